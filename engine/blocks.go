@@ -1,0 +1,234 @@
+// Package engine holds rgflow's physics and learning: the fine (square) and
+// coarse (cross) Lieb blocks, the divergences between them, the flow
+// network, the HMC sampler, the optimiser, the trainer and the read-out of
+// the critical point. Conventions: DESIGN.md §1.
+package engine
+
+import (
+	"math"
+
+	"rgflow/reps"
+)
+
+// Blocks precomputes what every evaluation for one representation needs:
+// the spin vectors of the 2^d site states and the rotated coupling bases.
+type Blocks struct {
+	Rep   *reps.Rep
+	D, S  int         // spins per site, states per site (2^d)
+	C     int         // couplings
+	Spins [][]float64 // Spins[s][k] = ±1
+	// RotBasis[r][a] = R^r B_a (Rᵀ)^r, the derivative of the direction-r
+	// bond matrix with respect to J_a.
+	RotBasis [4][][]float64
+}
+
+// Fine-block edges as (site a, direction to a, site b, direction to b); the
+// hidden edge site is the source of both bonds (DESIGN.md §1). The edge
+// tables of the kernels follow this order: (c0,c1), (c1,c2), (c2,c3), (c0,c3).
+var fineEdges = [4][4]int{
+	{0, 0, 1, 2}, // e0: c0 (−x), c1 (+x)
+	{1, 1, 2, 3}, // e1: c1 (−y), c2 (+y)
+	{2, 2, 3, 0}, // e2: c2 (+x), c3 (−x)
+	{0, 1, 3, 3}, // e3: c0 (−y), c3 (+y)
+}
+
+// NewBlocks prepares the block pair for a representation.
+func NewBlocks(rep *reps.Rep) *Blocks {
+	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis()}
+	b.Spins = make([][]float64, b.S)
+	for s := range b.Spins {
+		b.Spins[s] = make([]float64, b.D)
+		for k := range b.Spins[s] {
+			b.Spins[s][k] = reps.Spin(s, k)
+		}
+	}
+	return b
+}
+
+// lc is log(2 cosh x), computed without overflow.
+func lc(x float64) float64 {
+	ax := math.Abs(x)
+	return ax + math.Log1p(math.Exp(-2*ax))
+}
+
+// FineTables returns the four edge tables of −F_f for coupling J:
+// T[e][sa*S+sb] = Σ_k lc((K_{ra} v(sa) + K_{rb} v(sb))_k).
+func (b *Blocks) FineTables(J []float64) [4][]float64 {
+	K := b.Rep.BondMatrices(J)
+	d, S := b.D, b.S
+	// fields[r][s] = K_r v(s): the field a corner in state s puts on a hidden
+	// edge site that reaches it in direction r.
+	var fields [4][][]float64
+	for r := 0; r < 4; r++ {
+		fields[r] = make([][]float64, S)
+		for s := 0; s < S; s++ {
+			f := make([]float64, d)
+			for i := 0; i < d; i++ {
+				for j := 0; j < d; j++ {
+					f[i] += K[r][i*d+j] * b.Spins[s][j]
+				}
+			}
+			fields[r][s] = f
+		}
+	}
+	var T [4][]float64
+	for e, edge := range fineEdges {
+		ra, rb := edge[1], edge[3]
+		T[e] = make([]float64, S*S)
+		for sa := 0; sa < S; sa++ {
+			for sb := 0; sb < S; sb++ {
+				sum := 0.0
+				for k := 0; k < d; k++ {
+					sum += lc(fields[ra][sa][k] + fields[rb][sb][k])
+				}
+				T[e][sa*S+sb] = sum
+			}
+		}
+	}
+	return T
+}
+
+// FineLogZ sums the fine block's cycle c0–c1–c2–c3–c0 as a trace of
+// transfer matrices in the log domain: O(S³) instead of O(S⁴), and exact
+// for any coupling size.
+func (b *Blocks) FineLogZ(T [4][]float64) float64 {
+	S := b.S
+	buf := make([]float64, S)
+	// A[s0][s2] = log Σ_{s1} exp(T01[s0,s1] + T12[s1,s2])
+	// B[s0][s2] = log Σ_{s3} exp(T23[s2,s3] + T03[s0,s3])
+	all := make([]float64, 0, S*S)
+	for s0 := 0; s0 < S; s0++ {
+		for s2 := 0; s2 < S; s2++ {
+			for s1 := 0; s1 < S; s1++ {
+				buf[s1] = T[0][s0*S+s1] + T[1][s1*S+s2]
+			}
+			A := logSumExp(buf)
+			for s3 := 0; s3 < S; s3++ {
+				buf[s3] = T[2][s2*S+s3] + T[3][s0*S+s3]
+			}
+			all = append(all, A+logSumExp(buf))
+		}
+	}
+	return logSumExp(all)
+}
+
+// CoarseFields returns the coarse block's per-site field tables for J′:
+// U[i][s*d+k] = (K′_iᵀ v(s))_k, so that φ(v) = Σ_i U_i[s_i].
+func (b *Blocks) CoarseFields(Jp []float64) [4][]float64 {
+	K := b.Rep.BondMatrices(Jp)
+	d, S := b.D, b.S
+	var U [4][]float64
+	for i := 0; i < 4; i++ {
+		U[i] = make([]float64, S*d)
+		for s := 0; s < S; s++ {
+			for k := 0; k < d; k++ {
+				sum := 0.0
+				for m := 0; m < d; m++ {
+					sum += K[i][m*d+k] * b.Spins[s][m]
+				}
+				U[i][s*d+k] = sum
+			}
+		}
+	}
+	return U
+}
+
+// CoarseLogZ sums the coarse block over its 2^d hidden centre states instead
+// of the 2^{4d} visible ones: for fixed centre spins h the corners are
+// independent, Z_c = Σ_h Π_i Π_m 2cosh((K′_i h)_m). If grad is not nil it
+// receives ∂ log Z_c / ∂J′_a = E_{P_c}[−∂F_c/∂J′_a].
+func (b *Blocks) CoarseLogZ(Jp []float64, grad []float64) float64 {
+	K := b.Rep.BondMatrices(Jp)
+	d, S := b.D, b.S
+	logw := make([]float64, S)
+	x := make([]float64, S*4*d) // x[(h*4+i)*d+m] = (K′_i h)_m
+	for h := 0; h < S; h++ {
+		sum := 0.0
+		for i := 0; i < 4; i++ {
+			for m := 0; m < d; m++ {
+				v := 0.0
+				for k := 0; k < d; k++ {
+					v += K[i][m*d+k] * b.Spins[h][k]
+				}
+				x[(h*4+i)*d+m] = v
+				sum += lc(v)
+			}
+		}
+		logw[h] = sum
+	}
+	logZ := logSumExp(logw)
+	if grad != nil {
+		clear(grad)
+		for h := 0; h < S; h++ {
+			q := math.Exp(logw[h] - logZ)
+			for i := 0; i < 4; i++ {
+				for m := 0; m < d; m++ {
+					t := q * math.Tanh(x[(h*4+i)*d+m])
+					// Σ_a t · (B_{a,i} h)_m
+					for a := range grad {
+						B := b.RotBasis[i][a]
+						bh := 0.0
+						for k := 0; k < d; k++ {
+							bh += B[m*d+k] * b.Spins[h][k]
+						}
+						grad[a] += t * bh
+					}
+				}
+			}
+		}
+	}
+	return logZ
+}
+
+// logSumExp returns log Σ exp(x_i), stable for any range.
+func logSumExp(x []float64) float64 {
+	m := math.Inf(-1)
+	for _, v := range x {
+		if v > m {
+			m = v
+		}
+	}
+	if math.IsInf(m, 0) {
+		return m
+	}
+	s := 0.0
+	for _, v := range x {
+		s += math.Exp(v - m)
+	}
+	return m + math.Log(s)
+}
+
+// FineLogWeights returns −F_f(v) for all 2^{4d} visible configurations,
+// indexed v = ((s0·S + s1)·S + s2)·S + s3. It is for checks and analysis;
+// training goes through the kernels.
+func (b *Blocks) FineLogWeights(J []float64) []float64 {
+	T := b.FineTables(J)
+	S := b.S
+	out := make([]float64, S*S*S*S)
+	for v := range out {
+		s0, s1, s2, s3 := v/(S*S*S), v/(S*S)%S, v/S%S, v%S
+		out[v] = T[0][s0*S+s1] + T[1][s1*S+s2] + T[2][s2*S+s3] + T[3][s0*S+s3]
+	}
+	return out
+}
+
+// CoarseLogWeights returns −F_c(v; J′) for all visible configurations, in
+// the order of FineLogWeights.
+func (b *Blocks) CoarseLogWeights(Jp []float64) []float64 {
+	U := b.CoarseFields(Jp)
+	S, d := b.S, b.D
+	out := make([]float64, S*S*S*S)
+	for v := range out {
+		s := [4]int{v / (S * S * S), v / (S * S) % S, v / S % S, v % S}
+		sum := 0.0
+		for k := 0; k < d; k++ {
+			phi := 0.0
+			for i := 0; i < 4; i++ {
+				phi += U[i][s[i]*d+k]
+			}
+			sum += lc(phi)
+		}
+		out[v] = sum
+	}
+	return out
+}

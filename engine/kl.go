@@ -1,0 +1,147 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"rgflow/kernels"
+)
+
+// KL returns KL(J, J′) between the fine block at J and the coarse block at
+// J′ (DESIGN.md §1, seed eq. 10) and its gradient in J′.
+func (b *Blocks) KL(J, Jp []float64) (float64, []float64) {
+	kl := make([]float64, 1)
+	grad := make([]float64, b.C)
+	b.KLBatch(J, Jp, kl, grad, 1)
+	return kl[0], grad
+}
+
+// KLBatch evaluates KL(J_m, J′_m) for a batch of M couplings stored
+// row-major in J and Jp (M×c). kl receives M values; grad, if not nil, M×c
+// gradients ∂KL/∂J′. The batch is cut into groups of kernels.Lanes couplings
+// spread over workers goroutines (≤ 0: one per CPU); results do not depend
+// on the number of workers.
+func (b *Blocks) KLBatch(J, Jp, kl, grad []float64, workers int) {
+	c := b.C
+	M := len(kl)
+	if len(J) != M*c || len(Jp) != M*c || (grad != nil && len(grad) != M*c) {
+		panic(fmt.Sprintf("engine: KLBatch sizes: J %d, J′ %d, kl %d, grad %d for c = %d", len(J), len(Jp), M, len(grad), c))
+	}
+	groups := (M + kernels.Lanes - 1) / kernels.Lanes
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, groups)
+	var wg sync.WaitGroup
+	next := make(chan int, groups)
+	for g := 0; g < groups; g++ {
+		next <- g
+	}
+	close(next)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws := b.newWorkspace()
+			for g := range next {
+				lo := g * kernels.Lanes
+				hi := min(lo+kernels.Lanes, M)
+				var gg []float64
+				if grad != nil {
+					gg = grad[lo*c : hi*c]
+				}
+				ws.group(J[lo*c:hi*c], Jp[lo*c:hi*c], kl[lo:hi], gg)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// workspace holds one goroutine's buffers for a group of lanes.
+type workspace struct {
+	b     *Blocks
+	enum  kernels.Enum
+	logZf [kernels.Lanes]float64
+	gradC []float64
+}
+
+func (b *Blocks) newWorkspace() *workspace {
+	S, d := b.S, b.D
+	L := kernels.Lanes
+	return &workspace{
+		b: b,
+		enum: kernels.Enum{
+			D:     d,
+			Fine:  make([]float64, 4*S*S*L),
+			LogZf: make([]float64, L),
+			Field: make([]float64, 4*S*d*L),
+			Sums:  make([]float64, 3*L),
+			W:     make([]float64, 4*S*d*L),
+		},
+		gradC: make([]float64, b.C),
+	}
+}
+
+// group evaluates up to Lanes couplings; unused lanes repeat the first one.
+func (ws *workspace) group(J, Jp, kl, grad []float64) {
+	b := ws.b
+	c, d, S := b.C, b.D, b.S
+	const L = kernels.Lanes
+	n := len(kl)
+	e := &ws.enum
+	for l := 0; l < L; l++ {
+		src := l
+		if l >= n {
+			src = 0
+		}
+		T := b.FineTables(J[src*c : (src+1)*c])
+		for t := 0; t < 4; t++ {
+			for idx, v := range T[t] {
+				e.Fine[(t*S*S+idx)*L+l] = v
+			}
+		}
+		e.LogZf[l] = b.FineLogZ(T)
+		U := b.CoarseFields(Jp[src*c : (src+1)*c])
+		for i := 0; i < 4; i++ {
+			for idx, v := range U[i] {
+				e.Field[(i*S*d+idx)*L+l] = v
+			}
+		}
+	}
+	kernels.Enumerate(e)
+	for l := 0; l < n; l++ {
+		jp := Jp[l*c : (l+1)*c]
+		var gC []float64
+		if grad != nil {
+			gC = ws.gradC
+		}
+		logZc := b.CoarseLogZ(jp, gC)
+		// p(v) was normalised with the exact log Z_f; dividing by Σp and
+		// correcting log Z_f by log Σp removes the rounding of both.
+		sumP := e.Sums[l]
+		ea, eb := e.Sums[L+l]/sumP, e.Sums[2*L+l]/sumP
+		kl[l] = (ea - eb) + (logZc - e.LogZf[l] - math.Log(sumP))
+		if grad == nil {
+			continue
+		}
+		g := grad[l*c : (l+1)*c]
+		copy(g, gC)
+		// E_p[∂F_c/∂J′_a] = −Σ_i ⟨B_{a,i}, G_i⟩, G_i[m][k] = Σ_s v(s)_m W_i[s][k].
+		for i := 0; i < 4; i++ {
+			for m := 0; m < d; m++ {
+				for k := 0; k < d; k++ {
+					G := 0.0
+					for s := 0; s < S; s++ {
+						G += b.Spins[s][m] * e.W[((i*S+s)*d+k)*L+l]
+					}
+					G /= sumP
+					for a := 0; a < c; a++ {
+						g[a] -= b.RotBasis[i][a][m*d+k] * G
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,133 @@
+// Package kernels holds rgflow's hot loops behind a small API. Every kernel
+// has a pure-Go reference implementation named …Generic; faster
+// implementations (assembly, chosen from cpuid at start) must agree with it.
+// RGFLOW_KERNELS=generic|avx2|avx512 forces a path.
+package kernels
+
+import (
+	"fmt"
+	"os"
+)
+
+// Lanes is the number of couplings one enumeration call handles at once,
+// laid out structure-of-arrays (lane index fastest), so that a SIMD register
+// holds the same quantity for Lanes different couplings.
+const Lanes = 8
+
+// Enum is one call of the enumeration kernel: a group of Lanes couplings of a
+// block pair with D spins per site and S = 2^D states per site.
+//
+// Inputs (lane index fastest everywhere):
+//   - Fine: the four fine-block edge tables, −F_f split by edge, as
+//     Fine[((e*S+sa)*S+sb)*Lanes+l] for the site pairs
+//     e = 0: (c0,c1), 1: (c1,c2), 2: (c2,c3), 3: (c0,c3).
+//   - LogZf: log Z of the fine block, per lane.
+//   - Field: the coarse block's per-site field tables, φ_k(v) = Σ_i U_i[s_i][k],
+//     as Field[((i*S+s)*D+k)*Lanes+l].
+//
+// Outputs (overwritten):
+//   - Sums[0*Lanes+l] = Σ_v p(v), Sums[1*Lanes+l] = Σ_v p(v) a(v),
+//     Sums[2*Lanes+l] = Σ_v p(v) b(v), with a = −F_f, b = −F_c = Σ_k lc(φ_k)
+//     and p(v) = exp(a(v) − LogZf).
+//   - W[((i*S+s)*D+k)*Lanes+l] = Σ_{v: s_i = s} p(v) tanh(φ_k(v)).
+type Enum struct {
+	D     int
+	Fine  []float64
+	LogZf []float64
+	Field []float64
+	Sums  []float64
+	W     []float64
+}
+
+// Check reports whether the slices have the sizes D asks for.
+func (e *Enum) Check() error {
+	if e.D < 1 || e.D > 8 {
+		return fmt.Errorf("kernels: D = %d out of range", e.D)
+	}
+	S := 1 << e.D
+	want := []struct {
+		name string
+		got  int
+		n    int
+	}{
+		{"Fine", len(e.Fine), 4 * S * S * Lanes},
+		{"LogZf", len(e.LogZf), Lanes},
+		{"Field", len(e.Field), 4 * S * e.D * Lanes},
+		{"Sums", len(e.Sums), 3 * Lanes},
+		{"W", len(e.W), 4 * S * e.D * Lanes},
+	}
+	for _, w := range want {
+		if w.got < w.n {
+			return fmt.Errorf("kernels: %s has %d entries, need %d", w.name, w.got, w.n)
+		}
+	}
+	return nil
+}
+
+// Enumerate runs the enumeration kernel of the selected path.
+func Enumerate(e *Enum) { impl.enumerate(e) }
+
+// LogCosh2 sets dst[i] = log(2 cosh x[i]).
+func LogCosh2(dst, x []float64) { impl.logCosh2(dst[:len(x)], x) }
+
+// Tanh sets dst[i] = tanh x[i].
+func Tanh(dst, x []float64) { impl.tanh(dst[:len(x)], x) }
+
+// path is one implementation of every kernel.
+type path struct {
+	name      string
+	available func() bool
+	enumerate func(*Enum)
+	logCosh2  func(dst, x []float64)
+	tanh      func(dst, x []float64)
+}
+
+var generic = path{
+	name:      "generic",
+	available: func() bool { return true },
+	enumerate: EnumerateGeneric,
+	logCosh2:  LogCosh2Generic,
+	tanh:      TanhGeneric,
+}
+
+// paths lists the implementations from fastest to slowest; the assembly
+// files of this package prepend to it where they are built.
+var paths = []path{generic}
+
+var impl = generic
+
+func init() {
+	if err := Use(os.Getenv("RGFLOW_KERNELS")); err != nil {
+		fmt.Fprintln(os.Stderr, "rgflow:", err)
+		os.Exit(2)
+	}
+}
+
+// Use selects a path by name; "" picks the fastest one this CPU supports.
+// Naming a path this CPU (or this build) lacks is an error.
+func Use(name string) error {
+	for _, p := range paths {
+		if p.available() && (name == "" || name == p.name) {
+			impl = p
+			return nil
+		}
+		if name == p.name {
+			return fmt.Errorf("kernel path %q is not supported on this CPU (available: %v)", name, Available())
+		}
+	}
+	return fmt.Errorf("unknown kernel path %q (available: %v)", name, Available())
+}
+
+// Path names the path in use.
+func Path() string { return impl.name }
+
+// Available lists the paths this CPU and build can run, fastest first.
+func Available() []string {
+	var out []string
+	for _, p := range paths {
+		if p.available() {
+			out = append(out, p.name)
+		}
+	}
+	return out
+}

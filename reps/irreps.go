@@ -1,0 +1,98 @@
+// Package reps holds the symmetry side of rgflow: the irreducible
+// representations of the square's point group D4, on-site representations
+// built from them (or given by explicit matrices), their coupling bases and
+// the rotated bond matrices K_r = R^r K (Rᵀ)^r. Conventions: DESIGN.md §1.
+package reps
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Irrep is one irreducible representation of D4, given by the images of the
+// generators: the rotation R (C4) and the mirror σ.
+type Irrep struct {
+	Name  string
+	Dim   int
+	R     [][]float64
+	Sigma [][]float64
+}
+
+// Irreps is the table of DESIGN.md §1, in its order.
+var Irreps = []Irrep{
+	{"A1", 1, [][]float64{{1}}, [][]float64{{1}}},
+	{"A2", 1, [][]float64{{1}}, [][]float64{{-1}}},
+	{"B1", 1, [][]float64{{-1}}, [][]float64{{1}}},
+	{"B2", 1, [][]float64{{-1}}, [][]float64{{-1}}},
+	{"E", 2, [][]float64{{0, -1}, {1, 0}}, [][]float64{{1, 0}, {0, -1}}},
+}
+
+func irrepByName(name string) (Irrep, bool) {
+	for _, ir := range Irreps {
+		if ir.Name == name {
+			return ir, true
+		}
+	}
+	return Irrep{}, false
+}
+
+// Term is one summand of a representation: Mult copies of an irrep.
+type Term struct {
+	Mult  int
+	Irrep string
+}
+
+// MaxDim bounds the on-site dimension: exact enumeration visits 2^(4d)
+// configurations, and d = 5 (2^20 per coupling) is already far past what a
+// training epoch can afford.
+const MaxDim = 5
+
+// ParseSum reads a representation written as a sum of irreps, such as
+// "A1", "A1+E", "2A1+E", "A1 ⊕ 2E". Terms keep the order written; repeated
+// irreps are allowed ("A1+E+A1"). The canonical name joins the terms with "+".
+func ParseSum(s string) ([]Term, error) {
+	src := s
+	s = strings.ReplaceAll(s, "⊕", "+")
+	s = strings.ReplaceAll(s, " ", "")
+	if s == "" {
+		return nil, fmt.Errorf("representation name is empty (try A1, A1+E or 2A1+E)")
+	}
+	var terms []Term
+	for _, part := range strings.Split(s, "+") {
+		if part == "" {
+			return nil, fmt.Errorf("representation %q has an empty term", src)
+		}
+		i := 0
+		for i < len(part) && part[i] >= '0' && part[i] <= '9' {
+			i++
+		}
+		mult := 1
+		if i > 0 {
+			m, err := strconv.Atoi(part[:i])
+			if err != nil || m < 1 {
+				return nil, fmt.Errorf("representation %q: bad multiplicity in %q", src, part)
+			}
+			mult = m
+		}
+		name := strings.ToUpper(part[i:])
+		if _, ok := irrepByName(name); !ok {
+			return nil, fmt.Errorf("representation %q: unknown irrep %q (known: A1, A2, B1, B2, E)", src, part[i:])
+		}
+		terms = append(terms, Term{Mult: mult, Irrep: name})
+	}
+	return terms, nil
+}
+
+// CanonicalName writes terms back as "2A1+E".
+func CanonicalName(terms []Term) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		if t.Mult == 1 {
+			parts[i] = t.Irrep
+		} else {
+			parts[i] = strconv.Itoa(t.Mult) + t.Irrep
+		}
+	}
+	return strings.Join(parts, "+")
+}
