@@ -111,7 +111,7 @@ func TestGeneratorsValid(t *testing.T) {
 func TestValidationCatchesBadMatrices(t *testing.T) {
 	I2 := []float64{1, 0, 0, 1}
 	cases := map[string][]float64{
-		"orthogonal": {2, 0, 0, 1},               // R not orthogonal
+		"orthogonal": {2, 0, 0, 1},              // R not orthogonal
 		"R⁴":         {0.5, -0.866, 0.866, 0.5}, // rotation by 60° isn't of order 4 (nor quite orthogonal)
 	}
 	for want, R := range cases {

@@ -1,0 +1,31 @@
+# rgflow — see README.md. `make run` trains A1 with the exact KL on defaults;
+# `make test` runs every test (default kernels, then the pure-Go build).
+GO      ?= go
+BIN     := bin
+PLUGINS := $(notdir $(wildcard cmd/rgflow-rep-*))
+
+.PHONY: all build run test bench lint clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/rgflow ./cmd/rgflow
+	@for p in $(PLUGINS); do $(GO) build -o $(BIN)/$$p ./cmd/$$p || exit 1; done
+
+run: build
+	./$(BIN)/rgflow train -config examples/a1-kl.toml
+
+test: build
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -tags purego ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./kernels/ ./engine/
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	GOARCH=arm64 $(GO) vet ./...
+
+clean:
+	rm -rf $(BIN)
