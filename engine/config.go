@@ -1,0 +1,241 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Config is one experiment, as written in a TOML file. Every field has a
+// default (DefaultConfig); zero means "automatic" where the comment says so.
+type Config struct {
+	Rep          string  `toml:"rep" comment:"on-site representation: A1, A1+E, 2A1+E, … or a plugin's name"`
+	Loss         string  `toml:"loss" comment:"kl (exact) or cd (contrastive divergence)"`
+	Model        string  `toml:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
+	Epochs       int     `toml:"epochs"`
+	Trajectories int     `toml:"trajectories" comment:"couplings per epoch; 0: 8·3^c capped at max_trajectories"`
+	MaxTraj      int     `toml:"max_trajectories"`
+	Seed         uint64  `toml:"seed"`
+	Workers      int     `toml:"workers" comment:"goroutines for the divergence; 0: one per CPU"`
+	InitScale    float64 `toml:"init_scale" comment:"trajectories start as N(0, init_scale²)"`
+
+	Network   NetworkConfig   `toml:"network"`
+	HMC       HMCConfig       `toml:"hmc"`
+	Optimizer OptimizerConfig `toml:"optimizer"`
+	CD        CDConfig        `toml:"cd"`
+	Newton    NewtonConfig    `toml:"newton"`
+	Output    OutputConfig    `toml:"output"`
+}
+
+// NetworkConfig shapes the network.
+type NetworkConfig struct {
+	Depth      int    `toml:"depth" comment:"hidden layers; 0: c"`
+	Width      int    `toml:"width" comment:"hidden units per layer; 0: 16·c"`
+	Activation string `toml:"activation" comment:"relu, silu or tanh"`
+}
+
+// HMCConfig is the coupling sampler (DESIGN.md §1).
+type HMCConfig struct {
+	Dt          float64 `toml:"dt"`
+	SolveSteps  int     `toml:"solve_steps"`
+	SampleSteps int     `toml:"sample_steps"`
+	BetaT       float64 `toml:"beta"`
+	Center      float64 `toml:"anneal_center" comment:"fraction of the epochs where β reaches half of beta"`
+	Sharpness   float64 `toml:"anneal_sharpness"`
+}
+
+// OptimizerConfig is Adam's.
+type OptimizerConfig struct {
+	LR    float64 `toml:"lr"`
+	Beta1 float64 `toml:"beta1"`
+	Beta2 float64 `toml:"beta2"`
+	Eps   float64 `toml:"eps"`
+}
+
+// CDConfig is the contrastive divergence's.
+type CDConfig struct {
+	Samples int `toml:"samples"`
+	KFine   int `toml:"k_fine"`
+	KCoarse int `toml:"k_coarse"`
+}
+
+// NewtonConfig controls the critical-point read-out.
+type NewtonConfig struct {
+	Start   float64 `toml:"start" comment:"J_0 of the starting point (others 0)"`
+	Tol     float64 `toml:"tol"`
+	MaxIter int     `toml:"max_iter"`
+	Every   int     `toml:"every" comment:"record a root every this many epochs over the second half"`
+}
+
+// OutputConfig names the files a run writes ("" = none).
+type OutputConfig struct {
+	JSON            string `toml:"json"`
+	Checkpoint      string `toml:"checkpoint"`
+	CheckpointEvery int    `toml:"checkpoint_every" comment:"epochs between checkpoints; 0: only at the end"`
+	Plot            string `toml:"plot" comment:"figure of the learned flow, .png or .svg"`
+}
+
+// DefaultConfig is the seed's set-up: A1, exact KL, flow, ReLU.
+func DefaultConfig() Config {
+	return Config{
+		Rep: "A1", Loss: "kl", Model: "flow",
+		Epochs: 3000, MaxTraj: 1024, Seed: 1, InitScale: 1,
+		Network:   NetworkConfig{Activation: "relu"},
+		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16},
+		Optimizer: OptimizerConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8},
+		CD:        CDConfig{Samples: 512, KFine: 32, KCoarse: 1},
+		Newton:    NewtonConfig{Start: 0.8, Tol: 1e-10, MaxIter: 50, Every: 1},
+	}
+}
+
+// LoadConfig reads a TOML file over the defaults. Unknown keys, values of
+// the wrong type and values out of range are errors naming the key.
+func LoadConfig(path string) (Config, error) {
+	cfg := DefaultConfig()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("cannot read config: %v", err)
+	}
+	if err := DecodeConfig(data, &cfg); err != nil {
+		return cfg, fmt.Errorf("config %s: %v", path, err)
+	}
+	return cfg, nil
+}
+
+// DecodeConfig decodes TOML into cfg (which holds the defaults) and
+// validates the result.
+func DecodeConfig(data []byte, cfg *Config) error {
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(cfg); err != nil {
+		var strict *toml.StrictMissingError
+		if errors.As(err, &strict) {
+			var keys []string
+			for _, e := range strict.Errors {
+				keys = append(keys, strings.Join(e.Key(), "."))
+			}
+			return fmt.Errorf("unknown key %s", strings.Join(quoteAll(keys), ", "))
+		}
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			row, col := de.Position()
+			key := strings.Join(de.Key(), ".")
+			if key != "" {
+				return fmt.Errorf("line %d, column %d (key %q): %s", row, col, key, de.Error())
+			}
+			return fmt.Errorf("line %d, column %d: %s", row, col, de.Error())
+		}
+		return err
+	}
+	return cfg.Validate()
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}
+
+// Validate checks every value and names the first bad key.
+func (c *Config) Validate() error {
+	bad := func(key, why string, v any) error { return fmt.Errorf("%s %s (got %v)", key, why, v) }
+	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	switch {
+	case strings.TrimSpace(c.Rep) == "":
+		return fmt.Errorf("rep must name a representation (e.g. \"A1\")")
+	case c.Loss != "kl" && c.Loss != "cd":
+		return bad("loss", "must be \"kl\" or \"cd\"", fmt.Sprintf("%q", c.Loss))
+	case c.Model != "flow" && c.Model != "monotone":
+		return bad("model", "must be \"flow\" or \"monotone\"", fmt.Sprintf("%q", c.Model))
+	case c.Epochs < 1:
+		return bad("epochs", "must be at least 1", c.Epochs)
+	case c.Trajectories < 0:
+		return bad("trajectories", "must be positive (or 0 for 8·3^c)", c.Trajectories)
+	case c.MaxTraj < 1:
+		return bad("max_trajectories", "must be at least 1", c.MaxTraj)
+	case c.Workers < 0:
+		return bad("workers", "must be 0 (all CPUs) or more", c.Workers)
+	case !(c.InitScale > 0) || !finite(c.InitScale):
+		return bad("init_scale", "must be a positive number", c.InitScale)
+	case c.Network.Depth < 0:
+		return bad("network.depth", "must be 0 (= c) or more", c.Network.Depth)
+	case c.Network.Width < 0:
+		return bad("network.width", "must be 0 (= 16·c) or more", c.Network.Width)
+	case !(c.HMC.Dt > 0) || !finite(c.HMC.Dt):
+		return bad("hmc.dt", "must be a positive number", c.HMC.Dt)
+	case c.HMC.SolveSteps < 1:
+		return bad("hmc.solve_steps", "must be at least 1", c.HMC.SolveSteps)
+	case c.HMC.SampleSteps < 0:
+		return bad("hmc.sample_steps", "must be 0 or more", c.HMC.SampleSteps)
+	case !(c.HMC.BetaT >= 0) || !finite(c.HMC.BetaT):
+		return bad("hmc.beta", "must be a number ≥ 0", c.HMC.BetaT)
+	case !finite(c.HMC.Center):
+		return bad("hmc.anneal_center", "must be a number", c.HMC.Center)
+	case !(c.HMC.Sharpness > 0) || !finite(c.HMC.Sharpness):
+		return bad("hmc.anneal_sharpness", "must be a positive number", c.HMC.Sharpness)
+	case !(c.Optimizer.LR > 0) || !finite(c.Optimizer.LR):
+		return bad("optimizer.lr", "must be a positive number", c.Optimizer.LR)
+	case !(c.Optimizer.Beta1 >= 0 && c.Optimizer.Beta1 < 1):
+		return bad("optimizer.beta1", "must be in [0, 1)", c.Optimizer.Beta1)
+	case !(c.Optimizer.Beta2 >= 0 && c.Optimizer.Beta2 < 1):
+		return bad("optimizer.beta2", "must be in [0, 1)", c.Optimizer.Beta2)
+	case !(c.Optimizer.Eps > 0) || !finite(c.Optimizer.Eps):
+		return bad("optimizer.eps", "must be a positive number", c.Optimizer.Eps)
+	case c.CD.Samples < 1:
+		return bad("cd.samples", "must be at least 1", c.CD.Samples)
+	case c.CD.KFine < 1:
+		return bad("cd.k_fine", "must be at least 1", c.CD.KFine)
+	case c.CD.KCoarse < 1:
+		return bad("cd.k_coarse", "must be at least 1", c.CD.KCoarse)
+	case !finite(c.Newton.Start):
+		return bad("newton.start", "must be a number", c.Newton.Start)
+	case !(c.Newton.Tol > 0):
+		return bad("newton.tol", "must be positive", c.Newton.Tol)
+	case c.Newton.MaxIter < 1:
+		return bad("newton.max_iter", "must be at least 1", c.Newton.MaxIter)
+	case c.Newton.Every < 1:
+		return bad("newton.every", "must be at least 1", c.Newton.Every)
+	case c.Output.CheckpointEvery < 0:
+		return bad("output.checkpoint_every", "must be 0 or more", c.Output.CheckpointEvery)
+	}
+	if p := c.Output.Plot; p != "" && !strings.HasSuffix(p, ".png") && !strings.HasSuffix(p, ".svg") {
+		return bad("output.plot", "must end in .png or .svg", fmt.Sprintf("%q", p))
+	}
+	return nil
+}
+
+// TrajectoriesFor is the number of couplings per epoch for c couplings:
+// the configured number, or 8·3^c capped at max_trajectories.
+func (c *Config) TrajectoriesFor(nc int) int {
+	if c.Trajectories > 0 {
+		return c.Trajectories
+	}
+	m := 8.0 * math.Pow(3, float64(nc))
+	return int(math.Min(m, float64(c.MaxTraj)))
+}
+
+// Layers returns the network's layer sizes for c couplings.
+func (c *Config) Layers(nc int) []int {
+	depth, width := c.Network.Depth, c.Network.Width
+	if depth == 0 {
+		depth = nc
+	}
+	if width == 0 {
+		width = 16 * nc
+	}
+	sizes := []int{nc}
+	for i := 0; i < depth; i++ {
+		sizes = append(sizes, width)
+	}
+	return append(sizes, nc)
+}
+
+// Encode writes the configuration as TOML.
+func (c *Config) Encode() ([]byte, error) { return toml.Marshal(c) }

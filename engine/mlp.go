@@ -1,0 +1,258 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// Activation is the non-linearity of the hidden layers.
+type Activation int
+
+const (
+	ReLU Activation = iota
+	SiLU
+	Tanh
+)
+
+func (a Activation) String() string {
+	switch a {
+	case ReLU:
+		return "relu"
+	case SiLU:
+		return "silu"
+	case Tanh:
+		return "tanh"
+	}
+	return fmt.Sprintf("Activation(%d)", int(a))
+}
+
+// ParseActivation reads "relu", "silu" or "tanh".
+func ParseActivation(s string) (Activation, error) {
+	switch s {
+	case "relu", "ReLU":
+		return ReLU, nil
+	case "silu", "SiLU", "swish":
+		return SiLU, nil
+	case "tanh":
+		return Tanh, nil
+	}
+	return 0, fmt.Errorf("unknown activation %q (relu, silu or tanh)", s)
+}
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+func (a Activation) apply(z float64) float64 {
+	switch a {
+	case ReLU:
+		return max(z, 0)
+	case SiLU:
+		return z * sigmoid(z)
+	default:
+		return math.Tanh(z)
+	}
+}
+
+// deriv is the activation's derivative at pre-activation z.
+func (a Activation) deriv(z float64) float64 {
+	switch a {
+	case ReLU:
+		if z > 0 {
+			return 1
+		}
+		return 0
+	case SiLU:
+		s := sigmoid(z)
+		return s * (1 + z*(1-s))
+	default:
+		t := math.Tanh(z)
+		return 1 - t*t
+	}
+}
+
+// MLP is a fully connected network: linear layers with the activation
+// between them and a linear output. Parameters live in one flat slice
+// (per layer: weights out×in row-major, then biases) so that the optimiser
+// and checkpoints see a single vector.
+type MLP struct {
+	Sizes  []int
+	Act    Activation
+	Params []float64
+}
+
+// NewMLP builds a network with the given layer sizes, initialised as
+// PyTorch's nn.Linear does: weights and biases uniform in ±1/√fan_in.
+func NewMLP(sizes []int, act Activation, rng *rand.Rand) *MLP {
+	if len(sizes) < 2 {
+		panic("engine: an MLP needs at least input and output sizes")
+	}
+	n := &MLP{Sizes: append([]int(nil), sizes...), Act: act}
+	n.Params = make([]float64, n.NumParams())
+	for l := 0; l < n.Layers(); l++ {
+		bound := 1 / math.Sqrt(float64(sizes[l]))
+		W, b := n.layer(n.Params, l)
+		for i := range W {
+			W[i] = bound * (2*rng.Float64() - 1)
+		}
+		for i := range b {
+			b[i] = bound * (2*rng.Float64() - 1)
+		}
+	}
+	return n
+}
+
+// Layers is the number of linear layers.
+func (n *MLP) Layers() int { return len(n.Sizes) - 1 }
+
+// NumParams counts weights and biases.
+func (n *MLP) NumParams() int {
+	p := 0
+	for l := 0; l < n.Layers(); l++ {
+		p += n.Sizes[l+1] * (n.Sizes[l] + 1)
+	}
+	return p
+}
+
+// In and Out are the input and output widths.
+func (n *MLP) In() int  { return n.Sizes[0] }
+func (n *MLP) Out() int { return n.Sizes[len(n.Sizes)-1] }
+
+// layer returns views of layer l's weights (out×in) and biases in p, which
+// is Params or a gradient laid out like it.
+func (n *MLP) layer(p []float64, l int) (W, b []float64) {
+	off := 0
+	for k := 0; k < l; k++ {
+		off += n.Sizes[k+1] * (n.Sizes[k] + 1)
+	}
+	in, out := n.Sizes[l], n.Sizes[l+1]
+	return p[off : off+out*in], p[off+out*in : off+out*in+out]
+}
+
+// Tape keeps the activations of one forward pass for the backward pass.
+type Tape struct {
+	batch int
+	pre   [][]float64 // pre[l]: input of the activation after layer l−1 (l ≥ 1)
+	post  [][]float64 // post[0]: the input; post[l]: output of layer l−1 (activated unless last)
+	grad  [][]float64 // scratch for the backward pass
+}
+
+func (n *MLP) tape(t *Tape, batch int) *Tape {
+	if t == nil {
+		t = &Tape{}
+	}
+	if t.batch == batch && len(t.post) == len(n.Sizes) {
+		return t
+	}
+	t.batch = batch
+	t.pre = make([][]float64, len(n.Sizes))
+	t.post = make([][]float64, len(n.Sizes))
+	t.grad = make([][]float64, len(n.Sizes))
+	for l, w := range n.Sizes {
+		t.pre[l] = make([]float64, batch*w)
+		t.post[l] = make([]float64, batch*w)
+		t.grad[l] = make([]float64, batch*w)
+	}
+	return t
+}
+
+func gemm(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	blas64.Implementation().Dgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Forward evaluates the network on batch rows of x (batch×In) and returns
+// the outputs (batch×Out), which belong to the tape. Pass the returned tape
+// back in to reuse its buffers.
+func (n *MLP) Forward(x []float64, batch int, t *Tape) ([]float64, *Tape) {
+	t = n.tape(t, batch)
+	copy(t.post[0], x[:batch*n.In()])
+	L := n.Layers()
+	for l := 0; l < L; l++ {
+		in, out := n.Sizes[l], n.Sizes[l+1]
+		W, b := n.layer(n.Params, l)
+		z := t.pre[l+1]
+		for r := 0; r < batch; r++ {
+			copy(z[r*out:(r+1)*out], b)
+		}
+		gemm(blas.NoTrans, blas.Trans, batch, out, in, t.post[l], in, W, in, 1, z, out)
+		a := t.post[l+1]
+		if l == L-1 {
+			copy(a, z)
+		} else {
+			for i, v := range z {
+				a[i] = n.Act.apply(v)
+			}
+		}
+	}
+	return t.post[L], t
+}
+
+// Backward propagates dy = ∂L/∂output (batch×Out) through the pass recorded
+// in t. dParams (laid out like Params) is accumulated into when not nil;
+// dx (batch×In) is overwritten with ∂L/∂input when not nil.
+func (n *MLP) Backward(t *Tape, dy []float64, dParams, dx []float64) {
+	batch := t.batch
+	L := n.Layers()
+	g := t.grad[L]
+	copy(g, dy[:batch*n.Out()])
+	for l := L - 1; l >= 0; l-- {
+		in, out := n.Sizes[l], n.Sizes[l+1]
+		if l < L-1 {
+			z := t.pre[l+1]
+			for i := range g {
+				g[i] *= n.Act.deriv(z[i])
+			}
+		}
+		W, _ := n.layer(n.Params, l)
+		if dParams != nil {
+			dW, db := n.layer(dParams, l)
+			gemm(blas.Trans, blas.NoTrans, out, in, batch, g, out, t.post[l], in, 1, dW, in)
+			for r := 0; r < batch; r++ {
+				for j := 0; j < out; j++ {
+					db[j] += g[r*out+j]
+				}
+			}
+		}
+		if l == 0 && dx == nil {
+			break
+		}
+		prev := t.grad[l]
+		if l == 0 {
+			prev = dx[:batch*in]
+		}
+		gemm(blas.NoTrans, blas.NoTrans, batch, in, out, g, out, W, in, 0, prev, in)
+		g = prev
+	}
+}
+
+// Jacobian returns ∂f_i/∂x_j (Out×In, row-major) at one point, by one
+// batched backward pass with the identity as output gradient.
+func (n *MLP) Jacobian(x []float64) (f, jac []float64) {
+	in, out := n.In(), n.Out()
+	xs := make([]float64, out*in)
+	for r := 0; r < out; r++ {
+		copy(xs[r*in:(r+1)*in], x)
+	}
+	y, t := n.Forward(xs, out, nil)
+	f = append([]float64(nil), y[:out]...)
+	dy := make([]float64, out*out)
+	for i := 0; i < out; i++ {
+		dy[i*out+i] = 1
+	}
+	jac = make([]float64, out*in)
+	n.Backward(t, dy, nil, jac)
+	return f, jac
+}
+
+// Eval evaluates the network at one point.
+func (n *MLP) Eval(x []float64) []float64 {
+	y, _ := n.Forward(x, 1, nil)
+	return append([]float64(nil), y...)
+}
+
+// Clone returns a deep copy.
+func (n *MLP) Clone() *MLP {
+	return &MLP{Sizes: append([]int(nil), n.Sizes...), Act: n.Act, Params: append([]float64(nil), n.Params...)}
+}

@@ -1,0 +1,78 @@
+package engine
+
+// Model is a learned RG map J ↦ J′ with trainable parameters θ.
+type Model interface {
+	Flow
+	// Map returns J′ for the batch rows of J (batch×c) and remembers what
+	// Backward needs. The result is owned by the model until the next call.
+	Map(J []float64, batch int) []float64
+	// Backward accumulates ∂L/∂θ into dParams, given ∂L/∂J′ for the batch of
+	// the last Map.
+	Backward(dJp, dParams []float64)
+	// Params is the parameter vector θ (the optimiser updates it in place).
+	Params() []float64
+	// FlowJacobian returns the flow f(J) = J′ − J at one point and its
+	// Jacobian ∂f_i/∂J_j (c×c, row-major), by differentiating the network.
+	FlowJacobian(J []float64) (f, jac []float64)
+	// Flow returns f(J) = J′ − J at one point without disturbing Map's state.
+	Flow(J []float64) []float64
+	// Net is the underlying network (for checkpoints).
+	Net() *MLP
+}
+
+// FlowModel learns the flow directly: J′ = J + f_θ(J) (seed §II.A).
+type FlowModel struct {
+	N    *MLP
+	tape *Tape // of the last Map
+	hmc  *Tape // of the last Potential (kept apart so HMC can't clobber Map's)
+	out  []float64
+	dy   []float64 // ∂U/∂f for the last Potential
+}
+
+// NewFlowModel wraps a network whose input and output widths are c.
+func NewFlowModel(n *MLP) *FlowModel { return &FlowModel{N: n} }
+
+func (m *FlowModel) Net() *MLP         { return m.N }
+func (m *FlowModel) Params() []float64 { return m.N.Params }
+
+func (m *FlowModel) Map(J []float64, batch int) []float64 {
+	var y []float64
+	y, m.tape = m.N.Forward(J, batch, m.tape)
+	if len(m.out) != len(y) {
+		m.out = make([]float64, len(y))
+	}
+	for i := range y {
+		m.out[i] = J[i] + y[i]
+	}
+	return m.out
+}
+
+func (m *FlowModel) Backward(dJp, dParams []float64) {
+	m.N.Backward(m.tape, dJp, dParams, nil)
+}
+
+func (m *FlowModel) Potential(J []float64, batch int, beta float64, U, grad []float64) {
+	var f []float64
+	f, m.hmc = m.N.Forward(J, batch, m.hmc)
+	c := m.N.Out()
+	if len(m.dy) != len(f) {
+		m.dy = make([]float64, len(f))
+	}
+	dy := m.dy
+	for r := 0; r < batch; r++ {
+		s := 0.0
+		for a := 0; a < c; a++ {
+			v := f[r*c+a]
+			s += v * v
+			dy[r*c+a] = 2 * beta * v
+		}
+		U[r] = beta * s
+	}
+	m.N.Backward(m.hmc, dy, nil, grad)
+}
+
+func (m *FlowModel) FlowJacobian(J []float64) (f, jac []float64) {
+	return m.N.Jacobian(J)
+}
+
+func (m *FlowModel) Flow(J []float64) []float64 { return m.N.Eval(J) }
