@@ -90,9 +90,12 @@ var generic = path{
 	tanh:      TanhGeneric,
 }
 
-// paths lists the implementations from fastest to slowest; the assembly
-// files of this package prepend to it where they are built.
-var paths = []path{generic}
+// paths lists the implementations from fastest to slowest: the assembly
+// paths of this build (archPaths, empty under purego or on other
+// architectures) and then the generic one. It is built during package
+// variable initialisation, so it is complete before init reads
+// RGFLOW_KERNELS.
+var paths = append(append([]path(nil), archPaths...), generic)
 
 var impl = generic
 

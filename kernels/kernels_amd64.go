@@ -1,0 +1,92 @@
+//go:build amd64 && gc && !purego
+
+package kernels
+
+import "github.com/klauspost/cpuid/v2"
+
+// The assembly paths, fastest first. cpuid only reports AVX2 and AVX-512
+// when the OS also saves the wider registers (XGETBV), so Supports is the
+// whole availability test.
+//
+// The AVX-512 code uses AVX512F instructions only (logic on doubles is done
+// with VPORQ/VPXORQ/VPTERNLOGQ rather than the AVX512DQ VORPD family, and
+// masks are moved with KMOVW), so AVX512F is all it needs.
+var archPaths = []path{
+	{
+		name:      "avx512",
+		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX512F) },
+		enumerate: func(e *Enum) { enumerateBlocks(e, enumBlockAVX512, Lanes) },
+		logCosh2:  logCosh2AVX512Go,
+		tanh:      tanhAVX512Go,
+	},
+	{
+		name:      "avx2",
+		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3) },
+		enumerate: func(e *Enum) { enumerateBlocks(e, enumBlockAVX2, Lanes/2) },
+		logCosh2:  logCosh2AVX2Go,
+		tanh:      tanhAVX2Go,
+	},
+}
+
+// enumBlockAVX512 is the (s2, s3) part of EnumerateGeneric's loop nest (the
+// two inner loops, with their acc2/sum2 level) for one fixed (s0, s1) and
+// all 8 lanes; enumerateBlocks runs the (s0, s1) levels around it. On return
+// out[0:24] holds Σp, Σp·a, Σp·b over the block (the generic sum1) and
+// out[24:24+8d] the generic acc1; W2 and W3 have been added to. scr holds
+// the per-s2 phi012 (rows 0..d-1) and acc2 (rows 8..8+d-1). Pointers point
+// at lane 0 of the first row; rows are Lanes doubles apart.
+//
+//go:noescape
+func enumBlockAVX512(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)
+
+// enumBlockAVX2 is enumBlockAVX512 for 4 lanes (one ymm) at a time: the
+// pointers point at lane 0 or lane 4 of their rows, which stay Lanes
+// doubles apart.
+//
+//go:noescape
+func enumBlockAVX2(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)
+
+// logCosh2AVX512 is LogCosh2Generic's loop: dst[i] = |x| + log1p(exp(−2|x|))
+// for i < n, with the tail done under a mask.
+//
+//go:noescape
+func logCosh2AVX512(dst, x *float64, n int)
+
+// tanhAVX512 is TanhGeneric's loop: dst[i] = tanh x[i] for i < n.
+//
+//go:noescape
+func tanhAVX512(dst, x *float64, n int)
+
+// logCosh2AVX2 is LogCosh2Generic's loop for AVX2+FMA3.
+//
+//go:noescape
+func logCosh2AVX2(dst, x *float64, n int)
+
+// tanhAVX2 is TanhGeneric's loop for AVX2+FMA3.
+//
+//go:noescape
+func tanhAVX2(dst, x *float64, n int)
+
+func logCosh2AVX512Go(dst, x []float64) {
+	if len(x) > 0 {
+		logCosh2AVX512(&dst[0], &x[0], len(x))
+	}
+}
+
+func tanhAVX512Go(dst, x []float64) {
+	if len(x) > 0 {
+		tanhAVX512(&dst[0], &x[0], len(x))
+	}
+}
+
+func logCosh2AVX2Go(dst, x []float64) {
+	if len(x) > 0 {
+		logCosh2AVX2(&dst[0], &x[0], len(x))
+	}
+}
+
+func tanhAVX2Go(dst, x []float64) {
+	if len(x) > 0 {
+		tanhAVX2(&dst[0], &x[0], len(x))
+	}
+}

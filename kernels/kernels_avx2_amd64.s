@@ -1,0 +1,490 @@
+//go:build amd64 && gc && !purego
+
+// AVX2+FMA3 kernels. One ymm holds one quantity for 4 lanes (the
+// enumeration block handles lanes 0–3 or 4–7 per call) or 4 consecutive
+// elements of a vector kernel. 16 registers only, so constants are memory
+// operands (32-byte copies below).
+//
+// The mathematics is the AVX-512 file's with two changes: exp has no table
+// (|r| ≤ ln2/2, degree-9 fit for h(r) = (e^r − 1 − r)/r², 2^k added to the
+// exponent bits, so arguments are clamped to [−708, 709] where 2^k is
+// normal; exp(−708) ≈ 3e-308 stands in for anything smaller, which changes
+// log1p(e) and (1−e)/(1+e) by nothing and p by less than 1e-307), and
+// quotients use VDIVPD. Coefficients: kernels/testdata/polyfit.py.
+
+#include "textflag.h"
+
+DATA k256<>+0x000(SB)/8, $0x8000000000000000 // sign bit
+DATA k256<>+0x008(SB)/8, $0x8000000000000000
+DATA k256<>+0x010(SB)/8, $0x8000000000000000
+DATA k256<>+0x018(SB)/8, $0x8000000000000000
+DATA k256<>+0x020(SB)/8, $1.0
+DATA k256<>+0x028(SB)/8, $1.0
+DATA k256<>+0x030(SB)/8, $1.0
+DATA k256<>+0x038(SB)/8, $1.0
+DATA k256<>+0x040(SB)/8, $6755399441055744.0 // 1.5·2^52: adding it rounds to an integer kept in the low mantissa bits
+DATA k256<>+0x048(SB)/8, $6755399441055744.0
+DATA k256<>+0x050(SB)/8, $6755399441055744.0
+DATA k256<>+0x058(SB)/8, $6755399441055744.0
+DATA k256<>+0x060(SB)/8, $2.414213562373095 // 1+√2
+DATA k256<>+0x068(SB)/8, $2.414213562373095
+DATA k256<>+0x070(SB)/8, $2.414213562373095
+DATA k256<>+0x078(SB)/8, $2.414213562373095
+DATA k256<>+0x080(SB)/8, $-0.41421356237309503 // 1−√2
+DATA k256<>+0x088(SB)/8, $-0.41421356237309503
+DATA k256<>+0x090(SB)/8, $-0.41421356237309503
+DATA k256<>+0x098(SB)/8, $-0.41421356237309503
+DATA k256<>+0x0a0(SB)/8, $2.0
+DATA k256<>+0x0a8(SB)/8, $2.0
+DATA k256<>+0x0b0(SB)/8, $2.0
+DATA k256<>+0x0b8(SB)/8, $2.0
+DATA k256<>+0x0c0(SB)/8, $0.34657359027997264 // ln √2
+DATA k256<>+0x0c8(SB)/8, $0.34657359027997264
+DATA k256<>+0x0d0(SB)/8, $0.34657359027997264
+DATA k256<>+0x0d8(SB)/8, $0.34657359027997264
+DATA k256<>+0x0e0(SB)/8, $1.4426950408889634 // 1/ln2
+DATA k256<>+0x0e8(SB)/8, $1.4426950408889634
+DATA k256<>+0x0f0(SB)/8, $1.4426950408889634
+DATA k256<>+0x0f8(SB)/8, $1.4426950408889634
+DATA k256<>+0x100(SB)/8, $-708.0 // keeps 2^k a normal number when built from its exponent bits
+DATA k256<>+0x108(SB)/8, $-708.0
+DATA k256<>+0x110(SB)/8, $-708.0
+DATA k256<>+0x118(SB)/8, $-708.0
+DATA k256<>+0x120(SB)/8, $709.0
+DATA k256<>+0x128(SB)/8, $709.0
+DATA k256<>+0x130(SB)/8, $709.0
+DATA k256<>+0x138(SB)/8, $709.0
+DATA k256<>+0x140(SB)/8, $-0.6931471804855391 // −ln2, high part (33 significant bits)
+DATA k256<>+0x148(SB)/8, $-0.6931471804855391
+DATA k256<>+0x150(SB)/8, $-0.6931471804855391
+DATA k256<>+0x158(SB)/8, $-0.6931471804855391
+DATA k256<>+0x160(SB)/8, $-7.440617110012397e-11 // −ln2 − high part
+DATA k256<>+0x168(SB)/8, $-7.440617110012397e-11
+DATA k256<>+0x170(SB)/8, $-7.440617110012397e-11
+DATA k256<>+0x178(SB)/8, $-7.440617110012397e-11
+DATA k256<>+0x180(SB)/8, $0x3ff0000000000000 // bits of 1.0
+DATA k256<>+0x188(SB)/8, $0x3ff0000000000000
+DATA k256<>+0x190(SB)/8, $0x3ff0000000000000
+DATA k256<>+0x198(SB)/8, $0x3ff0000000000000
+DATA k256<>+0x1a0(SB)/8, $2.510134692835034e-08 // h(r) = (e^r − 1 − r)/r² on |r| ≤ 1.01·ln2/2, Chebyshev fit
+DATA k256<>+0x1a8(SB)/8, $2.510134692835034e-08
+DATA k256<>+0x1b0(SB)/8, $2.510134692835034e-08
+DATA k256<>+0x1b8(SB)/8, $2.510134692835034e-08
+DATA k256<>+0x1c0(SB)/8, $2.7621338669142925e-07
+DATA k256<>+0x1c8(SB)/8, $2.7621338669142925e-07
+DATA k256<>+0x1d0(SB)/8, $2.7621338669142925e-07
+DATA k256<>+0x1d8(SB)/8, $2.7621338669142925e-07
+DATA k256<>+0x1e0(SB)/8, $2.75572664186123e-06
+DATA k256<>+0x1e8(SB)/8, $2.75572664186123e-06
+DATA k256<>+0x1f0(SB)/8, $2.75572664186123e-06
+DATA k256<>+0x1f8(SB)/8, $2.75572664186123e-06
+DATA k256<>+0x200(SB)/8, $2.4801518641395993e-05
+DATA k256<>+0x208(SB)/8, $2.4801518641395993e-05
+DATA k256<>+0x210(SB)/8, $2.4801518641395993e-05
+DATA k256<>+0x218(SB)/8, $2.4801518641395993e-05
+DATA k256<>+0x220(SB)/8, $0.00019841269864380513
+DATA k256<>+0x228(SB)/8, $0.00019841269864380513
+DATA k256<>+0x230(SB)/8, $0.00019841269864380513
+DATA k256<>+0x238(SB)/8, $0.00019841269864380513
+DATA k256<>+0x240(SB)/8, $0.0013888888918939168
+DATA k256<>+0x248(SB)/8, $0.0013888888918939168
+DATA k256<>+0x250(SB)/8, $0.0013888888918939168
+DATA k256<>+0x258(SB)/8, $0.0013888888918939168
+DATA k256<>+0x260(SB)/8, $0.008333333333329793
+DATA k256<>+0x268(SB)/8, $0.008333333333329793
+DATA k256<>+0x270(SB)/8, $0.008333333333329793
+DATA k256<>+0x278(SB)/8, $0.008333333333329793
+DATA k256<>+0x280(SB)/8, $0.04166666666662064
+DATA k256<>+0x288(SB)/8, $0.04166666666662064
+DATA k256<>+0x290(SB)/8, $0.04166666666662064
+DATA k256<>+0x298(SB)/8, $0.04166666666662064
+DATA k256<>+0x2a0(SB)/8, $0.16666666666666669
+DATA k256<>+0x2a8(SB)/8, $0.16666666666666669
+DATA k256<>+0x2b0(SB)/8, $0.16666666666666669
+DATA k256<>+0x2b8(SB)/8, $0.16666666666666669
+DATA k256<>+0x2c0(SB)/8, $0.5000000000000001
+DATA k256<>+0x2c8(SB)/8, $0.5000000000000001
+DATA k256<>+0x2d0(SB)/8, $0.5000000000000001
+DATA k256<>+0x2d8(SB)/8, $0.5000000000000001
+DATA k256<>+0x2e0(SB)/8, $0.14825441487683147 // P(w) = 2 atanh(√w)/√w on w ≤ 1.01·(3−2√2)², Chebyshev fit
+DATA k256<>+0x2e8(SB)/8, $0.14825441487683147
+DATA k256<>+0x2f0(SB)/8, $0.14825441487683147
+DATA k256<>+0x2f8(SB)/8, $0.14825441487683147
+DATA k256<>+0x300(SB)/8, $0.15311016389537266
+DATA k256<>+0x308(SB)/8, $0.15311016389537266
+DATA k256<>+0x310(SB)/8, $0.15311016389537266
+DATA k256<>+0x318(SB)/8, $0.15311016389537266
+DATA k256<>+0x320(SB)/8, $0.181836884123138
+DATA k256<>+0x328(SB)/8, $0.181836884123138
+DATA k256<>+0x330(SB)/8, $0.181836884123138
+DATA k256<>+0x338(SB)/8, $0.181836884123138
+DATA k256<>+0x340(SB)/8, $0.222221960084622
+DATA k256<>+0x348(SB)/8, $0.222221960084622
+DATA k256<>+0x350(SB)/8, $0.222221960084622
+DATA k256<>+0x358(SB)/8, $0.222221960084622
+DATA k256<>+0x360(SB)/8, $0.28571428770501067
+DATA k256<>+0x368(SB)/8, $0.28571428770501067
+DATA k256<>+0x370(SB)/8, $0.28571428770501067
+DATA k256<>+0x378(SB)/8, $0.28571428770501067
+DATA k256<>+0x380(SB)/8, $0.3999999999925863
+DATA k256<>+0x388(SB)/8, $0.3999999999925863
+DATA k256<>+0x390(SB)/8, $0.3999999999925863
+DATA k256<>+0x398(SB)/8, $0.3999999999925863
+DATA k256<>+0x3a0(SB)/8, $0.6666666666666772
+DATA k256<>+0x3a8(SB)/8, $0.6666666666666772
+DATA k256<>+0x3b0(SB)/8, $0.6666666666666772
+DATA k256<>+0x3b8(SB)/8, $0.6666666666666772
+DATA k256<>+0x3c0(SB)/8, $2.0
+DATA k256<>+0x3c8(SB)/8, $2.0
+DATA k256<>+0x3d0(SB)/8, $2.0
+DATA k256<>+0x3d8(SB)/8, $2.0
+GLOBL k256<>(SB), RODATA|NOPTR, $992
+
+#define SIGN k256<>+0x000(SB)
+#define ONE k256<>+0x020(SB)
+#define MAGIC k256<>+0x040(SB)
+#define OPS2 k256<>+0x060(SB)
+#define OMS2 k256<>+0x080(SB)
+#define TWO k256<>+0x0a0(SB)
+#define LNSQRT2 k256<>+0x0c0(SB)
+#define LOG2E k256<>+0x0e0(SB)
+#define CLAMPLO k256<>+0x100(SB)
+#define CLAMPHI k256<>+0x120(SB)
+#define NLN2HI k256<>+0x140(SB)
+#define NLN2LO k256<>+0x160(SB)
+#define EXPONE k256<>+0x180(SB)
+#define H1_9 k256<>+0x1a0(SB)
+#define H1_8 k256<>+0x1c0(SB)
+#define H1_7 k256<>+0x1e0(SB)
+#define H1_6 k256<>+0x200(SB)
+#define H1_5 k256<>+0x220(SB)
+#define H1_4 k256<>+0x240(SB)
+#define H1_3 k256<>+0x260(SB)
+#define H1_2 k256<>+0x280(SB)
+#define H1_1 k256<>+0x2a0(SB)
+#define H1_0 k256<>+0x2c0(SB)
+#define P7 k256<>+0x2e0(SB)
+#define P6 k256<>+0x300(SB)
+#define P5 k256<>+0x320(SB)
+#define P4 k256<>+0x340(SB)
+#define P3 k256<>+0x360(SB)
+#define P2 k256<>+0x380(SB)
+#define P1 k256<>+0x3a0(SB)
+#define P0 k256<>+0x3c0(SB)
+
+DATA iota<>+0x00(SB)/8, $0
+DATA iota<>+0x08(SB)/8, $1
+DATA iota<>+0x10(SB)/8, $2
+DATA iota<>+0x18(SB)/8, $3
+GLOBL iota<>(SB), RODATA|NOPTR, $32
+
+// Y14 holds the lower clamp in every kernel: as the first source of VMAXPD
+// it lets NaN through (x86 MAX returns the second source when either is NaN).
+#define YCLAMPLO Y14
+
+// EXPPARTS2(z, p, kb, r2): the common part of exp and expm1.
+// In: z clamped to [−708, 709] (or NaN).
+// Out: z = r = z − k·ln2, p = e^r − 1, kb = k<<52 (to add to exponent bits).
+// r2 clobbered.
+#define EXPPARTS2(z, p, kb, r2) \
+	VMOVUPD     MAGIC, kb; \
+	VFMADD231PD LOG2E, z, kb; \
+	VSUBPD      MAGIC, kb, r2; \
+	VPSLLQ      $52, kb, kb; \
+	VFMADD231PD NLN2HI, r2, z; \
+	VFMADD231PD NLN2LO, r2, z; \
+	VMULPD      z, z, r2; \
+	VMOVUPD     H1_9, p; \
+	VFMADD213PD H1_8, z, p; \
+	VFMADD213PD H1_7, z, p; \
+	VFMADD213PD H1_6, z, p; \
+	VFMADD213PD H1_5, z, p; \
+	VFMADD213PD H1_4, z, p; \
+	VFMADD213PD H1_3, z, p; \
+	VFMADD213PD H1_2, z, p; \
+	VFMADD213PD H1_1, z, p; \
+	VFMADD213PD H1_0, z, p; \
+	VFMADD213PD z, r2, p
+
+// EXP2(z, e, kb, r2): e = exp z for z in [−708, 709]; z, kb, r2 clobbered.
+#define EXP2(z, e, kb, r2) \
+	EXPPARTS2(z, e, kb, r2); \
+	VADDPD ONE, e, e; \
+	VPADDQ kb, e, e
+
+// LOGPOLY2(zz, w, l): l = ln√2 + zz·P(w), w = zz².
+#define LOGPOLY2(zz, w, l) \
+	VMOVUPD     P7, l; \
+	VFMADD213PD P6, w, l; \
+	VFMADD213PD P5, w, l; \
+	VFMADD213PD P4, w, l; \
+	VFMADD213PD P3, w, l; \
+	VFMADD213PD P2, w, l; \
+	VFMADD213PD P1, w, l; \
+	VFMADD213PD P0, w, l; \
+	VFMADD213PD LNSQRT2, zz, l
+
+// UNIT2: one hidden unit (the generic lcTanh). In: Y3 = x.
+// Out: Y7 = lc = |x| + log1p(e), Y10 = tanh x = sign(x)(1−e)/(1+e),
+// e = exp(−2|x|). Y4..Y10 clobbered. One division serves both quotients:
+// q = 1/((1+e)(e+1+√2)), 1/(1+e) = q·(e+1+√2), 1/(e+1+√2) = q·(1+e).
+#define UNIT2 \
+	VORPD   SIGN, Y3, Y4; \
+	VADDPD  Y4, Y4, Y5; \
+	VMAXPD  Y5, YCLAMPLO, Y5; \
+	EXP2(Y5, Y8, Y6, Y7); \
+	VADDPD  ONE, Y8, Y5; \
+	VADDPD  OPS2, Y8, Y6; \
+	VMULPD  Y6, Y5, Y7; \
+	VMOVUPD ONE, Y9; \
+	VDIVPD  Y7, Y9, Y7; \
+	VMULPD  Y7, Y6, Y9; \
+	VMOVUPD ONE, Y10; \
+	VSUBPD  Y8, Y10, Y10; \
+	VMULPD  Y9, Y10, Y10; \
+	VANDPD  SIGN, Y3, Y9; \
+	VORPD   Y9, Y10, Y10; \
+	VMULPD  Y7, Y5, Y9; \
+	VADDPD  OMS2, Y8, Y5; \
+	VMULPD  Y9, Y5, Y5; \
+	VMULPD  Y5, Y5, Y6; \
+	LOGPOLY2(Y5, Y6, Y7); \
+	VSUBPD  Y4, Y7, Y7
+
+// func enumBlockAVX2(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)
+//
+// enumBlockAVX512 for 4 lanes; the same memory layout (rows of 8 lanes,
+// 64 bytes apart; the pointers may point at lane 4) and the same general
+// registers:
+//   R8  = d·64             CX  = s2 countdown      DI  = scr
+//   SI  = &t12[s2]         BX  = &t23[s2][0]       DX  = &U2[s2]    R10 = &W2[s2]
+//   R9  = s3 countdown     R11 = &t23[s2][s3]      R12 = &t03[s3]
+//   R13 = &U3[s3]          R14 = &W3[s3]           AX  = k·64
+// scr: phi012[k] at k·64, acc2[k] at 512 + k·64, and here also the sum2
+// accumulators Σp, Σpa, Σpb at 1024, 1088, 1152. out: Σp, Σpa, Σpb (sum1)
+// at 0, 64, 128; acc1[k] at 192 + k·64.
+// Vector registers: Y15 = a012, Y14 = clamp, Y11 = LogZf, Y0 = a, Y1 = p,
+// Y2 = b, Y3..Y10 scratch.
+TEXT ·enumBlockAVX2(SB), NOSPLIT, $0-112
+	VMOVUPD CLAMPLO, YCLAMPLO
+	MOVQ    d+0(FP), R8
+	SHLQ    $6, R8
+	MOVQ    nS+8(FP), CX
+	MOVQ    logZ+88(FP), AX
+	VMOVUPD (AX), Y11
+	MOVQ    t12+32(FP), SI
+	MOVQ    t23+40(FP), BX
+	MOVQ    u2+56(FP), DX
+	MOVQ    w2+72(FP), R10
+	MOVQ    scr+104(FP), DI
+
+	// sum1 = 0, acc1 = 0
+	MOVQ    out+96(FP), R11
+	VXORPD  Y0, Y0, Y0
+	VMOVUPD Y0, (R11)
+	VMOVUPD Y0, 64(R11)
+	VMOVUPD Y0, 128(R11)
+	XORQ    AX, AX
+zeroacc1:
+	VMOVUPD Y0, 192(R11)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, R8
+	JB      zeroacc1
+
+loops2:
+	// Level s2: a012 = a01 + t12[s2]; phi012 = phi01 + U2[s2]; acc2 = 0;
+	// sum2 = 0.
+	MOVQ    a01+16(FP), R11
+	VMOVUPD (R11), Y15
+	VADDPD  (SI), Y15, Y15
+	MOVQ    phi01+24(FP), R11
+	XORQ    AX, AX
+	VXORPD  Y1, Y1, Y1
+prep2:
+	VMOVUPD (R11)(AX*1), Y0
+	VADDPD  (DX)(AX*1), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*1)
+	VMOVUPD Y1, 512(DI)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, R8
+	JB      prep2
+	VMOVUPD Y1, 1024(DI)
+	VMOVUPD Y1, 1088(DI)
+	VMOVUPD Y1, 1152(DI)
+	MOVQ    nS+8(FP), R9
+	MOVQ    BX, R11
+	MOVQ    t03+48(FP), R12
+	MOVQ    u3+64(FP), R13
+	MOVQ    w3+80(FP), R14
+
+loops3:
+	// One configuration: a = a012 + t23[s2][s3] + t03[s0][s3],
+	// p = exp(a − LogZf).
+	VADDPD  (R11), Y15, Y0
+	VADDPD  (R12), Y0, Y0
+	VSUBPD  Y11, Y0, Y5
+	VMAXPD  Y5, YCLAMPLO, Y5
+	VMINPD  CLAMPHI, Y5, Y5
+	EXP2(Y5, Y1, Y6, Y7)
+	VXORPD  Y2, Y2, Y2
+	XORQ    AX, AX
+
+loopk:
+	// Hidden unit k: x = phi012[k] + U3[s3][k]; b += lc; p·tanh goes to
+	// acc2[k] and W3[s3][k].
+	VMOVUPD (DI)(AX*1), Y3
+	VADDPD  (R13)(AX*1), Y3, Y3
+	UNIT2
+	VADDPD  Y7, Y2, Y2
+	VMULPD  Y10, Y1, Y10
+	VADDPD  512(DI)(AX*1), Y10, Y9
+	VMOVUPD Y9, 512(DI)(AX*1)
+	VADDPD  (R14)(AX*1), Y10, Y9
+	VMOVUPD Y9, (R14)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, R8
+	JB      loopk
+
+	// sum2 += p, p·a, p·b
+	VADDPD      1024(DI), Y1, Y3
+	VMOVUPD     Y3, 1024(DI)
+	VFMADD213PD 1088(DI), Y1, Y0
+	VMOVUPD     Y0, 1088(DI)
+	VFMADD213PD 1152(DI), Y1, Y2
+	VMOVUPD     Y2, 1152(DI)
+	ADDQ        $64, R11
+	ADDQ        $64, R12
+	ADDQ        R8, R13
+	ADDQ        R8, R14
+	DECQ        R9
+	JNZ         loops3
+
+	// End of level s2: W2[s2] += acc2, acc1 += acc2, sum1 += sum2.
+	MOVQ    R11, BX // R11 ran through row s2 of t23: it is row s2+1 now
+	MOVQ    out+96(FP), R11
+	XORQ    AX, AX
+flush2:
+	VMOVUPD 512(DI)(AX*1), Y0
+	VADDPD  (R10)(AX*1), Y0, Y1
+	VMOVUPD Y1, (R10)(AX*1)
+	VADDPD  192(R11)(AX*1), Y0, Y1
+	VMOVUPD Y1, 192(R11)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, R8
+	JB      flush2
+	VMOVUPD 1024(DI), Y0
+	VADDPD  (R11), Y0, Y0
+	VMOVUPD Y0, (R11)
+	VMOVUPD 1088(DI), Y0
+	VADDPD  64(R11), Y0, Y0
+	VMOVUPD Y0, 64(R11)
+	VMOVUPD 1152(DI), Y0
+	VADDPD  128(R11), Y0, Y0
+	VMOVUPD Y0, 128(R11)
+	ADDQ    $64, SI
+	ADDQ    R8, DX
+	ADDQ    R8, R10
+	DECQ    CX
+	JNZ     loops2
+
+	VZEROUPPER
+	RET
+
+// LCONLY2: Y7 = log(2cosh Y3) = |x| + log1p(e), e = exp(−2|x|),
+// zz = (e + 1 − √2)/(e + 1 + √2). Y4..Y9 clobbered.
+#define LCONLY2 \
+	VORPD  SIGN, Y3, Y4; \
+	VADDPD Y4, Y4, Y5; \
+	VMAXPD Y5, YCLAMPLO, Y5; \
+	EXP2(Y5, Y8, Y6, Y7); \
+	VADDPD OPS2, Y8, Y6; \
+	VADDPD OMS2, Y8, Y5; \
+	VDIVPD Y6, Y5, Y5; \
+	VMULPD Y5, Y5, Y6; \
+	LOGPOLY2(Y5, Y6, Y7); \
+	VSUBPD Y4, Y7, Y7
+
+// TANHONLY2: Y7 = tanh Y3 = sign(x)·(−em1)/(2 + em1), em1 = expm1(−2|x|)
+// = fma(2^k, p, 2^k − 1), exact near 0 (k = 0 gives em1 = p), so tiny and
+// subnormal x keep full precision. Y4..Y10 clobbered.
+#define TANHONLY2 \
+	VORPD       SIGN, Y3, Y4; \
+	VADDPD      Y4, Y4, Y5; \
+	VMAXPD      Y5, YCLAMPLO, Y5; \
+	EXPPARTS2(Y5, Y8, Y6, Y7); \
+	VPADDQ      EXPONE, Y6, Y9; \
+	VSUBPD      ONE, Y9, Y10; \
+	VFMADD213PD Y10, Y9, Y8; \
+	VADDPD      TWO, Y8, Y9; \
+	VXORPD      SIGN, Y8, Y8; \
+	VDIVPD      Y9, Y8, Y7; \
+	VMOVUPD     SIGN, Y9; \
+	VANDNPD     Y7, Y9, Y7; \
+	VANDPD      Y9, Y3, Y9; \
+	VORPD       Y9, Y7, Y7
+
+// TAILMASK: Y13 = lane mask (all ones where i < CX), for CX in 1..3.
+#define TAILMASK \
+	MOVQ         CX, X13; \
+	VPBROADCASTQ X13, Y13; \
+	VPCMPGTQ     iota<>(SB), Y13, Y13
+
+// func logCosh2AVX2(dst, x *float64, n int)
+TEXT ·logCosh2AVX2(SB), NOSPLIT, $0-24
+	MOVQ    dst+0(FP), DI
+	MOVQ    x+8(FP), SI
+	MOVQ    n+16(FP), CX
+	VMOVUPD CLAMPLO, YCLAMPLO
+
+lcloop:
+	CMPQ    CX, $4
+	JB      lctail
+	VMOVUPD (SI), Y3
+	LCONLY2
+	VMOVUPD Y7, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JMP     lcloop
+
+lctail:
+	TESTQ      CX, CX
+	JZ         lcdone
+	TAILMASK
+	VMASKMOVPD (SI), Y13, Y3
+	LCONLY2
+	VMASKMOVPD Y7, Y13, (DI)
+
+lcdone:
+	VZEROUPPER
+	RET
+
+// func tanhAVX2(dst, x *float64, n int)
+TEXT ·tanhAVX2(SB), NOSPLIT, $0-24
+	MOVQ    dst+0(FP), DI
+	MOVQ    x+8(FP), SI
+	MOVQ    n+16(FP), CX
+	VMOVUPD CLAMPLO, YCLAMPLO
+
+thloop:
+	CMPQ    CX, $4
+	JB      thtail
+	VMOVUPD (SI), Y3
+	TANHONLY2
+	VMOVUPD Y7, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JMP     thloop
+
+thtail:
+	TESTQ      CX, CX
+	JZ         thdone
+	TAILMASK
+	VMASKMOVPD (SI), Y13, Y3
+	TANHONLY2
+	VMASKMOVPD Y7, Y13, (DI)
+
+thdone:
+	VZEROUPPER
+	RET
