@@ -1,0 +1,517 @@
+package plugins
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	hclog "github.com/hashicorp/go-hclog"
+	plugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"rgflow/reps"
+)
+
+// Prefix starts the file name of every representation plugin.
+const Prefix = "rgflow-rep-"
+
+// DefaultTimeout bounds starting a plugin and its Describe call when the
+// caller's context has no deadline of its own.
+const DefaultTimeout = 10 * time.Second
+
+// Dir is the plugin directory: flagValue if non-empty, else $RGFLOW_PLUGINS,
+// else the directory of the running executable (where `make build` puts the
+// shipped plugins, next to bin/rgflow).
+func Dir(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if env := os.Getenv("RGFLOW_PLUGINS"); env != "" {
+		return env
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "."
+	}
+	// A symlinked rgflow (say in ~/bin) should still find the plugins that
+	// sit next to the real binary.
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = real
+	}
+	return filepath.Dir(exe)
+}
+
+// Slug is the file-name form of a representation name: the canonical irreps
+// sum when the name parses as one (so "a1 ⊕ e" and "A1+E" agree), then
+// lower-cased with everything but [a-z0-9] dropped. "A1+E" → "a1e",
+// "2A1+E" → "2a1e", "A1+2E" → "a12e", "E45" → "e45".
+func Slug(name string) string {
+	if terms, err := reps.ParseSum(name); err == nil {
+		name = reps.CanonicalName(terms)
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+$`)
+
+// Info describes one plugin binary. Discover fills Slug and Path (and Err
+// for a file that cannot be a plugin); List also Name, D and C.
+type Info struct {
+	Name, Slug, Path string
+	D, C             int
+	Err              error
+}
+
+// Discover lists the plugin binaries in dir without starting them: regular
+// files named rgflow-rep-<slug> with a slug of [a-z0-9] only (so editor
+// back-ups and sources are skipped). A file that is not executable is listed
+// with Err set. An unreadable or missing dir gives an empty list.
+func Discover(dir string) []Info {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []Info
+	for _, e := range entries {
+		slug, ok := strings.CutPrefix(strings.TrimSuffix(e.Name(), exeSuffix), Prefix)
+		if !ok || !slugRE.MatchString(slug) {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		out = append(out, Info{Slug: slug, Path: path, Err: checkExecutable(path)})
+	}
+	return out
+}
+
+// List starts every plugin in dir in turn, describes and validates it, and
+// stops it again. A broken plugin is listed with Err set; it does not abort
+// the list. ctx bounds the whole listing; each plugin also gets
+// DefaultTimeout when ctx has no deadline.
+func List(ctx context.Context, dir string) []Info {
+	infos := Discover(dir)
+	for i := range infos {
+		in := &infos[i]
+		if in.Err != nil {
+			continue
+		}
+		rep, err := Load(ctx, in.Path)
+		if err != nil {
+			in.Err = err
+			continue
+		}
+		in.Name, in.D, in.C = rep.Name, rep.D, rep.C()
+		in.Err = checkSlug(in.Path, rep.Name, in.Slug)
+	}
+	return infos
+}
+
+// Resolve finds the representation called name: the plugin
+// dir/rgflow-rep-<Slug(name)> if that file exists (a plugin overrides the
+// built-in of the same name, and a broken one is an error, not a silent
+// fall-back), else the built-in irreps sum.
+func Resolve(ctx context.Context, name, dir string) (*reps.Rep, error) {
+	slug := Slug(name)
+	if slug != "" {
+		path := filepath.Join(dir, Prefix+slug+exeSuffix)
+		if _, err := os.Lstat(path); err == nil {
+			rep, err := Load(ctx, path)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkSlug(path, rep.Name, slug); err != nil {
+				return nil, err
+			}
+			return rep, nil
+		}
+	}
+	rep, err := reps.Builtin(name)
+	if err == nil {
+		return rep, nil
+	}
+	if _, perr := reps.ParseSum(name); perr != nil && strings.TrimSpace(name) != "" {
+		return nil, fmt.Errorf("unknown representation %q: not a sum of D4 irreps and no plugin %s in %s", name, Prefix+slug+exeSuffix, dir)
+	}
+	// It parses (or is empty) but cannot be built, e.g. d too large: the
+	// built-in path's own message says why.
+	return nil, err
+}
+
+// checkSlug refuses a plugin whose file name does not match the name of the
+// representation it serves: asked for "A1+E", rgflow must not quietly train
+// whatever a renamed file happens to serve.
+func checkSlug(path, name, slug string) error {
+	if Slug(name) != slug {
+		return fmt.Errorf("plugin %s serves representation %q, so its file name should be %s", path, name, Prefix+Slug(name)+exeSuffix)
+	}
+	return nil
+}
+
+// checkExecutable catches the file-level problems before go-plugin turns
+// them into a less readable exec error.
+func checkExecutable(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if _, lerr := os.Lstat(path); lerr == nil {
+			return fmt.Errorf("plugin %s is a symbolic link to a file that does not exist", path)
+		}
+		return fmt.Errorf("plugin %s does not exist", path)
+	case err != nil:
+		return fmt.Errorf("plugin %s cannot be read: %v", path, unwrapPathError(err))
+	case fi.IsDir():
+		return fmt.Errorf("plugin %s is a directory, not an executable", path)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("plugin %s is not a regular file", path)
+	case exeSuffix == "" && fi.Mode().Perm()&0o111 == 0:
+		return fmt.Errorf("plugin %s is not executable (mode %v; try chmod +x)", path, fi.Mode().Perm())
+	}
+	return nil
+}
+
+// testHookStarted, when set (by tests only), is called once the plugin
+// process has been started or failed to start, with the go-plugin client
+// and the command, so that tests can check that the process is gone after
+// Load returns, and can panic in the middle of Load.
+var testHookStarted func(*plugin.Client, *exec.Cmd)
+
+// Load starts the plugin at path, asks for its description, validates it
+// (reps.FromMatrices: R⁴ = I, σ² = I, σRσ = R⁻¹, orthogonality, sizes, the
+// basis' mirror invariance and independence; plus the irreps label against
+// the matrices) and returns the representation with Source set to path.
+//
+// The plugin process never outlives Load: it is stopped as soon as it has
+// answered, and on every error path. Starting and Describe share one
+// time-out, ctx's deadline or DefaultTimeout; cancelling ctx (say on Ctrl-C)
+// kills the process at once. On Linux the child also gets SIGKILL if the
+// host dies without running its defers (a second Ctrl-C, kill -9). Callers
+// that stop on a signal while Loads may be in flight should still call
+// go-plugin's plugin.CleanupClients() before exiting: Load's clients are
+// managed, so that kills any that are running.
+//
+// Errors are one sentence that names path and the problem. Set
+// RGFLOW_PLUGIN_DEBUG=1 to see go-plugin's log and the plugin's stderr.
+func Load(ctx context.Context, path string) (*reps.Rep, error) {
+	if err := checkExecutable(path); err != nil {
+		return nil, err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	deadline, _ := ctx.Deadline()
+	budget := time.Until(deadline)
+	if err := ctx.Err(); err != nil || budget <= 0 {
+		return nil, fmt.Errorf("plugin %s was not started: %v", path, context.Cause(ctx))
+	}
+
+	// ctx also bounds the process itself: on a deadline or a cancellation
+	// os/exec kills it, which unblocks a start-up or a Describe that hangs.
+	// (go-plugin's own StartTimeout only gives up waiting; it kills the
+	// process later, in Kill.) This cancel runs after client.Kill below, so
+	// that a healthy plugin is stopped gracefully first.
+	procCtx, procCancel := context.WithCancel(ctx)
+	defer procCancel()
+	cmd := exec.CommandContext(procCtx, path)
+	setDeathSignal(cmd)
+	stderr := &tailBuffer{max: 4096}
+	client := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  Handshake,
+		Plugins:          PluginMap,
+		Cmd:              cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		Logger:           newLogger(),
+		// Before Serve a plugin's stderr is the process's; after it,
+		// go-plugin carries os.Stderr over gRPC. Keep the tail of both.
+		Stderr:       stderr,
+		SyncStderr:   stderr,
+		StartTimeout: budget,
+		// Managed, so that plugin.CleanupClients() in a signal handler of
+		// the caller reaches a Load that is in flight.
+		Managed: true,
+	})
+	// Kill is safe to call more than once and blocks until the process has
+	// exited and been reaped; deferred, it also covers a panic in Load.
+	// release (see startClient) must wait until the process is gone.
+	release := func() {}
+	defer func() {
+		client.Kill()
+		release()
+	}()
+
+	rpc, release, err := startClient(client)
+	if testHookStarted != nil {
+		testHookStarted(client, cmd)
+	}
+	if err != nil {
+		client.Kill()
+		return nil, startError(ctx, path, err, cmd, stderr, budget)
+	}
+	raw, err := rpc.Dispense(PluginName)
+	if err != nil {
+		return nil, fmt.Errorf("plugin %s does not serve a representation: %v", path, firstLine(err.Error()))
+	}
+	impl, ok := raw.(Representation)
+	if !ok {
+		return nil, fmt.Errorf("plugin %s served a %T instead of a representation", path, raw)
+	}
+	desc, err := impl.Describe(ctx)
+	if err != nil {
+		return nil, describeError(ctx, path, err, client, cmd, stderr, budget)
+	}
+	// The plugin has done its job; stop it before the (pure) validation.
+	client.Kill()
+	return validate(path, desc)
+}
+
+// validate turns a description into a representation, or says in one
+// sentence what is wrong with it.
+func validate(path string, desc *Description) (*reps.Rep, error) {
+	name := strings.TrimSpace(desc.Name)
+	if name == "" {
+		return nil, fmt.Errorf("plugin %s served a representation without a name", path)
+	}
+	rep, err := reps.FromMatrices(name, desc.D, desc.R, desc.Sigma, desc.Basis)
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("representation %q: ", name))
+		return nil, fmt.Errorf("plugin %s served an invalid representation %q: %s", path, name, msg)
+	}
+	if desc.Irreps != "" {
+		terms, err := checkIrreps(desc.Irreps, rep)
+		if err != nil {
+			return nil, fmt.Errorf("plugin %s serves %q with irreps %q, %v", path, name, desc.Irreps, err)
+		}
+		rep.Terms = terms
+	}
+	rep.Source = path
+	return rep, nil
+}
+
+// checkIrreps checks an irreps label against the matrices. Two
+// representations of a finite group are equivalent exactly when their
+// characters agree, so beyond the dimension it compares the traces on the
+// conjugacy classes of D4: {R, R³}, {R²}, {σ, R²σ}, {Rσ, R³σ} (the identity
+// is the dimension).
+func checkIrreps(irreps string, rep *reps.Rep) ([]reps.Term, error) {
+	want, err := reps.Builtin(irreps)
+	if err != nil {
+		return nil, fmt.Errorf("but the label is unusable: %v", err)
+	}
+	if want.D != rep.D {
+		return nil, fmt.Errorf("but %s has d = %d and the matrices have d = %d", want.Name, want.D, rep.D)
+	}
+	d := rep.D
+	classes := []struct {
+		name string
+		of   func(R, S []float64) []float64
+	}{
+		{"R", func(R, S []float64) []float64 { return R }},
+		{"R²", func(R, S []float64) []float64 { return matMul(d, R, R) }},
+		{"σ", func(R, S []float64) []float64 { return S }},
+		{"Rσ", func(R, S []float64) []float64 { return matMul(d, R, S) }},
+	}
+	for _, c := range classes {
+		got, exp := trace(d, c.of(rep.R, rep.Sigma)), trace(d, c.of(want.R, want.Sigma))
+		if diff := got - exp; diff > 1e-6 || diff < -1e-6 {
+			return nil, fmt.Errorf("but the matrices are not equivalent to it (trace of %s is %g, want %g)", c.name, got, exp)
+		}
+	}
+	return want.Terms, nil
+}
+
+func matMul(d int, a, b []float64) []float64 {
+	c := make([]float64, d*d)
+	for i := 0; i < d; i++ {
+		for k := 0; k < d; k++ {
+			for j := 0; j < d; j++ {
+				c[i*d+j] += a[i*d+k] * b[k*d+j]
+			}
+		}
+	}
+	return c
+}
+
+func trace(d int, a []float64) float64 {
+	t := 0.0
+	for i := 0; i < d; i++ {
+		t += a[i*d+i]
+	}
+	return t
+}
+
+// startError explains a failed start-up (go-plugin's messages are several
+// lines long and speak of its internals).
+func startError(ctx context.Context, path string, err error, cmd *exec.Cmd, stderr *tailBuffer, budget time.Duration) error {
+	msg := err.Error()
+	var v int
+	switch {
+	case ctx.Err() != nil:
+		return ctxError(ctx, path, "start", budget)
+	case scanf(msg, "incompatible API version with plugin. Plugin version: %d", &v):
+		return fmt.Errorf("plugin %s speaks representation-plugin protocol version %d, but this rgflow speaks version %d; rebuild the plugin against this rgflow", path, v, Handshake.ProtocolVersion)
+	case strings.HasPrefix(msg, "incompatible core API version"):
+		return fmt.Errorf("plugin %s was built with an incompatible go-plugin (core protocol mismatch); rebuild it against this rgflow", path)
+	case strings.HasPrefix(msg, "unsupported plugin protocol"):
+		return fmt.Errorf("plugin %s does not serve gRPC, the only transport rgflow accepts", path)
+	case strings.HasPrefix(msg, "timeout while waiting for plugin to start"):
+		return fmt.Errorf("plugin %s did not complete the handshake within %v", path, round(budget))
+	}
+	if line, ok := strings.CutPrefix(firstLine(msg), "Unrecognized remote plugin message: "); ok && line != "" {
+		return fmt.Errorf("plugin %s is not an rgflow representation plugin: it printed %q instead of the go-plugin handshake", path, truncate(line, 80))
+	}
+	// Killed (and so reaped) by the caller before we get here, so
+	// ProcessState is set if the process ran at all.
+	if ps := cmd.ProcessState; ps != nil {
+		out := stderr.lastLine()
+		if strings.Contains(stderr.String(), "This binary is a plugin.") {
+			// go-plugin's Serve prints this and exits 1 when the magic
+			// cookie is missing or different.
+			return fmt.Errorf("plugin %s refused the handshake (%v): its magic cookie differs, so it is not a plugin for this rgflow", path, ps)
+		}
+		if out != "" {
+			return fmt.Errorf("plugin %s stopped during start-up (%v) before the handshake, saying %q", path, ps, truncate(out, 120))
+		}
+		return fmt.Errorf("plugin %s stopped during start-up (%v) before the handshake", path, ps)
+	}
+	return fmt.Errorf("plugin %s could not be started: %s", path, strings.TrimPrefix(firstLine(msg), "fork/exec "+path+": "))
+}
+
+// describeError explains a failed Describe: a time-out, a cancellation, a
+// crash of the plugin, or an error the plugin returned.
+func describeError(ctx context.Context, path string, err error, client *plugin.Client, cmd *exec.Cmd, stderr *tailBuffer, budget time.Duration) error {
+	if ctx.Err() != nil {
+		return ctxError(ctx, path, "answer Describe", budget)
+	}
+	// A plugin that died mid-call shows up as a broken connection; give the
+	// client a moment to notice the exit, which also reaps the process and
+	// sets ProcessState.
+	for wait := time.Now().Add(time.Second); !client.Exited() && time.Now().Before(wait); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if client.Exited() {
+		if out := stderr.lastLine(); out != "" {
+			return fmt.Errorf("plugin %s crashed while describing its representation (%v), saying %q", path, cmd.ProcessState, truncate(out, 120))
+		}
+		return fmt.Errorf("plugin %s crashed while describing its representation (%v)", path, cmd.ProcessState)
+	}
+	if st, ok := status.FromError(err); ok && st.Code() != codes.OK {
+		return fmt.Errorf("plugin %s failed to describe its representation: %s", path, firstLine(st.Message()))
+	}
+	return fmt.Errorf("plugin %s failed to describe its representation: %s", path, firstLine(err.Error()))
+}
+
+func ctxError(ctx context.Context, path, what string, budget time.Duration) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("plugin %s did not %s within %v and was killed", path, what, round(budget))
+	}
+	return fmt.Errorf("plugin %s was killed because loading it was cancelled (%v)", path, context.Cause(ctx))
+}
+
+// round keeps time-outs readable: "2s", not "1.999981s".
+func round(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+func scanf(s, format string, v *int) bool {
+	_, err := fmt.Sscanf(s, format, v)
+	return err == nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(line)
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// newLogger is silent unless RGFLOW_PLUGIN_DEBUG is set: go-plugin logs
+// every start and stop, and a plugin's stderr goes to the log too.
+func newLogger() hclog.Logger {
+	if os.Getenv("RGFLOW_PLUGIN_DEBUG") == "" {
+		return hclog.NewNullLogger()
+	}
+	return hclog.New(&hclog.LoggerOptions{Name: "plugin", Output: os.Stderr, Level: hclog.Debug})
+}
+
+// tailBuffer keeps the last max bytes of the plugin's stderr, so that a
+// crash can be reported with the plugin's own last words, and the first
+// line of a Go panic, which a long goroutine dump would push out of the
+// tail. (go-plugin writes the pre-Serve stderr here line by line.)
+type tailBuffer struct {
+	mu    sync.Mutex
+	max   int
+	buf   []byte
+	panic string
+}
+
+var _ io.Writer = (*tailBuffer)(nil)
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.panic == "" && bytes.HasPrefix(p, []byte("panic: ")) {
+		t.panic = string(bytes.TrimSpace(p))
+	}
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+// lastLine is the panic line if there was one, else the last non-empty
+// line that is not go-plugin's own JSON logging.
+func (t *tailBuffer) lastLine() string {
+	t.mu.Lock()
+	p := t.panic
+	t.mu.Unlock()
+	if p != "" {
+		return p
+	}
+	lines := bytes.Split(bytes.TrimSpace([]byte(t.String())), []byte("\n"))
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := bytes.TrimSpace(lines[i])
+		if len(l) > 0 && l[0] != '{' {
+			return string(l)
+		}
+	}
+	return ""
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
