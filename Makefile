@@ -29,3 +29,15 @@ lint:
 
 clean:
 	rm -rf $(BIN)
+
+# Regenerate the committed gRPC code of the representation-plugin protocol.
+# Needs protoc (apt-get install protobuf-compiler) and
+#   go install google.golang.org/protobuf/cmd/protoc-gen-go@latest
+#   go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@latest
+# CI never runs this: the generated files are in git.
+.PHONY: proto
+proto:
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I plugins/proto \
+		--go_out=plugins/proto --go_opt=paths=source_relative \
+		--go-grpc_out=plugins/proto --go-grpc_opt=paths=source_relative \
+		plugins/proto/representation.proto
