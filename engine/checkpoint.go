@@ -1,0 +1,146 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"rgflow/reps"
+)
+
+// Checkpoint is everything a run needs to continue exactly where it
+// stopped: the configuration, the network, the optimiser, the trajectories,
+// the random generator and the roots recorded so far. It is stored as JSON
+// (Go writes float64 in shortest round-trip form, so nothing is lost).
+type Checkpoint struct {
+	Format       int       `json:"format"`
+	Config       Config    `json:"config"`
+	Rep          string    `json:"rep"`
+	Epoch        int       `json:"epoch"`
+	Sizes        []int     `json:"sizes"`
+	Activation   string    `json:"activation"`
+	Params       []float64 `json:"params"`
+	AdamM        []float64 `json:"adam_m"`
+	AdamV        []float64 `json:"adam_v"`
+	AdamT        int       `json:"adam_t"`
+	J            []float64 `json:"trajectories"`
+	RNG          []byte    `json:"rng"`
+	Roots        []float64 `json:"roots"`
+	RootFailures int       `json:"root_failures"`
+	ElapsedNs    int64     `json:"elapsed_ns"`
+}
+
+const checkpointFormat = 1
+
+// Checkpoint captures the trainer's state.
+func (t *Trainer) Checkpoint() (*Checkpoint, error) {
+	rng, err := t.pcg.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	n := t.Model.Net()
+	return &Checkpoint{
+		Format: checkpointFormat, Config: t.Cfg, Rep: t.Rep.Name, Epoch: t.Epoch,
+		Sizes: n.Sizes, Activation: n.Act.String(), Params: n.Params,
+		AdamM: t.Opt.M, AdamV: t.Opt.V, AdamT: t.Opt.T,
+		J: t.J, RNG: rng, Roots: t.Roots, RootFailures: t.RootFailures,
+		ElapsedNs: int64(t.Elapsed),
+	}, nil
+}
+
+// Resume rebuilds a trainer from a checkpoint. epochs, if positive,
+// replaces the configured total (to train on past the original end).
+func Resume(ck *Checkpoint, rep *reps.Rep, epochs int) (*Trainer, error) {
+	if ck.Format != checkpointFormat {
+		return nil, fmt.Errorf("checkpoint format %d is not supported (want %d)", ck.Format, checkpointFormat)
+	}
+	if ck.Rep != rep.Name {
+		return nil, fmt.Errorf("checkpoint is for representation %s, not %s", ck.Rep, rep.Name)
+	}
+	cfg := ck.Config
+	if epochs > 0 {
+		cfg.Epochs = epochs
+	}
+	t, err := NewTrainer(cfg, rep)
+	if err != nil {
+		return nil, err
+	}
+	net := t.Model.Net()
+	if fmt.Sprint(ck.Sizes) != fmt.Sprint(net.Sizes) || len(ck.Params) != len(net.Params) ||
+		len(ck.AdamM) != len(net.Params) || len(ck.AdamV) != len(net.Params) || len(ck.J) != len(t.J) {
+		return nil, fmt.Errorf("checkpoint does not fit its own configuration (network %v, %d trajectories)", ck.Sizes, len(ck.J)/max(1, t.C))
+	}
+	copy(net.Params, ck.Params)
+	copy(t.Opt.M, ck.AdamM)
+	copy(t.Opt.V, ck.AdamV)
+	t.Opt.T = ck.AdamT
+	copy(t.J, ck.J)
+	if err := t.pcg.UnmarshalBinary(ck.RNG); err != nil {
+		return nil, fmt.Errorf("checkpoint random state: %v", err)
+	}
+	t.rng = rand.New(t.pcg)
+	t.Epoch = ck.Epoch
+	t.Roots = append([]float64(nil), ck.Roots...)
+	t.RootFailures = ck.RootFailures
+	t.Elapsed = time.Duration(ck.ElapsedNs)
+	return t, nil
+}
+
+// SaveCheckpoint writes the trainer's state to path atomically.
+func (t *Trainer) SaveCheckpoint(path string) error {
+	ck, err := t.Checkpoint()
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(ck)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, data)
+}
+
+// LoadCheckpoint reads a checkpoint file.
+func LoadCheckpoint(path string) (*Checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read checkpoint: %v", err)
+	}
+	var ck Checkpoint
+	if err := json.Unmarshal(data, &ck); err != nil {
+		return nil, fmt.Errorf("checkpoint %s is not a valid rgflow checkpoint: %v", path, err)
+	}
+	return &ck, nil
+}
+
+// WriteFileAtomic writes data to a temporary file beside path, syncs it and
+// renames it over path, so a crash leaves either the old file or the new
+// one, never half of one.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp, 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, path)
+	}
+	if werr != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %v", path, werr)
+	}
+	return nil
+}

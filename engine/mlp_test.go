@@ -1,0 +1,148 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// loss L = Σ w ⊙ f(x) for fixed random weights w: its gradients in the
+// parameters and in the input are checked against central differences.
+func TestMLPGradientsFiniteDifference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, act := range []Activation{ReLU, SiLU, Tanh} {
+		net := NewMLP([]int{3, 7, 5, 2}, act, rng)
+		batch := 4
+		x := randomJ(rng, batch*3, 1)
+		w := randomJ(rng, batch*2, 1)
+		loss := func() float64 {
+			y, _ := net.Forward(x, batch, nil)
+			return dot(y, w)
+		}
+		_, tape := net.Forward(x, batch, nil)
+		dp := make([]float64, net.NumParams())
+		dx := make([]float64, batch*3)
+		net.Backward(tape, w, dp, dx)
+		const h = 1e-6
+		check := func(what string, v []float64, i int, analytic float64) {
+			old := v[i]
+			v[i] = old + h
+			up := loss()
+			v[i] = old - h
+			dn := loss()
+			v[i] = old
+			fd := (up - dn) / (2 * h)
+			// ReLU has kinks; a finite difference straddling one is off, so
+			// ReLU is held to the same tolerance but kinks are rare at h=1e-6.
+			if math.Abs(fd-analytic) > 1e-6*math.Max(1, math.Abs(fd)) {
+				t.Errorf("%v: ∂L/∂%s[%d] = %.10g, finite difference %.10g", act, what, i, analytic, fd)
+			}
+		}
+		for i := range net.Params {
+			check("θ", net.Params, i, dp[i])
+		}
+		for i := range x {
+			check("x", x, i, dx[i])
+		}
+	}
+}
+
+func TestMLPJacobian(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	net := NewMLP([]int{4, 9, 4}, SiLU, rng)
+	x := randomJ(rng, 4, 1)
+	f, jac := net.Jacobian(x)
+	if maxDiffF(f, net.Eval(x)) != 0 {
+		t.Fatal("Jacobian's f differs from Eval")
+	}
+	const h = 1e-6
+	for j := 0; j < 4; j++ {
+		xp := append([]float64(nil), x...)
+		xm := append([]float64(nil), x...)
+		xp[j] += h
+		xm[j] -= h
+		fp, fm := net.Eval(xp), net.Eval(xm)
+		for i := 0; i < 4; i++ {
+			fd := (fp[i] - fm[i]) / (2 * h)
+			if math.Abs(fd-jac[i*4+j]) > 1e-7 {
+				t.Errorf("∂f_%d/∂x_%d = %v, finite difference %v", i, j, jac[i*4+j], fd)
+			}
+		}
+	}
+}
+
+func maxDiffF(a, b []float64) float64 {
+	m := 0.0
+	for i := range a {
+		m = math.Max(m, math.Abs(a[i]-b[i]))
+	}
+	return m
+}
+
+// Adam's first step moves every parameter by lr against its gradient sign.
+func TestAdamFirstStep(t *testing.T) {
+	a := NewAdam(3, 0.01, 0.9, 0.999, 1e-8)
+	p := []float64{1, 1, 1}
+	a.Step(p, []float64{2, -0.5, 0})
+	want := []float64{0.99, 1.01, 1}
+	for i := range p {
+		if math.Abs(p[i]-want[i]) > 1e-9 {
+			t.Fatalf("after one step %v, want %v", p, want)
+		}
+	}
+}
+
+// quadratic is a Flow with f(J) = J, so U = β‖J‖² and exp(−U) is a Gaussian
+// of variance 1/(2β) per component.
+type quadratic struct{}
+
+func (quadratic) Potential(J []float64, batch int, beta float64, U, grad []float64) {
+	c := len(J) / batch
+	for m := 0; m < batch; m++ {
+		U[m] = beta * sqNorm(J[m*c:(m+1)*c])
+		for a := 0; a < c; a++ {
+			grad[m*c+a] = 2 * beta * J[m*c+a]
+		}
+	}
+}
+
+// The sampler's chains must settle into exp(−U): here a Gaussian of known
+// variance. Large steps make the Metropolis test matter.
+func TestHMCSamplesTarget(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	const batch, c, beta = 400, 2, 2.0
+	J := make([]float64, batch*c)
+	for i := range J {
+		J[i] = 3 * rng.NormFloat64()
+	}
+	h := HMC{Dt: 0.4, SolveSteps: 5, SampleSteps: 1}
+	acc, n := 0, 0
+	var sum2 float64
+	count := 0
+	for it := 0; it < 300; it++ {
+		acc += h.Sample(quadratic{}, J, batch, c, beta, rng)
+		n += batch
+		if it >= 100 {
+			for _, v := range J {
+				sum2 += v * v
+				count++
+			}
+		}
+	}
+	variance := sum2 / float64(count)
+	if want := 1 / (2 * beta); math.Abs(variance-want) > 0.05*want {
+		t.Errorf("sample variance %.4f, want %.4f", variance, want)
+	}
+	if rate := float64(acc) / float64(n); rate < 0.3 || rate > 0.999 {
+		t.Errorf("acceptance %.3f: the Metropolis test looks inactive or broken", rate)
+	}
+}
+
+func TestBetaSchedule(t *testing.T) {
+	if b := Beta(250, 1000, 16, 0.25, 16); b != 8 {
+		t.Errorf("β at e_a = %v, want β_T/2 = 8", b)
+	}
+	if b := Beta(0, 1000, 16, 0.25, 16); math.Abs(b-16/(1+math.Exp(4))) > 1e-12 {
+		t.Errorf("β(0) = %v", b)
+	}
+}

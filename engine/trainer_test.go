@@ -1,0 +1,183 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"rgflow/reps"
+)
+
+func shortConfig() Config {
+	cfg := DefaultConfig()
+	cfg.Epochs = 40
+	cfg.Workers = 2
+	return cfg
+}
+
+func train(t *testing.T, cfg Config) *Trainer {
+	t.Helper()
+	rep, err := reps.Builtin(cfg.Rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(cfg, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Run(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// A short A1 run with a fixed seed: its root must land in a broad interval
+// around the critical point. A smoke test, not a benchmark.
+func TestTrainA1Smoke(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Epochs = 1200
+	tr := train(t, cfg)
+	s := tr.Summary()
+	if s.Roots == 0 {
+		t.Fatalf("no Newton root recorded (%d failures)", s.RootFailures)
+	}
+	if m := float64(s.JcMedian); !(m > 0.70 && m < 0.95) {
+		t.Errorf("J_c median %v outside [0.70, 0.95]", m)
+	}
+	if len(s.Flow) == 0 || s.Flow[0].Flow[0] != 0 && math.Abs(s.Flow[0].Flow[0]) > 0.5 {
+		t.Errorf("flow at J=0 is %v", s.Flow[0].Flow)
+	}
+}
+
+// The same seed gives the same run, bit for bit, whatever the worker count.
+func TestTrainReproducible(t *testing.T) {
+	cfg := shortConfig()
+	cfg.Rep = "A1+E"
+	cfg.Trajectories = 20
+	cfg.Network.Depth, cfg.Network.Width = 2, 12
+	a := train(t, cfg)
+	cfg.Workers = 1
+	b := train(t, cfg)
+	if !reflect.DeepEqual(a.Model.Params(), b.Model.Params()) || !reflect.DeepEqual(a.J, b.J) {
+		t.Fatal("two runs with one seed differ")
+	}
+	cfg.Seed++
+	c := train(t, cfg)
+	if reflect.DeepEqual(a.Model.Params(), c.Model.Params()) {
+		t.Fatal("a different seed gave the same run")
+	}
+}
+
+// Stopping, checkpointing and resuming gives the run that never stopped.
+func TestCheckpointResume(t *testing.T) {
+	cfg := shortConfig()
+	cfg.Epochs = 30
+	cfg.Newton.Every = 1
+	full := train(t, cfg)
+
+	rep, _ := reps.Builtin("A1")
+	half := cfg
+	tr, err := NewTrainer(half, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 17; i++ {
+		if _, err := tr.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	if err := tr.SaveCheckpoint(path); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := LoadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Resume(ck, rep, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Run(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(full.Model.Params(), res.Model.Params()) || !reflect.DeepEqual(full.Roots, res.Roots) {
+		t.Fatal("resumed run differs from the uninterrupted one")
+	}
+	// a checkpoint for another representation is refused
+	other, _ := reps.Builtin("B1")
+	if _, err := Resume(ck, other, 0); err == nil || !strings.Contains(err.Error(), "A1") {
+		t.Errorf("resume on the wrong representation: %v", err)
+	}
+}
+
+func TestWriteFileAtomicLeavesNoTemp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.json")
+	if err := WriteFileAtomic(path, []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(path, []byte("two")); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("directory holds %d files, want 1", len(entries))
+	}
+	if b, _ := os.ReadFile(path); string(b) != "two" {
+		t.Fatalf("content %q", b)
+	}
+	if err := WriteFileAtomic(filepath.Join(dir, "missing", "x"), nil); err == nil {
+		t.Fatal("writing into a missing directory succeeded")
+	}
+}
+
+type nanLoss struct{}
+
+func (nanLoss) Eval(J, Jp, loss, grad []float64, _ int) {
+	for i := range loss {
+		loss[i] = math.NaN()
+	}
+}
+
+func TestDivergenceToNaNIsAnError(t *testing.T) {
+	rep, _ := reps.Builtin("A1")
+	tr, err := NewTrainer(shortConfig(), rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Loss = nanLoss{}
+	err = tr.Run(context.Background(), nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "diverged at epoch 1") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// A network whose output bias is shifted so that f(x0) = 0 has a root at x0;
+// Newton started nearby must find it, to the tolerance.
+func TestNewtonFindsKnownRoot(t *testing.T) {
+	for _, act := range []Activation{Tanh, SiLU} {
+		rng := rand.New(rand.NewPCG(17, 18))
+		net := NewMLP([]int{4, 10, 10, 4}, act, rng)
+		x0 := []float64{0.8, -0.2, 0.1, 0.3}
+		f0 := net.Eval(x0)
+		_, b := net.layer(net.Params, net.Layers()-1)
+		for i := range b {
+			b[i] -= f0[i]
+		}
+		m := NewFlowModel(net)
+		start := []float64{0.85, -0.15, 0.12, 0.28}
+		r := Newton(m, start, 1e-12, 50)
+		if !r.Converged {
+			t.Fatalf("%v: Newton did not converge: %+v", act, r)
+		}
+		if d := maxDiffF(r.J, x0); d > 1e-9 {
+			t.Errorf("%v: root %v, want %v", act, r.J, x0)
+		}
+	}
+}
