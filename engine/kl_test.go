@@ -200,13 +200,6 @@ func TestKLProperties(t *testing.T) {
 	}
 }
 
-func maxAbs(x []float64) float64 {
-	m := 0.0
-	for _, v := range x {
-		m = math.Max(m, math.Abs(v))
-	}
-	return m
-}
 
 // rotState returns the state of R v(s); it exists for signed-permutation R.
 func rotState(t *testing.T, b *Blocks, s int) int {

@@ -161,3 +161,11 @@ func AxisCritical(m Model, fp FixedPoint) float64 {
 	}
 	return 0.5 * (lo + hi)
 }
+
+func maxAbs(x []float64) float64 {
+	m := 0.0
+	for _, v := range x {
+		m = math.Max(m, math.Abs(v))
+	}
+	return m
+}

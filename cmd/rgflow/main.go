@@ -1,0 +1,73 @@
+// Command rgflow learns renormalization-group flows of Lieb-lattice Ising
+// models with the Machine-Learning Renormalization Group algorithm.
+//
+//	rgflow train   [-config FILE] [-rep NAME] [-loss kl|cd] [-model flow|monotone] …
+//	rgflow eval    -rep NAME -J "j1,…" -Jp "j1,…" [-json]
+//	rgflow oracle  -rep A1 [-json]
+//	rgflow reps    [-plugins DIR]
+//	rgflow version
+//
+// Every failure ends in one plain sentence on stderr and a non-zero exit.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+type command struct {
+	name, usage string
+	run         func(ctx context.Context, args []string) error
+}
+
+var commands = []command{
+	{"train", "learn the RG flow and estimate the critical point", runTrain},
+	{"eval", "print KL(J, J′) and its gradient in J′", runEval},
+	{"oracle", "fixed point of the exact argmin-KL map (A1)", runOracle},
+	{"reps", "list the representations rgflow knows", runReps},
+	{"version", "print the kernel path and the CPU features seen", runVersion},
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: rgflow COMMAND [flags]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(os.Stderr, "  %-8s %s\n", c.name, c.usage)
+	}
+	fmt.Fprintln(os.Stderr, "\n'rgflow COMMAND -h' lists a command's flags.")
+}
+
+// errUsage marks an error already explained by the flag package.
+var errUsage = errors.New("usage")
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage()
+		if len(os.Args) < 2 {
+			os.Exit(2)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for _, c := range commands {
+		if c.name == os.Args[1] {
+			err := c.run(ctx, os.Args[2:])
+			if errors.Is(err, errUsage) {
+				os.Exit(2)
+			}
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "rgflow %s: %v\n", c.name, err)
+				stop()
+				os.Exit(1)
+			}
+			return
+		}
+	}
+	fmt.Fprintf(os.Stderr, "rgflow: unknown command %q\n", os.Args[1])
+	usage()
+	os.Exit(2)
+}

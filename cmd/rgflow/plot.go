@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"rgflow/engine"
+)
+
+// plotFlow draws the learned flow f_0 on the physical axis (seed Fig. 5)
+// with the exact critical coupling and the estimate, and writes it
+// atomically as PNG or SVG.
+func plotFlow(path string, s engine.Summary) error {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("learned RG flow, %s, %s loss, %s model", s.Rep, s.Loss, s.Model)
+	p.X.Label.Text = "J₀"
+	p.Y.Label.Text = "f₀(J₀, 0, …) = J′₀ − J₀"
+	p.Add(plotter.NewGrid())
+	pts := make(plotter.XYs, len(s.Flow))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, f := range s.Flow {
+		pts[i].X, pts[i].Y = f.J0, f.Flow[0]
+		lo, hi = math.Min(lo, f.Flow[0]), math.Max(hi, f.Flow[0])
+	}
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return fmt.Errorf("plot: %v", err)
+	}
+	line.Color = color.RGBA{R: 200, A: 255}
+	line.Width = vg.Points(1.5)
+	p.Add(line)
+	p.Legend.Add("f₀", line)
+	zero, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: s.Flow[len(s.Flow)-1].J0, Y: 0}})
+	zero.Color = color.Gray{Y: 80}
+	p.Add(zero)
+	vline := func(x float64, c color.Color, dashed bool, label string) {
+		l, _ := plotter.NewLine(plotter.XYs{{X: x, Y: lo}, {X: x, Y: hi}})
+		l.Color = c
+		if dashed {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		}
+		p.Add(l)
+		p.Legend.Add(label, l)
+	}
+	vline(s.JcExact, color.RGBA{B: 200, A: 255}, true, fmt.Sprintf("exact J_c = %.4f", s.JcExact))
+	if m := float64(s.JcMedian); !math.IsNaN(m) {
+		vline(m, color.RGBA{G: 140, A: 255}, false, fmt.Sprintf("estimate %.4f", m))
+	}
+	p.Legend.Top = true
+	p.Legend.Left = true
+	return savePlot(p, path, 6*vg.Inch, 4*vg.Inch)
+}
+
+// savePlot renders p to PNG or SVG by the file's extension, atomically.
+func savePlot(p *plot.Plot, path string, w, h vg.Length) error {
+	var buf strings.Builder
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png":
+		img := vgimg.New(w, h)
+		p.Draw(draw.New(img))
+		png := vgimg.PngCanvas{Canvas: img}
+		if _, err := png.WriteTo(&buf); err != nil {
+			return fmt.Errorf("plot: %v", err)
+		}
+	case ".svg":
+		svg := vgsvg.New(w, h)
+		p.Draw(draw.New(svg))
+		if _, err := svg.WriteTo(&buf); err != nil {
+			return fmt.Errorf("plot: %v", err)
+		}
+	default:
+		return fmt.Errorf("plot file %s must end in .png or .svg", path)
+	}
+	return engine.WriteFileAtomic(path, []byte(buf.String()))
+}
