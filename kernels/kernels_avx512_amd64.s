@@ -160,86 +160,213 @@ GLOBL exp2tab<>(SB), RODATA|NOPTR, $64
 #define COPYSIGN(src, dst) \
 	VPTERNLOGQ $0xD8, ZSIGN, src, dst
 
-// UNIT: one hidden unit of the enumeration, the body of the generic
-// lcTanh. In: Z3 = x. Out: Z4 = lc = |x| + log1p(e), Z5 = tanh x =
-// sign(x)(1−e)/(1+e), e = exp(−2|x|). Z6..Z15 clobbered.
-// Both quotients come from one reciprocal, q = 1/((1+e)(e+1+√2)):
-// 1/(1+e) = q·(e+1+√2) and 1/(e+1+√2) = q·(1+e).
-#define UNIT \
-	VPORQ    ZSIGN, Z3, Z6; \
-	VADDPD   Z6, Z6, Z7; \
-	VMAXPD   Z7, ZCLAMPLO, Z7; \
-	EXP(Z7, Z8, Z9, Z10, Z11); \
-	VADDPD   ZONE, Z8, Z9; \
-	VADDPD   ZOPS2, Z8, Z10; \
-	VMULPD   Z10, Z9, Z11; \
-	RECIP(Z11, Z12, Z13); \
-	VMULPD   Z12, Z10, Z13; \
-	VSUBPD   Z8, ZONE, Z14; \
-	VMULPD   Z13, Z14, Z5; \
-	COPYSIGN(Z3, Z5); \
-	VMULPD   Z12, Z9, Z13; \
-	VADDPD   ZOMS2, Z8, Z14; \
-	VMULPD   Z13, Z14, Z14; \
-	VMULPD   Z14, Z14, Z15; \
-	LOGPOLY(Z14, Z15, Z4); \
-	VSUBPD   Z6, Z4, Z4
+// The enumeration block evaluates two configurations (s3 and s3+1) at once
+// with their instructions interleaved step by step: one hidden unit is a
+// dependency chain of ~45 instructions (~150 cycles), too long for the
+// out-of-order window to overlap enough chains by itself. The steps below
+// take their registers as arguments; a unit uses x, n = −|x| and six
+// temporaries T1..T6, and leaves tanh x in T1 and lc in T3.
+
+// Step U1: n = −|x|, T1 = z = max(−2|x|, −1100).
+#define U1(X, N, T1) \
+	VPORQ  ZSIGN, X, N; \
+	VADDPD N, N, T1; \
+	VMAXPD T1, ZCLAMPLO, T1
+
+// Exp steps on z (→ r), k, t = 2^(j/8), r2, p; the result e is left in p.
+#define E1(Z, K, T) \
+	VBROADCASTSD     MAGIC, K; \
+	VFMADD231PD.BCST LOG2E8, Z, K; \
+	VPERMPD          exp2tab<>(SB), K, T; \
+	VSUBPD.BCST      MAGIC, K, K
+
+#define E2(Z, K, R2, P) \
+	VFMADD231PD.BCST NLN2O8HI, K, Z; \
+	VFMADD231PD.BCST NLN2O8LO, K, Z; \
+	VMULPD           Z, Z, R2; \
+	VBROADCASTSD     H8_5, P; \
+	VFMADD213PD.BCST H8_4, Z, P
+
+#define E3(Z, P) \
+	VFMADD213PD.BCST H8_3, Z, P; \
+	VFMADD213PD.BCST H8_2, Z, P
+
+#define E4(Z, P) \
+	VFMADD213PD.BCST H8_1, Z, P; \
+	VFMADD213PD.BCST H8_0, Z, P
+
+#define E5(Z, K, T, R2, P) \
+	VFMADD213PD Z, R2, P; \
+	VFMADD213PD T, T, P; \
+	VMULPD.BCST EIGHTH, K, K; \
+	VSCALEFPD   K, P, P
+
+// Reciprocal steps: T1 = y = 1+e, T2 = y2 = e+1+√2, T3 = y·y2, T4 = 1/(y·y2),
+// then T3 = 1/y and T2 = 1/y2.
+#define R1(E, T1, T2, T3) \
+	VADDPD      ZONE, E, T1; \
+	VADDPD.BCST OPS2, E, T2; \
+	VMULPD      T2, T1, T3
+
+#define R2(T3, T4, T6) \
+	VRCP14PD     T3, T4; \
+	VMOVAPD      ZONE, T6; \
+	VFNMADD231PD T4, T3, T6; \
+	VFMADD231PD  T6, T4, T4
+
+#define R3(T3, T4, T6) \
+	VMOVAPD      ZONE, T6; \
+	VFNMADD231PD T4, T3, T6; \
+	VFMADD231PD  T6, T4, T4
+
+#define R4(T1, T2, T3, T4) \
+	VMULPD T4, T2, T3; \
+	VMULPD T4, T1, T2
+
+// T1 = tanh x = sign(x)·(1−e)·(1/y).
+#define TH(X, E, T1, T3) \
+	VSUBPD E, ZONE, T1; \
+	VMULPD T3, T1, T1; \
+	COPYSIGN(X, T1)
+
+// E = zz = (e+1−√2)/y2, T2 = w = zz², then T3 = lc = ln√2 + zz·P(w) − n.
+#define L1(E, T2) \
+	VADDPD.BCST OMS2, E, E; \
+	VMULPD      T2, E, E; \
+	VMULPD      E, E, T2
+
+#define L2(T2, T3) \
+	VBROADCASTSD     P7, T3; \
+	VFMADD213PD.BCST P6, T2, T3; \
+	VFMADD213PD.BCST P5, T2, T3
+
+#define L3(T2, T3) \
+	VFMADD213PD.BCST P4, T2, T3; \
+	VFMADD213PD.BCST P3, T2, T3; \
+	VFMADD213PD.BCST P2, T2, T3
+
+#define L4(E, N, T2, T3) \
+	VFMADD213PD.BCST P1, T2, T3; \
+	VFMADD213PD.BCST P0, T2, T3; \
+	VFMADD213PD.BCST LNSQRT2, E, T3; \
+	VSUBPD           N, T3, T3
+
+// Registers of the two configurations: A (s3) and B (s3+1).
+#define AA Z0
+#define PA Z1
+#define BA Z2
+#define XA Z3
+#define NA Z4
+#define A1 Z5
+#define A2 Z6
+#define A3 Z7
+#define A4 Z8
+#define A5 Z9
+#define A6 Z10
+#define AB Z11
+#define PB Z12
+#define BB Z13
+#define XB Z14
+#define NB Z15
+#define B1 Z18
+#define B2 Z19
+#define B3 Z21
+#define B4 Z22
+#define B5 Z23
+#define B6 Z24
+
+// P_PAIR: PA = exp(clamp(AA − LogZf)), PB likewise (clamped only where exp
+// is 0 or +Inf anyway).
+#define P_PAIR \
+	VSUBPD       Z31, AA, A1; VSUBPD Z31, AB, B1; \
+	VMAXPD       A1, ZCLAMPLO, A1; VMAXPD B1, ZCLAMPLO, B1; \
+	VBROADCASTSD CLAMPHI, A2; \
+	VMINPD       A1, A2, A1; VMINPD B1, A2, B1; \
+	E1(A1, A2, A3); E1(B1, B2, B3); \
+	E2(A1, A2, A4, PA); E2(B1, B2, B4, PB); \
+	E3(A1, PA); E3(B1, PB); \
+	E4(A1, PA); E4(B1, PB); \
+	E5(A1, A2, A3, A4, PA); E5(B1, B2, B3, B4, PB)
+
+// UNIT_PAIR: the generic lcTanh for XA and XB: tanh in A1/B1, lc in A3/B3.
+// Both quotients come from one reciprocal, 1/((1+e)(e+1+√2)).
+#define UNIT_PAIR \
+	U1(XA, NA, A1); U1(XB, NB, B1); \
+	E1(A1, A2, A3); E1(B1, B2, B3); \
+	E2(A1, A2, A4, A5); E2(B1, B2, B4, B5); \
+	E3(A1, A5); E3(B1, B5); \
+	E4(A1, A5); E4(B1, B5); \
+	E5(A1, A2, A3, A4, A5); E5(B1, B2, B3, B4, B5); \
+	R1(A5, A1, A2, A3); R1(B5, B1, B2, B3); \
+	R2(A3, A4, A6); R2(B3, B4, B6); \
+	R3(A3, A4, A6); R3(B3, B4, B6); \
+	R4(A1, A2, A3, A4); R4(B1, B2, B3, B4); \
+	TH(XA, A5, A1, A3); TH(XB, B5, B1, B3); \
+	L1(A5, A2); L1(B5, B2); \
+	L2(A2, A3); L2(B2, B3); \
+	L3(A2, A3); L3(B2, B3); \
+	L4(A5, NA, A2, A3); L4(B5, NB, B2, B3)
 
 // func enumBlockAVX512(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)
 //
-// The two inner loops of EnumerateGeneric for fixed (s0, s1), 8 lanes.
+// The two inner loops of EnumerateGeneric for fixed (s0, s1), 8 lanes,
+// s3 in steps of two (S is even).
 // Memory rows (one quantity, 8 lanes) are 64 bytes; a field or W row of one
 // site state is d rows (d·64 bytes).
 //
-// General registers:
-//   R8  = d·64             CX  = s2 countdown      DI  = scr
-//   SI  = &t12[s2]         BX  = &t23[s2][0]       DX  = &U2[s2]    R10 = &W2[s2]
-//   R9  = s3 countdown     R11 = &t23[s2][s3]      R12 = &t03[s3]
-//   R13 = &U3[s3]          R14 = &W3[s3]           AX  = k·64 (hidden unit)
-// scr: phi012[k] at k·64, acc2[k] at 512 + k·64. out: Σp, Σpa, Σpb at 0, 64,
-// 128; acc1[k] at 192 + k·64.
-// Vector registers:
-//   Z31 = LogZf   Z30 = a01 = t01[s0][s1]   Z29 = a012
-//   Z28, Z27, Z26 = Σp, Σpa, Σpb over s3 (the generic sum2)
-//   Z25, Z24, Z23 = the same over s2 (sum1)
-//   Z16..Z22 constants; Z0 = a, Z1 = p, Z2 = b = Σ_k lc; Z3..Z15 scratch.
+// General registers in the s3 loop:
+//   R8  = d·64             CX  = s2                DI  = scr
+//   BX  = &t23[s2][0]      R9  = s3 countdown      R11 = &t23[s2][s3]
+//   R12 = &t03[s3]         R13 = &U3[s3]           R14 = &W3[s3]
+//   SI  = &U3[s3+1]        DX  = &W3[s3+1]         AX  = k·64 (hidden unit)
+//   R10 scratch
+// scr: phi012[k] at k·64, acc2[k] at 512 + k·64. out: Σp, Σpa, Σpb (sum1)
+// at 0, 64, 128; acc1[k] at 192 + k·64.
+// Vector registers: Z31 = LogZf, Z29 = a012, Z28, Z27, Z26 = Σp, Σpa, Σpb
+// over s3 (the generic sum2), Z16, Z17, Z20 = sign, 1, −1100, and the A/B
+// sets above.
 TEXT ·enumBlockAVX512(SB), NOSPLIT, $0-112
-	LOADCONSTS
-	MOVQ    d+0(FP), R8
-	SHLQ    $6, R8
-	MOVQ    nS+8(FP), CX
-	MOVQ    a01+16(FP), AX
-	VMOVUPD (AX), Z30
-	MOVQ    logZ+88(FP), AX
-	VMOVUPD (AX), Z31
-	MOVQ    t12+32(FP), SI
-	MOVQ    t23+40(FP), BX
-	MOVQ    u2+56(FP), DX
-	MOVQ    w2+72(FP), R10
-	MOVQ    scr+104(FP), DI
-	VPXORQ  Z25, Z25, Z25
-	VPXORQ  Z24, Z24, Z24
-	VPXORQ  Z23, Z23, Z23
+	VBROADCASTSD SIGN, ZSIGN
+	VBROADCASTSD ONE, ZONE
+	VBROADCASTSD CLAMPLO, ZCLAMPLO
+	MOVQ         d+0(FP), R8
+	SHLQ         $6, R8
+	MOVQ         logZ+88(FP), AX
+	VMOVUPD      (AX), Z31
+	MOVQ         t23+40(FP), BX
+	MOVQ         scr+104(FP), DI
 
-	// acc1 = 0
+	// sum1 = 0, acc1 = 0
 	MOVQ    out+96(FP), R11
-	XORQ    AX, AX
 	VPXORQ  Z0, Z0, Z0
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z0, 64(R11)
+	VMOVUPD Z0, 128(R11)
+	XORQ    AX, AX
 zeroacc1:
 	VMOVUPD Z0, 192(R11)(AX*1)
 	ADDQ    $64, AX
 	CMPQ    AX, R8
 	JB      zeroacc1
+	XORQ    CX, CX
 
 loops2:
 	// Level s2: a012 = a01 + t12[s2]; phi012 = phi01 + U2[s2]; acc2 = 0.
-	VADDPD  (SI), Z30, Z29
+	MOVQ    CX, R10
+	SHLQ    $6, R10
+	ADDQ    t12+32(FP), R10
+	MOVQ    a01+16(FP), AX
+	VMOVUPD (AX), Z29
+	VADDPD  (R10), Z29, Z29
+	MOVQ    CX, R10
+	IMULQ   R8, R10
+	ADDQ    u2+56(FP), R10
 	MOVQ    phi01+24(FP), R11
 	XORQ    AX, AX
 	VPXORQ  Z1, Z1, Z1
 prep2:
 	VMOVUPD (R11)(AX*1), Z0
-	VADDPD  (DX)(AX*1), Z0, Z0
+	VADDPD  (R10)(AX*1), Z0, Z0
 	VMOVUPD Z0, (DI)(AX*1)
 	VMOVUPD Z1, 512(DI)(AX*1)
 	ADDQ    $64, AX
@@ -255,46 +382,59 @@ prep2:
 	MOVQ    w3+80(FP), R14
 
 loops3:
-	// One configuration: a = a012 + t23[s2][s3] + t03[s0][s3],
-	// p = exp(a − LogZf) (clamped only where exp is 0 or +Inf anyway).
-	VADDPD       (R11), Z29, Z0
-	VADDPD       (R12), Z0, Z0
-	VSUBPD       Z31, Z0, Z7
-	VMAXPD       Z7, ZCLAMPLO, Z7
-	VBROADCASTSD CLAMPHI, Z8
-	VMINPD       Z7, Z8, Z7
-	EXP(Z7, Z1, Z9, Z10, Z11)
-	VPXORQ       Z2, Z2, Z2
-	XORQ         AX, AX
+	// Configurations s3 (A) and s3+1 (B): a = a012 + t23[s2][s3] + t03[s0][s3],
+	// p = exp(a − LogZf), b = 0.
+	LEAQ   (R13)(R8*1), SI
+	LEAQ   (R14)(R8*1), DX
+	VADDPD (R11), Z29, AA
+	VADDPD 64(R11), Z29, AB
+	VADDPD (R12), AA, AA
+	VADDPD 64(R12), AB, AB
+	P_PAIR
+	VPXORQ BA, BA, BA
+	VPXORQ BB, BB, BB
+	XORQ   AX, AX
 
 loopk:
 	// Hidden unit k: x = phi012[k] + U3[s3][k]; b += lc; p·tanh goes to
-	// acc2[k] and W3[s3][k].
-	VMOVUPD (DI)(AX*1), Z3
-	VADDPD  (R13)(AX*1), Z3, Z3
-	UNIT
-	VADDPD  Z4, Z2, Z2
-	VMULPD  Z5, Z1, Z5
-	VADDPD  512(DI)(AX*1), Z5, Z6
-	VMOVUPD Z6, 512(DI)(AX*1)
-	VADDPD  (R14)(AX*1), Z5, Z6
-	VMOVUPD Z6, (R14)(AX*1)
+	// W3[s3][k] and (A and B together) to acc2[k].
+	VMOVUPD (DI)(AX*1), XA
+	VADDPD  (SI)(AX*1), XA, XB
+	VADDPD  (R13)(AX*1), XA, XA
+	UNIT_PAIR
+	VADDPD  A3, BA, BA
+	VADDPD  B3, BB, BB
+	VMULPD  A1, PA, A1
+	VMULPD  B1, PB, B1
+	VADDPD  (R14)(AX*1), A1, A2
+	VMOVUPD A2, (R14)(AX*1)
+	VADDPD  (DX)(AX*1), B1, B2
+	VMOVUPD B2, (DX)(AX*1)
+	VADDPD  512(DI)(AX*1), A1, A1
+	VADDPD  B1, A1, A1
+	VMOVUPD A1, 512(DI)(AX*1)
 	ADDQ    $64, AX
 	CMPQ    AX, R8
 	JB      loopk
 
-	VADDPD      Z1, Z28, Z28
-	VFMADD231PD Z0, Z1, Z27
-	VFMADD231PD Z2, Z1, Z26
-	ADDQ        $64, R11
-	ADDQ        $64, R12
-	ADDQ        R8, R13
-	ADDQ        R8, R14
-	DECQ        R9
+	VADDPD      PA, Z28, Z28
+	VFMADD231PD AA, PA, Z27
+	VFMADD231PD BA, PA, Z26
+	VADDPD      PB, Z28, Z28
+	VFMADD231PD AB, PB, Z27
+	VFMADD231PD BB, PB, Z26
+	ADDQ        $128, R11
+	ADDQ        $128, R12
+	LEAQ        (SI)(R8*1), R13
+	LEAQ        (DX)(R8*1), R14
+	SUBQ        $2, R9
 	JNZ         loops3
 
 	// End of level s2: W2[s2] += acc2, acc1 += acc2, sum1 += sum2.
 	MOVQ    R11, BX // R11 ran through row s2 of t23: it is row s2+1 now
+	MOVQ    CX, R10
+	IMULQ   R8, R10
+	ADDQ    w2+72(FP), R10
 	MOVQ    out+96(FP), R11
 	XORQ    AX, AX
 flush2:
@@ -306,18 +446,16 @@ flush2:
 	ADDQ    $64, AX
 	CMPQ    AX, R8
 	JB      flush2
-	VADDPD  Z28, Z25, Z25
-	VADDPD  Z27, Z24, Z24
-	VADDPD  Z26, Z23, Z23
-	ADDQ    $64, SI
-	ADDQ    R8, DX
-	ADDQ    R8, R10
-	DECQ    CX
-	JNZ     loops2
+	VADDPD  (R11), Z28, Z28
+	VMOVUPD Z28, (R11)
+	VADDPD  64(R11), Z27, Z27
+	VMOVUPD Z27, 64(R11)
+	VADDPD  128(R11), Z26, Z26
+	VMOVUPD Z26, 128(R11)
+	INCQ    CX
+	CMPQ    CX, nS+8(FP)
+	JB      loops2
 
-	VMOVUPD Z25, (R11)
-	VMOVUPD Z24, 64(R11)
-	VMOVUPD Z23, 128(R11)
 	VZEROUPPER
 	RET
 
