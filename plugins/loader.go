@@ -228,7 +228,13 @@ func Load(ctx context.Context, path string) (*reps.Rep, error) {
 	// that a healthy plugin is stopped gracefully first.
 	procCtx, procCancel := context.WithCancel(ctx)
 	defer procCancel()
-	cmd := exec.CommandContext(procCtx, path)
+	// A bare file name would be looked up in $PATH; the plugin is the file
+	// at path, so run it by absolute name (messages keep path as given).
+	execPath, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("plugin %s cannot be located: %v", path, err)
+	}
+	cmd := exec.CommandContext(procCtx, execPath)
 	setDeathSignal(cmd)
 	stderr := &tailBuffer{max: 4096}
 	client := plugin.NewClient(&plugin.ClientConfig{
@@ -389,7 +395,7 @@ func startError(ctx context.Context, path string, err error, cmd *exec.Cmd, stde
 		}
 		return fmt.Errorf("plugin %s stopped during start-up (%v) before the handshake", path, ps)
 	}
-	return fmt.Errorf("plugin %s could not be started: %s", path, strings.TrimPrefix(firstLine(msg), "fork/exec "+path+": "))
+	return fmt.Errorf("plugin %s could not be started: %s", path, strings.TrimPrefix(firstLine(msg), "fork/exec "+cmd.Path+": "))
 }
 
 // describeError explains a failed Describe: a time-out, a cancellation, a

@@ -254,6 +254,17 @@ func wantErr(t *testing.T, err error, parts ...string) {
 	}
 }
 
+// A bare file name means the file in the working directory, not one found
+// in $PATH.
+func TestLoadRelativePath(t *testing.T) {
+	t.Chdir(binDir)
+	rep, err := load(t, context.Background(), Prefix+"a1e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAsBuiltin(t, rep, "A1+E", Prefix+"a1e")
+}
+
 func TestLoadMissing(t *testing.T) {
 	_, err := load(t, context.Background(), bin("nosuch"))
 	wantErr(t, err, bin("nosuch"), "does not exist")
