@@ -5,7 +5,9 @@
 package engine
 
 import (
+	"fmt"
 	"math"
+	"sync"
 
 	"rgflow/reps"
 )
@@ -20,6 +22,8 @@ type Blocks struct {
 	// RotBasis[r][a] = R^r B_a (Rᵀ)^r, the derivative of the direction-r
 	// bond matrix with respect to J_a.
 	RotBasis [4][][]float64
+
+	pool sync.Pool // of *workspace, for batches evaluated without new goroutines
 }
 
 // Fine-block edges as (site a, direction to a, site b, direction to b); the
@@ -51,52 +55,104 @@ func lc(x float64) float64 {
 	return ax + math.Log1p(math.Exp(-2*ax))
 }
 
+// scratch holds the buffers of one goroutine's table building, so the hot
+// path allocates nothing.
+type scratch struct {
+	K      [4][]float64 // bond matrices K_r, d×d
+	fields [4][]float64 // fields[r][s*d+i] = (K_r v(s))_i
+	T      [4][]float64 // fine edge tables, S×S
+	U      [4][]float64 // coarse field tables, S×d
+	buf    []float64    // S
+	all    []float64    // S×S
+	logw   []float64    // S
+	x      []float64    // S×4×d
+}
+
+func (b *Blocks) newScratch() *scratch {
+	d, S := b.D, b.S
+	sc := &scratch{buf: make([]float64, S), all: make([]float64, S*S), logw: make([]float64, S), x: make([]float64, S*4*d)}
+	for r := 0; r < 4; r++ {
+		sc.K[r] = make([]float64, d*d)
+		sc.fields[r] = make([]float64, S*d)
+		sc.T[r] = make([]float64, S*S)
+		sc.U[r] = make([]float64, S*d)
+	}
+	return sc
+}
+
+// bondMatrices sets K[r] = Σ_a J_a R^r B_a (Rᵀ)^r (linear in J, so no
+// matrix products are needed per coupling).
+func (b *Blocks) bondMatrices(J []float64, K *[4][]float64) {
+	if len(J) != b.C {
+		panic(fmt.Sprintf("engine: coupling vector has %d entries, %s needs %d", len(J), b.Rep.Name, b.C))
+	}
+	for r := 0; r < 4; r++ {
+		k := K[r]
+		clear(k)
+		for a, B := range b.RotBasis[r] {
+			if J[a] == 0 {
+				continue
+			}
+			for i, v := range B {
+				k[i] += J[a] * v
+			}
+		}
+	}
+}
+
 // FineTables returns the four edge tables of −F_f for coupling J:
 // T[e][sa*S+sb] = Σ_k lc((K_{ra} v(sa) + K_{rb} v(sb))_k).
 func (b *Blocks) FineTables(J []float64) [4][]float64 {
-	K := b.Rep.BondMatrices(J)
+	sc := b.newScratch()
+	b.fineTables(J, sc)
+	return sc.T
+}
+
+func (b *Blocks) fineTables(J []float64, sc *scratch) {
 	d, S := b.D, b.S
+	b.bondMatrices(J, &sc.K)
 	// fields[r][s] = K_r v(s): the field a corner in state s puts on a hidden
 	// edge site that reaches it in direction r.
-	var fields [4][][]float64
 	for r := 0; r < 4; r++ {
-		fields[r] = make([][]float64, S)
+		K, f := sc.K[r], sc.fields[r]
 		for s := 0; s < S; s++ {
-			f := make([]float64, d)
 			for i := 0; i < d; i++ {
+				v := 0.0
 				for j := 0; j < d; j++ {
-					f[i] += K[r][i*d+j] * b.Spins[s][j]
+					v += K[i*d+j] * b.Spins[s][j]
 				}
+				f[s*d+i] = v
 			}
-			fields[r][s] = f
 		}
 	}
-	var T [4][]float64
 	for e, edge := range fineEdges {
-		ra, rb := edge[1], edge[3]
-		T[e] = make([]float64, S*S)
+		fa, fb := sc.fields[edge[1]], sc.fields[edge[3]]
+		T := sc.T[e]
 		for sa := 0; sa < S; sa++ {
 			for sb := 0; sb < S; sb++ {
 				sum := 0.0
 				for k := 0; k < d; k++ {
-					sum += lc(fields[ra][sa][k] + fields[rb][sb][k])
+					sum += lc(fa[sa*d+k] + fb[sb*d+k])
 				}
-				T[e][sa*S+sb] = sum
+				T[sa*S+sb] = sum
 			}
 		}
 	}
-	return T
 }
 
 // FineLogZ sums the fine block's cycle c0–c1–c2–c3–c0 as a trace of
 // transfer matrices in the log domain: O(S³) instead of O(S⁴), and exact
 // for any coupling size.
 func (b *Blocks) FineLogZ(T [4][]float64) float64 {
-	S := b.S
-	buf := make([]float64, S)
+	sc := b.newScratch()
+	sc.T = T
+	return b.fineLogZ(sc)
+}
+
+func (b *Blocks) fineLogZ(sc *scratch) float64 {
+	S, T, buf := b.S, sc.T, sc.buf
 	// A[s0][s2] = log Σ_{s1} exp(T01[s0,s1] + T12[s1,s2])
 	// B[s0][s2] = log Σ_{s3} exp(T23[s2,s3] + T03[s0,s3])
-	all := make([]float64, 0, S*S)
 	for s0 := 0; s0 < S; s0++ {
 		for s2 := 0; s2 < S; s2++ {
 			for s1 := 0; s1 < S; s1++ {
@@ -106,31 +162,35 @@ func (b *Blocks) FineLogZ(T [4][]float64) float64 {
 			for s3 := 0; s3 < S; s3++ {
 				buf[s3] = T[2][s2*S+s3] + T[3][s0*S+s3]
 			}
-			all = append(all, A+logSumExp(buf))
+			sc.all[s0*S+s2] = A + logSumExp(buf)
 		}
 	}
-	return logSumExp(all)
+	return logSumExp(sc.all)
 }
 
 // CoarseFields returns the coarse block's per-site field tables for J′:
 // U[i][s*d+k] = (K′_iᵀ v(s))_k, so that φ(v) = Σ_i U_i[s_i].
 func (b *Blocks) CoarseFields(Jp []float64) [4][]float64 {
-	K := b.Rep.BondMatrices(Jp)
+	sc := b.newScratch()
+	b.coarseFields(Jp, sc)
+	return sc.U
+}
+
+func (b *Blocks) coarseFields(Jp []float64, sc *scratch) {
 	d, S := b.D, b.S
-	var U [4][]float64
+	b.bondMatrices(Jp, &sc.K)
 	for i := 0; i < 4; i++ {
-		U[i] = make([]float64, S*d)
+		K, U := sc.K[i], sc.U[i]
 		for s := 0; s < S; s++ {
 			for k := 0; k < d; k++ {
-				sum := 0.0
+				v := 0.0
 				for m := 0; m < d; m++ {
-					sum += K[i][m*d+k] * b.Spins[s][m]
+					v += K[m*d+k] * b.Spins[s][m]
 				}
-				U[i][s*d+k] = sum
+				U[s*d+k] = v
 			}
 		}
 	}
-	return U
 }
 
 // CoarseLogZ sums the coarse block over its 2^d hidden centre states instead
@@ -138,17 +198,21 @@ func (b *Blocks) CoarseFields(Jp []float64) [4][]float64 {
 // independent, Z_c = Σ_h Π_i Π_m 2cosh((K′_i h)_m). If grad is not nil it
 // receives ∂ log Z_c / ∂J′_a = E_{P_c}[−∂F_c/∂J′_a].
 func (b *Blocks) CoarseLogZ(Jp []float64, grad []float64) float64 {
-	K := b.Rep.BondMatrices(Jp)
+	return b.coarseLogZ(Jp, grad, b.newScratch())
+}
+
+func (b *Blocks) coarseLogZ(Jp []float64, grad []float64, sc *scratch) float64 {
 	d, S := b.D, b.S
-	logw := make([]float64, S)
-	x := make([]float64, S*4*d) // x[(h*4+i)*d+m] = (K′_i h)_m
+	b.bondMatrices(Jp, &sc.K)
+	logw, x := sc.logw, sc.x // x[(h*4+i)*d+m] = (K′_i h)_m
 	for h := 0; h < S; h++ {
 		sum := 0.0
 		for i := 0; i < 4; i++ {
+			K := sc.K[i]
 			for m := 0; m < d; m++ {
 				v := 0.0
 				for k := 0; k < d; k++ {
-					v += K[i][m*d+k] * b.Spins[h][k]
+					v += K[m*d+k] * b.Spins[h][k]
 				}
 				x[(h*4+i)*d+m] = v
 				sum += lc(v)
@@ -157,22 +221,23 @@ func (b *Blocks) CoarseLogZ(Jp []float64, grad []float64) float64 {
 		logw[h] = sum
 	}
 	logZ := logSumExp(logw)
-	if grad != nil {
-		clear(grad)
-		for h := 0; h < S; h++ {
-			q := math.Exp(logw[h] - logZ)
-			for i := 0; i < 4; i++ {
-				for m := 0; m < d; m++ {
-					t := q * math.Tanh(x[(h*4+i)*d+m])
-					// Σ_a t · (B_{a,i} h)_m
-					for a := range grad {
-						B := b.RotBasis[i][a]
-						bh := 0.0
-						for k := 0; k < d; k++ {
-							bh += B[m*d+k] * b.Spins[h][k]
-						}
-						grad[a] += t * bh
+	if grad == nil {
+		return logZ
+	}
+	clear(grad)
+	for h := 0; h < S; h++ {
+		q := math.Exp(logw[h] - logZ)
+		for i := 0; i < 4; i++ {
+			for m := 0; m < d; m++ {
+				t := q * math.Tanh(x[(h*4+i)*d+m])
+				// Σ_a t · (B_{a,i} h)_m
+				for a := range grad {
+					B := b.RotBasis[i][a][m*d : m*d+d]
+					bh := 0.0
+					for k, v := range B {
+						bh += v * b.Spins[h][k]
 					}
+					grad[a] += t * bh
 				}
 			}
 		}

@@ -34,6 +34,25 @@ func (b *Blocks) KLBatch(J, Jp, kl, grad []float64, workers int) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, groups)
+	// Small batches (A1: 16 configurations a coupling) cost less than
+	// starting goroutines; run them here, in a pooled workspace.
+	if workers == 1 || groups*b.S*b.S*b.S*b.S < 1<<12 {
+		ws, _ := b.pool.Get().(*workspace)
+		if ws == nil {
+			ws = b.newWorkspace()
+		}
+		defer b.pool.Put(ws)
+		for g := 0; g < groups; g++ {
+			lo := g * kernels.Lanes
+			hi := min(lo+kernels.Lanes, M)
+			var gg []float64
+			if grad != nil {
+				gg = grad[lo*c : hi*c]
+			}
+			ws.group(J[lo*c:hi*c], Jp[lo*c:hi*c], kl[lo:hi], gg)
+		}
+		return
+	}
 	var wg sync.WaitGroup
 	next := make(chan int, groups)
 	for g := 0; g < groups; g++ {
@@ -63,7 +82,7 @@ func (b *Blocks) KLBatch(J, Jp, kl, grad []float64, workers int) {
 type workspace struct {
 	b     *Blocks
 	enum  kernels.Enum
-	logZf [kernels.Lanes]float64
+	sc    *scratch
 	gradC []float64
 }
 
@@ -80,6 +99,7 @@ func (b *Blocks) newWorkspace() *workspace {
 			Sums:  make([]float64, 3*L),
 			W:     make([]float64, 4*S*d*L),
 		},
+		sc:    b.newScratch(),
 		gradC: make([]float64, b.C),
 	}
 }
@@ -92,20 +112,26 @@ func (ws *workspace) group(J, Jp, kl, grad []float64) {
 	n := len(kl)
 	e := &ws.enum
 	for l := 0; l < L; l++ {
-		src := l
-		if l >= n {
-			src = 0
+		if l >= n { // unused lanes repeat the first coupling
+			for t := 0; t < 4*S*S; t++ {
+				e.Fine[t*L+l] = e.Fine[t*L]
+			}
+			for t := 0; t < 4*S*d; t++ {
+				e.Field[t*L+l] = e.Field[t*L]
+			}
+			e.LogZf[l] = e.LogZf[0]
+			continue
 		}
-		T := b.FineTables(J[src*c : (src+1)*c])
+		b.fineTables(J[l*c:(l+1)*c], ws.sc)
 		for t := 0; t < 4; t++ {
-			for idx, v := range T[t] {
+			for idx, v := range ws.sc.T[t] {
 				e.Fine[(t*S*S+idx)*L+l] = v
 			}
 		}
-		e.LogZf[l] = b.FineLogZ(T)
-		U := b.CoarseFields(Jp[src*c : (src+1)*c])
+		e.LogZf[l] = b.fineLogZ(ws.sc)
+		b.coarseFields(Jp[l*c:(l+1)*c], ws.sc)
 		for i := 0; i < 4; i++ {
-			for idx, v := range U[i] {
+			for idx, v := range ws.sc.U[i] {
 				e.Field[(i*S*d+idx)*L+l] = v
 			}
 		}
@@ -117,7 +143,7 @@ func (ws *workspace) group(J, Jp, kl, grad []float64) {
 		if grad != nil {
 			gC = ws.gradC
 		}
-		logZc := b.CoarseLogZ(jp, gC)
+		logZc := b.coarseLogZ(jp, gC, ws.sc)
 		// p(v) was normalised with the exact log Z_f; dividing by Σp and
 		// correcting log Z_f by log Σp removes the rounding of both.
 		sumP := e.Sums[l]
