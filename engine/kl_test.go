@@ -200,7 +200,6 @@ func TestKLProperties(t *testing.T) {
 	}
 }
 
-
 // rotState returns the state of R v(s); it exists for signed-permutation R.
 func rotState(t *testing.T, b *Blocks, s int) int {
 	v := matVec(b.D, b.Rep.R, b.Spins[s])
