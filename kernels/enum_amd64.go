@@ -46,7 +46,7 @@ func enumerateBlocks(e *Enum, block blockFunc, step int) {
 
 	var (
 		phi01          [maxBlockD * L]float64
-		scr            [(2*maxBlockD + 3) * L]float64
+		scr            [(2*maxBlockD + 7) * L]float64
 		out            [(3 + maxBlockD) * L]float64
 		acc0           [maxBlockD * L]float64
 		sum0, sumAll   [3 * L]float64

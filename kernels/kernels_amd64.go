@@ -22,7 +22,7 @@ var archPaths = []path{
 	{
 		name:      "avx2",
 		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3) },
-		enumerate: func(e *Enum) { enumerateBlocks(e, enumBlockAVX2, Lanes/2) },
+		enumerate: func(e *Enum) { enumerateBlocks(e, enumBlockAVX2, Lanes) },
 		logCosh2:  logCosh2AVX2Go,
 		tanh:      tanhAVX2Go,
 	},
@@ -39,9 +39,8 @@ var archPaths = []path{
 //go:noescape
 func enumBlockAVX512(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)
 
-// enumBlockAVX2 is enumBlockAVX512 for 4 lanes (one ymm) at a time: the
-// pointers point at lane 0 or lane 4 of their rows, which stay Lanes
-// doubles apart.
+// enumBlockAVX2 is enumBlockAVX512 for AVX2+FMA3 (the 8 lanes as two ymm
+// halves); its scratch also holds rows 16..22.
 //
 //go:noescape
 func enumBlockAVX2(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)

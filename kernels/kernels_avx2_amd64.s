@@ -224,69 +224,189 @@ GLOBL iota<>(SB), RODATA|NOPTR, $32
 	VFMADD213PD P0, w, l; \
 	VFMADD213PD LNSQRT2, zz, l
 
-// UNIT2: one hidden unit (the generic lcTanh). In: Y3 = x.
-// Out: Y7 = lc = |x| + log1p(e), Y10 = tanh x = sign(x)(1−e)/(1+e),
-// e = exp(−2|x|). Y4..Y10 clobbered. One division serves both quotients:
-// q = 1/((1+e)(e+1+√2)), 1/(1+e) = q·(e+1+√2), 1/(e+1+√2) = q·(1+e).
-#define UNIT2 \
-	VORPD   SIGN, Y3, Y4; \
-	VADDPD  Y4, Y4, Y5; \
-	VMAXPD  Y5, YCLAMPLO, Y5; \
-	EXP2(Y5, Y8, Y6, Y7); \
-	VADDPD  ONE, Y8, Y5; \
-	VADDPD  OPS2, Y8, Y6; \
-	VMULPD  Y6, Y5, Y7; \
-	VMOVUPD ONE, Y9; \
-	VDIVPD  Y7, Y9, Y7; \
-	VMULPD  Y7, Y6, Y9; \
-	VMOVUPD ONE, Y10; \
-	VSUBPD  Y8, Y10, Y10; \
-	VMULPD  Y9, Y10, Y10; \
-	VANDPD  SIGN, Y3, Y9; \
-	VORPD   Y9, Y10, Y10; \
-	VMULPD  Y7, Y5, Y9; \
-	VADDPD  OMS2, Y8, Y5; \
-	VMULPD  Y9, Y5, Y5; \
-	VMULPD  Y5, Y5, Y6; \
-	LOGPOLY2(Y5, Y6, Y7); \
-	VSUBPD  Y4, Y7, Y7
+// The enumeration block runs the lanes 0–3 (half A, at offset 0 of every
+// 64-byte row) and 4–7 (half B, offset 32) of each configuration as two
+// chains whose instructions are interleaved step by step, so that the
+// ~45-instruction dependency chain of one hidden unit is always paired with
+// an independent one. With 16 registers a chain gets six, C0..C5; x is read
+// again from memory when its sign and |x| are needed, and the per-config
+// a, p (and a012, LogZf) live in the scratch rows.
+// OFF is the half's byte offset inside a row.
+
+// V1: C0 = z = max(−2|x|, −708), x = phi012[k] + U3[s3][k].
+#define V1(C0, OFF) \
+	VMOVUPD OFF(DI)(AX*1), C0; \
+	VADDPD  OFF(R13)(AX*1), C0, C0; \
+	VORPD   SIGN, C0, C0; \
+	VADDPD  C0, C0, C0; \
+	VMAXPD  C0, YCLAMPLO, C0
+
+// F1..F5: C3 = exp(C0) for C0 in [−708, 709]; C0 = r, C1 = k<<52,
+// C2 = r² on the way.
+#define F1(C0, C1, C2) \
+	VMOVUPD     MAGIC, C1; \
+	VFMADD231PD LOG2E, C0, C1; \
+	VSUBPD      MAGIC, C1, C2; \
+	VPSLLQ      $52, C1, C1; \
+	VFMADD231PD NLN2HI, C2, C0; \
+	VFMADD231PD NLN2LO, C2, C0; \
+	VMULPD      C0, C0, C2
+
+#define F2(C0, C3) \
+	VMOVUPD     H1_9, C3; \
+	VFMADD213PD H1_8, C0, C3; \
+	VFMADD213PD H1_7, C0, C3; \
+	VFMADD213PD H1_6, C0, C3
+
+#define F3(C0, C3) \
+	VFMADD213PD H1_5, C0, C3; \
+	VFMADD213PD H1_4, C0, C3; \
+	VFMADD213PD H1_3, C0, C3
+
+#define F4(C0, C3) \
+	VFMADD213PD H1_2, C0, C3; \
+	VFMADD213PD H1_1, C0, C3; \
+	VFMADD213PD H1_0, C0, C3
+
+#define F5(C0, C1, C2, C3) \
+	VFMADD213PD C0, C2, C3; \
+	VADDPD      ONE, C3, C3; \
+	VPADDQ      C1, C3, C3
+
+// Q1, Q2: from e = C3, C4 = 1/(1+e) and C1 = 1/(e+1+√2) with one division
+// of 1 by (1+e)(e+1+√2); C0 = 1+e.
+#define Q1(C0, C1, C2, C3, C4) \
+	VADDPD  ONE, C3, C0; \
+	VADDPD  OPS2, C3, C1; \
+	VMULPD  C1, C0, C2; \
+	VMOVUPD ONE, C4; \
+	VDIVPD  C2, C4, C2
+
+#define Q2(C0, C1, C2, C4) \
+	VMULPD C2, C1, C4; \
+	VMULPD C2, C0, C1
+
+// T1: C0 = tanh x = sign(x)(1−e)/(1+e); x is read again for its sign and
+// C4 = −|x| is kept for lc.
+#define T1(C0, C3, C4, C5, OFF) \
+	VMOVUPD ONE, C0; \
+	VSUBPD  C3, C0, C0; \
+	VMULPD  C4, C0, C0; \
+	VMOVUPD OFF(DI)(AX*1), C4; \
+	VADDPD  OFF(R13)(AX*1), C4, C4; \
+	VANDPD  SIGN, C4, C5; \
+	VORPD   C5, C0, C0; \
+	VORPD   SIGN, C4, C4
+
+// G1..G3: C3 = zz = (e+1−√2)/(e+1+√2), C1 = zz², C2 = lc = ln√2 + zz·P(zz²) + |x|.
+#define G1(C1, C3) \
+	VADDPD OMS2, C3, C3; \
+	VMULPD C1, C3, C3; \
+	VMULPD C3, C3, C1
+
+#define G2(C1, C2) \
+	VMOVUPD     P7, C2; \
+	VFMADD213PD P6, C1, C2; \
+	VFMADD213PD P5, C1, C2; \
+	VFMADD213PD P4, C1, C2
+
+#define G3(C1, C2, C3, C4) \
+	VFMADD213PD P3, C1, C2; \
+	VFMADD213PD P2, C1, C2; \
+	VFMADD213PD P1, C1, C2; \
+	VFMADD213PD P0, C1, C2; \
+	VFMADD213PD LNSQRT2, C3, C2; \
+	VSUBPD      C4, C2, C2
+
+// UNIT_HALVES: hidden unit k for both halves: tanh in Y0 (A) and Y6 (B),
+// lc in Y2 and Y8.
+#define UNIT_HALVES \
+	V1(Y0, 0); V1(Y6, 32); \
+	F1(Y0, Y1, Y2); F1(Y6, Y7, Y8); \
+	F2(Y0, Y3); F2(Y6, Y9); \
+	F3(Y0, Y3); F3(Y6, Y9); \
+	F4(Y0, Y3); F4(Y6, Y9); \
+	F5(Y0, Y1, Y2, Y3); F5(Y6, Y7, Y8, Y9); \
+	Q1(Y0, Y1, Y2, Y3, Y4); Q1(Y6, Y7, Y8, Y9, Y10); \
+	Q2(Y0, Y1, Y2, Y4); Q2(Y6, Y7, Y8, Y10); \
+	T1(Y0, Y3, Y4, Y5, 0); T1(Y6, Y9, Y10, Y11, 32); \
+	G1(Y1, Y3); G1(Y7, Y9); \
+	G2(Y1, Y2); G2(Y7, Y8); \
+	G3(Y1, Y2, Y3, Y4); G3(Y7, Y8, Y9, Y10)
+
+// Scratch rows (byte offsets from DI; half B at +32).
+#define SUMP 1024
+#define SUMPA 1088
+#define SUMPB 1152
+#define ROWA 1216
+#define ROWP 1280
+#define ROWA012 1344
+#define ROWLOGZ 1408
+
+// CONFIG_HALF(C0, OFF): a = a012 + t23[s2][s3] + t03[s0][s3]
+// (kept in ROWA); C0 = clamp(a − LogZf), whose exp the caller puts in ROWP.
+#define CONFIG_HALF(C0, OFF) \
+	VMOVUPD ROWA012+OFF(DI), C0; \
+	VADDPD  OFF(R11), C0, C0; \
+	VADDPD  OFF(R12), C0, C0; \
+	VMOVUPD C0, ROWA+OFF(DI); \
+	VSUBPD  ROWLOGZ+OFF(DI), C0, C0; \
+	VMAXPD  C0, YCLAMPLO, C0; \
+	VMINPD  CLAMPHI, C0, C0
+
+// END_HALF(B, C0, C1, OFF): sum2 += p, p·a, p·b for one half; b in B.
+#define END_HALF(B, C0, C1, OFF) \
+	VMOVUPD     ROWP+OFF(DI), C0; \
+	VADDPD      SUMP+OFF(DI), C0, C1; \
+	VMOVUPD     C1, SUMP+OFF(DI); \
+	VMOVUPD     ROWA+OFF(DI), C1; \
+	VFMADD213PD SUMPA+OFF(DI), C0, C1; \
+	VMOVUPD     C1, SUMPA+OFF(DI); \
+	VFMADD213PD SUMPB+OFF(DI), C0, B; \
+	VMOVUPD     B, SUMPB+OFF(DI)
 
 // func enumBlockAVX2(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)
 //
-// enumBlockAVX512 for 4 lanes; the same memory layout (rows of 8 lanes,
-// 64 bytes apart; the pointers may point at lane 4) and the same general
-// registers:
+// enumBlockAVX512 for AVX2: the same memory layout (rows of 8 lanes, 64
+// bytes apart) and general registers:
 //   R8  = d·64             CX  = s2 countdown      DI  = scr
 //   SI  = &t12[s2]         BX  = &t23[s2][0]       DX  = &U2[s2]    R10 = &W2[s2]
 //   R9  = s3 countdown     R11 = &t23[s2][s3]      R12 = &t03[s3]
 //   R13 = &U3[s3]          R14 = &W3[s3]           AX  = k·64
-// scr: phi012[k] at k·64, acc2[k] at 512 + k·64, and here also the sum2
-// accumulators Σp, Σpa, Σpb at 1024, 1088, 1152. out: Σp, Σpa, Σpb (sum1)
-// at 0, 64, 128; acc1[k] at 192 + k·64.
-// Vector registers: Y15 = a012, Y14 = clamp, Y11 = LogZf, Y0 = a, Y1 = p,
-// Y2 = b, Y3..Y10 scratch.
+// scr: phi012[k] at k·64, acc2[k] at 512 + k·64, then the rows named above.
+// out: Σp, Σpa, Σpb (sum1) at 0, 64, 128; acc1[k] at 192 + k·64.
+// Vector registers: Y0..Y5 chain A, Y6..Y11 chain B, Y12/Y13 = b for A/B,
+// Y14 = −708.
 TEXT ·enumBlockAVX2(SB), NOSPLIT, $0-112
 	VMOVUPD CLAMPLO, YCLAMPLO
 	MOVQ    d+0(FP), R8
 	SHLQ    $6, R8
 	MOVQ    nS+8(FP), CX
-	MOVQ    logZ+88(FP), AX
-	VMOVUPD (AX), Y11
 	MOVQ    t12+32(FP), SI
 	MOVQ    t23+40(FP), BX
 	MOVQ    u2+56(FP), DX
 	MOVQ    w2+72(FP), R10
 	MOVQ    scr+104(FP), DI
+	MOVQ    logZ+88(FP), AX
+	VMOVUPD (AX), Y0
+	VMOVUPD Y0, ROWLOGZ(DI)
+	VMOVUPD 32(AX), Y0
+	VMOVUPD Y0, ROWLOGZ+32(DI)
 
 	// sum1 = 0, acc1 = 0
 	MOVQ    out+96(FP), R11
 	VXORPD  Y0, Y0, Y0
-	VMOVUPD Y0, (R11)
-	VMOVUPD Y0, 64(R11)
-	VMOVUPD Y0, 128(R11)
+	XORQ    AX, AX
+zeroout:
+	VMOVUPD Y0, (R11)(AX*1)
+	VMOVUPD Y0, 32(R11)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, $192
+	JB      zeroout
 	XORQ    AX, AX
 zeroacc1:
 	VMOVUPD Y0, 192(R11)(AX*1)
+	VMOVUPD Y0, 224(R11)(AX*1)
 	ADDQ    $64, AX
 	CMPQ    AX, R8
 	JB      zeroacc1
@@ -295,8 +415,12 @@ loops2:
 	// Level s2: a012 = a01 + t12[s2]; phi012 = phi01 + U2[s2]; acc2 = 0;
 	// sum2 = 0.
 	MOVQ    a01+16(FP), R11
-	VMOVUPD (R11), Y15
-	VADDPD  (SI), Y15, Y15
+	VMOVUPD (R11), Y0
+	VADDPD  (SI), Y0, Y0
+	VMOVUPD Y0, ROWA012(DI)
+	VMOVUPD 32(R11), Y0
+	VADDPD  32(SI), Y0, Y0
+	VMOVUPD Y0, ROWA012+32(DI)
 	MOVQ    phi01+24(FP), R11
 	XORQ    AX, AX
 	VXORPD  Y1, Y1, Y1
@@ -304,13 +428,21 @@ prep2:
 	VMOVUPD (R11)(AX*1), Y0
 	VADDPD  (DX)(AX*1), Y0, Y0
 	VMOVUPD Y0, (DI)(AX*1)
+	VMOVUPD 32(R11)(AX*1), Y0
+	VADDPD  32(DX)(AX*1), Y0, Y0
+	VMOVUPD Y0, 32(DI)(AX*1)
 	VMOVUPD Y1, 512(DI)(AX*1)
+	VMOVUPD Y1, 544(DI)(AX*1)
 	ADDQ    $64, AX
 	CMPQ    AX, R8
 	JB      prep2
-	VMOVUPD Y1, 1024(DI)
-	VMOVUPD Y1, 1088(DI)
-	VMOVUPD Y1, 1152(DI)
+	XORQ    AX, AX
+zerosum2:
+	VMOVUPD Y1, SUMP(DI)(AX*1)
+	VMOVUPD Y1, SUMP+32(DI)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, $192
+	JB      zerosum2
 	MOVQ    nS+8(FP), R9
 	MOVQ    BX, R11
 	MOVQ    t03+48(FP), R12
@@ -318,69 +450,77 @@ prep2:
 	MOVQ    w3+80(FP), R14
 
 loops3:
-	// One configuration: a = a012 + t23[s2][s3] + t03[s0][s3],
-	// p = exp(a − LogZf).
-	VADDPD  (R11), Y15, Y0
-	VADDPD  (R12), Y0, Y0
-	VSUBPD  Y11, Y0, Y5
-	VMAXPD  Y5, YCLAMPLO, Y5
-	VMINPD  CLAMPHI, Y5, Y5
-	EXP2(Y5, Y1, Y6, Y7)
-	VXORPD  Y2, Y2, Y2
+	// One configuration, both halves: a, p = exp(a − LogZf), b = 0.
+	CONFIG_HALF(Y0, 0)
+	CONFIG_HALF(Y6, 32)
+	F1(Y0, Y1, Y2); F1(Y6, Y7, Y8)
+	F2(Y0, Y3); F2(Y6, Y9)
+	F3(Y0, Y3); F3(Y6, Y9)
+	F4(Y0, Y3); F4(Y6, Y9)
+	F5(Y0, Y1, Y2, Y3); F5(Y6, Y7, Y8, Y9)
+	VMOVUPD Y3, ROWP(DI)
+	VMOVUPD Y9, ROWP+32(DI)
+	VXORPD  Y12, Y12, Y12
+	VXORPD  Y13, Y13, Y13
 	XORQ    AX, AX
 
 loopk:
-	// Hidden unit k: x = phi012[k] + U3[s3][k]; b += lc; p·tanh goes to
-	// acc2[k] and W3[s3][k].
-	VMOVUPD (DI)(AX*1), Y3
-	VADDPD  (R13)(AX*1), Y3, Y3
-	UNIT2
-	VADDPD  Y7, Y2, Y2
-	VMULPD  Y10, Y1, Y10
-	VADDPD  512(DI)(AX*1), Y10, Y9
-	VMOVUPD Y9, 512(DI)(AX*1)
-	VADDPD  (R14)(AX*1), Y10, Y9
-	VMOVUPD Y9, (R14)(AX*1)
+	// Hidden unit k: b += lc; p·tanh goes to acc2[k] and W3[s3][k].
+	UNIT_HALVES
+	VADDPD  Y2, Y12, Y12
+	VADDPD  Y8, Y13, Y13
+	VMULPD  ROWP(DI), Y0, Y0
+	VMULPD  ROWP+32(DI), Y6, Y6
+	VADDPD  (R14)(AX*1), Y0, Y1
+	VMOVUPD Y1, (R14)(AX*1)
+	VADDPD  32(R14)(AX*1), Y6, Y7
+	VMOVUPD Y7, 32(R14)(AX*1)
+	VADDPD  512(DI)(AX*1), Y0, Y1
+	VMOVUPD Y1, 512(DI)(AX*1)
+	VADDPD  544(DI)(AX*1), Y6, Y7
+	VMOVUPD Y7, 544(DI)(AX*1)
 	ADDQ    $64, AX
 	CMPQ    AX, R8
 	JB      loopk
 
-	// sum2 += p, p·a, p·b
-	VADDPD      1024(DI), Y1, Y3
-	VMOVUPD     Y3, 1024(DI)
-	VFMADD213PD 1088(DI), Y1, Y0
-	VMOVUPD     Y0, 1088(DI)
-	VFMADD213PD 1152(DI), Y1, Y2
-	VMOVUPD     Y2, 1152(DI)
-	ADDQ        $64, R11
-	ADDQ        $64, R12
-	ADDQ        R8, R13
-	ADDQ        R8, R14
-	DECQ        R9
-	JNZ         loops3
+	END_HALF(Y12, Y0, Y1, 0)
+	END_HALF(Y13, Y6, Y7, 32)
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ R8, R13
+	ADDQ R8, R14
+	DECQ R9
+	JNZ  loops3
 
 	// End of level s2: W2[s2] += acc2, acc1 += acc2, sum1 += sum2.
-	MOVQ    R11, BX // R11 ran through row s2 of t23: it is row s2+1 now
-	MOVQ    out+96(FP), R11
-	XORQ    AX, AX
+	MOVQ R11, BX // R11 ran through row s2 of t23: it is row s2+1 now
+	MOVQ out+96(FP), R11
+	XORQ AX, AX
 flush2:
 	VMOVUPD 512(DI)(AX*1), Y0
+	VMOVUPD 544(DI)(AX*1), Y6
 	VADDPD  (R10)(AX*1), Y0, Y1
 	VMOVUPD Y1, (R10)(AX*1)
+	VADDPD  32(R10)(AX*1), Y6, Y7
+	VMOVUPD Y7, 32(R10)(AX*1)
 	VADDPD  192(R11)(AX*1), Y0, Y1
 	VMOVUPD Y1, 192(R11)(AX*1)
+	VADDPD  224(R11)(AX*1), Y6, Y7
+	VMOVUPD Y7, 224(R11)(AX*1)
 	ADDQ    $64, AX
 	CMPQ    AX, R8
 	JB      flush2
-	VMOVUPD 1024(DI), Y0
-	VADDPD  (R11), Y0, Y0
-	VMOVUPD Y0, (R11)
-	VMOVUPD 1088(DI), Y0
-	VADDPD  64(R11), Y0, Y0
-	VMOVUPD Y0, 64(R11)
-	VMOVUPD 1152(DI), Y0
-	VADDPD  128(R11), Y0, Y0
-	VMOVUPD Y0, 128(R11)
+	XORQ    AX, AX
+flushsum:
+	VMOVUPD SUMP(DI)(AX*1), Y0
+	VADDPD  (R11)(AX*1), Y0, Y0
+	VMOVUPD Y0, (R11)(AX*1)
+	VMOVUPD SUMP+32(DI)(AX*1), Y0
+	VADDPD  32(R11)(AX*1), Y0, Y0
+	VMOVUPD Y0, 32(R11)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, $192
+	JB      flushsum
 	ADDQ    $64, SI
 	ADDQ    R8, DX
 	ADDQ    R8, R10
