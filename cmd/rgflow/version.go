@@ -22,6 +22,7 @@ func runVersion(ctx context.Context, args []string) error {
 		}
 	}
 	fmt.Printf("rgflow %s, %s %s/%s\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Printf("cpu: %s\n", kernels.Features())
 	fmt.Printf("kernels: %s (available: %v; force with RGFLOW_KERNELS)\n", kernels.Path(), kernels.Available())
 	return nil
 }

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var binary string
+
+// TestMain builds the rgflow binary once; the tests run it as a user would.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rgflow-cli")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "rgflow")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run executes rgflow in dir with an empty plugin directory (so built-in
+// representations are used) and returns stdout, stderr and the exit code.
+func run(t *testing.T, dir string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "RGFLOW_PLUGINS="+t.TempDir())
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestTrainWritesJSONAndPlot(t *testing.T) {
+	dir := t.TempDir()
+	out, stderr, code := run(t, dir, "train", "-epochs", "60", "-quiet", "-json", "s.json", "-plot", "f.svg", "-checkpoint", "c.ckpt")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "J_c =") || !strings.Contains(out, "exact 0.764285") {
+		t.Errorf("summary line missing: %q", out)
+	}
+	var s map[string]any
+	data, err := os.ReadFile(filepath.Join(dir, "s.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatalf("summary is not JSON: %v", err)
+	}
+	for _, k := range []string{"rep", "loss", "epochs", "trajectories", "seed", "jc_median", "jc_q1", "jc_q3", "jc_exact", "seconds_per_epoch", "flow"} {
+		if _, ok := s[k]; !ok {
+			t.Errorf("summary lacks %q", k)
+		}
+	}
+	if svg, _ := os.ReadFile(filepath.Join(dir, "f.svg")); !strings.Contains(string(svg), "<svg") {
+		t.Error("plot is not an SVG")
+	}
+	// resuming the finished run for 20 more epochs works
+	_, stderr, code = run(t, dir, "train", "-resume", "c.ckpt", "-epochs", "80", "-quiet")
+	if code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+}
+
+// Bad input ends in one sentence naming the problem, a non-zero exit, and
+// no output file.
+func TestBadInputIsAClearError(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "-config", write("bad.toml", "epochs = [1,\n")}, "bad.toml"},
+		{[]string{"train", "-config", write("unk.toml", "epoch = 3\n")}, `unknown key "epoch"`},
+		{[]string{"train", "-config", write("neg.toml", "[hmc]\ndt = -1\n")}, "hmc.dt"},
+		{[]string{"train", "-config", filepath.Join(dir, "missing.toml")}, "cannot read config"},
+		{[]string{"train", "-rep", "A7"}, `unknown representation "A7"`},
+		{[]string{"train", "-loss", "mse"}, "loss"},
+		{[]string{"eval", "-rep", "A1+E", "-J", "1,2", "-Jp", "1,2,3,4,5"}, "-J has 2 values but A1+E has c = 5"},
+		{[]string{"eval", "-rep", "A1", "-J", "x", "-Jp", "1"}, "not a number"},
+		{[]string{"oracle", "-rep", "A1+E"}, "not supported"},
+		{[]string{"frobnicate"}, "unknown command"},
+	}
+	for _, tc := range cases {
+		args := append(tc.args, "-json", "out.json")
+		if tc.args[0] == "oracle" || tc.args[0] == "eval" || tc.args[0] == "frobnicate" {
+			args = tc.args
+		}
+		_, stderr, code := run(t, dir, args...)
+		if code == 0 {
+			t.Errorf("%v: exit 0", tc.args)
+		}
+		if !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: stderr %q does not contain %q", tc.args, stderr, tc.want)
+		}
+		if lines := strings.Count(strings.TrimSpace(stderr), "\n"); tc.args[0] != "frobnicate" && lines > 0 {
+			t.Errorf("%v: error is %d lines, want one: %q", tc.args, lines+1, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "out.json")); err == nil {
+			t.Fatalf("%v: an output file was written despite the error", tc.args)
+		}
+	}
+}
+
+func TestEvalPrintsFullPrecision(t *testing.T) {
+	out, stderr, code := run(t, t.TempDir(), "eval", "-rep", "A1", "-J", "0.8", "-Jp", "0.9", "-json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r struct {
+		KL   float64
+		Grad []float64
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.Grad) != 1 || !(r.KL > 0) {
+		t.Fatalf("eval -json gave %q (%v)", out, err)
+	}
+}
