@@ -221,20 +221,17 @@ func Load(ctx context.Context, path string) (*reps.Rep, error) {
 		return nil, fmt.Errorf("plugin %s was not started: %v", path, context.Cause(ctx))
 	}
 
-	// ctx also bounds the process itself: on a deadline or a cancellation
-	// os/exec kills it, which unblocks a start-up or a Describe that hangs.
-	// (go-plugin's own StartTimeout only gives up waiting; it kills the
-	// process later, in Kill.) This cancel runs after client.Kill below, so
-	// that a healthy plugin is stopped gracefully first.
-	procCtx, procCancel := context.WithCancel(ctx)
-	defer procCancel()
 	// A bare file name would be looked up in $PATH; the plugin is the file
 	// at path, so run it by absolute name (messages keep path as given).
 	execPath, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %s cannot be located: %v", path, err)
 	}
-	cmd := exec.CommandContext(procCtx, execPath)
+	// ctx also bounds the process itself: on a deadline or a cancellation
+	// os/exec kills it, which unblocks a start-up or a Describe that hangs
+	// (go-plugin's own StartTimeout only gives up waiting). A healthy plugin
+	// is stopped gracefully by client.Kill before any cancel of ours runs.
+	cmd := exec.CommandContext(ctx, execPath)
 	setDeathSignal(cmd)
 	stderr := &tailBuffer{max: 4096}
 	client := plugin.NewClient(&plugin.ClientConfig{
@@ -367,7 +364,7 @@ func startError(ctx context.Context, path string, err error, cmd *exec.Cmd, stde
 	msg := err.Error()
 	var v int
 	switch {
-	case ctx.Err() != nil:
+	case timedOut(ctx, err):
 		return ctxError(ctx, path, "start", budget)
 	case scanf(msg, "incompatible API version with plugin. Plugin version: %d", &v):
 		return fmt.Errorf("plugin %s speaks representation-plugin protocol version %d, but this rgflow speaks version %d; rebuild the plugin against this rgflow", path, v, Handshake.ProtocolVersion)
@@ -401,7 +398,7 @@ func startError(ctx context.Context, path string, err error, cmd *exec.Cmd, stde
 // describeError explains a failed Describe: a time-out, a cancellation, a
 // crash of the plugin, or an error the plugin returned.
 func describeError(ctx context.Context, path string, err error, client *plugin.Client, cmd *exec.Cmd, stderr *tailBuffer, budget time.Duration) error {
-	if ctx.Err() != nil {
+	if timedOut(ctx, err) {
 		return ctxError(ctx, path, "answer Describe", budget)
 	}
 	// A plugin that died mid-call shows up as a broken connection; give the
@@ -409,6 +406,11 @@ func describeError(ctx context.Context, path string, err error, client *plugin.C
 	// sets ProcessState.
 	for wait := time.Now().Add(time.Second); !client.Exited() && time.Now().Before(wait); {
 		time.Sleep(10 * time.Millisecond)
+	}
+	if ctx.Err() != nil {
+		// The deadline came while we waited, and os/exec killed the
+		// process: that is our doing, not a crash.
+		return ctxError(ctx, path, "answer Describe", budget)
 	}
 	if client.Exited() {
 		if out := stderr.lastLine(); out != "" {
@@ -422,11 +424,22 @@ func describeError(ctx context.Context, path string, err error, client *plugin.C
 	return fmt.Errorf("plugin %s failed to describe its representation: %s", path, firstLine(err.Error()))
 }
 
-func ctxError(ctx context.Context, path, what string, budget time.Duration) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("plugin %s did not %s within %v and was killed", path, what, round(budget))
+// timedOut tells whether ctx has ended. gRPC enforces the deadline with a
+// timer of its own, which can fire a moment before ctx's, so its
+// DeadlineExceeded and the clock count too.
+func timedOut(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || status.Code(err) == codes.DeadlineExceeded {
+		return true
 	}
-	return fmt.Errorf("plugin %s was killed because loading it was cancelled (%v)", path, context.Cause(ctx))
+	deadline, ok := ctx.Deadline()
+	return ok && !time.Now().Before(deadline)
+}
+
+func ctxError(ctx context.Context, path, what string, budget time.Duration) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("plugin %s was killed because loading it was cancelled (%v)", path, context.Cause(ctx))
+	}
+	return fmt.Errorf("plugin %s did not %s within %v and was killed", path, what, round(budget))
 }
 
 // round keeps time-outs readable: "2s", not "1.999981s".

@@ -452,6 +452,15 @@ func TestDiscoverAndList(t *testing.T) {
 // If the host dies without running its defers (kill -9), the kernel must
 // take the plugin down with it (Pdeathsig).
 func TestNoOrphanWhenHostIsKilled(t *testing.T) {
+	// Become a child subreaper, so that the orphaned plugin is re-parented
+	// to this test, which can then reap it and see how it ended (instead of
+	// leaving a zombie for init).
+	const prSetChildSubreaper = 36
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
+		t.Fatalf("prctl(PR_SET_CHILD_SUBREAPER): %v", errno)
+	}
+	defer syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 0, 0)
+
 	host := exec.Command(os.Args[0], "-test.run=^$")
 	host.Env = append(os.Environ(), hostEnv+"="+bin("hang"))
 	out, err := host.StdoutPipe()
@@ -472,30 +481,30 @@ func TestNoOrphanWhenHostIsKilled(t *testing.T) {
 	if err != nil {
 		t.Fatalf("host said %q", line)
 	}
-	if !alive(pid) {
-		t.Fatalf("plugin process %d died before its host was killed", pid)
+	if err := syscall.Kill(pid, 0); err != nil {
+		t.Fatalf("plugin process %d is gone before its host was killed: %v", pid, err)
 	}
 	host.Process.Kill()
 	host.Wait()
-	for deadline := time.Now().Add(5 * time.Second); alive(pid); time.Sleep(20 * time.Millisecond) {
+	// The plugin is now our child: reap it, or fail if it lives on.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var ws syscall.WaitStatus
+		got, err := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil)
+		if err != nil {
+			t.Fatalf("wait4(%d): %v", pid, err)
+		}
+		if got == pid {
+			if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+				t.Errorf("plugin ended with %v, want SIGKILL from Pdeathsig", ws)
+			}
+			return
+		}
 		if time.Now().After(deadline) {
 			syscall.Kill(pid, syscall.SIGKILL)
+			syscall.Wait4(pid, &ws, 0, nil)
 			t.Fatalf("plugin process %d outlived its killed host", pid)
 		}
 	}
-}
-
-// alive is true for a process that exists and is not a zombie (an orphan's
-// zombie waits for whoever reaps orphans here, which may be nobody).
-func alive(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// Format: pid (comm) state ...; comm may contain spaces.
-	s := string(stat)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
 // actAsHost is the body of the host process of TestNoOrphanWhenHostIsKilled:
