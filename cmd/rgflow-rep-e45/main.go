@@ -1,7 +1,8 @@
 // Command rgflow-rep-e45 serves the representation "E45": the irrep E
 // written in a basis turned by 45°. With Q the rotation by π/4 it serves
-// R' = Q R Qᵀ and σ' = Q σ Qᵀ, where R and σ are E's matrices. σ' is then
-// the swap [[0,1],[1,0]] rather than diagonal, so the coupling basis is not
+// R' = Q R Qᵀ and σ' = Q σ Qᵀ, where R and σ are E's matrices. R' = R up to
+// rounding (plane rotations commute); σ' is the swap [[0,1],[1,0]] rather
+// than diagonal, so the coupling basis is not
 // the unit-matrix one: the host computes it from σ' (c = 2: the identity and
 // the swap). It gives no irreps label on purpose, so it exercises the path
 // that knows a representation only by its matrices.
