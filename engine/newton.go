@@ -15,32 +15,55 @@ type Root struct {
 
 // Newton solves f(J) = 0 for the model's flow from start, with the
 // Jacobian from the network's own derivative and a gonum linear solve.
-// It stops when the step is below tol (in the max norm) or after maxIter.
+// Steps are damped (halved until ‖f‖ decreases), so that the root found is
+// the one whose basin holds the start rather than whichever a full step
+// overshoots to: for c > 1 the learned flow has several roots (gauge copies
+// and branches, DESIGN.md §1). It stops when the step is below tol in the
+// max norm, or after maxIter.
 func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 	c := len(start)
 	x := append([]float64(nil), start...)
+	trial := make([]float64, c)
+	f, jac := m.FlowJacobian(x)
+	norm := sqNorm(f)
 	for it := 1; it <= maxIter; it++ {
-		f, jac := m.FlowJacobian(x)
 		A := mat.NewDense(c, c, jac)
 		var dx mat.VecDense
 		if err := dx.SolveVec(A, mat.NewVecDense(c, f)); err != nil {
 			// singular or badly conditioned (gonum reports the condition
 			// number); a ReLU network can be flat in places.
-			if _, ok := err.(mat.Condition); !ok || math.IsInf(float64(err.(mat.Condition)), 0) {
+			if cond, ok := err.(mat.Condition); !ok || math.IsInf(float64(cond), 0) {
 				return Root{J: x, Iter: it}
 			}
 		}
-		step := 0.0
-		for i := 0; i < c; i++ {
-			d := dx.AtVec(i)
-			x[i] -= d
-			step = math.Max(step, math.Abs(d))
+		t := 1.0
+		var fn, jn []float64
+		nn := math.Inf(1)
+		decreased := false
+		for halving := 0; halving < 12; halving++ {
+			for i := range trial {
+				trial[i] = x[i] - t*dx.AtVec(i)
+			}
+			fn, jn = m.FlowJacobian(trial)
+			if nn = sqNorm(fn); nn < norm || nn == 0 {
+				decreased = true
+				break
+			}
+			t /= 2
 		}
+		step := t * maxAbs(dx.RawVector().Data)
+		copy(x, trial)
+		f, jac, norm = fn, jn, nn
 		if math.IsNaN(step) || math.IsInf(step, 0) || maxAbs(x) > 1e6 {
 			return Root{J: x, Iter: it}
 		}
-		if step <= tol {
+		// a tiny step only means convergence if it was not forced by a
+		// failed line search — unless f is already at rounding level
+		if step <= tol && (decreased || math.Sqrt(norm) < 1e-12) {
 			return Root{J: x, Converged: true, Iter: it}
+		}
+		if !decreased && step <= tol {
+			return Root{J: x, Iter: it}
 		}
 	}
 	return Root{J: x, Iter: maxIter}
