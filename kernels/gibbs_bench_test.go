@@ -1,0 +1,68 @@
+package kernels
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// randomCatTable returns 2^(2d) rows of 2^d sorted thresholds.
+func randomCatTable(rng *rand.Rand, d int) []uint32 {
+	S := 1 << d
+	tab := make([]uint32, S*S*S)
+	for r := 0; r < S*S; r++ {
+		row := tab[r*S : (r+1)*S]
+		for j := range row {
+			row[j] = rng.Uint32()
+		}
+		for i := 1; i < S-1; i++ {
+			for j := i; j > 0 && row[j] < row[j-1]; j-- {
+				row[j], row[j-1] = row[j-1], row[j]
+			}
+		}
+		row[S-1] = ^uint32(0)
+	}
+	return tab
+}
+
+// BenchmarkCatPair reports site draws per second.
+func BenchmarkCatPair(b *testing.B) {
+	for d := 1; d <= 4; d++ {
+		rng := rand.New(rand.NewPCG(1, uint64(d)))
+		tab := randomCatTable(rng, d)
+		const N = 512
+		a, c, dst := make([]uint8, N), make([]uint8, N), make([]uint8, N)
+		for n := range a {
+			a[n], c[n] = uint8(rng.IntN(1<<d)), uint8(rng.IntN(1<<d))
+		}
+		b.Run("d="+strconv.Itoa(d), func(b *testing.B) {
+			i := uint64(0)
+			for b.Loop() {
+				CatPair(dst, a, c, tab, d, 12345, i)
+				i += N
+			}
+			b.ReportMetric(float64(N)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+		})
+	}
+}
+
+// BenchmarkFineChainBits reports site draws per second (8 per chain step).
+func BenchmarkFineChainBits(b *testing.B) {
+	const W = 8
+	f := FineBits{Steps: 32, PFlip: 1 << 59, Key: 99, Phase: 1}
+	for i := range f.C {
+		f.C[i] = make([]uint64, W)
+	}
+	for b.Loop() {
+		FineChainBits(&f)
+	}
+	b.ReportMetric(float64(W*64*8*f.Steps)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+}
+
+func BenchmarkRandFill(b *testing.B) {
+	dst := make([]uint64, 1024)
+	for b.Loop() {
+		RandFill(dst, 1, 2)
+	}
+	b.ReportMetric(float64(len(dst))*float64(b.N)/b.Elapsed().Seconds(), "words/s")
+}
