@@ -11,6 +11,8 @@ type HMC struct {
 	Dt          float64 // leapfrog step
 	SolveSteps  int     // leapfrog steps per proposal
 	SampleSteps int     // proposals (each with a Metropolis test) per call
+
+	buf []float64 // p, q, g, U0, U1, H0, kept between calls
 }
 
 // Flow is what HMC needs of a model: the flow f(J) for a batch and the
@@ -23,14 +25,13 @@ type Flow interface {
 
 // Sample advances every chain in J (M×c, updated in place) and returns the
 // number of accepted proposals.
-func (h HMC) Sample(f Flow, J []float64, batch, c int, beta float64, rng *rand.Rand) int {
+func (h *HMC) Sample(f Flow, J []float64, batch, c int, beta float64, rng *rand.Rand) int {
 	n := batch * c
-	p := make([]float64, n)
-	q := make([]float64, n)
-	g := make([]float64, n)
-	U0 := make([]float64, batch)
-	U1 := make([]float64, batch)
-	H0 := make([]float64, batch)
+	if len(h.buf) != 3*n+3*batch {
+		h.buf = make([]float64, 3*n+3*batch)
+	}
+	p, q, g := h.buf[:n], h.buf[n:2*n], h.buf[2*n:3*n]
+	U0, U1, H0 := h.buf[3*n:3*n+batch], h.buf[3*n+batch:3*n+2*batch], h.buf[3*n+2*batch:]
 	accepted := 0
 	for s := 0; s < h.SampleSteps; s++ {
 		for i := range p {

@@ -81,6 +81,8 @@ type MLP struct {
 	Sizes  []int
 	Act    Activation
 	Params []float64
+
+	one *Tape // for Eval and Jacobian; an MLP is not for concurrent use
 }
 
 // NewMLP builds a network with the given layer sizes, initialised as
@@ -291,7 +293,8 @@ func (n *MLP) Jacobian(x []float64) (f, jac []float64) {
 	for r := 0; r < out; r++ {
 		copy(xs[r*in:(r+1)*in], x)
 	}
-	y, t := n.Forward(xs, out, nil)
+	y, t := n.Forward(xs, out, n.one)
+	n.one = t
 	f = append([]float64(nil), y[:out]...)
 	dy := make([]float64, out*out)
 	for i := 0; i < out; i++ {
@@ -304,7 +307,8 @@ func (n *MLP) Jacobian(x []float64) (f, jac []float64) {
 
 // Eval evaluates the network at one point.
 func (n *MLP) Eval(x []float64) []float64 {
-	y, _ := n.Forward(x, 1, nil)
+	y, t := n.Forward(x, 1, n.one)
+	n.one = t
 	return append([]float64(nil), y...)
 }
 

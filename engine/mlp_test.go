@@ -118,7 +118,7 @@ func TestHMCSamplesTarget(t *testing.T) {
 	for i := range J {
 		J[i] = 3 * rng.NormFloat64()
 	}
-	h := HMC{Dt: 0.4, SolveSteps: 5, SampleSteps: 1}
+	h := &HMC{Dt: 0.4, SolveSteps: 5, SampleSteps: 1}
 	acc, n := 0, 0
 	var sum2 float64
 	count := 0

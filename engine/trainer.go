@@ -63,6 +63,7 @@ type Trainer struct {
 	RootFailures int       // recorded epochs where Newton did not converge
 	Elapsed      time.Duration
 
+	hmc   HMC
 	pcg   *rand.PCG
 	rng   *rand.Rand
 	loss  []float64
@@ -108,6 +109,8 @@ func (t *Trainer) alloc() {
 	t.dpar = make([]float64, len(t.Model.Params()))
 	t.start = make([]float64, t.C)
 	t.start[0] = t.Cfg.Newton.Start
+	h := t.Cfg.HMC
+	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps}
 }
 
 // newModel builds the model a config names around a network.
@@ -124,6 +127,8 @@ func newLoss(cfg Config, b *Blocks) (Divergence, error) {
 	switch cfg.Loss {
 	case "kl":
 		return ExactKL{B: b, Workers: cfg.Workers}, nil
+	case "cd":
+		return NewCD(b, cfg.CD, cfg.Seed, cfg.Workers)
 	}
 	return nil, fmt.Errorf("loss %q is not available", cfg.Loss)
 }
@@ -144,7 +149,7 @@ func (t *Trainer) Step() (EpochStat, error) {
 	e := t.Epoch
 	st := EpochStat{Epoch: e + 1, Root: math.NaN()}
 	st.Beta = Beta(e, cfg.Epochs, cfg.HMC.BetaT, cfg.HMC.Center, cfg.HMC.Sharpness)
-	h := HMC{Dt: cfg.HMC.Dt, SolveSteps: cfg.HMC.SolveSteps, SampleSteps: cfg.HMC.SampleSteps}
+	h := &t.hmc
 	if h.SampleSteps > 0 {
 		acc := h.Sample(t.Model, t.J, t.M, t.C, st.Beta, t.rng)
 		st.Accept = float64(acc) / float64(t.M*h.SampleSteps)
