@@ -1,0 +1,296 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"rgflow/kernels"
+)
+
+// CD is the contrastive divergence of seed eq. 11 (DESIGN.md §1): per
+// trajectory m, v_fine is Samples chains after KFine block-Gibbs steps of
+// the fine block at J_m from a uniform start, v_coarse those chains after
+// KCoarse further Gibbs steps of the coarse block at J′_m, and
+//
+//	D = mean F_c(v_fine; J′) − mean F_c(v_coarse; J′),
+//	∂D/∂J′_a = mean ∂F_c/∂J′_a(v_fine) − mean ∂F_c/∂J′_a(v_coarse),
+//
+// with the samples held constant. Random numbers come from the
+// counter-based streams keyed by (Seed, epoch, m) (rng.go), so the result
+// does not depend on Workers.
+//
+// One-spin representations (d = 1) run bit-sliced, 64 chains per machine
+// word (kernels.FineChainBits); larger ones draw whole site states from
+// per-coupling inverse-CDF tables (gibbs.go).
+type CD struct {
+	B                       *Blocks
+	Samples, KFine, KCoarse int
+	Seed                    uint64
+	Workers                 int // goroutines over trajectories; ≤ 0: GOMAXPROCS
+
+	bytes bool      // use the table sampler even for d = 1 (tests)
+	pool  sync.Pool // of *cdWork
+}
+
+// NewCD builds the divergence a config describes.
+func NewCD(b *Blocks, cfg CDConfig, seed uint64, workers int) (*CD, error) {
+	if cfg.Samples < 1 || cfg.KFine < 1 || cfg.KCoarse < 1 {
+		return nil, fmt.Errorf("cd: samples, k_fine and k_coarse must be at least 1 (got %d, %d, %d)", cfg.Samples, cfg.KFine, cfg.KCoarse)
+	}
+	if b.D > 8 {
+		return nil, fmt.Errorf("cd: %d spins per site is more than the sampler's 8", b.D)
+	}
+	return &CD{B: b, Samples: cfg.Samples, KFine: cfg.KFine, KCoarse: cfg.KCoarse, Seed: seed, Workers: workers}, nil
+}
+
+// cdWork is one goroutine's buffers.
+type cdWork struct {
+	g *gibbsChains
+	W [4][]float64 // W_i[s·d+k]: Σ ±tanh φ_k over samples with s_i = s
+
+	// keep, if set (tests), makes trajectory copy the corner states of
+	// v_fine and v_coarse into fine and coarse.
+	keep         bool
+	fine, coarse [4][]uint8
+}
+
+func (cd *CD) work() *cdWork {
+	if w, ok := cd.pool.Get().(*cdWork); ok && w.g.N == cd.Samples {
+		return w
+	}
+	b := cd.B
+	w := &cdWork{g: newGibbsChains(b, cd.Samples)}
+	for i := range w.W {
+		w.W[i] = make([]float64, b.S*b.D)
+	}
+	return w
+}
+
+// Eval implements Divergence.
+func (cd *CD) Eval(J, Jp []float64, loss, grad []float64, epoch int) {
+	c := cd.B.C
+	M := len(loss)
+	if len(J) != M*c || len(Jp) != M*c || (grad != nil && len(grad) != M*c) {
+		panic(fmt.Sprintf("engine: CD sizes: J %d, J′ %d, loss %d, grad %d for c = %d", len(J), len(Jp), M, len(grad), c))
+	}
+	workers := cd.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, M))
+	var wg sync.WaitGroup
+	var next sync.Mutex
+	m := 0
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := cd.work()
+			defer cd.pool.Put(w)
+			for {
+				next.Lock()
+				i := m
+				m++
+				next.Unlock()
+				if i >= M {
+					return
+				}
+				var g []float64
+				if grad != nil {
+					g = grad[i*c : (i+1)*c]
+				}
+				loss[i] = cd.trajectory(w, J[i*c:(i+1)*c], Jp[i*c:(i+1)*c], g, cdKey(cd.Seed, epoch, i))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// trajectory samples one coupling pair and returns its divergence; grad,
+// if not nil, receives ∂D/∂J′.
+func (cd *CD) trajectory(w *cdWork, J, Jp, grad []float64, key uint64) float64 {
+	b, g := cd.B, w.g
+	for i := range w.W {
+		clear(w.W[i])
+	}
+	var sum float64 // Σ_coarse Σ_k lc − Σ_fine Σ_k lc
+	if b.D == 1 && !cd.bytes {
+		g.tab.coarse(b, Jp)
+		k := 0.0
+		for a, B := range b.RotBasis[0] {
+			k += J[a] * B[0]
+		}
+		kp := 0.0
+		for a, B := range b.RotBasis[0] {
+			kp += Jp[a] * B[0]
+		}
+		g.runFineBits(key, cd.KFine, k)
+		var fine, coarse [16]int
+		kernels.CountConfigs(&fine, g.cb, g.mask)
+		w.keepBits(&w.fine)
+		for t := 0; t < cd.KCoarse; t++ {
+			g.coarseStepBits(key, cd.KFine, t, kp)
+		}
+		kernels.CountConfigs(&coarse, g.cb, g.mask)
+		w.keepBits(&w.coarse)
+		sum = cd.configStats(w, &fine, &coarse)
+	} else {
+		g.tab.fine(b, J)
+		g.tab.coarse(b, Jp)
+		g.runFine(key, cd.KFine)
+		w.keepBytes(&w.fine)
+		sum = -cd.sampleStats(w, 1)
+		for t := 0; t < cd.KCoarse; t++ {
+			if t > 0 {
+				cd.sampleStats(w, 0)
+			}
+			g.coarseStep(key, cd.KFine, t)
+		}
+		w.keepBytes(&w.coarse)
+		sum += cd.sampleStats(w, -1)
+	}
+	inv := 1 / float64(cd.Samples)
+	if grad != nil {
+		cd.contract(w, grad, inv)
+	}
+	return sum * inv
+}
+
+// sampleStats evaluates the coarse fields φ of the current corner states:
+// it returns Σ_n Σ_k lc(φ_k), adds sign·tanh φ_k to the accumulators W and
+// leaves the centre's spin probabilities (1 + tanh φ_k)/2 in g.q.
+func (cd *CD) sampleStats(w *cdWork, sign float64) float64 {
+	g := w.g
+	d := cd.B.D
+	U0, U1, U2, U3 := g.tab.U[0], g.tab.U[1], g.tab.U[2], g.tab.U[3]
+	W0, W1, W2, W3 := w.W[0], w.W[1], w.W[2], w.W[3]
+	c0, c1, c2, c3 := g.c[0], g.c[1], g.c[2], g.c[3]
+	q := g.q
+	absSum, logProd, total := 0.0, 1.0, 0.0
+	for n := 0; n < g.N; n++ {
+		o0, o1, o2, o3 := int(c0[n])*d, int(c1[n])*d, int(c2[n])*d, int(c3[n])*d
+		for k := 0; k < d; k++ {
+			phi := U0[o0+k] + U1[o1+k] + U2[o2+k] + U3[o3+k]
+			// lc(φ) = |φ| + log(1+e), tanh φ = sign(φ)(1−e)/(1+e), e = exp(−2|φ|)
+			a := math.Abs(phi)
+			e := math.Exp(-2 * a)
+			absSum += a
+			logProd *= 1 + e
+			th := (1 - e) / (1 + e)
+			if phi < 0 {
+				th = -th
+			}
+			q[n*d+k] = 0.5 + 0.5*th
+			if sign != 0 {
+				st := sign * th
+				W0[o0+k] += st
+				W1[o1+k] += st
+				W2[o2+k] += st
+				W3[o3+k] += st
+			}
+		}
+		if n&31 == 31 { // Π(1+e) ≤ 2^{32d} stays finite for d ≤ 8
+			total += math.Log(logProd)
+			logProd = 1
+		}
+	}
+	return absSum + total + math.Log(logProd)
+}
+
+// configStats is sampleStats for d = 1 from the counts of the 16 corner
+// configurations among the fine and the coarse samples; it returns
+// Σ_coarse lc − Σ_fine lc.
+func (cd *CD) configStats(w *cdWork, fine, coarse *[16]int) float64 {
+	U := w.g.tab.U
+	sum := 0.0
+	for x := 0; x < 16; x++ {
+		n := coarse[x] - fine[x]
+		if n == 0 {
+			continue
+		}
+		s := [4]int{x >> 3 & 1, x >> 2 & 1, x >> 1 & 1, x & 1}
+		phi := U[0][s[0]] + U[1][s[1]] + U[2][s[2]] + U[3][s[3]]
+		sum += float64(n) * lc(phi)
+		t := -float64(n) * math.Tanh(phi)
+		for i := 0; i < 4; i++ {
+			w.W[i][s[i]] += t
+		}
+	}
+	return sum
+}
+
+// contract turns the accumulators into the gradient:
+// ∂D/∂J′_a = −(1/N) Σ_i Σ_s Σ_{m,k} RotBasis[i][a][m·d+k] v(s)_m W_i[s·d+k].
+func (cd *CD) contract(w *cdWork, grad []float64, inv float64) {
+	b := cd.B
+	d, S := b.D, b.S
+	clear(grad)
+	for i := 0; i < 4; i++ {
+		Wi := w.W[i]
+		for a := range grad {
+			B := b.RotBasis[i][a]
+			acc := 0.0
+			for s := 0; s < S; s++ {
+				v := b.Spins[s]
+				for m := 0; m < d; m++ {
+					if v[m] == 0 {
+						continue
+					}
+					for k := 0; k < d; k++ {
+						if Bmk := B[m*d+k]; Bmk != 0 {
+							acc += Bmk * v[m] * Wi[s*d+k]
+						}
+					}
+				}
+			}
+			grad[a] -= acc * inv
+		}
+	}
+}
+
+// keepBytes copies the byte corner states into dst when w.keep is set.
+func (w *cdWork) keepBytes(dst *[4][]uint8) {
+	if !w.keep {
+		return
+	}
+	for i := range dst {
+		dst[i] = append(dst[i][:0], w.g.c[i]...)
+	}
+}
+
+// keepBits unpacks the d = 1 corner planes into dst when w.keep is set.
+func (w *cdWork) keepBits(dst *[4][]uint8) {
+	if !w.keep {
+		return
+	}
+	for i := range dst {
+		dst[i] = dst[i][:0]
+		for n := 0; n < w.g.N; n++ {
+			dst[i] = append(dst[i], uint8(w.g.cb[i][n/64]>>(n%64)&1))
+		}
+	}
+}
+
+// fixedSamples evaluates the estimate and its gradient in J′ for given
+// fine and coarse corner states (the samples held constant), through the
+// same accumulation as trajectory's table path.
+func (cd *CD) fixedSamples(w *cdWork, Jp []float64, fine, coarse [4][]uint8, grad []float64) float64 {
+	g := w.g
+	for i := range w.W {
+		clear(w.W[i])
+	}
+	g.tab.coarse(cd.B, Jp)
+	for i := range g.c {
+		copy(g.c[i], fine[i])
+	}
+	sum := -cd.sampleStats(w, 1)
+	for i := range g.c {
+		copy(g.c[i], coarse[i])
+	}
+	sum += cd.sampleStats(w, -1)
+	inv := 1 / float64(cd.Samples)
+	cd.contract(w, grad, inv)
+	return sum * inv
+}

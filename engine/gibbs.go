@@ -1,0 +1,286 @@
+package engine
+
+import (
+	"math"
+
+	"rgflow/kernels"
+)
+
+// Block Gibbs sampling of the fine and coarse blocks (DESIGN.md §1, the
+// contrastive divergence). Every conditional is a function of whole-site
+// states, so per coupling it is tabulated once, as rows of inverse-CDF
+// thresholds over the S = 2^d states of one site (kernels/gibbs.go), and a
+// whole site is then drawn with one 32-bit uniform:
+//
+//   - fine, hidden edge e given its corners (s_a, s_b): field
+//     f = K_{ra} v(s_a) + K_{rb} v(s_b) on the edge's spins (the edge is the
+//     bonds' source);
+//   - fine, corner i given its two hidden neighbours (s_x, s_y): field
+//     K_{rx}ᵀ v(s_x) + K_{ry}ᵀ v(s_y) (the corner is the target);
+//   - coarse, corner i given the centre h: field K′_i v(h) (the corner is
+//     the source);
+//   - coarse, centre given the corners: field φ = Σ_i K′_iᵀ v_i, drawn per
+//     spin from (1 + tanh φ_k)/2, since the tanh is needed for the
+//     divergence's gradient anyway.
+//
+// Given its field f a site's spins are independent, P(spin_k = +1) =
+// σ(2 f_k), so a row is the product of d Bernoulli distributions.
+
+// cornerEdges lists, for each corner, its two hidden neighbours as (edge,
+// direction of the bond edge→corner), in increasing edge order; it is
+// fineEdges read from the corners' side.
+var cornerEdges = func() (ce [4][4]int) {
+	var n [4]int
+	for e, edge := range fineEdges {
+		for _, end := range [2][2]int{{edge[0], edge[1]}, {edge[2], edge[3]}} {
+			c := end[0]
+			ce[c][2*n[c]], ce[c][2*n[c]+1] = e, end[1]
+			n[c]++
+		}
+	}
+	return ce
+}()
+
+// gibbsTables holds the conditional tables of one coupling pair (J, J′)
+// and the scratch to build them.
+type gibbsTables struct {
+	d, S int
+	hid  [4][]uint32  // fine: edge e given (s_a, s_b) of fineEdges[e]; S² rows
+	cor  [4][]uint32  // fine: corner i given (s_x, s_y) of cornerEdges[i]; S² rows
+	cc   [4][]uint32  // coarse: corner i given the centre; S rows
+	U    [4][]float64 // coarse fields U_i[s·d+k] = (K′_iᵀ v(s))_k
+	K    [4][]float64 // bond matrices of the coupling being tabulated
+	f    [4][]float64 // f[r][s·d+k] = (K_r v(s))_k
+	ft   [4][]float64 // ft[r][s·d+k] = (K_rᵀ v(s))_k
+	prob []float64    // one row's probabilities
+	fld  []float64    // one row's field
+}
+
+func newGibbsTables(b *Blocks) *gibbsTables {
+	d, S := b.D, b.S
+	t := &gibbsTables{d: d, S: S, prob: make([]float64, S), fld: make([]float64, d)}
+	for i := 0; i < 4; i++ {
+		t.hid[i] = make([]uint32, S*S*S)
+		t.cor[i] = make([]uint32, S*S*S)
+		t.cc[i] = make([]uint32, S*S)
+		t.U[i] = make([]float64, S*d)
+		t.K[i] = make([]float64, d*d)
+		t.f[i] = make([]float64, S*d)
+		t.ft[i] = make([]float64, S*d)
+	}
+	return t
+}
+
+// bonds sets t.K[r] = K_r(J) = Σ_a J_a RotBasis[r][a].
+func (t *gibbsTables) bonds(b *Blocks, J []float64) {
+	for r := 0; r < 4; r++ {
+		k := t.K[r]
+		clear(k)
+		for a, B := range b.RotBasis[r] {
+			for i, v := range B {
+				k[i] += J[a] * v
+			}
+		}
+	}
+}
+
+// fields sets t.f and t.ft from t.K.
+func (t *gibbsTables) fields(b *Blocks) {
+	d, S := t.d, t.S
+	for r := 0; r < 4; r++ {
+		K, f, ft := t.K[r], t.f[r], t.ft[r]
+		for s := 0; s < S; s++ {
+			v := b.Spins[s]
+			for k := 0; k < d; k++ {
+				x, y := 0.0, 0.0
+				for m := 0; m < d; m++ {
+					x += K[k*d+m] * v[m]
+					y += K[m*d+k] * v[m]
+				}
+				f[s*d+k], ft[s*d+k] = x, y
+			}
+		}
+	}
+}
+
+// cdfRow writes the inverse-CDF thresholds of the site distribution with
+// independent spins, P(spin_k = +1) = σ(2 f_k), into row (S entries, the
+// last one padding).
+func (t *gibbsTables) cdfRow(row []uint32, f []float64) {
+	p := t.prob
+	p[0] = 1
+	for k, x := range f {
+		plus := 1 / (1 + math.Exp(-2*x)) // σ(2x)
+		minus := 1 / (1 + math.Exp(2*x)) // σ(−2x), accurate when plus ≈ 1
+		n := 1 << k
+		for s := 0; s < n; s++ {
+			p[s+n] = p[s] * minus
+			p[s] *= plus
+		}
+	}
+	cum := 0.0
+	for j := 0; j < t.S-1; j++ {
+		cum += p[j]
+		row[j] = threshold(cum)
+	}
+	row[t.S-1] = math.MaxUint32
+}
+
+// threshold converts a cumulative probability to a 32-bit threshold,
+// round(2^32 x) saturated at 2^32−1.
+func threshold(x float64) uint32 {
+	v := x*0x1p32 + 0.5
+	if !(v < math.MaxUint32) {
+		if v >= 0 {
+			return math.MaxUint32
+		}
+		return 0
+	}
+	return uint32(v)
+}
+
+// fine tabulates the fine block's two conditionals at J.
+func (t *gibbsTables) fine(b *Blocks, J []float64) {
+	t.bonds(b, J)
+	t.fields(b)
+	d, S := t.d, t.S
+	fld := t.fld
+	for e, edge := range fineEdges {
+		fa, fb := t.f[edge[1]], t.f[edge[3]]
+		for sa := 0; sa < S; sa++ {
+			for sb := 0; sb < S; sb++ {
+				for k := 0; k < d; k++ {
+					fld[k] = fa[sa*d+k] + fb[sb*d+k]
+				}
+				row := (sa*S + sb) * S
+				t.cdfRow(t.hid[e][row:row+S], fld)
+			}
+		}
+	}
+	for c, ce := range cornerEdges {
+		fx, fy := t.ft[ce[1]], t.ft[ce[3]]
+		for sx := 0; sx < S; sx++ {
+			for sy := 0; sy < S; sy++ {
+				for k := 0; k < d; k++ {
+					fld[k] = fx[sx*d+k] + fy[sy*d+k]
+				}
+				row := (sx*S + sy) * S
+				t.cdfRow(t.cor[c][row:row+S], fld)
+			}
+		}
+	}
+}
+
+// coarse tabulates the coarse block at J′: the corner conditionals and the
+// field tables U.
+func (t *gibbsTables) coarse(b *Blocks, Jp []float64) {
+	t.bonds(b, Jp)
+	t.fields(b)
+	d, S := t.d, t.S
+	for i := 0; i < 4; i++ {
+		copy(t.U[i], t.ft[i])
+		for h := 0; h < S; h++ {
+			t.cdfRow(t.cc[i][h*S:(h+1)*S], t.f[i][h*d:(h+1)*d])
+		}
+	}
+}
+
+// fixedPoint converts a probability to a 64-bit fixed-point fraction for
+// kernels.BernWord (saturated at 1 − 2^-64).
+func fixedPoint(p float64) uint64 {
+	v := math.Ldexp(p, 64)
+	switch {
+	case !(v > 0):
+		return 0
+	case v >= 0x1p64:
+		return math.MaxUint64
+	}
+	return uint64(v)
+}
+
+// gibbsChains holds one goroutine's sampler state for Samples chains.
+type gibbsChains struct {
+	b    *Blocks
+	tab  *gibbsTables
+	N    int
+	c    [4][]uint8 // corner states
+	h    [4][]uint8 // hidden edge states
+	ctr  []uint8    // coarse centre states
+	q    []float64  // N×d: P(centre spin k = +1) of the current corners
+	cb   [4][]uint64
+	hb   []uint64
+	mask []uint64 // lanes of the bit planes that are samples
+}
+
+func newGibbsChains(b *Blocks, N int) *gibbsChains {
+	g := &gibbsChains{b: b, tab: newGibbsTables(b), N: N, ctr: make([]uint8, N), q: make([]float64, N*b.D)}
+	W := (N + 63) / 64
+	for i := 0; i < 4; i++ {
+		g.c[i] = make([]uint8, N)
+		g.h[i] = make([]uint8, N)
+		if b.D == 1 {
+			g.cb[i] = make([]uint64, W)
+		}
+	}
+	if b.D == 1 {
+		g.hb = make([]uint64, W)
+		g.mask = make([]uint64, W)
+		for n := 0; n < N; n++ {
+			g.mask[n/64] |= 1 << (n % 64)
+		}
+	}
+	return g
+}
+
+// Phases of the random streams of one trajectory (kernels.Sub): 0 is the
+// uniform start, fine step t uses 1+2t (hidden) and 2+2t (corners), coarse
+// step t uses fineEnd+2t (centre) and fineEnd+2t+1 (corners).
+func fineEnd(kFine int) int { return 1 + 2*kFine }
+
+// runFine runs kFine block-Gibbs steps of the fine block at the tabulated
+// J from a uniform start, on the byte states.
+func (g *gibbsChains) runFine(key uint64, kFine int) {
+	d := g.b.D
+	for i := 0; i < 4; i++ {
+		kernels.UniformStates(g.c[i], d, key, kernels.Sub(0, i))
+	}
+	for t := 0; t < kFine; t++ {
+		for e, edge := range fineEdges {
+			kernels.CatPair(g.h[e], g.c[edge[0]], g.c[edge[2]], g.tab.hid[e], d, key, kernels.Sub(1+2*t, e))
+		}
+		for c, ce := range cornerEdges {
+			kernels.CatPair(g.c[c], g.h[ce[0]], g.h[ce[2]], g.tab.cor[c], d, key, kernels.Sub(2+2*t, c))
+		}
+	}
+}
+
+// coarseStep runs coarse step t from the corners in g.c, whose centre
+// probabilities are in g.q.
+func (g *gibbsChains) coarseStep(key uint64, kFine, t int) {
+	d := g.b.D
+	ph := fineEnd(kFine) + 2*t
+	kernels.BernStates(g.ctr, g.q, d, key, kernels.Sub(ph, 4))
+	for i := 0; i < 4; i++ {
+		kernels.CatOne(g.c[i], g.ctr, g.tab.cc[i], d, key, kernels.Sub(ph+1, i))
+	}
+}
+
+// bitsStart sets the d = 1 corner planes to a uniform start and runs the
+// fine chain at coupling K (the 1×1 bond matrix).
+func (g *gibbsChains) runFineBits(key uint64, kFine int, K float64) {
+	for i := 0; i < 4; i++ {
+		kernels.RandFill(g.cb[i], key, kernels.Sub(0, i))
+	}
+	kernels.FineChainBits(&kernels.FineBits{
+		C: g.cb, Steps: kFine, PFlip: fixedPoint(sigmoid(-4 * K)), Key: key, Phase: 1,
+	})
+}
+
+// coarseStepBits is coarseStep for d = 1 at coarse coupling Kp.
+func (g *gibbsChains) coarseStepBits(key uint64, kFine, t int, Kp float64) {
+	kernels.CoarseStepBits(&kernels.CoarseBits{
+		C: g.cb, H: g.hb,
+		P4: fixedPoint(sigmoid(-8 * Kp)), P2: fixedPoint(sigmoid(-4 * Kp)), PC: fixedPoint(sigmoid(-2 * Kp)),
+		Key: key, Phase: fineEnd(kFine) + 2*t,
+	})
+}

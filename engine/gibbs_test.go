@@ -1,0 +1,318 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"rgflow/kernels"
+)
+
+func TestCornerEdges(t *testing.T) {
+	// DESIGN.md §1: e0–c0 (0), e0–c1 (2), e1–c1 (1), e1–c2 (3), e2–c2 (2),
+	// e2–c3 (0), e3–c0 (1), e3–c3 (3); per corner, (edge, direction).
+	want := [4][4]int{
+		{0, 0, 3, 1},
+		{0, 2, 1, 1},
+		{1, 3, 2, 2},
+		{2, 0, 3, 3},
+	}
+	if cornerEdges != want {
+		t.Fatalf("cornerEdges = %v, want %v", cornerEdges, want)
+	}
+}
+
+// siteProbs returns P(state s) of a site whose spins feel field f, from the
+// sigmoids: Π_k σ(2 f_k spin_k(s)).
+func siteProbs(b *Blocks, f []float64) []float64 {
+	p := make([]float64, b.S)
+	for s := range p {
+		p[s] = 1
+		for k, x := range f {
+			p[s] *= 1 / (1 + math.Exp(-2*x*b.Spins[s][k]))
+		}
+	}
+	return p
+}
+
+// checkRow compares a threshold row with the cumulative sums of p.
+func checkRow(t *testing.T, what string, row []uint32, p []float64) {
+	t.Helper()
+	cum := 0.0
+	for j := 0; j < len(p)-1; j++ {
+		cum += p[j]
+		want := cum * 0x1p32
+		got := float64(row[j])
+		if row[j] == math.MaxUint32 && want >= math.MaxUint32-2 {
+			continue
+		}
+		if math.Abs(got-want) > 2 {
+			t.Fatalf("%s: threshold %d = %v, want 2^32·%v = %v", what, j, got, cum, want)
+		}
+	}
+}
+
+func addVec(a, b []float64) []float64 {
+	out := make([]float64, len(a))
+	for i := range a {
+		out[i] = a[i] + b[i]
+	}
+	return out
+}
+
+func transposeMat(d int, K []float64) []float64 {
+	out := make([]float64, d*d)
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			out[j*d+i] = K[i*d+j]
+		}
+	}
+	return out
+}
+
+// Every table row against the sigmoid formula, with the fields computed
+// bond by bond from the representation's own bond matrices.
+func TestGibbsTablesMatchSigmoids(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, name := range []string{"A1", "E", "A1+E"} {
+		b := mustBlocks(t, name)
+		d, S := b.D, b.S
+		tab := newGibbsTables(b)
+		for trial := 0; trial < 3; trial++ {
+			J, Jp := randomJ(rng, b.C, 0.8), randomJ(rng, b.C, 0.8)
+			if trial == 2 { // saturated conditionals
+				for i := range J {
+					J[i] *= 40
+				}
+			}
+			tab.fine(b, J)
+			tab.coarse(b, Jp)
+			K, Kp := b.Rep.BondMatrices(J), b.Rep.BondMatrices(Jp)
+			for e, edge := range fineEdges {
+				for sa := 0; sa < S; sa++ {
+					for sb := 0; sb < S; sb++ {
+						f := addVec(matVec(d, K[edge[1]], b.Spins[sa]), matVec(d, K[edge[3]], b.Spins[sb]))
+						row := (sa*S + sb) * S
+						checkRow(t, name+" hidden", tab.hid[e][row:row+S], siteProbs(b, f))
+					}
+				}
+			}
+			for c, ce := range cornerEdges {
+				for sx := 0; sx < S; sx++ {
+					for sy := 0; sy < S; sy++ {
+						f := addVec(matVec(d, transposeMat(d, K[ce[1]]), b.Spins[sx]), matVec(d, transposeMat(d, K[ce[3]]), b.Spins[sy]))
+						row := (sx*S + sy) * S
+						checkRow(t, name+" corner", tab.cor[c][row:row+S], siteProbs(b, f))
+					}
+				}
+			}
+			U := b.CoarseFields(Jp)
+			for i := 0; i < 4; i++ {
+				for h := 0; h < S; h++ {
+					f := matVec(d, Kp[i], b.Spins[h])
+					checkRow(t, name+" coarse corner", tab.cc[i][h*S:(h+1)*S], siteProbs(b, f))
+				}
+				for j, v := range U[i] {
+					if math.Abs(tab.U[i][j]-v) > 1e-12 {
+						t.Fatalf("%s: U[%d][%d] = %v, CoarseFields has %v", name, i, j, tab.U[i][j], v)
+					}
+				}
+			}
+		}
+	}
+}
+
+// The centre's spin probabilities (1 + tanh φ)/2 that sampleStats leaves
+// for the centre draw are σ(2φ).
+func TestCentreProbabilities(t *testing.T) {
+	b := mustBlocks(t, "A1+E")
+	rng := rand.New(rand.NewPCG(23, 24))
+	cd, _ := NewCD(b, CDConfig{Samples: 40, KFine: 1, KCoarse: 1}, 1, 1)
+	w := cd.work()
+	Jp := randomJ(rng, b.C, 1)
+	w.g.tab.coarse(b, Jp)
+	U := b.CoarseFields(Jp)
+	for i := range w.g.c {
+		for n := range w.g.c[i] {
+			w.g.c[i][n] = uint8(rng.IntN(b.S))
+		}
+	}
+	cd.sampleStats(w, 0)
+	for n := 0; n < cd.Samples; n++ {
+		for k := 0; k < b.D; k++ {
+			phi := 0.0
+			for i := 0; i < 4; i++ {
+				phi += U[i][int(w.g.c[i][n])*b.D+k]
+			}
+			if want := sigmoid(2 * phi); math.Abs(w.g.q[n*b.D+k]-want) > 1e-14 {
+				t.Fatalf("q = %v, σ(2φ) = %v", w.g.q[n*b.D+k], want)
+			}
+		}
+	}
+}
+
+// chiSquare returns the χ² statistic and its p-value for counts against
+// probabilities p (bins with expectation below 5 are pooled).
+func chiSquare(counts []int, p []float64) (x2, pval float64, dof int) {
+	N := 0
+	for _, c := range counts {
+		N += c
+	}
+	var pooledE, pooledO float64
+	bins := 0
+	for i, c := range counts {
+		e := float64(N) * p[i]
+		if e < 5 {
+			pooledE += e
+			pooledO += float64(c)
+			continue
+		}
+		x2 += (float64(c) - e) * (float64(c) - e) / e
+		bins++
+	}
+	if pooledE > 0 {
+		x2 += (pooledO - pooledE) * (pooledO - pooledE) / pooledE
+		bins++
+	}
+	dof = bins - 1
+	return x2, distuv.ChiSquared{K: float64(dof)}.Survival(x2), dof
+}
+
+// histogram counts the corner configurations, indexed as FineLogWeights.
+func histogram(S int, c [4][]uint8) []int {
+	h := make([]int, S*S*S*S)
+	for n := range c[0] {
+		h[((int(c[0][n])*S+int(c[1][n]))*S+int(c[2][n]))*S+int(c[3][n])]++
+	}
+	return h
+}
+
+// unpackBits turns the d = 1 bit planes into byte states.
+func unpackBits(g *gibbsChains) [4][]uint8 {
+	var c [4][]uint8
+	for i := range c {
+		c[i] = make([]uint8, g.N)
+		for n := range c[i] {
+			c[i][n] = uint8(g.cb[i][n/64] >> (n % 64) & 1)
+		}
+	}
+	return c
+}
+
+// checkChi2 requires the sample to fit p (p-value above 1e-3) and to be
+// rejected against the distribution at a perturbed coupling, p-value below
+// 1e-6, which shows that the test can fail.
+func checkChi2(t *testing.T, what string, counts []int, p, pWrong []float64) {
+	t.Helper()
+	x2, pv, dof := chiSquare(counts, p)
+	t.Logf("%s: χ² = %.1f, %d dof, p = %.3g", what, x2, dof, pv)
+	if pv < 1e-3 {
+		t.Errorf("%s: the Gibbs samples do not fit the exact distribution: χ² = %.1f for %d dof (p = %.3g)", what, x2, dof, pv)
+	}
+	if x2w, pvw, dofw := chiSquare(counts, pWrong); pvw > 1e-6 {
+		t.Errorf("%s: the χ² test cannot tell the distribution at a perturbed coupling apart: χ² = %.1f for %d dof (p = %.3g)", what, x2w, dofw, pvw)
+	}
+}
+
+func scaled(J []float64, f float64) []float64 {
+	out := make([]float64, len(J))
+	for i, v := range J {
+		out[i] = f * v
+	}
+	return out
+}
+
+// Many independent chains after enough block-Gibbs steps are exact
+// samples of the fine block: their corner configurations, binned by the
+// full visible configuration, fit exp(−F_f)/Z_f. For A1+E every one of the
+// 4096 configurations is its own bin and bins expecting fewer than 5
+// samples are pooled: this is the strongest binning (any error in any
+// conditional table, including the rotated E couplings of one bond, shows
+// up somewhere), so no coarser statistic is needed.
+func TestGibbsFineMatchesExact(t *testing.T) {
+	cases := []struct {
+		rep   string
+		bits  bool
+		J     []float64
+		N     int
+		steps int
+	}{
+		{"A1", true, []float64{0.6}, 1 << 16, 48},
+		{"A1", true, []float64{-0.9}, 1 << 16, 64},
+		{"A1", false, []float64{0.6}, 1 << 16, 48},
+		{"A1+E", false, []float64{0.45, 0.2, -0.25, 0.35, 0.3}, 1 << 17, 48},
+	}
+	for _, tc := range cases {
+		N := tc.N
+		if testing.Short() {
+			N /= 4
+		}
+		b := mustBlocks(t, tc.rep)
+		g := newGibbsChains(b, N)
+		key := cdKey(99, 0, len(tc.J))
+		var c [4][]uint8
+		if tc.bits {
+			g.runFineBits(key, tc.steps, tc.J[0])
+			c = unpackBits(g)
+		} else {
+			g.tab.fine(b, tc.J)
+			g.runFine(key, tc.steps)
+			c = g.c
+		}
+		name := tc.rep + map[bool]string{true: " (bit-sliced)", false: " (tables)"}[tc.bits]
+		checkChi2(t, name+" fine", histogram(b.S, c),
+			normalise(b.FineLogWeights(tc.J)), normalise(b.FineLogWeights(scaled(tc.J, 1.08))))
+	}
+}
+
+// The same for the coarse block's Gibbs chain (centre given corners,
+// corners given centre) against exp(−F_c)/Z_c.
+func TestGibbsCoarseMatchesExact(t *testing.T) {
+	cases := []struct {
+		rep   string
+		bits  bool
+		Jp    []float64
+		N     int
+		steps int
+	}{
+		{"A1", true, []float64{0.5}, 1 << 16, 40},
+		{"A1", false, []float64{-0.5}, 1 << 16, 40},
+		{"A1+E", false, []float64{0.4, -0.2, 0.15, 0.3, 0.25}, 1 << 17, 40},
+	}
+	for _, tc := range cases {
+		N := tc.N
+		if testing.Short() {
+			N /= 4
+		}
+		b := mustBlocks(t, tc.rep)
+		cd, _ := NewCD(b, CDConfig{Samples: N, KFine: 1, KCoarse: 1}, 5, 1)
+		w := cd.work()
+		g := w.g
+		g.tab.coarse(b, tc.Jp)
+		key := cdKey(5, 1, 2)
+		var c [4][]uint8
+		if tc.bits {
+			for i := 0; i < 4; i++ {
+				kernels.RandFill(g.cb[i], key, kernels.Sub(0, i))
+			}
+			for s := 0; s < tc.steps; s++ {
+				g.coarseStepBits(key, 0, s, tc.Jp[0])
+			}
+			c = unpackBits(g)
+		} else {
+			for i := 0; i < 4; i++ {
+				kernels.UniformStates(g.c[i], b.D, key, kernels.Sub(0, i))
+			}
+			for s := 0; s < tc.steps; s++ {
+				cd.sampleStats(w, 0)
+				g.coarseStep(key, 0, s)
+			}
+			c = g.c
+		}
+		name := tc.rep + map[bool]string{true: " (bit-sliced)", false: " (tables)"}[tc.bits]
+		checkChi2(t, name+" coarse", histogram(b.S, c),
+			normalise(b.CoarseLogWeights(tc.Jp)), normalise(b.CoarseLogWeights(scaled(tc.Jp, 1.08))))
+	}
+}
