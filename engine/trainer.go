@@ -61,6 +61,7 @@ type Trainer struct {
 
 	Roots        []float64 // J_0 of the Newton roots recorded so far
 	RootFailures int       // recorded epochs where Newton did not converge
+	LastRoot     []float64 // the latest root found, where the next search starts
 	Elapsed      time.Duration
 
 	hmc   HMC
@@ -118,6 +119,8 @@ func newModel(kind string, net *MLP) (Model, error) {
 	switch kind {
 	case "flow":
 		return NewFlowModel(net), nil
+	case "monotone":
+		return NewMonotoneModel(net)
 	}
 	return nil, fmt.Errorf("model %q is not available", kind)
 }
@@ -177,8 +180,9 @@ func (t *Trainer) Step() (EpochStat, error) {
 		}
 	}
 	if t.recording(e) {
-		r := Newton(t.Model, t.start, cfg.Newton.Tol, cfg.Newton.MaxIter)
+		r := t.root()
 		if r.Converged {
+			t.LastRoot = r.J
 			st.Root = r.J[0]
 			t.Roots = append(t.Roots, r.J[0])
 		} else {
@@ -189,6 +193,20 @@ func (t *Trainer) Step() (EpochStat, error) {
 	st.Duration = time.Since(begin)
 	t.Elapsed += st.Duration
 	return st, nil
+}
+
+// root runs Newton from the last root found (the network changes little
+// from one epoch to the next, so this follows one fixed point instead of
+// jumping between the several roots a flow with c > 1 has), or from the
+// configured start when there is none or it fails.
+func (t *Trainer) root() Root {
+	n := t.Cfg.Newton
+	if t.LastRoot != nil {
+		if r := Newton(t.Model, t.LastRoot, n.Tol, n.MaxIter); r.Converged {
+			return r
+		}
+	}
+	return Newton(t.Model, t.start, n.Tol, n.MaxIter)
 }
 
 // Run trains until the configured number of epochs, calling progress after
@@ -275,7 +293,7 @@ func (t *Trainer) Summary() Summary {
 	if t.Epoch > 0 {
 		s.SecondsPerEpoch = t.Elapsed.Seconds() / float64(t.Epoch)
 	}
-	if r := Newton(t.Model, t.start, t.Cfg.Newton.Tol, t.Cfg.Newton.MaxIter); r.Converged {
+	if r := t.root(); r.Converged {
 		fp := AnalyseFixedPoint(t.Model, r.J)
 		s.FixedPoint, s.Lambda, s.Nu = r.J, Float(fp.Lambda), Float(fp.Nu)
 		s.AxisJc = Float(AxisCritical(t.Model, fp))
