@@ -1,0 +1,328 @@
+package engine
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+
+	"rgflow/kernels"
+)
+
+// MonotoneModel is the RG-monotone variant (seed §III.B, DESIGN.md §1): a
+// scalar network C_θ(J) = net(J) − net(0), so that C_θ(0) = 0, and the map
+//
+//	J′ = J − ∇_J C_θ(J),   f(J) = −∇C(J),   ∂f/∂J = −H_C(J).
+//
+// The gradient g = ∇_J net is a reverse pass through the network; every
+// other derivative is a forward-mode tangent of the forward and reverse
+// passes (the tangent of g in a direction v is the Hessian-vector product
+// H v):
+//
+//   - HMC needs ∇_J β‖g‖² = 2β H g: the tangent in direction g;
+//   - Newton needs H: the tangents in the c unit directions, as one batch;
+//   - training needs ∂/∂θ of vᵀg for v = ∂L/∂J′, which is ∂/∂θ of the
+//     tangent output ẏ = vᵀ∇y: reverse mode through the primal and tangent
+//     passes together. With G_l = ∂y/∂z_l (the reverse pass) and Ġ_l its
+//     tangent, it comes out as ∂(vᵀg)/∂W_l = Ġ_{l+1}ᵀ a_l + G_{l+1}ᵀ ȧ_l and
+//     ∂(vᵀg)/∂b_l = Σ Ġ_{l+1}, so one stacked product [Ġ; G]ᵀ[a; ȧ] per
+//     layer.
+//
+// All passes are batched row-major products like the MLP's. The network
+// needs a smooth activation: ReLU's second derivative is zero almost
+// everywhere, so H_C would be a constant and training could not shape it.
+// A network built with ReLU (the config's default, chosen for the flow
+// model) is therefore run with tanh instead.
+type MonotoneModel struct {
+	N *MLP
+
+	train, hmc monoPass // Map/Backward, Potential
+	one, pt    monoPass // FlowJacobian, Flow
+	out        []float64
+	eye        []float64
+}
+
+// NewMonotoneModel wraps a network whose input width is c. A network with
+// more than one output (as the trainer builds for the flow model) keeps its
+// hidden layers and the first unit of its output layer; ReLU becomes tanh.
+// The network is changed in place, so a trainer that sizes its optimiser
+// from it afterwards sees the parameters the model trains.
+func NewMonotoneModel(n *MLP) (*MonotoneModel, error) {
+	if n.Layers() < 1 {
+		return nil, fmt.Errorf("monotone model: the network has no layers")
+	}
+	if n.Out() != 1 {
+		L := n.Layers()
+		in, out := n.Sizes[L-1], n.Sizes[L]
+		W, b := n.layer(n.Params, L-1)
+		off := len(n.Params) - out*(in+1)
+		w0, b0 := append([]float64(nil), W[:in]...), b[0]
+		n.Params = append(append(n.Params[:off:off], w0...), b0)
+		n.Sizes[L] = 1
+	}
+	switch n.Act {
+	case ReLU:
+		n.Act = Tanh
+	case Tanh, SiLU:
+	default:
+		return nil, fmt.Errorf("monotone model: activation %v is not smooth (use tanh or silu)", n.Act)
+	}
+	return &MonotoneModel{N: n}, nil
+}
+
+func (m *MonotoneModel) Net() *MLP         { return m.N }
+func (m *MonotoneModel) Params() []float64 { return m.N.Params }
+
+// monoPass holds the buffers of one batched evaluation. Nodes l = 0…L are
+// the input (0), the hidden layers and the output (L); linear layer l maps
+// node l to node l+1.
+type monoPass struct {
+	batch int
+	sizes []int
+	AA    [][]float64 // node l < L: rows [0,B) a_l, rows [B,2B) the tangent ȧ_l
+	Z     [][]float64 // hidden nodes: pre-activations z_l
+	S1    [][]float64 // σ′(z_l)
+	S2    [][]float64 // σ″(z_l)
+	P     [][]float64 // node l < L: ∂y/∂a_l (P[0] = g)
+	GG    [][]float64 // node l ≥ 1: rows [0,B) Ġ_l, rows [B,2B) G_l = ∂y/∂z_l
+	Zd    [][]float64 // hidden nodes: ż_l
+	Pd    [][]float64 // node l < L: Ṗ_l (Pd[0] = H v)
+	y     []float64   // outputs
+}
+
+func (p *monoPass) ensure(sizes []int, batch int) {
+	if p.batch == batch && len(p.sizes) == len(sizes) {
+		same := true
+		for i := range sizes {
+			same = same && sizes[i] == p.sizes[i]
+		}
+		if same {
+			return
+		}
+	}
+	L := len(sizes) - 1
+	*p = monoPass{batch: batch, sizes: append([]int(nil), sizes...)}
+	mk := func(rows int) [][]float64 {
+		out := make([][]float64, L+1)
+		for l, w := range sizes {
+			out[l] = make([]float64, rows*w)
+		}
+		return out
+	}
+	p.AA, p.GG = mk(2*batch), mk(2*batch)
+	p.Z, p.S1, p.S2, p.P, p.Zd, p.Pd = mk(batch), mk(batch), mk(batch), mk(batch), mk(batch), mk(batch)
+	p.y = make([]float64, batch)
+}
+
+// activate sets a = σ(z), s1 = σ′(z), s2 = σ″(z).
+func activate(act Activation, z, a, s1, s2 []float64) {
+	switch act {
+	case SiLU:
+		// s = σ(z) = (1 + tanh(z/2))/2: one vector tanh for the batch
+		for i, v := range z {
+			s1[i] = 0.5 * v
+		}
+		kernels.Tanh(a, s1)
+		for i, v := range z {
+			s := 0.5 + 0.5*a[i]
+			a[i] = v * s
+			s1[i] = s * (1 + v*(1-s))
+			s2[i] = s * (1 - s) * (2 + v*(1-2*s))
+		}
+	default: // tanh
+		kernels.Tanh(a, z)
+		for i, t := range a {
+			d := 1 - t*t
+			s1[i] = d
+			s2[i] = -2 * t * d
+		}
+	}
+}
+
+// forward runs the network on the batch rows of x and the reverse pass for
+// g = ∇_x y, left in p.P[0].
+func (m *MonotoneModel) forward(p *monoPass, x []float64, batch int) {
+	n := m.N
+	p.ensure(n.Sizes, batch)
+	L := n.Layers()
+	B := batch
+	copy(p.AA[0][:B*n.Sizes[0]], x[:B*n.Sizes[0]])
+	for l := 0; l < L; l++ {
+		in, out := n.Sizes[l], n.Sizes[l+1]
+		W, b := n.layer(n.Params, l)
+		z := p.Z[l+1]
+		if l == L-1 {
+			z = p.y
+		}
+		for r := 0; r < B; r++ {
+			copy(z[r*out:(r+1)*out], b)
+		}
+		gemm(blas.NoTrans, blas.Trans, B, out, in, p.AA[l][:B*in], in, W, in, 1, z, out)
+		if l < L-1 {
+			activate(n.Act, z, p.AA[l+1][:B*out], p.S1[l+1], p.S2[l+1])
+		}
+	}
+	// reverse: G_L = 1, P_{L−1} = w, then P_l = G_{l+1} W_l, G_l = P_l σ′(z_l)
+	wOut, _ := n.layer(n.Params, L-1)
+	in := n.Sizes[L-1]
+	for r := 0; r < B; r++ {
+		copy(p.P[L-1][r*in:(r+1)*in], wOut)
+		p.GG[L][B+r] = 1
+	}
+	for l := L - 1; l >= 0; l-- {
+		w := n.Sizes[l]
+		if l < L-1 {
+			W, _ := n.layer(n.Params, l)
+			gemm(blas.NoTrans, blas.NoTrans, B, w, n.Sizes[l+1], p.GG[l+1][B*n.Sizes[l+1]:], n.Sizes[l+1], W, w, 0, p.P[l], w)
+		}
+		if l >= 1 {
+			G, P, s1 := p.GG[l][B*w:], p.P[l], p.S1[l]
+			for i := range P {
+				G[i] = P[i] * s1[i]
+			}
+		}
+	}
+}
+
+// tangent propagates direction v (batch×c) through the forward and the
+// reverse pass of p: ȧ, ż, Ġ and Ṗ, with Ṗ_0 = H v left in p.Pd[0].
+func (m *MonotoneModel) tangent(p *monoPass, v []float64) {
+	n := m.N
+	L := n.Layers()
+	B := p.batch
+	c := n.Sizes[0]
+	copy(p.AA[0][B*c:2*B*c], v[:B*c])
+	for l := 0; l < L-1; l++ {
+		in, out := n.Sizes[l], n.Sizes[l+1]
+		W, _ := n.layer(n.Params, l)
+		zd := p.Zd[l+1]
+		gemm(blas.NoTrans, blas.Trans, B, out, in, p.AA[l][B*in:2*B*in], in, W, in, 0, zd, out)
+		ad, s1 := p.AA[l+1][B*out:2*B*out], p.S1[l+1]
+		for i, z := range zd {
+			ad[i] = s1[i] * z
+		}
+	}
+	// Ġ_L = 0 and Ṗ_{L−1} = 0; Ġ_l = Ṗ_l σ′ + P_l σ″ ż_l; Ṗ_l = Ġ_{l+1} W_l
+	clear(p.GG[L][:B])
+	if L == 1 {
+		clear(p.Pd[0])
+		return
+	}
+	clear(p.Pd[L-1])
+	for l := L - 1; l >= 1; l-- {
+		w := n.Sizes[l]
+		Gd, Pd, P, s1, s2, zd := p.GG[l][:B*w], p.Pd[l], p.P[l], p.S1[l], p.S2[l], p.Zd[l]
+		for i := range Gd {
+			Gd[i] = Pd[i]*s1[i] + P[i]*s2[i]*zd[i]
+		}
+		W, _ := n.layer(n.Params, l-1)
+		prev := n.Sizes[l-1]
+		gemm(blas.NoTrans, blas.NoTrans, B, prev, w, Gd, w, W, prev, 0, p.Pd[l-1], prev)
+	}
+}
+
+// paramGrad adds ∂(Σ_rows vᵀg)/∂θ for the direction of the last tangent.
+func (m *MonotoneModel) paramGrad(p *monoPass, dParams []float64) {
+	n := m.N
+	L := n.Layers()
+	B := p.batch
+	for l := 0; l < L; l++ {
+		in, out := n.Sizes[l], n.Sizes[l+1]
+		dW, db := n.layer(dParams, l)
+		gemm(blas.Trans, blas.NoTrans, out, in, 2*B, p.GG[l+1][:2*B*out], out, p.AA[l][:2*B*in], in, 1, dW, in)
+		Gd := p.GG[l+1][:B*out]
+		for r := 0; r < B; r++ {
+			for j, v := range Gd[r*out : (r+1)*out] {
+				db[j] += v
+			}
+		}
+	}
+}
+
+func (m *MonotoneModel) Map(J []float64, batch int) []float64 {
+	m.forward(&m.train, J, batch)
+	c := m.N.In()
+	if len(m.out) != batch*c {
+		m.out = make([]float64, batch*c)
+	}
+	g := m.train.P[0]
+	for i := range m.out {
+		m.out[i] = J[i] - g[i]
+	}
+	return m.out
+}
+
+// Backward: J′ = J − g, so ∂L/∂θ = −∂(Σ dJp·g)/∂θ, the parameter gradient
+// of the tangent in direction −dJp.
+func (m *MonotoneModel) Backward(dJp, dParams []float64) {
+	p := &m.train
+	v := p.Pd[0] // scratch of the right size, overwritten by tangent
+	for i := range v {
+		v[i] = -dJp[i]
+	}
+	m.tangent(p, v)
+	m.paramGrad(p, dParams)
+}
+
+// Potential: U = β‖f‖² = β‖g‖², ∇_J U = 2β H g.
+func (m *MonotoneModel) Potential(J []float64, batch int, beta float64, U, grad []float64) {
+	p := &m.hmc
+	m.forward(p, J, batch)
+	c := m.N.In()
+	g := p.P[0]
+	for r := 0; r < batch; r++ {
+		U[r] = beta * sqNorm(g[r*c:(r+1)*c])
+	}
+	m.tangent(p, g)
+	Hg := p.Pd[0]
+	for i := range grad[:batch*c] {
+		grad[i] = 2 * beta * Hg[i]
+	}
+}
+
+// FlowJacobian returns f = −g and ∂f/∂J = −H, from the tangents in the c
+// unit directions (one batch of c copies of J).
+func (m *MonotoneModel) FlowJacobian(J []float64) (f, jac []float64) {
+	c := m.N.In()
+	p := &m.one
+	xs := make([]float64, c*c)
+	for r := 0; r < c; r++ {
+		copy(xs[r*c:(r+1)*c], J)
+	}
+	m.forward(p, xs, c)
+	if len(m.eye) != c*c {
+		m.eye = make([]float64, c*c)
+		for i := 0; i < c; i++ {
+			m.eye[i*c+i] = 1
+		}
+	}
+	f = make([]float64, c)
+	for i := range f {
+		f[i] = -p.P[0][i]
+	}
+	m.tangent(p, m.eye)
+	jac = make([]float64, c*c)
+	for i, v := range p.Pd[0][:c*c] {
+		jac[i] = -v
+	}
+	return f, jac
+}
+
+func (m *MonotoneModel) Flow(J []float64) []float64 {
+	c := m.N.In()
+	m.forward(&m.pt, J, 1)
+	f := make([]float64, c)
+	for i := range f {
+		f[i] = -m.pt.P[0][i]
+	}
+	return f
+}
+
+// Value returns C_θ(J) = net(J) − net(0).
+func (m *MonotoneModel) Value(J []float64) float64 {
+	c := m.N.In()
+	x := make([]float64, 2*c)
+	copy(x, J)
+	var p monoPass
+	m.forward(&p, x, 2)
+	return p.y[0] - p.y[1]
+}
