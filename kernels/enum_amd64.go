@@ -2,17 +2,34 @@
 
 package kernels
 
+import (
+	"math"
+	"sync"
+)
+
 // blockFunc is the signature of the assembly (s2, s3) blocks.
 type blockFunc func(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)
 
+// fastBlock is an exp-free block (enumBlockFastAVX512) and the vector exp
+// that builds its tables.
+type fastBlock struct {
+	block func(d, nS int, a01, phi01, g01, t12, tx23, tx03, uf2, uf3, w2, w3, cz, out, scr *float64)
+	exp   func(dst, x []float64)
+}
+
+// minFastD is the smallest D for which the exp-free block is used: below it
+// building its tables costs about what it saves.
+const minFastD = 3
+
 // maxBlockD is the largest D the assembly blocks take: their scratch keeps
-// acc2 at row 8. Larger D (2^32 configurations and more) goes to the
-// generic loop.
+// acc2 at row 8 (16 for the fast block). Larger D (2^32 configurations and
+// more) goes to the generic loop.
 const maxBlockD = 8
 
 // enumerateBlocks is EnumerateGeneric with the two inner loops in assembly.
 // It runs the s0 and s1 levels (with their own partial sums, as the generic
-// loop does) and calls block once per (s0, s1) and group of step lanes.
+// loop does) and calls block once per (s0, s1) and group of step lanes, or
+// fast (if not nil) once per (s0, s1) when buildFast accepts the tables.
 //
 // When the tables are symmetric under the global spin flip v → −v (the flip
 // of a site state s is s^(S−1)), as the engine's tables are, a, b and p are
@@ -20,7 +37,7 @@ const maxBlockD = 8
 // with s0 < S/2: the sums are twice the half sums and
 // W_i[s] = Wh_i[s] − Wh_i[s^(S−1)], Wh being the half accumulators.
 // The symmetry is tested exactly on every call, so any tables work.
-func enumerateBlocks(e *Enum, block blockFunc, step int) {
+func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
 	if err := e.Check(); err != nil {
 		panic(err)
 	}
@@ -43,10 +60,16 @@ func enumerateBlocks(e *Enum, block blockFunc, step int) {
 	if sym {
 		n0 = S / 2
 	}
+	var ft *fastTables
+	if fast != nil && useFastBlock && d >= minFastD {
+		if ft = buildFast(e, fast.exp); ft != nil {
+			defer fastPool.Put(ft)
+		}
+	}
 
 	var (
-		phi01          [maxBlockD * L]float64
-		scr            [(2*maxBlockD + 7) * L]float64
+		phi01, g01     [maxBlockD * L]float64
+		scr            [4 * maxBlockD * L]float64
 		out            [(3 + maxBlockD) * L]float64
 		acc0           [maxBlockD * L]float64
 		sum0, sumAll   [3 * L]float64
@@ -54,7 +77,7 @@ func enumerateBlocks(e *Enum, block blockFunc, step int) {
 		W2, W3         = W[2*S*row:], W[3*S*row:]
 		logZ           = e.LogZf
 		acc1, sum1     = out[3*L : 3*L+row], out[:3*L]
-		phi, acc0r     = phi01[:row], acc0[:row]
+		phi, g, acc0r  = phi01[:row], g01[:row], acc0[:row]
 		tab23          = fine(2, 0, 0)
 		u0rows, u1rows = e.Field[:S*row], e.Field[S*row : 2*S*row]
 	)
@@ -69,9 +92,18 @@ func enumerateBlocks(e *Enum, block blockFunc, step int) {
 				phi[j] = u0[j] + u1[j]
 			}
 			t12 := fine(1, s1, 0)
-			for h := 0; h < L; h += step {
-				block(d, S, &t01[s1*L+h], &phi01[h], &t12[h], &tab23[h], &t03[h],
-					&u2[h], &u3[h], &W2[h], &W3[h], &logZ[h], &out[h], &scr[h])
+			if ft != nil {
+				f0, f1 := ft.f01[s0*row:], ft.f01[(S+s1)*row:]
+				for j := range g {
+					g[j] = f0[j] * f1[j]
+				}
+				fast.block(d, S, &t01[s1*L], &phi01[0], &g01[0], &t12[0], &ft.tx23[0], &ft.tx03[s0*S*2*L],
+					&ft.uf23[0], &ft.uf23[S*row*2], &W2[0], &W3[0], &ft.cz[0], &out[0], &scr[0])
+			} else {
+				for h := 0; h < L; h += step {
+					block(d, S, &t01[s1*L+h], &phi01[h], &t12[h], &tab23[h], &t03[h],
+						&u2[h], &u3[h], &W2[h], &W3[h], &logZ[h], &out[h], &scr[h])
+				}
 			}
 			w1 := w(1, s1)
 			for j, v := range acc1 {
@@ -105,6 +137,147 @@ func enumerateBlocks(e *Enum, block blockFunc, step int) {
 		}
 	}
 	copy(e.Sums[:3*L], sumAll[:])
+}
+
+// useFastBlock lets tests run the general block on tables the exp-free
+// block would take.
+var useFastBlock = true
+
+// fastTables are the inputs of the exp-free block, built from an Enum:
+//   - f01: F_i[s][k] = exp(−2 U_i[s][k]) for sites 0 and 1 (Field layout),
+//     so that G01 = F_0[s0]·F_1[s1] = exp(−2 φ01);
+//   - uf23: for sites 2 and 3, row pairs (U_i[s][k], F_i[s][k]);
+//   - tx23, tx03: row pairs (t[sa][sb], exp(t[sa][sb] − c)) of fine tables 2
+//     and 3, c being the table's midrange (per lane);
+//   - cz = c23 + c03 − LogZf, so that exp(a − LogZf) =
+//     exp(a012 + cz)·X23[s2][s3]·X03[s0][s3].
+type fastTables struct {
+	f01, uf23, tx23, tx03 []float64
+	cz                    [Lanes]float64
+}
+
+// Ranges within which the products of the exp-free block neither overflow
+// nor lose anything that matters.
+const (
+	// Σ_i max_s |U_i[s][k]| ≤ fastFieldMax: every partial field sum φ (and
+	// so every factor and product of exp(−2φ)) stays within e^±600.
+	fastFieldMax = 300
+	// In every lane some unit k has Σ_i max_s |U_i[s][k]| ≥ fastFieldMin.
+	// 1 − G carries an absolute error of a few 1e-16 (G is a product of
+	// rounded exps) where the generic (1 − e) has about 1e-16: with fields
+	// this small W ~ 1e-3 and the two agree to ~1e-13 of max|W|; with much
+	// smaller fields they would not (the generic twin itself is then only
+	// good to ~1e-16/|φ| relative), so such lanes take the general block.
+	fastFieldMin = 0.1
+	// max − min of fine tables 2 and 3 ≤ fastSpreadMax: X = exp(t − c) is
+	// within e^±100.
+	fastSpreadMax = 200
+	// exp(a012 + cz) ≤ e^fastP012Max, so that p's product stays below
+	// e^700. If it is tiny instead, p < exp(a012 + cz)·e^200 is negligible.
+	fastP012Max = 500
+)
+
+// fastPool recycles the fastTables buffers between calls.
+var fastPool = sync.Pool{New: func() any { return new(fastTables) }}
+
+// grow returns b resized to n, reusing its array when it is large enough.
+func grow(b []float64, n int) []float64 {
+	if cap(b) < n {
+		return make([]float64, n)
+	}
+	return b[:n]
+}
+
+// buildFast returns the tables of the exp-free block, computed with the
+// vector exp vexp, or nil if the Enum's tables are out of the ranges above
+// (or hold NaN or ±Inf). The caller returns them to fastPool.
+func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
+	d := e.D
+	S := 1 << d
+	const L = Lanes
+	row := d * L
+	var tmax, tmin [4][L]float64
+	for t := 0; t < 4; t++ {
+		for l := 0; l < L; l++ {
+			tmax[t][l], tmin[t][l] = math.Inf(-1), math.Inf(1)
+		}
+		for i, v := range e.Fine[t*S*S*L : (t+1)*S*S*L] {
+			l := i % L
+			tmax[t][l] = max(tmax[t][l], v) // max and min propagate NaN
+			tmin[t][l] = min(tmin[t][l], v)
+		}
+	}
+	var c23, c03, cz [L]float64
+	for l := 0; l < L; l++ {
+		if !(tmax[2][l]-tmin[2][l] <= fastSpreadMax) || !(tmax[3][l]-tmin[3][l] <= fastSpreadMax) {
+			return nil
+		}
+		c23[l] = (tmax[2][l] + tmin[2][l]) / 2
+		c03[l] = (tmax[3][l] + tmin[3][l]) / 2
+		cz[l] = c23[l] + c03[l] - e.LogZf[l]
+		if !(tmax[0][l]+tmax[1][l]+cz[l] <= fastP012Max) {
+			return nil
+		}
+	}
+	var fmax [maxBlockD * L]float64
+	for i := 0; i < 4; i++ {
+		var m [maxBlockD * L]float64
+		for s := 0; s < S; s++ {
+			for j, v := range e.Field[(i*S+s)*row : (i*S+s+1)*row] {
+				m[j] = max(m[j], math.Abs(v))
+			}
+		}
+		for j := range row {
+			fmax[j] += m[j]
+		}
+	}
+	var fieldScale [L]float64
+	for j, v := range fmax[:row] {
+		if !(v <= fastFieldMax) {
+			return nil
+		}
+		fieldScale[j%L] = max(fieldScale[j%L], v)
+	}
+	for _, v := range fieldScale {
+		if !(v >= fastFieldMin) {
+			return nil
+		}
+	}
+
+	ft := fastPool.Get().(*fastTables)
+	ft.cz = cz
+	// Arguments first, then one vector exp over each table.
+	ft.f01 = grow(ft.f01, 2*S*row)
+	for j := range ft.f01 {
+		ft.f01[j] = -2 * e.Field[j]
+	}
+	vexp(ft.f01, ft.f01)
+	ft.uf23 = grow(ft.uf23, 2*2*S*row)
+	for r := 0; r < 2*S*d; r++ { // rows (i, s, k) of sites 2 and 3
+		u := e.Field[(2*S*d+r)*L:][:L]
+		copy(ft.uf23[2*r*L:], u)
+		f := ft.uf23[(2*r+1)*L:][:L]
+		for l := range f {
+			f[l] = -2 * u[l]
+		}
+		vexp(f, f)
+	}
+	pairs := func(tx []float64, t int, c *[L]float64) []float64 {
+		tx = grow(tx, 2*S*S*L)
+		for r := 0; r < S*S; r++ {
+			v := e.Fine[(t*S*S+r)*L:][:L]
+			copy(tx[2*r*L:], v)
+			x := tx[(2*r+1)*L:][:L]
+			for l := range x {
+				x[l] = v[l] - c[l]
+			}
+			vexp(x, x)
+		}
+		return tx
+	}
+	ft.tx23 = pairs(ft.tx23, 2, &c23)
+	ft.tx03 = pairs(ft.tx03, 3, &c03)
+	return ft
 }
 
 // flipSymmetric reports whether the tables are exactly symmetric under the

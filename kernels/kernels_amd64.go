@@ -15,14 +15,16 @@ var archPaths = []path{
 	{
 		name:      "avx512",
 		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX512F) },
-		enumerate: func(e *Enum) { enumerateBlocks(e, enumBlockAVX512, Lanes) },
-		logCosh2:  logCosh2AVX512Go,
-		tanh:      tanhAVX512Go,
+		enumerate: func(e *Enum) {
+			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go}, Lanes)
+		},
+		logCosh2: logCosh2AVX512Go,
+		tanh:     tanhAVX512Go,
 	},
 	{
 		name:      "avx2",
 		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3) },
-		enumerate: func(e *Enum) { enumerateBlocks(e, enumBlockAVX2, Lanes) },
+		enumerate: func(e *Enum) { enumerateBlocks(e, enumBlockAVX2, nil, Lanes) },
 		logCosh2:  logCosh2AVX2Go,
 		tanh:      tanhAVX2Go,
 	},
@@ -38,6 +40,14 @@ var archPaths = []path{
 //
 //go:noescape
 func enumBlockAVX512(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)
+
+// enumBlockFastAVX512 is enumBlockAVX512 without exponentials in the inner
+// loop: exp(−2φ) and p come as products of the precomputed tables that
+// buildFast makes (see fastTables), the logarithm from VGETEXPPD and
+// VGETMANTPD. It is used when buildFast finds the tables in range.
+//
+//go:noescape
+func enumBlockFastAVX512(d, nS int, a01, phi01, g01, t12, tx23, tx03, uf2, uf3, w2, w3, cz, out, scr *float64)
 
 // enumBlockAVX2 is enumBlockAVX512 for AVX2+FMA3 (the 8 lanes as two ymm
 // halves); its scratch also holds rows 16..22.
@@ -65,6 +75,18 @@ func logCosh2AVX2(dst, x *float64, n int)
 //
 //go:noescape
 func tanhAVX2(dst, x *float64, n int)
+
+// expAVX512 sets dst[i] = exp x[i] for i < n, to ~1 ulp (math.Exp's
+// loop); buildFast uses it for its tables.
+//
+//go:noescape
+func expAVX512(dst, x *float64, n int)
+
+func expAVX512Go(dst, x []float64) {
+	if len(x) > 0 {
+		expAVX512(&dst[:len(x)][0], &x[0], len(x))
+	}
+}
 
 func logCosh2AVX512Go(dst, x []float64) {
 	if len(x) > 0 {

@@ -1,0 +1,105 @@
+//go:build amd64 && gc && !purego
+
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
+// TestEnumerateGeneralBlock runs the cases the exp-free AVX-512 block would
+// take through the general one, so both stay covered.
+func TestEnumerateGeneralBlock(t *testing.T) {
+	if len(fastPaths()) == 0 {
+		t.Skip("no assembly path on this CPU")
+	}
+	useFastBlock = false
+	defer func() { useFastBlock = true }()
+	rng := rand.New(rand.NewPCG(11, 12))
+	for d := minFastD; d <= 4; d++ {
+		for _, sym := range []bool{false, true} {
+			tag := "D" + string(rune('0'+d))
+			if sym {
+				tag += "/sym"
+			}
+			checkEnum(t, tag+"/moderate/general", enumCase(rng, d, ampModerate, ampModerate, sym))
+			checkEnum(t, tag+"/wild3/general", enumCase(rng, d, ampWild, ampWild3, sym))
+		}
+	}
+}
+
+// TestBuildFastRanges checks which tables the exp-free block accepts.
+func TestBuildFastRanges(t *testing.T) {
+	if !cpuid.CPU.Supports(cpuid.AVX512F) {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	accept := func(e *Enum) bool {
+		ft := buildFast(e, expAVX512Go)
+		if ft != nil {
+			fastPool.Put(ft)
+		}
+		return ft != nil
+	}
+	if e := enumCase(rng, 3, ampWild, ampWild3, false); !accept(e) {
+		t.Error("moderate tables (|x| ≤ 50) refused")
+	}
+	if e := enumCase(rng, 3, ampWild2, ampHuge, false); accept(e) {
+		t.Error("fields of 1e3 accepted")
+	}
+	if e := enumCase(rng, 3, ampModerate, [Lanes]float64{1, 1, 1, 1, 1, 1e-3, 1, 1}, false); accept(e) {
+		t.Error("a lane with fields ≤ 4e-3 accepted")
+	}
+	e := enumCase(rng, 3, ampModerate, ampModerate, false)
+	e.Fine[2*64*Lanes+5] = 300 // table 2 spread > 200
+	if accept(e) {
+		t.Error("fine table spread > 200 accepted")
+	}
+	e = enumCase(rng, 3, ampModerate, ampModerate, false)
+	e.LogZf[3] = -1000 // p would overflow
+	if accept(e) {
+		t.Error("LogZf far below the tables accepted")
+	}
+	e = enumCase(rng, 3, ampModerate, ampModerate, false)
+	e.Field[17] = math.NaN()
+	if accept(e) {
+		t.Error("NaN field accepted")
+	}
+}
+
+// TestExpAVX512 compares the vector exp behind the exp-free tables with
+// math.Exp.
+func TestExpAVX512(t *testing.T) {
+	if !cpuid.CPU.Supports(cpuid.AVX512F) {
+		t.Skip("no AVX-512")
+	}
+	var x []float64
+	for v := -800.0; v < 800; v += 0.0137 {
+		x = append(x, v)
+	}
+	x = append(x, 0, math.Copysign(0, -1), 1e-300, -1e-300, 709.78, 709.79, -745.1, -745.2, -708.4, -708.3,
+		-740, math.Inf(1), math.Inf(-1), math.NaN(), 1e300, -1e300)
+	for n := 0; n <= len(x); n += 1 + n/3 {
+		got := make([]float64, n+2)
+		got[n], got[n+1] = -7.25, -7.25
+		expAVX512Go(got[:n], x[:n])
+		if got[n] != -7.25 || got[n+1] != -7.25 {
+			t.Fatalf("n = %d: wrote past the end", n)
+		}
+		for i := 0; i < n; i++ {
+			want := math.Exp(x[i])
+			// Both are within ~1 ulp of exp, so within ~2 ulp of each other;
+			// subnormal results carry fewer bits: compare them absolutely.
+			tol := 5e-16 * math.Abs(want)
+			if math.Abs(want) < 0x1p-1022 {
+				tol = 0x1p-1074
+			}
+			if !(math.Abs(got[i]-want) <= tol) && !(math.IsNaN(want) && math.IsNaN(got[i])) && got[i] != want {
+				t.Fatalf("exp(%.17g) = %.17g, math.Exp %.17g", x[i], got[i], want)
+			}
+		}
+	}
+}
