@@ -277,38 +277,28 @@ func BernStatesGeneric(dst []uint8, q []float64, d int, key, base uint64) {
 // BernWord returns a word whose 64 bits are independent Bernoulli draws,
 // each 1 with probability p/2^64, using words ctr, ctr+1, … (at most 64) of
 // the stream: bit-sliced, it compares 64 uniforms U (one bit plane per
-// word, most significant first) with p. A lane is decided at the first
-// plane where its U differs from p; after r planes about 64·2^-r lanes are
-// still undecided. The first bernRounds planes run without branches (so
-// that consecutive calls overlap in the processor); the rest only while
-// lanes are undecided and p has set bits left. The result is the exact
-// 64-bit comparison, whatever the number of planes read.
+// word, most significant first) with p and stops as soon as every lane is
+// decided or p has no set bits left, which takes about log2(64)+2 words.
 func BernWord(p uint64, key, ctr uint64) uint64 {
+	if p == 0 {
+		return 0
+	}
 	var lt uint64
 	und := ^uint64(0) // lanes whose U agrees with p on the planes so far
 	x := key + ctr*Gamma
-	i := 63
-	for ; i > 63-bernRounds; i-- {
+	low := p & -p // p's lowest set bit: below it all lanes are decided
+	for m := uint64(1) << 63; m >= low && und != 0; m >>= 1 {
 		x += Gamma
 		u := Mix64(x)
-		pb := -(p >> i & 1) // all ones where p's bit is 1
-		lt |= und &^ u & pb
-		und &^= u ^ pb
-	}
-	for ; i >= 0 && und != 0 && p<<(63-i) != 0; i-- {
-		x += Gamma
-		u := Mix64(x)
-		pb := -(p >> i & 1)
-		lt |= und &^ u & pb
-		und &^= u ^ pb
+		if p&m != 0 {
+			lt |= und &^ u
+			und &= u
+		} else {
+			und &^= u
+		}
 	}
 	return lt
 }
-
-// bernRounds is the number of planes BernWord always reads: after 10, a
-// lane is still undecided with probability 2^-10, so the data-dependent
-// loop runs for about 6% of the words.
-const bernRounds = 10
 
 // FineBits is the d = 1 fine-block chain of one coupling, bit-sliced: bit
 // n of C[i][w] is the state (1: spin −1) of corner i in sample 64w+n.
