@@ -1,0 +1,126 @@
+package bench
+
+import (
+	"math"
+
+	"rgflow/engine"
+	"rgflow/reps"
+)
+
+// ---------------------------------------------------------------------------
+// PUBLISHED NUMBERS. Every number rgflow's suites are compared with, copied
+// from /work/shared/reference/anchors.md ("What rgflow is measured
+// against"), which collects them from the seed paper (Shen, "Learning
+// Renormalization Group Flows for Lattices", reviewing the reference PyTorch
+// implementation, github.com/jshe2304/dlrg) and from Hou & You
+// (arXiv:2306.11054). Change them only if anchors.md changes.
+// ---------------------------------------------------------------------------
+
+// Anchor is one published critical-coupling estimate (±1-spin units).
+type Anchor struct {
+	Source string `json:"source"` // who published it
+	Short  string `json:"short"`  // a short name for tables and legends
+	Rep    string `json:"rep"`
+	Loss   string `json:"loss,omitempty"` // "" for the exact variational fixed point
+	Model  string `json:"model,omitempty"`
+	// Quantity is what the number measures: "j0" (J_0 of the Newton root
+	// of the learned flow, the reference implementation's measure) or
+	// "axis" (the critical coupling on the physical axis (J_0, 0, …, 0)).
+	Quantity string       `json:"quantity"`
+	Median   float64      `json:"median"`
+	Q1       engine.Float `json:"q1"` // NaN (JSON null) where no spread was published
+	Q3       engine.Float `json:"q3"`
+	Note     string       `json:"note,omitempty"`
+}
+
+const (
+	srcPyTorch = "reference PyTorch implementation reviewed in the seed (flow f_θ, J_0 of Newton root)"
+	srcHouYou  = "Hou & You's code (monotone C, physical-axis J_0)"
+	srcOracle  = "exact variational fixed point (argmin KL map)"
+)
+
+// Published is the table "Published / reference results" of anchors.md.
+var Published = []Anchor{
+	{Source: srcPyTorch, Short: "seed PyTorch", Rep: "A1", Loss: "cd", Model: "flow", Quantity: "j0", Median: 0.817, Q1: 0.799, Q3: 0.831},
+	{Source: srcPyTorch, Short: "seed PyTorch", Rep: "A1", Loss: "kl", Model: "flow", Quantity: "j0", Median: 0.819, Q1: 0.816, Q3: 0.822},
+	{Source: srcPyTorch, Short: "seed PyTorch", Rep: "A1+E", Loss: "cd", Model: "flow", Quantity: "j0", Median: 0.787, Q1: 0.769, Q3: 0.808,
+		Note: "no bond rotation of the E parts (rgflow rotates them, DESIGN.md §1)"},
+	{Source: srcHouYou, Short: "Hou & You", Rep: "A1", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.8253, Q1: 0.8197, Q3: 0.8409},
+	{Source: srcHouYou, Short: "Hou & You", Rep: "A1+E", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.7961, Q1: 0.7810, Q3: 0.8052},
+	{Source: srcHouYou, Short: "Hou & You", Rep: "2A1+E", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.7700, Q1: 0.7652, Q3: 0.7766},
+	{Source: srcOracle, Short: "argmin-KL fixed point", Rep: "A1", Quantity: "j0", Median: 0.81392, Q1: engine.Float(math.NaN()), Q3: engine.Float(math.NaN())},
+}
+
+// SpeedAnchor is one published timing: seconds per training epoch of the
+// reference PyTorch implementation (CPU, 2 threads, one machine of the
+// kind the project runs on), flow model.
+type SpeedAnchor struct {
+	Rep          string  `json:"rep"`
+	Loss         string  `json:"loss"`
+	Trajectories int     `json:"trajectories"`
+	Samples      int     `json:"cd_samples,omitempty"` // CD only
+	KFine        int     `json:"k_fine,omitempty"`
+	KCoarse      int     `json:"k_coarse,omitempty"`
+	Seconds      float64 `json:"seconds_per_epoch"`
+}
+
+// ReferenceSpeed is the table "Speed of the reference PyTorch
+// implementation" of anchors.md. CD runs use 512 samples, k_fine 32,
+// k_coarse 1 (the seed's defaults).
+var ReferenceSpeed = []SpeedAnchor{
+	{Rep: "A1", Loss: "kl", Trajectories: 24, Seconds: 0.0084},
+	{Rep: "A1", Loss: "cd", Trajectories: 24, Samples: 512, KFine: 32, KCoarse: 1, Seconds: 0.048},
+	{Rep: "A1+E", Loss: "cd", Trajectories: 64, Samples: 512, KFine: 32, KCoarse: 1, Seconds: 0.37},
+	{Rep: "A1+E", Loss: "cd", Trajectories: 1944, Samples: 512, KFine: 32, KCoarse: 1, Seconds: 15.2}, // its default 8·3^c
+}
+
+// ReferenceMonotoneFactor is how much slower per epoch the reference's
+// monotone variant ran than its flow variant ("≈ 2.8×", anchors.md).
+const ReferenceMonotoneFactor = 2.8
+
+// ---------------------------------------------------------------------------
+
+// canonRep is the canonical irreps-sum name of a representation name (so
+// "a1 ⊕ e" matches "A1+E"), or the name itself if it is not a sum.
+func canonRep(name string) string {
+	if t, err := reps.ParseSum(name); err == nil {
+		return reps.CanonicalName(t)
+	}
+	return name
+}
+
+// publishedFor lists the published estimates for a representation.
+func publishedFor(rep string) []Anchor {
+	var out []Anchor
+	for _, a := range Published {
+		if canonRep(a.Rep) == canonRep(rep) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// bestPublished picks the published estimate to set beside ours: same
+// representation and quantity, the same loss if there is one, the
+// learned estimates before the exact variational one. ok is false if
+// nothing matches.
+func bestPublished(rep, quantity, loss string) (Anchor, bool) {
+	var best Anchor
+	score := -1
+	for _, a := range publishedFor(rep) {
+		if a.Quantity != quantity {
+			continue
+		}
+		s := 0
+		if a.Loss == loss {
+			s += 2
+		}
+		if a.Loss != "" {
+			s++
+		}
+		if s > score {
+			best, score = a, s
+		}
+	}
+	return best, score >= 0
+}
