@@ -1,0 +1,120 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"rgflow/engine"
+)
+
+// Record is one finished run: one line of runs.jsonl.
+type Record struct {
+	Suite string `json:"suite"`
+	// Key identifies the run: suite/configuration/seed, where the
+	// configuration part is a readable label and a hash of the run's whole
+	// engine configuration (and, for epoch-time, of the timing protocol).
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Rep   string `json:"rep"`
+	Loss  string `json:"loss"`
+	Model string `json:"model"`
+	// Param and Value: the swept hyperparameter and its value (sweeps).
+	Param        string  `json:"param,omitempty"`
+	Value        float64 `json:"value"`
+	Seed         uint64  `json:"seed"`
+	Trajectories int     `json:"trajectories"`
+	Epochs       int     `json:"epochs"`
+	Kernels      string  `json:"kernels"`
+	// Error is why the run produced no result (a loss or model that is not
+	// available, a diverged training, a kernel path this CPU lacks).
+	Error   string          `json:"error,omitempty"`
+	Summary *engine.Summary `json:"summary,omitempty"` // training suites (without the flow curve)
+	Timing  *Timing         `json:"timing,omitempty"`  // epoch-time
+	Seconds float64         `json:"seconds"`           // wall time of the run
+	Done    time.Time       `json:"done"`
+	Config  engine.Config   `json:"config"` // exactly what the run was given
+}
+
+// Timing is an epoch-time measurement: seconds per epoch of each repeat
+// (warm-up excluded) and their median and spread.
+type Timing struct {
+	Warmup    int       `json:"warmup"`
+	Epochs    int       `json:"epochs_per_repeat"`
+	PerRepeat []float64 `json:"per_repeat"`
+	Median    float64   `json:"median"`
+	Q1        float64   `json:"q1"`
+	Q3        float64   `json:"q3"`
+	Min       float64   `json:"min"`
+	Max       float64   `json:"max"`
+}
+
+// journal appends records to runs.jsonl, one line each, synced to disk
+// before append returns, so an interrupted suite keeps every finished run.
+type journal struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string
+}
+
+// openJournal opens (creating) the journal at path and reads the records
+// already in it: the last record of each key. A torn last line (a crash
+// in the middle of a write) is dropped with a warning.
+func openJournal(path string) (*journal, map[string]Record, []string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, nil, nil, fmt.Errorf("cannot read %s: %v", path, err)
+	}
+	done := map[string]Record{}
+	var warnings []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var r Record
+		if err := json.Unmarshal(b, &r); err != nil || r.Key == "" {
+			warnings = append(warnings, fmt.Sprintf("%s line %d is not a complete record; ignored (its run will be redone)", path, line))
+			continue
+		}
+		done[r.Key] = r
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("cannot open %s: %v", path, err)
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		// finish a torn line so the next record starts on its own
+		if _, err := f.Write([]byte{'\n'}); err != nil {
+			f.Close()
+			return nil, nil, nil, fmt.Errorf("cannot write %s: %v", path, err)
+		}
+	}
+	return &journal{f: f, path: path}, done, warnings, nil
+}
+
+func (j *journal) append(r Record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("cannot encode the record of %s: %v", r.Key, err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, err := j.f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("cannot write %s: %v", j.path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("cannot sync %s: %v", j.path, err)
+	}
+	return nil
+}
+
+func (j *journal) close() error { return j.f.Close() }

@@ -1,0 +1,312 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"strings"
+
+	"rgflow/engine"
+	"rgflow/kernels"
+	"rgflow/reps"
+)
+
+// runSpec is one planned run.
+type runSpec struct {
+	Key   string
+	Label string // the configuration without the seed (and, in sweeps, without the swept value)
+	Param string // swept parameter (sweeps)
+	Value float64
+	Rep   *reps.Rep
+	Cfg   engine.Config
+
+	// epoch-time only
+	Kernel    string       // resolved kernel path
+	KernelErr error        // the path cannot run here
+	Ref       *SpeedAnchor // this is a reference configuration of anchors.md
+	timing    *EpochTimeConfig
+
+	cost float64 // rough relative cost of one epoch, for the progress bar
+}
+
+// units is the run's weight on the overall progress bar.
+func (s *runSpec) units() float64 {
+	if s.timing != nil {
+		return s.cost * float64(s.timing.Warmup+s.timing.Epochs*s.timing.Repeats)
+	}
+	return s.cost * float64(s.Cfg.Epochs)
+}
+
+// hashOf is a short hash of v's JSON form.
+func hashOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // configs are plain data
+	}
+	h := fnv.New64a()
+	h.Write(b)
+	return fmt.Sprintf("%08x", h.Sum64()>>32)
+}
+
+// configHash identifies an engine configuration regardless of its seed and
+// worker count (neither changes what a configuration is; the seed is part
+// of the key on its own and results do not depend on the workers).
+func configHash(cfg engine.Config, extra ...any) string {
+	cfg.Seed, cfg.Workers = 0, 0
+	return hashOf(append([]any{cfg}, extra...))
+}
+
+func runKey(suite, label, hash string, seed uint64) string {
+	return fmt.Sprintf("%s/%s#%s/seed=%d", suite, strings.ReplaceAll(label, " ", ":"), hash, seed)
+}
+
+// estimateCost is a rough relative cost of one epoch: the divergence (exact
+// enumeration over 2^(4d) configurations, or CD's Gibbs sweeps) plus the
+// network's forward and backward passes in HMC and training. It only
+// weights the progress bar.
+func estimateCost(cfg engine.Config, rep *reps.Rep) float64 {
+	c := rep.C()
+	m := float64(cfg.TrajectoriesFor(c))
+	d := float64(rep.D)
+	var div float64
+	if cfg.Loss == "cd" {
+		div = float64(cfg.CD.Samples) * float64(cfg.CD.KFine+cfg.CD.KCoarse) * 8 * d * (d + 4)
+	} else {
+		div = math.Exp2(4*d) * (16 + 6*d*d)
+	}
+	params := 0.0
+	sizes := cfg.Layers(c)
+	for i := 1; i < len(sizes); i++ {
+		params += float64(sizes[i-1]+1) * float64(sizes[i])
+	}
+	net := 3 * params * float64(cfg.HMC.SolveSteps*cfg.HMC.SampleSteps+2)
+	if cfg.Model == "monotone" {
+		net *= 3
+	}
+	return m * (div + net)
+}
+
+// runConfig is the engine configuration of one training run.
+func (c *DistConfig) runConfig(repName string, rep *reps.Rep, loss, model string, seed uint64) engine.Config {
+	cfg := c.Train
+	cfg.Rep, cfg.Loss, cfg.Model, cfg.Seed = repName, loss, model, seed
+	cfg.Epochs, cfg.Trajectories, cfg.MaxTraj = c.Epochs, c.Trajectories, c.MaxTraj
+	cfg.Workers = 1
+	cfg.Output = engine.OutputConfig{}
+	if model == "monotone" && c.MonotoneActivation != "" {
+		cfg.Network.Activation = c.MonotoneActivation
+	}
+	if ln := c.LargeNetwork; ln.MinC > 0 && rep.C() >= ln.MinC {
+		if ln.Depth > 0 {
+			cfg.Network.Depth = ln.Depth
+		}
+		if ln.Width > 0 {
+			cfg.Network.Width = ln.Width
+		}
+	}
+	return cfg
+}
+
+func label(parts ...string) string { return strings.Join(parts, " ") }
+
+// planDist lists the runs of bias-vs-dimension and kl-vs-cd: instance by
+// instance (so that an interrupted suite has some of every
+// configuration), configurations in the order of the file.
+func planDist(c *DistConfig, reps map[string]*reps.Rep) []runSpec {
+	var out []runSpec
+	for _, seed := range c.seeds() {
+		for _, rn := range c.Reps {
+			for _, loss := range c.Losses {
+				for _, model := range c.Models {
+					r := reps[rn]
+					cfg := c.runConfig(rn, r, loss, model, seed)
+					lb := label(rn, loss, model)
+					out = append(out, runSpec{
+						Key: runKey(c.Suite, lb, configHash(cfg), seed), Label: lb,
+						Rep: r, Cfg: cfg, cost: estimateCost(cfg, r),
+					})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// sweepParams names the swept parameters in the order of the seed's
+// figures, with what they set.
+var sweepParams = []struct {
+	Name, Title string
+	CDOnly      bool
+	values      func(*SweepValues) []int
+	set         func(*engine.Config, int)
+}{
+	{"cd_samples", "CD samples", true, func(s *SweepValues) []int { return s.CDSamples }, func(c *engine.Config, v int) { c.CD.Samples = v }},
+	{"k_fine", "fine Gibbs steps k_fine", true, func(s *SweepValues) []int { return s.KFine }, func(c *engine.Config, v int) { c.CD.KFine = v }},
+	{"k_coarse", "coarse Gibbs steps k_coarse", true, func(s *SweepValues) []int { return s.KCoarse }, func(c *engine.Config, v int) { c.CD.KCoarse = v }},
+	{"trajectories", "HMC trajectories", false, func(s *SweepValues) []int { return s.Trajectories }, func(c *engine.Config, v int) { c.Trajectories = v }},
+	{"solve_steps", "HMC solve steps", false, func(s *SweepValues) []int { return s.SolveSteps }, func(c *engine.Config, v int) { c.HMC.SolveSteps = v }},
+	{"sample_steps", "HMC sample steps", false, func(s *SweepValues) []int { return s.SampleSteps }, func(c *engine.Config, v int) { c.HMC.SampleSteps = v }},
+}
+
+// planSweeps lists the runs of the sweeps suite. The CD parameters are
+// swept only for CD configurations.
+func planSweeps(c *SweepsConfig, reps map[string]*reps.Rep) []runSpec {
+	var out []runSpec
+	for _, seed := range c.seeds() {
+		for _, rn := range c.Reps {
+			for _, loss := range c.Losses {
+				for _, model := range c.Models {
+					r := reps[rn]
+					base := c.runConfig(rn, r, loss, model, seed)
+					lb := label(rn, loss, model)
+					for _, p := range sweepParams {
+						if p.CDOnly && loss != "cd" {
+							continue
+						}
+						for _, v := range p.values(&c.Sweep) {
+							cfg := base
+							p.set(&cfg, v)
+							key := runKey(c.Suite, fmt.Sprintf("%s %s=%d", lb, p.Name, v), configHash(cfg), seed)
+							out = append(out, runSpec{
+								Key: key, Label: lb, Param: p.Name, Value: float64(v),
+								Rep: r, Cfg: cfg, cost: estimateCost(cfg, r),
+							})
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// resolveKernel names the kernel path a configured name means here.
+func resolveKernel(name string) (string, error) {
+	avail := kernels.Available()
+	if name == "fastest" {
+		return avail[0], nil
+	}
+	if contains(avail, name) {
+		return name, nil
+	}
+	return name, fmt.Errorf("kernel path %q is not available on this CPU or build (available: %s)", name, strings.Join(avail, ", "))
+}
+
+// planEpochTime lists the timed configurations: the cross product, then
+// the reference configurations of anchors.md not already in it, each on
+// every configured kernel path.
+func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
+	type kpath struct {
+		name string
+		err  error
+	}
+	var paths []kpath
+	for _, k := range c.Kernels {
+		name, err := resolveKernel(k)
+		dup := false
+		for _, p := range paths {
+			dup = dup || p.name == name
+		}
+		if !dup {
+			paths = append(paths, kpath{name, err})
+		}
+	}
+	var out []runSpec
+	index := map[string]bool{}
+	add := func(rn string, cfg engine.Config) {
+		r := reps[rn]
+		for _, p := range paths {
+			lb := label(rn, cfg.Loss, cfg.Model, fmt.Sprintf("traj=%d", cfg.Trajectories), p.name)
+			h := configHash(cfg, p.name, c.Warmup, c.Epochs, c.Repeats, c.MaxSeconds)
+			key := runKey(c.Suite, lb, h, cfg.Seed)
+			if index[key] {
+				continue
+			}
+			index[key] = true
+			s := runSpec{
+				Key: key, Label: lb, Rep: r, Cfg: cfg, Kernel: p.name, KernelErr: p.err,
+				timing: c, cost: estimateCost(cfg, r),
+			}
+			for j := range ReferenceSpeed {
+				if matchesReference(cfg, r, &ReferenceSpeed[j]) {
+					s.Ref = &ReferenceSpeed[j]
+				}
+			}
+			out = append(out, s)
+		}
+	}
+	base := func(rn, loss, model string, traj int) engine.Config {
+		cfg := c.Train
+		cfg.Rep, cfg.Loss, cfg.Model, cfg.Seed = rn, loss, model, c.Seed
+		cfg.Trajectories = traj
+		// a long schedule, timed in its second half so that the Newton
+		// read-out is included (as engine/epoch_bench_test.go does)
+		cfg.Epochs = 1 << 30
+		cfg.Workers = 0
+		cfg.Output = engine.OutputConfig{}
+		if model == "monotone" && c.MonotoneActivation != "" {
+			cfg.Network.Activation = c.MonotoneActivation
+		}
+		return cfg
+	}
+	for _, rn := range c.Reps {
+		for _, loss := range c.Losses {
+			for _, model := range c.Models {
+				for _, traj := range c.Trajectories {
+					add(rn, base(rn, loss, model, traj))
+				}
+			}
+		}
+	}
+	if c.Reference {
+		for i := range ReferenceSpeed {
+			a := &ReferenceSpeed[i]
+			cfg := base(a.Rep, a.Loss, "flow", a.Trajectories)
+			cfg.Network.Depth, cfg.Network.Width = 0, 0 // depth c, width 16c
+			if a.Loss == "cd" {
+				cfg.CD = engine.CDConfig{Samples: a.Samples, KFine: a.KFine, KCoarse: a.KCoarse}
+			}
+			add(a.Rep, cfg)
+		}
+	}
+	return out
+}
+
+// matchesReference reports whether cfg (for rep) is the reference
+// configuration a: the flow model with the default network (depth c,
+// width 16c) and, for CD, the seed's sampler settings.
+func matchesReference(cfg engine.Config, rep *reps.Rep, a *SpeedAnchor) bool {
+	if canonRep(cfg.Rep) != canonRep(a.Rep) || cfg.Loss != a.Loss || cfg.Model != "flow" || cfg.Trajectories != a.Trajectories {
+		return false
+	}
+	def := engine.DefaultConfig()
+	if fmt.Sprint(cfg.Layers(rep.C())) != fmt.Sprint(def.Layers(rep.C())) {
+		return false
+	}
+	if a.Loss == "cd" && cfg.CD != (engine.CDConfig{Samples: a.Samples, KFine: a.KFine, KCoarse: a.KCoarse}) {
+		return false
+	}
+	return true
+}
+
+// repNames lists the representation names a suite uses.
+func repNames(cfg Config) []string {
+	var names []string
+	switch c := cfg.(type) {
+	case *DistConfig:
+		names = c.Reps
+	case *SweepsConfig:
+		names = c.Reps
+	case *EpochTimeConfig:
+		names = append([]string(nil), c.Reps...)
+		if c.Reference {
+			for _, a := range ReferenceSpeed {
+				if !contains(names, a.Rep) {
+					names = append(names, a.Rep)
+				}
+			}
+		}
+	}
+	return names
+}

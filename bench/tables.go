@@ -1,0 +1,618 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"gonum.org/v1/gonum/stat"
+
+	"rgflow/engine"
+)
+
+// F is a float that writes NaN as JSON null (engine.Float) and as an
+// empty CSV cell.
+type F = engine.Float
+
+func nan() F { return F(math.NaN()) }
+
+func cell(f F) string {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', 8, 64)
+}
+
+// writeCSV writes a header and rows atomically.
+func writeCSV(path string, header []string, rows [][]string) error {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	if err := w.Write(header); err != nil {
+		return err
+	}
+	if err := w.WriteAll(rows); err != nil {
+		return err
+	}
+	return engine.WriteFileAtomic(path, b.Bytes())
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return engine.WriteFileAtomic(path, append(b, '\n'))
+}
+
+// writeOutputs writes a suite's tables and figures from its records and
+// prints its table to out.
+func writeOutputs(cfg Config, plan []runSpec, recs []Record, dir string, out io.Writer) ([]string, error) {
+	w := &outputs{dir: dir}
+	switch c := cfg.(type) {
+	case *EpochTimeConfig:
+		epochTimeOutputs(w, plan, recs, out)
+	case *SweepsConfig:
+		sweepOutputs(w, c, plan, recs, out)
+	case *DistConfig:
+		distOutputs(w, c, plan, recs, out)
+	}
+	return w.files, w.err
+}
+
+// outputs collects the files written and the first error.
+type outputs struct {
+	dir   string
+	files []string
+	err   error
+}
+
+func (o *outputs) path(name string) string { return filepath.Join(o.dir, name) }
+
+func (o *outputs) did(name string, err error) {
+	if err != nil && o.err == nil {
+		o.err = fmt.Errorf("%s: %v", name, err)
+	}
+	if err == nil {
+		o.files = append(o.files, o.path(name))
+	}
+}
+
+func (o *outputs) csv(name string, header []string, rows [][]string) {
+	o.did(name, writeCSV(o.path(name), header, rows))
+}
+
+func (o *outputs) json(name string, v any) { o.did(name, writeJSON(o.path(name), v)) }
+
+func (o *outputs) figure(base string, draw func(path string) error) {
+	for _, ext := range []string{".png", ".svg"} {
+		o.did(base+ext, draw(o.path(base+ext)))
+	}
+}
+
+func specsByKey(plan []runSpec) map[string]*runSpec {
+	m := make(map[string]*runSpec, len(plan))
+	for i := range plan {
+		m[plan[i].Key] = &plan[i]
+	}
+	return m
+}
+
+// ---------------------------------------------------------------------------
+// epoch-time
+
+// EpochTimeRow is one timed configuration.
+type EpochTimeRow struct {
+	Label        string `json:"label"`
+	Rep          string `json:"rep"`
+	D            int    `json:"d"`
+	C            int    `json:"c"`
+	Loss         string `json:"loss"`
+	Model        string `json:"model"`
+	Trajectories int    `json:"trajectories"`
+	Network      string `json:"network"` // hidden layers × width
+	Activation   string `json:"activation"`
+	CDSamples    int    `json:"cd_samples,omitempty"`
+	KFine        int    `json:"k_fine,omitempty"`
+	KCoarse      int    `json:"k_coarse,omitempty"`
+	Kernels      string `json:"kernels"`
+	Repeats      int    `json:"repeats"`
+	Median       F      `json:"median_s"`
+	Q1           F      `json:"q1_s"`
+	Q3           F      `json:"q3_s"`
+	Min          F      `json:"min_s"`
+	Max          F      `json:"max_s"`
+	// The reference implementation's seconds per epoch for the same
+	// configuration (anchors.md), and ours divided by it.
+	Reference F      `json:"reference_s"`
+	Ratio     F      `json:"ratio_to_reference"`
+	Error     string `json:"error,omitempty"`
+	Recorded  bool   `json:"recorded"`
+}
+
+var epochTimeHeader = []string{"label", "rep", "d", "c", "loss", "model", "trajectories", "network", "activation",
+	"cd_samples", "k_fine", "k_coarse", "kernels", "repeats", "median_s", "q1_s", "q3_s", "min_s", "max_s",
+	"reference_s", "ratio_to_reference", "error"}
+
+func networkOf(cfg engine.Config, c int) string {
+	l := cfg.Layers(c)
+	return fmt.Sprintf("%d×%d", len(l)-2, l[1])
+}
+
+func epochTimeRows(plan []runSpec, recs []Record) []EpochTimeRow {
+	byKey := map[string]Record{}
+	for _, r := range recs {
+		byKey[r.Key] = r
+	}
+	var rows []EpochTimeRow
+	for i := range plan {
+		s := &plan[i]
+		row := EpochTimeRow{
+			Label: s.Label, Rep: s.Rep.Name, D: s.Rep.D, C: s.Rep.C(), Loss: s.Cfg.Loss, Model: s.Cfg.Model,
+			Trajectories: s.Cfg.Trajectories, Network: networkOf(s.Cfg, s.Rep.C()), Activation: s.Cfg.Network.Activation,
+			Kernels: s.Kernel, Median: nan(), Q1: nan(), Q3: nan(), Min: nan(), Max: nan(), Reference: nan(), Ratio: nan(),
+		}
+		if s.Cfg.Loss == "cd" {
+			row.CDSamples, row.KFine, row.KCoarse = s.Cfg.CD.Samples, s.Cfg.CD.KFine, s.Cfg.CD.KCoarse
+		}
+		if s.Ref != nil {
+			row.Reference = F(s.Ref.Seconds)
+		}
+		if r, ok := byKey[s.Key]; ok {
+			row.Recorded = true
+			row.Error = r.Error
+			if t := r.Timing; t != nil {
+				row.Repeats = len(t.PerRepeat)
+				row.Median, row.Q1, row.Q3, row.Min, row.Max = F(t.Median), F(t.Q1), F(t.Q3), F(t.Min), F(t.Max)
+				if s.Ref != nil {
+					row.Ratio = F(t.Median / s.Ref.Seconds)
+				}
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) {
+	rows := epochTimeRows(plan, recs)
+	var csvRows [][]string
+	for _, r := range rows {
+		csvRows = append(csvRows, []string{r.Label, r.Rep, itoa(r.D), itoa(r.C), r.Loss, r.Model, itoa(r.Trajectories),
+			r.Network, r.Activation, itoaZ(r.CDSamples), itoaZ(r.KFine), itoaZ(r.KCoarse), r.Kernels, itoa(r.Repeats),
+			cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.Min), cell(r.Max), cell(r.Reference), cell(r.Ratio), r.Error})
+	}
+	o.csv(EpochTime+".csv", epochTimeHeader, csvRows)
+	o.json(EpochTime+".json", map[string]any{
+		"suite": EpochTime, "unit": "seconds per epoch (warm-up excluded)", "rows": rows,
+		"reference_speed": ReferenceSpeed, "reference_monotone_factor": ReferenceMonotoneFactor,
+		"reference_source": "/work/shared/reference/anchors.md (reference PyTorch implementation, CPU, 2 threads)",
+	})
+	o.figure(EpochTime, func(path string) error { return epochTimeFigure(path, rows) })
+
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "configuration\tnetwork\ts/epoch (median)\tIQR\treference\tours/reference")
+	for _, r := range rows {
+		switch {
+		case !r.Recorded:
+			fmt.Fprintf(tw, "%s\t%s\tnot run\t\t\t\n", r.Label, r.Network)
+		case r.Error != "":
+			fmt.Fprintf(tw, "%s\t%s\tFAILED: %s\t\t\t\n", r.Label, r.Network, r.Error)
+		default:
+			ref, ratio := "", ""
+			if !math.IsNaN(float64(r.Reference)) {
+				ref = fmt.Sprintf("%.4g", float64(r.Reference))
+				ratio = fmt.Sprintf("%.3g (%.3g× faster)", float64(r.Ratio), 1/float64(r.Ratio))
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g–%.4g\t%s\t%s\n", r.Label, r.Network, float64(r.Median), float64(r.Q1), float64(r.Q3), ref, ratio)
+		}
+	}
+	tw.Flush()
+	// monotone against flow, as the reference's ≈ 2.8×
+	type k struct {
+		rep, loss, kern, net string
+		traj                 int
+	}
+	flow := map[k]float64{}
+	for _, r := range rows {
+		if r.Model == "flow" && r.Error == "" && r.Recorded {
+			flow[k{r.Rep, r.Loss, r.Kernels, r.Network, r.Trajectories}] = float64(r.Median)
+		}
+	}
+	for _, r := range rows {
+		if r.Model != "monotone" || r.Error != "" || !r.Recorded {
+			continue
+		}
+		if f, ok := flow[k{r.Rep, r.Loss, r.Kernels, r.Network, r.Trajectories}]; ok {
+			fmt.Fprintf(out, "monotone/flow %s %s traj=%d %s: %.2f× (reference ≈ %.1f×)\n", r.Rep, r.Loss, r.Trajectories, r.Kernels, float64(r.Median)/f, ReferenceMonotoneFactor)
+		}
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+func itoaZ(i int) string {
+	if i == 0 {
+		return ""
+	}
+	return strconv.Itoa(i)
+}
+
+// ---------------------------------------------------------------------------
+// bias-vs-dimension, kl-vs-cd
+
+// DistRow summarises the critical-coupling estimates of one configuration's
+// instances: Quantity "j0" is each instance's J_0 median of the Newton
+// roots over the second half of training, "axis" its physical-axis
+// critical coupling. Bias is median − exact J_c.
+type DistRow struct {
+	Label     string   `json:"label"`
+	Rep       string   `json:"rep"`
+	D         int      `json:"d"`
+	C         int      `json:"c"`
+	Loss      string   `json:"loss"`
+	Model     string   `json:"model"`
+	Network   string   `json:"network"`
+	Quantity  string   `json:"quantity"`
+	Instances int      `json:"instances"` // planned
+	OK        int      `json:"ok"`        // with an estimate
+	Failed    int      `json:"failed"`    // recorded with an error
+	Median    F        `json:"median"`
+	Q1        F        `json:"q1"`
+	Q3        F        `json:"q3"`
+	IQR       F        `json:"iqr"`
+	Mean      F        `json:"mean"`
+	Std       F        `json:"std"`
+	Bias      F        `json:"bias"`
+	RelBias   F        `json:"rel_bias_percent"`
+	Values    []F      `json:"values"` // per instance, in seed order (null: no estimate)
+	Published *Anchor  `json:"published,omitempty"`
+	Errors    []string `json:"errors,omitempty"`
+}
+
+var distHeader = []string{"label", "rep", "d", "c", "loss", "model", "network", "quantity", "instances", "ok", "failed",
+	"median", "q1", "q3", "iqr", "mean", "std", "bias", "rel_bias_percent",
+	"published_source", "published_loss", "published_median", "published_q1", "published_q3", "error"}
+
+var runsHeader = []string{"label", "rep", "loss", "model", "param", "value", "seed", "trajectories", "epochs",
+	"jc_median", "jc_q1", "jc_q3", "roots", "root_failures", "axis_jc", "lambda", "nu", "fixed_point",
+	"seconds_per_epoch", "seconds", "error"}
+
+// quantile is the p-quantile of sorted x, interpolated linearly between
+// order statistics (Hyndman–Fan type 7, the default of R and NumPy): the
+// median of an even count is the mean of the middle two.
+func quantile(x []float64, p float64) float64 {
+	h := p * float64(len(x)-1)
+	i := int(math.Floor(h))
+	if i >= len(x)-1 {
+		return x[len(x)-1]
+	}
+	return x[i] + (h-float64(i))*(x[i+1]-x[i])
+}
+
+// quartiles returns the median and quartiles of x (NaN if empty).
+func quartiles(x []float64) (median, q1, q3 float64) {
+	if len(x) == 0 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	s := append([]float64(nil), x...)
+	sort.Float64s(s)
+	return quantile(s, 0.5), quantile(s, 0.25), quantile(s, 0.75)
+}
+
+// stats of the finite values.
+type stats struct {
+	n                                   int
+	median, q1, q3, mean, std, min, max F
+}
+
+func statsOf(v []float64) stats {
+	var x []float64
+	for _, f := range v {
+		if !math.IsNaN(f) && !math.IsInf(f, 0) {
+			x = append(x, f)
+		}
+	}
+	s := stats{n: len(x), median: nan(), q1: nan(), q3: nan(), mean: nan(), std: nan(), min: nan(), max: nan()}
+	if len(x) == 0 {
+		return s
+	}
+	m, q1, q3 := quartiles(x)
+	s.median, s.q1, s.q3 = F(m), F(q1), F(q3)
+	s.mean = F(stat.Mean(x, nil))
+	if len(x) > 1 {
+		s.std = F(stat.StdDev(x, nil))
+	}
+	sort.Float64s(x)
+	s.min, s.max = F(x[0]), F(x[len(x)-1])
+	return s
+}
+
+func estimates(recs []Record, quantity string) []float64 {
+	out := make([]float64, len(recs))
+	for i, r := range recs {
+		out[i] = math.NaN()
+		if r.Summary == nil {
+			continue
+		}
+		if quantity == "axis" {
+			out[i] = float64(r.Summary.AxisJc)
+		} else {
+			out[i] = float64(r.Summary.JcMedian)
+		}
+	}
+	return out
+}
+
+func distinctErrors(recs []Record) []string {
+	var out []string
+	for _, r := range recs {
+		if r.Error != "" && !contains(out, r.Error) {
+			out = append(out, r.Error)
+		}
+	}
+	return out
+}
+
+// group is the runs of one configuration (and swept value), in plan order.
+type group struct {
+	label, param string
+	value        float64
+	spec         *runSpec // the first
+	planned      int
+	recs         []Record
+}
+
+func groupRuns(plan []runSpec, recs []Record) []*group {
+	byKey := map[string]Record{}
+	for _, r := range recs {
+		byKey[r.Key] = r
+	}
+	var out []*group
+	idx := map[string]*group{}
+	for i := range plan {
+		s := &plan[i]
+		k := fmt.Sprintf("%s\x00%s\x00%g", s.Label, s.Param, s.Value)
+		g := idx[k]
+		if g == nil {
+			g = &group{label: s.Label, param: s.Param, value: s.Value, spec: s}
+			idx[k] = g
+			out = append(out, g)
+		}
+		g.planned++
+		if r, ok := byKey[s.Key]; ok {
+			g.recs = append(g.recs, r)
+		}
+	}
+	return out
+}
+
+func distRows(plan []runSpec, recs []Record) []DistRow {
+	var rows []DistRow
+	for _, g := range groupRuns(plan, recs) {
+		s := g.spec
+		for _, q := range []string{"j0", "axis"} {
+			v := estimates(g.recs, q)
+			st := statsOf(v)
+			row := DistRow{
+				Label: g.label, Rep: s.Rep.Name, D: s.Rep.D, C: s.Rep.C(), Loss: s.Cfg.Loss, Model: s.Cfg.Model,
+				Network: networkOf(s.Cfg, s.Rep.C()), Quantity: q, Instances: g.planned, OK: st.n,
+				Median: st.median, Q1: st.q1, Q3: st.q3, IQR: st.q3 - st.q1, Mean: st.mean, Std: st.std,
+				Bias: st.median - F(engine.JcExact), RelBias: 100 * (st.median - F(engine.JcExact)) / F(engine.JcExact),
+				Errors: distinctErrors(g.recs),
+			}
+			for _, r := range g.recs {
+				if r.Error != "" {
+					row.Failed++
+				}
+			}
+			for _, x := range v {
+				row.Values = append(row.Values, F(x))
+			}
+			if a, ok := bestPublished(s.Rep.Name, q, s.Cfg.Loss); ok {
+				row.Published = &a
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+func runRows(recs []Record) [][]string {
+	var rows [][]string
+	for _, r := range recs {
+		row := []string{r.Label, r.Rep, r.Loss, r.Model, r.Param, "", strconv.FormatUint(r.Seed, 10), itoa(r.Trajectories), itoa(r.Epochs)}
+		if r.Param != "" {
+			row[5] = strconv.FormatFloat(r.Value, 'g', -1, 64)
+		}
+		if s := r.Summary; s != nil {
+			fp := make([]string, len(s.FixedPoint))
+			for i, x := range s.FixedPoint {
+				fp[i] = strconv.FormatFloat(x, 'g', 8, 64)
+			}
+			row = append(row, cell(s.JcMedian), cell(s.JcQ1), cell(s.JcQ3), itoa(s.Roots), itoa(s.RootFailures),
+				cell(s.AxisJc), cell(s.Lambda), cell(s.Nu), strings.Join(fp, " "), cell(F(s.SecondsPerEpoch)))
+		} else {
+			row = append(row, "", "", "", "", "", "", "", "", "", "")
+		}
+		row = append(row, cell(F(r.Seconds)), r.Error)
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, out io.Writer) {
+	rows := distRows(plan, recs)
+	var csvRows [][]string
+	for _, r := range rows {
+		ps, pl, pm, p1, p3 := "", "", nan(), nan(), nan()
+		if a := r.Published; a != nil {
+			ps, pl, pm, p1, p3 = a.Source, a.Loss, F(a.Median), a.Q1, a.Q3
+		}
+		errs := ""
+		if len(r.Errors) > 0 {
+			errs = r.Errors[0]
+		}
+		csvRows = append(csvRows, []string{r.Label, r.Rep, itoa(r.D), itoa(r.C), r.Loss, r.Model, r.Network, r.Quantity,
+			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.IQR),
+			cell(r.Mean), cell(r.Std), cell(r.Bias), cell(r.RelBias), ps, pl, cell(pm), cell(p1), cell(p3), errs})
+	}
+	o.csv(c.Suite+".csv", distHeader, csvRows)
+	o.csv(c.Suite+"-runs.csv", runsHeader, runRows(recs))
+	var pub []Anchor
+	for _, rn := range c.Reps {
+		pub = append(pub, publishedFor(rn)...)
+	}
+	o.json(c.Suite+".json", map[string]any{
+		"suite": c.Suite, "jc_exact": engine.JcExact, "rows": rows, "published": pub,
+		"published_source": "/work/shared/reference/anchors.md",
+	})
+	o.figure(c.Suite, func(path string) error { return distFigure(path, c.Suite, rows, pub) })
+
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian\tIQR\tbias\trel. bias\tpublished (anchors.md)\n")
+	for _, r := range rows {
+		pub := ""
+		if a := r.Published; a != nil {
+			pub = fmt.Sprintf("%.4f", a.Median)
+			if !math.IsNaN(float64(a.Q1)) {
+				pub += fmt.Sprintf(" (%.4f–%.4f)", float64(a.Q1), float64(a.Q3))
+			}
+			pub += fmt.Sprintf(" %s, %s %s", a.Short, a.Loss, a.Model)
+		}
+		q := "J_0 of root"
+		if r.Quantity == "axis" {
+			q = "physical axis"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%.5f\t%.5f–%.5f\t%+.5f\t%+.2f%%\t%s\n", r.Label, r.Network, q, r.OK, r.Instances,
+			float64(r.Median), float64(r.Q1), float64(r.Q3), float64(r.Bias), float64(r.RelBias), pub)
+		if r.Quantity == "axis" && len(r.Errors) > 0 {
+			fmt.Fprintf(tw, "  %d failed: %s\t\t\t\t\t\t\t\t\n", r.Failed, r.Errors[0])
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "exact J_c = %.6f; exact variational (argmin-KL) fixed point for A1: 0.81392\n", engine.JcExact)
+}
+
+// ---------------------------------------------------------------------------
+// sweeps
+
+// SweepRow is the J_c estimates of one configuration at one value of one
+// swept parameter: mean ± σ over the instances (and median, quartiles).
+type SweepRow struct {
+	Label     string   `json:"label"`
+	Rep       string   `json:"rep"`
+	Loss      string   `json:"loss"`
+	Model     string   `json:"model"`
+	Param     string   `json:"param"`
+	Value     float64  `json:"value"`
+	Instances int      `json:"instances"`
+	OK        int      `json:"ok"`
+	Failed    int      `json:"failed"`
+	Mean      F        `json:"mean"`
+	Std       F        `json:"std"`
+	Median    F        `json:"median"`
+	Q1        F        `json:"q1"`
+	Q3        F        `json:"q3"`
+	Bias      F        `json:"bias"` // mean − exact J_c
+	RelBias   F        `json:"rel_bias_percent"`
+	AxisMean  F        `json:"axis_mean"`
+	AxisStd   F        `json:"axis_std"`
+	Errors    []string `json:"errors,omitempty"`
+}
+
+var sweepHeader = []string{"label", "rep", "loss", "model", "param", "value", "instances", "ok", "failed",
+	"mean", "std", "median", "q1", "q3", "bias", "rel_bias_percent", "axis_mean", "axis_std", "error"}
+
+func sweepRows(plan []runSpec, recs []Record) []SweepRow {
+	var rows []SweepRow
+	groups := groupRuns(plan, recs)
+	// by parameter (in the order of sweepParams), then configuration, then value
+	order := map[string]int{}
+	for i, p := range sweepParams {
+		order[p.Name] = i
+	}
+	labels := map[string]int{}
+	for _, g := range groups {
+		if _, ok := labels[g.label]; !ok {
+			labels[g.label] = len(labels)
+		}
+	}
+	sort.SliceStable(groups, func(i, j int) bool {
+		a, b := groups[i], groups[j]
+		if a.param != b.param {
+			return order[a.param] < order[b.param]
+		}
+		if a.label != b.label {
+			return labels[a.label] < labels[b.label]
+		}
+		return a.value < b.value
+	})
+	for _, g := range groups {
+		s := g.spec
+		j0 := statsOf(estimates(g.recs, "j0"))
+		ax := statsOf(estimates(g.recs, "axis"))
+		row := SweepRow{
+			Label: g.label, Rep: s.Rep.Name, Loss: s.Cfg.Loss, Model: s.Cfg.Model, Param: g.param, Value: g.value,
+			Instances: g.planned, OK: j0.n, Mean: j0.mean, Std: j0.std, Median: j0.median, Q1: j0.q1, Q3: j0.q3,
+			Bias: j0.mean - F(engine.JcExact), RelBias: 100 * (j0.mean - F(engine.JcExact)) / F(engine.JcExact),
+			AxisMean: ax.mean, AxisStd: ax.std, Errors: distinctErrors(g.recs),
+		}
+		for _, r := range g.recs {
+			if r.Error != "" {
+				row.Failed++
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func sweepOutputs(o *outputs, c *SweepsConfig, plan []runSpec, recs []Record, out io.Writer) {
+	rows := sweepRows(plan, recs)
+	var csvRows [][]string
+	for _, r := range rows {
+		errs := ""
+		if len(r.Errors) > 0 {
+			errs = r.Errors[0]
+		}
+		csvRows = append(csvRows, []string{r.Label, r.Rep, r.Loss, r.Model, r.Param, strconv.FormatFloat(r.Value, 'g', -1, 64),
+			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Mean), cell(r.Std), cell(r.Median), cell(r.Q1), cell(r.Q3),
+			cell(r.Bias), cell(r.RelBias), cell(r.AxisMean), cell(r.AxisStd), errs})
+	}
+	o.csv(Sweeps+".csv", sweepHeader, csvRows)
+	o.csv(Sweeps+"-runs.csv", runsHeader, runRows(recs))
+	o.json(Sweeps+".json", map[string]any{"suite": Sweeps, "jc_exact": engine.JcExact, "rows": rows})
+	for _, p := range sweepParams {
+		var sel []SweepRow
+		for _, r := range rows {
+			if r.Param == p.Name {
+				sel = append(sel, r)
+			}
+		}
+		if len(sel) == 0 {
+			continue
+		}
+		o.figure(Sweeps+"-"+p.Name, func(path string) error { return sweepFigure(path, p.Title, sel) })
+	}
+
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "configuration\tparameter\tvalue\tn\tmean J_c ± σ\tmedian\tbias of mean")
+	for _, r := range rows {
+		if r.OK == 0 && len(r.Errors) > 0 {
+			fmt.Fprintf(tw, "%s\t%s\t%g\t0/%d\tFAILED: %s\t\t\n", r.Label, r.Param, r.Value, r.Instances, r.Errors[0])
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%g\t%d/%d\t%.5f ± %.5f\t%.5f\t%+.2f%%\n", r.Label, r.Param, r.Value, r.OK, r.Instances,
+			float64(r.Mean), float64(r.Std), float64(r.Median), float64(r.RelBias))
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "exact J_c = %.6f\n", engine.JcExact)
+}
