@@ -1,0 +1,468 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"rgflow/engine"
+	"rgflow/reps"
+)
+
+func builtin(_ context.Context, name string) (*reps.Rep, error) { return reps.Builtin(name) }
+
+func quick(t *testing.T, suite string) Config {
+	t.Helper()
+	cfg, err := Quick(suite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func run(t *testing.T, opts Options) (*Report, string) {
+	t.Helper()
+	var out, prog bytes.Buffer
+	opts.Out, opts.Progress = &out, &prog
+	if opts.Resolve == nil {
+		opts.Resolve = builtin
+	}
+	rep, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", opts.Suite, err, out.String())
+	}
+	return rep, out.String()
+}
+
+func lines(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) != "" {
+			out = append(out, sc.Text())
+		}
+	}
+	return out
+}
+
+func checkCSV(t *testing.T, path string, header []string, minRows int) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s does not parse as CSV: %v", path, err)
+	}
+	if len(rows) == 0 || !reflect.DeepEqual(rows[0], header) {
+		t.Fatalf("%s: header %v, want %v", path, rows[0], header)
+	}
+	if len(rows)-1 < minRows {
+		t.Errorf("%s has %d rows, want at least %d", path, len(rows)-1, minRows)
+	}
+	return rows[1:]
+}
+
+func checkJSON(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("%s is not JSON: %v", path, err)
+	}
+	if rows, _ := v["rows"].([]any); len(rows) == 0 {
+		t.Errorf("%s has no rows", path)
+	}
+	return v
+}
+
+func checkFigure(t *testing.T, base string) {
+	t.Helper()
+	png, err := os.ReadFile(base + ".png")
+	if err != nil || len(png) < 1000 || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Errorf("%s.png is missing or not a PNG (%d bytes, %v)", base, len(png), err)
+	}
+	svg, err := os.ReadFile(base + ".svg")
+	if err != nil || !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("</svg>")) {
+		t.Errorf("%s.svg is missing or not an SVG (%d bytes, %v)", base, len(svg), err)
+	}
+}
+
+// TestQuickSuites runs every suite's quick variant end to end, checks its
+// outputs, and checks that resuming the finished suite runs nothing.
+func TestQuickSuites(t *testing.T) {
+	for _, suite := range Suites() {
+		t.Run(suite, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			cfg := quick(t, suite)
+			rep, out := run(t, Options{Suite: suite, Config: cfg, OutDir: dir})
+			if rep.Planned == 0 || rep.Ran != rep.Planned || rep.Skipped != 0 {
+				t.Fatalf("planned %d, ran %d, skipped %d", rep.Planned, rep.Ran, rep.Skipped)
+			}
+			if rep.Failed != 0 {
+				t.Errorf("%d runs failed:\n%s", rep.Failed, out)
+			}
+			if !strings.Contains(out, "total run time") || !strings.Contains(out, "peak memory") {
+				t.Errorf("no run time and memory line:\n%s", out)
+			}
+			if rep.PeakRSS <= 0 {
+				t.Errorf("peak RSS %d", rep.PeakRSS)
+			}
+			// the journal: one line per run, each a record of the plan
+			jl := lines(t, filepath.Join(dir, JournalFile))
+			if len(jl) != rep.Planned {
+				t.Errorf("%s has %d lines, want %d", JournalFile, len(jl), rep.Planned)
+			}
+			keys := map[string]bool{}
+			for _, l := range jl {
+				var r Record
+				if err := json.Unmarshal([]byte(l), &r); err != nil {
+					t.Fatalf("journal line is not a record: %v", err)
+				}
+				if r.Suite != suite || keys[r.Key] || !strings.HasPrefix(r.Key, suite+"/") || r.Seconds <= 0 || r.Done.IsZero() {
+					t.Errorf("bad record %s (suite %s, seconds %v, done %v)", r.Key, r.Suite, r.Seconds, r.Done)
+				}
+				keys[r.Key] = true
+				if suite == EpochTime && (r.Timing == nil || !(r.Timing.Median > 0)) {
+					t.Errorf("%s: no timing", r.Key)
+				}
+				if suite != EpochTime && r.Summary == nil {
+					t.Errorf("%s: no summary", r.Key)
+				}
+			}
+			// the configuration, read back, is the one that ran
+			stored, err := StoredConfig(dir, suite)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(stored, cfg) {
+				t.Errorf("stored config differs:\n%+v\n%+v", stored, cfg)
+			}
+			// tables and figures
+			switch suite {
+			case EpochTime:
+				rows := checkCSV(t, filepath.Join(dir, suite+".csv"), epochTimeHeader, rep.Planned)
+				ref := 0
+				for _, r := range rows {
+					if r[19] != "" && r[20] != "" {
+						ref++
+					}
+				}
+				if ref == 0 { // A1 kl 24 is a reference configuration
+					t.Errorf("no row carries a reference time and ratio")
+				}
+				checkJSON(t, filepath.Join(dir, suite+".json"))
+				checkFigure(t, filepath.Join(dir, suite))
+			case Sweeps:
+				checkCSV(t, filepath.Join(dir, suite+".csv"), sweepHeader, 12)
+				checkCSV(t, filepath.Join(dir, suite+"-runs.csv"), runsHeader, rep.Planned)
+				checkJSON(t, filepath.Join(dir, suite+".json"))
+				for _, p := range sweepParams {
+					checkFigure(t, filepath.Join(dir, suite+"-"+p.Name))
+				}
+			default:
+				rows := checkCSV(t, filepath.Join(dir, suite+".csv"), distHeader, 4)
+				for _, r := range rows {
+					if r[0] == "A1 kl flow" && r[7] == "j0" && r[21] != "0.819" {
+						t.Errorf("A1 kl row is not set beside the published 0.819: %v", r)
+					}
+				}
+				checkCSV(t, filepath.Join(dir, suite+"-runs.csv"), runsHeader, rep.Planned)
+				checkJSON(t, filepath.Join(dir, suite+".json"))
+				checkFigure(t, filepath.Join(dir, suite))
+			}
+			// resuming a finished suite runs nothing new
+			rep2, _ := run(t, Options{Suite: suite, Config: quick(t, suite), OutDir: dir, Resume: true})
+			if rep2.Ran != 0 || rep2.Skipped != rep.Planned {
+				t.Errorf("resume ran %d and skipped %d, want 0 and %d", rep2.Ran, rep2.Skipped, rep.Planned)
+			}
+			if n := len(lines(t, filepath.Join(dir, JournalFile))); n != rep.Planned {
+				t.Errorf("after resume %s has %d lines, want %d", JournalFile, n, rep.Planned)
+			}
+		})
+	}
+}
+
+// TestResults do not depend on the parallelism: each run is seeded and
+// trains on one goroutine.
+func TestParallelismDoesNotChangeResults(t *testing.T) {
+	summaries := func(parallel int) map[string]engine.Summary {
+		cfg := quick(t, BiasVsDimension).(*DistConfig)
+		cfg.Instances = 2
+		rep, _ := run(t, Options{Suite: BiasVsDimension, Config: cfg, OutDir: t.TempDir(), Parallel: parallel})
+		m := map[string]engine.Summary{}
+		for _, r := range rep.Records {
+			if r.Summary == nil {
+				t.Fatalf("%s failed: %s", r.Key, r.Error)
+			}
+			s := *r.Summary
+			s.SecondsPerEpoch = 0
+			m[r.Key] = s
+		}
+		return m
+	}
+	a, b := summaries(1), summaries(3)
+	if len(a) == 0 || !reflect.DeepEqual(fmt.Sprint(a), fmt.Sprint(b)) {
+		t.Errorf("results depend on the parallelism:\n%v\n%v", a, b)
+	}
+}
+
+// An unavailable loss fails its runs, which are recorded with the error;
+// the suite goes on and the tables say so.
+func TestUnavailableLossIsRecorded(t *testing.T) {
+	orig := newTrainer
+	defer func() { newTrainer = orig }()
+	newTrainer = func(cfg engine.Config, rep *reps.Rep) (*engine.Trainer, error) {
+		if cfg.Loss == "cd" {
+			return nil, fmt.Errorf("loss %q is not available", cfg.Loss)
+		}
+		return orig(cfg, rep)
+	}
+	dir := t.TempDir()
+	rep, out := run(t, Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir})
+	if rep.Failed != rep.Planned/2 || rep.Ran != rep.Planned {
+		t.Fatalf("failed %d, ran %d of %d", rep.Failed, rep.Ran, rep.Planned)
+	}
+	if !strings.Contains(out, `loss "cd" is not available`) {
+		t.Errorf("the table does not report the error:\n%s", out)
+	}
+	rows := checkCSV(t, filepath.Join(dir, KLvsCD+".csv"), distHeader, 4)
+	for _, r := range rows {
+		if r[4] == "cd" && (r[9] != "0" || !strings.Contains(r[24], "not available")) {
+			t.Errorf("cd row: %v", r)
+		}
+	}
+	checkFigure(t, filepath.Join(dir, KLvsCD))
+
+	// once the loss exists, -resume with RetryFailed runs just those
+	newTrainer = orig
+	rep2, _ := run(t, Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir, Resume: true, RetryFailed: true})
+	if rep2.Ran != rep.Planned/2 || rep2.Failed != 0 {
+		t.Errorf("retry ran %d (failed %d), want %d (0)", rep2.Ran, rep2.Failed, rep.Planned/2)
+	}
+}
+
+// A missing kernel path is recorded as a failed configuration.
+func TestEpochTimeUnknownKernel(t *testing.T) {
+	cfg := quick(t, EpochTime).(*EpochTimeConfig)
+	cfg.Losses, cfg.Models, cfg.Kernels = []string{"kl"}, []string{"flow"}, []string{"generic", "no-such-path"}
+	dir := t.TempDir()
+	rep, _ := run(t, Options{Suite: EpochTime, Config: cfg, OutDir: dir})
+	if rep.Planned != 2 || rep.Failed != 1 {
+		t.Fatalf("planned %d, failed %d", rep.Planned, rep.Failed)
+	}
+	rows := checkCSV(t, filepath.Join(dir, EpochTime+".csv"), epochTimeHeader, 2)
+	if !strings.Contains(rows[1][21], "not available") {
+		t.Errorf("error column: %q", rows[1][21])
+	}
+}
+
+// An interrupted suite keeps its finished runs; resuming runs the rest,
+// and a torn last line is ignored.
+func TestResumeAfterInterruption(t *testing.T) {
+	dir := t.TempDir()
+	cfg := quick(t, BiasVsDimension)
+	rep, _ := run(t, Options{Suite: BiasVsDimension, Config: cfg, OutDir: dir, Parallel: 1})
+	path := filepath.Join(dir, JournalFile)
+	jl := lines(t, path)
+	torn := jl[2][:len(jl[2])/2]
+	if err := os.WriteFile(path, []byte(jl[0]+"\n"+jl[1]+"\n"+torn), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, prog bytes.Buffer
+	rep2, err := Run(context.Background(), Options{Suite: BiasVsDimension, Config: quick(t, BiasVsDimension), OutDir: dir,
+		Resume: true, Resolve: builtin, Out: &out, Progress: &prog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep2.Skipped != 2 || rep2.Ran != rep.Planned-2 {
+		t.Errorf("skipped %d, ran %d; want 2, %d", rep2.Skipped, rep2.Ran, rep.Planned-2)
+	}
+	if !strings.Contains(prog.String(), "not a complete record") {
+		t.Errorf("no warning about the torn line: %q", prog.String())
+	}
+	var n int
+	for _, l := range lines(t, path) {
+		var r Record
+		if json.Unmarshal([]byte(l), &r) == nil {
+			n++
+		}
+	}
+	if n != rep.Planned {
+		t.Errorf("%d complete records, want %d", n, rep.Planned)
+	}
+}
+
+// A cancelled suite stops, says how to continue, and keeps what finished.
+func TestCancelledSuite(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	var out bytes.Buffer
+	_, err := Run(ctx, Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir, Resolve: builtin, Out: &out})
+	if err == nil || !strings.Contains(err.Error(), "-resume") {
+		t.Fatalf("err = %v", err)
+	}
+	rep, _ := run(t, Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir, Resume: true})
+	if rep.Ran+rep.Skipped != rep.Planned {
+		t.Errorf("ran %d + skipped %d != %d", rep.Ran, rep.Skipped, rep.Planned)
+	}
+}
+
+func TestResultsDirectoryIsNotClobbered(t *testing.T) {
+	dir := t.TempDir()
+	run(t, Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir})
+	_, err := Run(context.Background(), Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir, Resolve: builtin})
+	if err == nil || !strings.Contains(err.Error(), "-resume") {
+		t.Errorf("second run into the same directory: %v", err)
+	}
+	other := quick(t, KLvsCD).(*DistConfig)
+	other.Epochs++
+	_, err = Run(context.Background(), Options{Suite: KLvsCD, Config: other, OutDir: dir, Resume: true, Resolve: builtin})
+	if err == nil || !strings.Contains(err.Error(), "different configuration") {
+		t.Errorf("resume with another configuration: %v", err)
+	}
+}
+
+func TestConfigRoundTrip(t *testing.T) {
+	for _, suite := range Suites() {
+		for _, mk := range []func(string) (Config, error){Default, Quick} {
+			cfg, err := mk(suite)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cfg.Validate(); err != nil {
+				t.Errorf("%s: default does not validate: %v", suite, err)
+			}
+			data, err := Encode(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, _ := Default(suite)
+			if err := Decode(data, back); err != nil {
+				t.Fatalf("%s: encoded config does not decode: %v\n%s", suite, err, data)
+			}
+			if !reflect.DeepEqual(back, cfg) {
+				t.Errorf("%s: round trip changed the config:\n%+v\n%+v", suite, back, cfg)
+			}
+		}
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	cases := []struct {
+		suite, toml, want string
+	}{
+		{BiasVsDimension, "repz = ['A1']", `unknown key "repz"`},
+		{BiasVsDimension, "[train]\nepochs = 5", `"train.epochs" is set by the suite; use the top-level key "epochs"`},
+		{BiasVsDimension, "[train.output]\njson = 'x'", `"train.output" is set by the suite`},
+		{BiasVsDimension, "[train.hmc]\nsolve_stepz = 3", `unknown key "train.hmc.solve_stepz"`},
+		{BiasVsDimension, "[train.hmc]\nsolve_steps = 0", "hmc.solve_steps"},
+		{BiasVsDimension, "losses = ['kl', 'xx']", `losses: "xx" is not one of kl, cd`},
+		{BiasVsDimension, "reps = ['A1', 'a1']", `reps lists "a1" twice`},
+		{BiasVsDimension, "instances = 0", "instances must be at least 1"},
+		{BiasVsDimension, "epochs = 'ten'", `key "epochs"`},
+		{BiasVsDimension, "suite = 'sweeps'", "this is the bias-vs-dimension suite"},
+		{KLvsCD, "[large_network]\nmin_c = -1", "large_network"},
+		{Sweeps, "[sweep]\nk_fine = [0]", "sweep.k_fine: 0 is less than 1"},
+		{Sweeps, "[sweep]\nbogus = [1]", `unknown key "sweep.bogus"`},
+		{EpochTime, "kernels = []", "kernels must list at least one value"},
+		{EpochTime, "trajectories = [24, 24]", "trajectories lists 24 twice"},
+		{EpochTime, "[train.network]\nactivation = 'sigmoid'", "network.activation"},
+	}
+	for _, c := range cases {
+		cfg, _ := Default(c.suite)
+		err := Decode([]byte(c.toml), cfg)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %q: err = %v, want %q", c.suite, c.toml, err, c.want)
+		}
+	}
+	// lists replace the defaults; [train] overrides the base
+	cfg, _ := Default(BiasVsDimension)
+	if err := Decode([]byte("reps = ['A1+E']\n[train.hmc]\nsolve_steps = 7"), cfg); err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.(*DistConfig)
+	if !reflect.DeepEqual(c.Reps, []string{"A1+E"}) || c.Train.HMC.SolveSteps != 7 || c.Train.HMC.Dt != 0.001 {
+		t.Errorf("decoded %+v", c)
+	}
+	if _, err := Default("nope"); err == nil || !strings.Contains(err.Error(), "epoch-time") {
+		t.Errorf("unknown suite: %v", err)
+	}
+}
+
+// The plans: every combination, reference configurations in epoch-time,
+// CD parameters swept only for CD, large networks for c ≥ min_c.
+func TestPlans(t *testing.T) {
+	rs := map[string]*reps.Rep{}
+	for _, n := range []string{"A1", "A1+E", "2A1+E"} {
+		rs[n], _ = reps.Builtin(n)
+	}
+	et, _ := Default(EpochTime)
+	plan := planEpochTime(et.(*EpochTimeConfig), rs)
+	refs := map[*SpeedAnchor]int{}
+	for _, s := range plan {
+		if s.Ref != nil {
+			refs[s.Ref]++
+		}
+		if s.Cfg.Workers != 0 {
+			t.Errorf("%s: workers %d", s.Key, s.Cfg.Workers)
+		}
+	}
+	if len(refs) != len(ReferenceSpeed) {
+		t.Errorf("%d of %d reference configurations planned", len(refs), len(ReferenceSpeed))
+	}
+	bias, _ := Default(BiasVsDimension)
+	bp := planDist(bias.(*DistConfig), rs)
+	if len(bp) != 3*10 {
+		t.Errorf("bias plan has %d runs", len(bp))
+	}
+	for _, s := range bp {
+		layers := s.Cfg.Layers(s.Rep.C())
+		if s.Rep.C() >= 5 && (len(layers) != 5 || layers[1] != 64) {
+			t.Errorf("%s: network %v", s.Key, layers)
+		}
+		if s.Rep.C() == 1 && (len(layers) != 3 || layers[1] != 16) {
+			t.Errorf("%s: network %v", s.Key, layers)
+		}
+		if s.Cfg.Workers != 1 {
+			t.Errorf("%s: workers %d", s.Key, s.Cfg.Workers)
+		}
+	}
+	sw, _ := Default(Sweeps)
+	swc := sw.(*SweepsConfig)
+	swc.Losses = []string{"kl", "cd"}
+	n := map[string]int{}
+	for _, s := range planSweeps(swc, rs) {
+		n[s.Cfg.Loss+"/"+s.Param]++
+	}
+	if n["kl/k_fine"] != 0 || n["cd/k_fine"] != 7*8 || n["kl/solve_steps"] != 7*8 {
+		t.Errorf("sweep plan: %v", n)
+	}
+}
+
+func TestQuartiles(t *testing.T) {
+	m, q1, q3 := quartiles([]float64{3, 1, 2, 4})
+	if m != 2.5 || q1 != 1.75 || q3 != 3.25 {
+		t.Errorf("quartiles = %v %v %v", m, q1, q3)
+	}
+}
