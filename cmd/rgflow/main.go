@@ -29,6 +29,7 @@ var commands = []command{
 	{"eval", "print KL(J, J′) and its gradient in J′", runEval},
 	{"oracle", "fixed point of the exact argmin-KL map (A1)", runOracle},
 	{"reps", "list the representations rgflow knows", runReps},
+	{"bench", "run a benchmark suite (epoch-time, bias-vs-dimension, kl-vs-cd, sweeps)", runBench},
 	{"version", "print the kernel path and the CPU features seen", runVersion},
 }
 

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"rgflow/bench"
+	"rgflow/reps"
+)
+
+// runBench runs a benchmark suite: rgflow bench SUITE [flags].
+func runBench(ctx context.Context, args []string) error {
+	suites := strings.Join(bench.Suites(), ", ")
+	fs := newFlags("bench")
+	quick := fs.Bool("quick", false, "the suite's quick variant (a few seconds; a smoke test)")
+	out := fs.String("out", "", "results directory (default: results/SUITE-TIMESTAMP; with -resume, the latest of them)")
+	configPath := fs.String("config", "", "suite configuration (TOML) over the defaults (or over -quick's)")
+	resume := fs.Bool("resume", false, "continue the suite in -out, skipping the runs already recorded there")
+	retry := fs.Bool("retry-failed", false, "with -resume, run again the runs recorded with an error")
+	parallel := fs.Int("parallel", 0, "trainings at once (0: one per CPU; epoch-time always runs one at a time)")
+	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
+	quiet := fs.Bool("quiet", false, "no progress bars")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: rgflow bench SUITE [flags]\n\nsuites: %s (bench/README.md describes them)\n\nflags:\n", suites)
+		fs.PrintDefaults()
+	}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			fs.Usage()
+			return errUsage
+		}
+		return fmt.Errorf("name a suite first: rgflow bench SUITE [flags] (suites: %s)", suites)
+	}
+	suite := args[0]
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if _, err := bench.Default(suite); err != nil {
+		return err
+	}
+	if *retry && !*resume {
+		return fmt.Errorf("-retry-failed needs -resume")
+	}
+
+	dir := *out
+	if *resume && dir == "" {
+		if dir = bench.LatestOutDir("results", suite); dir == "" {
+			return fmt.Errorf("nothing to resume: no results/%s-* directory with a %s here; name it with -out DIR", suite, bench.JournalFile)
+		}
+	}
+	var cfg bench.Config
+	var err error
+	switch {
+	case *configPath != "":
+		cfg, err = bench.Load(suite, *configPath, *quick)
+	case *resume && !*quick:
+		// continue with the configuration the directory was made with
+		if cfg, err = bench.StoredConfig(dir, suite); err == nil && cfg == nil {
+			cfg, err = bench.Default(suite)
+		}
+	case *quick:
+		cfg, err = bench.Quick(suite)
+	default:
+		cfg, err = bench.Default(suite)
+	}
+	if err != nil {
+		return err
+	}
+
+	opts := bench.Options{
+		Suite: suite, Config: cfg, OutDir: dir, Resume: *resume, RetryFailed: *retry, Parallel: *parallel,
+		Resolve: func(ctx context.Context, name string) (*reps.Rep, error) { return resolveRep(ctx, name, *pluginDir) },
+		Out:     os.Stdout,
+	}
+	if !*quiet {
+		opts.Progress = os.Stderr
+	}
+	rep, err := bench.Run(ctx, opts)
+	if rep != nil && len(rep.Files) > 0 {
+		fmt.Fprintf(os.Stdout, "wrote %d tables and figures, %s and %s in %s\n", len(rep.Files), bench.ConfigFile, bench.JournalFile, rep.Dir)
+	}
+	return err
+}
