@@ -22,6 +22,14 @@ test: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./kernels/ ./engine/
 
+# The benchmark suites on their defaults (bench/README.md: about 1–2 hours
+# on 2 cores), each into results/<suite>-<timestamp>. An interrupted suite
+# continues with `./bin/rgflow bench SUITE -resume`.
+SUITES := epoch-time bias-vs-dimension kl-vs-cd sweeps
+.PHONY: bench-suites
+bench-suites: build
+	@for s in $(SUITES); do ./$(BIN)/rgflow bench $$s || exit 1; done
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
