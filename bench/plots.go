@@ -255,6 +255,20 @@ func finiteValues(v []F) plotter.Values {
 	return out
 }
 
+// whiskers is the range of a box plot's whiskers: the most extreme values
+// within 1.5 IQR of the quartiles.
+func whiskers(v []float64) (lo, hi float64) {
+	_, q1, q3 := quartiles(v)
+	r := 1.5 * (q3 - q1)
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		if x >= q1-r && x <= q3+r {
+			lo, hi = math.Min(lo, x), math.Max(hi, x)
+		}
+	}
+	return lo, hi
+}
+
 // distFigure draws seed Figs. 6/8/10: per configuration a box of the
 // instances' J_0 estimates and one of their physical-axis critical
 // couplings, the published figures for the same representation beside
@@ -283,6 +297,7 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 	}
 	legend := map[string]bool{}
 	ymin, ymax := engine.JcExact, engine.JcExact
+	var allVals []float64
 	for _, r := range rows {
 		vals := finiteValues(r.Values)
 		if len(vals) == 0 {
@@ -301,9 +316,10 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 			legend[r.Quantity] = true
 			p.Legend.Add(qname[r.Quantity], swatch{b.FillColor})
 		}
-		for _, v := range vals {
-			ymin, ymax = math.Min(ymin, v), math.Max(ymax, v)
-		}
+		// the range follows the whiskers (1.5 IQR), not far outliers
+		lo, hi := whiskers(vals)
+		ymin, ymax = math.Min(ymin, lo), math.Max(ymax, hi)
+		allVals = append(allVals, vals...)
 	}
 	// published figures, one marker per source, right of the boxes
 	shapes := map[string]draw.GlyphDrawer{}
@@ -370,6 +386,15 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 	pad := 0.05 * math.Max(ymax-ymin, 0.01)
 	p.Y.Min = ymin - pad
 	p.Y.Max = withRoom(p.Y.Min, ymax+pad, legendRoom(p, 1+len(legend)+len(sources), h))
+	out := 0
+	for _, v := range allVals {
+		if v < p.Y.Min || v > p.Y.Max {
+			out++
+		}
+	}
+	if out > 0 {
+		p.X.Label.Text = fmt.Sprintf("(%d estimates outside the plotted range are not shown; the tables have them)", out)
+	}
 	w := vg.Length(math.Max(6, 1.8*float64(n)+1.5)) * vg.Inch
 	return saveFigure(p, path, w, h)
 }

@@ -134,7 +134,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := prepareDir(dir, opts.Suite, encoded, opts.Resume); err != nil {
+	if err := prepareDir(dir, cfg, encoded, opts.Resume); err != nil {
 		return nil, err
 	}
 
@@ -265,19 +265,26 @@ func progressOr(w io.Writer) io.Writer {
 }
 
 // prepareDir creates the results directory and writes config.toml, or, on
-// resume, checks that the stored configuration is the same.
-func prepareDir(dir, suite string, encoded []byte, resume bool) error {
+// resume, checks that the stored configuration is the same as cfg (read
+// over today's defaults, so a key added to the engine since does not count
+// as a difference).
+func prepareDir(dir string, cfg Config, encoded []byte, resume bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("cannot create the results directory: %v", err)
 	}
 	cpath := filepath.Join(dir, ConfigFile)
-	old, err := os.ReadFile(cpath)
+	_, err := os.Stat(cpath)
 	switch {
 	case err == nil && !resume:
 		return fmt.Errorf("%s already holds a suite (%s); use -resume to continue it, or another -out", dir, ConfigFile)
-	case err == nil && string(old) != string(encoded):
-		return fmt.Errorf("%s was made with a different configuration than this one; resume it with the same configuration (leave out -config and -quick to use its %s)", dir, ConfigFile)
 	case err == nil:
+		stored, err := StoredConfig(dir, cfg.SuiteName())
+		if err != nil {
+			return err
+		}
+		if old, err := Encode(stored); err != nil || string(old) != string(encoded) {
+			return fmt.Errorf("%s was made with a different configuration than this one; resume it with the same configuration (leave out -config and -quick to use its %s)", dir, ConfigFile)
+		}
 		return nil
 	case !errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("cannot read %s: %v", cpath, err)
