@@ -154,6 +154,7 @@ var useFastBlock = true
 type fastTables struct {
 	f01, uf23, tx23, tx03 []float64
 	cz                    [Lanes]float64
+	tmp                   []float64 // exp arguments and results, before interleaving
 }
 
 // Ranges within which the products of the exp-free block neither overflow
@@ -180,6 +181,18 @@ const (
 // fastPool recycles the fastTables buffers between calls.
 var fastPool = sync.Pool{New: func() any { return new(fastTables) }}
 
+// interleave returns dst (grown as needed) holding the rows of 8 lanes of
+// a and b alternately: a row 0, b row 0, a row 1, …
+func interleave(dst, a, b []float64) []float64 {
+	const L = Lanes
+	dst = grow(dst, 2*len(a))
+	for r := 0; r*L < len(a); r++ {
+		copy(dst[2*r*L:2*r*L+L], a[r*L:r*L+L])
+		copy(dst[(2*r+1)*L:(2*r+2)*L], b[r*L:r*L+L])
+	}
+	return dst
+}
+
 // grow returns b resized to n, reusing its array when it is large enough.
 func grow(b []float64, n int) []float64 {
 	if cap(b) < n {
@@ -197,15 +210,27 @@ func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
 	const L = Lanes
 	row := d * L
 	var tmax, tmin [4][L]float64
+	nan := false
 	for t := 0; t < 4; t++ {
+		hi, lo := &tmax[t], &tmin[t]
 		for l := 0; l < L; l++ {
-			tmax[t][l], tmin[t][l] = math.Inf(-1), math.Inf(1)
+			hi[l], lo[l] = math.Inf(-1), math.Inf(1)
 		}
-		for i, v := range e.Fine[t*S*S*L : (t+1)*S*S*L] {
-			l := i % L
-			tmax[t][l] = max(tmax[t][l], v) // max and min propagate NaN
-			tmin[t][l] = min(tmin[t][l], v)
+		tab := e.Fine[t*S*S*L : (t+1)*S*S*L]
+		for r := 0; r < S*S; r++ {
+			for l, v := range tab[r*L : r*L+L] {
+				if v > hi[l] {
+					hi[l] = v
+				}
+				if v < lo[l] {
+					lo[l] = v
+				}
+				nan = nan || v != v
+			}
 		}
+	}
+	if nan {
+		return nil
 	}
 	var c23, c03, cz [L]float64
 	for l := 0; l < L; l++ {
@@ -224,7 +249,9 @@ func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
 		var m [maxBlockD * L]float64
 		for s := 0; s < S; s++ {
 			for j, v := range e.Field[(i*S+s)*row : (i*S+s+1)*row] {
-				m[j] = max(m[j], math.Abs(v))
+				if a := math.Abs(v); a > m[j] || a != a { // NaN sticks
+					m[j] = a
+				}
 			}
 		}
 		for j := range row {
@@ -246,34 +273,30 @@ func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
 
 	ft := fastPool.Get().(*fastTables)
 	ft.cz = cz
-	// Arguments first, then one vector exp over each table.
+	// Arguments first, then one vector exp per table; the pair tables are
+	// interleaved afterwards.
 	ft.f01 = grow(ft.f01, 2*S*row)
 	for j := range ft.f01 {
 		ft.f01[j] = -2 * e.Field[j]
 	}
 	vexp(ft.f01, ft.f01)
-	ft.uf23 = grow(ft.uf23, 2*2*S*row)
-	for r := 0; r < 2*S*d; r++ { // rows (i, s, k) of sites 2 and 3
-		u := e.Field[(2*S*d+r)*L:][:L]
-		copy(ft.uf23[2*r*L:], u)
-		f := ft.uf23[(2*r+1)*L:][:L]
-		for l := range f {
-			f[l] = -2 * u[l]
-		}
-		vexp(f, f)
+	n23 := 2 * S * row // sites 2 and 3
+	ft.tmp = grow(ft.tmp, max(n23, S*S*L))
+	tmp := ft.tmp[:n23]
+	u23 := e.Field[2*S*row : 4*S*row]
+	for j, v := range u23 {
+		tmp[j] = -2 * v
 	}
+	vexp(tmp, tmp)
+	ft.uf23 = interleave(ft.uf23, u23, tmp)
 	pairs := func(tx []float64, t int, c *[L]float64) []float64 {
-		tx = grow(tx, 2*S*S*L)
-		for r := 0; r < S*S; r++ {
-			v := e.Fine[(t*S*S+r)*L:][:L]
-			copy(tx[2*r*L:], v)
-			x := tx[(2*r+1)*L:][:L]
-			for l := range x {
-				x[l] = v[l] - c[l]
-			}
-			vexp(x, x)
+		tab := e.Fine[t*S*S*L : (t+1)*S*S*L]
+		x := ft.tmp[:len(tab)]
+		for j, v := range tab {
+			x[j] = v - c[j%L]
 		}
-		return tx
+		vexp(x, x)
+		return interleave(tx, tab, x)
 	}
 	ft.tx23 = pairs(ft.tx23, 2, &c23)
 	ft.tx03 = pairs(ft.tx03, 3, &c03)
@@ -284,32 +307,29 @@ func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
 // global spin flip: Fine[t][sa^M][sb^M] = Fine[t][sa][sb] and
 // Field[i][s^M][k] = −Field[i][s][k], M = S−1, for every lane. The engine's
 // tables are (its fields are sums of ±K terms, negated exactly by the flip,
-// and lc is even); NaNs make it false.
+// and lc is even); NaNs make it false. Since s^M = M − s, the flipped row of
+// table row r = sa·S + sb is S² − 1 − r, and that of site state s is M − s.
 func flipSymmetric(e *Enum) bool {
-	d := e.D
-	S := 1 << d
-	M := S - 1
+	S := 1 << e.D
 	const L = Lanes
 	for t := 0; t < 4; t++ {
-		for sa := 0; sa < S; sa++ {
-			for sb := 0; sb < S; sb++ {
-				p := e.Fine[((t*S+sa)*S+sb)*L:][:L]
-				q := e.Fine[((t*S+(sa^M))*S+(sb^M))*L:][:L]
-				for l := range p {
-					if p[l] != q[l] {
-						return false
-					}
+		tab := e.Fine[t*S*S*L : (t+1)*S*S*L]
+		for r, q := 0, S*S-1; r < q; r, q = r+1, q-1 {
+			a, b := tab[r*L:r*L+L], tab[q*L:q*L+L]
+			for l := range a {
+				if a[l] != b[l] {
+					return false
 				}
 			}
 		}
 	}
-	row := d * L
+	row := e.D * L
 	for i := 0; i < 4; i++ {
-		for s := 0; s < S; s++ {
-			p := e.Field[(i*S+s)*row:][:row]
-			q := e.Field[(i*S+(s^M))*row:][:row]
-			for j := range p {
-				if p[j] != -q[j] {
+		tab := e.Field[i*S*row : (i+1)*S*row]
+		for s, m := 0, S-1; s < m; s, m = s+1, m-1 {
+			a, b := tab[s*row:s*row+row], tab[m*row:m*row+row]
+			for j := range a {
+				if a[j] != -b[j] {
 					return false
 				}
 			}

@@ -1,8 +1,9 @@
 //go:build amd64 && gc && !purego
 
-// AVX2+FMA3 kernels. One ymm holds one quantity for 4 lanes (the
-// enumeration block handles lanes 0–3 or 4–7 per call) or 4 consecutive
-// elements of a vector kernel. 16 registers only, so constants are memory
+// AVX2+FMA3 kernels: enumBlockAVX2 (the two inner loops of the
+// enumeration), logCosh2AVX2 and tanhAVX2. One ymm holds one quantity for 4
+// lanes (the enumeration block runs lanes 0–3 and 4–7 as two interleaved
+// chains) or 4 consecutive elements of a vector kernel. 16 registers only, so constants are memory
 // operands (32-byte copies below).
 //
 // The mathematics is the AVX-512 file's with two changes: exp has no table

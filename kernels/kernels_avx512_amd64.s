@@ -3,6 +3,13 @@
 // AVX-512 kernels (AVX512F only). One zmm holds one quantity for the 8
 // lanes of a kernel call, or 8 consecutive elements of a vector kernel.
 //
+// Contents:
+//   enumBlockAVX512      the two inner loops of the enumeration, with exp,
+//                        log1p and tanh per hidden unit (any table values);
+//   enumBlockFastAVX512  the same without exponentials in the loop, for
+//                        moderate tables (see its comment);
+//   logCosh2AVX512, tanhAVX512, expAVX512: vector kernels.
+//
 // The mathematics, shared by every kernel here:
 //   exp z:      z = (8m + j)·ln2/8 + r, |r| ≤ ln2/16, k = 8m + j found by
 //               the 1.5·2^52 rounding trick (j = low 3 bits, looked up with
