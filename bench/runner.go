@@ -367,8 +367,8 @@ func trainOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) 
 		return r, true
 	}
 	err = t.Run(ctx, func(st engine.EpochStat) { tk.epoch(s, st.Epoch) }, nil)
-	if ctx.Err() != nil {
-		return r, false
+	if err != nil && ctx.Err() != nil {
+		return r, false // interrupted: not a result
 	}
 	if err != nil {
 		r.Error = err.Error()
