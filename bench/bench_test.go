@@ -460,9 +460,3 @@ func TestPlans(t *testing.T) {
 	}
 }
 
-func TestQuartiles(t *testing.T) {
-	m, q1, q3 := quartiles([]float64{3, 1, 2, 4})
-	if m != 2.5 || q1 != 1.75 || q3 != 3.25 {
-		t.Errorf("quartiles = %v %v %v", m, q1, q3)
-	}
-}

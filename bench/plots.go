@@ -258,7 +258,7 @@ func finiteValues(v []F) plotter.Values {
 // whiskers is the range of a box plot's whiskers: the most extreme values
 // within 1.5 IQR of the quartiles.
 func whiskers(v []float64) (lo, hi float64) {
-	_, q1, q3 := quartiles(v)
+	_, q1, q3 := engine.Quartiles(v)
 	r := 1.5 * (q3 - q1)
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, x := range v {

@@ -469,7 +469,7 @@ func timeOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) {
 			break
 		}
 	}
-	tm.Median, tm.Q1, tm.Q3 = quartiles(tm.PerRepeat)
+	tm.Median, tm.Q1, tm.Q3 = engine.Quartiles(tm.PerRepeat)
 	tm.Min, tm.Max = tm.PerRepeat[0], tm.PerRepeat[0]
 	for _, v := range tm.PerRepeat {
 		tm.Min, tm.Max = min(tm.Min, v), max(tm.Max, v)

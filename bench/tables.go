@@ -285,28 +285,6 @@ var runsHeader = []string{"label", "rep", "loss", "model", "param", "value", "se
 	"jc_median", "jc_q1", "jc_q3", "roots", "root_failures", "axis_jc", "lambda", "nu", "fixed_point",
 	"seconds_per_epoch", "seconds", "error"}
 
-// quantile is the p-quantile of sorted x, interpolated linearly between
-// order statistics (Hyndman–Fan type 7, the default of R and NumPy): the
-// median of an even count is the mean of the middle two.
-func quantile(x []float64, p float64) float64 {
-	h := p * float64(len(x)-1)
-	i := int(math.Floor(h))
-	if i >= len(x)-1 {
-		return x[len(x)-1]
-	}
-	return x[i] + (h-float64(i))*(x[i+1]-x[i])
-}
-
-// quartiles returns the median and quartiles of x (NaN if empty).
-func quartiles(x []float64) (median, q1, q3 float64) {
-	if len(x) == 0 {
-		return math.NaN(), math.NaN(), math.NaN()
-	}
-	s := append([]float64(nil), x...)
-	sort.Float64s(s)
-	return quantile(s, 0.5), quantile(s, 0.25), quantile(s, 0.75)
-}
-
 // stats of the finite values.
 type stats struct {
 	n                                   int
@@ -324,7 +302,7 @@ func statsOf(v []float64) stats {
 	if len(x) == 0 {
 		return s
 	}
-	m, q1, q3 := quartiles(x)
+	m, q1, q3 := engine.Quartiles(x)
 	s.median, s.q1, s.q3 = F(m), F(q1), F(q3)
 	s.mean = F(stat.Mean(x, nil))
 	if len(x) > 1 {

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"gonum.org/v1/gonum/stat"
-
 	"rgflow/reps"
 )
 
@@ -268,15 +266,27 @@ type Summary struct {
 	Flow            []FlowPoint `json:"flow,omitempty"`
 }
 
-// Quartiles returns the median and the quartiles of x (NaN if empty).
+// Quartiles returns the median and the quartiles of x (NaN if empty),
+// interpolated linearly between order statistics (Hyndman–Fan type 7, the
+// default of R and NumPy): the median of an even count is the mean of the
+// middle two.
 func Quartiles(x []float64) (median, q1, q3 float64) {
 	if len(x) == 0 {
 		return math.NaN(), math.NaN(), math.NaN()
 	}
 	s := slices.Clone(x)
 	slices.Sort(s)
-	q := func(p float64) float64 { return stat.Quantile(p, stat.LinInterp, s, nil) }
-	return q(0.5), q(0.25), q(0.75)
+	return Quantile(s, 0.5), Quantile(s, 0.25), Quantile(s, 0.75)
+}
+
+// Quantile is the p-quantile (type 7) of sorted x.
+func Quantile(sorted []float64, p float64) float64 {
+	h := p * float64(len(sorted)-1)
+	i := int(math.Floor(h))
+	if i >= len(sorted)-1 {
+		return sorted[len(sorted)-1]
+	}
+	return sorted[i] + (h-float64(i))*(sorted[i+1]-sorted[i])
 }
 
 // Summary reads out the run: quartiles of the recorded roots, the final
