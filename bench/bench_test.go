@@ -459,4 +459,3 @@ func TestPlans(t *testing.T) {
 		t.Errorf("sweep plan: %v", n)
 	}
 }
-
