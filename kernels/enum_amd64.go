@@ -69,7 +69,7 @@ func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
 
 	var (
 		phi01, g01     [maxBlockD * L]float64
-		scr            [4 * maxBlockD * L]float64
+		scr            [48 * L]float64 // see the block functions' scratch layouts
 		out            [(3 + maxBlockD) * L]float64
 		acc0           [maxBlockD * L]float64
 		sum0, sumAll   [3 * L]float64

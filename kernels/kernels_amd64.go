@@ -24,9 +24,11 @@ var archPaths = []path{
 	{
 		name:      "avx2",
 		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3) },
-		enumerate: func(e *Enum) { enumerateBlocks(e, enumBlockAVX2, nil, Lanes) },
-		logCosh2:  logCosh2AVX2Go,
-		tanh:      tanhAVX2Go,
+		enumerate: func(e *Enum) {
+			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go}, Lanes)
+		},
+		logCosh2: logCosh2AVX2Go,
+		tanh:     tanhAVX2Go,
 	},
 }
 
@@ -54,6 +56,23 @@ func enumBlockFastAVX512(d, nS int, a01, phi01, g01, t12, tx23, tx03, uf2, uf3, 
 //
 //go:noescape
 func enumBlockAVX2(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)
+
+// enumBlockFastAVX2 is enumBlockFastAVX512 for AVX2+FMA3.
+//
+//go:noescape
+func enumBlockFastAVX2(d, nS int, a01, phi01, g01, t12, tx23, tx03, uf2, uf3, w2, w3, cz, out, scr *float64)
+
+// expAVX2 sets dst[i] = exp x[i] for i < n and x[i] in [−708, 709]
+// (arguments are clamped there; buildFast's stay within ±600).
+//
+//go:noescape
+func expAVX2(dst, x *float64, n int)
+
+func expAVX2Go(dst, x []float64) {
+	if len(x) > 0 {
+		expAVX2(&dst[:len(x)][0], &x[0], len(x))
+	}
+}
 
 // logCosh2AVX512 is LogCosh2Generic's loop: dst[i] = |x| + log1p(exp(−2|x|))
 // for i < n, with the tail done under a mask.

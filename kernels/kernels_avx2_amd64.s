@@ -1,7 +1,8 @@
 //go:build amd64 && gc && !purego
 
-// AVX2+FMA3 kernels: enumBlockAVX2 (the two inner loops of the
-// enumeration), logCosh2AVX2 and tanhAVX2. One ymm holds one quantity for 4
+// AVX2+FMA3 kernels: enumBlockAVX2 and enumBlockFastAVX2 (the two inner
+// loops of the enumeration, general and exp-free, as in the AVX-512 file),
+// logCosh2AVX2, tanhAVX2 and expAVX2. One ymm holds one quantity for 4
 // lanes (the enumeration block runs lanes 0–3 and 4–7 as two interleaved
 // chains) or 4 consecutive elements of a vector kernel. 16 registers only, so constants are memory
 // operands (32-byte copies below).
@@ -139,7 +140,27 @@ DATA k256<>+0x3c0(SB)/8, $2.0
 DATA k256<>+0x3c8(SB)/8, $2.0
 DATA k256<>+0x3d0(SB)/8, $2.0
 DATA k256<>+0x3d8(SB)/8, $2.0
-GLOBL k256<>(SB), RODATA|NOPTR, $992
+DATA k256<>+0x3e0(SB)/8, $1.4142135623730951 // √2
+DATA k256<>+0x3e8(SB)/8, $1.4142135623730951
+DATA k256<>+0x3f0(SB)/8, $1.4142135623730951
+DATA k256<>+0x3f8(SB)/8, $1.4142135623730951
+DATA k256<>+0x400(SB)/8, $0.6931471805599453 // ln 2
+DATA k256<>+0x408(SB)/8, $0.6931471805599453
+DATA k256<>+0x410(SB)/8, $0.6931471805599453
+DATA k256<>+0x418(SB)/8, $0.6931471805599453
+DATA k256<>+0x420(SB)/8, $0x000fffffffffffff // mantissa bits
+DATA k256<>+0x428(SB)/8, $0x000fffffffffffff
+DATA k256<>+0x430(SB)/8, $0x000fffffffffffff
+DATA k256<>+0x438(SB)/8, $0x000fffffffffffff
+DATA k256<>+0x440(SB)/8, $0x4330000000000000 // bits of 2^52
+DATA k256<>+0x448(SB)/8, $0x4330000000000000
+DATA k256<>+0x450(SB)/8, $0x4330000000000000
+DATA k256<>+0x458(SB)/8, $0x4330000000000000
+DATA k256<>+0x460(SB)/8, $4503599627371519.0 // 2^52 + 1023: (2^52 + biased exponent) − this = exponent
+DATA k256<>+0x468(SB)/8, $4503599627371519.0
+DATA k256<>+0x470(SB)/8, $4503599627371519.0
+DATA k256<>+0x478(SB)/8, $4503599627371519.0
+GLOBL k256<>(SB), RODATA|NOPTR, $1152
 
 #define SIGN k256<>+0x000(SB)
 #define ONE k256<>+0x020(SB)
@@ -172,6 +193,11 @@ GLOBL k256<>(SB), RODATA|NOPTR, $992
 #define P2 k256<>+0x380(SB)
 #define P1 k256<>+0x3a0(SB)
 #define P0 k256<>+0x3c0(SB)
+#define SQRT2 k256<>+0x3e0(SB)
+#define LN2 k256<>+0x400(SB)
+#define MANTMASK k256<>+0x420(SB)
+#define EXPMAGIC k256<>+0x440(SB)
+#define EXPBIAS k256<>+0x460(SB)
 
 DATA iota<>+0x00(SB)/8, $0
 DATA iota<>+0x08(SB)/8, $1
@@ -531,6 +557,271 @@ flushsum:
 	VZEROUPPER
 	RET
 
+// The exp-free AVX2 block: enumBlockFastAVX512's method (see there) with
+// the exponent and mantissa of y = 1 + G taken from its bits, and one
+// division. A chain (one half) uses C0..C6; x is read again at the end.
+// OFF is the half's byte offset inside a row; row pairs are at AX*2.
+
+// K1: C0 = 1 − G, C1 = y = 1 + G, G = G012[k]·F3[s3][k].
+#define K1(C0, C1, OFF) \
+	VMOVUPD 64+OFF(DI)(AX*2), C0; \
+	VMULPD  64+OFF(R13)(AX*2), C0, C0; \
+	VADDPD  ONE, C0, C1; \
+	VXORPD  SIGN, C0, C0; \
+	VADDPD  ONE, C0, C0
+
+// K2: C2 = m in [1, 2), C3 = ex, y = 2^ex·m (y ≥ 1 is normal).
+#define K2(C1, C2, C3) \
+	VANDPD MANTMASK, C1, C2; \
+	VORPD  ONE, C2, C2; \
+	VPSRLQ $52, C1, C3; \
+	VPOR   EXPMAGIC, C3, C3; \
+	VSUBPD EXPBIAS, C3, C3
+
+// K3: C4 = m + √2, C2 = m − √2, C5 = 1/(y·(m + √2)); C6 clobbered.
+#define K3(C1, C2, C4, C5, C6) \
+	VADDPD  SQRT2, C2, C4; \
+	VSUBPD  SQRT2, C2, C2; \
+	VMULPD  C4, C1, C5; \
+	VMOVUPD ONE, C6; \
+	VDIVPD  C5, C6, C5
+
+// K4: C0 = tanh = (1 − G)/y, C2 = zz, C1 = zz².
+#define K4(C0, C1, C2, C4, C5) \
+	VMULPD C5, C4, C4; \
+	VMULPD C4, C0, C0; \
+	VMULPD C5, C1, C1; \
+	VMULPD C1, C2, C2; \
+	VMULPD C2, C2, C1
+
+#define K5(C1, C4) \
+	VMOVUPD     P7, C4; \
+	VFMADD213PD P6, C1, C4; \
+	VFMADD213PD P5, C1, C4; \
+	VFMADD213PD P4, C1, C4
+
+// K6: C4 = lc = x + ex·ln2 + ln√2 + zz·P(zz²), x = phi012[k] + U3[s3][k].
+#define K6(C1, C2, C3, C4, C5, OFF) \
+	VFMADD213PD P3, C1, C4; \
+	VFMADD213PD P2, C1, C4; \
+	VFMADD213PD P1, C1, C4; \
+	VFMADD213PD P0, C1, C4; \
+	VFMADD213PD LNSQRT2, C2, C4; \
+	VFMADD231PD LN2, C3, C4; \
+	VMOVUPD     OFF(DI)(AX*2), C5; \
+	VADDPD      OFF(R13)(AX*2), C5, C5; \
+	VADDPD      C5, C4, C4
+
+// FASTUNIT_HALVES: tanh in Y0 (A) and Y7 (B), lc in Y4 and Y11.
+#define FASTUNIT_HALVES \
+	K1(Y0, Y1, 0); K1(Y7, Y8, 32); \
+	K2(Y1, Y2, Y3); K2(Y8, Y9, Y10); \
+	K3(Y1, Y2, Y4, Y5, Y6); K3(Y8, Y9, Y11, Y12, Y13); \
+	K4(Y0, Y1, Y2, Y4, Y5); K4(Y7, Y8, Y9, Y11, Y12); \
+	K5(Y1, Y4); K5(Y8, Y11); \
+	K6(Y1, Y2, Y3, Y4, Y5, 0); K6(Y8, Y9, Y10, Y11, Y12, 32)
+
+// Scratch rows of the fast block (byte offsets from DI; half B at +32).
+#define FSUMP 2048
+#define FSUMPA 2112
+#define FSUMPB 2176
+#define FROWA 2240
+#define FROWP 2304
+#define FROWA012 2368
+#define FROWP012 2432
+
+// FCONFIG_HALF(C0, C1, OFF): a = a012 + t23 + t03 → FROWA,
+// p = P012·X23·X03 → FROWP.
+#define FCONFIG_HALF(C0, C1, OFF) \
+	VMOVUPD FROWA012+OFF(DI), C0; \
+	VADDPD  OFF(R11), C0, C0; \
+	VADDPD  OFF(R12), C0, C0; \
+	VMOVUPD C0, FROWA+OFF(DI); \
+	VMOVUPD FROWP012+OFF(DI), C1; \
+	VMULPD  64+OFF(R11), C1, C1; \
+	VMULPD  64+OFF(R12), C1, C1; \
+	VMOVUPD C1, FROWP+OFF(DI)
+
+// FEND_HALF(B, C0, C1, OFF): sum2 += p, p·a, p·b; b in B.
+#define FEND_HALF(B, C0, C1, OFF) \
+	VMOVUPD     FROWP+OFF(DI), C0; \
+	VADDPD      FSUMP+OFF(DI), C0, C1; \
+	VMOVUPD     C1, FSUMP+OFF(DI); \
+	VMOVUPD     FROWA+OFF(DI), C1; \
+	VFMADD213PD FSUMPA+OFF(DI), C0, C1; \
+	VMOVUPD     C1, FSUMPA+OFF(DI); \
+	VFMADD213PD FSUMPB+OFF(DI), C0, B; \
+	VMOVUPD     B, FSUMPB+OFF(DI)
+
+// FPREP_HALF(OFF): for one half at s2: FROWA012 = a01 + t12[s2] (a01 at
+// R11), FROWP012 = exp(clamp(a012 + cz)) (cz at R12). Y0..Y3, Y14 clobbered.
+#define FPREP_HALF(OFF) \
+	VMOVUPD OFF(R11), Y0; \
+	VADDPD  OFF(SI), Y0, Y0; \
+	VMOVUPD Y0, FROWA012+OFF(DI); \
+	VADDPD  OFF(R12), Y0, Y0; \
+	VMAXPD  Y0, YCLAMPLO, Y0; \
+	VMINPD  CLAMPHI, Y0, Y0; \
+	EXP2(Y0, Y1, Y2, Y3); \
+	VMOVUPD Y1, FROWP012+OFF(DI)
+
+// func enumBlockFastAVX2(d, nS int, a01, phi01, g01, t12, tx23, tx03, uf2, uf3, w2, w3, cz, out, scr *float64)
+//
+// enumBlockFastAVX512 for AVX2 (same arguments and tables), the two halves
+// interleaved as in enumBlockAVX2.
+// General registers:
+//   R8  = d·64             CX  = s2 countdown      DI  = scr
+//   SI  = &t12[s2]         BX  = &tx23[s2][0]      DX  = &uf2[s2]   R10 = &W2[s2]
+//   R9  = s3 countdown     R11 = &tx23[s2][s3]     R12 = &tx03[s3]
+//   R13 = &uf3[s3]         R14 = &W3[s3]           AX  = k·64
+// scr: row pairs (phi012[k], G012[k]) at k·128, acc2[k] at 1024 + k·128,
+// then the F* rows above. Vector registers: Y0..Y6 chain A, Y7..Y13 chain
+// B, Y14/Y15 = b for A/B.
+TEXT ·enumBlockFastAVX2(SB), NOSPLIT, $0-120
+	MOVQ d+0(FP), R8
+	SHLQ $6, R8
+	MOVQ nS+8(FP), CX
+	MOVQ t12+40(FP), SI
+	MOVQ tx23+48(FP), BX
+	MOVQ uf2+64(FP), DX
+	MOVQ w2+80(FP), R10
+	MOVQ scr+112(FP), DI
+
+	// sum1 = 0, acc1 = 0
+	MOVQ    out+104(FP), R11
+	VXORPD  Y0, Y0, Y0
+	XORQ    AX, AX
+fzeroout:
+	VMOVUPD Y0, (R11)(AX*1)
+	VMOVUPD Y0, 32(R11)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, $192
+	JB      fzeroout
+	XORQ    AX, AX
+fzeroacc1:
+	VMOVUPD Y0, 192(R11)(AX*1)
+	VMOVUPD Y0, 224(R11)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, R8
+	JB      fzeroacc1
+
+floops2:
+	// Level s2: a012, P012; phi012 = phi01 + U2[s2], G012 = G01·F2[s2];
+	// acc2 = 0; sum2 = 0.
+	VMOVUPD CLAMPLO, YCLAMPLO
+	MOVQ    a01+16(FP), R11
+	MOVQ    cz+96(FP), R12
+	FPREP_HALF(0)
+	FPREP_HALF(32)
+	MOVQ    phi01+24(FP), R11
+	MOVQ    g01+32(FP), R12
+	XORQ    AX, AX
+	VXORPD  Y4, Y4, Y4
+fprep2:
+	VMOVUPD (R11)(AX*1), Y0
+	VADDPD  (DX)(AX*2), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*2)
+	VMOVUPD 32(R11)(AX*1), Y0
+	VADDPD  32(DX)(AX*2), Y0, Y0
+	VMOVUPD Y0, 32(DI)(AX*2)
+	VMOVUPD (R12)(AX*1), Y0
+	VMULPD  64(DX)(AX*2), Y0, Y0
+	VMOVUPD Y0, 64(DI)(AX*2)
+	VMOVUPD 32(R12)(AX*1), Y0
+	VMULPD  96(DX)(AX*2), Y0, Y0
+	VMOVUPD Y0, 96(DI)(AX*2)
+	VMOVUPD Y4, 1024(DI)(AX*2)
+	VMOVUPD Y4, 1056(DI)(AX*2)
+	ADDQ    $64, AX
+	CMPQ    AX, R8
+	JB      fprep2
+	XORQ    AX, AX
+fzerosum2:
+	VMOVUPD Y4, FSUMP(DI)(AX*1)
+	VMOVUPD Y4, FSUMP+32(DI)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, $192
+	JB      fzerosum2
+	MOVQ    nS+8(FP), R9
+	MOVQ    BX, R11
+	MOVQ    tx03+56(FP), R12
+	MOVQ    uf3+72(FP), R13
+	MOVQ    w3+88(FP), R14
+
+floops3:
+	// One configuration, both halves: a, p = P012·X23·X03, b = 0.
+	FCONFIG_HALF(Y0, Y1, 0)
+	FCONFIG_HALF(Y7, Y8, 32)
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+	XORQ   AX, AX
+
+floopk:
+	// Hidden unit k: b += lc; p·tanh goes to acc2[k] and W3[s3][k].
+	FASTUNIT_HALVES
+	VADDPD  Y4, Y14, Y14
+	VADDPD  Y11, Y15, Y15
+	VMULPD  FROWP(DI), Y0, Y0
+	VMULPD  FROWP+32(DI), Y7, Y7
+	VADDPD  (R14)(AX*1), Y0, Y1
+	VMOVUPD Y1, (R14)(AX*1)
+	VADDPD  32(R14)(AX*1), Y7, Y8
+	VMOVUPD Y8, 32(R14)(AX*1)
+	VADDPD  1024(DI)(AX*2), Y0, Y1
+	VMOVUPD Y1, 1024(DI)(AX*2)
+	VADDPD  1056(DI)(AX*2), Y7, Y8
+	VMOVUPD Y8, 1056(DI)(AX*2)
+	ADDQ    $64, AX
+	CMPQ    AX, R8
+	JB      floopk
+
+	FEND_HALF(Y14, Y0, Y1, 0)
+	FEND_HALF(Y15, Y7, Y8, 32)
+	ADDQ $128, R11
+	ADDQ $128, R12
+	LEAQ (R13)(R8*2), R13
+	ADDQ R8, R14
+	DECQ R9
+	JNZ  floops3
+
+	// End of level s2: W2[s2] += acc2, acc1 += acc2, sum1 += sum2.
+	MOVQ R11, BX // R11 ran through row s2 of tx23: it is row s2+1 now
+	MOVQ out+104(FP), R11
+	XORQ AX, AX
+fflush2:
+	VMOVUPD 1024(DI)(AX*2), Y0
+	VMOVUPD 1056(DI)(AX*2), Y7
+	VADDPD  (R10)(AX*1), Y0, Y1
+	VMOVUPD Y1, (R10)(AX*1)
+	VADDPD  32(R10)(AX*1), Y7, Y8
+	VMOVUPD Y8, 32(R10)(AX*1)
+	VADDPD  192(R11)(AX*1), Y0, Y1
+	VMOVUPD Y1, 192(R11)(AX*1)
+	VADDPD  224(R11)(AX*1), Y7, Y8
+	VMOVUPD Y8, 224(R11)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, R8
+	JB      fflush2
+	XORQ    AX, AX
+fflushsum:
+	VMOVUPD FSUMP(DI)(AX*1), Y0
+	VADDPD  (R11)(AX*1), Y0, Y0
+	VMOVUPD Y0, (R11)(AX*1)
+	VMOVUPD FSUMP+32(DI)(AX*1), Y0
+	VADDPD  32(R11)(AX*1), Y0, Y0
+	VMOVUPD Y0, 32(R11)(AX*1)
+	ADDQ    $64, AX
+	CMPQ    AX, $192
+	JB      fflushsum
+	ADDQ    $64, SI
+	LEAQ    (DX)(R8*2), DX
+	ADDQ    R8, R10
+	DECQ    CX
+	JNZ     floops2
+
+	VZEROUPPER
+	RET
+
 // LCONLY2: Y7 = log(2cosh Y3) = |x| + log1p(e), e = exp(−2|x|),
 // zz = (e + 1 − √2)/(e + 1 + √2). Y4..Y9 clobbered.
 #define LCONLY2 \
@@ -627,5 +918,41 @@ thtail:
 	VMASKMOVPD Y7, Y13, (DI)
 
 thdone:
+	VZEROUPPER
+	RET
+
+// func expAVX2(dst, x *float64, n int)
+// dst[i] = exp x[i] for x[i] in [−708, 709] (clamped there): the tables of
+// the exp-free block, whose arguments stay within ±600.
+TEXT ·expAVX2(SB), NOSPLIT, $0-24
+	MOVQ    dst+0(FP), DI
+	MOVQ    x+8(FP), SI
+	MOVQ    n+16(FP), CX
+	VMOVUPD CLAMPLO, YCLAMPLO
+
+exploop:
+	CMPQ    CX, $4
+	JB      exptail
+	VMOVUPD (SI), Y5
+	VMAXPD  Y5, YCLAMPLO, Y5
+	VMINPD  CLAMPHI, Y5, Y5
+	EXP2(Y5, Y8, Y6, Y7)
+	VMOVUPD Y8, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JMP     exploop
+
+exptail:
+	TESTQ      CX, CX
+	JZ         expdone
+	TAILMASK
+	VMASKMOVPD (SI), Y13, Y5
+	VMAXPD     Y5, YCLAMPLO, Y5
+	VMINPD     CLAMPHI, Y5, Y5
+	EXP2(Y5, Y8, Y6, Y7)
+	VMASKMOVPD Y8, Y13, (DI)
+
+expdone:
 	VZEROUPPER
 	RET
