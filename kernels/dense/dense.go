@@ -1,0 +1,209 @@
+// Package dense holds rgflow's dense float64 matrix products: the three
+// row-major cases the network needs (engine/mlp.go),
+//
+//	NT: C[m×n] = beta·C + A[m×k] · B[n×k]ᵀ   (forward: activations × weightsᵀ)
+//	TN: C[m×n] = beta·C + A[k×m]ᵀ · B[k×n]   (weight gradient)
+//	NN: C[m×n] = beta·C + A[m×k] · B[k×n]    (input gradient)
+//
+// with leading dimensions lda, ldb, ldc. Like package kernels, every path has
+// the pure-Go GemmGeneric as its reference, and RGFLOW_KERNELS=generic|avx2|avx512
+// forces a path.
+//
+// Paths, fastest first:
+//   - avx512 (AVX512F; gemm_avx512_amd64.s): 8×16 register tiles (16 zmm
+//     accumulators), n tails under a mask;
+//   - avx2 (AVX2 + FMA3; gemm_avx2_amd64.s): 6×8 register tiles (12 ymm
+//     accumulators), n tails from a zero-padded copy of B;
+//   - generic (generic.go): 4×4 register tiles in Go, everywhere (it is the
+//     whole story under the purego tag and on other architectures).
+//
+// Summation order. Every path computes each element of C as
+// s = Σ_p a_ip·b_pj, summed in order of p from 0 and starting from zero (the
+// assembly paths with fused multiply-adds, in blocks of p for long k, see
+// kBlock), and then sets C = s when beta = 0 (C is not read, so garbage
+// there, NaN included, is overwritten), C += s when beta = 1, and
+// C = beta·C + s otherwise. The order depends only on the path and the
+// shape, not on where the element lies in its tile or on how rows are shared
+// out: large products (m·n·k ≥ 2^20) split their rows between two goroutines
+// at a multiple of 24, and give bit-identical results to a single goroutine.
+// Paths differ from each other by rounding (~1e-16 relative to Σ|a||b|).
+package dense
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+)
+
+// Gemm computes C = beta·C + op(A)·op(B) on the selected path, where
+// op(A) is A (m×k, row i at a[i*lda:]) or, if tA, Aᵀ with A k×m; op(B) is B
+// (k×n) or, if tB, Bᵀ with B n×k. C is m×n with row i at c[i*ldc:]. The
+// supported cases are NT (tA = false, tB = true), TN and NN; TT panics.
+// Only the elements C[i][j], i < m, j < n, are written.
+func Gemm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemmWith(impl, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+// GemmGeneric is Gemm on the generic path: the reference for the others.
+func GemmGeneric(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemmWith(&generic, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+}
+
+// path is one implementation. rows computes rows [i0, i1) of C, with the
+// arguments already checked, k ≥ 1 and beta ∈ {0, 1}; prep, if not nil,
+// runs once per call before the rows are shared out and returns what rows
+// needs (packed B), and done gives it back.
+type path struct {
+	name      string
+	available func() bool
+	prep      func(p *problem) any
+	rows      func(p *problem, prepped any, i0, i1 int)
+	done      func(prepped any)
+}
+
+// problem is one checked call of Gemm.
+type problem struct {
+	tA, tB  bool
+	m, n, k int
+	a       []float64
+	lda     int
+	b       []float64
+	ldb     int
+	beta    float64 // 0 or 1
+	c       []float64
+	ldc     int
+}
+
+var generic = path{
+	name:      "generic",
+	available: func() bool { return true },
+	rows:      genericRows,
+}
+
+// paths lists the implementations from fastest to slowest: the assembly
+// paths of this build (archPaths, empty under purego or on other
+// architectures) and then the generic one.
+var paths = append(append([]*path(nil), archPaths...), &generic)
+
+var impl = &generic
+
+func init() {
+	if err := Use(os.Getenv("RGFLOW_KERNELS")); err != nil {
+		fmt.Fprintln(os.Stderr, "rgflow:", err)
+		os.Exit(2)
+	}
+}
+
+// Use selects a path by name; "" picks the fastest one this CPU supports.
+// Naming a path this CPU (or this build) lacks is an error.
+func Use(name string) error {
+	for _, p := range paths {
+		if p.available() && (name == "" || name == p.name) {
+			impl = p
+			return nil
+		}
+		if name == p.name {
+			return fmt.Errorf("dense: kernel path %q is not supported on this CPU (available: %v)", name, Available())
+		}
+	}
+	return fmt.Errorf("dense: unknown kernel path %q (available: %v)", name, Available())
+}
+
+// Path names the path in use.
+func Path() string { return impl.name }
+
+// Available lists the paths this CPU and build can run, fastest first.
+func Available() []string {
+	var out []string
+	for _, p := range paths {
+		if p.available() {
+			out = append(out, p.name)
+		}
+	}
+	return out
+}
+
+// parallelWork is the m·n·k from which a product's rows are shared between
+// two goroutines, and rowGrain the granularity of the split (a multiple of
+// every path's tile height, so that every row is computed by the same code
+// either way).
+const (
+	parallelWork = 1 << 20
+	rowGrain     = 24
+)
+
+func gemmWith(pt *path, tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if tA && tB {
+		panic("dense: Aᵀ·Bᵀ is not supported")
+	}
+	check(tA, tB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if beta != 0 && beta != 1 {
+		for i := range m {
+			ci := c[i*ldc : i*ldc+n]
+			for j := range ci {
+				ci[j] *= beta
+			}
+		}
+		beta = 1
+	}
+	if k == 0 {
+		if beta == 0 {
+			for i := range m {
+				clear(c[i*ldc : i*ldc+n])
+			}
+		}
+		return
+	}
+	p := &problem{tA: tA, tB: tB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+	var prepped any
+	if pt.prep != nil {
+		prepped = pt.prep(p)
+	}
+	if m*n*k >= parallelWork && m >= 2*rowGrain && runtime.GOMAXPROCS(0) > 1 {
+		half := (m/2 + rowGrain - 1) / rowGrain * rowGrain
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pt.rows(p, prepped, half, m)
+		}()
+		pt.rows(p, prepped, 0, half)
+		wg.Wait()
+	} else {
+		pt.rows(p, prepped, 0, m)
+	}
+	if pt.done != nil {
+		pt.done(prepped)
+	}
+}
+
+// check panics, as gonum's BLAS does, when a size or leading dimension is
+// negative or too small or a slice too short for the shape.
+func check(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("dense: negative size m=%d n=%d k=%d", m, n, k))
+	}
+	ar, ac := m, k
+	if tA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tB {
+		br, bc = n, k
+	}
+	need := func(name string, s []float64, rows, cols, ld int) {
+		if ld < max(1, cols) {
+			panic(fmt.Sprintf("dense: ld%s = %d < max(1, %d)", name, ld, cols))
+		}
+		if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
+			panic(fmt.Sprintf("dense: %s has %d elements, a %d×%d matrix with leading dimension %d needs %d", name, len(s), rows, cols, ld, (rows-1)*ld+cols))
+		}
+	}
+	need("a", a, ar, ac, lda)
+	need("b", b, br, bc, ldb)
+	need("c", c, m, n, ldc)
+}
