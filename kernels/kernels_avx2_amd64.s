@@ -857,7 +857,7 @@ fflushsum:
 
 // TAILMASK: Y13 = lane mask (all ones where i < CX), for CX in 1..3.
 #define TAILMASK \
-	MOVQ         CX, X13; \
+	VMOVQ        CX, X13; \
 	VPBROADCASTQ X13, Y13; \
 	VPCMPGTQ     iota<>(SB), Y13, Y13
 
