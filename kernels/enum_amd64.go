@@ -67,11 +67,13 @@ func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
 		}
 	}
 
+	// The buffers handed to the blocks come from a pool: passed through a
+	// function value they would escape, and be allocated on every call.
+	ws := scratchPool.Get().(*enumScratch)
+	defer scratchPool.Put(ws)
 	var (
-		phi01, g01     [maxBlockD * L]float64
-		scr            [48 * L]float64 // see the block functions' scratch layouts
-		out            [(3 + maxBlockD) * L]float64
-		acc0           [maxBlockD * L]float64
+		phi01, g01     = &ws.phi01, &ws.g01
+		scr, out, acc0 = &ws.scr, &ws.out, &ws.acc0
 		sum0, sumAll   [3 * L]float64
 		u2, u3         = field(2, 0), field(3, 0)
 		W2, W3         = W[2*S*row:], W[3*S*row:]
@@ -142,6 +144,17 @@ func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
 // useFastBlock lets tests run the general block on tables the exp-free
 // block would take.
 var useFastBlock = true
+
+// enumScratch holds enumerateBlocks' buffers; the blocks initialise the
+// parts they read.
+type enumScratch struct {
+	phi01, g01 [maxBlockD * Lanes]float64
+	scr        [48 * Lanes]float64 // see the block functions' scratch layouts
+	out        [(3 + maxBlockD) * Lanes]float64
+	acc0       [maxBlockD * Lanes]float64
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(enumScratch) }}
 
 // fastTables are the inputs of the exp-free block, built from an Enum:
 //   - f01: F_i[s][k] = exp(−2 U_i[s][k]) for sites 0 and 1 (Field layout),
