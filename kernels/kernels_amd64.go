@@ -43,7 +43,8 @@ var archPaths = []path{
 //go:noescape
 func enumBlockAVX512(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)
 
-// enumBlockFastAVX512 is enumBlockAVX512 without exponentials in the inner
+// enumBlockFastAVX512 is, like enumBlockAVX512, the (s2, s3) part of
+// EnumerateGeneric's loop nest, here without exponentials in the inner
 // loop: exp(−2φ) and p come as products of the precomputed tables that
 // buildFast makes (see fastTables), the logarithm from VGETEXPPD and
 // VGETMANTPD. It is used when buildFast finds the tables in range.
@@ -51,19 +52,21 @@ func enumBlockAVX512(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ,
 //go:noescape
 func enumBlockFastAVX512(d, nS int, a01, phi01, g01, t12, tx23, tx03, uf2, uf3, w2, w3, cz, out, scr *float64)
 
-// enumBlockAVX2 is enumBlockAVX512 for AVX2+FMA3 (the 8 lanes as two ymm
-// halves); its scratch also holds rows 16..22.
+// enumBlockAVX2 is the (s2, s3) part of EnumerateGeneric's loop nest,
+// enumBlockAVX512 for AVX2+FMA3 (the 8 lanes as two ymm halves); its
+// scratch also holds rows 16..22.
 //
 //go:noescape
 func enumBlockAVX2(d, nS int, a01, phi01, t12, t23, t03, u2, u3, w2, w3, logZ, out, scr *float64)
 
-// enumBlockFastAVX2 is enumBlockFastAVX512 for AVX2+FMA3.
+// enumBlockFastAVX2 is the (s2, s3) part of EnumerateGeneric's loop nest,
+// enumBlockFastAVX512 for AVX2+FMA3.
 //
 //go:noescape
 func enumBlockFastAVX2(d, nS int, a01, phi01, g01, t12, tx23, tx03, uf2, uf3, w2, w3, cz, out, scr *float64)
 
-// expAVX2 sets dst[i] = exp x[i] for i < n and x[i] in [−708, 709]
-// (arguments are clamped there; buildFast's stay within ±600).
+// expAVX2 is a math.Exp loop: dst[i] = exp x[i] for i < n and x[i] in
+// [−708, 709] (arguments are clamped there; buildFast's stay within ±600).
 //
 //go:noescape
 func expAVX2(dst, x *float64, n int)
