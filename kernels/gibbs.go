@@ -201,12 +201,13 @@ func catPair3(dst, a, b []uint8, t *[512]uint32, key, base uint64) {
 		i := int(a[n]&7)<<6 | int(b[n]&7)<<3
 		j := int(a[n+1]&7)<<6 | int(b[n+1]&7)<<3
 		i0, j0 := i, j
-		// lt(t, u) = 1 if u < t: branchless (the compiler will not use
-		// conditional moves for values that feed a load address)
-		i += 4 &^ -lt(t[(i+3)&511], u0)
-		j += 4 &^ -lt(t[(j+3)&511], u1)
-		i += 2 &^ -lt(t[(i+1)&511], u0)
-		j += 2 &^ -lt(t[(j+1)&511], u1)
+		// lt(t, u)−1 is all ones where t ≤ u and 0 elsewhere (branchless:
+		// the compiler does not use conditional moves for values that
+		// feed a load address)
+		i += 4 & (lt(t[(i+3)&511], u0) - 1)
+		j += 4 & (lt(t[(j+3)&511], u1) - 1)
+		i += 2 & (lt(t[(i+1)&511], u0) - 1)
+		j += 2 & (lt(t[(j+1)&511], u1) - 1)
 		i += 1 ^ lt(t[i&511], u0)
 		j += 1 ^ lt(t[j&511], u1)
 		dst[n] = uint8(i - i0)
