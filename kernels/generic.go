@@ -3,12 +3,14 @@ package kernels
 import "math"
 
 // lcTanh returns log(2 cosh x) and tanh x from one exponential:
-// with e = exp(−2|x|), lc = |x| + log1p(e) and tanh = sign(x)(1−e)/(1+e).
+// with m = expm1(−2|x|), lc = |x| + log1p(1+m) and tanh = sign(x)·(−m)/(2+m).
+// expm1 rather than exp keeps tanh exact to rounding for tiny x, where
+// (1−e)/(1+e) would cancel.
 func lcTanh(x float64) (lc, th float64) {
 	ax := math.Abs(x)
-	e := math.Exp(-2 * ax)
-	lc = ax + math.Log1p(e)
-	th = (1 - e) / (1 + e)
+	m := math.Expm1(-2 * ax)
+	lc = ax + math.Log1p(1+m)
+	th = -m / (2 + m)
 	if x < 0 {
 		th = -th
 	}
