@@ -73,6 +73,36 @@ func (a Activation) deriv(z float64) float64 {
 	}
 }
 
+// applyAll sets a[i] = act(z[i]); the switch sits outside the loop.
+func (a Activation) applyAll(dst, z []float64) {
+	switch a {
+	case ReLU:
+		for i, v := range z {
+			dst[i] = max(v, 0)
+		}
+	default:
+		for i, v := range z {
+			dst[i] = a.apply(v)
+		}
+	}
+}
+
+// derivMul multiplies g[i] by act′(z[i]).
+func (a Activation) derivMul(g, z []float64) {
+	switch a {
+	case ReLU:
+		for i, v := range z {
+			if v <= 0 {
+				g[i] = 0
+			}
+		}
+	default:
+		for i, v := range z {
+			g[i] *= a.deriv(v)
+		}
+	}
+}
+
 // MLP is a fully connected network: linear layers with the activation
 // between them and a linear output. Parameters live in one flat slice
 // (per layer: weights out×in row-major, then biases) so that the optimiser
@@ -175,6 +205,14 @@ func gemm(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64,
 		}
 	}
 	switch {
+	case tA == blas.NoTrans && tB == blas.Trans && k == 1: // outer product
+		for i := 0; i < m; i++ {
+			ai := a[i*lda]
+			ci := c[i*ldc : i*ldc+n]
+			for j := range ci {
+				ci[j] += ai * b[j*ldb]
+			}
+		}
 	case tA == blas.NoTrans && tB == blas.Trans: // C[i][j] += Σ_p A[i][p] B[j][p]
 		for i := 0; i < m; i++ {
 			ai := a[i*lda : i*lda+k]
@@ -201,6 +239,14 @@ func gemm(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64,
 					ci[j] += v * w
 				}
 			}
+		}
+	case tA == blas.NoTrans && tB == blas.NoTrans && n == 1: // matrix × vector
+		for i := 0; i < m; i++ {
+			s := 0.0
+			for p, v := range a[i*lda : i*lda+k] {
+				s += v * b[p*ldb]
+			}
+			c[i*ldc] += s
 		}
 	case tA == blas.NoTrans && tB == blas.NoTrans: // C[i][j] += Σ_p A[i][p] B[p][j]
 		for i := 0; i < m; i++ {
@@ -239,9 +285,7 @@ func (n *MLP) Forward(x []float64, batch int, t *Tape) ([]float64, *Tape) {
 		if l == L-1 {
 			copy(a, z)
 		} else {
-			for i, v := range z {
-				a[i] = n.Act.apply(v)
-			}
+			n.Act.applyAll(a, z)
 		}
 	}
 	return t.post[L], t
@@ -258,10 +302,7 @@ func (n *MLP) Backward(t *Tape, dy []float64, dParams, dx []float64) {
 	for l := L - 1; l >= 0; l-- {
 		in, out := n.Sizes[l], n.Sizes[l+1]
 		if l < L-1 {
-			z := t.pre[l+1]
-			for i := range g {
-				g[i] *= n.Act.deriv(z[i])
-			}
+			n.Act.derivMul(g, t.pre[l+1])
 		}
 		W, _ := n.layer(n.Params, l)
 		if dParams != nil {

@@ -153,7 +153,7 @@ func TestBetaSchedule(t *testing.T) {
 // The small-product loops of gemm must agree with gonum's Dgemm.
 func TestGemmLoopsMatchBLAS(t *testing.T) {
 	rng := rand.New(rand.NewPCG(19, 20))
-	for _, dims := range [][3]int{{1, 1, 1}, {24, 16, 1}, {24, 1, 16}, {5, 7, 3}, {16, 3, 24}} {
+	for _, dims := range [][3]int{{1, 1, 1}, {24, 16, 1}, {24, 1, 16}, {5, 7, 3}, {16, 3, 24}, {7, 1, 5}} {
 		m, n, k := dims[0], dims[1], dims[2]
 		cases := []struct {
 			tA, tB   blas.Transpose
