@@ -14,13 +14,14 @@ import (
 // smallest and largest batches (NT: batch×out×in, TN: out×in×batch, NN:
 // batch×in×out).
 var benchShapes = map[string][][3]int{
-	"NT": {{24, 16, 1}, {64, 80, 80}, {1024, 160, 160}, {24, 80, 80}, {1944, 80, 80}, {1944, 80, 5}, {1944, 5, 80}, {1944, 160, 160}, {1944, 320, 320}},
-	"TN": {{16, 1, 24}, {64, 80, 80}, {1024, 160, 160}, {80, 80, 24}, {80, 80, 1944}, {5, 80, 1944}, {80, 5, 1944}, {160, 160, 1944}},
-	"NN": {{24, 1, 16}, {64, 80, 80}, {1024, 160, 160}, {24, 80, 80}, {1944, 80, 80}, {1944, 80, 5}, {1944, 160, 160}},
+	"NT": {{24, 16, 1}, {24, 1, 16}, {1944, 16, 1}, {64, 80, 80}, {1024, 160, 160}, {24, 80, 80}, {1944, 80, 80}, {1944, 80, 5}, {1944, 5, 80}, {1944, 160, 160}, {1944, 320, 320}},
+	"TN": {{16, 1, 24}, {1, 16, 24}, {16, 1, 1944}, {64, 80, 80}, {1024, 160, 160}, {80, 80, 24}, {80, 80, 1944}, {5, 80, 1944}, {80, 5, 1944}, {160, 160, 1944}},
+	"NN": {{24, 16, 1}, {24, 1, 16}, {1944, 1, 16}, {64, 80, 80}, {1024, 160, 160}, {24, 80, 80}, {1944, 80, 80}, {1944, 80, 5}, {1944, 160, 160}},
 }
 
 // BenchmarkGemm/<case>/<m>x<n>x<k>/<path> reports GFLOPS (2mnk per call) for
-// every available path and for gonum's Dgemm.
+// every available path, for the plain loops engine/mlp.go uses for small
+// products and for gonum's Dgemm.
 func BenchmarkGemm(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, cs := range cases {
@@ -53,6 +54,12 @@ func BenchmarkGemm(b *testing.B) {
 							b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 						})
 					}
+					b.Run("loops", func(b *testing.B) {
+						for b.Loop() {
+							plainLoops(cs.tA, cs.tB, m, n, k, x, lda, y, ldb, 1, z, n)
+						}
+						b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+					})
 					b.Run("gonum", func(b *testing.B) {
 						ta, tb := blas.NoTrans, blas.NoTrans
 						if cs.tA {
@@ -70,5 +77,56 @@ func BenchmarkGemm(b *testing.B) {
 				})
 			}
 		})
+	}
+}
+
+// plainLoops is engine/mlp.go's code for products below 2^14 multiply-adds.
+func plainLoops(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if beta == 0 {
+		for i := 0; i < m; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+	}
+	switch {
+	case !tA && tB:
+		for i := 0; i < m; i++ {
+			ai := a[i*lda : i*lda+k]
+			ci := c[i*ldc : i*ldc+n]
+			for j := range ci {
+				bj := b[j*ldb : j*ldb+k]
+				s := 0.0
+				for p, v := range ai {
+					s += v * bj[p]
+				}
+				ci[j] += s
+			}
+		}
+	case tA && !tB:
+		for p := 0; p < k; p++ {
+			ap := a[p*lda : p*lda+m]
+			bp := b[p*ldb : p*ldb+n]
+			for i, v := range ap {
+				if v == 0 {
+					continue
+				}
+				ci := c[i*ldc : i*ldc+n]
+				for j, w := range bp {
+					ci[j] += v * w
+				}
+			}
+		}
+	default:
+		for i := 0; i < m; i++ {
+			ci := c[i*ldc : i*ldc+n]
+			for p, v := range a[i*lda : i*lda+k] {
+				if v == 0 {
+					continue
+				}
+				bp := b[p*ldb : p*ldb+n]
+				for j, w := range bp {
+					ci[j] += v * w
+				}
+			}
+		}
 	}
 }

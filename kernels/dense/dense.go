@@ -50,19 +50,15 @@ func GemmGeneric(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ld
 	gemmWith(&generic, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
-// path is one implementation. rows computes rows [i0, i1) of C, with the
-// arguments already checked, k ≥ 1 and beta ∈ {0, 1}; prep, if not nil,
-// runs once per call before the rows are shared out and returns what rows
-// needs (packed B), and done gives it back.
+// path is one implementation: kern, if not nil, is its assembly kernel
+// (driver.go); otherwise the generic Go loops run.
 type path struct {
 	name      string
 	available func() bool
-	prep      func(p *problem) any
-	rows      func(p *problem, prepped any, i0, i1 int)
-	done      func(prepped any)
+	kern      *asmKernel
 }
 
-// problem is one checked call of Gemm.
+// problem is one checked call of Gemm, with beta ∈ {0, 1} and k ≥ 1.
 type problem struct {
 	tA, tB  bool
 	m, n, k int
@@ -70,15 +66,34 @@ type problem struct {
 	lda     int
 	b       []float64
 	ldb     int
-	beta    float64 // 0 or 1
+	beta    float64
 	c       []float64
 	ldc     int
 }
 
+// rows computes rows [i0, i1) of C; pk is what prep made of B.
+func (pt *path) rows(p *problem, pk *packed, i0, i1 int) {
+	if pt.kern == nil {
+		genericRows(p, i0, i1)
+		return
+	}
+	pt.kern.rows(p, pk, i0, i1)
+}
+
+// prep readies B for rows (packing it where the kernel needs that), once
+// per call before the rows are shared out; done gives the buffers back.
+func (pt *path) prep(p *problem) packed {
+	if pt.kern == nil {
+		return packed{}
+	}
+	return pt.kern.prep(p)
+}
+
+func (pt *path) done(pk *packed) { pk.release() }
+
 var generic = path{
 	name:      "generic",
 	available: func() bool { return true },
-	rows:      genericRows,
 }
 
 // paths lists the implementations from fastest to slowest: the assembly
@@ -158,27 +173,30 @@ func gemmWith(pt *path, tA, tB bool, m, n, k int, a []float64, lda int, b []floa
 		}
 		return
 	}
-	p := &problem{tA: tA, tB: tB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
-	var prepped any
-	if pt.prep != nil {
-		prepped = pt.prep(p)
-	}
+	p := problem{tA: tA, tB: tB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+	pk := pt.prep(&p)
 	if m*n*k >= parallelWork && m >= 2*rowGrain && runtime.GOMAXPROCS(0) > 1 {
-		half := (m/2 + rowGrain - 1) / rowGrain * rowGrain
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pt.rows(p, prepped, half, m)
-		}()
-		pt.rows(p, prepped, 0, half)
-		wg.Wait()
+		parallel(pt, &p, &pk)
 	} else {
-		pt.rows(p, prepped, 0, m)
+		pt.rows(&p, &pk, 0, m)
 	}
-	if pt.done != nil {
-		pt.done(prepped)
-	}
+	pt.done(&pk)
+}
+
+// parallel shares the rows of p between this goroutine and another one, at
+// a multiple of rowGrain. It works on copies of p and pk, so that they do
+// not escape in the common, serial case.
+func parallel(pt *path, p *problem, pk *packed) {
+	pc, pkc := *p, *pk
+	half := (pc.m/2 + rowGrain - 1) / rowGrain * rowGrain
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		pt.rows(&pc, &pkc, half, pc.m)
+	}()
+	pt.rows(&pc, &pkc, 0, half)
+	wg.Wait()
 }
 
 // check panics, as gonum's BLAS does, when a size or leading dimension is

@@ -286,20 +286,15 @@ func TestSplitIdentical(t *testing.T) {
 					one := slices.Clone(c0)
 					chunks := slices.Clone(c0)
 					p := &problem{tA: gc.tA, tB: gc.tB, m: m, n: n, k: k, a: gc.a.s(), lda: gc.a.ld, b: gc.b.s(), ldb: gc.b.ld, beta: beta, c: one, ldc: n}
-					var prepped any
-					if pt.prep != nil {
-						prepped = pt.prep(p)
-					}
-					pt.rows(p, prepped, 0, m)
+					pk := pt.prep(p)
+					pt.rows(p, &pk, 0, m)
 					p.c = chunks
 					for i := 0; i < m; {
 						j := min(m, i+rowGrain*(1+rng.IntN(5)))
-						pt.rows(p, prepped, i, j)
+						pt.rows(p, &pk, i, j)
 						i = j
 					}
-					if pt.done != nil {
-						pt.done(prepped)
-					}
+					pt.done(&pk)
 					for i := range one {
 						if math.Float64bits(one[i]) != math.Float64bits(split[i]) || math.Float64bits(one[i]) != math.Float64bits(chunks[i]) {
 							t.Fatalf("%s %s %v beta=%v: element %d: one goroutine %v, split %v, chunks %v", pt.name, cs.name, s, beta, i, one[i], split[i], chunks[i])

@@ -114,30 +114,28 @@ GLOBL masks<>(SB), RODATA|NOPTR, $128
 	VMOVDQU 32(AX)(CX*8), Y1
 
 // Write one row of accumulators (acc0: columns 0-3, acc1: 4-7) to C at AX
-// and step AX to the next row: store (beta = 0) or add and store, whole or
-// under the masks.
-#define PUT0(acc0, acc1) \
+// and step AX to the next row, whole or under the masks. With beta = 1,
+// ADDC adds C to every row of the tile before PUT stores any: C's rows may
+// be closer than 8 columns apart, and a load overlapping an earlier masked
+// store would wait for it.
+#define ADDC(acc0, acc1) \
+	VADDPD (AX), acc0, acc0 \
+	VADDPD 32(AX), acc1, acc1 \
+	ADDQ   R12, AX
+
+#define PUT(acc0, acc1) \
 	VMOVUPD acc0, (AX) \
 	VMOVUPD acc1, 32(AX) \
 	ADDQ    R12, AX
 
-#define PUT1(acc0, acc1) \
-	VADDPD  (AX), acc0, acc0 \
-	VADDPD  32(AX), acc1, acc1 \
-	VMOVUPD acc0, (AX) \
-	VMOVUPD acc1, 32(AX) \
-	ADDQ    R12, AX
-
-#define PUT0M(acc0, acc1) \
-	VMASKMOVPD acc0, Y0, (AX) \
-	VMASKMOVPD acc1, Y1, 32(AX) \
-	ADDQ       R12, AX
-
-#define PUT1M(acc0, acc1) \
+#define ADDCM(acc0, acc1) \
 	VMASKMOVPD (AX), Y0, Y2 \
 	VMASKMOVPD 32(AX), Y1, Y3 \
 	VADDPD     Y2, acc0, acc0 \
 	VADDPD     Y3, acc1, acc1 \
+	ADDQ       R12, AX
+
+#define PUTM(acc0, acc1) \
 	VMASKMOVPD acc0, Y0, (AX) \
 	VMASKMOVPD acc1, Y1, 32(AX) \
 	ADDQ       R12, AX
@@ -195,48 +193,48 @@ rows6loop:
 	STEP6
 	DECQ CX
 	JNZ  rows6loop
-	MOVQ DX, AX
 	CMPQ R13, $8
 	JLT  rows6mask
 	CMPQ beta+88(FP), $0
 	JEQ  rows6put0
-	PUT1(Y4, Y5)
-	PUT1(Y6, Y7)
-	PUT1(Y8, Y9)
-	PUT1(Y10, Y11)
-	PUT1(Y12, Y13)
-	PUT1(Y14, Y15)
-	JMP  rows6next
+	MOVQ DX, AX
+	ADDC(Y4, Y5)
+	ADDC(Y6, Y7)
+	ADDC(Y8, Y9)
+	ADDC(Y10, Y11)
+	ADDC(Y12, Y13)
+	ADDC(Y14, Y15)
 
 rows6put0:
-	PUT0(Y4, Y5)
-	PUT0(Y6, Y7)
-	PUT0(Y8, Y9)
-	PUT0(Y10, Y11)
-	PUT0(Y12, Y13)
-	PUT0(Y14, Y15)
+	MOVQ DX, AX
+	PUT(Y4, Y5)
+	PUT(Y6, Y7)
+	PUT(Y8, Y9)
+	PUT(Y10, Y11)
+	PUT(Y12, Y13)
+	PUT(Y14, Y15)
 	JMP  rows6next
 
 rows6mask:
 	MASKS
-	MOVQ DX, AX
 	CMPQ beta+88(FP), $0
 	JEQ  rows6mask0
-	PUT1M(Y4, Y5)
-	PUT1M(Y6, Y7)
-	PUT1M(Y8, Y9)
-	PUT1M(Y10, Y11)
-	PUT1M(Y12, Y13)
-	PUT1M(Y14, Y15)
-	JMP  rows6next
+	MOVQ DX, AX
+	ADDCM(Y4, Y5)
+	ADDCM(Y6, Y7)
+	ADDCM(Y8, Y9)
+	ADDCM(Y10, Y11)
+	ADDCM(Y12, Y13)
+	ADDCM(Y14, Y15)
 
 rows6mask0:
-	PUT0M(Y4, Y5)
-	PUT0M(Y6, Y7)
-	PUT0M(Y8, Y9)
-	PUT0M(Y10, Y11)
-	PUT0M(Y12, Y13)
-	PUT0M(Y14, Y15)
+	MOVQ DX, AX
+	PUTM(Y4, Y5)
+	PUTM(Y6, Y7)
+	PUTM(Y8, Y9)
+	PUTM(Y10, Y11)
+	PUTM(Y12, Y13)
+	PUTM(Y14, Y15)
 
 rows6next:
 	NEXT
@@ -261,40 +259,40 @@ rows4loop:
 	STEP4
 	DECQ CX
 	JNZ  rows4loop
-	MOVQ DX, AX
 	CMPQ R13, $8
 	JLT  rows4mask
 	CMPQ beta+88(FP), $0
 	JEQ  rows4put0
-	PUT1(Y4, Y5)
-	PUT1(Y6, Y7)
-	PUT1(Y8, Y9)
-	PUT1(Y10, Y11)
-	JMP  rows4next
+	MOVQ DX, AX
+	ADDC(Y4, Y5)
+	ADDC(Y6, Y7)
+	ADDC(Y8, Y9)
+	ADDC(Y10, Y11)
 
 rows4put0:
-	PUT0(Y4, Y5)
-	PUT0(Y6, Y7)
-	PUT0(Y8, Y9)
-	PUT0(Y10, Y11)
+	MOVQ DX, AX
+	PUT(Y4, Y5)
+	PUT(Y6, Y7)
+	PUT(Y8, Y9)
+	PUT(Y10, Y11)
 	JMP  rows4next
 
 rows4mask:
 	MASKS
-	MOVQ DX, AX
 	CMPQ beta+88(FP), $0
 	JEQ  rows4mask0
-	PUT1M(Y4, Y5)
-	PUT1M(Y6, Y7)
-	PUT1M(Y8, Y9)
-	PUT1M(Y10, Y11)
-	JMP  rows4next
+	MOVQ DX, AX
+	ADDCM(Y4, Y5)
+	ADDCM(Y6, Y7)
+	ADDCM(Y8, Y9)
+	ADDCM(Y10, Y11)
 
 rows4mask0:
-	PUT0M(Y4, Y5)
-	PUT0M(Y6, Y7)
-	PUT0M(Y8, Y9)
-	PUT0M(Y10, Y11)
+	MOVQ DX, AX
+	PUTM(Y4, Y5)
+	PUTM(Y6, Y7)
+	PUTM(Y8, Y9)
+	PUTM(Y10, Y11)
 
 rows4next:
 	NEXT
@@ -315,32 +313,32 @@ rows2loop:
 	STEP2
 	DECQ CX
 	JNZ  rows2loop
-	MOVQ DX, AX
 	CMPQ R13, $8
 	JLT  rows2mask
 	CMPQ beta+88(FP), $0
 	JEQ  rows2put0
-	PUT1(Y4, Y5)
-	PUT1(Y6, Y7)
-	JMP  rows2next
+	MOVQ DX, AX
+	ADDC(Y4, Y5)
+	ADDC(Y6, Y7)
 
 rows2put0:
-	PUT0(Y4, Y5)
-	PUT0(Y6, Y7)
+	MOVQ DX, AX
+	PUT(Y4, Y5)
+	PUT(Y6, Y7)
 	JMP  rows2next
 
 rows2mask:
 	MASKS
-	MOVQ DX, AX
 	CMPQ beta+88(FP), $0
 	JEQ  rows2mask0
-	PUT1M(Y4, Y5)
-	PUT1M(Y6, Y7)
-	JMP  rows2next
+	MOVQ DX, AX
+	ADDCM(Y4, Y5)
+	ADDCM(Y6, Y7)
 
 rows2mask0:
-	PUT0M(Y4, Y5)
-	PUT0M(Y6, Y7)
+	MOVQ DX, AX
+	PUTM(Y4, Y5)
+	PUTM(Y6, Y7)
 
 rows2next:
 	NEXT
@@ -359,28 +357,28 @@ rows1loop:
 	STEP1
 	DECQ CX
 	JNZ  rows1loop
-	MOVQ DX, AX
 	CMPQ R13, $8
 	JLT  rows1mask
 	CMPQ beta+88(FP), $0
 	JEQ  rows1put0
-	PUT1(Y4, Y5)
-	JMP  rows1next
+	MOVQ DX, AX
+	ADDC(Y4, Y5)
 
 rows1put0:
-	PUT0(Y4, Y5)
+	MOVQ DX, AX
+	PUT(Y4, Y5)
 	JMP  rows1next
 
 rows1mask:
 	MASKS
-	MOVQ DX, AX
 	CMPQ beta+88(FP), $0
 	JEQ  rows1mask0
-	PUT1M(Y4, Y5)
-	JMP  rows1next
+	MOVQ DX, AX
+	ADDCM(Y4, Y5)
 
 rows1mask0:
-	PUT0M(Y4, Y5)
+	MOVQ DX, AX
+	PUTM(Y4, Y5)
 
 rows1next:
 	NEXT

@@ -15,6 +15,7 @@
 //            BX      B at row p of the panel; R11 rsB (bytes)
 //            DX      C at row 0 of the panel; R12 ldc (bytes)
 //            R13     columns left; CX k counter; AX scratch
+// A last panel of at most 8 columns takes one zmm per row (HALF).
 // The arguments b and psB are rewritten: b to the current panel, psB to
 // bytes.
 
@@ -84,6 +85,40 @@
 	ADDQ         R10, SI \
 	ADDQ         R11, BX
 
+// One k step in a panel of at most 8 columns: one zmm per row, A broadcast
+// by the FMA itself.
+#define HALF8 \
+	VFMADD231PD.BCST (SI), Z0, Z16 \
+	VFMADD231PD.BCST (SI)(R8*1), Z0, Z18 \
+	VFMADD231PD.BCST (SI)(R8*2), Z0, Z20 \
+	VFMADD231PD.BCST (SI)(R9*1), Z0, Z22 \
+	VFMADD231PD.BCST (DI), Z0, Z24 \
+	VFMADD231PD.BCST (DI)(R8*1), Z0, Z26 \
+	VFMADD231PD.BCST (DI)(R8*2), Z0, Z28 \
+	VFMADD231PD.BCST (DI)(R9*1), Z0, Z30 \
+	ADDQ             R10, SI \
+	ADDQ             R10, DI \
+	ADDQ             R11, BX
+
+#define HALF4 \
+	VFMADD231PD.BCST (SI), Z0, Z16 \
+	VFMADD231PD.BCST (SI)(R8*1), Z0, Z18 \
+	VFMADD231PD.BCST (SI)(R8*2), Z0, Z20 \
+	VFMADD231PD.BCST (SI)(R9*1), Z0, Z22 \
+	ADDQ             R10, SI \
+	ADDQ             R11, BX
+
+#define HALF2 \
+	VFMADD231PD.BCST (SI), Z0, Z16 \
+	VFMADD231PD.BCST (SI)(R8*1), Z0, Z18 \
+	ADDQ             R10, SI \
+	ADDQ             R11, BX
+
+#define HALF1 \
+	VFMADD231PD.BCST (SI), Z0, Z16 \
+	ADDQ             R10, SI \
+	ADDQ             R11, BX
+
 // B's row p: whole, or under the masks.
 #define LOADB \
 	VMOVUPD (BX), Z0 \
@@ -112,15 +147,15 @@
 	MOVQ    k+8(FP), CX
 
 // Write one row of accumulators (acc0: columns 0-7, acc1: 8-15) to C at AX
-// and step AX to the next row: store (beta = 0) or add and store.
-#define PUT0(acc0, acc1) \
-	VMOVUPD acc0, K1, (AX) \
-	VMOVUPD acc1, K2, 64(AX) \
-	ADDQ    R12, AX
+// and step AX to the next row. With beta = 1, ADDC adds C to every row of
+// the tile before PUT stores any: C's rows may be closer than 16 columns
+// apart, and a load overlapping an earlier masked store would wait for it.
+#define ADDC(acc0, acc1) \
+	VADDPD (AX), acc0, K1, acc0 \
+	VADDPD 64(AX), acc1, K2, acc1 \
+	ADDQ   R12, AX
 
-#define PUT1(acc0, acc1) \
-	VADDPD  (AX), acc0, K1, acc0 \
-	VADDPD  64(AX), acc1, K2, acc1 \
+#define PUT(acc0, acc1) \
 	VMOVUPD acc0, K1, (AX) \
 	VMOVUPD acc1, K2, 64(AX) \
 	ADDQ    R12, AX
@@ -175,6 +210,8 @@ rows8:
 	VPXORQ Z29, Z29, Z29
 	VPXORQ Z30, Z30, Z30
 	VPXORQ Z31, Z31, Z31
+	CMPQ   R13, $8
+	JLE    rows8half
 	CMPQ   R13, $16
 	JLT    rows8tail
 
@@ -190,30 +227,37 @@ rows8tail:
 	STEP8
 	DECQ CX
 	JNZ  rows8tail
+	JMP  rows8put
+
+rows8half:
+	VMOVUPD.Z (BX), K1, Z0
+	HALF8
+	DECQ CX
+	JNZ  rows8half
 
 rows8put:
-	MOVQ DX, AX
 	CMPQ beta+88(FP), $0
 	JEQ  rows8put0
-	PUT1(Z16, Z17)
-	PUT1(Z18, Z19)
-	PUT1(Z20, Z21)
-	PUT1(Z22, Z23)
-	PUT1(Z24, Z25)
-	PUT1(Z26, Z27)
-	PUT1(Z28, Z29)
-	PUT1(Z30, Z31)
-	JMP  rows8next
+	MOVQ DX, AX
+	ADDC(Z16, Z17)
+	ADDC(Z18, Z19)
+	ADDC(Z20, Z21)
+	ADDC(Z22, Z23)
+	ADDC(Z24, Z25)
+	ADDC(Z26, Z27)
+	ADDC(Z28, Z29)
+	ADDC(Z30, Z31)
 
 rows8put0:
-	PUT0(Z16, Z17)
-	PUT0(Z18, Z19)
-	PUT0(Z20, Z21)
-	PUT0(Z22, Z23)
-	PUT0(Z24, Z25)
-	PUT0(Z26, Z27)
-	PUT0(Z28, Z29)
-	PUT0(Z30, Z31)
+	MOVQ DX, AX
+	PUT(Z16, Z17)
+	PUT(Z18, Z19)
+	PUT(Z20, Z21)
+	PUT(Z22, Z23)
+	PUT(Z24, Z25)
+	PUT(Z26, Z27)
+	PUT(Z28, Z29)
+	PUT(Z30, Z31)
 
 rows8next:
 	NEXT
@@ -231,6 +275,8 @@ rows4:
 	VPXORQ Z21, Z21, Z21
 	VPXORQ Z22, Z22, Z22
 	VPXORQ Z23, Z23, Z23
+	CMPQ   R13, $8
+	JLE    rows4half
 	CMPQ   R13, $16
 	JLT    rows4tail
 
@@ -246,22 +292,29 @@ rows4tail:
 	STEP4
 	DECQ CX
 	JNZ  rows4tail
+	JMP  rows4put
+
+rows4half:
+	VMOVUPD.Z (BX), K1, Z0
+	HALF4
+	DECQ CX
+	JNZ  rows4half
 
 rows4put:
-	MOVQ DX, AX
 	CMPQ beta+88(FP), $0
 	JEQ  rows4put0
-	PUT1(Z16, Z17)
-	PUT1(Z18, Z19)
-	PUT1(Z20, Z21)
-	PUT1(Z22, Z23)
-	JMP  rows4next
+	MOVQ DX, AX
+	ADDC(Z16, Z17)
+	ADDC(Z18, Z19)
+	ADDC(Z20, Z21)
+	ADDC(Z22, Z23)
 
 rows4put0:
-	PUT0(Z16, Z17)
-	PUT0(Z18, Z19)
-	PUT0(Z20, Z21)
-	PUT0(Z22, Z23)
+	MOVQ DX, AX
+	PUT(Z16, Z17)
+	PUT(Z18, Z19)
+	PUT(Z20, Z21)
+	PUT(Z22, Z23)
 
 rows4next:
 	NEXT
@@ -275,6 +328,8 @@ rows2:
 	VPXORQ Z17, Z17, Z17
 	VPXORQ Z18, Z18, Z18
 	VPXORQ Z19, Z19, Z19
+	CMPQ   R13, $8
+	JLE    rows2half
 	CMPQ   R13, $16
 	JLT    rows2tail
 
@@ -290,18 +345,25 @@ rows2tail:
 	STEP2
 	DECQ CX
 	JNZ  rows2tail
+	JMP  rows2put
+
+rows2half:
+	VMOVUPD.Z (BX), K1, Z0
+	HALF2
+	DECQ CX
+	JNZ  rows2half
 
 rows2put:
-	MOVQ DX, AX
 	CMPQ beta+88(FP), $0
 	JEQ  rows2put0
-	PUT1(Z16, Z17)
-	PUT1(Z18, Z19)
-	JMP  rows2next
+	MOVQ DX, AX
+	ADDC(Z16, Z17)
+	ADDC(Z18, Z19)
 
 rows2put0:
-	PUT0(Z16, Z17)
-	PUT0(Z18, Z19)
+	MOVQ DX, AX
+	PUT(Z16, Z17)
+	PUT(Z18, Z19)
 
 rows2next:
 	NEXT
@@ -313,6 +375,8 @@ rows1:
 	PANEL
 	VPXORQ Z16, Z16, Z16
 	VPXORQ Z17, Z17, Z17
+	CMPQ   R13, $8
+	JLE    rows1half
 	CMPQ   R13, $16
 	JLT    rows1tail
 
@@ -328,16 +392,23 @@ rows1tail:
 	STEP1
 	DECQ CX
 	JNZ  rows1tail
+	JMP  rows1put
+
+rows1half:
+	VMOVUPD.Z (BX), K1, Z0
+	HALF1
+	DECQ CX
+	JNZ  rows1half
 
 rows1put:
-	MOVQ DX, AX
 	CMPQ beta+88(FP), $0
 	JEQ  rows1put0
-	PUT1(Z16, Z17)
-	JMP  rows1next
+	MOVQ DX, AX
+	ADDC(Z16, Z17)
 
 rows1put0:
-	PUT0(Z16, Z17)
+	MOVQ DX, AX
+	PUT(Z16, Z17)
 
 rows1next:
 	NEXT

@@ -4,7 +4,7 @@ package dense
 // and 1×1 at the edges). Each element is s = Σ_p a_ip·b_pj summed from zero
 // in order of p, then stored by put; the order is the same in every tile
 // shape, so rows come out the same however they are shared out.
-func genericRows(p *problem, _ any, i0, i1 int) {
+func genericRows(p *problem, i0, i1 int) {
 	switch {
 	case !p.tA && p.tB:
 		genericNT(p, i0, i1)
