@@ -5,7 +5,7 @@ import "sync"
 // kBlock is the length of the blocks of p the assembly paths sum over before
 // adding to C (so that a tile's slice of A and a panel of B stay in cache
 // when k is the batch size).
-const kBlock = 384
+const kBlock = 256
 
 // asmKernel describes an assembly micro-kernel and how to drive it.
 type asmKernel struct {
