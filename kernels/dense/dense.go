@@ -11,22 +11,28 @@
 //
 // Paths, fastest first:
 //   - avx512 (AVX512F; gemm_avx512_amd64.s): 8×16 register tiles (16 zmm
-//     accumulators), n tails under a mask;
+//     accumulators), one zmm per row when at most 8 columns are left, n
+//     tails under a mask;
 //   - avx2 (AVX2 + FMA3; gemm_avx2_amd64.s): 6×8 register tiles (12 ymm
 //     accumulators), n tails from a zero-padded copy of B;
 //   - generic (generic.go): 4×4 register tiles in Go, everywhere (it is the
 //     whole story under the purego tag and on other architectures).
 //
+// The assembly paths (driver.go) read A and, for NN and TN, B in place;
+// Bᵀ (NT) is packed into panels of the tile width once per call. Tiny
+// products need no special case: nothing is allocated per call.
+//
 // Summation order. Every path computes each element of C as
-// s = Σ_p a_ip·b_pj, summed in order of p from 0 and starting from zero (the
-// assembly paths with fused multiply-adds, in blocks of p for long k, see
-// kBlock), and then sets C = s when beta = 0 (C is not read, so garbage
-// there, NaN included, is overwritten), C += s when beta = 1, and
-// C = beta·C + s otherwise. The order depends only on the path and the
-// shape, not on where the element lies in its tile or on how rows are shared
-// out: large products (m·n·k ≥ 2^20) split their rows between two goroutines
-// at a multiple of 24, and give bit-identical results to a single goroutine.
-// Paths differ from each other by rounding (~1e-16 relative to Σ|a||b|).
+// s = Σ_p a_ip·b_pj, summed in order of p and starting from zero, and then
+// sets C = s when beta = 0 (C is not read, so garbage there, NaN included,
+// is overwritten), C += s when beta = 1, and C = beta·C + s otherwise
+// (C scaled first). The assembly paths use fused multiply-adds and, for
+// k > kBlock (256), do this block of p by block, adding each block's sum to
+// C in turn. The order depends only on the path and the shape, not on where
+// the element lies in its tile or on how rows are shared out: large
+// products (m·n·k ≥ 2^20) split their rows between two goroutines at a
+// multiple of 24 and give the same bits as one goroutine. Paths differ
+// from each other by rounding only.
 package dense
 
 import (

@@ -39,7 +39,9 @@ var archPaths = []*path{
 //	}
 //
 // The last panel, if n is not a multiple of 16, is read from B and C and
-// written under a mask, so nothing beyond column n is touched.
+// written under a mask, so nothing beyond column n is touched; if it has at
+// most 8 columns, it takes one zmm per row (FMAs with an embedded
+// broadcast of A) instead of two.
 //
 //go:noescape
 func gemmAVX512(mr, k, n int, a *float64, rsA, csA int, b *float64, rsB, psB int, c *float64, ldc, beta int)

@@ -306,6 +306,16 @@ func TestSplitIdentical(t *testing.T) {
 	}
 }
 
+// TestRowGrain checks that the split granularity is a multiple of every
+// kernel's tile height, which the bit-identity of splits relies on.
+func TestRowGrain(t *testing.T) {
+	for _, pt := range paths {
+		if pt.kern != nil && rowGrain%pt.kern.heights[0] != 0 {
+			t.Errorf("%s: rowGrain %d is not a multiple of the tile height %d", pt.name, rowGrain, pt.kern.heights[0])
+		}
+	}
+}
+
 // TestUse forces each path through Use and Gemm.
 func TestUse(t *testing.T) {
 	defer func() {

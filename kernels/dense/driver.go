@@ -17,7 +17,7 @@ type asmKernel struct {
 
 // packed is op(B) prepared for a kernel: element (p, j) at
 // b[p*rs + (j/nr)*ps + j%nr] for j < n (main), and, if tail is not nil,
-// the last n-n main columns zero-padded as tail[p*nr + j%nr].
+// the last n − nMain columns zero-padded as tail[p*nr + (j−nMain)].
 type packed struct {
 	main, tail []float64
 	rs, ps     int
