@@ -6,7 +6,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
+
+	"rgflow/kernels/dense"
 )
 
 // Activation is the non-linearity of the hidden layers.
@@ -192,11 +193,16 @@ func (n *MLP) tape(t *Tape, batch int) *Tape {
 
 // gemm computes C = op(A)·op(B) + beta·C for the three products the network
 // needs. Small products (the A1 network is 1→16→1 on 24 rows) run in plain
-// loops, because BLAS call overhead would dominate them; larger ones go to
-// gonum's Dgemm.
+// loops, whose degenerate shapes (outer products, matrix × vector) they
+// handle best; larger ones go to the SIMD kernels of kernels/dense.
+// smallProduct is the size m·n·k up to which gemm uses its own loops.
+var smallProduct = 64
+
 func gemm(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	if m*n*k > 1<<14 {
-		blas64.Implementation().Dgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+	// a few rows (Newton's single points) would spend more on packing the
+	// weights for the SIMD kernel than on the product itself
+	if m*n*k > smallProduct && m >= 4 {
+		dense.Gemm(tA == blas.Trans, tB == blas.Trans, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	if beta == 0 {
@@ -262,7 +268,7 @@ func gemm(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64,
 			}
 		}
 	default:
-		blas64.Implementation().Dgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+		dense.Gemm(tA == blas.Trans, tB == blas.Trans, m, n, k, a, lda, b, ldb, beta, c, ldc)
 	}
 }
 

@@ -36,15 +36,23 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 				return Root{J: x, Iter: it}
 			}
 		}
+		if full := maxAbs(dx.RawVector().Data); full <= tol {
+			// converged: the last correction is below the tolerance, and a
+			// line search could not improve on f at rounding level anyway
+			for i := range x {
+				x[i] -= dx.AtVec(i)
+			}
+			return Root{J: x, Converged: true, Iter: it}
+		}
 		t := 1.0
-		var fn, jn []float64
+		var fn []float64
 		nn := math.Inf(1)
 		decreased := false
 		for halving := 0; halving < 12; halving++ {
 			for i := range trial {
 				trial[i] = x[i] - t*dx.AtVec(i)
 			}
-			fn, jn = m.FlowJacobian(trial)
+			fn = m.Flow(trial)
 			if nn = sqNorm(fn); nn < norm || nn == 0 {
 				decreased = true
 				break
@@ -53,7 +61,10 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 		}
 		step := t * maxAbs(dx.RawVector().Data)
 		copy(x, trial)
-		f, jac, norm = fn, jn, nn
+		f, norm = fn, nn
+		if step > tol || !decreased {
+			_, jac = m.FlowJacobian(x)
+		}
 		if math.IsNaN(step) || math.IsInf(step, 0) || maxAbs(x) > 1e6 {
 			return Root{J: x, Iter: it}
 		}
