@@ -5,21 +5,27 @@ import (
 	"testing"
 
 	"rgflow/kernels"
+	"rgflow/kernels/dense"
 )
 
-// A whole training run agrees across kernel paths to 1e-10 relative: the
-// assembly kernels may round differently from the pure-Go twins, but not
-// enough to change what is learned.
+// A whole training run agrees across kernel paths (enumeration and network
+// products alike) to 1e-10 relative: the assembly kernels may round
+// differently from the pure-Go twins, but not enough to change what is
+// learned.
 func TestTrainingAgreesAcrossKernelPaths(t *testing.T) {
 	defer kernels.Use("")
+	defer dense.Use("")
 	cfg := shortConfig()
 	cfg.Rep = "A1+E"
 	cfg.Epochs = 30
 	cfg.Trajectories = 16
-	cfg.Network.Depth, cfg.Network.Width = 2, 16
+	cfg.Network.Depth, cfg.Network.Width = 2, 24 // products large enough for the SIMD GEMM
 	var ref *Trainer
 	for _, p := range kernels.Available() {
 		if err := kernels.Use(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := dense.Use(p); err != nil {
 			t.Fatal(err)
 		}
 		tr := train(t, cfg)

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 
 	"rgflow/kernels"
+	"rgflow/kernels/dense"
 )
 
 func runVersion(ctx context.Context, args []string) error {
@@ -23,6 +24,6 @@ func runVersion(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("rgflow %s, %s %s/%s\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Printf("cpu: %s\n", kernels.Features())
-	fmt.Printf("kernels: %s (available: %v; force with RGFLOW_KERNELS)\n", kernels.Path(), kernels.Available())
+	fmt.Printf("kernels: enumeration %s, network products %s (available: %v; force with RGFLOW_KERNELS)\n", kernels.Path(), dense.Path(), kernels.Available())
 	return nil
 }
