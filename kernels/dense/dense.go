@@ -179,6 +179,10 @@ func gemmWith(pt *path, tA, tB bool, m, n, k int, a []float64, lda int, b []floa
 		}
 		return
 	}
+	if pt.kern != nil && !tA && tB && swapNT(m, n, k) {
+		gemmNTSwapped(pt, m, n, k, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	p := problem{tA: tA, tB: tB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
 	pk := pt.prep(&p)
 	if m*n*k >= parallelWork && m >= 2*rowGrain && runtime.GOMAXPROCS(0) > 1 {
