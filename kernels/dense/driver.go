@@ -13,6 +13,27 @@ type asmKernel struct {
 	heights []int // tile heights it takes, largest first; rowGrain is a multiple of the first
 	nr      int   // panel width
 	maskedB bool  // it reads a partial last panel of B under a mask
+
+	// dots, if not nil, computes up to 8 dot products of x with rows of
+	// B at once (gemv).
+	dots func(x *float64, rows *[8]*float64, k int, c *float64, nr, beta int)
+}
+
+// gemv computes the one-row NT product c[0:n] = beta·c + a[0:k]·Bᵀ as dot
+// products of a with the rows of B, eight at a time.
+func (kn *asmKernel) gemv(n, k int, a, b []float64, ldb int, beta float64, c []float64) {
+	var rows [8]*float64
+	bt := 0
+	if beta != 0 {
+		bt = 1
+	}
+	for j0 := 0; j0 < n; j0 += 8 {
+		nr := min(8, n-j0)
+		for r := range rows {
+			rows[r] = &b[(j0+min(r, nr-1))*ldb]
+		}
+		kn.dots(&a[0], &rows, k, &c[j0], nr, bt)
+	}
 }
 
 // packed is op(B) prepared for a kernel: element (p, j) at

@@ -415,3 +415,106 @@ rows1next:
 	JGT rows1
 	VZEROUPPER
 	RET
+
+// func dotsAVX512(x *float64, rows *[8]*float64, k int, c *float64, nr, beta int)
+//
+// Eight dot products at once: Z16..Z23 accumulate x[p:p+8]·rows[r][p:p+8],
+// the last k%8 under the mask K1; then a transposing tree of adds
+// (VUNPCKLPD/VUNPCKHPD within 128-bit lanes, then VSHUFF64X2 twice) leaves
+// the eight sums in the lanes of Z30, of which the first nr are stored to
+// (beta = 0) or added to (beta = 1) c[0:nr] under the mask K2.
+TEXT ·dotsAVX512(SB), NOSPLIT, $0-48
+	MOVQ   x+0(FP), SI
+	MOVQ   rows+8(FP), AX
+	MOVQ   0(AX), BX
+	MOVQ   8(AX), DX
+	MOVQ   16(AX), DI
+	MOVQ   24(AX), R8
+	MOVQ   32(AX), R9
+	MOVQ   40(AX), R10
+	MOVQ   48(AX), R11
+	MOVQ   56(AX), R12
+	MOVQ   k+16(FP), CX
+	XORQ   AX, AX
+	VPXORQ Z16, Z16, Z16
+	VPXORQ Z17, Z17, Z17
+	VPXORQ Z18, Z18, Z18
+	VPXORQ Z19, Z19, Z19
+	VPXORQ Z20, Z20, Z20
+	VPXORQ Z21, Z21, Z21
+	VPXORQ Z22, Z22, Z22
+	VPXORQ Z23, Z23, Z23
+	CMPQ   CX, $8
+	JLT    dotstail
+
+dotsloop:
+	VMOVUPD     (SI)(AX*1), Z0
+	VFMADD231PD (BX)(AX*1), Z0, Z16
+	VFMADD231PD (DX)(AX*1), Z0, Z17
+	VFMADD231PD (DI)(AX*1), Z0, Z18
+	VFMADD231PD (R8)(AX*1), Z0, Z19
+	VFMADD231PD (R9)(AX*1), Z0, Z20
+	VFMADD231PD (R10)(AX*1), Z0, Z21
+	VFMADD231PD (R11)(AX*1), Z0, Z22
+	VFMADD231PD (R12)(AX*1), Z0, Z23
+	ADDQ        $64, AX
+	SUBQ        $8, CX
+	CMPQ        CX, $8
+	JGE         dotsloop
+
+dotstail:
+	TESTQ CX, CX
+	JZ    dotssum
+	MOVL  $1, R13
+	SHLQ  CX, R13
+	DECQ  R13
+	KMOVW R13, K1
+	VMOVUPD.Z   (SI)(AX*1), K1, Z0
+	VFMADD231PD (BX)(AX*1), Z0, K1, Z16
+	VFMADD231PD (DX)(AX*1), Z0, K1, Z17
+	VFMADD231PD (DI)(AX*1), Z0, K1, Z18
+	VFMADD231PD (R8)(AX*1), Z0, K1, Z19
+	VFMADD231PD (R9)(AX*1), Z0, K1, Z20
+	VFMADD231PD (R10)(AX*1), Z0, K1, Z21
+	VFMADD231PD (R11)(AX*1), Z0, K1, Z22
+	VFMADD231PD (R12)(AX*1), Z0, K1, Z23
+
+dotssum:
+	// 128-bit lane q of Z24 holds (row 0, row 1) summed over elements 2q, 2q+1; likewise Z25..Z27
+	VUNPCKLPD  Z17, Z16, Z24
+	VUNPCKHPD  Z17, Z16, Z25
+	VADDPD     Z25, Z24, Z24
+	VUNPCKLPD  Z19, Z18, Z25
+	VUNPCKHPD  Z19, Z18, Z26
+	VADDPD     Z26, Z25, Z25
+	VUNPCKLPD  Z21, Z20, Z26
+	VUNPCKHPD  Z21, Z20, Z27
+	VADDPD     Z27, Z26, Z26
+	VUNPCKLPD  Z23, Z22, Z27
+	VUNPCKHPD  Z23, Z22, Z28
+	VADDPD     Z28, Z27, Z27
+	// lanes of Z28: rows (0,1), (0,1), (2,3), (2,3); Z29 likewise for rows 4-7
+	VSHUFF64X2 $0x88, Z25, Z24, Z28
+	VSHUFF64X2 $0xDD, Z25, Z24, Z29
+	VADDPD     Z29, Z28, Z28
+	VSHUFF64X2 $0x88, Z27, Z26, Z29
+	VSHUFF64X2 $0xDD, Z27, Z26, Z30
+	VADDPD     Z30, Z29, Z29
+	// lanes of Z30: rows (0,1), (2,3), (4,5), (6,7)
+	VSHUFF64X2 $0x88, Z29, Z28, Z30
+	VSHUFF64X2 $0xDD, Z29, Z28, Z31
+	VADDPD     Z31, Z30, Z30
+	MOVQ       nr+32(FP), CX
+	MOVL       $1, R13
+	SHLQ       CX, R13
+	DECQ       R13
+	KMOVW      R13, K2
+	MOVQ       c+24(FP), DI
+	CMPQ       beta+40(FP), $0
+	JEQ        dotsput
+	VADDPD     (DI), Z30, K2, Z30
+
+dotsput:
+	VMOVUPD Z30, K2, (DI)
+	VZEROUPPER
+	RET
