@@ -20,10 +20,9 @@
 //
 // The assembly paths (driver.go) read A and, for NN and TN, B in place;
 // Bᵀ (NT) is packed into panels of the tile width once per call, except
-// that an NT product of one row is done as dot products (avx512: eight at a
-// time, in eight interleaved partial sums each; avx2: in Go), and one of
-// a few rows as Cᵀ = B·Aᵀ, packing A instead (swapNT). Tiny products need
-// no special case: nothing is allocated per call.
+// that an NT product of a few rows is done as Cᵀ = B·Aᵀ, packing A instead
+// (swapNT). Tiny products need no special case: nothing is allocated per
+// call.
 //
 // Summation order. Every path computes each element of C as
 // s = Σ_p a_ip·b_pj, summed in order of p and starting from zero, and then
@@ -31,13 +30,13 @@
 // is overwritten), C += s when beta = 1, and C = beta·C + s otherwise
 // (C scaled first). The assembly paths use fused multiply-adds and, for
 // k > kBlock (256), do this block of p by block, adding each block's sum to
-// C in turn (the exceptions: avx512's one-row NT product sums p in eight
-// interleaved partial sums, and the few-row NT route adds the blocks' sums
-// together before C). The order depends only on the path and the shape, not on where
-// the element lies in its tile or on how rows are shared out: large
-// products (m·n·k ≥ 2^20) split their rows between two goroutines at a
-// multiple of 24 and give the same bits as one goroutine. Paths differ
-// from each other by rounding only.
+// C in turn. The order depends only on the path, k and beta: not on m,
+// on where the element lies in its tile or on the route (so a row of C
+// comes out with the same bits whether it is computed alone or in a
+// batch; the network's Eval and Jacobian rely on that), nor on how rows
+// are shared out: large products (m·n·k ≥ 2^20) split their rows between
+// two goroutines at a multiple of 24. Paths differ from each other by
+// rounding only.
 package dense
 
 import (
@@ -183,15 +182,6 @@ func gemmWith(pt *path, tA, tB bool, m, n, k int, a []float64, lda int, b []floa
 			}
 		}
 		return
-	}
-	if pt.kern != nil && !tA && tB && m == 1 {
-		// One row times the weights: dot products, eight at a time where
-		// the path has them, else in Go (better than a one-row tile).
-		if pt.kern.dots != nil {
-			pt.kern.gemv(n, k, a, b, ldb, beta, c)
-			return
-		}
-		pt = &generic
 	}
 	if pt.kern != nil && !tA && tB && swapNT(m, n, k) {
 		gemmNTSwapped(pt, m, n, k, a, lda, b, ldb, beta, c, ldc)

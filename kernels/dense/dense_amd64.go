@@ -11,7 +11,7 @@ var archPaths = []*path{
 	{
 		name:      "avx512",
 		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX512F) },
-		kern:      &asmKernel{run: gemmAVX512, dots: dotsAVX512, heights: []int{8, 4, 2, 1}, nr: 16, maskedB: true},
+		kern:      &asmKernel{run: gemmAVX512, heights: []int{8, 4, 2, 1}, nr: 16, maskedB: true},
 	},
 	{
 		name:      "avx2",
@@ -45,25 +45,6 @@ var archPaths = []*path{
 //
 //go:noescape
 func gemmAVX512(mr, k, n int, a *float64, rsA, csA int, b *float64, rsB, psB int, c *float64, ldc, beta int)
-
-// dotsAVX512 computes nr ≤ 8 dot products of x with rows[r] (rows[r] for
-// r ≥ nr are read but not used; they should repeat a valid row), k ≥ 1:
-//
-//	for r := range nr {
-//		var acc [8]float64 // one zmm
-//		for p := range k {
-//			acc[p%8] = math.FMA(x[p], rows[r][p], acc[p%8])
-//		}
-//		s := ((acc[0]+acc[1])+(acc[2]+acc[3])) + ((acc[4]+acc[5])+(acc[6]+acc[7]))
-//		if beta == 0 {
-//			c[r] = s
-//		} else {
-//			c[r] += s
-//		}
-//	}
-//
-//go:noescape
-func dotsAVX512(x *float64, rows *[8]*float64, k int, c *float64, nr, beta int)
 
 // gemmAVX2 is gemmAVX512 for AVX2+FMA3: mr ∈ {1, 2, 4, 6}, panels of 8
 // columns (6×8 register tiles) and (j/8)*psB + j%8 for B's column offset.

@@ -306,6 +306,47 @@ func TestSplitIdentical(t *testing.T) {
 	}
 }
 
+// TestRowsIndependent checks that a row of C comes out with the same bits
+// whether it is computed in the whole product or in a product of fewer
+// rows (down to one), whichever route the shapes take.
+func TestRowsIndependent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, cs := range cases {
+		for _, s := range [][3]int{{100, 80, 80}, {100, 80, 300}, {40, 160, 160}, {13, 21, 300}, {30, 5, 80}, {30, 80, 5}, {9, 1, 16}} {
+			m, n, k := s[0], s[1], s[2]
+			gc := newCase(rng, cs.tA, cs.tB, m, n, k)
+			a, b := gc.a.s(), gc.b.s()
+			for _, pt := range allPaths() {
+				for _, beta := range []float64{0, 1} {
+					c0 := make([]float64, m*n)
+					for i := range c0 {
+						c0[i] = rng.NormFloat64()
+					}
+					whole := slices.Clone(c0)
+					gemmWith(pt, gc.tA, gc.tB, m, n, k, a, gc.a.ld, b, gc.b.ld, beta, whole, n)
+					parts := slices.Clone(c0)
+					for i := 0; i < m; {
+						j := min(m, i+1+rng.IntN(7))
+						var ai []float64
+						if gc.tA {
+							ai = a[i:]
+						} else {
+							ai = a[i*gc.a.ld:]
+						}
+						gemmWith(pt, gc.tA, gc.tB, j-i, n, k, ai, gc.a.ld, b, gc.b.ld, beta, parts[i*n:], n)
+						i = j
+					}
+					for i := range whole {
+						if math.Float64bits(whole[i]) != math.Float64bits(parts[i]) {
+							t.Fatalf("%s %s %v beta=%v: C[%d][%d] = %v in the whole product, %v in parts", pt.name, cs.name, s, beta, i/n, i%n, whole[i], parts[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestRowGrain checks that the split granularity is a multiple of every
 // kernel's tile height, which the bit-identity of splits relies on.
 func TestRowGrain(t *testing.T) {

@@ -14,26 +14,6 @@ type asmKernel struct {
 	nr      int   // panel width
 	maskedB bool  // it reads a partial last panel of B under a mask
 
-	// dots, if not nil, computes up to 8 dot products of x with rows of
-	// B at once (gemv).
-	dots func(x *float64, rows *[8]*float64, k int, c *float64, nr, beta int)
-}
-
-// gemv computes the one-row NT product c[0:n] = beta·c + a[0:k]·Bᵀ as dot
-// products of a with the rows of B, eight at a time.
-func (kn *asmKernel) gemv(n, k int, a, b []float64, ldb int, beta float64, c []float64) {
-	var rows [8]*float64
-	bt := 0
-	if beta != 0 {
-		bt = 1
-	}
-	for j0 := 0; j0 < n; j0 += 8 {
-		nr := min(8, n-j0)
-		for r := range rows {
-			rows[r] = &b[(j0+min(r, nr-1))*ldb]
-		}
-		kn.dots(&a[0], &rows, k, &c[j0], nr, bt)
-	}
 }
 
 // packed is op(B) prepared for a kernel: element (p, j) at
@@ -180,26 +160,25 @@ func swapNT(m, n, k int) bool {
 	return m < n && m*(n+k) < n*k
 }
 
-// gemmNTSwapped computes the NT product C = beta·C + A·Bᵀ as T = B·Aᵀ
-// (n×m, NT again, with A the small operand to pack) followed by
-// C = Tᵀ (beta = 0) or C += Tᵀ (beta = 1). T is computed as C would be
-// with beta = 0, so each element is the same fused sum over p as on the
-// direct route, except that for beta = 1 and k > kBlock the blocks' sums
-// are added together before C rather than to C one by one.
+// gemmNTSwapped computes the NT product C = beta·C + A·Bᵀ as
+// T = beta·Cᵀ + B·Aᵀ (n×m, NT again, with A the small operand to pack)
+// and C = Tᵀ. Since FMA(a, b, s) = FMA(b, a, s), every element comes out
+// with the same bits as on the direct route.
 func gemmNTSwapped(pt *path, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	buf := getBuf(n * m)
 	t := *buf
-	gemmWith(pt, false, true, n, m, k, b, ldb, a, lda, 0, t, m)
+	if beta != 0 {
+		for i := range m {
+			for j, v := range c[i*ldc : i*ldc+n] {
+				t[j*m+i] = v
+			}
+		}
+	}
+	gemmWith(pt, false, true, n, m, k, b, ldb, a, lda, beta, t, m)
 	for i := range m {
 		ci := c[i*ldc : i*ldc+n]
-		if beta == 0 {
-			for j := range ci {
-				ci[j] = t[j*m+i]
-			}
-		} else {
-			for j := range ci {
-				ci[j] += t[j*m+i]
-			}
+		for j := range ci {
+			ci[j] = t[j*m+i]
 		}
 	}
 	bufPool.Put(buf)
