@@ -165,6 +165,11 @@ func swapNT(m, n, k int) bool {
 // and C = Tᵀ. Since FMA(a, b, s) = FMA(b, a, s), every element comes out
 // with the same bits as on the direct route.
 func gemmNTSwapped(pt *path, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if m == 1 {
+		// Cᵀ is C's only row with a leading dimension of 1: no copies.
+		gemmWith(pt, false, true, n, 1, k, b, ldb, a, lda, beta, c, 1)
+		return
+	}
 	buf := getBuf(n * m)
 	t := *buf
 	if beta != 0 {
