@@ -192,84 +192,11 @@ func (n *MLP) tape(t *Tape, batch int) *Tape {
 }
 
 // gemm computes C = op(A)·op(B) + beta·C for the three products the network
-// needs. Small products (the A1 network is 1→16→1 on 24 rows) run in plain
-// loops, whose degenerate shapes (outer products, matrix × vector) they
-// handle best; larger ones go to the SIMD kernels of kernels/dense.
-// smallProduct is the size m·n·k up to which gemm uses its own loops.
-var smallProduct = 64
-
+// needs, on the SIMD kernels of kernels/dense. Every product goes there, even
+// a single row: dense sums each element in the same order whatever the
+// batch, so f from Eval and from Jacobian's batch agree to the last bit.
 func gemm(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	// a few rows (Newton's single points) would spend more on packing the
-	// weights for the SIMD kernel than on the product itself
-	if m*n*k > smallProduct && m >= 4 {
-		dense.Gemm(tA == blas.Trans, tB == blas.Trans, m, n, k, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
-	if beta == 0 {
-		for i := 0; i < m; i++ {
-			clear(c[i*ldc : i*ldc+n])
-		}
-	}
-	switch {
-	case tA == blas.NoTrans && tB == blas.Trans && k == 1: // outer product
-		for i := 0; i < m; i++ {
-			ai := a[i*lda]
-			ci := c[i*ldc : i*ldc+n]
-			for j := range ci {
-				ci[j] += ai * b[j*ldb]
-			}
-		}
-	case tA == blas.NoTrans && tB == blas.Trans: // C[i][j] += Σ_p A[i][p] B[j][p]
-		for i := 0; i < m; i++ {
-			ai := a[i*lda : i*lda+k]
-			ci := c[i*ldc : i*ldc+n]
-			for j := range ci {
-				bj := b[j*ldb : j*ldb+k]
-				s := 0.0
-				for p, v := range ai {
-					s += v * bj[p]
-				}
-				ci[j] += s
-			}
-		}
-	case tA == blas.Trans && tB == blas.NoTrans: // C[i][j] += Σ_p A[p][i] B[p][j]
-		for p := 0; p < k; p++ {
-			ap := a[p*lda : p*lda+m]
-			bp := b[p*ldb : p*ldb+n]
-			for i, v := range ap {
-				if v == 0 {
-					continue
-				}
-				ci := c[i*ldc : i*ldc+n]
-				for j, w := range bp {
-					ci[j] += v * w
-				}
-			}
-		}
-	case tA == blas.NoTrans && tB == blas.NoTrans && n == 1: // matrix × vector
-		for i := 0; i < m; i++ {
-			s := 0.0
-			for p, v := range a[i*lda : i*lda+k] {
-				s += v * b[p*ldb]
-			}
-			c[i*ldc] += s
-		}
-	case tA == blas.NoTrans && tB == blas.NoTrans: // C[i][j] += Σ_p A[i][p] B[p][j]
-		for i := 0; i < m; i++ {
-			ci := c[i*ldc : i*ldc+n]
-			for p, v := range a[i*lda : i*lda+k] {
-				if v == 0 {
-					continue
-				}
-				bp := b[p*ldb : p*ldb+n]
-				for j, w := range bp {
-					ci[j] += v * w
-				}
-			}
-		}
-	default:
-		dense.Gemm(tA == blas.Trans, tB == blas.Trans, m, n, k, a, lda, b, ldb, beta, c, ldc)
-	}
+	dense.Gemm(tA == blas.Trans, tB == blas.Trans, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // Forward evaluates the network on batch rows of x (batch×In) and returns
