@@ -28,6 +28,8 @@ package kernels
 import (
 	"fmt"
 	"os"
+
+	"rgflow/kernels/internal/dispatch"
 )
 
 // Lanes is the number of couplings one enumeration call handles at once,
@@ -130,28 +132,18 @@ func init() {
 // Use selects a path by name; "" picks the fastest one this CPU supports.
 // Naming a path this CPU (or this build) lacks is an error.
 func Use(name string) error {
-	for _, p := range paths {
-		if p.available() && (name == "" || name == p.name) {
-			impl = p
-			return nil
-		}
-		if name == p.name {
-			return fmt.Errorf("kernel path %q is not supported on this CPU (available: %v)", name, Available())
-		}
+	p, err := dispatch.Choose(paths, name)
+	if err == nil {
+		impl = p
 	}
-	return fmt.Errorf("unknown kernel path %q (available: %v)", name, Available())
+	return err
 }
 
 // Path names the path in use.
 func Path() string { return impl.name }
 
 // Available lists the paths this CPU and build can run, fastest first.
-func Available() []string {
-	var out []string
-	for _, p := range paths {
-		if p.available() {
-			out = append(out, p.name)
-		}
-	}
-	return out
-}
+func Available() []string { return dispatch.Names(paths) }
+
+func (p path) Name() string    { return p.name }
+func (p path) Available() bool { return p.available() }
