@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"os"
 
+	"rgflow/kernels/dense"
 	"rgflow/kernels/internal/dispatch"
 )
 
@@ -130,13 +131,19 @@ func init() {
 }
 
 // Use selects a path by name; "" picks the fastest one this CPU supports.
-// Naming a path this CPU (or this build) lacks is an error.
+// Naming a path this CPU (or this build) lacks is an error. The network's
+// matrix products (kernels/dense) follow the same choice, so that one name
+// switches every hot loop, as RGFLOW_KERNELS does.
 func Use(name string) error {
 	p, err := dispatch.Choose(paths, name)
-	if err == nil {
-		impl = p
+	if err != nil {
+		return err
 	}
-	return err
+	if err := dense.Use(name); err != nil {
+		return err
+	}
+	impl = p
+	return nil
 }
 
 // Path names the path in use.
