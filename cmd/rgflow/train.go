@@ -173,9 +173,14 @@ func runTrain(ctx context.Context, args []string) error {
 // printSummary writes the one-line result, plus the fixed-point details.
 func printSummary(w io.Writer, s engine.Summary) {
 	med := float64(s.JcMedian)
-	bias := 100 * (med - s.JcExact) / s.JcExact
-	fmt.Fprintf(w, "%s %s %s: J_c = %.5f (IQR %.5f–%.5f, %d roots) exact %.6f (bias %+.2f%%), %.3g s/epoch\n",
-		s.Rep, s.Loss, s.Model, med, float64(s.JcQ1), float64(s.JcQ3), s.Roots, s.JcExact, bias, s.SecondsPerEpoch)
+	if s.Roots == 0 {
+		fmt.Fprintf(w, "%s %s %s: no J_c estimate: Newton found no root of the learned flow in the %d recorded epochs (exact %.6f); try more epochs or another newton.start, %.3g s/epoch\n",
+			s.Rep, s.Loss, s.Model, s.RootFailures, s.JcExact, s.SecondsPerEpoch)
+	} else {
+		bias := 100 * (med - s.JcExact) / s.JcExact
+		fmt.Fprintf(w, "%s %s %s: J_c = %.5f (IQR %.5f–%.5f, %d roots) exact %.6f (bias %+.2f%%), %.3g s/epoch\n",
+			s.Rep, s.Loss, s.Model, med, float64(s.JcQ1), float64(s.JcQ3), s.Roots, s.JcExact, bias, s.SecondsPerEpoch)
+	}
 	if s.FixedPoint != nil {
 		fmt.Fprintf(w, "final network: critical fixed point %s, λ = %.4f, ν = %.4f", fmtVec(s.FixedPoint), float64(s.Lambda), float64(s.Nu))
 		if s.C > 1 {
@@ -183,7 +188,7 @@ func printSummary(w io.Writer, s engine.Summary) {
 		}
 		fmt.Fprintln(w)
 	}
-	if s.RootFailures > 0 {
+	if s.RootFailures > 0 && s.Roots > 0 {
 		fmt.Fprintf(w, "note: Newton did not converge in %d of %d recorded epochs\n", s.RootFailures, s.RootFailures+s.Roots)
 	}
 }
