@@ -9,6 +9,7 @@ import (
 	"math"
 	"sync"
 
+	"rgflow/kernels"
 	"rgflow/reps"
 )
 
@@ -204,7 +205,7 @@ func (b *Blocks) CoarseLogZ(Jp []float64, grad []float64) float64 {
 func (b *Blocks) coarseLogZ(Jp []float64, grad []float64, sc *scratch) float64 {
 	d, S := b.D, b.S
 	b.bondMatrices(Jp, &sc.K)
-	logw, x := sc.logw, sc.x // x[(h*4+i)*d+m] = (K′_i h)_m
+	logw, th := sc.logw, sc.x // th[(h*4+i)*d+m] = tanh (K′_i h)_m
 	for h := 0; h < S; h++ {
 		sum := 0.0
 		for i := 0; i < 4; i++ {
@@ -214,8 +215,9 @@ func (b *Blocks) coarseLogZ(Jp []float64, grad []float64, sc *scratch) float64 {
 				for k := 0; k < d; k++ {
 					v += K[m*d+k] * b.Spins[h][k]
 				}
-				x[(h*4+i)*d+m] = v
-				sum += lc(v)
+				l, t := kernels.LcTanh(v)
+				th[(h*4+i)*d+m] = t
+				sum += l
 			}
 		}
 		logw[h] = sum
@@ -229,7 +231,7 @@ func (b *Blocks) coarseLogZ(Jp []float64, grad []float64, sc *scratch) float64 {
 		q := math.Exp(logw[h] - logZ)
 		for i := 0; i < 4; i++ {
 			for m := 0; m < d; m++ {
-				t := q * math.Tanh(x[(h*4+i)*d+m])
+				t := q * th[(h*4+i)*d+m]
 				// Σ_a t · (B_{a,i} h)_m
 				for a := range grad {
 					B := b.RotBasis[i][a][m*d : m*d+d]

@@ -2,11 +2,12 @@ package kernels
 
 import "math"
 
-// lcTanh returns log(2 cosh x) and tanh x from one exponential:
+// LcTanh returns log(2 cosh x) and tanh x from one exponential (the scalar
+// reference the vector kernels and the engine share):
 // with m = expm1(−2|x|), lc = |x| + log1p(1+m) and tanh = sign(x)·(−m)/(2+m).
 // expm1 rather than exp keeps tanh exact to rounding for tiny x, where
 // (1−e)/(1+e) would cancel.
-func lcTanh(x float64) (lc, th float64) {
+func LcTanh(x float64) (lc, th float64) {
 	ax := math.Abs(x)
 	m := math.Expm1(-2 * ax)
 	lc = ax + math.Log1p(1+m)
@@ -99,7 +100,7 @@ func EnumerateGeneric(e *Enum) {
 						b := 0.0
 						for k := 0; k < d; k++ {
 							j := k*L + l
-							lc, th := lcTanh(phi012[j] + u3[j])
+							lc, th := LcTanh(phi012[j] + u3[j])
 							b += lc
 							pt := p * th
 							acc2[j] += pt

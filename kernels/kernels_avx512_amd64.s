@@ -299,7 +299,7 @@ GLOBL exp2tab<>(SB), RODATA|NOPTR, $64
 	E4(A1, PA); E4(B1, PB); \
 	E5(A1, A2, A3, A4, PA); E5(B1, B2, B3, B4, PB)
 
-// UNIT_PAIR: the generic lcTanh for XA and XB: tanh in A1/B1, lc in A3/B3.
+// UNIT_PAIR: the generic LcTanh for XA and XB: tanh in A1/B1, lc in A3/B3.
 // Both quotients come from one reciprocal, 1/((1+e)(e+1+√2)).
 #define UNIT_PAIR \
 	U1(XA, NA, A1); U1(XB, NB, B1); \
