@@ -92,10 +92,13 @@ func (a Activation) applyAll(dst, z []float64) {
 func (a Activation) derivMul(g, z []float64) {
 	switch a {
 	case ReLU:
+		// branch-free: the signs of z are random, so a branch mispredicts.
+		// v > 0 exactly when its bits b, read as int64, are > 0 (+0 is 0,
+		// −0 and negatives have the sign bit); the mask is then all ones.
 		for i, v := range z {
-			if v <= 0 {
-				g[i] = 0
-			}
+			b := int64(math.Float64bits(v))
+			keep := uint64(-b>>63) &^ uint64(b>>63)
+			g[i] = math.Float64frombits(math.Float64bits(g[i]) & keep)
 		}
 	default:
 		for i, v := range z {

@@ -160,3 +160,17 @@ func TestEvalMatchesBatchBitForBit(t *testing.T) {
 		}
 	}
 }
+
+// The branch-free ReLU derivative keeps g exactly where z > 0: not at ±0,
+// and it does keep tiny positive (subnormal) and infinite z.
+func TestReluDerivativeEdgeCases(t *testing.T) {
+	z := []float64{1, -1, 0, math.Copysign(0, -1), 1e-310, -1e-310, math.Inf(1), math.Inf(-1), 5e300}
+	want := []float64{2, 0, 0, 0, 2, 0, 2, 0, 2}
+	g := []float64{2, 2, 2, 2, 2, 2, 2, 2, 2}
+	ReLU.derivMul(g, z)
+	for i := range g {
+		if g[i] != want[i] {
+			t.Errorf("z = %v: g = %v, want %v", z[i], g[i], want[i])
+		}
+	}
+}
