@@ -114,18 +114,7 @@ func (b *Blocks) fineTables(J []float64, sc *scratch) {
 	b.bondMatrices(J, &sc.K)
 	// fields[r][s] = K_r v(s): the field a corner in state s puts on a hidden
 	// edge site that reaches it in direction r.
-	for r := 0; r < 4; r++ {
-		K, f := sc.K[r], sc.fields[r]
-		for s := 0; s < S; s++ {
-			for i := 0; i < d; i++ {
-				v := 0.0
-				for j := 0; j < d; j++ {
-					v += K[i*d+j] * b.Spins[s][j]
-				}
-				f[s*d+i] = v
-			}
-		}
-	}
+	b.siteFields(&sc.K, &sc.fields, nil)
 	for e, edge := range fineEdges {
 		fa, fb := sc.fields[edge[1]], sc.fields[edge[3]]
 		T := sc.T[e]
@@ -178,17 +167,32 @@ func (b *Blocks) CoarseFields(Jp []float64) [4][]float64 {
 }
 
 func (b *Blocks) coarseFields(Jp []float64, sc *scratch) {
-	d, S := b.D, b.S
 	b.bondMatrices(Jp, &sc.K)
-	for i := 0; i < 4; i++ {
-		K, U := sc.K[i], sc.U[i]
+	b.siteFields(&sc.K, nil, &sc.U)
+}
+
+// siteFields sets, for every bond direction r and site state s, the field
+// f[r][s·d+k] = (K_r v(s))_k that a site in state s puts on the source end
+// of the bond, and ft[r][s·d+k] = (K_rᵀ v(s))_k that it puts on the target
+// end. Either may be nil.
+func (b *Blocks) siteFields(K *[4][]float64, f, ft *[4][]float64) {
+	d, S := b.D, b.S
+	for r := 0; r < 4; r++ {
+		Kr := K[r]
 		for s := 0; s < S; s++ {
+			v := b.Spins[s]
 			for k := 0; k < d; k++ {
-				v := 0.0
+				x, y := 0.0, 0.0
 				for m := 0; m < d; m++ {
-					v += K[m*d+k] * b.Spins[s][m]
+					x += Kr[k*d+m] * v[m]
+					y += Kr[m*d+k] * v[m]
 				}
-				U[s*d+k] = v
+				if f != nil {
+					f[r][s*d+k] = x
+				}
+				if ft != nil {
+					ft[r][s*d+k] = y
+				}
 			}
 		}
 	}

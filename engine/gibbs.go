@@ -71,38 +71,6 @@ func newGibbsTables(b *Blocks) *gibbsTables {
 	return t
 }
 
-// bonds sets t.K[r] = K_r(J) = Σ_a J_a RotBasis[r][a].
-func (t *gibbsTables) bonds(b *Blocks, J []float64) {
-	for r := 0; r < 4; r++ {
-		k := t.K[r]
-		clear(k)
-		for a, B := range b.RotBasis[r] {
-			for i, v := range B {
-				k[i] += J[a] * v
-			}
-		}
-	}
-}
-
-// fields sets t.f and t.ft from t.K.
-func (t *gibbsTables) fields(b *Blocks) {
-	d, S := t.d, t.S
-	for r := 0; r < 4; r++ {
-		K, f, ft := t.K[r], t.f[r], t.ft[r]
-		for s := 0; s < S; s++ {
-			v := b.Spins[s]
-			for k := 0; k < d; k++ {
-				x, y := 0.0, 0.0
-				for m := 0; m < d; m++ {
-					x += K[k*d+m] * v[m]
-					y += K[m*d+k] * v[m]
-				}
-				f[s*d+k], ft[s*d+k] = x, y
-			}
-		}
-	}
-}
-
 // cdfRow writes the inverse-CDF thresholds of the site distribution with
 // independent spins, P(spin_k = +1) = σ(2 f_k), into row (S entries, the
 // last one padding).
@@ -141,8 +109,8 @@ func threshold(x float64) uint32 {
 
 // fine tabulates the fine block's two conditionals at J.
 func (t *gibbsTables) fine(b *Blocks, J []float64) {
-	t.bonds(b, J)
-	t.fields(b)
+	b.bondMatrices(J, &t.K)
+	b.siteFields(&t.K, &t.f, &t.ft)
 	d, S := t.d, t.S
 	fld := t.fld
 	for e, edge := range fineEdges {
@@ -174,11 +142,10 @@ func (t *gibbsTables) fine(b *Blocks, J []float64) {
 // coarse tabulates the coarse block at J′: the corner conditionals and the
 // field tables U.
 func (t *gibbsTables) coarse(b *Blocks, Jp []float64) {
-	t.bonds(b, Jp)
-	t.fields(b)
+	b.bondMatrices(Jp, &t.K)
+	b.siteFields(&t.K, &t.f, &t.U)
 	d, S := t.d, t.S
 	for i := 0; i < 4; i++ {
-		copy(t.U[i], t.ft[i])
 		for h := 0; h < S; h++ {
 			t.cdfRow(t.cc[i][h*S:(h+1)*S], t.f[i][h*d:(h+1)*d])
 		}

@@ -34,22 +34,22 @@ func (b *Blocks) KLBatch(J, Jp, kl, grad []float64, workers int) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, groups)
-	// Small batches (A1: 16 configurations a coupling) cost less than
-	// starting goroutines; run them here, in a pooled workspace.
-	if workers == 1 || groups*b.S*b.S*b.S*b.S < 1<<12 {
-		ws, _ := b.pool.Get().(*workspace)
-		if ws == nil {
-			ws = b.newWorkspace()
+	run := func(ws *workspace, g int) {
+		lo := g * kernels.Lanes
+		hi := min(lo+kernels.Lanes, M)
+		var gg []float64
+		if grad != nil {
+			gg = grad[lo*c : hi*c]
 		}
+		ws.group(J[lo*c:hi*c], Jp[lo*c:hi*c], kl[lo:hi], gg)
+	}
+	// Small batches (A1: 16 configurations a coupling) cost less than
+	// starting goroutines; run them here.
+	if workers == 1 || groups*b.S*b.S*b.S*b.S < 1<<12 {
+		ws := b.getWorkspace()
 		defer b.pool.Put(ws)
 		for g := 0; g < groups; g++ {
-			lo := g * kernels.Lanes
-			hi := min(lo+kernels.Lanes, M)
-			var gg []float64
-			if grad != nil {
-				gg = grad[lo*c : hi*c]
-			}
-			ws.group(J[lo*c:hi*c], Jp[lo*c:hi*c], kl[lo:hi], gg)
+			run(ws, g)
 		}
 		return
 	}
@@ -63,19 +63,23 @@ func (b *Blocks) KLBatch(J, Jp, kl, grad []float64, workers int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ws := b.newWorkspace()
+			ws := b.getWorkspace()
+			defer b.pool.Put(ws)
 			for g := range next {
-				lo := g * kernels.Lanes
-				hi := min(lo+kernels.Lanes, M)
-				var gg []float64
-				if grad != nil {
-					gg = grad[lo*c : hi*c]
-				}
-				ws.group(J[lo*c:hi*c], Jp[lo*c:hi*c], kl[lo:hi], gg)
+				run(ws, g)
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// getWorkspace takes a workspace from the pool, or makes one: buffers are
+// reused from call to call instead of allocated each epoch.
+func (b *Blocks) getWorkspace() *workspace {
+	if ws, ok := b.pool.Get().(*workspace); ok {
+		return ws
+	}
+	return b.newWorkspace()
 }
 
 // workspace holds one goroutine's buffers for a group of lanes.
