@@ -319,47 +319,15 @@ func checkIrreps(irreps string, rep *reps.Rep) ([]reps.Term, error) {
 	if want.D != rep.D {
 		return nil, fmt.Errorf("but %s has d = %d and the matrices have d = %d", want.Name, want.D, rep.D)
 	}
-	d := rep.D
-	classes := []struct {
-		name string
-		of   func(R, S []float64) []float64
-	}{
-		{"R", func(R, S []float64) []float64 { return R }},
-		{"R²", func(R, S []float64) []float64 { return matMul(d, R, R) }},
-		{"σ", func(R, S []float64) []float64 { return S }},
-		{"Rσ", func(R, S []float64) []float64 { return matMul(d, R, S) }},
-	}
-	for _, c := range classes {
-		got, exp := trace(d, c.of(rep.R, rep.Sigma)), trace(d, c.of(want.R, want.Sigma))
-		if diff := got - exp; diff > 1e-6 || diff < -1e-6 {
-			return nil, fmt.Errorf("but the matrices are not equivalent to it (trace of %s is %g, want %g)", c.name, got, exp)
+	got, exp := rep.Characters(), want.Characters()
+	for c, name := range []string{"R", "R²", "σ", "Rσ"} {
+		if diff := got[c] - exp[c]; diff > 1e-6 || diff < -1e-6 {
+			return nil, fmt.Errorf("but the matrices are not equivalent to it (trace of %s is %g, want %g)", name, got[c], exp[c])
 		}
 	}
 	return want.Terms, nil
 }
 
-func matMul(d int, a, b []float64) []float64 {
-	c := make([]float64, d*d)
-	for i := 0; i < d; i++ {
-		for k := 0; k < d; k++ {
-			for j := 0; j < d; j++ {
-				c[i*d+j] += a[i*d+k] * b[k*d+j]
-			}
-		}
-	}
-	return c
-}
-
-func trace(d int, a []float64) float64 {
-	t := 0.0
-	for i := 0; i < d; i++ {
-		t += a[i*d+i]
-	}
-	return t
-}
-
-// startError explains a failed start-up (go-plugin's messages are several
-// lines long and speak of its internals).
 func startError(ctx context.Context, path string, err error, cmd *exec.Cmd, stderr *tailBuffer, budget time.Duration) error {
 	msg := err.Error()
 	var v int

@@ -128,6 +128,22 @@ func (r *Rep) RotatedBasis() [4][][]float64 {
 	return out
 }
 
+// Characters returns the traces of R, R², σ and Rσ: with the dimension
+// (the trace of the identity) they are the character of the representation
+// on the conjugacy classes of D4 — {R, R³}, {R²}, {σ, R²σ}, {Rσ, R³σ} — and
+// two representations are equivalent exactly when their characters agree.
+func (r *Rep) Characters() [4]float64 {
+	d := r.D
+	tr := func(a []float64) float64 {
+		t := 0.0
+		for i := 0; i < d; i++ {
+			t += a[i*d+i]
+		}
+		return t
+	}
+	return [4]float64{tr(r.R), tr(mul(d, r.R, r.R)), tr(r.Sigma), tr(mul(d, r.R, r.Sigma))}
+}
+
 // Spin returns component k (±1) of site state s: bit k set means spin −1.
 func Spin(s, k int) float64 { return float64(1 - 2*((s>>k)&1)) }
 

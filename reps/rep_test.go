@@ -110,13 +110,14 @@ func TestGeneratorsValid(t *testing.T) {
 
 func TestValidationCatchesBadMatrices(t *testing.T) {
 	I2 := []float64{1, 0, 0, 1}
+	c, sn := math.Cos(math.Pi/3), math.Sin(math.Pi/3)
 	cases := map[string][]float64{
-		"orthogonal": {2, 0, 0, 1},              // R not orthogonal
-		"R⁴":         {0.5, -0.866, 0.866, 0.5}, // rotation by 60° isn't of order 4 (nor quite orthogonal)
+		"not orthogonal": {2, 0, 0, 1},    // R stretches
+		"R⁴ ≠ I":         {c, -sn, sn, c}, // a 60° rotation: orthogonal, but of order 6
 	}
 	for want, R := range cases {
-		if err := ValidateGenerators(2, R, I2); err == nil || !strings.Contains(err.Error(), want) && want != "R⁴" {
-			t.Errorf("R=%v: err %v, want mention of %s", R, err, want)
+		if err := ValidateGenerators(2, R, I2); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("R=%v: err %v, want mention of %q", R, err, want)
 		}
 	}
 	// σ = I with a genuine rotation: σRσ = R ≠ R⁻¹.
@@ -168,5 +169,22 @@ func TestRotateBond(t *testing.T) {
 	// E block: R=[[0,-1],[1,0]], K_E=diag(0.7,-1.1) → R K Rᵀ = diag(-1.1, 0.7).
 	if K[1][1*3+1] != -1.1 || K[1][2*3+2] != 0.7 {
 		t.Fatalf("K_1 E block = %v", K[1])
+	}
+}
+
+// Characters on the classes of D4: A1 is all ones, E is (0, −2, 0, 0), and
+// the character of a sum is the sum of characters.
+func TestCharacters(t *testing.T) {
+	cases := map[string][4]float64{
+		"A1":    {1, 1, 1, 1},
+		"B2":    {-1, 1, -1, 1},
+		"E":     {0, -2, 0, 0},
+		"2A1+E": {2, 0, 2, 2},
+	}
+	for name, want := range cases {
+		r, _ := Builtin(name)
+		if got := r.Characters(); got != want {
+			t.Errorf("%s: characters %v, want %v", name, got, want)
+		}
 	}
 }
