@@ -20,9 +20,14 @@ type Blocks struct {
 	D, S  int         // spins per site, states per site (2^d)
 	C     int         // couplings
 	Spins [][]float64 // Spins[s][k] = ±1
-	// RotBasis[r][a] = R^r B_a (Rᵀ)^r, the derivative of the direction-r
-	// bond matrix with respect to J_a.
+	// RotBasis[r][a] = R^r B_a (Rᵀ)^r, the derivative of the fine block's
+	// direction-r bond matrix with respect to J_a.
 	RotBasis [4][][]float64
+	// CoarseBasis[r][a] = ∂K′_r/∂J′_a for the coarse block: RotBasis under
+	// the "axis" coarse mirror, R^r U B_a Uᵀ (Rᵀ)^r under "diagonal"
+	// (docs/conventions.md, "Coarse mirror").
+	CoarseBasis [4][][]float64
+	Mirror      CoarseMirror
 
 	pool sync.Pool // of *workspace, for batches evaluated without new goroutines
 }
@@ -37,9 +42,50 @@ var fineEdges = [4][4]int{
 	{0, 1, 3, 3}, // e3: c0 (−y), c3 (+y)
 }
 
+// CoarseMirror is the convention for the coarse block's reference bond
+// (docs/conventions.md, "Coarse mirror"): Name is "axis" (U = nil: the
+// fine block's basis) or "diagonal" (K′ = U K(J′) Uᵀ).
+type CoarseMirror struct {
+	Name string
+	U    []float64
+}
+
+// CoarseMirrors lists the conventions, the default first.
+var CoarseMirrors = []string{"axis", "diagonal"}
+
+// ResolveCoarseMirror builds the named convention for a representation; a
+// representation that has no diagonal mirror (B1, B2, or matrices only) is
+// an error that says why.
+func ResolveCoarseMirror(rep *reps.Rep, name string) (CoarseMirror, error) {
+	switch name {
+	case "", "axis":
+		return CoarseMirror{Name: "axis"}, nil
+	case "diagonal":
+		U, err := rep.DiagonalMirror()
+		if err != nil {
+			return CoarseMirror{}, err
+		}
+		return CoarseMirror{Name: "diagonal", U: U}, nil
+	}
+	return CoarseMirror{}, fmt.Errorf("coarse_mirror must be \"axis\" or \"diagonal\" (got %q)", name)
+}
+
+// BlocksOption adjusts how NewBlocks builds the block pair.
+type BlocksOption func(*Blocks)
+
+// WithCoarseMirror selects the coarse block's mirror convention (default
+// "axis").
+func WithCoarseMirror(m CoarseMirror) BlocksOption {
+	return func(b *Blocks) { b.Mirror = m }
+}
+
 // NewBlocks prepares the block pair for a representation.
-func NewBlocks(rep *reps.Rep) *Blocks {
-	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis()}
+func NewBlocks(rep *reps.Rep, opts ...BlocksOption) *Blocks {
+	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis(), Mirror: CoarseMirror{Name: "axis"}}
+	for _, o := range opts {
+		o(b)
+	}
+	b.CoarseBasis = rep.CoarseRotatedBasis(b.Mirror.U)
 	b.Spins = make([][]float64, b.S)
 	for s := range b.Spins {
 		b.Spins[s] = make([]float64, b.D)
@@ -81,16 +127,17 @@ func (b *Blocks) newScratch() *scratch {
 	return sc
 }
 
-// bondMatrices sets K[r] = Σ_a J_a R^r B_a (Rᵀ)^r (linear in J, so no
-// matrix products are needed per coupling).
-func (b *Blocks) bondMatrices(J []float64, K *[4][]float64) {
+// bondMatrices sets K[r] = Σ_a J_a basis[r][a] (linear in J, so no
+// matrix products are needed per coupling); basis is RotBasis for the fine
+// block and CoarseBasis for the coarse one.
+func (b *Blocks) bondMatrices(basis *[4][][]float64, J []float64, K *[4][]float64) {
 	if len(J) != b.C {
 		panic(fmt.Sprintf("engine: coupling vector has %d entries, %s needs %d", len(J), b.Rep.Name, b.C))
 	}
 	for r := 0; r < 4; r++ {
 		k := K[r]
 		clear(k)
-		for a, B := range b.RotBasis[r] {
+		for a, B := range basis[r] {
 			if J[a] == 0 {
 				continue
 			}
@@ -111,7 +158,7 @@ func (b *Blocks) FineTables(J []float64) [4][]float64 {
 
 func (b *Blocks) fineTables(J []float64, sc *scratch) {
 	d, S := b.D, b.S
-	b.bondMatrices(J, &sc.K)
+	b.bondMatrices(&b.RotBasis, J, &sc.K)
 	// fields[r][s] = K_r v(s): the field a corner in state s puts on a hidden
 	// edge site that reaches it in direction r.
 	b.siteFields(&sc.K, &sc.fields, nil)
@@ -167,7 +214,7 @@ func (b *Blocks) CoarseFields(Jp []float64) [4][]float64 {
 }
 
 func (b *Blocks) coarseFields(Jp []float64, sc *scratch) {
-	b.bondMatrices(Jp, &sc.K)
+	b.bondMatrices(&b.CoarseBasis, Jp, &sc.K)
 	b.siteFields(&sc.K, nil, &sc.U)
 }
 
@@ -208,7 +255,7 @@ func (b *Blocks) CoarseLogZ(Jp []float64, grad []float64) float64 {
 
 func (b *Blocks) coarseLogZ(Jp []float64, grad []float64, sc *scratch) float64 {
 	d, S := b.D, b.S
-	b.bondMatrices(Jp, &sc.K)
+	b.bondMatrices(&b.CoarseBasis, Jp, &sc.K)
 	logw, th := sc.logw, sc.x // th[(h*4+i)*d+m] = tanh (K′_i h)_m
 	for h := 0; h < S; h++ {
 		sum := 0.0
@@ -238,7 +285,7 @@ func (b *Blocks) coarseLogZ(Jp []float64, grad []float64, sc *scratch) float64 {
 				t := q * th[(h*4+i)*d+m]
 				// Σ_a t · (B_{a,i} h)_m
 				for a := range grad {
-					B := b.RotBasis[i][a][m*d : m*d+d]
+					B := b.CoarseBasis[i][a][m*d : m*d+d]
 					bh := 0.0
 					for k, v := range B {
 						bh += v * b.Spins[h][k]
