@@ -2,8 +2,8 @@ package engine
 
 import (
 	"math"
-	"strings"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"rgflow/reps"

@@ -75,8 +75,8 @@ func (b *Blocks) KLSecondOrder(J, Jp []float64, mixed bool) KLDerivatives {
 	parts := make([]*acc, S)
 	run := func(s0 int) {
 		A := newAcc()
-		phi := make([]float64, 3*d)             // partial fields after c0, c0+c1, c0+c1+c2
-		Dp := make([]float64, 3*c*d)            // partial ∂φ/∂J′ likewise
+		phi := make([]float64, 3*d)  // partial fields after c0, c0+c1, c0+c1+c2
+		Dp := make([]float64, 3*c*d) // partial ∂φ/∂J′ likewise
 		phiAll, th, q := make([]float64, d), make([]float64, d), make([]float64, d)
 		Dall := make([]float64, c*d)
 		g := make([]float64, c)
