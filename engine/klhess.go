@@ -56,85 +56,149 @@ func (b *Blocks) KLSecondOrder(J, Jp []float64, mixed bool) KLDerivatives {
 	logZc := b.coarseLogZ(Jp, nil, sc)
 	Dc := b.coarseDerivTables()
 
+	// Sparsity: ∂φ_k/∂J′_a vanishes for most (a, k) (for the unit basis,
+	// coupling a reaches only the centre components of its column's
+	// irrep block), so the loops run over the pairs that can be non-zero.
+	pat := b.coarsePattern(Dc)
+	nz := len(pat.ak)
+
 	type acc struct {
 		pf, pfa, pfb float64 // Σ p_f, Σ p_f (−F_f), Σ p_f (−F_c)
 		pc           float64
 		gf, gc       []float64 // Σ p_f g, Σ p_c g
 		uf           []float64 // Σ p_f u
-		hh           []float64 // Σ (p_c − p_f) h, upper triangle in full c×c
-		cc           []float64 // Σ p_c g gᵀ
+		hh           []float64 // Σ (p_c − p_f) h over the pattern's pairs
+		cc           []float64 // Σ p_c g gᵀ, upper triangle of c×c
 		fu           []float64 // Σ p_f g uᵀ
+		visited      int
 	}
 	newAcc := func() *acc {
-		a := &acc{gf: make([]float64, c), gc: make([]float64, c), hh: make([]float64, c*c), cc: make([]float64, c*c)}
+		a := &acc{gf: make([]float64, c), gc: make([]float64, c), hh: make([]float64, len(pat.pairs)), cc: make([]float64, c*c)}
 		if mixed {
 			a.uf, a.fu = make([]float64, c), make([]float64, c*c)
 		}
 		return a
 	}
+	// Dz_i[s][n] = D_i[s][a_n][k_n] over the pattern's entries n
+	var Dz [4][]float64
+	for i := range Dz {
+		Dz[i] = make([]float64, S*nz)
+		for st := 0; st < S; st++ {
+			for n, ak := range pat.ak {
+				Dz[i][st*nz+n] = Dc[i][(st*c+ak[0])*d+ak[1]]
+			}
+		}
+	}
+	// Symmetry: every summand (P_f, P_c, g, h and u) is invariant under the
+	// global flip v → −v and under the rotation (c_i → c_{i+1}, v → R v)
+	// of both blocks (docs/conventions.md), a group of order 8 acting on
+	// the configurations. Only one configuration per orbit is visited —
+	// the ones whose c0 state is the largest of the eight states the
+	// group brings to c0 — with weight 8/m, m the number of group elements
+	// that bring c0's own state back. When R is not a signed permutation
+	// (a representation given by rotated matrices) R v is not a spin state,
+	// and only the flip is used.
+	orb := b.orbitTables()
 	parts := make([]*acc, S)
 	run := func(s0 int) {
 		A := newAcc()
-		phi := make([]float64, 3*d)  // partial fields after c0, c0+c1, c0+c1+c2
-		Dp := make([]float64, 3*c*d) // partial ∂φ/∂J′ likewise
-		phiAll, th, q := make([]float64, d), make([]float64, d), make([]float64, d)
-		Dall := make([]float64, c*d)
+		phi := make([]float64, 2*d) // partial fields after c0+c1 and c0+c1+c2
+		Dp := make([]float64, 2*nz) // partial ∂φ/∂J′ likewise
+		th, q := make([]float64, d), make([]float64, d)
+		Dall := make([]float64, nz)
 		g := make([]float64, c)
 		u := make([]float64, c)
-		for s1 := 0; s1 < S; s1++ {
+		// the states allowed at c1, c2, c3 for this c0, and whether each
+		// ties with it (adds to m)
+		var allow [4][]int
+		var tie [4][]bool
+		for i := 1; i < 4; i++ {
+			tie[i] = make([]bool, S)
+			for st := 0; st < S; st++ {
+				if !orb.rot {
+					allow[i] = append(allow[i], st)
+					continue
+				}
+				a := orb.back[i][st]
+				if a <= s0 && S-1-a <= s0 {
+					allow[i] = append(allow[i], st)
+					tie[i][st] = a == s0 || S-1-a == s0
+				}
+			}
+		}
+		for _, s1 := range allow[1] {
 			for k := 0; k < d; k++ {
 				phi[k] = U[0][s0*d+k] + U[1][s1*d+k]
 			}
-			for i := 0; i < c*d; i++ {
-				Dp[i] = Dc[0][s0*c*d+i] + Dc[1][s1*c*d+i]
+			for n := 0; n < nz; n++ {
+				Dp[n] = Dz[0][s0*nz+n] + Dz[1][s1*nz+n]
 			}
-			for s2 := 0; s2 < S; s2++ {
+			for _, s2 := range allow[2] {
 				for k := 0; k < d; k++ {
 					phi[d+k] = phi[k] + U[2][s2*d+k]
 				}
-				for i := 0; i < c*d; i++ {
-					Dp[c*d+i] = Dp[i] + Dc[2][s2*c*d+i]
+				for n := 0; n < nz; n++ {
+					Dp[nz+n] = Dp[n] + Dz[2][s2*nz+n]
 				}
 				a012 := T[0][s0*S+s1] + T[1][s1*S+s2]
-				for s3 := 0; s3 < S; s3++ {
+				m12 := 1
+				if tie[1][s1] {
+					m12++
+				}
+				if tie[2][s2] {
+					m12++
+				}
+				for _, s3 := range allow[3] {
+					m := m12
+					if tie[3][s3] {
+						m++
+					}
+					w := orb.order / float64(m)
+					A.visited++
 					af := a012 + T[2][s2*S+s3] + T[3][s0*S+s3]
-					pf := math.Exp(af - logZf)
-					bc := 0.0
+					pf := w * math.Exp(af-logZf)
+					// −F_c = Σ_k lc(φ_k) with lc = |φ| + log(2 + m) and
+					// tanh = sign(φ)·(−m)/(2 + m), m = expm1(−2|φ|) (the
+					// formulas of kernels.LcTanh): p_c needs only the
+					// product of the (2 + m), not its logarithm.
+					abs, prod := 0.0, 1.0
 					for k := 0; k < d; k++ {
 						x := phi[d+k] + U[3][s3*d+k]
-						phiAll[k] = x
-						l, t := kernels.LcTanh(x)
-						bc += l
+						ax := math.Abs(x)
+						m := math.Expm1(-2 * ax)
+						t := -m / (2 + m)
+						if x < 0 {
+							t = -t
+						}
+						abs += ax
+						prod *= 2 + m
 						th[k], q[k] = t, 1-t*t
 					}
-					pc := math.Exp(bc - logZc)
-					for i := 0; i < c*d; i++ {
-						Dall[i] = Dp[c*d+i] + Dc[3][s3*c*d+i]
-					}
-					for a := 0; a < c; a++ {
-						s := 0.0
-						for k := 0; k < d; k++ {
-							s += th[k] * Dall[a*d+k]
-						}
-						g[a] = s
+					pc := w * math.Exp(abs-logZc) * prod
+					dz3 := Dz[3][s3*nz : s3*nz+nz]
+					clear(g)
+					for n, ak := range pat.ak {
+						v := Dp[nz+n] + dz3[n]
+						Dall[n] = v
+						g[ak[0]] += th[ak[1]] * v
 					}
 					A.pf += pf
 					A.pfa += pf * af
-					A.pfb += pf * bc
+					if pf != 0 {
+						A.pfb += pf * (abs + math.Log(prod))
+					}
 					A.pc += pc
-					w := pc - pf
+					dp := pc - pf
+					for n, pr := range pat.pairs {
+						A.hh[n] += dp * q[pr[2]] * Dall[pr[0]] * Dall[pr[1]]
+					}
 					for a := 0; a < c; a++ {
 						A.gf[a] += pf * g[a]
-						A.gc[a] += pc * g[a]
-						Da := Dall[a*d : a*d+d]
+						pg := pc * g[a]
+						A.gc[a] += pg
+						row := A.cc[a*c : a*c+c]
 						for bb := a; bb < c; bb++ {
-							Db := Dall[bb*d : bb*d+d]
-							h := 0.0
-							for k := 0; k < d; k++ {
-								h += q[k] * Da[k] * Db[k]
-							}
-							A.hh[a*c+bb] += w * h
-							A.cc[a*c+bb] += pc * g[a] * g[bb]
+							row[bb] += pg * g[bb]
 						}
 					}
 					if mixed {
@@ -157,13 +221,16 @@ func (b *Blocks) KLSecondOrder(J, Jp []float64, mixed bool) KLDerivatives {
 		}
 		parts[s0] = A
 	}
-	workers := min(runtime.GOMAXPROCS(0), S)
+	// c0 takes the upper half of its states (the flip of a visited
+	// configuration has c0 in the lower half), largest first: those orbits
+	// are the most numerous, so the work is handed out heaviest first
+	workers := min(runtime.GOMAXPROCS(0), S/2)
 	if S*S*S*S < 1<<12 {
 		workers = 1
 	}
 	var wg sync.WaitGroup
 	next := make(chan int, S)
-	for s0 := 0; s0 < S; s0++ {
+	for s0 := S - 1; s0 >= S/2; s0-- {
 		next <- s0
 	}
 	close(next)
@@ -179,6 +246,9 @@ func (b *Blocks) KLSecondOrder(J, Jp []float64, mixed bool) KLDerivatives {
 	wg.Wait()
 	tot := newAcc()
 	for _, p := range parts {
+		if p == nil {
+			continue
+		}
 		tot.pf += p.pf
 		tot.pfa += p.pfa
 		tot.pfb += p.pfb
@@ -208,8 +278,15 @@ func (b *Blocks) KLSecondOrder(J, Jp []float64, mixed bool) KLDerivatives {
 	// the rounding of Σp is far below what the Hessian needs
 	for a := 0; a < c; a++ {
 		for bb := a; bb < c; bb++ {
-			v := tot.hh[a*c+bb] + tot.cc[a*c+bb]/tot.pc - Ec[a]*Ec[bb]
+			v := tot.cc[a*c+bb]/tot.pc - Ec[a]*Ec[bb]
 			out.Hess[a*c+bb], out.Hess[bb*c+a] = v, v
+		}
+	}
+	for n, pr := range pat.pairs {
+		a, bb := pat.ak[pr[0]][0], pat.ak[pr[1]][0]
+		out.Hess[a*c+bb] += tot.hh[n]
+		if a != bb {
+			out.Hess[bb*c+a] += tot.hh[n]
 		}
 	}
 	if mixed {
@@ -277,6 +354,107 @@ func (b *Blocks) fineDerivTables(J []float64, sc *scratch) [4][]float64 {
 		}
 	}
 	return out
+}
+
+// orbitTables describes the symmetry group KLSecondOrder sums over. The
+// rotation ρ puts R v_i at site i+1, so ρ^k brings the state of site j to
+// c0 as R^k v_j with k = (4 − j) mod 4: back[j][s] is the state of that
+// image of state s. order is 8 (rotations and the flip), or 2 (the flip
+// alone) with rot unset when R is not a signed permutation.
+type orbitTables struct {
+	back  [4][]int
+	order float64
+	rot   bool
+}
+
+func (b *Blocks) orbitTables() orbitTables {
+	S, d := b.S, b.D
+	R := b.Rep.R
+	var pow [4][]float64 // R^k
+	pow[0] = make([]float64, d*d)
+	for i := 0; i < d; i++ {
+		pow[0][i*d+i] = 1
+	}
+	for k := 1; k < 4; k++ {
+		pow[k] = make([]float64, d*d)
+		for i := 0; i < d; i++ {
+			for j := 0; j < d; j++ {
+				for m := 0; m < d; m++ {
+					pow[k][i*d+j] += R[i*d+m] * pow[k-1][m*d+j]
+				}
+			}
+		}
+	}
+	o := orbitTables{order: 8, rot: true}
+	for j := 0; j < 4; j++ {
+		o.back[j] = make([]int, S)
+		for s := 0; s < S; s++ {
+			st, ok := stateOfMatVec(d, pow[(4-j)%4], b.Spins[s])
+			if !ok {
+				return orbitTables{order: 2}
+			}
+			o.back[j][s] = st
+		}
+	}
+	return o
+}
+
+// stateOfMatVec returns the site state of M v if M v is a spin vector.
+func stateOfMatVec(d int, M, v []float64) (int, bool) {
+	st := 0
+	for i := 0; i < d; i++ {
+		x := 0.0
+		for j := 0; j < d; j++ {
+			x += M[i*d+j] * v[j]
+		}
+		switch {
+		case math.Abs(x-1) < 1e-12:
+		case math.Abs(x+1) < 1e-12:
+			st |= 1 << i
+		default:
+			return 0, false
+		}
+	}
+	return st, true
+}
+
+// derivPattern lists where ∂φ_k/∂J′_a can be non-zero: ak holds the (a, k)
+// entries, in order of a then k; pairs holds (n, n′, k) for entries
+// n = (a, k) and n′ = (b, k) with a ≤ b and the same k, the terms of
+// Σ_k sech²φ_k ∂_aφ_k ∂_bφ_k. Each unordered pair of couplings appears once
+// (for a < b the term counts for both (a, b) and (b, a)).
+type derivPattern struct {
+	ak    [][2]int
+	pairs [][3]int
+}
+
+func (b *Blocks) coarsePattern(D [4][]float64) derivPattern {
+	c, d, S := b.C, b.D, b.S
+	var p derivPattern
+	for a := 0; a < c; a++ {
+		for k := 0; k < d; k++ {
+			nonzero := false
+			for i := 0; i < 4 && !nonzero; i++ {
+				for s := 0; s < S; s++ {
+					if D[i][(s*c+a)*d+k] != 0 {
+						nonzero = true
+						break
+					}
+				}
+			}
+			if nonzero {
+				p.ak = append(p.ak, [2]int{a, k})
+			}
+		}
+	}
+	for n, x := range p.ak {
+		for m := n; m < len(p.ak); m++ {
+			if y := p.ak[m]; y[1] == x[1] {
+				p.pairs = append(p.pairs, [3]int{n, m, x[1]})
+			}
+		}
+	}
+	return p
 }
 
 // coarseDerivTables returns D_i[(s·c+a)·d+k] = (B′_{a,i}ᵀ v(s))_k, the part

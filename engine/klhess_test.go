@@ -62,3 +62,18 @@ func TestKLSecondOrderFiniteDifferences(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkKLSecondOrder(b *testing.B) {
+	for _, name := range []string{"A1+E", "2A1+E"} {
+		for _, mixed := range []bool{false, true} {
+			bl := mustBlocks(b, name)
+			rng := rand.New(rand.NewPCG(1, 1))
+			J, Jp := randomJ(rng, bl.C, 0.5), randomJ(rng, bl.C, 0.5)
+			b.Run(name+map[bool]string{false: "", true: "/mixed"}[mixed], func(b *testing.B) {
+				for b.Loop() {
+					bl.KLSecondOrder(J, Jp, mixed)
+				}
+			})
+		}
+	}
+}

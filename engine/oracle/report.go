@@ -1,0 +1,261 @@
+package oracle
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"rgflow/engine"
+	"rgflow/reps"
+)
+
+// Start is a starting coupling for the fixed-point search. Stationary
+// follows stationary points (saddles included) instead of minima, for the
+// fixed points of saddle branches.
+type Start struct {
+	Name       string
+	J          []float64
+	Stationary bool
+}
+
+// Analysis is the oracle's whole answer for one representation and coarse
+// mirror; its JSON form is rgflow oracle -json (docs/formats.md).
+type Analysis struct {
+	Rep          string `json:"rep"`
+	CoarseMirror string `json:"coarse_mirror"`
+	D            int    `json:"d"`
+	C            int    `json:"c"`
+	// GaugeOrder is the number of relabellings of the coarse centre that
+	// leave KL(J, ·) unchanged (the images of every minimiser);
+	// OrbitActions the number of distinct two-sided relabellings of a
+	// coupling vector.
+	GaugeOrder   int              `json:"gauge_order"`
+	OrbitActions int              `json:"orbit_actions"`
+	FixedPoints  []FixedPointJSON `json:"fixed_points"`
+	// AxisJc is the physical-axis critical coupling, AxisFixedPoint the
+	// index in FixedPoints of the fixed point the flow from it approaches
+	// (−1: none found) and AxisApproach how close it comes.
+	AxisJc         engine.Float `json:"axis_jc"`
+	AxisFixedPoint int          `json:"axis_fixed_point"`
+	AxisApproach   engine.Float `json:"axis_approach"`
+	AxisNote       string       `json:"axis_note,omitempty"`
+	JcExact        float64      `json:"jc_exact"`
+	Evaluations    int          `json:"kl_hessian_evaluations"`
+	Seconds        float64      `json:"seconds"`
+}
+
+// Complex is an eigenvalue in JSON.
+type Complex struct {
+	Re float64 `json:"re"`
+	Im float64 `json:"im"`
+}
+
+// FixedPointJSON is one fixed point in the oracle's JSON output.
+type FixedPointJSON struct {
+	J           []float64    `json:"J"`
+	KL          float64      `json:"kl"`
+	Eigenvalues []Complex    `json:"eigenvalues"`
+	Relevant    int          `json:"relevant"`
+	Lambda      engine.Float `json:"lambda"`
+	Nu          engine.Float `json:"nu"`
+	AxisJc      engine.Float `json:"axis_jc"`
+	Saddle      bool         `json:"saddle"`
+	MinHessEig  float64      `json:"min_hessian_eigenvalue"`
+	// ScalingDimensions are the leading Δ_i of the fine block's transfer
+	// matrix at J (exact Δ_σ = 1/8).
+	ScalingDimensions []float64 `json:"scaling_dimensions"`
+	Found             string    `json:"found_from"`
+}
+
+// Options tune Analyse.
+type Options struct {
+	Starts   []Start      // extra fixed-point starts, tried first
+	AxisTol  float64      // bisection tolerance of the axis critical coupling (default 1e-5)
+	Progress func(string) // progress lines (nil: none)
+}
+
+// Analyse finds the fixed points of the exact map from the configured and
+// the default starts, linearises them and finds the physical-axis critical
+// coupling.
+func (o *Oracle) Analyse(opt Options) (Analysis, error) {
+	say := func(format string, args ...any) {
+		if opt.Progress != nil {
+			opt.Progress(fmt.Sprintf(format, args...))
+		}
+	}
+	b := o.B
+	an := Analysis{Rep: b.Rep.Name, CoarseMirror: b.Mirror.Name, D: b.D, C: b.C,
+		GaugeOrder: len(o.G.Centre), OrbitActions: len(o.G.Orbit), AxisFixedPoint: -1,
+		AxisJc: engine.Float(math.NaN()), AxisApproach: engine.Float(math.NaN()), JcExact: engine.JcExact}
+	a1, err := A1FixedPoint()
+	if err != nil {
+		return an, err
+	}
+	say("%s (c = %d, coarse mirror %s): gauge group of order %d, %d orbit actions; A1 fixed point %.6f", b.Rep.Name, b.C, b.Mirror.Name, an.GaugeOrder, an.OrbitActions, a1)
+	axis := func(x float64) []float64 {
+		J := make([]float64, b.C)
+		J[0] = x
+		return J
+	}
+	// one global search, at the A1 fixed point on the axis; every other
+	// axis point continues from it
+	ref, err := o.MapFrom(axis(a1), nil)
+	if err != nil {
+		return an, fmt.Errorf("the map at the axis point %.5f: %w", a1, err)
+	}
+	starts := append([]Start(nil), opt.Starts...)
+	starts = append(starts, o.defaultStarts(ref, a1, say)...)
+	var fps []FixedPoint
+	for _, s := range starts {
+		var p Point
+		var err error
+		if s.Stationary {
+			p, err = o.Stationary(s.J, s.J)
+		} else {
+			p, err = o.Continue(ref, s.J)
+		}
+		if err != nil {
+			say("start %s: %v", s.Name, err)
+			continue
+		}
+		fp, err := o.SolveFixedPoint(p, !s.Stationary)
+		if err != nil {
+			say("start %s: %v", s.Name, err)
+			continue
+		}
+		fp.Found = s.Name
+		if maxAbs(fp.J) < Trivial {
+			say("start %s: flows to the trivial fixed point J = 0", s.Name)
+			continue
+		}
+		dup := false
+		for _, q := range fps {
+			if o.SameOrbit(fp.J, q.J, 1e-6) && fp.Saddle == q.Saddle {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			say("fixed point from %s: J = %s, λ = %.5f, %d relevant, saddle %v", s.Name, fmtVec(o.G.Canonical(fp.J)), fp.Lambda, fp.Relevant, fp.Saddle)
+			fps = append(fps, fp)
+		}
+	}
+	// the axis critical coupling, with the minimum fixed points as the
+	// candidates its flow may approach
+	var minima []FixedPoint
+	var index []int
+	for i, fp := range fps {
+		if !fp.Saddle {
+			minima = append(minima, fp)
+			index = append(index, i)
+		}
+	}
+	tol := opt.AxisTol
+	if tol == 0 {
+		tol = 1e-5
+	}
+	ax := o.AxisCritical(ref, minima, DefaultBounds(minima), tol, opt.Progress)
+	an.AxisJc, an.AxisNote = engine.Float(ax.Jc), ax.Note
+	if ax.Approach >= 0 {
+		an.AxisFixedPoint = index[ax.Approach]
+		an.AxisApproach = engine.Float(ax.Distance)
+		fps[an.AxisFixedPoint].AxisJc = ax.Jc
+	}
+	for _, fp := range fps {
+		an.FixedPoints = append(an.FixedPoints, o.fixedPointJSON(fp))
+	}
+	an.Evaluations = o.Evals
+	return an, nil
+}
+
+func (o *Oracle) fixedPointJSON(fp FixedPoint) FixedPointJSON {
+	J := o.G.Canonical(fp.J)
+	out := FixedPointJSON{J: J, KL: fp.KL, Relevant: fp.Relevant, Lambda: engine.Float(fp.Lambda), Nu: engine.Float(fp.Nu),
+		AxisJc: engine.Float(fp.AxisJc), Saddle: fp.Saddle, MinHessEig: fp.MinHessEig,
+		ScalingDimensions: ScalingDimensions(o.B, J, 4), Found: fp.Found}
+	for _, v := range fp.Eigenvalues {
+		out.Eigenvalues = append(out.Eigenvalues, Complex{real(v), imag(v)})
+	}
+	return out
+}
+
+// defaultStarts: the A1 fixed point embedded (as a minimiser branch and as
+// the stationary branch it sits on), two points off the physical axis,
+// and the slowest iterate of the map from each of five axis points.
+func (o *Oracle) defaultStarts(ref Point, a1 float64, say func(string, ...any)) []Start {
+	c := o.B.C
+	axis := func(x float64) []float64 {
+		J := make([]float64, c)
+		J[0] = x
+		return J
+	}
+	out := []Start{{Name: "the A1 fixed point embedded", J: axis(a1)}}
+	if c > 1 {
+		out = append(out, Start{Name: "the A1 fixed point embedded (stationary branch)", J: axis(a1), Stationary: true})
+		rng := rand.New(rand.NewPCG(0x66697865, uint64(c))) // "fixe"
+		for k := 0; k < 2; k++ {
+			J := axis(a1)
+			for i := 1; i < c; i++ {
+				J[i] = 0.2 * rng.NormFloat64()
+			}
+			out = append(out, Start{Name: fmt.Sprintf("off-axis point %d", k+1), J: J})
+		}
+	}
+	anchor := ref
+	for _, x := range []float64{0.3, 0.5, 0.7, 0.9, 1.1} {
+		p, err := o.Continue(anchor, axis(x))
+		if err != nil {
+			say("slow-point search from J_0 = %.1f: %v", x, err)
+			continue
+		}
+		anchor = p
+		best, bestSpeed := p.J, math.Inf(1)
+		cur := p
+		for n := 0; n < 12; n++ {
+			speed := maxDist(cur.Jp, cur.J) / math.Max(maxAbs(cur.J), 0.05)
+			if speed < bestSpeed {
+				best, bestSpeed = cur.J, speed
+			}
+			if m := maxAbs(cur.Jp); m > 8 || m < 1e-3 {
+				break
+			}
+			next, err := o.Continue(cur, cur.Jp)
+			if err != nil {
+				break
+			}
+			cur = next
+		}
+		out = append(out, Start{Name: fmt.Sprintf("the slowest iterate from the axis at %.1f", x), J: best})
+	}
+	return out
+}
+
+// A1FixedPoint is the exact map's fixed point for A1 (≈ 0.81392), the
+// embedded start of every larger representation.
+func A1FixedPoint() (float64, error) {
+	r, err := reps.Builtin("A1")
+	if err != nil {
+		return 0, err
+	}
+	o := New(engine.NewBlocks(r))
+	p, err := o.MapFrom([]float64{0.8}, [][]float64{{0.8}})
+	if err != nil {
+		return 0, err
+	}
+	fp, err := o.SolveFixedPoint(p, true)
+	if err != nil {
+		return 0, err
+	}
+	return fp.J[0], nil
+}
+
+func fmtVec(v []float64) string {
+	s := "("
+	for i, x := range v {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%.5f", x)
+	}
+	return s + ")"
+}
