@@ -305,3 +305,36 @@ func TestA1EAxisMirror(t *testing.T) {
 		t.Errorf("axis J_c = %v approaching fixed point %d, want ≈ 0.40 and the critical one", an.AxisJc, an.AxisFixedPoint)
 	}
 }
+
+// The gap of the exact map is zero, that of the identity map J′ = J at the
+// embedded A1 saddle of A1+E is the 33 % the saddle lies above the minimum.
+func TestGap(t *testing.T) {
+	b := blocks(t, "A1+E", "axis")
+	o := New(b)
+	exact := func(J []float64) []float64 {
+		p, err := o.MapFrom(J, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Jp
+	}
+	J := axisJ(b.C, 0.8139196791835156)
+	gs, err := o.ModelGaps(exact, J)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := gs.AtFixedPoint; g.Gap > 1e-9 || g.Distance > 1e-6 {
+		t.Errorf("exact map: gap %g, distance %g", g.Gap, g.Distance)
+	}
+	if len(gs.Axis) != 15 || math.Abs(gs.Axis[14].J[0]-1.5) > 1e-12 {
+		t.Fatalf("axis gaps: %d points, last at %v", len(gs.Axis), gs.Axis[len(gs.Axis)-1].J)
+	}
+	id, err := o.Gap(J, J)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kl, _ := b.KL(J, J)
+	if id.KLLearned != kl || !(id.Gap > 0.3 && id.Gap < 0.4) || id.KLMin >= kl {
+		t.Errorf("identity map at the saddle: KL %g → min %g, gap %g", id.KLLearned, id.KLMin, id.Gap)
+	}
+}
