@@ -154,3 +154,7 @@ func Available() []string { return dispatch.Names(paths) }
 
 func (p path) Name() string    { return p.name }
 func (p path) Available() bool { return p.available() }
+
+// Features describes the CPU for the CLI: its brand and the features the
+// paths use.
+func Features() string { return dispatch.CPU.String() }

@@ -2,19 +2,14 @@
 
 package kernels
 
-import "github.com/klauspost/cpuid/v2"
+import "rgflow/kernels/internal/dispatch"
 
-// The assembly paths, fastest first. cpuid only reports AVX2 and AVX-512
-// when the OS also saves the wider registers (XGETBV), so Supports is the
-// whole availability test.
-//
-// The AVX-512 code uses AVX512F instructions only (logic on doubles is done
-// with VPORQ/VPXORQ/VPTERNLOGQ rather than the AVX512DQ VORPD family, and
-// masks are moved with KMOVW), so AVX512F is all it needs.
+// The assembly paths, fastest first; whether this CPU runs them comes from
+// the feature table that kernels/dense shares (dispatch.CPU).
 var archPaths = []path{
 	{
 		name:      "avx512",
-		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX512F) },
+		available: dispatch.CPU.AVX512Path,
 		enumerate: func(e *Enum) {
 			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go}, Lanes)
 		},
@@ -23,7 +18,7 @@ var archPaths = []path{
 	},
 	{
 		name:      "avx2",
-		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3) },
+		available: dispatch.CPU.AVX2Path,
 		enumerate: func(e *Enum) {
 			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go}, Lanes)
 		},

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/klauspost/cpuid/v2"
+	"rgflow/kernels/internal/dispatch"
 )
 
 // TestEnumerateGeneralBlock runs the cases the exp-free AVX-512 block would
@@ -33,7 +33,7 @@ func TestEnumerateGeneralBlock(t *testing.T) {
 
 // TestBuildFastRanges checks which tables the exp-free block accepts.
 func TestBuildFastRanges(t *testing.T) {
-	if !cpuid.CPU.Supports(cpuid.AVX512F) {
+	if !dispatch.CPU.AVX512Path() {
 		t.Skip("no AVX-512")
 	}
 	rng := rand.New(rand.NewPCG(13, 14))
@@ -81,8 +81,8 @@ func TestVectorExp(t *testing.T) {
 		lo, hi float64
 	}
 	for _, v := range []vexp{
-		{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), expAVX512Go, math.Inf(-1), math.Inf(1)},
-		{"avx2", cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3), expAVX2Go, -708, 709},
+		{"avx512", dispatch.CPU.AVX512Path(), expAVX512Go, math.Inf(-1), math.Inf(1)},
+		{"avx2", dispatch.CPU.AVX2Path(), expAVX2Go, -708, 709},
 	} {
 		if !v.ok {
 			continue
