@@ -18,14 +18,6 @@ func LcTanh(x float64) (lc, th float64) {
 	return lc, th
 }
 
-// LogCosh2Generic is the reference loop for LogCosh2.
-func LogCosh2Generic(dst, x []float64) {
-	for i, v := range x {
-		ax := math.Abs(v)
-		dst[i] = ax + math.Log1p(math.Exp(-2*ax))
-	}
-}
-
 // TanhGeneric is the reference loop for Tanh.
 func TanhGeneric(dst, x []float64) {
 	for i, v := range x {

@@ -21,7 +21,7 @@
 // exp(a − log Z_f) are products of precomputed per-site exponentials;
 // other tables take the general block. Results agree with the generic
 // twins to ~1e-15 relative, ~1e-14 with table entries of ~50 (tests
-// require 1e-12 for Enumerate and 1e-13 for LogCosh2 and Tanh).
+// require 1e-12 for Enumerate and 1e-13 for Tanh).
 // Features describes the CPU for the CLI.
 package kernels
 
@@ -91,9 +91,6 @@ func (e *Enum) Check() error {
 // Enumerate runs the enumeration kernel of the selected path.
 func Enumerate(e *Enum) { impl.enumerate(e) }
 
-// LogCosh2 sets dst[i] = log(2 cosh x[i]).
-func LogCosh2(dst, x []float64) { impl.logCosh2(dst[:len(x)], x) }
-
 // Tanh sets dst[i] = tanh x[i].
 func Tanh(dst, x []float64) { impl.tanh(dst[:len(x)], x) }
 
@@ -102,7 +99,6 @@ type path struct {
 	name      string
 	available func() bool
 	enumerate func(*Enum)
-	logCosh2  func(dst, x []float64)
 	tanh      func(dst, x []float64)
 }
 
@@ -110,7 +106,6 @@ var generic = path{
 	name:      "generic",
 	available: func() bool { return true },
 	enumerate: EnumerateGeneric,
-	logCosh2:  LogCosh2Generic,
 	tanh:      TanhGeneric,
 }
 

@@ -13,8 +13,7 @@ var archPaths = []path{
 		enumerate: func(e *Enum) {
 			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go}, Lanes)
 		},
-		logCosh2: logCosh2AVX512Go,
-		tanh:     tanhAVX512Go,
+		tanh: tanhAVX512Go,
 	},
 	{
 		name:      "avx2",
@@ -22,8 +21,7 @@ var archPaths = []path{
 		enumerate: func(e *Enum) {
 			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go}, Lanes)
 		},
-		logCosh2: logCosh2AVX2Go,
-		tanh:     tanhAVX2Go,
+		tanh: tanhAVX2Go,
 	},
 }
 
@@ -72,21 +70,11 @@ func expAVX2Go(dst, x []float64) {
 	}
 }
 
-// logCosh2AVX512 is LogCosh2Generic's loop: dst[i] = |x| + log1p(exp(−2|x|))
-// for i < n, with the tail done under a mask.
-//
-//go:noescape
-func logCosh2AVX512(dst, x *float64, n int)
-
-// tanhAVX512 is TanhGeneric's loop: dst[i] = tanh x[i] for i < n.
+// tanhAVX512 is TanhGeneric's loop: dst[i] = tanh x[i] for i < n, with the
+// tail done under a mask.
 //
 //go:noescape
 func tanhAVX512(dst, x *float64, n int)
-
-// logCosh2AVX2 is LogCosh2Generic's loop for AVX2+FMA3.
-//
-//go:noescape
-func logCosh2AVX2(dst, x *float64, n int)
 
 // tanhAVX2 is TanhGeneric's loop for AVX2+FMA3.
 //
@@ -105,21 +93,9 @@ func expAVX512Go(dst, x []float64) {
 	}
 }
 
-func logCosh2AVX512Go(dst, x []float64) {
-	if len(x) > 0 {
-		logCosh2AVX512(&dst[0], &x[0], len(x))
-	}
-}
-
 func tanhAVX512Go(dst, x []float64) {
 	if len(x) > 0 {
 		tanhAVX512(&dst[0], &x[0], len(x))
-	}
-}
-
-func logCosh2AVX2Go(dst, x []float64) {
-	if len(x) > 0 {
-		logCosh2AVX2(&dst[0], &x[0], len(x))
 	}
 }
 

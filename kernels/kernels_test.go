@@ -256,7 +256,7 @@ func TestEnumerateD5(t *testing.T) {
 	checkEnum(t, "D5", enumCase(rng, 5, ampModerate, ampWild, false))
 }
 
-// --- LogCosh2, Tanh ---
+// --- Tanh ---
 
 // vecRef pairs a vector kernel's paths with its generic twin.
 type vecKernel struct {
@@ -266,7 +266,6 @@ type vecKernel struct {
 }
 
 var vecKernels = []vecKernel{
-	{"LogCosh2", LogCosh2Generic, func(p path) func(dst, x []float64) { return p.logCosh2 }},
 	{"Tanh", TanhGeneric, func(p path) func(dst, x []float64) { return p.tanh }},
 }
 
@@ -419,8 +418,7 @@ func fuzzVec(f *testing.F, k vecKernel) {
 	})
 }
 
-func FuzzLogCosh2(f *testing.F) { fuzzVec(f, vecKernels[0]) }
-func FuzzTanh(f *testing.F)     { fuzzVec(f, vecKernels[1]) }
+func FuzzTanh(f *testing.F) { fuzzVec(f, vecKernels[0]) }
 
 // FuzzEnumerate fills the tables of a small block (D = 1..3) from the
 // fuzzer's bytes, scaled by up to 60, optionally made flip-symmetric.
