@@ -24,7 +24,8 @@ type Blocks struct {
 	// bond matrix with respect to J_a.
 	RotBasis [4][][]float64
 
-	pool sync.Pool // of *workspace, for batches evaluated without new goroutines
+	kern kernels.Path // runs the enumeration of KLBatch
+	pool sync.Pool    // of *workspace, for batches evaluated without new goroutines
 }
 
 // Fine-block edges as (site a, direction to a, site b, direction to b); the
@@ -37,9 +38,11 @@ var fineEdges = [4][4]int{
 	{0, 1, 3, 3}, // e3: c0 (−y), c3 (+y)
 }
 
-// NewBlocks prepares the block pair for a representation.
-func NewBlocks(rep *reps.Rep) *Blocks {
-	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis()}
+// NewBlocks prepares the block pair for a representation. Options:
+// WithKernels.
+func NewBlocks(rep *reps.Rep, opts ...Option) *Blocks {
+	o := newOptions(opts)
+	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis(), kern: o.kernels}
 	b.Spins = make([][]float64, b.S)
 	for s := range b.Spins {
 		b.Spins[s] = make([]float64, b.D)
@@ -49,6 +52,9 @@ func NewBlocks(rep *reps.Rep) *Blocks {
 	}
 	return b
 }
+
+// Kernels is the kernel path the blocks' enumeration runs on.
+func (b *Blocks) Kernels() kernels.Path { return b.kern }
 
 // lc is log(2 cosh x), computed without overflow.
 func lc(x float64) float64 {

@@ -7,10 +7,10 @@ import (
 )
 
 // benchPaths lists every path this CPU and build can run, generic included.
-func benchPaths() []path {
-	var out []path
-	for _, p := range paths {
-		if p.available() {
+func benchPaths() []*impl {
+	var out []*impl
+	for _, p := range impls {
+		if p.available {
 			out = append(out, p)
 		}
 	}

@@ -29,7 +29,8 @@ const maxBlockD = 8
 // enumerateBlocks is EnumerateGeneric with the two inner loops in assembly.
 // It runs the s0 and s1 levels (with their own partial sums, as the generic
 // loop does) and calls block once per (s0, s1) and group of step lanes, or
-// fast (if not nil) once per (s0, s1) when buildFast accepts the tables.
+// fast (if not nil) once per (s0, s1) when buildFast accepts the tables
+// (tests pass nil to run the general block on such tables).
 //
 // When the tables are symmetric under the global spin flip v → −v (the flip
 // of a site state s is s^(S−1)), as the engine's tables are, a, b and p are
@@ -61,7 +62,7 @@ func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
 		n0 = S / 2
 	}
 	var ft *fastTables
-	if fast != nil && useFastBlock && d >= minFastD {
+	if fast != nil && d >= minFastD {
 		if ft = buildFast(e, fast.exp); ft != nil {
 			defer fastPool.Put(ft)
 		}
@@ -140,10 +141,6 @@ func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
 	}
 	copy(e.Sums[:3*L], sumAll[:])
 }
-
-// useFastBlock lets tests run the general block on tables the exp-free
-// block would take.
-var useFastBlock = true
 
 // enumScratch holds enumerateBlocks' buffers; the blocks initialise the
 // parts they read.

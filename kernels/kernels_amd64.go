@@ -6,10 +6,10 @@ import "rgflow/kernels/internal/dispatch"
 
 // The assembly paths, fastest first; whether this CPU runs them comes from
 // the feature table that kernels/dense shares (dispatch.CPU).
-var archPaths = []path{
+var archImpls = []*impl{
 	{
 		name:      "avx512",
-		available: dispatch.CPU.AVX512Path,
+		available: dispatch.CPU.AVX512Path(),
 		enumerate: func(e *Enum) {
 			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go}, Lanes)
 		},
@@ -17,7 +17,7 @@ var archPaths = []path{
 	},
 	{
 		name:      "avx2",
-		available: dispatch.CPU.AVX2Path,
+		available: dispatch.CPU.AVX2Path(),
 		enumerate: func(e *Enum) {
 			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go}, Lanes)
 		},

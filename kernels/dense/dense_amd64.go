@@ -9,12 +9,12 @@ import "rgflow/kernels/internal/dispatch"
 var archPaths = []*path{
 	{
 		name:      "avx512",
-		available: dispatch.CPU.AVX512Path,
+		available: dispatch.CPU.AVX512Path(),
 		kern:      &asmKernel{run: gemmAVX512, heights: []int{8, 4, 2, 1}, nr: 16, maskedB: true},
 	},
 	{
 		name:      "avx2",
-		available: dispatch.CPU.AVX2Path,
+		available: dispatch.CPU.AVX2Path(),
 		kern:      &asmKernel{run: gemmAVX2, heights: []int{6, 4, 2, 1}, nr: 8},
 	},
 }

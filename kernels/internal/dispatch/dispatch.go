@@ -9,6 +9,7 @@ package dispatch
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/klauspost/cpuid/v2"
@@ -93,8 +94,15 @@ func Choose[P Path](paths []P, want string) (P, error) {
 		}
 	}
 	var zero P
+	if slices.Contains(allNames, want) {
+		return zero, fmt.Errorf("kernel path %q is not in this build (a purego build, or not amd64; available: %s)", want, strings.Join(Names(paths), ", "))
+	}
 	return zero, fmt.Errorf("unknown kernel path %q (available: %s)", want, strings.Join(Names(paths), ", "))
 }
+
+// allNames are the paths of every build, fastest first: kernels and
+// kernels/dense list the subset their build has.
+var allNames = []string{"avx512", "avx2", "generic"}
 
 // Names lists the available paths, fastest first.
 func Names[P Path](paths []P) []string {
