@@ -350,10 +350,18 @@ func TestRowsIndependent(t *testing.T) {
 // TestRowGrain checks that the split granularity is a multiple of every
 // kernel's tile height, which the bit-identity of splits relies on.
 func TestRowGrain(t *testing.T) {
+	checked := 0
 	for _, pt := range paths {
-		if pt.kern != nil && rowGrain%pt.kern.heights[0] != 0 {
+		if pt.kern == nil {
+			continue
+		}
+		checked++
+		if rowGrain%pt.kern.heights[0] != 0 {
 			t.Errorf("%s: rowGrain %d is not a multiple of the tile height %d", pt.name, rowGrain, pt.kern.heights[0])
 		}
+	}
+	if checked == 0 {
+		t.Skip("no assembly kernel in this build: only the generic path, whose rows come out the same wherever a split falls")
 	}
 }
 
