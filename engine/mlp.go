@@ -295,8 +295,3 @@ func (n *MLP) Eval(x []float64) []float64 {
 	n.one = t
 	return append([]float64(nil), y...)
 }
-
-// Clone returns a deep copy.
-func (n *MLP) Clone() *MLP {
-	return &MLP{Sizes: append([]int(nil), n.Sizes...), Act: n.Act, Params: append([]float64(nil), n.Params...)}
-}

@@ -28,9 +28,9 @@ const maxBlockD = 8
 
 // enumerateBlocks is EnumerateGeneric with the two inner loops in assembly.
 // It runs the s0 and s1 levels (with their own partial sums, as the generic
-// loop does) and calls block once per (s0, s1) and group of step lanes, or
-// fast (if not nil) once per (s0, s1) when buildFast accepts the tables
-// (tests pass nil to run the general block on such tables).
+// loop does) and calls block (all Lanes lanes at once) or, when fast is not
+// nil and buildFast accepts the tables, fast once per (s0, s1) (tests pass
+// nil to run the general block on such tables).
 //
 // When the tables are symmetric under the global spin flip v → −v (the flip
 // of a site state s is s^(S−1)), as the engine's tables are, a, b and p are
@@ -38,7 +38,7 @@ const maxBlockD = 8
 // with s0 < S/2: the sums are twice the half sums and
 // W_i[s] = Wh_i[s] − Wh_i[s^(S−1)], Wh being the half accumulators.
 // The symmetry is tested exactly on every call, so any tables work.
-func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
+func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock) {
 	if err := e.Check(); err != nil {
 		panic(err)
 	}
@@ -103,10 +103,8 @@ func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
 				fast.block(d, S, &t01[s1*L], &phi01[0], &g01[0], &t12[0], &ft.tx23[0], &ft.tx03[s0*S*2*L],
 					&ft.uf23[0], &ft.uf23[S*row*2], &W2[0], &W3[0], &ft.cz[0], &out[0], &scr[0])
 			} else {
-				for h := 0; h < L; h += step {
-					block(d, S, &t01[s1*L+h], &phi01[h], &t12[h], &tab23[h], &t03[h],
-						&u2[h], &u3[h], &W2[h], &W3[h], &logZ[h], &out[h], &scr[h])
-				}
+				block(d, S, &t01[s1*L], &phi01[0], &t12[0], &tab23[0], &t03[0],
+					&u2[0], &u3[0], &W2[0], &W3[0], &logZ[0], &out[0], &scr[0])
 			}
 			w1 := w(1, s1)
 			for j, v := range acc1 {

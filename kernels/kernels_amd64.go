@@ -11,7 +11,7 @@ var archImpls = []*impl{
 		name:      "avx512",
 		available: dispatch.CPU.AVX512Path(),
 		enumerate: func(e *Enum) {
-			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go}, Lanes)
+			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go})
 		},
 		tanh: tanhAVX512Go,
 	},
@@ -19,7 +19,7 @@ var archImpls = []*impl{
 		name:      "avx2",
 		available: dispatch.CPU.AVX2Path(),
 		enumerate: func(e *Enum) {
-			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go}, Lanes)
+			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go})
 		},
 		tanh: tanhAVX2Go,
 	},

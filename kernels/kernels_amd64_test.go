@@ -38,7 +38,7 @@ func generalBlocks() []*impl {
 		block := blocks[p.name]
 		out = append(out, &impl{
 			name: p.name + "/general", available: true,
-			enumerate: func(e *Enum) { enumerateBlocks(e, block, nil, Lanes) },
+			enumerate: func(e *Enum) { enumerateBlocks(e, block, nil) },
 		})
 	}
 	return out
