@@ -56,12 +56,6 @@ func NewBlocks(rep *reps.Rep, opts ...Option) *Blocks {
 // Kernels is the kernel path the blocks' enumeration runs on.
 func (b *Blocks) Kernels() kernels.Path { return b.kern }
 
-// lc is log(2 cosh x), computed without overflow.
-func lc(x float64) float64 {
-	ax := math.Abs(x)
-	return ax + math.Log1p(math.Exp(-2*ax))
-}
-
 // scratch holds the buffers of one goroutine's table building, so the hot
 // path allocates nothing.
 type scratch struct {
@@ -108,7 +102,8 @@ func (b *Blocks) bondMatrices(J []float64, K *[4][]float64) {
 }
 
 // FineTables returns the four edge tables of −F_f for coupling J:
-// T[e][sa*S+sb] = Σ_k lc((K_{ra} v(sa) + K_{rb} v(sb))_k).
+// T[e][sa*S+sb] = Σ_k lc((K_{ra} v(sa) + K_{rb} v(sb))_k), lc being
+// kernels.LcTanh's log(2 cosh).
 func (b *Blocks) FineTables(J []float64) [4][]float64 {
 	sc := b.newScratch()
 	b.fineTables(J, sc)
@@ -128,7 +123,8 @@ func (b *Blocks) fineTables(J []float64, sc *scratch) {
 			for sb := 0; sb < S; sb++ {
 				sum := 0.0
 				for k := 0; k < d; k++ {
-					sum += lc(fa[sa*d+k] + fb[sb*d+k])
+					lc, _ := kernels.LcTanh(fa[sa*d+k] + fb[sb*d+k])
+					sum += lc
 				}
 				T[sa*S+sb] = sum
 			}
@@ -303,7 +299,8 @@ func (b *Blocks) CoarseLogWeights(Jp []float64) []float64 {
 			for i := 0; i < 4; i++ {
 				phi += U[i][s[i]*d+k]
 			}
-			sum += lc(phi)
+			lc, _ := kernels.LcTanh(phi)
+			sum += lc
 		}
 		out[v] = sum
 	}

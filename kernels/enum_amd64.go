@@ -173,10 +173,12 @@ const (
 	fastFieldMax = 300
 	// In every lane some unit k has Σ_i max_s |U_i[s][k]| ≥ fastFieldMin.
 	// 1 − G carries an absolute error of a few 1e-16 (G is a product of
-	// rounded exps) where the generic (1 − e) has about 1e-16: with fields
-	// this small W ~ 1e-3 and the two agree to ~1e-13 of max|W|; with much
-	// smaller fields they would not (the generic twin itself is then only
-	// good to ~1e-16/|φ| relative), so such lanes take the general block.
+	// rounded exps) where the general block's 1 − e has about 1e-16: with
+	// fields this small W ~ 1e-3 and the two agree with the generic twin
+	// (whose tanh comes from expm1, exact to rounding) to ~1e-13 of
+	// max|W|; with much smaller fields the exp-free block would not (the
+	// general block itself is then only good to ~1e-16/|φ| relative), so
+	// such lanes take the general block.
 	fastFieldMin = 0.1
 	// max − min of fine tables 2 and 3 ≤ fastSpreadMax: X = exp(t − c) is
 	// within e^±100.

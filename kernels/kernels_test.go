@@ -520,3 +520,28 @@ func TestLcTanhTinyFields(t *testing.T) {
 		}
 	}
 }
+
+// LcSum adds up what LcTanh returns, across the runs after which it takes
+// its logarithm, and returns LcTanh's tanh.
+func TestLcSum(t *testing.T) {
+	var empty LcSum
+	if empty.Sum() != 0 {
+		t.Fatalf("the empty sum is %g", empty.Sum())
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, n := range []int{1, 7, lcSumRun - 1, lcSumRun, lcSumRun + 1, 3*lcSumRun + 17} {
+		var s LcSum
+		want := 0.0
+		for range n {
+			x := 30 * (2*rng.Float64() - 1) * math.Pow(10, -6*rng.Float64())
+			lc, th := LcTanh(x)
+			want += lc
+			if got := s.Add(x); got != th {
+				t.Fatalf("LcSum.Add(%g) returned tanh %.17g, LcTanh %.17g", x, got, th)
+			}
+		}
+		if got := s.Sum(); math.Abs(got-want) > 1e-14*want {
+			t.Errorf("n = %d: LcSum %.17g, Σ LcTanh %.17g", n, got, want)
+		}
+	}
+}
