@@ -17,8 +17,8 @@ import (
 //	∂D/∂J′_a = mean ∂F_c/∂J′_a(v_fine) − mean ∂F_c/∂J′_a(v_coarse),
 //
 // with the samples held constant. Random numbers come from the
-// counter-based streams keyed by (Seed, epoch, m) (rng.go), so the result
-// does not depend on Workers.
+// counter-based stream of each trajectory (cdKey of Seed, epoch and m), so
+// the result does not depend on Workers.
 //
 // One-spin representations (d = 1) run bit-sliced, 64 chains per machine
 // word (kernels.FineChainBits); larger ones draw whole site states from
