@@ -12,7 +12,9 @@
 // exponent bits, so arguments are clamped to [−708, 709] where 2^k is
 // normal; exp(−708) ≈ 3e-308 stands in for anything smaller, which changes
 // log1p(e) and (1−e)/(1+e) by nothing and p by less than 1e-307), and
-// quotients use VDIVPD. Coefficients: kernels/testdata/polyfit.py.
+// quotients use VDIVPD. Every constant of the tables below is recomputed
+// from its definition, and compared bit for bit, by coeffs_test.go (see
+// README.md).
 
 #include "textflag.h"
 

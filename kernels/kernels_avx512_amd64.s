@@ -21,7 +21,8 @@
 //               2 atanh(zz) = zz·P(zz²), P of degree 7. Absolute error ~1e-17,
 //               enough because log(2cosh x) ≥ ln 2.
 //   1/d:        VRCP14PD (2^-14) and two Newton steps q += q(1 − dq).
-// Polynomial coefficients: kernels/testdata/polyfit.py.
+// Every constant of the tables below is recomputed from its definition, and
+// compared bit for bit, by coeffs_test.go (see README.md).
 
 #include "textflag.h"
 
