@@ -22,10 +22,11 @@ type runSpec struct {
 	Cfg   engine.Config
 
 	// epoch-time only
-	Kernel    string       // resolved kernel path
-	KernelErr error        // the path cannot run here
-	Ref       *SpeedAnchor // this is a reference configuration of anchors.md
-	timing    *EpochTimeConfig
+	Kernel     string       // name of the resolved kernel path
+	kernelPath kernels.Path // the path itself, when KernelErr is nil
+	KernelErr  error        // the path cannot run here
+	Ref        *SpeedAnchor // this is a reference configuration of anchors.md
+	timing     *EpochTimeConfig
 
 	cost float64 // rough relative cost of one epoch, for the progress bar
 }
@@ -181,16 +182,18 @@ func planSweeps(c *SweepsConfig, reps map[string]*reps.Rep) []runSpec {
 	return out
 }
 
-// resolveKernel names the kernel path a configured name means here.
-func resolveKernel(name string) (string, error) {
-	avail := kernels.Available()
+// resolveKernel returns the kernel path a configured name means here and
+// its name (the configured one if it is not available).
+func resolveKernel(name string) (kernels.Path, string, error) {
 	if name == "fastest" {
-		return avail[0], nil
+		p := kernels.Fastest()
+		return p, p.Name(), nil
 	}
-	if contains(avail, name) {
-		return name, nil
+	p, err := kernels.Lookup(name)
+	if err != nil {
+		return p, name, fmt.Errorf("kernel path %q is not available on this CPU or build (available: %s)", name, strings.Join(kernels.Available(), ", "))
 	}
-	return name, fmt.Errorf("kernel path %q is not available on this CPU or build (available: %s)", name, strings.Join(avail, ", "))
+	return p, name, nil
 }
 
 // planEpochTime lists the timed configurations: the cross product, then
@@ -198,18 +201,19 @@ func resolveKernel(name string) (string, error) {
 // every configured kernel path.
 func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 	type kpath struct {
+		path kernels.Path
 		name string
 		err  error
 	}
 	var paths []kpath
 	for _, k := range c.Kernels {
-		name, err := resolveKernel(k)
+		path, name, err := resolveKernel(k)
 		dup := false
 		for _, p := range paths {
 			dup = dup || p.name == name
 		}
 		if !dup {
-			paths = append(paths, kpath{name, err})
+			paths = append(paths, kpath{path, name, err})
 		}
 	}
 	var out []runSpec
@@ -225,7 +229,7 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 			}
 			index[key] = true
 			s := runSpec{
-				Key: key, Label: lb, Rep: r, Cfg: cfg, Kernel: p.name, KernelErr: p.err,
+				Key: key, Label: lb, Rep: r, Cfg: cfg, Kernel: p.name, kernelPath: p.path, KernelErr: p.err,
 				timing: c, cost: estimateCost(cfg, r),
 			}
 			for j := range ReferenceSpeed {

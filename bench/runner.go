@@ -44,6 +44,10 @@ type Options struct {
 	// Parallel is the number of trainings at once (0: GOMAXPROCS). The
 	// epoch-time suite always runs one configuration at a time.
 	Parallel int
+	// Kernels is the kernel path of the trainings (the zero Path is the
+	// fastest); the epoch-time suite times the paths its configuration
+	// names instead.
+	Kernels kernels.Path
 	// Resolve finds a representation by name; nil: plugins.Resolve with
 	// plugins.Dir(PluginDir).
 	Resolve   func(ctx context.Context, name string) (*reps.Rep, error)
@@ -200,7 +204,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	parallel = min(parallel, max(1, len(todo)))
 	fmt.Fprintf(out, "rgflow bench %s: %d runs planned, %d already recorded, %d to run (%d at a time); kernels %s (available: %s); results in %s\n",
-		opts.Suite, len(plan), rep.Skipped, len(todo), parallel, kernels.Path(), strings.Join(kernels.Available(), ", "), dir)
+		opts.Suite, len(plan), rep.Skipped, len(todo), parallel, opts.Kernels.Name(), strings.Join(kernels.Available(), ", "), dir)
 	if stale > 0 {
 		fmt.Fprintf(out, "note: %d recorded runs of %s are not in this configuration's plan and are left out of the tables\n", stale, JournalFile)
 	}
@@ -221,7 +225,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if _, ok := cfg.(*EpochTimeConfig); ok {
 		runErr = runEpochTime(ctx, todo, tr, record)
 	} else {
-		runErr = runTrainings(ctx, todo, parallel, tr, record)
+		runErr = runTrainings(ctx, todo, parallel, opts.Kernels, tr, record)
 	}
 	tr.finish()
 	rep.Ran = len(newRecs)
@@ -295,9 +299,10 @@ func prepareDir(dir string, cfg Config, encoded []byte, resume bool) error {
 	return engine.WriteFileAtomic(cpath, encoded)
 }
 
-// runTrainings trains the runs with a pool of parallel workers, one
-// goroutine each (cfg.Workers = 1), and records each as it finishes.
-func runTrainings(ctx context.Context, todo []runSpec, parallel int, tr *tracker, record func(Record) error) error {
+// runTrainings trains the runs on kernel path kern with a pool of parallel
+// workers, one goroutine each (cfg.Workers = 1), and records each as it
+// finishes.
+func runTrainings(ctx context.Context, todo []runSpec, parallel int, kern kernels.Path, tr *tracker, record func(Record) error) error {
 	jobs := make(chan int)
 	errc := make(chan error, parallel)
 	ctx, cancel := context.WithCancel(ctx)
@@ -308,7 +313,7 @@ func runTrainings(ctx context.Context, todo []runSpec, parallel int, tr *tracker
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				r, ok := trainOne(ctx, &todo[i], tr)
+				r, ok := trainOne(ctx, &todo[i], kern, tr)
 				if !ok {
 					continue // interrupted: not recorded
 				}
@@ -343,25 +348,27 @@ feed:
 // model that is not available yet).
 var newTrainer = engine.NewTrainer
 
-// newRecord fills the fields every record has.
-func newRecord(s *runSpec, suite string) Record {
+// newRecord fills the fields every record has, for a run on kernel path
+// kern.
+func newRecord(s *runSpec, suite, kern string) Record {
 	return Record{
 		Suite: suite, Key: s.Key, Label: s.Label, Rep: s.Cfg.Rep, Loss: s.Cfg.Loss, Model: s.Cfg.Model,
 		Param: s.Param, Value: s.Value, Seed: s.Cfg.Seed, Trajectories: s.Cfg.TrajectoriesFor(s.Rep.C()),
-		Epochs: s.Cfg.Epochs, Kernels: kernels.Path(), Config: s.Cfg,
+		Epochs: s.Cfg.Epochs, Kernels: kern, Config: s.Cfg,
 	}
 }
 
 func suiteOf(key string) string { return key[:strings.IndexByte(key, '/')] }
 
-// trainOne trains one instance. ok is false if it was interrupted.
-func trainOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) {
+// trainOne trains one instance on kernel path kern. ok is false if it was
+// interrupted.
+func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker) (r Record, ok bool) {
 	begin := time.Now()
-	r = newRecord(s, suiteOf(s.Key))
+	r = newRecord(s, suiteOf(s.Key), kern.Name())
 	defer func() { r.Seconds, r.Done = time.Since(begin).Seconds(), time.Now().UTC() }()
 	tk.start(s)
 	defer tk.stop(s)
-	t, err := newTrainer(s.Cfg, s.Rep)
+	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(kern))
 	if err != nil {
 		r.Error = err.Error()
 		return r, true
@@ -376,17 +383,15 @@ func trainOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) 
 	}
 	sum := t.Summary()
 	sum.Flow = nil
-	sum.Kernels = kernels.Path()
 	r.Summary = &sum
 	return r, true
 }
 
 // runEpochTime times the configurations one after another, each on its
-// kernel path (kernels.Use is global state), with the engine's own
-// goroutines (cfg.Workers = 0).
+// kernel path (handed to its trainer, so nothing else depends on it), with
+// the engine's own goroutines (cfg.Workers = 0). One at a time because a
+// configuration uses every core: side by side they would time each other.
 func runEpochTime(ctx context.Context, todo []runSpec, tk *tracker, record func(Record) error) error {
-	orig := kernels.Path()
-	defer kernels.Use(orig)
 	for i := range todo {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -409,20 +414,15 @@ func runEpochTime(ctx context.Context, todo []runSpec, tk *tracker, record func(
 func timeOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) {
 	begin := time.Now()
 	c := s.timing
-	r = newRecord(s, EpochTime)
-	r.Kernels = s.Kernel
+	r = newRecord(s, EpochTime, s.Kernel)
 	defer func() { r.Seconds, r.Done = time.Since(begin).Seconds(), time.Now().UTC() }()
 	if s.KernelErr != nil {
 		r.Error = s.KernelErr.Error()
 		return r, true
 	}
-	if err := kernels.Use(s.Kernel); err != nil {
-		r.Error = err.Error()
-		return r, true
-	}
 	tk.start(s)
 	defer tk.stop(s)
-	t, err := newTrainer(s.Cfg, s.Rep)
+	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(s.kernelPath))
 	if err != nil {
 		r.Error = err.Error()
 		return r, true

@@ -24,7 +24,8 @@ type Blocks struct {
 	// bond matrix with respect to J_a.
 	RotBasis [4][][]float64
 
-	pool sync.Pool // of *workspace, for batches evaluated without new goroutines
+	kern kernels.Path // runs the enumeration of KLBatch
+	pool sync.Pool    // of *workspace, for batches evaluated without new goroutines
 }
 
 // Fine-block edges as (site a, direction to a, site b, direction to b); the
@@ -37,9 +38,11 @@ var fineEdges = [4][4]int{
 	{0, 1, 3, 3}, // e3: c0 (−y), c3 (+y)
 }
 
-// NewBlocks prepares the block pair for a representation.
-func NewBlocks(rep *reps.Rep) *Blocks {
-	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis()}
+// NewBlocks prepares the block pair for a representation. Options:
+// WithKernels.
+func NewBlocks(rep *reps.Rep, opts ...Option) *Blocks {
+	o := newOptions(opts)
+	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis(), kern: o.kernels}
 	b.Spins = make([][]float64, b.S)
 	for s := range b.Spins {
 		b.Spins[s] = make([]float64, b.D)
@@ -50,11 +53,8 @@ func NewBlocks(rep *reps.Rep) *Blocks {
 	return b
 }
 
-// lc is log(2 cosh x), computed without overflow.
-func lc(x float64) float64 {
-	ax := math.Abs(x)
-	return ax + math.Log1p(math.Exp(-2*ax))
-}
+// Kernels is the kernel path the blocks' enumeration runs on.
+func (b *Blocks) Kernels() kernels.Path { return b.kern }
 
 // scratch holds the buffers of one goroutine's table building, so the hot
 // path allocates nothing.
@@ -102,7 +102,8 @@ func (b *Blocks) bondMatrices(J []float64, K *[4][]float64) {
 }
 
 // FineTables returns the four edge tables of −F_f for coupling J:
-// T[e][sa*S+sb] = Σ_k lc((K_{ra} v(sa) + K_{rb} v(sb))_k).
+// T[e][sa*S+sb] = Σ_k lc((K_{ra} v(sa) + K_{rb} v(sb))_k), lc being
+// kernels.LcTanh's log(2 cosh).
 func (b *Blocks) FineTables(J []float64) [4][]float64 {
 	sc := b.newScratch()
 	b.fineTables(J, sc)
@@ -122,7 +123,8 @@ func (b *Blocks) fineTables(J []float64, sc *scratch) {
 			for sb := 0; sb < S; sb++ {
 				sum := 0.0
 				for k := 0; k < d; k++ {
-					sum += lc(fa[sa*d+k] + fb[sb*d+k])
+					lc, _ := kernels.LcTanh(fa[sa*d+k] + fb[sb*d+k])
+					sum += lc
 				}
 				T[sa*S+sb] = sum
 			}
@@ -297,7 +299,8 @@ func (b *Blocks) CoarseLogWeights(Jp []float64) []float64 {
 			for i := 0; i < 4; i++ {
 				phi += U[i][s[i]*d+k]
 			}
-			sum += lc(phi)
+			lc, _ := kernels.LcTanh(phi)
+			sum += lc
 		}
 		out[v] = sum
 	}

@@ -53,8 +53,10 @@ func (t *Trainer) Checkpoint() (*Checkpoint, error) {
 }
 
 // Resume rebuilds a trainer from a checkpoint. epochs, if positive,
-// replaces the configured total (to train on past the original end).
-func Resume(ck *Checkpoint, rep *reps.Rep, epochs int) (*Trainer, error) {
+// replaces the configured total (to train on past the original end). The
+// options are NewTrainer's: the kernel path is not part of the checkpoint,
+// so a run may continue on another machine's path.
+func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer, error) {
 	if ck.Format != checkpointFormat {
 		return nil, fmt.Errorf("checkpoint format %d is not supported (want %d)", ck.Format, checkpointFormat)
 	}
@@ -65,7 +67,7 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int) (*Trainer, error) {
 	if epochs > 0 {
 		cfg.Epochs = epochs
 	}
-	t, err := NewTrainer(cfg, rep)
+	t, err := NewTrainer(cfg, rep, opts...)
 	if err != nil {
 		return nil, err
 	}

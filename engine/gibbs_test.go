@@ -304,7 +304,7 @@ func TestGibbsCoarseMatchesExact(t *testing.T) {
 		var c [4][]uint8
 		if tc.bits {
 			for i := 0; i < 4; i++ {
-				kernels.RandFill(g.cb[i], key, kernels.Sub(0, i))
+				kernels.RandFill(g.cb[i], key, kernels.Sub(kernels.StartPhase, i))
 			}
 			for s := 0; s < tc.steps; s++ {
 				g.coarseStepBits(key, 0, s, tc.Jp[0])
@@ -312,7 +312,7 @@ func TestGibbsCoarseMatchesExact(t *testing.T) {
 			c = unpackBits(g)
 		} else {
 			for i := 0; i < 4; i++ {
-				kernels.UniformStates(g.c[i], b.D, key, kernels.Sub(0, i))
+				kernels.UniformStates(g.c[i], b.D, key, kernels.Sub(kernels.StartPhase, i))
 			}
 			for s := 0; s < tc.steps; s++ {
 				cd.sampleStats(w, 0)

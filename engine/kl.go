@@ -140,7 +140,7 @@ func (ws *workspace) group(J, Jp, kl, grad []float64) {
 			}
 		}
 	}
-	kernels.Enumerate(e)
+	b.kern.Enumerate(e)
 	for l := 0; l < n; l++ {
 		jp := Jp[l*c : (l+1)*c]
 		var gC []float64

@@ -72,12 +72,13 @@ type Trainer struct {
 }
 
 // NewTrainer sets up a fresh run: the network, the optimiser and the
-// trajectories are drawn from the configured seed.
-func NewTrainer(cfg Config, rep *reps.Rep) (*Trainer, error) {
+// trajectories are drawn from the configured seed. The options are handed
+// on to NewBlocks and NewMLP (WithKernels: the path of every hot loop).
+func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep), C: rep.C()}
+	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep, opts...), C: rep.C()}
 	t.M = cfg.TrajectoriesFor(t.C)
 	t.pcg = rand.NewPCG(cfg.Seed, 0x5247464c4f57) // "RGFLOW"
 	t.rng = rand.New(t.pcg)
@@ -85,7 +86,7 @@ func NewTrainer(cfg Config, rep *reps.Rep) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("network.activation: %v", err)
 	}
-	net := NewMLP(cfg.Layers(t.C), act, t.rng)
+	net := NewMLP(cfg.Layers(t.C), act, t.rng, opts...)
 	if t.Model, err = newModel(cfg.Model, net); err != nil {
 		return nil, err
 	}
@@ -248,7 +249,7 @@ type Summary struct {
 	Epochs       int     `json:"epochs"`
 	Trajectories int     `json:"trajectories"`
 	Seed         uint64  `json:"seed"`
-	Kernels      string  `json:"kernels,omitempty"`
+	Kernels      string  `json:"kernels,omitempty"` // the kernel path of the run
 	JcMedian     Float   `json:"jc_median"`
 	JcQ1         Float   `json:"jc_q1"`
 	JcQ3         Float   `json:"jc_q3"`
@@ -294,7 +295,7 @@ func Quantile(sorted []float64, p float64) float64 {
 func (t *Trainer) Summary() Summary {
 	s := Summary{
 		Rep: t.Rep.Name, D: t.Rep.D, C: t.C, Loss: t.Cfg.Loss, Model: t.Cfg.Model,
-		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed,
+		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed, Kernels: t.Blocks.Kernels().Name(),
 		JcExact: JcExact, Roots: len(t.Roots), RootFailures: t.RootFailures,
 		Lambda: Float(math.NaN()), Nu: Float(math.NaN()), AxisJc: Float(math.NaN()),
 	}

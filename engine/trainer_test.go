@@ -20,13 +20,13 @@ func shortConfig() Config {
 	return cfg
 }
 
-func train(t *testing.T, cfg Config) *Trainer {
+func train(t *testing.T, cfg Config, opts ...Option) *Trainer {
 	t.Helper()
 	rep, err := reps.Builtin(cfg.Rep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := NewTrainer(cfg, rep)
+	tr, err := NewTrainer(cfg, rep, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,3 +137,37 @@ func TestEvalPrintsFullPrecision(t *testing.T) {
 		t.Fatalf("eval -json gave %q (%v)", out, err)
 	}
 }
+
+// RGFLOW_KERNELS picks the kernel path of every command; a name this CPU or
+// build lacks is one plain sentence and exit 2, for any command.
+func TestKernelsFromEnvironment(t *testing.T) {
+	runEnv := func(env string, args ...string) (string, string, int) {
+		t.Helper()
+		cmd := exec.Command(binary, args...)
+		cmd.Dir = t.TempDir()
+		cmd.Env = append(os.Environ(), "RGFLOW_PLUGINS="+t.TempDir(), env)
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return out.String(), errb.String(), ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), errb.String(), 0
+	}
+	out, stderr, code := runEnv("RGFLOW_KERNELS=generic", "version")
+	if code != 0 || !strings.Contains(out, "kernels: enumeration generic, network products generic") {
+		t.Errorf("RGFLOW_KERNELS=generic rgflow version: exit %d, %q %q", code, out, stderr)
+	}
+	out, stderr, code = runEnv("RGFLOW_KERNELS=generic", "eval", "-rep", "A1", "-J", "0.8", "-Jp", "0.9", "-json")
+	if code != 0 || !strings.Contains(out, `"kernels":"generic"`) {
+		t.Errorf("RGFLOW_KERNELS=generic rgflow eval: exit %d, %q %q", code, out, stderr)
+	}
+	for _, args := range [][]string{{"version"}, {"reps"}} {
+		_, stderr, code = runEnv("RGFLOW_KERNELS=sse9", args...)
+		if code != 2 || !strings.Contains(stderr, `RGFLOW_KERNELS: unknown kernel path "sse9"`) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			t.Errorf("RGFLOW_KERNELS=sse9 rgflow %v: exit %d, stderr %q; want 2 and one sentence", args, code, stderr)
+		}
+	}
+}

@@ -14,7 +14,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"rgflow/engine"
-	"rgflow/kernels"
 )
 
 // newFlags makes a flag set that reports errors instead of exiting.
@@ -114,17 +113,17 @@ func runTrain(ctx context.Context, args []string) error {
 		if set["epochs"] {
 			total = cfg.Epochs
 		}
-		if tr, err = engine.Resume(ck, r, total); err != nil {
+		if tr, err = engine.Resume(ck, r, total, engine.WithKernels(kernelPath)); err != nil {
 			return err
 		}
 		tr.Cfg.Output = cfg.Output
-	} else if tr, err = engine.NewTrainer(cfg, r); err != nil {
+	} else if tr, err = engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath)); err != nil {
 		return err
 	}
 	cfg = tr.Cfg
 
 	fmt.Fprintf(os.Stderr, "rgflow: %s (d=%d, c=%d, from %s), loss %s, model %s, %d epochs × %d trajectories, seed %d, kernels %s\n",
-		r.Name, r.D, r.C(), r.Source, cfg.Loss, cfg.Model, cfg.Epochs, tr.M, cfg.Seed, kernels.Path())
+		r.Name, r.D, r.C(), r.Source, cfg.Loss, cfg.Model, cfg.Epochs, tr.M, cfg.Seed, tr.Blocks.Kernels().Name())
 
 	progress, done := progressReporter(*quiet, tr)
 	save := func() error {
@@ -151,7 +150,6 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 
 	s := tr.Summary()
-	s.Kernels = kernels.Path()
 	printSummary(os.Stdout, s)
 	if cfg.Output.JSON != "" {
 		data, err := json.MarshalIndent(s, "", "  ")
