@@ -84,7 +84,7 @@ type SweepsConfig struct {
 
 // EpochTimeConfig times epochs of every combination of reps × losses ×
 // models × trajectories × kernel paths (seed Fig. 9 generalised), plus the
-// reference configurations of anchors.md.
+// reference configurations of ReferenceSpeed (anchors.go).
 type EpochTimeConfig struct {
 	Suite              string        `toml:"suite"`
 	Reps               []string      `toml:"reps"`
@@ -92,7 +92,7 @@ type EpochTimeConfig struct {
 	Models             []string      `toml:"models"`
 	Trajectories       []int         `toml:"trajectories"`
 	Kernels            []string      `toml:"kernels" comment:"kernel paths: generic, fastest (the best this CPU runs) or a path name (avx2, avx512)"`
-	Reference          bool          `toml:"reference" comment:"also time the reference configurations of anchors.md (default network, CD 512/32/1)"`
+	Reference          bool          `toml:"reference" comment:"also time the reference configurations of bench/anchors.go (default network, CD 512/32/1)"`
 	Seed               uint64        `toml:"seed"`
 	Warmup             int           `toml:"warmup" comment:"untimed epochs before the first repeat"`
 	Epochs             int           `toml:"epochs" comment:"timed epochs per repeat"`

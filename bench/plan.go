@@ -24,7 +24,7 @@ type runSpec struct {
 	// epoch-time only
 	Kernel    string       // resolved kernel path
 	KernelErr error        // the path cannot run here
-	Ref       *SpeedAnchor // this is a reference configuration of anchors.md
+	Ref       *SpeedAnchor // this is a reference configuration (ReferenceSpeed)
 	timing    *EpochTimeConfig
 
 	cost float64 // rough relative cost of one epoch, for the progress bar
@@ -194,7 +194,7 @@ func resolveKernel(name string) (string, error) {
 }
 
 // planEpochTime lists the timed configurations: the cross product, then
-// the reference configurations of anchors.md not already in it, each on
+// the reference configurations of ReferenceSpeed not already in it, each on
 // every configured kernel path.
 func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 	type kpath struct {

@@ -133,7 +133,7 @@ func (b *bars) Thumbnail(c *draw.Canvas) { swatch{b.fill}.Thumbnail(c) }
 // epochTimeFigure is seed Fig. 9 generalised: seconds per epoch of every
 // configuration (groups: representation, loss, trajectories, network, CD
 // settings) for every model and kernel path (bars), and the reference
-// implementation's where anchors.md has it; log scale, IQR whiskers.
+// implementation's where ReferenceSpeed has it; log scale, IQR whiskers.
 func epochTimeFigure(path string, rows []EpochTimeRow) error {
 	type gkey struct {
 		rep, loss, net  string
@@ -155,7 +155,7 @@ func epochTimeFigure(path string, rows []EpochTimeRow) error {
 			series = append(series, s)
 		}
 	}
-	const refSeries = "reference PyTorch (anchors.md)"
+	const refSeries = "reference PyTorch implementation"
 	hasRef := false
 	for _, r := range rows {
 		hasRef = hasRef || !math.IsNaN(float64(r.Reference))

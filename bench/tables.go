@@ -131,7 +131,7 @@ type EpochTimeRow struct {
 	Min          F      `json:"min_s"`
 	Max          F      `json:"max_s"`
 	// The reference implementation's seconds per epoch for the same
-	// configuration (anchors.md), and ours divided by it.
+	// configuration (ReferenceSpeed, anchors.go), and ours divided by it.
 	Reference F      `json:"reference_s"`
 	Ratio     F      `json:"ratio_to_reference"`
 	Error     string `json:"error,omitempty"`
@@ -194,7 +194,7 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 	o.json(EpochTime+".json", map[string]any{
 		"suite": EpochTime, "unit": "seconds per epoch (warm-up excluded)", "rows": rows,
 		"reference_speed": ReferenceSpeed, "reference_monotone_factor": ReferenceMonotoneFactor,
-		"reference_source": "/work/shared/reference/anchors.md (reference PyTorch implementation, CPU, 2 threads)",
+		"reference_source": "reference PyTorch implementation, CPU, 2 threads (rgflow bench/anchors.go)",
 	})
 	o.figure(EpochTime, func(path string) error { return epochTimeFigure(path, rows) })
 
@@ -450,12 +450,12 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, out i
 	}
 	o.json(c.Suite+".json", map[string]any{
 		"suite": c.Suite, "jc_exact": engine.JcExact, "rows": rows, "published": pub,
-		"published_source": "/work/shared/reference/anchors.md",
+		"published_source": "rgflow bench/anchors.go",
 	})
 	o.figure(c.Suite, func(path string) error { return distFigure(path, c.Suite, rows, pub) })
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian\tIQR\tbias\trel. bias\tpublished (anchors.md)\n")
+	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian\tIQR\tbias\trel. bias\tpublished\n")
 	for _, r := range rows {
 		pub := ""
 		if a := r.Published; a != nil {

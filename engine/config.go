@@ -39,7 +39,7 @@ type NetworkConfig struct {
 	Activation string `toml:"activation" comment:"relu, silu or tanh"`
 }
 
-// HMCConfig is the coupling sampler (DESIGN.md §1).
+// HMCConfig is the coupling sampler (docs/conventions.md §10).
 type HMCConfig struct {
 	Dt          float64 `toml:"dt"`
 	SolveSteps  int     `toml:"solve_steps"`

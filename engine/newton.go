@@ -18,7 +18,7 @@ type Root struct {
 // Steps are damped (halved until ‖f‖ decreases), so that the root found is
 // the one whose basin holds the start rather than whichever a full step
 // overshoots to: for c > 1 the learned flow has several roots (gauge copies
-// and branches, DESIGN.md §1). It stops when the step is below tol in the
+// and branches, docs/conventions.md §11). It stops when the step is below tol in the
 // max norm, or after maxIter.
 func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 	c := len(start)

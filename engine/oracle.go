@@ -6,7 +6,7 @@ import (
 )
 
 // Oracle is the exact variational RG map J ↦ J′*(J) = argmin_{J′} KL(J, J′)
-// (DESIGN.md §1): the map that training approximates. Its fixed point is the
+// (docs/conventions.md §11): the map that training approximates. Its fixed point is the
 // best estimate any network can reach for the representation.
 type Oracle struct {
 	B *Blocks
@@ -23,7 +23,7 @@ type OracleResult struct {
 
 // NewOracle returns the oracle for a representation; only c = 1 is
 // supported, because for c > 1 the argmin has gauge freedoms and several
-// branches that must be fixed and followed (DESIGN.md §1).
+// branches that must be fixed and followed (docs/conventions.md §11).
 func NewOracle(b *Blocks) (*Oracle, error) {
 	if b.C != 1 {
 		return nil, fmt.Errorf("the exact oracle supports one-coupling representations (A1) only; %s has c = %d, whose argmin-KL map has several branches and a gauge to fix — not supported yet", b.Rep.Name, b.C)

@@ -45,7 +45,7 @@ type EpochStat struct {
 	Duration time.Duration
 }
 
-// Trainer runs the learning loop of DESIGN.md §1.
+// Trainer runs the learning loop of docs/conventions.md §10.
 type Trainer struct {
 	Cfg    Config
 	Rep    *reps.Rep

@@ -1,6 +1,6 @@
 package kernels
 
-// Block Gibbs sampling for the contrastive divergence (DESIGN.md §1).
+// Block Gibbs sampling for the contrastive divergence (docs/conventions.md §8).
 //
 // Random numbers. Every random word is addressed, not drawn from a running
 // state: word number i of the stream with key K is
