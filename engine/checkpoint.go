@@ -30,8 +30,10 @@ type Checkpoint struct {
 	RNG          []byte    `json:"rng"`
 	Roots        []float64 `json:"roots"`
 	RootFailures int       `json:"root_failures"`
-	LastRoot     []float64 `json:"last_root"`
-	ElapsedNs    int64     `json:"elapsed_ns"`
+	// RootFailureReasons is absent from checkpoints written before it was.
+	RootFailureReasons map[string]int `json:"root_failure_reasons,omitempty"`
+	LastRoot           []float64      `json:"last_root"`
+	ElapsedNs          int64          `json:"elapsed_ns"`
 }
 
 const checkpointFormat = 1
@@ -47,7 +49,7 @@ func (t *Trainer) Checkpoint() (*Checkpoint, error) {
 		Format: checkpointFormat, Config: t.Cfg, Rep: t.Rep.Name, Epoch: t.Epoch,
 		Sizes: n.Sizes, Activation: n.Act.String(), Params: n.Params,
 		AdamM: t.Opt.M, AdamV: t.Opt.V, AdamT: t.Opt.T,
-		J: t.J, RNG: rng, Roots: t.Roots, RootFailures: t.RootFailures, LastRoot: t.LastRoot,
+		J: t.J, RNG: rng, Roots: t.Roots, RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons, LastRoot: t.LastRoot,
 		ElapsedNs: int64(t.Elapsed),
 	}, nil
 }
@@ -86,6 +88,7 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int) (*Trainer, error) {
 	t.Epoch = ck.Epoch
 	t.Roots = append([]float64(nil), ck.Roots...)
 	t.RootFailures = ck.RootFailures
+	t.RootFailureReasons = ck.RootFailureReasons
 	t.LastRoot = ck.LastRoot
 	t.Elapsed = time.Duration(ck.ElapsedNs)
 	return t, nil

@@ -59,8 +59,10 @@ type Trainer struct {
 
 	Roots        []float64 // J_0 of the Newton roots recorded so far
 	RootFailures int       // recorded epochs where Newton did not converge
-	LastRoot     []float64 // the latest root found, where the next search starts
-	Elapsed      time.Duration
+	// RootFailureReasons counts the failures by NewtonStatus.String().
+	RootFailureReasons map[string]int
+	LastRoot           []float64 // the latest root found, where the next search starts
+	Elapsed            time.Duration
 
 	hmc   HMC
 	pcg   *rand.PCG
@@ -179,12 +181,16 @@ func (t *Trainer) Step() (EpochStat, error) {
 	}
 	if t.recording(e) {
 		r := t.root()
-		if r.Converged {
+		if r.Converged() {
 			t.LastRoot = r.J
 			st.Root = r.J[0]
 			t.Roots = append(t.Roots, r.J[0])
 		} else {
 			t.RootFailures++
+			if t.RootFailureReasons == nil {
+				t.RootFailureReasons = map[string]int{}
+			}
+			t.RootFailureReasons[r.Status.String()]++
 		}
 	}
 	t.Epoch++
@@ -200,7 +206,7 @@ func (t *Trainer) Step() (EpochStat, error) {
 func (t *Trainer) root() Root {
 	n := t.Cfg.Newton
 	if t.LastRoot != nil {
-		if r := Newton(t.Model, t.LastRoot, n.Tol, n.MaxIter); r.Converged {
+		if r := Newton(t.Model, t.LastRoot, n.Tol, n.MaxIter); r.Converged() {
 			return r
 		}
 	}
@@ -255,15 +261,20 @@ type Summary struct {
 	JcExact      float64 `json:"jc_exact"`
 	Roots        int     `json:"roots"`
 	RootFailures int     `json:"root_failures"`
+	// RootFailureReasons counts the recorded epochs without a root by why
+	// Newton stopped ("singular Jacobian", "iteration limit", …).
+	RootFailureReasons map[string]int `json:"root_failure_reasons,omitempty"`
 	// The critical fixed point of the final network, its relevant
 	// eigenvalue, ν = ln√2/ln λ, and the critical coupling on the physical
-	// axis (J_0, 0, …, 0).
-	FixedPoint      []float64   `json:"fixed_point,omitempty"`
-	Lambda          Float       `json:"lambda"`
-	Nu              Float       `json:"nu"`
-	AxisJc          Float       `json:"axis_jc"`
-	SecondsPerEpoch float64     `json:"seconds_per_epoch"`
-	Flow            []FlowPoint `json:"flow,omitempty"`
+	// axis (J_0, 0, …, 0); FixedPointStatus says why Newton found no
+	// fixed point for the final network ("" when it did).
+	FixedPoint       []float64   `json:"fixed_point,omitempty"`
+	FixedPointStatus string      `json:"fixed_point_status,omitempty"`
+	Lambda           Float       `json:"lambda"`
+	Nu               Float       `json:"nu"`
+	AxisJc           Float       `json:"axis_jc"`
+	SecondsPerEpoch  float64     `json:"seconds_per_epoch"`
+	Flow             []FlowPoint `json:"flow,omitempty"`
 }
 
 // Quartiles returns the median and the quartiles of x (NaN if empty),
@@ -295,7 +306,7 @@ func (t *Trainer) Summary() Summary {
 	s := Summary{
 		Rep: t.Rep.Name, D: t.Rep.D, C: t.C, Loss: t.Cfg.Loss, Model: t.Cfg.Model,
 		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed,
-		JcExact: JcExact, Roots: len(t.Roots), RootFailures: t.RootFailures,
+		JcExact: JcExact, Roots: len(t.Roots), RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons,
 		Lambda: Float(math.NaN()), Nu: Float(math.NaN()), AxisJc: Float(math.NaN()),
 	}
 	med, q1, q3 := Quartiles(t.Roots)
@@ -303,10 +314,12 @@ func (t *Trainer) Summary() Summary {
 	if t.Epoch > 0 {
 		s.SecondsPerEpoch = t.Elapsed.Seconds() / float64(t.Epoch)
 	}
-	if r := t.root(); r.Converged {
+	if r := t.root(); r.Converged() {
 		fp := AnalyseFixedPoint(t.Model, r.J)
 		s.FixedPoint, s.Lambda, s.Nu = r.J, Float(fp.Lambda), Float(fp.Nu)
 		s.AxisJc = Float(AxisCritical(t.Model, fp))
+	} else {
+		s.FixedPointStatus = r.Status.String()
 	}
 	for i := 0; i <= 160; i++ {
 		x := make([]float64, t.C)

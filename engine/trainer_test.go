@@ -173,11 +173,49 @@ func TestNewtonFindsKnownRoot(t *testing.T) {
 		m := NewFlowModel(net)
 		start := []float64{0.85, -0.15, 0.12, 0.28}
 		r := Newton(m, start, 1e-12, 50)
-		if !r.Converged {
+		if !r.Converged() {
 			t.Fatalf("%v: Newton did not converge: %+v", act, r)
 		}
 		if d := maxDiffF(r.J, x0); d > 1e-9 {
 			t.Errorf("%v: root %v, want %v", act, r.J, x0)
 		}
+	}
+}
+
+// scalarFlow is a one-coupling Model with a given flow and a claimed
+// Jacobian (which may be wrong, to defeat the line search); Newton uses
+// nothing else.
+type scalarFlow struct {
+	Model
+	f, jac func(x float64) float64
+}
+
+func (s scalarFlow) FlowJacobian(J []float64) (f, jac []float64) {
+	return []float64{s.f(J[0])}, []float64{s.jac(J[0])}
+}
+func (s scalarFlow) Flow(J []float64) []float64 { return []float64{s.f(J[0])} }
+
+// Newton says why it stopped.
+func TestNewtonStatus(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		f, jac  func(float64) float64
+		maxIter int
+		want    NewtonStatus
+	}{
+		{"root", func(x float64) float64 { return x - 0.5 }, func(float64) float64 { return 1 }, 50, NewtonConverged},
+		{"flat", func(float64) float64 { return 1 }, func(float64) float64 { return 0 }, 50, NewtonSingular},
+		{"not finite", func(float64) float64 { return math.NaN() }, func(float64) float64 { return 1 }, 50, NewtonDiverged},
+		// the claimed slope has the wrong sign, so no step decreases |f|
+		{"uphill, tiny step", func(x float64) float64 { return x + 1e-9 }, func(float64) float64 { return -1 }, 50, NewtonLineSearchFailed},
+		{"uphill", func(x float64) float64 { return x + 1 }, func(float64) float64 { return -1 }, 3, NewtonIterationLimit},
+	} {
+		r := Newton(scalarFlow{f: tc.f, jac: tc.jac}, []float64{0}, 1e-12, tc.maxIter)
+		if r.Status != tc.want || r.Converged() != (tc.want == NewtonConverged) {
+			t.Errorf("%s: status %v (converged %v), want %v", tc.name, r.Status, r.Converged(), tc.want)
+		}
+	}
+	if s := NewtonSingular.String(); s != "singular Jacobian" {
+		t.Errorf("NewtonSingular.String() = %q", s)
 	}
 }

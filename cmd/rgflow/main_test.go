@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"rgflow/engine"
 )
 
 var binary string
@@ -135,5 +137,21 @@ func TestEvalPrintsFullPrecision(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.Grad) != 1 || !(r.KL > 0) {
 		t.Fatalf("eval -json gave %q (%v)", out, err)
+	}
+}
+
+// The summary says why Newton failed, most frequent reason first.
+func TestSummaryGivesNewtonReasons(t *testing.T) {
+	var b strings.Builder
+	printSummary(&b, engine.Summary{Rep: "A1", Loss: "kl", Model: "flow", Roots: 7, RootFailures: 3,
+		RootFailureReasons: map[string]int{"iteration limit": 1, "singular Jacobian": 2}, FixedPointStatus: "singular Jacobian"})
+	out := b.String()
+	for _, want := range []string{
+		"final network: Newton found no critical fixed point (singular Jacobian)",
+		"Newton did not converge in 3 of 10 recorded epochs (2 singular Jacobian, 1 iteration limit)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary %q lacks %q", out, want)
+		}
 	}
 }

@@ -7,8 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -174,8 +177,8 @@ func runTrain(ctx context.Context, args []string) error {
 func printSummary(w io.Writer, s engine.Summary) {
 	med := float64(s.JcMedian)
 	if s.Roots == 0 {
-		fmt.Fprintf(w, "%s %s %s: no J_c estimate: Newton found no root of the learned flow in the %d recorded epochs (exact %.6f); try more epochs or another newton.start, %.3g s/epoch\n",
-			s.Rep, s.Loss, s.Model, s.RootFailures, s.JcExact, s.SecondsPerEpoch)
+		fmt.Fprintf(w, "%s %s %s: no J_c estimate: Newton found no root of the learned flow in the %d recorded epochs%s (exact %.6f); try more epochs or another newton.start, %.3g s/epoch\n",
+			s.Rep, s.Loss, s.Model, s.RootFailures, reasons(s.RootFailureReasons), s.JcExact, s.SecondsPerEpoch)
 	} else {
 		bias := 100 * (med - s.JcExact) / s.JcExact
 		fmt.Fprintf(w, "%s %s %s: J_c = %.5f (IQR %.5f–%.5f, %d roots) exact %.6f (bias %+.2f%%), %.3g s/epoch\n",
@@ -187,10 +190,32 @@ func printSummary(w io.Writer, s engine.Summary) {
 			fmt.Fprintf(w, ", physical-axis J_c = %.5f", float64(s.AxisJc))
 		}
 		fmt.Fprintln(w)
+	} else if s.FixedPointStatus != "" && s.Roots > 0 {
+		fmt.Fprintf(w, "final network: Newton found no critical fixed point (%s)\n", s.FixedPointStatus)
 	}
 	if s.RootFailures > 0 && s.Roots > 0 {
-		fmt.Fprintf(w, "note: Newton did not converge in %d of %d recorded epochs\n", s.RootFailures, s.RootFailures+s.Roots)
+		fmt.Fprintf(w, "note: Newton did not converge in %d of %d recorded epochs%s\n", s.RootFailures, s.RootFailures+s.Roots, reasons(s.RootFailureReasons))
 	}
+}
+
+// reasons lists why Newton stopped, most frequent first: " (12 singular
+// Jacobian, 3 iteration limit)"; "" if there is nothing to say.
+func reasons(by map[string]int) string {
+	if len(by) == 0 {
+		return ""
+	}
+	names := slices.Collect(maps.Keys(by))
+	slices.SortFunc(names, func(a, b string) int {
+		if by[a] != by[b] {
+			return by[b] - by[a]
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%d %s", by[n], n)
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 func fmtVec(v []float64) string {
