@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"math"
-
-	"rgflow/engine"
+	"rgflow/internal/nullfloat"
 	"rgflow/reps"
 )
 
@@ -27,11 +25,11 @@ type Anchor struct {
 	// Quantity is what the number measures: "j0" (J_0 of the Newton root
 	// of the learned flow, the reference implementation's measure) or
 	// "axis" (the critical coupling on the physical axis (J_0, 0, …, 0)).
-	Quantity string       `json:"quantity"`
-	Median   float64      `json:"median"`
-	Q1       engine.Float `json:"q1"` // NaN (JSON null) where no spread was published
-	Q3       engine.Float `json:"q3"`
-	Note     string       `json:"note,omitempty"`
+	Quantity string          `json:"quantity"`
+	Median   float64         `json:"median"`
+	Q1       nullfloat.Float `json:"q1"` // NaN (JSON null) where no spread was published
+	Q3       nullfloat.Float `json:"q3"`
+	Note     string          `json:"note,omitempty"`
 }
 
 const (
@@ -50,7 +48,7 @@ var Published = []Anchor{
 	{Source: srcHouYou, Short: "Hou & You", Rep: "A1", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.8253, Q1: 0.8197, Q3: 0.8409},
 	{Source: srcHouYou, Short: "Hou & You", Rep: "A1+E", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.7961, Q1: 0.7810, Q3: 0.8052},
 	{Source: srcHouYou, Short: "Hou & You", Rep: "2A1+E", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.7700, Q1: 0.7652, Q3: 0.7766},
-	{Source: srcOracle, Short: "argmin-KL fixed point", Rep: "A1", Quantity: "j0", Median: 0.81392, Q1: engine.Float(math.NaN()), Q3: engine.Float(math.NaN())},
+	{Source: srcOracle, Short: "argmin-KL fixed point", Rep: "A1", Quantity: "j0", Median: 0.81392, Q1: nullfloat.NaN(), Q3: nullfloat.NaN()},
 }
 
 // SpeedAnchor is one published timing: seconds per training epoch of the

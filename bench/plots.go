@@ -16,6 +16,8 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"rgflow/engine"
+	"rgflow/internal/atomicfile"
+	"rgflow/internal/quantile"
 )
 
 // palette is a colour-blind-safe set (Okabe–Ito).
@@ -62,7 +64,7 @@ func saveFigure(p *plot.Plot, path string, w, h vg.Length) error {
 	default:
 		return fmt.Errorf("figure %s must end in .png or .svg", path)
 	}
-	return engine.WriteFileAtomic(path, buf.Bytes())
+	return atomicfile.Write(path, buf.Bytes())
 }
 
 // exactLine is the exact J_c as a dashed horizontal line from x0 to x1.
@@ -258,7 +260,7 @@ func finiteValues(v []F) plotter.Values {
 // whiskers is the range of a box plot's whiskers: the most extreme values
 // within 1.5 IQR of the quartiles.
 func whiskers(v []float64) (lo, hi float64) {
-	_, q1, q3 := engine.Quartiles(v)
+	_, q1, q3 := quantile.Quartiles(v)
 	r := 1.5 * (q3 - q1)
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, x := range v {

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"rgflow/engine"
+	"rgflow/internal/atomicfile"
+	"rgflow/internal/quantile"
 	"rgflow/kernels"
 	"rgflow/plugins"
 	"rgflow/reps"
@@ -292,7 +294,7 @@ func prepareDir(dir string, cfg Config, encoded []byte, resume bool) error {
 	if _, err := os.Stat(filepath.Join(dir, JournalFile)); err == nil && !resume {
 		return fmt.Errorf("%s already holds runs (%s); use -resume to continue them, or another -out", dir, JournalFile)
 	}
-	return engine.WriteFileAtomic(cpath, encoded)
+	return atomicfile.Write(cpath, encoded)
 }
 
 // runTrainings trains the runs with a pool of parallel workers, one
@@ -469,7 +471,7 @@ func timeOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) {
 			break
 		}
 	}
-	tm.Median, tm.Q1, tm.Q3 = engine.Quartiles(tm.PerRepeat)
+	tm.Median, tm.Q1, tm.Q3 = quantile.Quartiles(tm.PerRepeat)
 	tm.Min, tm.Max = tm.PerRepeat[0], tm.PerRepeat[0]
 	for _, v := range tm.PerRepeat {
 		tm.Min, tm.Max = min(tm.Min, v), max(tm.Max, v)

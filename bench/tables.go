@@ -16,13 +16,16 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"rgflow/engine"
+	"rgflow/internal/atomicfile"
+	"rgflow/internal/nullfloat"
+	"rgflow/internal/quantile"
 )
 
-// F is a float that writes NaN as JSON null (engine.Float) and as an
+// F is a float that writes NaN as JSON null (nullfloat.Float) and as an
 // empty CSV cell.
-type F = engine.Float
+type F = nullfloat.Float
 
-func nan() F { return F(math.NaN()) }
+func nan() F { return nullfloat.NaN() }
 
 func cell(f F) string {
 	v := float64(f)
@@ -42,7 +45,7 @@ func writeCSV(path string, header []string, rows [][]string) error {
 	if err := w.WriteAll(rows); err != nil {
 		return err
 	}
-	return engine.WriteFileAtomic(path, b.Bytes())
+	return atomicfile.Write(path, b.Bytes())
 }
 
 func writeJSON(path string, v any) error {
@@ -50,7 +53,7 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return engine.WriteFileAtomic(path, append(b, '\n'))
+	return atomicfile.Write(path, append(b, '\n'))
 }
 
 // writeOutputs writes a suite's tables and figures from its records and
@@ -302,7 +305,7 @@ func statsOf(v []float64) stats {
 	if len(x) == 0 {
 		return s
 	}
-	m, q1, q3 := engine.Quartiles(x)
+	m, q1, q3 := quantile.Quartiles(x)
 	s.median, s.q1, s.q3 = F(m), F(q1), F(q3)
 	s.mean = F(stat.Mean(x, nil))
 	if len(x) > 1 {

@@ -56,13 +56,3 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		}
 	}
 }
-
-func TestQuartiles(t *testing.T) {
-	m, q1, q3 := Quartiles([]float64{3, 1, 2, 4})
-	if m != 2.5 || q1 != 1.75 || q3 != 3.25 {
-		t.Errorf("quartiles = %v %v %v, want 2.5 1.75 3.25", m, q1, q3)
-	}
-	if m, _, _ := Quartiles([]float64{5}); m != 5 {
-		t.Errorf("median of one value = %v", m)
-	}
-}

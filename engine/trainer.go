@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"time"
 
+	"rgflow/internal/nullfloat"
+	"rgflow/internal/quantile"
 	"rgflow/reps"
 )
 
@@ -246,21 +247,21 @@ type FlowPoint struct {
 
 // Summary is the result of a run.
 type Summary struct {
-	Rep          string  `json:"rep"`
-	D            int     `json:"d"`
-	C            int     `json:"c"`
-	Loss         string  `json:"loss"`
-	Model        string  `json:"model"`
-	Epochs       int     `json:"epochs"`
-	Trajectories int     `json:"trajectories"`
-	Seed         uint64  `json:"seed"`
-	Kernels      string  `json:"kernels,omitempty"`
-	JcMedian     Float   `json:"jc_median"`
-	JcQ1         Float   `json:"jc_q1"`
-	JcQ3         Float   `json:"jc_q3"`
-	JcExact      float64 `json:"jc_exact"`
-	Roots        int     `json:"roots"`
-	RootFailures int     `json:"root_failures"`
+	Rep          string          `json:"rep"`
+	D            int             `json:"d"`
+	C            int             `json:"c"`
+	Loss         string          `json:"loss"`
+	Model        string          `json:"model"`
+	Epochs       int             `json:"epochs"`
+	Trajectories int             `json:"trajectories"`
+	Seed         uint64          `json:"seed"`
+	Kernels      string          `json:"kernels,omitempty"`
+	JcMedian     nullfloat.Float `json:"jc_median"`
+	JcQ1         nullfloat.Float `json:"jc_q1"`
+	JcQ3         nullfloat.Float `json:"jc_q3"`
+	JcExact      float64         `json:"jc_exact"`
+	Roots        int             `json:"roots"`
+	RootFailures int             `json:"root_failures"`
 	// RootFailureReasons counts the recorded epochs without a root by why
 	// Newton stopped ("singular Jacobian", "iteration limit", …).
 	RootFailureReasons map[string]int `json:"root_failure_reasons,omitempty"`
@@ -268,36 +269,13 @@ type Summary struct {
 	// eigenvalue, ν = ln√2/ln λ, and the critical coupling on the physical
 	// axis (J_0, 0, …, 0); FixedPointStatus says why Newton found no
 	// fixed point for the final network ("" when it did).
-	FixedPoint       []float64   `json:"fixed_point,omitempty"`
-	FixedPointStatus string      `json:"fixed_point_status,omitempty"`
-	Lambda           Float       `json:"lambda"`
-	Nu               Float       `json:"nu"`
-	AxisJc           Float       `json:"axis_jc"`
-	SecondsPerEpoch  float64     `json:"seconds_per_epoch"`
-	Flow             []FlowPoint `json:"flow,omitempty"`
-}
-
-// Quartiles returns the median and the quartiles of x (NaN if empty),
-// interpolated linearly between order statistics (Hyndman–Fan type 7, the
-// default of R and NumPy): the median of an even count is the mean of the
-// middle two.
-func Quartiles(x []float64) (median, q1, q3 float64) {
-	if len(x) == 0 {
-		return math.NaN(), math.NaN(), math.NaN()
-	}
-	s := slices.Clone(x)
-	slices.Sort(s)
-	return Quantile(s, 0.5), Quantile(s, 0.25), Quantile(s, 0.75)
-}
-
-// Quantile is the p-quantile (type 7) of sorted x.
-func Quantile(sorted []float64, p float64) float64 {
-	h := p * float64(len(sorted)-1)
-	i := int(math.Floor(h))
-	if i >= len(sorted)-1 {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[i] + (h-float64(i))*(sorted[i+1]-sorted[i])
+	FixedPoint       []float64       `json:"fixed_point,omitempty"`
+	FixedPointStatus string          `json:"fixed_point_status,omitempty"`
+	Lambda           nullfloat.Float `json:"lambda"`
+	Nu               nullfloat.Float `json:"nu"`
+	AxisJc           nullfloat.Float `json:"axis_jc"`
+	SecondsPerEpoch  float64         `json:"seconds_per_epoch"`
+	Flow             []FlowPoint     `json:"flow,omitempty"`
 }
 
 // Summary reads out the run: quartiles of the recorded roots, the final
@@ -307,17 +285,17 @@ func (t *Trainer) Summary() Summary {
 		Rep: t.Rep.Name, D: t.Rep.D, C: t.C, Loss: t.Cfg.Loss, Model: t.Cfg.Model,
 		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed,
 		JcExact: JcExact, Roots: len(t.Roots), RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons,
-		Lambda: Float(math.NaN()), Nu: Float(math.NaN()), AxisJc: Float(math.NaN()),
+		Lambda: nullfloat.NaN(), Nu: nullfloat.NaN(), AxisJc: nullfloat.NaN(),
 	}
-	med, q1, q3 := Quartiles(t.Roots)
-	s.JcMedian, s.JcQ1, s.JcQ3 = Float(med), Float(q1), Float(q3)
+	med, q1, q3 := quantile.Quartiles(t.Roots)
+	s.JcMedian, s.JcQ1, s.JcQ3 = nullfloat.Float(med), nullfloat.Float(q1), nullfloat.Float(q3)
 	if t.Epoch > 0 {
 		s.SecondsPerEpoch = t.Elapsed.Seconds() / float64(t.Epoch)
 	}
 	if r := t.root(); r.Converged() {
 		fp := AnalyseFixedPoint(t.Model, r.J)
-		s.FixedPoint, s.Lambda, s.Nu = r.J, Float(fp.Lambda), Float(fp.Nu)
-		s.AxisJc = Float(AxisCritical(t.Model, fp))
+		s.FixedPoint, s.Lambda, s.Nu = r.J, nullfloat.Float(fp.Lambda), nullfloat.Float(fp.Nu)
+		s.AxisJc = nullfloat.Float(AxisCritical(t.Model, fp))
 	} else {
 		s.FixedPointStatus = r.Status.String()
 	}

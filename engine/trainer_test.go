@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -113,27 +112,6 @@ func TestCheckpointResume(t *testing.T) {
 	other, _ := reps.Builtin("B1")
 	if _, err := Resume(ck, other, 0); err == nil || !strings.Contains(err.Error(), "A1") {
 		t.Errorf("resume on the wrong representation: %v", err)
-	}
-}
-
-func TestWriteFileAtomicLeavesNoTemp(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "out.json")
-	if err := WriteFileAtomic(path, []byte("one")); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFileAtomic(path, []byte("two")); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Fatalf("directory holds %d files, want 1", len(entries))
-	}
-	if b, _ := os.ReadFile(path); string(b) != "two" {
-		t.Fatalf("content %q", b)
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, "missing", "x"), nil); err == nil {
-		t.Fatal("writing into a missing directory succeeded")
 	}
 }
 

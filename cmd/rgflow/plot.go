@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"rgflow/engine"
+	"rgflow/internal/atomicfile"
 )
 
 // plotFlow draws the learned flow f_0 on the physical axis (seed Fig. 5)
@@ -81,5 +82,5 @@ func savePlot(p *plot.Plot, path string, w, h vg.Length) error {
 	default:
 		return fmt.Errorf("plot file %s must end in .png or .svg", path)
 	}
-	return engine.WriteFileAtomic(path, []byte(buf.String()))
+	return atomicfile.Write(path, []byte(buf.String()))
 }

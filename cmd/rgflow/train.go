@@ -17,6 +17,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"rgflow/engine"
+	"rgflow/internal/atomicfile"
 	"rgflow/kernels"
 )
 
@@ -161,7 +162,7 @@ func runTrain(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := engine.WriteFileAtomic(cfg.Output.JSON, append(data, '\n')); err != nil {
+		if err := atomicfile.Write(cfg.Output.JSON, append(data, '\n')); err != nil {
 			return err
 		}
 	}
