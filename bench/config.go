@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -118,27 +117,27 @@ func Default(suite string) (Config, error) {
 	switch suite {
 	case EpochTime:
 		return &EpochTimeConfig{
-			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: []string{"kl", "cd"},
-			Models: []string{"flow", "monotone"}, Trajectories: []int{24, 64, 256},
+			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: engine.Losses.Names(),
+			Models: engine.Models.Names(), Trajectories: []int{24, 64, 256},
 			Kernels: []string{"generic", "fastest"}, Reference: true, Seed: 1,
 			Warmup: 2, Epochs: 3, Repeats: 5, MaxSeconds: 30, Train: train,
 		}, nil
 	case BiasVsDimension:
 		return &DistConfig{
-			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: []string{"kl"}, Models: []string{"flow"},
+			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: []string{engine.LossKL}, Models: []string{engine.ModelFlow},
 			Instances: 10, Seed: 1, Seeds: []uint64{}, Epochs: 2000, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
 			Train: train,
 		}, nil
 	case KLvsCD:
 		return &DistConfig{
-			Suite: suite, Reps: []string{"A1"}, Losses: []string{"kl", "cd"}, Models: []string{"flow"},
+			Suite: suite, Reps: []string{"A1"}, Losses: []string{engine.LossKL, engine.LossCD}, Models: []string{engine.ModelFlow},
 			Instances: 20, Seed: 1, Seeds: []uint64{}, Epochs: 3000, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
 			Train: train,
 		}, nil
 	case Sweeps:
 		return &SweepsConfig{
 			DistConfig: DistConfig{
-				Suite: suite, Reps: []string{"A1"}, Losses: []string{"cd"}, Models: []string{"flow"},
+				Suite: suite, Reps: []string{"A1"}, Losses: []string{engine.LossCD}, Models: []string{engine.ModelFlow},
 				Instances: 8, Seed: 1, Seeds: []uint64{}, Epochs: 2000, Trajectories: 24, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
 				Train: train,
 			},
@@ -228,7 +227,7 @@ func Decode(data []byte, cfg Config) error {
 	// First the raw tables, to refuse [train] keys the suite owns.
 	var raw map[string]any
 	if err := toml.Unmarshal(data, &raw); err != nil {
-		return tomlError(err)
+		return engine.TOMLError(err)
 	}
 	if tr, ok := raw["train"].(map[string]any); ok {
 		var bad []string
@@ -248,34 +247,12 @@ func Decode(data []byte, cfg Config) error {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(cfg); err != nil {
-		return tomlError(err)
+		return engine.TOMLError(err)
 	}
 	if s := cfg.SuiteName(); s != suite {
 		return fmt.Errorf("key \"suite\" is %q but this is the %s suite", s, suite)
 	}
 	return cfg.Validate()
-}
-
-// tomlError turns a go-toml error into one sentence naming the key, as
-// engine.DecodeConfig does.
-func tomlError(err error) error {
-	var strict *toml.StrictMissingError
-	if errors.As(err, &strict) {
-		var keys []string
-		for _, e := range strict.Errors {
-			keys = append(keys, fmt.Sprintf("%q", strings.Join(e.Key(), ".")))
-		}
-		return fmt.Errorf("unknown key %s", strings.Join(keys, ", "))
-	}
-	var de *toml.DecodeError
-	if errors.As(err, &de) {
-		row, col := de.Position()
-		if key := strings.Join(de.Key(), "."); key != "" {
-			return fmt.Errorf("line %d, column %d (key %q): %s", row, col, key, de.Error())
-		}
-		return fmt.Errorf("line %d, column %d: %s", row, col, de.Error())
-	}
-	return err
 }
 
 // Encode writes the configuration as TOML that Decode reads back: the
@@ -394,9 +371,6 @@ func checkTrain(t *engine.Config) error {
 	if err := t.Validate(); err != nil {
 		return fmt.Errorf("train: %v", err)
 	}
-	if _, err := engine.ParseActivation(t.Network.Activation); err != nil {
-		return fmt.Errorf("train: network.activation: %v", err)
-	}
 	return nil
 }
 
@@ -405,10 +379,10 @@ func (c *DistConfig) Validate() error {
 	if err := checkNames("reps", c.Reps); err != nil {
 		return err
 	}
-	if err := checkNames("losses", c.Losses, "kl", "cd"); err != nil {
+	if err := checkNames("losses", c.Losses, engine.Losses.Names()...); err != nil {
 		return err
 	}
-	if err := checkNames("models", c.Models, "flow", "monotone"); err != nil {
+	if err := checkNames("models", c.Models, engine.Models.Names()...); err != nil {
 		return err
 	}
 	if len(c.Seeds) == 0 && c.Instances < 1 {
@@ -478,10 +452,10 @@ func (c *EpochTimeConfig) Validate() error {
 	if err := checkNames("reps", c.Reps); err != nil {
 		return err
 	}
-	if err := checkNames("losses", c.Losses, "kl", "cd"); err != nil {
+	if err := checkNames("losses", c.Losses, engine.Losses.Names()...); err != nil {
 		return err
 	}
-	if err := checkNames("models", c.Models, "flow", "monotone"); err != nil {
+	if err := checkNames("models", c.Models, engine.Models.Names()...); err != nil {
 		return err
 	}
 	if err := checkInts("trajectories", c.Trajectories, 1, true); err != nil {

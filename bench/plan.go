@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"math"
 	"strings"
 
 	"rgflow/engine"
@@ -61,19 +60,17 @@ func runKey(suite, label, hash string, seed uint64) string {
 	return fmt.Sprintf("%s/%s#%s/seed=%d", suite, strings.ReplaceAll(label, " ", ":"), hash, seed)
 }
 
-// estimateCost is a rough relative cost of one epoch: the divergence (exact
-// enumeration over 2^(4d) configurations, or CD's Gibbs sweeps) plus the
-// network's forward and backward passes in HMC and training. It only
-// weights the progress bar.
+// estimateCost is a rough relative cost of one epoch: the divergence (the
+// loss's own estimate, engine.LossKind.Cost) plus the network's forward and
+// backward passes in HMC and training (scaled by engine.ModelKind.NetCost).
+// It only weights the progress bar; a configuration the engine refuses
+// costs as much as its network (it fails at once anyway).
 func estimateCost(cfg engine.Config, rep *reps.Rep) float64 {
 	c := rep.C()
 	m := float64(cfg.TrajectoriesFor(c))
-	d := float64(rep.D)
 	var div float64
-	if cfg.Loss == "cd" {
-		div = float64(cfg.CD.Samples) * float64(cfg.CD.KFine+cfg.CD.KCoarse) * 8 * d * (d + 4)
-	} else {
-		div = math.Exp2(4*d) * (16 + 6*d*d)
+	if l, ok := engine.Losses.Lookup(cfg.Loss); ok {
+		div = l.Cost(cfg, rep.D)
 	}
 	params := 0.0
 	sizes := cfg.Layers(c)
@@ -81,8 +78,8 @@ func estimateCost(cfg engine.Config, rep *reps.Rep) float64 {
 		params += float64(sizes[i-1]+1) * float64(sizes[i])
 	}
 	net := 3 * params * float64(cfg.HMC.SolveSteps*cfg.HMC.SampleSteps+2)
-	if cfg.Model == "monotone" {
-		net *= 3
+	if k, ok := engine.Models.Lookup(cfg.Model); ok {
+		net *= k.NetCost
 	}
 	return m * (div + net)
 }
@@ -94,7 +91,7 @@ func (c *DistConfig) runConfig(repName string, rep *reps.Rep, loss, model string
 	cfg.Epochs, cfg.Trajectories, cfg.MaxTraj = c.Epochs, c.Trajectories, c.MaxTraj
 	cfg.Workers = 1
 	cfg.Output = engine.OutputConfig{}
-	if model == "monotone" && c.MonotoneActivation != "" {
+	if model == engine.ModelMonotone && c.MonotoneActivation != "" {
 		cfg.Network.Activation = c.MonotoneActivation
 	}
 	if ln := c.LargeNetwork; ln.MinC > 0 && rep.C() >= ln.MinC {
@@ -106,6 +103,12 @@ func (c *DistConfig) runConfig(repName string, rep *reps.Rep, loss, model string
 		}
 	}
 	return cfg
+}
+
+// usesCD reports whether the loss reads the [cd] settings.
+func usesCD(loss string) bool {
+	l, _ := engine.Losses.Lookup(loss)
+	return l.UsesCD
 }
 
 func label(parts ...string) string { return strings.Join(parts, " ") }
@@ -161,7 +164,7 @@ func planSweeps(c *SweepsConfig, reps map[string]*reps.Rep) []runSpec {
 					base := c.runConfig(rn, r, loss, model, seed)
 					lb := label(rn, loss, model)
 					for _, p := range sweepParams {
-						if p.CDOnly && loss != "cd" {
+						if p.CDOnly && !usesCD(loss) {
 							continue
 						}
 						for _, v := range p.values(&c.Sweep) {
@@ -245,7 +248,7 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 		cfg.Epochs = 1 << 30
 		cfg.Workers = 0
 		cfg.Output = engine.OutputConfig{}
-		if model == "monotone" && c.MonotoneActivation != "" {
+		if model == engine.ModelMonotone && c.MonotoneActivation != "" {
 			cfg.Network.Activation = c.MonotoneActivation
 		}
 		return cfg
@@ -262,9 +265,9 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 	if c.Reference {
 		for i := range ReferenceSpeed {
 			a := &ReferenceSpeed[i]
-			cfg := base(a.Rep, a.Loss, "flow", a.Trajectories)
+			cfg := base(a.Rep, a.Loss, engine.ModelFlow, a.Trajectories)
 			cfg.Network.Depth, cfg.Network.Width = 0, 0 // depth c, width 16c
-			if a.Loss == "cd" {
+			if usesCD(a.Loss) {
 				cfg.CD = engine.CDConfig{Samples: a.Samples, KFine: a.KFine, KCoarse: a.KCoarse}
 			}
 			add(a.Rep, cfg)
@@ -277,14 +280,14 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 // configuration a: the flow model with the default network (depth c,
 // width 16c) and, for CD, the seed's sampler settings.
 func matchesReference(cfg engine.Config, rep *reps.Rep, a *SpeedAnchor) bool {
-	if canonRep(cfg.Rep) != canonRep(a.Rep) || cfg.Loss != a.Loss || cfg.Model != "flow" || cfg.Trajectories != a.Trajectories {
+	if canonRep(cfg.Rep) != canonRep(a.Rep) || cfg.Loss != a.Loss || cfg.Model != engine.ModelFlow || cfg.Trajectories != a.Trajectories {
 		return false
 	}
 	def := engine.DefaultConfig()
 	if fmt.Sprint(cfg.Layers(rep.C())) != fmt.Sprint(def.Layers(rep.C())) {
 		return false
 	}
-	if a.Loss == "cd" && cfg.CD != (engine.CDConfig{Samples: a.Samples, KFine: a.KFine, KCoarse: a.KCoarse}) {
+	if usesCD(a.Loss) && cfg.CD != (engine.CDConfig{Samples: a.Samples, KFine: a.KFine, KCoarse: a.KCoarse}) {
 		return false
 	}
 	return true

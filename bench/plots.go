@@ -219,7 +219,7 @@ func epochTimeFigure(path string, rows []EpochTimeRow) error {
 	var names []string
 	for _, g := range groups {
 		n := fmt.Sprintf("%s %s %d", g.rep, g.loss, g.traj)
-		if g.loss == "cd" {
+		if usesCD(g.loss) {
 			n += fmt.Sprintf(" (%d/%d/%d)", g.s, g.kf, g.kc)
 		}
 		names = append(names, n+" "+g.net)

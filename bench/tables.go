@@ -163,7 +163,7 @@ func epochTimeRows(plan []runSpec, recs []Record) []EpochTimeRow {
 			Trajectories: s.Cfg.Trajectories, Network: networkOf(s.Cfg, s.Rep.C()), Activation: s.Cfg.Network.Activation,
 			Kernels: s.Kernel, Median: nan(), Q1: nan(), Q3: nan(), Min: nan(), Max: nan(), Reference: nan(), Ratio: nan(),
 		}
-		if s.Cfg.Loss == "cd" {
+		if usesCD(s.Cfg.Loss) {
 			row.CDSamples, row.KFine, row.KCoarse = s.Cfg.CD.Samples, s.Cfg.CD.KFine, s.Cfg.CD.KCoarse
 		}
 		if s.Ref != nil {
@@ -226,12 +226,12 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 	}
 	flow := map[k]float64{}
 	for _, r := range rows {
-		if r.Model == "flow" && r.Error == "" && r.Recorded {
+		if r.Model == engine.ModelFlow && r.Error == "" && r.Recorded {
 			flow[k{r.Rep, r.Loss, r.Kernels, r.Network, r.Trajectories}] = float64(r.Median)
 		}
 	}
 	for _, r := range rows {
-		if r.Model != "monotone" || r.Error != "" || !r.Recorded {
+		if r.Model != engine.ModelMonotone || r.Error != "" || !r.Recorded {
 			continue
 		}
 		if f, ok := flow[k{r.Rep, r.Loss, r.Kernels, r.Network, r.Trajectories}]; ok {

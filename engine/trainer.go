@@ -115,26 +115,22 @@ func (t *Trainer) alloc() {
 	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps}
 }
 
-// newModel builds the model a config names around a network.
+// newModel builds the model a config names (Models) around a network.
 func newModel(kind string, net *MLP) (Model, error) {
-	switch kind {
-	case "flow":
-		return NewFlowModel(net), nil
-	case "monotone":
-		return NewMonotoneModel(net)
+	m, ok := Models.Lookup(kind)
+	if !ok {
+		return nil, Models.Check(kind)
 	}
-	return nil, fmt.Errorf("model %q is not available", kind)
+	return m.New(net)
 }
 
-// newLoss builds the divergence a config names.
+// newLoss builds the divergence a config names (Losses).
 func newLoss(cfg Config, b *Blocks) (Divergence, error) {
-	switch cfg.Loss {
-	case "kl":
-		return ExactKL{B: b, Workers: cfg.Workers}, nil
-	case "cd":
-		return NewCD(b, cfg.CD, cfg.Seed, cfg.Workers)
+	l, ok := Losses.Lookup(cfg.Loss)
+	if !ok {
+		return nil, Losses.Check(cfg.Loss)
 	}
-	return nil, fmt.Errorf("loss %q is not available", cfg.Loss)
+	return l.New(cfg, b)
 }
 
 // recording reports whether epoch e (0-based) records a Newton root: every
