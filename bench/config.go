@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -236,8 +236,8 @@ func Decode(data []byte, cfg Config) error {
 				bad = append(bad, k)
 			}
 		}
-		sort.Strings(bad)
-		for _, k := range bad {
+		if len(bad) > 0 {
+			k := slices.Min(bad) // the first in order, so the message is stable
 			if top := runKeys[k]; top != "" {
 				return fmt.Errorf("key \"train.%s\" is set by the suite; use the top-level key %q", k, top)
 			}

@@ -101,14 +101,6 @@ func (o *outputs) figure(base string, draw func(path string) error) {
 	}
 }
 
-func specsByKey(plan []runSpec) map[string]*runSpec {
-	m := make(map[string]*runSpec, len(plan))
-	for i := range plan {
-		m[plan[i].Key] = &plan[i]
-	}
-	return m
-}
-
 // ---------------------------------------------------------------------------
 // epoch-time
 

@@ -15,22 +15,25 @@ import (
 // stopped: the configuration, the network, the optimiser, the trajectories,
 // the random generator and the roots recorded so far. It is stored as JSON
 // (Go writes float64 in shortest round-trip form, so nothing is lost).
+//
+// The network's activation is the configuration's. Older checkpoints also
+// carry it as a key "activation" of its own; decoding ignores that key, as
+// it ignores any it does not know, and an older checkpoint has no
+// "root_failure_reasons".
 type Checkpoint struct {
-	Format       int       `json:"format"`
-	Config       Config    `json:"config"`
-	Rep          string    `json:"rep"`
-	Epoch        int       `json:"epoch"`
-	Sizes        []int     `json:"sizes"`
-	Activation   string    `json:"activation"`
-	Params       []float64 `json:"params"`
-	AdamM        []float64 `json:"adam_m"`
-	AdamV        []float64 `json:"adam_v"`
-	AdamT        int       `json:"adam_t"`
-	J            []float64 `json:"trajectories"`
-	RNG          []byte    `json:"rng"`
-	Roots        []float64 `json:"roots"`
-	RootFailures int       `json:"root_failures"`
-	// RootFailureReasons is absent from checkpoints written before it was.
+	Format             int            `json:"format"`
+	Config             Config         `json:"config"`
+	Rep                string         `json:"rep"`
+	Epoch              int            `json:"epoch"`
+	Sizes              []int          `json:"sizes"`
+	Params             []float64      `json:"params"`
+	AdamM              []float64      `json:"adam_m"`
+	AdamV              []float64      `json:"adam_v"`
+	AdamT              int            `json:"adam_t"`
+	J                  []float64      `json:"trajectories"`
+	RNG                []byte         `json:"rng"`
+	Roots              []float64      `json:"roots"`
+	RootFailures       int            `json:"root_failures"`
 	RootFailureReasons map[string]int `json:"root_failure_reasons,omitempty"`
 	LastRoot           []float64      `json:"last_root"`
 	ElapsedNs          int64          `json:"elapsed_ns"`
@@ -47,7 +50,7 @@ func (t *Trainer) Checkpoint() (*Checkpoint, error) {
 	n := t.Model.Net()
 	return &Checkpoint{
 		Format: checkpointFormat, Config: t.Cfg, Rep: t.Rep.Name, Epoch: t.Epoch,
-		Sizes: n.Sizes, Activation: n.Act.String(), Params: n.Params,
+		Sizes: n.Sizes, Params: n.Params,
 		AdamM: t.Opt.M, AdamV: t.Opt.V, AdamT: t.Opt.T,
 		J: t.J, RNG: rng, Roots: t.Roots, RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons, LastRoot: t.LastRoot,
 		ElapsedNs: int64(t.Elapsed),

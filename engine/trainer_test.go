@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -107,6 +109,34 @@ func TestCheckpointResume(t *testing.T) {
 	}
 	if !reflect.DeepEqual(full.Model.Params(), res.Model.Params()) || !reflect.DeepEqual(full.Roots, res.Roots) {
 		t.Fatal("resumed run differs from the uninterrupted one")
+	}
+	// a checkpoint written before "activation" was dropped (and before
+	// "root_failure_reasons" existed) resumes the same way
+	var old map[string]any
+	data, _ := os.ReadFile(path)
+	if err := json.Unmarshal(data, &old); err != nil {
+		t.Fatal(err)
+	}
+	old["activation"] = "relu"
+	delete(old, "root_failure_reasons")
+	data, _ = json.Marshal(old)
+	oldPath := filepath.Join(t.TempDir(), "old.ckpt")
+	if err := os.WriteFile(oldPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ckOld, err := LoadCheckpoint(oldPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resOld, err := Resume(ckOld, rep, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := resOld.Run(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(full.Model.Params(), resOld.Model.Params()) {
+		t.Fatal("a run resumed from an old checkpoint differs from the uninterrupted one")
 	}
 	// a checkpoint for another representation is refused
 	other, _ := reps.Builtin("B1")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,11 +27,10 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
+// parse parses a command's flags. The flag package has already explained
+// a bad flag (or printed the help for -h), so either ends in errUsage.
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
-		}
 		return errUsage
 	}
 	if fs.NArg() > 0 {
