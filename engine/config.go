@@ -14,7 +14,7 @@ import (
 // Config is one experiment, as written in a TOML file. Every field has a
 // default (DefaultConfig); zero means "automatic" where the comment says so.
 type Config struct {
-	Rep          string  `toml:"rep" comment:"on-site representation: A1, A1+E, 2A1+E, … or a plugin's name"`
+	Rep          string  `toml:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
 	Loss         string  `toml:"loss" comment:"kl (the exact KL divergence) or cd (contrastive divergence)"`
 	Model        string  `toml:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
 	Epochs       int     `toml:"epochs"`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"rgflow/engine"
+	"rgflow/plugins"
 )
 
 var binary string
@@ -28,8 +30,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// run executes rgflow in dir with an empty plugin directory (so built-in
-// representations are used) and returns stdout, stderr and the exit code.
+// run executes rgflow in dir with an empty plugin directory (so the tests
+// do not depend on what bin/ holds) and returns stdout, stderr and the
+// exit code.
 func run(t *testing.T, dir string, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
@@ -152,6 +155,65 @@ func TestSummaryGivesNewtonReasons(t *testing.T) {
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary %q lacks %q", out, want)
+		}
+	}
+}
+
+// A built-in name uses the built-in even beside a plugin of that name, and
+// says so; plugin:NAME asks for the plugin.
+func TestBuiltinWinsUnlessAPluginIsAskedFor(t *testing.T) {
+	dir, plugDir := t.TempDir(), t.TempDir()
+	marker := filepath.Join(dir, "started")
+	script := "#!/bin/sh\ntouch " + marker + "\nexit 3\n"
+	if err := os.WriteFile(filepath.Join(plugDir, "rgflow-rep-a1e"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := run(t, dir, "train", "-rep", "A1+E", "-epochs", "2", "-trajectories", "8", "-quiet", "-plugins", plugDir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "A1+E (d=3, c=5, built-in; plugin " + filepath.Join(plugDir, "rgflow-rep-a1e") + " not used"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q does not say %q", stderr, want)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the plugin was started for a built-in name")
+	}
+	_, stderr, code = run(t, dir, "train", "-rep", "plugin:A1+E", "-epochs", "2", "-quiet", "-plugins", plugDir)
+	if code == 0 || !strings.Contains(stderr, "rgflow-rep-a1e") {
+		t.Errorf("plugin:A1+E with a broken plugin: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Error("plugin:A1+E did not start the plugin")
+	}
+}
+
+// rgflow reps lists every name once, with where it comes from.
+func TestRepRowsListEachNameOnce(t *testing.T) {
+	rows, err := repRows([]plugins.Info{
+		{Name: "A1+E", Slug: "a1e", Path: "/p/rgflow-rep-a1e", D: 3, C: 5},
+		{Name: "A2+E", Slug: "a2e", Path: "/p/rgflow-rep-a2e", D: 3, C: 5},
+		{Name: "E45", Slug: "e45", Path: "/p/rgflow-rep-e45", D: 2, C: 2},
+		{Slug: "bad", Path: "/p/rgflow-rep-bad", Err: errors.New("R⁴ ≠ I")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		if _, dup := got[r.name]; dup {
+			t.Errorf("%s listed twice", r.name)
+		}
+		got[r.name] = r.source
+	}
+	for name, want := range map[string]string{
+		"A1":   "built-in",
+		"A1+E": "built-in; plugin /p/rgflow-rep-a1e only with -rep plugin:A1+E",
+		"A2+E": "built-in; plugin /p/rgflow-rep-a2e only with -rep plugin:A2+E",
+		"E45":  "plugin /p/rgflow-rep-e45",
+		"bad":  "plugin /p/rgflow-rep-bad: BROKEN: R⁴ ≠ I",
+	} {
+		if got[name] != want {
+			t.Errorf("%s: source %q, want %q", name, got[name], want)
 		}
 	}
 }

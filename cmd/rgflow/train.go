@@ -42,7 +42,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 func runTrain(ctx context.Context, args []string) error {
 	fs := newFlags("train")
 	configPath := fs.String("config", "", "experiment file (TOML); flags override it")
-	rep := fs.String("rep", "", "representation, e.g. A1, A1+E, 2A1+E")
+	rep := fs.String("rep", "", repFlagHelp)
 	loss := fs.String("loss", "", "divergence: "+engine.Losses.Help())
 	model := fs.String("model", "", "RG map: "+engine.Models.Help())
 	epochs := fs.Int("epochs", 0, "training epochs")
@@ -125,8 +125,8 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 	cfg = tr.Cfg
 
-	fmt.Fprintf(os.Stderr, "rgflow: %s (d=%d, c=%d, from %s), loss %s, model %s, %d epochs × %d trajectories, seed %d, kernels %s\n",
-		r.Name, r.D, r.C(), r.Source, cfg.Loss, cfg.Model, cfg.Epochs, tr.M, cfg.Seed, kernels.Path())
+	fmt.Fprintf(os.Stderr, "rgflow: %s (d=%d, c=%d, %s), loss %s, model %s, %d epochs × %d trajectories, seed %d, kernels %s\n",
+		r.Name, r.D, r.C(), origin(r, cfg.Rep, *pluginDir), cfg.Loss, cfg.Model, cfg.Epochs, tr.M, cfg.Seed, kernels.Path())
 
 	progress, done := progressReporter(*quiet, tr)
 	save := func() error {
