@@ -374,15 +374,21 @@ func checkTrain(t *engine.Config) error {
 	return nil
 }
 
+// checkCombos checks the lists whose cross product a suite runs: the
+// representations, and the losses and models, which the engine must have.
+func checkCombos(reps, losses, models []string) error {
+	if err := checkNames("reps", reps); err != nil {
+		return err
+	}
+	if err := checkNames("losses", losses, engine.Losses.Names()...); err != nil {
+		return err
+	}
+	return checkNames("models", models, engine.Models.Names()...)
+}
+
 // Validate checks every key and names the first bad one.
 func (c *DistConfig) Validate() error {
-	if err := checkNames("reps", c.Reps); err != nil {
-		return err
-	}
-	if err := checkNames("losses", c.Losses, engine.Losses.Names()...); err != nil {
-		return err
-	}
-	if err := checkNames("models", c.Models, engine.Models.Names()...); err != nil {
+	if err := checkCombos(c.Reps, c.Losses, c.Models); err != nil {
 		return err
 	}
 	if len(c.Seeds) == 0 && c.Instances < 1 {
@@ -449,13 +455,7 @@ func (c *SweepsConfig) Validate() error {
 
 // Validate checks every key and names the first bad one.
 func (c *EpochTimeConfig) Validate() error {
-	if err := checkNames("reps", c.Reps); err != nil {
-		return err
-	}
-	if err := checkNames("losses", c.Losses, engine.Losses.Names()...); err != nil {
-		return err
-	}
-	if err := checkNames("models", c.Models, engine.Models.Names()...); err != nil {
+	if err := checkCombos(c.Reps, c.Losses, c.Models); err != nil {
 		return err
 	}
 	if err := checkInts("trajectories", c.Trajectories, 1, true); err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"iter"
 	"strings"
 
 	"rgflow/engine"
@@ -113,25 +114,35 @@ func usesCD(loss string) bool {
 
 func label(parts ...string) string { return strings.Join(parts, " ") }
 
-// planDist lists the runs of bias-vs-dimension and kl-vs-cd: instance by
-// instance (so that an interrupted suite has some of every
-// configuration), configurations in the order of the file.
-func planDist(c *DistConfig, reps map[string]*reps.Rep) []runSpec {
-	var out []runSpec
-	for _, seed := range c.seeds() {
-		for _, rn := range c.Reps {
-			for _, loss := range c.Losses {
-				for _, model := range c.Models {
-					r := reps[rn]
-					cfg := c.runConfig(rn, r, loss, model, seed)
-					lb := label(rn, loss, model)
-					out = append(out, runSpec{
-						Key: runKey(c.Suite, lb, configHash(cfg), seed), Label: lb,
-						Rep: r, Cfg: cfg, cost: estimateCost(cfg, r),
-					})
+// instances yields the base run (label, representation, engine
+// configuration) of every instance of every combination of reps × losses ×
+// models: instance by instance (so that an interrupted suite has some of
+// every configuration), combinations in the order of the file.
+func (c *DistConfig) instances(rs map[string]*reps.Rep) iter.Seq[runSpec] {
+	return func(yield func(runSpec) bool) {
+		for _, seed := range c.seeds() {
+			for _, rn := range c.Reps {
+				for _, loss := range c.Losses {
+					for _, model := range c.Models {
+						r := rs[rn]
+						if !yield(runSpec{Label: label(rn, loss, model), Rep: r, Cfg: c.runConfig(rn, r, loss, model, seed)}) {
+							return
+						}
+					}
 				}
 			}
 		}
+	}
+}
+
+// planDist lists the runs of bias-vs-dimension and kl-vs-cd: one per
+// instance.
+func planDist(c *DistConfig, rs map[string]*reps.Rep) []runSpec {
+	var out []runSpec
+	for s := range c.instances(rs) {
+		s.Key = runKey(c.Suite, s.Label, configHash(s.Cfg), s.Cfg.Seed)
+		s.cost = estimateCost(s.Cfg, s.Rep)
+		out = append(out, s)
 	}
 	return out
 }
@@ -154,30 +165,19 @@ var sweepParams = []struct {
 
 // planSweeps lists the runs of the sweeps suite. The CD parameters are
 // swept only for CD configurations.
-func planSweeps(c *SweepsConfig, reps map[string]*reps.Rep) []runSpec {
+func planSweeps(c *SweepsConfig, rs map[string]*reps.Rep) []runSpec {
 	var out []runSpec
-	for _, seed := range c.seeds() {
-		for _, rn := range c.Reps {
-			for _, loss := range c.Losses {
-				for _, model := range c.Models {
-					r := reps[rn]
-					base := c.runConfig(rn, r, loss, model, seed)
-					lb := label(rn, loss, model)
-					for _, p := range sweepParams {
-						if p.CDOnly && !usesCD(loss) {
-							continue
-						}
-						for _, v := range p.values(&c.Sweep) {
-							cfg := base
-							p.set(&cfg, v)
-							key := runKey(c.Suite, fmt.Sprintf("%s %s=%d", lb, p.Name, v), configHash(cfg), seed)
-							out = append(out, runSpec{
-								Key: key, Label: lb, Param: p.Name, Value: float64(v),
-								Rep: r, Cfg: cfg, cost: estimateCost(cfg, r),
-							})
-						}
-					}
-				}
+	for base := range c.instances(rs) {
+		for _, p := range sweepParams {
+			if p.CDOnly && !usesCD(base.Cfg.Loss) {
+				continue
+			}
+			for _, v := range p.values(&c.Sweep) {
+				s := base
+				p.set(&s.Cfg, v)
+				s.Key = runKey(c.Suite, fmt.Sprintf("%s %s=%d", s.Label, p.Name, v), configHash(s.Cfg), s.Cfg.Seed)
+				s.Param, s.Value, s.cost = p.Name, float64(v), estimateCost(s.Cfg, s.Rep)
+				out = append(out, s)
 			}
 		}
 	}

@@ -1,22 +1,17 @@
 package bench
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
-	"path/filepath"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"rgflow/engine"
-	"rgflow/internal/atomicfile"
+	"rgflow/internal/plotfile"
 	"rgflow/internal/quantile"
 )
 
@@ -44,28 +39,6 @@ func legendRoom(p *plot.Plot, n int, h vg.Length) float64 {
 // withRoom returns the axis maximum that leaves the top fraction f of the
 // range [lo, hi] free (linear axis).
 func withRoom(lo, hi, f float64) float64 { return lo + (hi-lo)/(1-f) }
-
-// saveFigure renders p to PNG or SVG by the file's extension, atomically.
-func saveFigure(p *plot.Plot, path string, w, h vg.Length) error {
-	var buf bytes.Buffer
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".png":
-		img := vgimg.New(w, h)
-		p.Draw(draw.New(img))
-		if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-			return err
-		}
-	case ".svg":
-		svg := vgsvg.New(w, h)
-		p.Draw(draw.New(svg))
-		if _, err := svg.WriteTo(&buf); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("figure %s must end in .png or .svg", path)
-	}
-	return atomicfile.Write(path, buf.Bytes())
-}
 
 // exactLine is the exact J_c as a dashed horizontal line from x0 to x1.
 func exactLine(p *plot.Plot, x0, x1 float64) {
@@ -250,7 +223,7 @@ func epochTimeFigure(path string, rows []EpochTimeRow) error {
 	p.Legend.Top = true
 	p.Legend.Left = true
 	w := vg.Length(math.Max(7, 0.45*float64(len(groups)*max(len(series), 2))+2)) * vg.Inch
-	return saveFigure(p, path, w, h)
+	return plotfile.Save(p, path, w, h)
 }
 
 // ---------------------------------------------------------------------------
@@ -336,7 +309,7 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 		p.X.Label.Text = fmt.Sprintf("(%d estimates outside the plotted range are not shown; the tables have them)", out)
 	}
 	w := vg.Length(math.Max(6, 1.8*float64(n)+1.5)) * vg.Inch
-	return saveFigure(p, path, w, h)
+	return plotfile.Save(p, path, w, h)
 }
 
 // yRange is the range of data a figure's Y axis must show.
@@ -524,5 +497,5 @@ func sweepFigure(path, title string, rows []SweepRow) error {
 	pad := 0.05 * math.Max(ymax-ymin, 0.01)
 	p.Y.Min = ymin - pad
 	p.Y.Max = withRoom(p.Y.Min, ymax+pad, legendRoom(p, len(labels)+1, h))
-	return saveFigure(p, path, 6*vg.Inch, h)
+	return plotfile.Save(p, path, 6*vg.Inch, h)
 }

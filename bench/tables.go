@@ -324,6 +324,14 @@ func estimates(recs []Record, quantity string) []float64 {
 	return out
 }
 
+// first is the first of errs, or "".
+func first(errs []string) string {
+	if len(errs) == 0 {
+		return ""
+	}
+	return errs[0]
+}
+
 func distinctErrors(recs []Record) []string {
 	var out []string
 	for _, r := range recs {
@@ -341,6 +349,17 @@ type group struct {
 	spec         *runSpec // the first
 	planned      int
 	recs         []Record
+}
+
+// failed counts the group's runs recorded with an error.
+func (g *group) failed() int {
+	n := 0
+	for _, r := range g.recs {
+		if r.Error != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func groupRuns(plan []runSpec, recs []Record) []*group {
@@ -379,12 +398,7 @@ func distRows(plan []runSpec, recs []Record) []DistRow {
 				Network: networkOf(s.Cfg, s.Rep.C()), Quantity: q, Instances: g.planned, OK: st.n,
 				Median: st.median, Q1: st.q1, Q3: st.q3, IQR: st.q3 - st.q1, Mean: st.mean, Std: st.std,
 				Bias: st.median - F(engine.JcExact), RelBias: 100 * (st.median - F(engine.JcExact)) / F(engine.JcExact),
-				Errors: distinctErrors(g.recs),
-			}
-			for _, r := range g.recs {
-				if r.Error != "" {
-					row.Failed++
-				}
+				Errors: distinctErrors(g.recs), Failed: g.failed(),
 			}
 			for _, x := range v {
 				row.Values = append(row.Values, F(x))
@@ -429,13 +443,9 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, out i
 		if a := r.Published; a != nil {
 			ps, pl, pm, p1, p3 = a.Source, a.Loss, F(a.Median), a.Q1, a.Q3
 		}
-		errs := ""
-		if len(r.Errors) > 0 {
-			errs = r.Errors[0]
-		}
 		csvRows = append(csvRows, []string{r.Label, r.Rep, itoa(r.D), itoa(r.C), r.Loss, r.Model, r.Network, r.Quantity,
 			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.IQR),
-			cell(r.Mean), cell(r.Std), cell(r.Bias), cell(r.RelBias), ps, pl, cell(pm), cell(p1), cell(p3), errs})
+			cell(r.Mean), cell(r.Std), cell(r.Bias), cell(r.RelBias), ps, pl, cell(pm), cell(p1), cell(p3), first(r.Errors)})
 	}
 	o.csv(c.Suite+".csv", distHeader, csvRows)
 	o.csv(c.Suite+"-runs.csv", runsHeader, runRows(recs))
@@ -536,12 +546,7 @@ func sweepRows(plan []runSpec, recs []Record) []SweepRow {
 			Label: g.label, Rep: s.Rep.Name, Loss: s.Cfg.Loss, Model: s.Cfg.Model, Param: g.param, Value: g.value,
 			Instances: g.planned, OK: j0.n, Mean: j0.mean, Std: j0.std, Median: j0.median, Q1: j0.q1, Q3: j0.q3,
 			Bias: j0.mean - F(engine.JcExact), RelBias: 100 * (j0.mean - F(engine.JcExact)) / F(engine.JcExact),
-			AxisMean: ax.mean, AxisStd: ax.std, Errors: distinctErrors(g.recs),
-		}
-		for _, r := range g.recs {
-			if r.Error != "" {
-				row.Failed++
-			}
+			AxisMean: ax.mean, AxisStd: ax.std, Errors: distinctErrors(g.recs), Failed: g.failed(),
 		}
 		rows = append(rows, row)
 	}
@@ -552,13 +557,9 @@ func sweepOutputs(o *outputs, c *SweepsConfig, plan []runSpec, recs []Record, ou
 	rows := sweepRows(plan, recs)
 	var csvRows [][]string
 	for _, r := range rows {
-		errs := ""
-		if len(r.Errors) > 0 {
-			errs = r.Errors[0]
-		}
 		csvRows = append(csvRows, []string{r.Label, r.Rep, r.Loss, r.Model, r.Param, strconv.FormatFloat(r.Value, 'g', -1, 64),
 			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Mean), cell(r.Std), cell(r.Median), cell(r.Q1), cell(r.Q3),
-			cell(r.Bias), cell(r.RelBias), cell(r.AxisMean), cell(r.AxisStd), errs})
+			cell(r.Bias), cell(r.RelBias), cell(r.AxisMean), cell(r.AxisStd), first(r.Errors)})
 	}
 	o.csv(Sweeps+".csv", sweepHeader, csvRows)
 	o.csv(Sweeps+"-runs.csv", runsHeader, runRows(recs))

@@ -74,6 +74,23 @@ func TestTrainReproducible(t *testing.T) {
 	}
 }
 
+// finishFrom loads the checkpoint at path, resumes it and trains to the end.
+func finishFrom(t *testing.T, path string, rep *reps.Rep) *Trainer {
+	t.Helper()
+	ck, err := LoadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Resume(ck, rep, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Run(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // Stopping, checkpointing and resuming gives the run that never stopped.
 func TestCheckpointResume(t *testing.T) {
 	cfg := shortConfig()
@@ -82,8 +99,7 @@ func TestCheckpointResume(t *testing.T) {
 	full := train(t, cfg)
 
 	rep, _ := reps.Builtin("A1")
-	half := cfg
-	tr, err := NewTrainer(half, rep)
+	tr, err := NewTrainer(cfg, rep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,17 +112,7 @@ func TestCheckpointResume(t *testing.T) {
 	if err := tr.SaveCheckpoint(path); err != nil {
 		t.Fatal(err)
 	}
-	ck, err := LoadCheckpoint(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Resume(ck, rep, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := res.Run(context.Background(), nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	res := finishFrom(t, path, rep)
 	if !reflect.DeepEqual(full.Model.Params(), res.Model.Params()) || !reflect.DeepEqual(full.Roots, res.Roots) {
 		t.Fatal("resumed run differs from the uninterrupted one")
 	}
@@ -124,21 +130,14 @@ func TestCheckpointResume(t *testing.T) {
 	if err := os.WriteFile(oldPath, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ckOld, err := LoadCheckpoint(oldPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resOld, err := Resume(ckOld, rep, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := resOld.Run(context.Background(), nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(full.Model.Params(), resOld.Model.Params()) {
+	if res := finishFrom(t, oldPath, rep); !reflect.DeepEqual(full.Model.Params(), res.Model.Params()) {
 		t.Fatal("a run resumed from an old checkpoint differs from the uninterrupted one")
 	}
 	// a checkpoint for another representation is refused
+	ck, err := LoadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	other, _ := reps.Builtin("B1")
 	if _, err := Resume(ck, other, 0); err == nil || !strings.Contains(err.Error(), "A1") {
 		t.Errorf("resume on the wrong representation: %v", err)
