@@ -497,3 +497,17 @@ func TestPlans(t *testing.T) {
 		t.Errorf("sweep plan: %v", n)
 	}
 }
+
+// The published numbers name losses and models the engine has.
+func TestAnchorsNameRegisteredChoices(t *testing.T) {
+	for _, a := range Published {
+		if a.Loss != "" && engine.Losses.Check(a.Loss) != nil || a.Model != "" && engine.Models.Check(a.Model) != nil {
+			t.Errorf("published %s %s: loss %q or model %q is not registered", a.Short, a.Rep, a.Loss, a.Model)
+		}
+	}
+	for _, a := range ReferenceSpeed {
+		if err := engine.Losses.Check(a.Loss); err != nil {
+			t.Errorf("reference speed %s: %v", a.Rep, err)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 // Package engine holds rgflow's physics and learning: the fine (square) and
 // coarse (cross) Lieb blocks, the divergences between them, the flow
 // network, the HMC sampler, the optimiser, the trainer and the read-out of
-// the critical point. Conventions: DESIGN.md §1.
+// the critical point. Conventions: docs/conventions.md.
 package engine
 
 import (
@@ -29,7 +29,7 @@ type Blocks struct {
 }
 
 // Fine-block edges as (site a, direction to a, site b, direction to b); the
-// hidden edge site is the source of both bonds (DESIGN.md §1). The edge
+// hidden edge site is the source of both bonds (docs/conventions.md §5). The edge
 // tables of the kernels follow this order: (c0,c1), (c1,c2), (c2,c3), (c0,c3).
 var fineEdges = [4][4]int{
 	{0, 0, 1, 2}, // e0: c0 (−x), c1 (+x)

@@ -8,7 +8,7 @@ import (
 	"rgflow/kernels"
 )
 
-// CD is the contrastive divergence of seed eq. 11 (DESIGN.md §1): per
+// CD is the contrastive divergence of seed eq. 11 (docs/conventions.md §8): per
 // trajectory m, v_fine is Samples chains after KFine block-Gibbs steps of
 // the fine block at J_m from a uniform start, v_coarse those chains after
 // KCoarse further Gibbs steps of the coarse block at J′_m, and

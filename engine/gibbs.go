@@ -6,7 +6,7 @@ import (
 	"rgflow/kernels"
 )
 
-// Block Gibbs sampling of the fine and coarse blocks (DESIGN.md §1, the
+// Block Gibbs sampling of the fine and coarse blocks (docs/conventions.md §8, the
 // contrastive divergence). Every conditional is a function of whole-site
 // states, so per coupling it is tabulated once, as rows of inverse-CDF
 // thresholds over the S = 2^d states of one site (kernels/gibbs.go), and a

@@ -11,7 +11,7 @@ import (
 )
 
 func TestCornerEdges(t *testing.T) {
-	// DESIGN.md §1: e0–c0 (0), e0–c1 (2), e1–c1 (1), e1–c2 (3), e2–c2 (2),
+	// docs/conventions.md §5: e0–c0 (0), e0–c1 (2), e1–c1 (1), e1–c2 (3), e2–c2 (2),
 	// e2–c3 (0), e3–c0 (1), e3–c3 (3); per corner, (edge, direction).
 	want := [4][4]int{
 		{0, 0, 3, 1},

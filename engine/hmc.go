@@ -6,7 +6,7 @@ import (
 )
 
 // HMC samples couplings J from exp(−U(J)) with U(J) = β ‖f(J)‖², one
-// independent chain per trajectory (seed §II.A, DESIGN.md §1).
+// independent chain per trajectory (seed §II.A, docs/conventions.md §10).
 type HMC struct {
 	Dt          float64 // leapfrog step
 	SolveSteps  int     // leapfrog steps per proposal

@@ -10,7 +10,7 @@ import (
 )
 
 // KL returns KL(J, J′) between the fine block at J and the coarse block at
-// J′ (DESIGN.md §1, seed eq. 10) and its gradient in J′.
+// J′ (docs/conventions.md §8, seed eq. 10) and its gradient in J′.
 func (b *Blocks) KL(J, Jp []float64) (float64, []float64) {
 	kl := make([]float64, 1)
 	grad := make([]float64, b.C)

@@ -8,7 +8,7 @@ import (
 	"rgflow/kernels"
 )
 
-// MonotoneModel is the RG-monotone variant (seed §III.B, DESIGN.md §1): a
+// MonotoneModel is the RG-monotone variant (seed §III.B, docs/conventions.md §10): a
 // scalar network C_θ(J) = net(J) − net(0), so that C_θ(0) = 0, and the map
 //
 //	J′ = J − ∇_J C_θ(J),   f(J) = −∇C(J),   ∂f/∂J = −H_C(J).

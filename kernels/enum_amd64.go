@@ -215,11 +215,25 @@ func grow(b []float64, n int) []float64 {
 // vector exp vexp, or nil if the Enum's tables are out of the ranges above
 // (or hold NaN or ±Inf). The caller returns them to fastPool.
 func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
-	d := e.D
-	S := 1 << d
+	tmax, tmin, ok := fineRanges(e)
+	if !ok {
+		return nil
+	}
+	c23, c03, cz, ok := fastCentres(e, &tmax, &tmin)
+	if !ok || !fastFieldsInRange(e) {
+		return nil
+	}
+	ft := fastPool.Get().(*fastTables)
+	ft.cz = cz
+	ft.fill(e, vexp, &c23, &c03)
+	return ft
+}
+
+// fineRanges returns the per-lane maximum and minimum of each fine table;
+// ok is false if a table holds a NaN.
+func fineRanges(e *Enum) (tmax, tmin [4][Lanes]float64, ok bool) {
 	const L = Lanes
-	row := d * L
-	var tmax, tmin [4][L]float64
+	S := 1 << e.D
 	nan := false
 	for t := 0; t < 4; t++ {
 		hi, lo := &tmax[t], &tmin[t]
@@ -239,21 +253,34 @@ func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
 			}
 		}
 	}
-	if nan {
-		return nil
-	}
-	var c23, c03, cz [L]float64
-	for l := 0; l < L; l++ {
+	return tmax, tmin, !nan
+}
+
+// fastCentres returns the midranges c23, c03 of fine tables 2 and 3 and
+// cz = c23 + c03 − LogZf, per lane; ok is false if a table's spread
+// exceeds fastSpreadMax or exp(a012 + cz) could exceed e^fastP012Max.
+func fastCentres(e *Enum, tmax, tmin *[4][Lanes]float64) (c23, c03, cz [Lanes]float64, ok bool) {
+	for l := 0; l < Lanes; l++ {
 		if !(tmax[2][l]-tmin[2][l] <= fastSpreadMax) || !(tmax[3][l]-tmin[3][l] <= fastSpreadMax) {
-			return nil
+			return c23, c03, cz, false
 		}
 		c23[l] = (tmax[2][l] + tmin[2][l]) / 2
 		c03[l] = (tmax[3][l] + tmin[3][l]) / 2
 		cz[l] = c23[l] + c03[l] - e.LogZf[l]
 		if !(tmax[0][l]+tmax[1][l]+cz[l] <= fastP012Max) {
-			return nil
+			return c23, c03, cz, false
 		}
 	}
+	return c23, c03, cz, true
+}
+
+// fastFieldsInRange reports whether the site fields suit the exp-free
+// block: Σ_i max_s |U_i[s][k]| ≤ fastFieldMax for every unit k and lane,
+// and ≥ fastFieldMin for some unit in every lane (NaN fails).
+func fastFieldsInRange(e *Enum) bool {
+	const L = Lanes
+	S := 1 << e.D
+	row := e.D * L
 	var fmax [maxBlockD * L]float64
 	for i := 0; i < 4; i++ {
 		var m [maxBlockD * L]float64
@@ -271,20 +298,25 @@ func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
 	var fieldScale [L]float64
 	for j, v := range fmax[:row] {
 		if !(v <= fastFieldMax) {
-			return nil
+			return false
 		}
 		fieldScale[j%L] = max(fieldScale[j%L], v)
 	}
 	for _, v := range fieldScale {
 		if !(v >= fastFieldMin) {
-			return nil
+			return false
 		}
 	}
+	return true
+}
 
-	ft := fastPool.Get().(*fastTables)
-	ft.cz = cz
-	// Arguments first, then one vector exp per table; the pair tables are
-	// interleaved afterwards.
+// fill computes the tables from e with the vector exp vexp: the arguments
+// first, then one vector exp per table; the pair tables are interleaved
+// afterwards.
+func (ft *fastTables) fill(e *Enum, vexp func(dst, x []float64), c23, c03 *[Lanes]float64) {
+	const L = Lanes
+	S := 1 << e.D
+	row := e.D * L
 	ft.f01 = grow(ft.f01, 2*S*row)
 	for j := range ft.f01 {
 		ft.f01[j] = -2 * e.Field[j]
@@ -308,9 +340,8 @@ func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
 		vexp(x, x)
 		return interleave(tx, tab, x)
 	}
-	ft.tx23 = pairs(ft.tx23, 2, &c23)
-	ft.tx03 = pairs(ft.tx03, 3, &c03)
-	return ft
+	ft.tx23 = pairs(ft.tx23, 2, c23)
+	ft.tx03 = pairs(ft.tx03, 3, c03)
 }
 
 // flipSymmetric reports whether the tables are exactly symmetric under the

@@ -1,6 +1,6 @@
 package kernels
 
-// Block Gibbs sampling for the contrastive divergence (docs/conventions.md):
+// Block Gibbs sampling for the contrastive divergence (docs/conventions.md §8):
 // the random stream of a trajectory and the draws that read it. The engine
 // builds the conditional tables and runs the chains (engine/gibbs.go).
 //

@@ -33,7 +33,7 @@ func parseVector(flagName, s string, c int, rep string) ([]float64, error) {
 
 func runEval(ctx context.Context, args []string) error {
 	fs := newFlags("eval")
-	repName := fs.String("rep", "A1", "representation")
+	repName := fs.String("rep", "A1", repFlagHelp)
 	Js := fs.String("J", "", "fine coupling vector, comma-separated")
 	Jps := fs.String("Jp", "", "coarse coupling vector J′, comma-separated")
 	asJSON := fs.Bool("json", false, "print a JSON object {kl, grad}")
