@@ -1,10 +1,25 @@
 # rgflow — see README.md. `make run` trains A1 with the exact KL on defaults;
-# `make test` runs every test (default kernels, then the pure-Go build).
+# `make test` is what CI runs (.ci/run): lint (gofmt, go vet for amd64 and
+# arm64, staticcheck), every test on the default kernels, -race on the
+# packages with goroutines, every test of the pure-Go build, and a short
+# fuzz pass of every fuzz target. A step whose tool cannot be installed
+# says SKIPPED and why; none passes silently.
 GO      ?= go
 BIN     := bin
 PLUGINS := $(notdir $(wildcard cmd/rgflow-rep-*))
 
-.PHONY: all build run test bench lint clean
+# Pinned tools, installed from the module proxy into bin/tools.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+TOOLS       := $(abspath $(BIN))/tools
+# The packages that start goroutines (workers, suites, plugin processes).
+RACE_PKGS   := ./engine/ ./bench/ ./plugins/
+# How much the fuzz pass spends on each fuzz target: a number of inputs
+# (a few seconds each), not a duration, because Go 1.26's fuzzer can end a
+# duration with a spurious "context deadline exceeded" failure
+# (golang/go#75804, fixed in Go 1.27).
+FUZZTIME    ?= 2000x
+
+.PHONY: all build run test unit race purego fuzz bench lint fmt vet staticcheck clean
 
 all: build
 
@@ -15,9 +30,24 @@ build:
 run: build
 	./$(BIN)/rgflow train -config examples/a1-kl.toml
 
-test: build
+test: build lint unit race purego fuzz
+
+unit:
 	$(GO) test -count=1 ./...
+
+race:
+	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
+		echo "$(GO) test -count=1 -race $(RACE_PKGS)"; $(GO) test -count=1 -race $(RACE_PKGS); \
+	else \
+		echo "==> race SKIPPED: cgo is off (no C compiler?), and -race needs it"; \
+	fi
+
+purego:
+	$(GO) build -tags purego ./...
 	$(GO) test -count=1 -tags purego ./...
+
+fuzz:
+	@GO=$(GO) ./.ci/fuzz $(FUZZTIME)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./kernels/ ./engine/
@@ -30,10 +60,23 @@ SUITES := epoch-time bias-vs-dimension kl-vs-cd sweeps
 bench-suites: build
 	@for s in $(SUITES); do ./$(BIN)/rgflow bench $$s || exit 1; done
 
-lint:
+lint: fmt vet staticcheck
+
+fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
 	$(GO) vet ./...
 	GOARCH=arm64 $(GO) vet ./...
+	$(GO) vet -tags purego ./...
+
+staticcheck:
+	@if GOBIN=$(TOOLS) $(GO) install $(STATICCHECK); then \
+		echo "staticcheck ./... (default and purego builds)"; \
+		$(TOOLS)/staticcheck ./... && $(TOOLS)/staticcheck -tags purego ./...; \
+	else \
+		echo "==> staticcheck SKIPPED: cannot install $(STATICCHECK) (the error is above)"; \
+	fi
 
 clean:
 	rm -rf $(BIN)

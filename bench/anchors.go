@@ -1,19 +1,18 @@
 package bench
 
 import (
-	"math"
-
-	"rgflow/engine"
+	"rgflow/internal/nullfloat"
 	"rgflow/reps"
 )
 
 // ---------------------------------------------------------------------------
-// PUBLISHED NUMBERS. Every number rgflow's suites are compared with, copied
-// from /work/shared/reference/anchors.md ("What rgflow is measured
-// against"), which collects them from the seed paper (Shen, "Learning
-// Renormalization Group Flows for Lattices", reviewing the reference PyTorch
-// implementation, github.com/jshe2304/dlrg) and from Hou & You
-// (arXiv:2306.11054). Change them only if anchors.md changes.
+// PUBLISHED NUMBERS. Every number rgflow's suites are compared with lives
+// here and nowhere else: the results collected by the seed paper (Shen,
+// "Learning Renormalization Group Flows for Lattices", reviewing the
+// reference PyTorch implementation, github.com/jshe2304/dlrg), Hou & You
+// (arXiv:2306.11054), and the reference implementation's timings on the
+// project's 2-core machine. All couplings are in rgflow's units
+// (docs/conventions.md §6). Change them only if a source is corrected.
 // ---------------------------------------------------------------------------
 
 // Anchor is one published critical-coupling estimate (±1-spin units).
@@ -26,11 +25,11 @@ type Anchor struct {
 	// Quantity is what the number measures: "j0" (J_0 of the Newton root
 	// of the learned flow, the reference implementation's measure) or
 	// "axis" (the critical coupling on the physical axis (J_0, 0, …, 0)).
-	Quantity string       `json:"quantity"`
-	Median   float64      `json:"median"`
-	Q1       engine.Float `json:"q1"` // NaN (JSON null) where no spread was published
-	Q3       engine.Float `json:"q3"`
-	Note     string       `json:"note,omitempty"`
+	Quantity string          `json:"quantity"`
+	Median   float64         `json:"median"`
+	Q1       nullfloat.Float `json:"q1"` // NaN (JSON null) where no spread was published
+	Q3       nullfloat.Float `json:"q3"`
+	Note     string          `json:"note,omitempty"`
 }
 
 const (
@@ -39,16 +38,17 @@ const (
 	srcOracle  = "exact variational fixed point (argmin KL map)"
 )
 
-// Published is the table "Published / reference results" of anchors.md.
+// Published holds the published critical-coupling estimates (and the exact
+// variational fixed point for A1).
 var Published = []Anchor{
 	{Source: srcPyTorch, Short: "seed PyTorch", Rep: "A1", Loss: "cd", Model: "flow", Quantity: "j0", Median: 0.817, Q1: 0.799, Q3: 0.831},
 	{Source: srcPyTorch, Short: "seed PyTorch", Rep: "A1", Loss: "kl", Model: "flow", Quantity: "j0", Median: 0.819, Q1: 0.816, Q3: 0.822},
 	{Source: srcPyTorch, Short: "seed PyTorch", Rep: "A1+E", Loss: "cd", Model: "flow", Quantity: "j0", Median: 0.787, Q1: 0.769, Q3: 0.808,
-		Note: "no bond rotation of the E parts (rgflow rotates them, DESIGN.md §1)"},
+		Note: "no bond rotation of the E parts (rgflow rotates them, docs/conventions.md §4)"},
 	{Source: srcHouYou, Short: "Hou & You", Rep: "A1", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.8253, Q1: 0.8197, Q3: 0.8409},
 	{Source: srcHouYou, Short: "Hou & You", Rep: "A1+E", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.7961, Q1: 0.7810, Q3: 0.8052},
 	{Source: srcHouYou, Short: "Hou & You", Rep: "2A1+E", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.7700, Q1: 0.7652, Q3: 0.7766},
-	{Source: srcOracle, Short: "argmin-KL fixed point", Rep: "A1", Quantity: "j0", Median: 0.81392, Q1: engine.Float(math.NaN()), Q3: engine.Float(math.NaN())},
+	{Source: srcOracle, Short: "argmin-KL fixed point", Rep: "A1", Quantity: "j0", Median: 0.81392, Q1: nullfloat.NaN(), Q3: nullfloat.NaN()},
 }
 
 // SpeedAnchor is one published timing: seconds per training epoch of the
@@ -64,8 +64,8 @@ type SpeedAnchor struct {
 	Seconds      float64 `json:"seconds_per_epoch"`
 }
 
-// ReferenceSpeed is the table "Speed of the reference PyTorch
-// implementation" of anchors.md. CD runs use 512 samples, k_fine 32,
+// ReferenceSpeed is the speed of the reference PyTorch implementation
+// (CPU, 2 threads), seconds per epoch of the flow model. CD runs use 512 samples, k_fine 32,
 // k_coarse 1 (the seed's defaults).
 var ReferenceSpeed = []SpeedAnchor{
 	{Rep: "A1", Loss: "kl", Trajectories: 24, Seconds: 0.0084},
@@ -75,7 +75,7 @@ var ReferenceSpeed = []SpeedAnchor{
 }
 
 // ReferenceMonotoneFactor is how much slower per epoch the reference's
-// monotone variant ran than its flow variant ("≈ 2.8×", anchors.md).
+// monotone variant ran than its flow variant (≈ 2.8×).
 const ReferenceMonotoneFactor = 2.8
 
 // ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"rgflow/engine"
+	"rgflow/kernels"
 	"rgflow/reps"
 )
 
@@ -231,11 +232,11 @@ func TestParallelismDoesNotChangeResults(t *testing.T) {
 func TestUnavailableLossIsRecorded(t *testing.T) {
 	orig := newTrainer
 	defer func() { newTrainer = orig }()
-	newTrainer = func(cfg engine.Config, rep *reps.Rep) (*engine.Trainer, error) {
+	newTrainer = func(cfg engine.Config, rep *reps.Rep, opts ...engine.Option) (*engine.Trainer, error) {
 		if cfg.Loss == "cd" {
 			return nil, fmt.Errorf("loss %q is not available", cfg.Loss)
 		}
-		return orig(cfg, rep)
+		return orig(cfg, rep, opts...)
 	}
 	dir := t.TempDir()
 	rep, out := run(t, Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir})
@@ -273,6 +274,43 @@ func TestEpochTimeUnknownKernel(t *testing.T) {
 	rows := checkCSV(t, filepath.Join(dir, EpochTime+".csv"), epochTimeHeader, 2)
 	if !strings.Contains(rows[1][21], "not available") {
 		t.Errorf("error column: %q", rows[1][21])
+	}
+}
+
+// Each epoch-time configuration runs on its own kernel path, handed to its
+// trainer, and is recorded under that path's name.
+func TestEpochTimeRunsEachPath(t *testing.T) {
+	orig := newTrainer
+	defer func() { newTrainer = orig }()
+	var ran []string
+	newTrainer = func(cfg engine.Config, rep *reps.Rep, opts ...engine.Option) (*engine.Trainer, error) {
+		tr, err := orig(cfg, rep, opts...)
+		if err == nil {
+			ran = append(ran, tr.Blocks.Kernels().Name()+"/"+tr.Model.Net().Kernels().Dense().Name())
+		}
+		return tr, err
+	}
+	cfg := quick(t, EpochTime).(*EpochTimeConfig)
+	cfg.Losses, cfg.Models, cfg.Reference = []string{"kl"}, []string{"flow"}, false
+	cfg.Kernels = append([]string{"fastest"}, kernels.Available()...)
+	dir := t.TempDir()
+	rep, _ := run(t, Options{Suite: EpochTime, Config: cfg, OutDir: dir})
+	avail := kernels.Available()
+	if rep.Planned != len(avail) || rep.Failed != 0 {
+		t.Fatalf("planned %d, failed %d; want %d paths (fastest is %s), none failed", rep.Planned, rep.Failed, len(avail), avail[0])
+	}
+	var want []string
+	for _, name := range avail {
+		want = append(want, name+"/"+name)
+	}
+	if !reflect.DeepEqual(ran, want) {
+		t.Errorf("trainers ran on %v (enumeration/products), want %v", ran, want)
+	}
+	rows := checkCSV(t, filepath.Join(dir, EpochTime+".csv"), epochTimeHeader, len(avail))
+	for i, r := range rows {
+		if r[12] != avail[i] {
+			t.Errorf("row %d: kernels column %q, want %q", i, r[12], avail[i])
+		}
 	}
 }
 
@@ -457,5 +495,19 @@ func TestPlans(t *testing.T) {
 	}
 	if n["kl/k_fine"] != 0 || n["cd/k_fine"] != 7*8 || n["kl/solve_steps"] != 7*8 {
 		t.Errorf("sweep plan: %v", n)
+	}
+}
+
+// The published numbers name losses and models the engine has.
+func TestAnchorsNameRegisteredChoices(t *testing.T) {
+	for _, a := range Published {
+		if a.Loss != "" && engine.Losses.Check(a.Loss) != nil || a.Model != "" && engine.Models.Check(a.Model) != nil {
+			t.Errorf("published %s %s: loss %q or model %q is not registered", a.Short, a.Rep, a.Loss, a.Model)
+		}
+	}
+	for _, a := range ReferenceSpeed {
+		if err := engine.Losses.Check(a.Loss); err != nil {
+			t.Errorf("reference speed %s: %v", a.Rep, err)
+		}
 	}
 }

@@ -2,10 +2,9 @@ package bench
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -84,7 +83,7 @@ type SweepsConfig struct {
 
 // EpochTimeConfig times epochs of every combination of reps × losses ×
 // models × trajectories × kernel paths (seed Fig. 9 generalised), plus the
-// reference configurations of anchors.md.
+// reference configurations of ReferenceSpeed (anchors.go).
 type EpochTimeConfig struct {
 	Suite              string        `toml:"suite"`
 	Reps               []string      `toml:"reps"`
@@ -92,7 +91,7 @@ type EpochTimeConfig struct {
 	Models             []string      `toml:"models"`
 	Trajectories       []int         `toml:"trajectories"`
 	Kernels            []string      `toml:"kernels" comment:"kernel paths: generic, fastest (the best this CPU runs) or a path name (avx2, avx512)"`
-	Reference          bool          `toml:"reference" comment:"also time the reference configurations of anchors.md (default network, CD 512/32/1)"`
+	Reference          bool          `toml:"reference" comment:"also time the reference configurations of bench/anchors.go (default network, CD 512/32/1)"`
 	Seed               uint64        `toml:"seed"`
 	Warmup             int           `toml:"warmup" comment:"untimed epochs before the first repeat"`
 	Epochs             int           `toml:"epochs" comment:"timed epochs per repeat"`
@@ -118,27 +117,27 @@ func Default(suite string) (Config, error) {
 	switch suite {
 	case EpochTime:
 		return &EpochTimeConfig{
-			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: []string{"kl", "cd"},
-			Models: []string{"flow", "monotone"}, Trajectories: []int{24, 64, 256},
+			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: engine.Losses.Names(),
+			Models: engine.Models.Names(), Trajectories: []int{24, 64, 256},
 			Kernels: []string{"generic", "fastest"}, Reference: true, Seed: 1,
 			Warmup: 2, Epochs: 3, Repeats: 5, MaxSeconds: 30, Train: train,
 		}, nil
 	case BiasVsDimension:
 		return &DistConfig{
-			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: []string{"kl"}, Models: []string{"flow"},
+			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: []string{engine.LossKL}, Models: []string{engine.ModelFlow},
 			Instances: 10, Seed: 1, Seeds: []uint64{}, Epochs: 2000, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
 			Train: train,
 		}, nil
 	case KLvsCD:
 		return &DistConfig{
-			Suite: suite, Reps: []string{"A1"}, Losses: []string{"kl", "cd"}, Models: []string{"flow"},
+			Suite: suite, Reps: []string{"A1"}, Losses: []string{engine.LossKL, engine.LossCD}, Models: []string{engine.ModelFlow},
 			Instances: 20, Seed: 1, Seeds: []uint64{}, Epochs: 3000, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
 			Train: train,
 		}, nil
 	case Sweeps:
 		return &SweepsConfig{
 			DistConfig: DistConfig{
-				Suite: suite, Reps: []string{"A1"}, Losses: []string{"cd"}, Models: []string{"flow"},
+				Suite: suite, Reps: []string{"A1"}, Losses: []string{engine.LossCD}, Models: []string{engine.ModelFlow},
 				Instances: 8, Seed: 1, Seeds: []uint64{}, Epochs: 2000, Trajectories: 24, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
 				Train: train,
 			},
@@ -228,7 +227,7 @@ func Decode(data []byte, cfg Config) error {
 	// First the raw tables, to refuse [train] keys the suite owns.
 	var raw map[string]any
 	if err := toml.Unmarshal(data, &raw); err != nil {
-		return tomlError(err)
+		return engine.TOMLError(err)
 	}
 	if tr, ok := raw["train"].(map[string]any); ok {
 		var bad []string
@@ -237,8 +236,8 @@ func Decode(data []byte, cfg Config) error {
 				bad = append(bad, k)
 			}
 		}
-		sort.Strings(bad)
-		for _, k := range bad {
+		if len(bad) > 0 {
+			k := slices.Min(bad) // the first in order, so the message is stable
 			if top := runKeys[k]; top != "" {
 				return fmt.Errorf("key \"train.%s\" is set by the suite; use the top-level key %q", k, top)
 			}
@@ -248,34 +247,12 @@ func Decode(data []byte, cfg Config) error {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(cfg); err != nil {
-		return tomlError(err)
+		return engine.TOMLError(err)
 	}
 	if s := cfg.SuiteName(); s != suite {
 		return fmt.Errorf("key \"suite\" is %q but this is the %s suite", s, suite)
 	}
 	return cfg.Validate()
-}
-
-// tomlError turns a go-toml error into one sentence naming the key, as
-// engine.DecodeConfig does.
-func tomlError(err error) error {
-	var strict *toml.StrictMissingError
-	if errors.As(err, &strict) {
-		var keys []string
-		for _, e := range strict.Errors {
-			keys = append(keys, fmt.Sprintf("%q", strings.Join(e.Key(), ".")))
-		}
-		return fmt.Errorf("unknown key %s", strings.Join(keys, ", "))
-	}
-	var de *toml.DecodeError
-	if errors.As(err, &de) {
-		row, col := de.Position()
-		if key := strings.Join(de.Key(), "."); key != "" {
-			return fmt.Errorf("line %d, column %d (key %q): %s", row, col, key, de.Error())
-		}
-		return fmt.Errorf("line %d, column %d: %s", row, col, de.Error())
-	}
-	return err
 }
 
 // Encode writes the configuration as TOML that Decode reads back: the
@@ -394,21 +371,24 @@ func checkTrain(t *engine.Config) error {
 	if err := t.Validate(); err != nil {
 		return fmt.Errorf("train: %v", err)
 	}
-	if _, err := engine.ParseActivation(t.Network.Activation); err != nil {
-		return fmt.Errorf("train: network.activation: %v", err)
-	}
 	return nil
+}
+
+// checkCombos checks the lists whose cross product a suite runs: the
+// representations, and the losses and models, which the engine must have.
+func checkCombos(reps, losses, models []string) error {
+	if err := checkNames("reps", reps); err != nil {
+		return err
+	}
+	if err := checkNames("losses", losses, engine.Losses.Names()...); err != nil {
+		return err
+	}
+	return checkNames("models", models, engine.Models.Names()...)
 }
 
 // Validate checks every key and names the first bad one.
 func (c *DistConfig) Validate() error {
-	if err := checkNames("reps", c.Reps); err != nil {
-		return err
-	}
-	if err := checkNames("losses", c.Losses, "kl", "cd"); err != nil {
-		return err
-	}
-	if err := checkNames("models", c.Models, "flow", "monotone"); err != nil {
+	if err := checkCombos(c.Reps, c.Losses, c.Models); err != nil {
 		return err
 	}
 	if len(c.Seeds) == 0 && c.Instances < 1 {
@@ -475,13 +455,7 @@ func (c *SweepsConfig) Validate() error {
 
 // Validate checks every key and names the first bad one.
 func (c *EpochTimeConfig) Validate() error {
-	if err := checkNames("reps", c.Reps); err != nil {
-		return err
-	}
-	if err := checkNames("losses", c.Losses, "kl", "cd"); err != nil {
-		return err
-	}
-	if err := checkNames("models", c.Models, "flow", "monotone"); err != nil {
+	if err := checkCombos(c.Reps, c.Losses, c.Models); err != nil {
 		return err
 	}
 	if err := checkInts("trajectories", c.Trajectories, 1, true); err != nil {

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"math"
+	"iter"
 	"strings"
 
 	"rgflow/engine"
@@ -22,10 +22,11 @@ type runSpec struct {
 	Cfg   engine.Config
 
 	// epoch-time only
-	Kernel    string       // resolved kernel path
-	KernelErr error        // the path cannot run here
-	Ref       *SpeedAnchor // this is a reference configuration of anchors.md
-	timing    *EpochTimeConfig
+	Kernel     string       // name of the resolved kernel path
+	kernelPath kernels.Path // the path itself, when KernelErr is nil
+	KernelErr  error        // the path cannot run here
+	Ref        *SpeedAnchor // this is a reference configuration (ReferenceSpeed)
+	timing     *EpochTimeConfig
 
 	cost float64 // rough relative cost of one epoch, for the progress bar
 }
@@ -61,19 +62,17 @@ func runKey(suite, label, hash string, seed uint64) string {
 	return fmt.Sprintf("%s/%s#%s/seed=%d", suite, strings.ReplaceAll(label, " ", ":"), hash, seed)
 }
 
-// estimateCost is a rough relative cost of one epoch: the divergence (exact
-// enumeration over 2^(4d) configurations, or CD's Gibbs sweeps) plus the
-// network's forward and backward passes in HMC and training. It only
-// weights the progress bar.
+// estimateCost is a rough relative cost of one epoch: the divergence (the
+// loss's own estimate, engine.LossKind.Cost) plus the network's forward and
+// backward passes in HMC and training (scaled by engine.ModelKind.NetCost).
+// It only weights the progress bar; a configuration the engine refuses
+// costs as much as its network (it fails at once anyway).
 func estimateCost(cfg engine.Config, rep *reps.Rep) float64 {
 	c := rep.C()
 	m := float64(cfg.TrajectoriesFor(c))
-	d := float64(rep.D)
 	var div float64
-	if cfg.Loss == "cd" {
-		div = float64(cfg.CD.Samples) * float64(cfg.CD.KFine+cfg.CD.KCoarse) * 8 * d * (d + 4)
-	} else {
-		div = math.Exp2(4*d) * (16 + 6*d*d)
+	if l, ok := engine.Losses.Lookup(cfg.Loss); ok {
+		div = l.Cost(cfg, rep.D)
 	}
 	params := 0.0
 	sizes := cfg.Layers(c)
@@ -81,8 +80,8 @@ func estimateCost(cfg engine.Config, rep *reps.Rep) float64 {
 		params += float64(sizes[i-1]+1) * float64(sizes[i])
 	}
 	net := 3 * params * float64(cfg.HMC.SolveSteps*cfg.HMC.SampleSteps+2)
-	if cfg.Model == "monotone" {
-		net *= 3
+	if k, ok := engine.Models.Lookup(cfg.Model); ok {
+		net *= k.NetCost
 	}
 	return m * (div + net)
 }
@@ -94,7 +93,7 @@ func (c *DistConfig) runConfig(repName string, rep *reps.Rep, loss, model string
 	cfg.Epochs, cfg.Trajectories, cfg.MaxTraj = c.Epochs, c.Trajectories, c.MaxTraj
 	cfg.Workers = 1
 	cfg.Output = engine.OutputConfig{}
-	if model == "monotone" && c.MonotoneActivation != "" {
+	if model == engine.ModelMonotone && c.MonotoneActivation != "" {
 		cfg.Network.Activation = c.MonotoneActivation
 	}
 	if ln := c.LargeNetwork; ln.MinC > 0 && rep.C() >= ln.MinC {
@@ -108,27 +107,43 @@ func (c *DistConfig) runConfig(repName string, rep *reps.Rep, loss, model string
 	return cfg
 }
 
+// usesCD reports whether the loss reads the [cd] settings.
+func usesCD(loss string) bool {
+	l, _ := engine.Losses.Lookup(loss)
+	return l.UsesCD
+}
+
 func label(parts ...string) string { return strings.Join(parts, " ") }
 
-// planDist lists the runs of bias-vs-dimension and kl-vs-cd: instance by
-// instance (so that an interrupted suite has some of every
-// configuration), configurations in the order of the file.
-func planDist(c *DistConfig, reps map[string]*reps.Rep) []runSpec {
-	var out []runSpec
-	for _, seed := range c.seeds() {
-		for _, rn := range c.Reps {
-			for _, loss := range c.Losses {
-				for _, model := range c.Models {
-					r := reps[rn]
-					cfg := c.runConfig(rn, r, loss, model, seed)
-					lb := label(rn, loss, model)
-					out = append(out, runSpec{
-						Key: runKey(c.Suite, lb, configHash(cfg), seed), Label: lb,
-						Rep: r, Cfg: cfg, cost: estimateCost(cfg, r),
-					})
+// instances yields the base run (label, representation, engine
+// configuration) of every instance of every combination of reps × losses ×
+// models: instance by instance (so that an interrupted suite has some of
+// every configuration), combinations in the order of the file.
+func (c *DistConfig) instances(rs map[string]*reps.Rep) iter.Seq[runSpec] {
+	return func(yield func(runSpec) bool) {
+		for _, seed := range c.seeds() {
+			for _, rn := range c.Reps {
+				for _, loss := range c.Losses {
+					for _, model := range c.Models {
+						r := rs[rn]
+						if !yield(runSpec{Label: label(rn, loss, model), Rep: r, Cfg: c.runConfig(rn, r, loss, model, seed)}) {
+							return
+						}
+					}
 				}
 			}
 		}
+	}
+}
+
+// planDist lists the runs of bias-vs-dimension and kl-vs-cd: one per
+// instance.
+func planDist(c *DistConfig, rs map[string]*reps.Rep) []runSpec {
+	var out []runSpec
+	for s := range c.instances(rs) {
+		s.Key = runKey(c.Suite, s.Label, configHash(s.Cfg), s.Cfg.Seed)
+		s.cost = estimateCost(s.Cfg, s.Rep)
+		out = append(out, s)
 	}
 	return out
 }
@@ -151,65 +166,57 @@ var sweepParams = []struct {
 
 // planSweeps lists the runs of the sweeps suite. The CD parameters are
 // swept only for CD configurations.
-func planSweeps(c *SweepsConfig, reps map[string]*reps.Rep) []runSpec {
+func planSweeps(c *SweepsConfig, rs map[string]*reps.Rep) []runSpec {
 	var out []runSpec
-	for _, seed := range c.seeds() {
-		for _, rn := range c.Reps {
-			for _, loss := range c.Losses {
-				for _, model := range c.Models {
-					r := reps[rn]
-					base := c.runConfig(rn, r, loss, model, seed)
-					lb := label(rn, loss, model)
-					for _, p := range sweepParams {
-						if p.CDOnly && loss != "cd" {
-							continue
-						}
-						for _, v := range p.values(&c.Sweep) {
-							cfg := base
-							p.set(&cfg, v)
-							key := runKey(c.Suite, fmt.Sprintf("%s %s=%d", lb, p.Name, v), configHash(cfg), seed)
-							out = append(out, runSpec{
-								Key: key, Label: lb, Param: p.Name, Value: float64(v),
-								Rep: r, Cfg: cfg, cost: estimateCost(cfg, r),
-							})
-						}
-					}
-				}
+	for base := range c.instances(rs) {
+		for _, p := range sweepParams {
+			if p.CDOnly && !usesCD(base.Cfg.Loss) {
+				continue
+			}
+			for _, v := range p.values(&c.Sweep) {
+				s := base
+				p.set(&s.Cfg, v)
+				s.Key = runKey(c.Suite, fmt.Sprintf("%s %s=%d", s.Label, p.Name, v), configHash(s.Cfg), s.Cfg.Seed)
+				s.Param, s.Value, s.cost = p.Name, float64(v), estimateCost(s.Cfg, s.Rep)
+				out = append(out, s)
 			}
 		}
 	}
 	return out
 }
 
-// resolveKernel names the kernel path a configured name means here.
-func resolveKernel(name string) (string, error) {
-	avail := kernels.Available()
+// resolveKernel returns the kernel path a configured name means here and
+// its name (the configured one if it is not available).
+func resolveKernel(name string) (kernels.Path, string, error) {
 	if name == "fastest" {
-		return avail[0], nil
+		p := kernels.Fastest()
+		return p, p.Name(), nil
 	}
-	if contains(avail, name) {
-		return name, nil
+	p, err := kernels.Lookup(name)
+	if err != nil {
+		return p, name, fmt.Errorf("kernel path %q is not available on this CPU or build (available: %s)", name, strings.Join(kernels.Available(), ", "))
 	}
-	return name, fmt.Errorf("kernel path %q is not available on this CPU or build (available: %s)", name, strings.Join(avail, ", "))
+	return p, name, nil
 }
 
 // planEpochTime lists the timed configurations: the cross product, then
-// the reference configurations of anchors.md not already in it, each on
+// the reference configurations of ReferenceSpeed not already in it, each on
 // every configured kernel path.
 func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 	type kpath struct {
+		path kernels.Path
 		name string
 		err  error
 	}
 	var paths []kpath
 	for _, k := range c.Kernels {
-		name, err := resolveKernel(k)
+		path, name, err := resolveKernel(k)
 		dup := false
 		for _, p := range paths {
 			dup = dup || p.name == name
 		}
 		if !dup {
-			paths = append(paths, kpath{name, err})
+			paths = append(paths, kpath{path, name, err})
 		}
 	}
 	var out []runSpec
@@ -225,7 +232,7 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 			}
 			index[key] = true
 			s := runSpec{
-				Key: key, Label: lb, Rep: r, Cfg: cfg, Kernel: p.name, KernelErr: p.err,
+				Key: key, Label: lb, Rep: r, Cfg: cfg, Kernel: p.name, kernelPath: p.path, KernelErr: p.err,
 				timing: c, cost: estimateCost(cfg, r),
 			}
 			for j := range ReferenceSpeed {
@@ -245,7 +252,7 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 		cfg.Epochs = 1 << 30
 		cfg.Workers = 0
 		cfg.Output = engine.OutputConfig{}
-		if model == "monotone" && c.MonotoneActivation != "" {
+		if model == engine.ModelMonotone && c.MonotoneActivation != "" {
 			cfg.Network.Activation = c.MonotoneActivation
 		}
 		return cfg
@@ -262,9 +269,9 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 	if c.Reference {
 		for i := range ReferenceSpeed {
 			a := &ReferenceSpeed[i]
-			cfg := base(a.Rep, a.Loss, "flow", a.Trajectories)
+			cfg := base(a.Rep, a.Loss, engine.ModelFlow, a.Trajectories)
 			cfg.Network.Depth, cfg.Network.Width = 0, 0 // depth c, width 16c
-			if a.Loss == "cd" {
+			if usesCD(a.Loss) {
 				cfg.CD = engine.CDConfig{Samples: a.Samples, KFine: a.KFine, KCoarse: a.KCoarse}
 			}
 			add(a.Rep, cfg)
@@ -277,14 +284,14 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 // configuration a: the flow model with the default network (depth c,
 // width 16c) and, for CD, the seed's sampler settings.
 func matchesReference(cfg engine.Config, rep *reps.Rep, a *SpeedAnchor) bool {
-	if canonRep(cfg.Rep) != canonRep(a.Rep) || cfg.Loss != a.Loss || cfg.Model != "flow" || cfg.Trajectories != a.Trajectories {
+	if canonRep(cfg.Rep) != canonRep(a.Rep) || cfg.Loss != a.Loss || cfg.Model != engine.ModelFlow || cfg.Trajectories != a.Trajectories {
 		return false
 	}
 	def := engine.DefaultConfig()
 	if fmt.Sprint(cfg.Layers(rep.C())) != fmt.Sprint(def.Layers(rep.C())) {
 		return false
 	}
-	if a.Loss == "cd" && cfg.CD != (engine.CDConfig{Samples: a.Samples, KFine: a.KFine, KCoarse: a.KCoarse}) {
+	if usesCD(a.Loss) && cfg.CD != (engine.CDConfig{Samples: a.Samples, KFine: a.KFine, KCoarse: a.KCoarse}) {
 		return false
 	}
 	return true

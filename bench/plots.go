@@ -1,21 +1,18 @@
 package bench
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
-	"path/filepath"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"rgflow/engine"
+	"rgflow/internal/plotfile"
+	"rgflow/internal/quantile"
 )
 
 // palette is a colour-blind-safe set (Okabe–Ito).
@@ -42,28 +39,6 @@ func legendRoom(p *plot.Plot, n int, h vg.Length) float64 {
 // withRoom returns the axis maximum that leaves the top fraction f of the
 // range [lo, hi] free (linear axis).
 func withRoom(lo, hi, f float64) float64 { return lo + (hi-lo)/(1-f) }
-
-// saveFigure renders p to PNG or SVG by the file's extension, atomically.
-func saveFigure(p *plot.Plot, path string, w, h vg.Length) error {
-	var buf bytes.Buffer
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".png":
-		img := vgimg.New(w, h)
-		p.Draw(draw.New(img))
-		if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-			return err
-		}
-	case ".svg":
-		svg := vgsvg.New(w, h)
-		p.Draw(draw.New(svg))
-		if _, err := svg.WriteTo(&buf); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("figure %s must end in .png or .svg", path)
-	}
-	return engine.WriteFileAtomic(path, buf.Bytes())
-}
 
 // exactLine is the exact J_c as a dashed horizontal line from x0 to x1.
 func exactLine(p *plot.Plot, x0, x1 float64) {
@@ -130,65 +105,88 @@ func (b *bars) DataRange() (xmin, xmax, ymin, ymax float64) {
 
 func (b *bars) Thumbnail(c *draw.Canvas) { swatch{b.fill}.Thumbnail(c) }
 
-// epochTimeFigure is seed Fig. 9 generalised: seconds per epoch of every
-// configuration (groups: representation, loss, trajectories, network, CD
-// settings) for every model and kernel path (bars), and the reference
-// implementation's where anchors.md has it; log scale, IQR whiskers.
-func epochTimeFigure(path string, rows []EpochTimeRow) error {
-	type gkey struct {
-		rep, loss, net  string
-		traj, s, kf, kc int
+// timeGroup is one group of bars of the epoch-time figure: a configuration
+// without its model and kernel path.
+type timeGroup struct {
+	rep, loss, net  string
+	traj, s, kf, kc int
+}
+
+func groupOf(r EpochTimeRow) timeGroup {
+	return timeGroup{r.Rep, r.Loss, r.Network, r.Trajectories, r.CDSamples, r.KFine, r.KCoarse}
+}
+
+// label is the group's tick label.
+func (g timeGroup) label() string {
+	n := fmt.Sprintf("%s %s %d", g.rep, g.loss, g.traj)
+	if usesCD(g.loss) {
+		n += fmt.Sprintf(" (%d/%d/%d)", g.s, g.kf, g.kc)
 	}
-	var groups []gkey
-	gi := map[gkey]int{}
-	var series []string
+	return n + " " + g.net
+}
+
+func mapHas[K comparable, V any](m map[K]V, k K) bool { _, ok := m[k]; return ok }
+
+// refSeries names the bars of the reference implementation's times.
+const refSeries = "reference PyTorch implementation"
+
+// epochTimeBars lays the rows out as grouped bars: a group per
+// configuration, in each a bar per model and kernel path (a series), plus
+// one for the reference implementation where a row has its time. It
+// returns the groups, and the series with their names.
+func epochTimeBars(rows []EpochTimeRow) ([]timeGroup, []string, []*bars) {
+	var groups []timeGroup
+	gi := map[timeGroup]int{}
+	var names []string
 	si := map[string]int{}
+	hasRef := false
 	for _, r := range rows {
-		k := gkey{r.Rep, r.Loss, r.Network, r.Trajectories, r.CDSamples, r.KFine, r.KCoarse}
-		if _, ok := gi[k]; !ok {
+		if k := groupOf(r); !mapHas(gi, k) {
 			gi[k] = len(groups)
 			groups = append(groups, k)
 		}
-		s := r.Model + " · " + r.Kernels
-		if _, ok := si[s]; !ok {
-			si[s] = len(series)
-			series = append(series, s)
+		if s := r.Model + " · " + r.Kernels; !mapHas(si, s) {
+			si[s] = len(names)
+			names = append(names, s)
 		}
-	}
-	const refSeries = "reference PyTorch (anchors.md)"
-	hasRef := false
-	for _, r := range rows {
 		hasRef = hasRef || !math.IsNaN(float64(r.Reference))
 	}
-	ns := len(series)
 	if hasRef {
-		ns++
+		names = append(names, refSeries)
 	}
+	ns := len(names)
 	width := 0.8 / float64(max(ns, 1))
-	vals := make([]*bars, ns)
-	for i := range vals {
-		vals[i] = &bars{width: width, fill: colour(i)}
-		for range groups {
-			vals[i].xs = append(vals[i].xs, 0)
-			vals[i].ys = append(vals[i].ys, math.NaN())
-			vals[i].lo = append(vals[i].lo, math.NaN())
-			vals[i].hi = append(vals[i].hi, math.NaN())
-		}
+	series := make([]*bars, ns)
+	for i := range series {
+		b := &bars{width: width, fill: colour(i)}
 		for g := range groups {
-			vals[i].xs[g] = float64(g) - 0.4 + width*(float64(i)+0.5)
+			b.xs = append(b.xs, float64(g)-0.4+width*(float64(i)+0.5))
+			b.ys = append(b.ys, math.NaN())
+			b.lo = append(b.lo, math.NaN())
+			b.hi = append(b.hi, math.NaN())
 		}
+		series[i] = b
 	}
 	if hasRef {
-		vals[ns-1].fill = color.Gray{Y: 150}
+		series[ns-1].fill = color.Gray{Y: 150}
 	}
 	for _, r := range rows {
-		g := gi[gkey{r.Rep, r.Loss, r.Network, r.Trajectories, r.CDSamples, r.KFine, r.KCoarse}]
-		b := vals[si[r.Model+" · "+r.Kernels]]
+		g := gi[groupOf(r)]
+		b := series[si[r.Model+" · "+r.Kernels]]
 		b.ys[g], b.lo[g], b.hi[g] = float64(r.Median), float64(r.Q1), float64(r.Q3)
 		if hasRef && !math.IsNaN(float64(r.Reference)) {
-			vals[ns-1].ys[g] = float64(r.Reference)
+			series[ns-1].ys[g] = float64(r.Reference)
 		}
 	}
+	return groups, names, series
+}
+
+// epochTimeFigure is seed Fig. 9 generalised: seconds per epoch of every
+// configuration (groups: representation, loss, trajectories, network, CD
+// settings) for every model and kernel path (bars), and the reference
+// implementation's where ReferenceSpeed has it; log scale, IQR whiskers.
+func epochTimeFigure(path string, rows []EpochTimeRow) error {
+	groups, names, series := epochTimeBars(rows)
 	p := plot.New()
 	p.Title.Text = "seconds per epoch (median over repeats, IQR whiskers)"
 	p.Y.Label.Text = "seconds per epoch"
@@ -196,13 +194,9 @@ func epochTimeFigure(path string, rows []EpochTimeRow) error {
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Add(plotter.NewGrid())
 	ymin, ymax := math.Inf(1), math.Inf(-1)
-	for i, b := range vals {
+	for i, b := range series {
 		p.Add(b)
-		name := refSeries
-		if i < len(series) {
-			name = series[i]
-		}
-		p.Legend.Add(name, b)
+		p.Legend.Add(names[i], b)
 		_, _, lo, hi := b.DataRange()
 		ymin, ymax = math.Min(ymin, lo), math.Max(ymax, hi)
 	}
@@ -210,30 +204,26 @@ func epochTimeFigure(path string, rows []EpochTimeRow) error {
 		ymin, ymax = 1e-3, 1
 	}
 	const h = 5 * vg.Inch
-	f := legendRoom(p, ns, h)
+	f := legendRoom(p, len(series), h)
 	p.Y.Min = ymin / 2
 	p.Y.Max = p.Y.Min * math.Pow(ymax*1.5/p.Y.Min, 1/(1-f))
 	p.X.Min, p.X.Max = -0.5, float64(len(groups))-0.5
-	var names []string
-	for _, g := range groups {
-		n := fmt.Sprintf("%s %s %d", g.rep, g.loss, g.traj)
-		if g.loss == "cd" {
-			n += fmt.Sprintf(" (%d/%d/%d)", g.s, g.kf, g.kc)
+	labels := []string{"(no configurations)"}
+	if len(groups) > 0 {
+		labels = labels[:0]
+		for _, g := range groups {
+			labels = append(labels, g.label())
 		}
-		names = append(names, n+" "+g.net)
 	}
-	if len(names) == 0 {
-		names = []string{"(no configurations)"}
-	}
-	p.NominalX(names...)
+	p.NominalX(labels...)
 	p.X.Tick.Label.Rotation = math.Pi / 5
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
 	p.X.Label.Text = "representation, loss, trajectories (CD samples/k_fine/k_coarse), network depth×width"
 	p.Legend.Top = true
 	p.Legend.Left = true
-	w := vg.Length(math.Max(7, 0.45*float64(len(groups)*max(ns, 2))+2)) * vg.Inch
-	return saveFigure(p, path, w, h)
+	w := vg.Length(math.Max(7, 0.45*float64(len(groups)*max(len(series), 2))+2)) * vg.Inch
+	return plotfile.Save(p, path, w, h)
 }
 
 // ---------------------------------------------------------------------------
@@ -258,7 +248,7 @@ func finiteValues(v []F) plotter.Values {
 // whiskers is the range of a box plot's whiskers: the most extreme values
 // within 1.5 IQR of the quartiles.
 func whiskers(v []float64) (lo, hi float64) {
-	_, q1, q3 := engine.Quartiles(v)
+	_, q1, q3 := quantile.Quartiles(v)
 	r := 1.5 * (q3 - q1)
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, x := range v {
@@ -279,7 +269,7 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 	p.Y.Label.Text = "J_c estimate"
 	p.Add(plotter.NewGrid())
 	var names []string
-	idx := map[string]int{}
+	idx := map[string]int{} // configuration label → x position
 	for _, r := range rows {
 		if _, ok := idx[r.Label]; !ok {
 			idx[r.Label] = len(names)
@@ -288,7 +278,50 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 	}
 	n := len(names)
 	exactLine(p, -0.5, float64(max(n, 1))-0.5)
-	boxW := vg.Points(16)
+	y := yRange{engine.JcExact, engine.JcExact}
+	quantities, vals, err := distBoxes(p, rows, idx, &y)
+	if err != nil {
+		return err
+	}
+	sources, err := publishedMarkers(p, rows, pub, idx, &y)
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		names = []string{"(no configurations)"}
+	}
+	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.5, float64(max(n, 1))-0.5
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	const h = 5 * vg.Inch
+	pad := 0.05 * math.Max(y.hi-y.lo, 0.01)
+	p.Y.Min = y.lo - pad
+	p.Y.Max = withRoom(p.Y.Min, y.hi+pad, legendRoom(p, 1+quantities+sources, h))
+	out := 0
+	for _, v := range vals {
+		if v < p.Y.Min || v > p.Y.Max {
+			out++
+		}
+	}
+	if out > 0 {
+		p.X.Label.Text = fmt.Sprintf("(%d estimates outside the plotted range are not shown; the tables have them)", out)
+	}
+	w := vg.Length(math.Max(6, 1.8*float64(n)+1.5)) * vg.Inch
+	return plotfile.Save(p, path, w, h)
+}
+
+// yRange is the range of data a figure's Y axis must show.
+type yRange struct{ lo, hi float64 }
+
+func (y *yRange) include(lo, hi float64) { y.lo, y.hi = math.Min(y.lo, lo), math.Max(y.hi, hi) }
+
+// distBoxes adds a box plot of each row's estimates at its configuration's
+// position (J_0 estimates left of the physical-axis ones) and widens y to
+// their whiskers (1.5 IQR; far outliers do not stretch the axis). It
+// returns how many quantities it put in the legend, and every value drawn.
+func distBoxes(p *plot.Plot, rows []DistRow, idx map[string]int, y *yRange) (int, []float64, error) {
 	qcol := map[string]color.RGBA{"j0": colour(0), "axis": colour(1)}
 	qoff := map[string]float64{"j0": -0.25, "axis": 0}
 	qname := map[string]string{
@@ -296,16 +329,15 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 		"axis": "critical coupling on the physical axis (final network)",
 	}
 	legend := map[string]bool{}
-	ymin, ymax := engine.JcExact, engine.JcExact
-	var allVals []float64
+	var all []float64
 	for _, r := range rows {
 		vals := finiteValues(r.Values)
 		if len(vals) == 0 {
 			continue
 		}
-		b, err := plotter.NewBoxPlot(boxW, float64(idx[r.Label])+qoff[r.Quantity], vals)
+		b, err := plotter.NewBoxPlot(vg.Points(16), float64(idx[r.Label])+qoff[r.Quantity], vals)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
 		b.FillColor = translucent(qcol[r.Quantity], 110)
 		b.BoxStyle.Color = qcol[r.Quantity]
@@ -316,15 +348,18 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 			legend[r.Quantity] = true
 			p.Legend.Add(qname[r.Quantity], swatch{b.FillColor})
 		}
-		// the range follows the whiskers (1.5 IQR), not far outliers
-		lo, hi := whiskers(vals)
-		ymin, ymax = math.Min(ymin, lo), math.Max(ymax, hi)
-		allVals = append(allVals, vals...)
+		y.include(whiskers(vals))
+		all = append(all, vals...)
 	}
-	// published figures, one marker per source, right of the boxes
-	shapes := map[string]draw.GlyphDrawer{}
-	drawers := []draw.GlyphDrawer{draw.PyramidGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{}, draw.RingGlyph{}}
-	used := map[string]int{}
+	return len(legend), all, nil
+}
+
+// publishedMarkers adds, right of each configuration's boxes, the
+// published J_0 estimates for its representation (median, IQR bars), one
+// marker shape and colour per source, and widens y to them. It returns the
+// number of sources.
+func publishedMarkers(p *plot.Plot, rows []DistRow, pub []Anchor, idx map[string]int, y *yRange) (int, error) {
+	used := map[string]int{} // markers already beside a configuration
 	bySource := map[string]*pubPoints{}
 	var sources []string
 	for _, r := range rows {
@@ -354,49 +389,27 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 			pp.xs = append(pp.xs, float64(idx[r.Label])+0.2+0.08*float64(k))
 			pp.ys = append(pp.ys, a.Median)
 			pp.lo, pp.hi = append(pp.lo, lo), append(pp.hi, hi)
-			ymin, ymax = math.Min(ymin, lo), math.Max(ymax, hi)
+			y.include(lo, hi)
 		}
 	}
+	shapes := []draw.GlyphDrawer{draw.PyramidGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{}, draw.RingGlyph{}}
 	for i, src := range sources {
 		pp := bySource[src]
 		sc, err := plotter.NewScatter(pp)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		shapes[src] = drawers[i%len(drawers)]
-		sc.GlyphStyle = draw.GlyphStyle{Color: colour(i + 2), Radius: vg.Points(3.5), Shape: shapes[src]}
+		sc.GlyphStyle = draw.GlyphStyle{Color: colour(i + 2), Radius: vg.Points(3.5), Shape: shapes[i%len(shapes)]}
 		eb, err := plotter.NewYErrorBars(pp)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		eb.LineStyle.Color = colour(i + 2)
 		eb.LineStyle.Width = vg.Points(1)
 		p.Add(eb, sc)
 		p.Legend.Add("published: "+src, sc)
 	}
-	if len(names) == 0 {
-		names = []string{"(no configurations)"}
-	}
-	p.NominalX(names...)
-	p.X.Min, p.X.Max = -0.5, float64(max(n, 1))-0.5
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.Legend.TextStyle.Font.Size = vg.Points(8)
-	const h = 5 * vg.Inch
-	pad := 0.05 * math.Max(ymax-ymin, 0.01)
-	p.Y.Min = ymin - pad
-	p.Y.Max = withRoom(p.Y.Min, ymax+pad, legendRoom(p, 1+len(legend)+len(sources), h))
-	out := 0
-	for _, v := range allVals {
-		if v < p.Y.Min || v > p.Y.Max {
-			out++
-		}
-	}
-	if out > 0 {
-		p.X.Label.Text = fmt.Sprintf("(%d estimates outside the plotted range are not shown; the tables have them)", out)
-	}
-	w := vg.Length(math.Max(6, 1.8*float64(n)+1.5)) * vg.Inch
-	return saveFigure(p, path, w, h)
+	return len(sources), nil
 }
 
 // ---------------------------------------------------------------------------
@@ -484,5 +497,5 @@ func sweepFigure(path, title string, rows []SweepRow) error {
 	pad := 0.05 * math.Max(ymax-ymin, 0.01)
 	p.Y.Min = ymin - pad
 	p.Y.Max = withRoom(p.Y.Min, ymax+pad, legendRoom(p, len(labels)+1, h))
-	return saveFigure(p, path, 6*vg.Inch, h)
+	return plotfile.Save(p, path, 6*vg.Inch, h)
 }

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"rgflow/engine"
+	"rgflow/internal/atomicfile"
+	"rgflow/internal/quantile"
 	"rgflow/kernels"
 	"rgflow/plugins"
 	"rgflow/reps"
@@ -44,6 +46,10 @@ type Options struct {
 	// Parallel is the number of trainings at once (0: GOMAXPROCS). The
 	// epoch-time suite always runs one configuration at a time.
 	Parallel int
+	// Kernels is the kernel path of the trainings (the zero Path is the
+	// fastest); the epoch-time suite times the paths its configuration
+	// names instead.
+	Kernels kernels.Path
 	// Resolve finds a representation by name; nil: plugins.Resolve with
 	// plugins.Dir(PluginDir).
 	Resolve   func(ctx context.Context, name string) (*reps.Rep, error)
@@ -100,9 +106,73 @@ func StoredConfig(dir, suite string) (Config, error) {
 	return Load(suite, path, false)
 }
 
-// Run runs a suite.
+// Run runs a suite: it checks the options, prepares the results
+// directory, resolves the representations, plans the runs, skips those the
+// journal already holds, runs the rest (recording each as it finishes) and
+// writes the tables and figures of every recorded run of the plan.
 func Run(ctx context.Context, opts Options) (*Report, error) {
 	start := time.Now()
+	cfg, err := suiteConfig(&opts)
+	if err != nil {
+		return nil, err
+	}
+	out, progress := opts.Out, opts.Progress
+	if out == nil {
+		out = io.Discard
+	}
+	dir := opts.OutDir
+	if dir == "" {
+		dir = DefaultOutDir(opts.Suite, start)
+	}
+	if err := prepareDir(dir, cfg, opts.Resume); err != nil {
+		return nil, err
+	}
+	repsByName, err := resolveReps(ctx, opts, repNames(cfg))
+	if err != nil {
+		return nil, err
+	}
+	plan := planSuite(cfg, repsByName)
+
+	jr, done, warnings, err := openJournal(filepath.Join(dir, JournalFile))
+	if err != nil {
+		return nil, err
+	}
+	defer jr.close()
+	for _, w := range warnings {
+		fmt.Fprintln(progressOr(progress), "rgflow bench: warning:", w)
+	}
+	todo, skipped, stale := pending(plan, done, opts.RetryFailed)
+	parallel := parallelism(cfg, opts.Parallel, len(todo))
+	fmt.Fprintf(out, "rgflow bench %s: %d runs planned, %d already recorded, %d to run (%d at a time); kernels %s (available: %s); results in %s\n",
+		opts.Suite, len(plan), skipped, len(todo), parallel, opts.Kernels.Name(), strings.Join(kernels.Available(), ", "), dir)
+	if stale > 0 {
+		fmt.Fprintf(out, "note: %d recorded runs of %s are not in this configuration's plan and are left out of the tables\n", stale, JournalFile)
+	}
+
+	newRecs, runErr := execute(ctx, cfg, todo, parallel, opts.Kernels, newTracker(progress, todo), jr)
+	rep := &Report{Dir: dir, Planned: len(plan), Skipped: skipped, Ran: len(newRecs)}
+	for _, r := range newRecs {
+		done[r.Key] = r
+	}
+	werr := tabulate(rep, cfg, plan, done, out)
+	rep.Duration = time.Since(start)
+	rep.PeakRSS = peakRSS()
+	fmt.Fprintf(out, "%d of %d runs recorded (%d now, %d failed); total run time %s, peak memory %s\n",
+		len(rep.Records), len(plan), rep.Ran, rep.Failed, rep.Duration.Round(time.Millisecond), fmtBytes(rep.PeakRSS))
+	switch {
+	case runErr != nil && ctx.Err() != nil:
+		return rep, fmt.Errorf("interrupted after %d of %d runs; what finished is in %s (continue with -resume -out %s)",
+			len(rep.Records), len(plan), dir, dir)
+	case runErr != nil:
+		return rep, runErr
+	}
+	return rep, werr
+}
+
+// suiteConfig is the configuration the options ask for (the suite's
+// default if they give none), checked against the suite and validated. It
+// fills in opts.Suite if it was empty.
+func suiteConfig(opts *Options) (Config, error) {
 	cfg := opts.Config
 	if cfg == nil {
 		var err error
@@ -122,23 +192,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	out, progress := opts.Out, opts.Progress
-	if out == nil {
-		out = io.Discard
-	}
-	dir := opts.OutDir
-	if dir == "" {
-		dir = DefaultOutDir(opts.Suite, start)
-	}
-	encoded, err := Encode(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := prepareDir(dir, cfg, encoded, opts.Resume); err != nil {
-		return nil, err
-	}
+	return cfg, nil
+}
 
-	// Representations, once each.
+// resolveReps resolves every representation the suite names, once each,
+// with opts.Resolve (default: plugins.Resolve in opts.PluginDir).
+func resolveReps(ctx context.Context, opts Options, names []string) (map[string]*reps.Rep, error) {
 	resolve := opts.Resolve
 	if resolve == nil {
 		pdir := plugins.Dir(opts.PluginDir)
@@ -146,66 +205,67 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return plugins.Resolve(ctx, name, pdir)
 		}
 	}
-	repsByName := map[string]*reps.Rep{}
-	for _, n := range repNames(cfg) {
+	out := map[string]*reps.Rep{}
+	for _, n := range names {
 		r, err := resolve(ctx, n)
 		if err != nil {
 			return nil, fmt.Errorf("representation %q: %v", n, err)
 		}
-		repsByName[n] = r
+		out[n] = r
 	}
+	return out, nil
+}
 
-	var plan []runSpec
+// planSuite lists the runs of the suite's configuration.
+func planSuite(cfg Config, repsByName map[string]*reps.Rep) []runSpec {
 	switch c := cfg.(type) {
 	case *EpochTimeConfig:
-		plan = planEpochTime(c, repsByName)
+		return planEpochTime(c, repsByName)
 	case *SweepsConfig:
-		plan = planSweeps(c, repsByName)
+		return planSweeps(c, repsByName)
 	case *DistConfig:
-		plan = planDist(c, repsByName)
+		return planDist(c, repsByName)
 	}
+	return nil
+}
 
-	jr, done, warnings, err := openJournal(filepath.Join(dir, JournalFile))
-	if err != nil {
-		return nil, err
-	}
-	defer jr.close()
-	for _, w := range warnings {
-		fmt.Fprintln(progressOr(progress), "rgflow bench: warning:", w)
-	}
+// pending lists the runs of the plan still to do: those the journal does
+// not hold (or holds with an error, if retryFailed). skipped counts the
+// others, stale the journal's records that are not in the plan.
+func pending(plan []runSpec, done map[string]Record, retryFailed bool) (todo []runSpec, skipped, stale int) {
 	inPlan := map[string]bool{}
-	var todo []runSpec
-	rep := &Report{Dir: dir, Planned: len(plan)}
 	for _, s := range plan {
 		inPlan[s.Key] = true
-		if r, ok := done[s.Key]; ok && !(opts.RetryFailed && r.Error != "") {
-			rep.Skipped++
+		if r, ok := done[s.Key]; ok && !(retryFailed && r.Error != "") {
+			skipped++
 			continue
 		}
 		todo = append(todo, s)
 	}
-	stale := 0
 	for k := range done {
 		if !inPlan[k] {
 			stale++
 		}
 	}
+	return todo, skipped, stale
+}
 
-	parallel := opts.Parallel
+// parallelism is the number of runs at once: the option (0: GOMAXPROCS),
+// one for epoch-time, and never more than there are runs.
+func parallelism(cfg Config, opt, runs int) int {
+	parallel := opt
 	if parallel <= 0 {
 		parallel = runtime.GOMAXPROCS(0)
 	}
 	if _, ok := cfg.(*EpochTimeConfig); ok {
 		parallel = 1
 	}
-	parallel = min(parallel, max(1, len(todo)))
-	fmt.Fprintf(out, "rgflow bench %s: %d runs planned, %d already recorded, %d to run (%d at a time); kernels %s (available: %s); results in %s\n",
-		opts.Suite, len(plan), rep.Skipped, len(todo), parallel, kernels.Path(), strings.Join(kernels.Available(), ", "), dir)
-	if stale > 0 {
-		fmt.Fprintf(out, "note: %d recorded runs of %s are not in this configuration's plan and are left out of the tables\n", stale, JournalFile)
-	}
+	return min(parallel, max(1, runs))
+}
 
-	tr := newTracker(progress, todo)
+// execute runs todo, appending each record to the journal as it finishes,
+// and returns the new records.
+func execute(ctx context.Context, cfg Config, todo []runSpec, parallel int, kern kernels.Path, tr *tracker, jr *journal) ([]Record, error) {
 	var newRecs []Record
 	var mu sync.Mutex
 	record := func(r Record) error {
@@ -217,19 +277,19 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		mu.Unlock()
 		return nil
 	}
-	var runErr error
+	var err error
 	if _, ok := cfg.(*EpochTimeConfig); ok {
-		runErr = runEpochTime(ctx, todo, tr, record)
+		err = runEpochTime(ctx, todo, tr, record)
 	} else {
-		runErr = runTrainings(ctx, todo, parallel, tr, record)
+		err = runTrainings(ctx, todo, parallel, kern, tr, record)
 	}
 	tr.finish()
-	rep.Ran = len(newRecs)
+	return newRecs, err
+}
 
-	// Tables and figures from every recorded run of the plan, in plan order.
-	for _, r := range newRecs {
-		done[r.Key] = r
-	}
+// tabulate fills rep's records (every recorded run of the plan, in plan
+// order) and writes the tables and figures from them.
+func tabulate(rep *Report, cfg Config, plan []runSpec, done map[string]Record, out io.Writer) error {
 	for _, s := range plan {
 		if r, ok := done[s.Key]; ok {
 			rep.Records = append(rep.Records, r)
@@ -238,23 +298,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			}
 		}
 	}
-	files, werr := writeOutputs(cfg, plan, rep.Records, dir, out)
+	files, err := writeOutputs(cfg, plan, rep.Records, rep.Dir, out)
 	rep.Files = files
-	rep.Duration = time.Since(start)
-	rep.PeakRSS = peakRSS()
-	fmt.Fprintf(out, "%d of %d runs recorded (%d now, %d failed); total run time %s, peak memory %s\n",
-		len(rep.Records), len(plan), rep.Ran, rep.Failed, rep.Duration.Round(time.Millisecond), fmtBytes(rep.PeakRSS))
-	if runErr != nil {
-		if ctx.Err() != nil {
-			return rep, fmt.Errorf("interrupted after %d of %d runs; what finished is in %s (continue with -resume -out %s)",
-				len(rep.Records), len(plan), dir, dir)
-		}
-		return rep, runErr
-	}
-	if werr != nil {
-		return rep, werr
-	}
-	return rep, nil
+	return err
 }
 
 func progressOr(w io.Writer) io.Writer {
@@ -268,12 +314,16 @@ func progressOr(w io.Writer) io.Writer {
 // resume, checks that the stored configuration is the same as cfg (read
 // over today's defaults, so a key added to the engine since does not count
 // as a difference).
-func prepareDir(dir string, cfg Config, encoded []byte, resume bool) error {
+func prepareDir(dir string, cfg Config, resume bool) error {
+	encoded, err := Encode(cfg)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("cannot create the results directory: %v", err)
 	}
 	cpath := filepath.Join(dir, ConfigFile)
-	_, err := os.Stat(cpath)
+	_, err = os.Stat(cpath)
 	switch {
 	case err == nil && !resume:
 		return fmt.Errorf("%s already holds a suite (%s); use -resume to continue it, or another -out", dir, ConfigFile)
@@ -292,12 +342,13 @@ func prepareDir(dir string, cfg Config, encoded []byte, resume bool) error {
 	if _, err := os.Stat(filepath.Join(dir, JournalFile)); err == nil && !resume {
 		return fmt.Errorf("%s already holds runs (%s); use -resume to continue them, or another -out", dir, JournalFile)
 	}
-	return engine.WriteFileAtomic(cpath, encoded)
+	return atomicfile.Write(cpath, encoded)
 }
 
-// runTrainings trains the runs with a pool of parallel workers, one
-// goroutine each (cfg.Workers = 1), and records each as it finishes.
-func runTrainings(ctx context.Context, todo []runSpec, parallel int, tr *tracker, record func(Record) error) error {
+// runTrainings trains the runs on kernel path kern with a pool of parallel
+// workers, one goroutine each (cfg.Workers = 1), and records each as it
+// finishes.
+func runTrainings(ctx context.Context, todo []runSpec, parallel int, kern kernels.Path, tr *tracker, record func(Record) error) error {
 	jobs := make(chan int)
 	errc := make(chan error, parallel)
 	ctx, cancel := context.WithCancel(ctx)
@@ -308,7 +359,7 @@ func runTrainings(ctx context.Context, todo []runSpec, parallel int, tr *tracker
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				r, ok := trainOne(ctx, &todo[i], tr)
+				r, ok := trainOne(ctx, &todo[i], kern, tr)
 				if !ok {
 					continue // interrupted: not recorded
 				}
@@ -343,25 +394,27 @@ feed:
 // model that is not available yet).
 var newTrainer = engine.NewTrainer
 
-// newRecord fills the fields every record has.
-func newRecord(s *runSpec, suite string) Record {
+// newRecord fills the fields every record has, for a run on kernel path
+// kern.
+func newRecord(s *runSpec, suite, kern string) Record {
 	return Record{
 		Suite: suite, Key: s.Key, Label: s.Label, Rep: s.Cfg.Rep, Loss: s.Cfg.Loss, Model: s.Cfg.Model,
 		Param: s.Param, Value: s.Value, Seed: s.Cfg.Seed, Trajectories: s.Cfg.TrajectoriesFor(s.Rep.C()),
-		Epochs: s.Cfg.Epochs, Kernels: kernels.Path(), Config: s.Cfg,
+		Epochs: s.Cfg.Epochs, Kernels: kern, Config: s.Cfg,
 	}
 }
 
 func suiteOf(key string) string { return key[:strings.IndexByte(key, '/')] }
 
-// trainOne trains one instance. ok is false if it was interrupted.
-func trainOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) {
+// trainOne trains one instance on kernel path kern. ok is false if it was
+// interrupted.
+func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker) (r Record, ok bool) {
 	begin := time.Now()
-	r = newRecord(s, suiteOf(s.Key))
+	r = newRecord(s, suiteOf(s.Key), kern.Name())
 	defer func() { r.Seconds, r.Done = time.Since(begin).Seconds(), time.Now().UTC() }()
 	tk.start(s)
 	defer tk.stop(s)
-	t, err := newTrainer(s.Cfg, s.Rep)
+	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(kern))
 	if err != nil {
 		r.Error = err.Error()
 		return r, true
@@ -376,17 +429,15 @@ func trainOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) 
 	}
 	sum := t.Summary()
 	sum.Flow = nil
-	sum.Kernels = kernels.Path()
 	r.Summary = &sum
 	return r, true
 }
 
 // runEpochTime times the configurations one after another, each on its
-// kernel path (kernels.Use is global state), with the engine's own
-// goroutines (cfg.Workers = 0).
+// kernel path (handed to its trainer, so nothing else depends on it), with
+// the engine's own goroutines (cfg.Workers = 0). One at a time because a
+// configuration uses every core: side by side they would time each other.
 func runEpochTime(ctx context.Context, todo []runSpec, tk *tracker, record func(Record) error) error {
-	orig := kernels.Path()
-	defer kernels.Use(orig)
 	for i := range todo {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -409,20 +460,15 @@ func runEpochTime(ctx context.Context, todo []runSpec, tk *tracker, record func(
 func timeOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) {
 	begin := time.Now()
 	c := s.timing
-	r = newRecord(s, EpochTime)
-	r.Kernels = s.Kernel
+	r = newRecord(s, EpochTime, s.Kernel)
 	defer func() { r.Seconds, r.Done = time.Since(begin).Seconds(), time.Now().UTC() }()
 	if s.KernelErr != nil {
 		r.Error = s.KernelErr.Error()
 		return r, true
 	}
-	if err := kernels.Use(s.Kernel); err != nil {
-		r.Error = err.Error()
-		return r, true
-	}
 	tk.start(s)
 	defer tk.stop(s)
-	t, err := newTrainer(s.Cfg, s.Rep)
+	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(s.kernelPath))
 	if err != nil {
 		r.Error = err.Error()
 		return r, true
@@ -469,7 +515,7 @@ func timeOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) {
 			break
 		}
 	}
-	tm.Median, tm.Q1, tm.Q3 = engine.Quartiles(tm.PerRepeat)
+	tm.Median, tm.Q1, tm.Q3 = quantile.Quartiles(tm.PerRepeat)
 	tm.Min, tm.Max = tm.PerRepeat[0], tm.PerRepeat[0]
 	for _, v := range tm.PerRepeat {
 		tm.Min, tm.Max = min(tm.Min, v), max(tm.Max, v)

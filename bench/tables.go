@@ -16,13 +16,16 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"rgflow/engine"
+	"rgflow/internal/atomicfile"
+	"rgflow/internal/nullfloat"
+	"rgflow/internal/quantile"
 )
 
-// F is a float that writes NaN as JSON null (engine.Float) and as an
+// F is a float that writes NaN as JSON null (nullfloat.Float) and as an
 // empty CSV cell.
-type F = engine.Float
+type F = nullfloat.Float
 
-func nan() F { return F(math.NaN()) }
+func nan() F { return nullfloat.NaN() }
 
 func cell(f F) string {
 	v := float64(f)
@@ -42,7 +45,7 @@ func writeCSV(path string, header []string, rows [][]string) error {
 	if err := w.WriteAll(rows); err != nil {
 		return err
 	}
-	return engine.WriteFileAtomic(path, b.Bytes())
+	return atomicfile.Write(path, b.Bytes())
 }
 
 func writeJSON(path string, v any) error {
@@ -50,7 +53,7 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return engine.WriteFileAtomic(path, append(b, '\n'))
+	return atomicfile.Write(path, append(b, '\n'))
 }
 
 // writeOutputs writes a suite's tables and figures from its records and
@@ -98,14 +101,6 @@ func (o *outputs) figure(base string, draw func(path string) error) {
 	}
 }
 
-func specsByKey(plan []runSpec) map[string]*runSpec {
-	m := make(map[string]*runSpec, len(plan))
-	for i := range plan {
-		m[plan[i].Key] = &plan[i]
-	}
-	return m
-}
-
 // ---------------------------------------------------------------------------
 // epoch-time
 
@@ -131,7 +126,7 @@ type EpochTimeRow struct {
 	Min          F      `json:"min_s"`
 	Max          F      `json:"max_s"`
 	// The reference implementation's seconds per epoch for the same
-	// configuration (anchors.md), and ours divided by it.
+	// configuration (ReferenceSpeed, anchors.go), and ours divided by it.
 	Reference F      `json:"reference_s"`
 	Ratio     F      `json:"ratio_to_reference"`
 	Error     string `json:"error,omitempty"`
@@ -160,7 +155,7 @@ func epochTimeRows(plan []runSpec, recs []Record) []EpochTimeRow {
 			Trajectories: s.Cfg.Trajectories, Network: networkOf(s.Cfg, s.Rep.C()), Activation: s.Cfg.Network.Activation,
 			Kernels: s.Kernel, Median: nan(), Q1: nan(), Q3: nan(), Min: nan(), Max: nan(), Reference: nan(), Ratio: nan(),
 		}
-		if s.Cfg.Loss == "cd" {
+		if usesCD(s.Cfg.Loss) {
 			row.CDSamples, row.KFine, row.KCoarse = s.Cfg.CD.Samples, s.Cfg.CD.KFine, s.Cfg.CD.KCoarse
 		}
 		if s.Ref != nil {
@@ -194,7 +189,7 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 	o.json(EpochTime+".json", map[string]any{
 		"suite": EpochTime, "unit": "seconds per epoch (warm-up excluded)", "rows": rows,
 		"reference_speed": ReferenceSpeed, "reference_monotone_factor": ReferenceMonotoneFactor,
-		"reference_source": "/work/shared/reference/anchors.md (reference PyTorch implementation, CPU, 2 threads)",
+		"reference_source": "reference PyTorch implementation, CPU, 2 threads (rgflow bench/anchors.go)",
 	})
 	o.figure(EpochTime, func(path string) error { return epochTimeFigure(path, rows) })
 
@@ -223,12 +218,12 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 	}
 	flow := map[k]float64{}
 	for _, r := range rows {
-		if r.Model == "flow" && r.Error == "" && r.Recorded {
+		if r.Model == engine.ModelFlow && r.Error == "" && r.Recorded {
 			flow[k{r.Rep, r.Loss, r.Kernels, r.Network, r.Trajectories}] = float64(r.Median)
 		}
 	}
 	for _, r := range rows {
-		if r.Model != "monotone" || r.Error != "" || !r.Recorded {
+		if r.Model != engine.ModelMonotone || r.Error != "" || !r.Recorded {
 			continue
 		}
 		if f, ok := flow[k{r.Rep, r.Loss, r.Kernels, r.Network, r.Trajectories}]; ok {
@@ -302,7 +297,7 @@ func statsOf(v []float64) stats {
 	if len(x) == 0 {
 		return s
 	}
-	m, q1, q3 := engine.Quartiles(x)
+	m, q1, q3 := quantile.Quartiles(x)
 	s.median, s.q1, s.q3 = F(m), F(q1), F(q3)
 	s.mean = F(stat.Mean(x, nil))
 	if len(x) > 1 {
@@ -329,6 +324,14 @@ func estimates(recs []Record, quantity string) []float64 {
 	return out
 }
 
+// first is the first of errs, or "".
+func first(errs []string) string {
+	if len(errs) == 0 {
+		return ""
+	}
+	return errs[0]
+}
+
 func distinctErrors(recs []Record) []string {
 	var out []string
 	for _, r := range recs {
@@ -346,6 +349,17 @@ type group struct {
 	spec         *runSpec // the first
 	planned      int
 	recs         []Record
+}
+
+// failed counts the group's runs recorded with an error.
+func (g *group) failed() int {
+	n := 0
+	for _, r := range g.recs {
+		if r.Error != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func groupRuns(plan []runSpec, recs []Record) []*group {
@@ -384,12 +398,7 @@ func distRows(plan []runSpec, recs []Record) []DistRow {
 				Network: networkOf(s.Cfg, s.Rep.C()), Quantity: q, Instances: g.planned, OK: st.n,
 				Median: st.median, Q1: st.q1, Q3: st.q3, IQR: st.q3 - st.q1, Mean: st.mean, Std: st.std,
 				Bias: st.median - F(engine.JcExact), RelBias: 100 * (st.median - F(engine.JcExact)) / F(engine.JcExact),
-				Errors: distinctErrors(g.recs),
-			}
-			for _, r := range g.recs {
-				if r.Error != "" {
-					row.Failed++
-				}
+				Errors: distinctErrors(g.recs), Failed: g.failed(),
 			}
 			for _, x := range v {
 				row.Values = append(row.Values, F(x))
@@ -434,13 +443,9 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, out i
 		if a := r.Published; a != nil {
 			ps, pl, pm, p1, p3 = a.Source, a.Loss, F(a.Median), a.Q1, a.Q3
 		}
-		errs := ""
-		if len(r.Errors) > 0 {
-			errs = r.Errors[0]
-		}
 		csvRows = append(csvRows, []string{r.Label, r.Rep, itoa(r.D), itoa(r.C), r.Loss, r.Model, r.Network, r.Quantity,
 			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.IQR),
-			cell(r.Mean), cell(r.Std), cell(r.Bias), cell(r.RelBias), ps, pl, cell(pm), cell(p1), cell(p3), errs})
+			cell(r.Mean), cell(r.Std), cell(r.Bias), cell(r.RelBias), ps, pl, cell(pm), cell(p1), cell(p3), first(r.Errors)})
 	}
 	o.csv(c.Suite+".csv", distHeader, csvRows)
 	o.csv(c.Suite+"-runs.csv", runsHeader, runRows(recs))
@@ -450,12 +455,12 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, out i
 	}
 	o.json(c.Suite+".json", map[string]any{
 		"suite": c.Suite, "jc_exact": engine.JcExact, "rows": rows, "published": pub,
-		"published_source": "/work/shared/reference/anchors.md",
+		"published_source": "rgflow bench/anchors.go",
 	})
 	o.figure(c.Suite, func(path string) error { return distFigure(path, c.Suite, rows, pub) })
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian\tIQR\tbias\trel. bias\tpublished (anchors.md)\n")
+	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian\tIQR\tbias\trel. bias\tpublished\n")
 	for _, r := range rows {
 		pub := ""
 		if a := r.Published; a != nil {
@@ -541,12 +546,7 @@ func sweepRows(plan []runSpec, recs []Record) []SweepRow {
 			Label: g.label, Rep: s.Rep.Name, Loss: s.Cfg.Loss, Model: s.Cfg.Model, Param: g.param, Value: g.value,
 			Instances: g.planned, OK: j0.n, Mean: j0.mean, Std: j0.std, Median: j0.median, Q1: j0.q1, Q3: j0.q3,
 			Bias: j0.mean - F(engine.JcExact), RelBias: 100 * (j0.mean - F(engine.JcExact)) / F(engine.JcExact),
-			AxisMean: ax.mean, AxisStd: ax.std, Errors: distinctErrors(g.recs),
-		}
-		for _, r := range g.recs {
-			if r.Error != "" {
-				row.Failed++
-			}
+			AxisMean: ax.mean, AxisStd: ax.std, Errors: distinctErrors(g.recs), Failed: g.failed(),
 		}
 		rows = append(rows, row)
 	}
@@ -557,13 +557,9 @@ func sweepOutputs(o *outputs, c *SweepsConfig, plan []runSpec, recs []Record, ou
 	rows := sweepRows(plan, recs)
 	var csvRows [][]string
 	for _, r := range rows {
-		errs := ""
-		if len(r.Errors) > 0 {
-			errs = r.Errors[0]
-		}
 		csvRows = append(csvRows, []string{r.Label, r.Rep, r.Loss, r.Model, r.Param, strconv.FormatFloat(r.Value, 'g', -1, 64),
 			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Mean), cell(r.Std), cell(r.Median), cell(r.Q1), cell(r.Q3),
-			cell(r.Bias), cell(r.RelBias), cell(r.AxisMean), cell(r.AxisStd), errs})
+			cell(r.Bias), cell(r.RelBias), cell(r.AxisMean), cell(r.AxisStd), first(r.Errors)})
 	}
 	o.csv(Sweeps+".csv", sweepHeader, csvRows)
 	o.csv(Sweeps+"-runs.csv", runsHeader, runRows(recs))

@@ -1,7 +1,7 @@
 // Package engine holds rgflow's physics and learning: the fine (square) and
 // coarse (cross) Lieb blocks, the divergences between them, the flow
 // network, the HMC sampler, the optimiser, the trainer and the read-out of
-// the critical point. Conventions: DESIGN.md §1.
+// the critical point. Conventions: docs/conventions.md.
 package engine
 
 import (
@@ -29,11 +29,12 @@ type Blocks struct {
 	CoarseBasis [4][][]float64
 	Mirror      CoarseMirror
 
-	pool sync.Pool // of *workspace, for batches evaluated without new goroutines
+	kern kernels.Path // runs the enumeration of KLBatch
+	pool sync.Pool    // of *workspace, for batches evaluated without new goroutines
 }
 
 // Fine-block edges as (site a, direction to a, site b, direction to b); the
-// hidden edge site is the source of both bonds (DESIGN.md §1). The edge
+// hidden edge site is the source of both bonds (docs/conventions.md §5). The edge
 // tables of the kernels follow this order: (c0,c1), (c1,c2), (c2,c3), (c0,c3).
 var fineEdges = [4][4]int{
 	{0, 0, 1, 2}, // e0: c0 (−x), c1 (+x)
@@ -42,48 +43,13 @@ var fineEdges = [4][4]int{
 	{0, 1, 3, 3}, // e3: c0 (−y), c3 (+y)
 }
 
-// CoarseMirror is the convention for the coarse block's reference bond
-// (docs/conventions.md, "Coarse mirror"): Name is "axis" (U = nil: the
-// fine block's basis) or "diagonal" (K′ = U K(J′) Uᵀ).
-type CoarseMirror struct {
-	Name string
-	U    []float64
-}
-
-// CoarseMirrors lists the conventions, the default first.
-var CoarseMirrors = []string{"axis", "diagonal"}
-
-// ResolveCoarseMirror builds the named convention for a representation; a
-// representation that has no diagonal mirror (B1, B2, or matrices only) is
-// an error that says why.
-func ResolveCoarseMirror(rep *reps.Rep, name string) (CoarseMirror, error) {
-	switch name {
-	case "", "axis":
-		return CoarseMirror{Name: "axis"}, nil
-	case "diagonal":
-		U, err := rep.DiagonalMirror()
-		if err != nil {
-			return CoarseMirror{}, err
-		}
-		return CoarseMirror{Name: "diagonal", U: U}, nil
-	}
-	return CoarseMirror{}, fmt.Errorf("coarse_mirror must be \"axis\" or \"diagonal\" (got %q)", name)
-}
-
-// BlocksOption adjusts how NewBlocks builds the block pair.
-type BlocksOption func(*Blocks)
-
-// WithCoarseMirror selects the coarse block's mirror convention (default
-// "axis").
-func WithCoarseMirror(m CoarseMirror) BlocksOption {
-	return func(b *Blocks) { b.Mirror = m }
-}
-
-// NewBlocks prepares the block pair for a representation.
-func NewBlocks(rep *reps.Rep, opts ...BlocksOption) *Blocks {
-	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis(), Mirror: CoarseMirror{Name: "axis"}}
-	for _, o := range opts {
-		o(b)
+// NewBlocks prepares the block pair for a representation. Options:
+// WithKernels, WithCoarseMirror.
+func NewBlocks(rep *reps.Rep, opts ...Option) *Blocks {
+	o := newOptions(opts)
+	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis(), kern: o.kernels, Mirror: o.mirror}
+	if b.Mirror.Name == "" {
+		b.Mirror.Name = "axis"
 	}
 	b.CoarseBasis = rep.CoarseRotatedBasis(b.Mirror.U)
 	b.Spins = make([][]float64, b.S)
@@ -96,11 +62,8 @@ func NewBlocks(rep *reps.Rep, opts ...BlocksOption) *Blocks {
 	return b
 }
 
-// lc is log(2 cosh x), computed without overflow.
-func lc(x float64) float64 {
-	ax := math.Abs(x)
-	return ax + math.Log1p(math.Exp(-2*ax))
-}
+// Kernels is the kernel path the blocks' enumeration runs on.
+func (b *Blocks) Kernels() kernels.Path { return b.kern }
 
 // scratch holds the buffers of one goroutine's table building, so the hot
 // path allocates nothing.
@@ -149,7 +112,8 @@ func (b *Blocks) bondMatrices(basis *[4][][]float64, J []float64, K *[4][]float6
 }
 
 // FineTables returns the four edge tables of −F_f for coupling J:
-// T[e][sa*S+sb] = Σ_k lc((K_{ra} v(sa) + K_{rb} v(sb))_k).
+// T[e][sa*S+sb] = Σ_k lc((K_{ra} v(sa) + K_{rb} v(sb))_k), lc being
+// kernels.LcTanh's log(2 cosh).
 func (b *Blocks) FineTables(J []float64) [4][]float64 {
 	sc := b.newScratch()
 	b.fineTables(J, sc)
@@ -169,7 +133,8 @@ func (b *Blocks) fineTables(J []float64, sc *scratch) {
 			for sb := 0; sb < S; sb++ {
 				sum := 0.0
 				for k := 0; k < d; k++ {
-					sum += lc(fa[sa*d+k] + fb[sb*d+k])
+					lc, _ := kernels.LcTanh(fa[sa*d+k] + fb[sb*d+k])
+					sum += lc
 				}
 				T[sa*S+sb] = sum
 			}
@@ -344,7 +309,8 @@ func (b *Blocks) CoarseLogWeights(Jp []float64) []float64 {
 			for i := 0; i < 4; i++ {
 				phi += U[i][s[i]*d+k]
 			}
-			sum += lc(phi)
+			lc, _ := kernels.LcTanh(phi)
+			sum += lc
 		}
 		out[v] = sum
 	}

@@ -2,14 +2,13 @@ package engine
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 	"sync"
 
 	"rgflow/kernels"
 )
 
-// CD is the contrastive divergence of seed eq. 11 (DESIGN.md §1): per
+// CD is the contrastive divergence of seed eq. 11 (docs/conventions.md §8): per
 // trajectory m, v_fine is Samples chains after KFine block-Gibbs steps of
 // the fine block at J_m from a uniform start, v_coarse those chains after
 // KCoarse further Gibbs steps of the coarse block at J′_m, and
@@ -18,8 +17,8 @@ import (
 //	∂D/∂J′_a = mean ∂F_c/∂J′_a(v_fine) − mean ∂F_c/∂J′_a(v_coarse),
 //
 // with the samples held constant. Random numbers come from the
-// counter-based streams keyed by (Seed, epoch, m) (rng.go), so the result
-// does not depend on Workers.
+// counter-based stream of each trajectory (cdKey of Seed, epoch and m), so
+// the result does not depend on Workers.
 //
 // One-spin representations (d = 1) run bit-sliced, 64 chains per machine
 // word (kernels.FineChainBits); larger ones draw whole site states from
@@ -160,7 +159,8 @@ func (cd *CD) trajectory(w *cdWork, J, Jp, grad []float64, key uint64) float64 {
 
 // sampleStats evaluates the coarse fields φ of the current corner states:
 // it returns Σ_n Σ_k lc(φ_k), adds sign·tanh φ_k to the accumulators W and
-// leaves the centre's spin probabilities (1 + tanh φ_k)/2 in g.q.
+// leaves the centre's spin probabilities (1 + tanh φ_k)/2 in g.q (lc and
+// tanh from kernels.LcSum).
 func (cd *CD) sampleStats(w *cdWork, sign float64) float64 {
 	g := w.g
 	d := cd.B.D
@@ -168,20 +168,11 @@ func (cd *CD) sampleStats(w *cdWork, sign float64) float64 {
 	W0, W1, W2, W3 := w.W[0], w.W[1], w.W[2], w.W[3]
 	c0, c1, c2, c3 := g.c[0], g.c[1], g.c[2], g.c[3]
 	q := g.q
-	absSum, logProd, total := 0.0, 1.0, 0.0
+	var sum kernels.LcSum
 	for n := 0; n < g.N; n++ {
 		o0, o1, o2, o3 := int(c0[n])*d, int(c1[n])*d, int(c2[n])*d, int(c3[n])*d
 		for k := 0; k < d; k++ {
-			phi := U0[o0+k] + U1[o1+k] + U2[o2+k] + U3[o3+k]
-			// lc(φ) = |φ| + log(1+e), tanh φ = sign(φ)(1−e)/(1+e), e = exp(−2|φ|)
-			a := math.Abs(phi)
-			e := math.Exp(-2 * a)
-			absSum += a
-			logProd *= 1 + e
-			th := (1 - e) / (1 + e)
-			if phi < 0 {
-				th = -th
-			}
+			th := sum.Add(U0[o0+k] + U1[o1+k] + U2[o2+k] + U3[o3+k])
 			q[n*d+k] = 0.5 + 0.5*th
 			if sign != 0 {
 				st := sign * th
@@ -191,12 +182,8 @@ func (cd *CD) sampleStats(w *cdWork, sign float64) float64 {
 				W3[o3+k] += st
 			}
 		}
-		if n&31 == 31 { // Π(1+e) ≤ 2^{32d} stays finite for d ≤ 8
-			total += math.Log(logProd)
-			logProd = 1
-		}
 	}
-	return absSum + total + math.Log(logProd)
+	return sum.Sum()
 }
 
 // configStats is sampleStats for d = 1 from the counts of the 16 corner
@@ -212,8 +199,9 @@ func (cd *CD) configStats(w *cdWork, fine, coarse *[16]int) float64 {
 		}
 		s := [4]int{x >> 3 & 1, x >> 2 & 1, x >> 1 & 1, x & 1}
 		phi := U[0][s[0]] + U[1][s[1]] + U[2][s[2]] + U[3][s[3]]
-		sum += float64(n) * lc(phi)
-		t := -float64(n) * math.Tanh(phi)
+		lc, th := kernels.LcTanh(phi)
+		sum += float64(n) * lc
+		t := -float64(n) * th
 		for i := 0; i < 4; i++ {
 			w.W[i][s[i]] += t
 		}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"time"
 
+	"rgflow/internal/atomicfile"
 	"rgflow/reps"
 )
 
@@ -15,23 +15,28 @@ import (
 // stopped: the configuration, the network, the optimiser, the trajectories,
 // the random generator and the roots recorded so far. It is stored as JSON
 // (Go writes float64 in shortest round-trip form, so nothing is lost).
+//
+// The network's activation is the configuration's. Older checkpoints also
+// carry it as a key "activation" of its own; decoding ignores that key, as
+// it ignores any it does not know, and an older checkpoint has no
+// "root_failure_reasons".
 type Checkpoint struct {
-	Format       int       `json:"format"`
-	Config       Config    `json:"config"`
-	Rep          string    `json:"rep"`
-	Epoch        int       `json:"epoch"`
-	Sizes        []int     `json:"sizes"`
-	Activation   string    `json:"activation"`
-	Params       []float64 `json:"params"`
-	AdamM        []float64 `json:"adam_m"`
-	AdamV        []float64 `json:"adam_v"`
-	AdamT        int       `json:"adam_t"`
-	J            []float64 `json:"trajectories"`
-	RNG          []byte    `json:"rng"`
-	Roots        []float64 `json:"roots"`
-	RootFailures int       `json:"root_failures"`
-	LastRoot     []float64 `json:"last_root"`
-	ElapsedNs    int64     `json:"elapsed_ns"`
+	Format             int            `json:"format"`
+	Config             Config         `json:"config"`
+	Rep                string         `json:"rep"`
+	Epoch              int            `json:"epoch"`
+	Sizes              []int          `json:"sizes"`
+	Params             []float64      `json:"params"`
+	AdamM              []float64      `json:"adam_m"`
+	AdamV              []float64      `json:"adam_v"`
+	AdamT              int            `json:"adam_t"`
+	J                  []float64      `json:"trajectories"`
+	RNG                []byte         `json:"rng"`
+	Roots              []float64      `json:"roots"`
+	RootFailures       int            `json:"root_failures"`
+	RootFailureReasons map[string]int `json:"root_failure_reasons,omitempty"`
+	LastRoot           []float64      `json:"last_root"`
+	ElapsedNs          int64          `json:"elapsed_ns"`
 }
 
 const checkpointFormat = 1
@@ -45,16 +50,18 @@ func (t *Trainer) Checkpoint() (*Checkpoint, error) {
 	n := t.Model.Net()
 	return &Checkpoint{
 		Format: checkpointFormat, Config: t.Cfg, Rep: t.Rep.Name, Epoch: t.Epoch,
-		Sizes: n.Sizes, Activation: n.Act.String(), Params: n.Params,
+		Sizes: n.Sizes, Params: n.Params,
 		AdamM: t.Opt.M, AdamV: t.Opt.V, AdamT: t.Opt.T,
-		J: t.J, RNG: rng, Roots: t.Roots, RootFailures: t.RootFailures, LastRoot: t.LastRoot,
+		J: t.J, RNG: rng, Roots: t.Roots, RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons, LastRoot: t.LastRoot,
 		ElapsedNs: int64(t.Elapsed),
 	}, nil
 }
 
 // Resume rebuilds a trainer from a checkpoint. epochs, if positive,
-// replaces the configured total (to train on past the original end).
-func Resume(ck *Checkpoint, rep *reps.Rep, epochs int) (*Trainer, error) {
+// replaces the configured total (to train on past the original end). The
+// options are NewTrainer's: the kernel path is not part of the checkpoint,
+// so a run may continue on another machine's path.
+func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer, error) {
 	if ck.Format != checkpointFormat {
 		return nil, fmt.Errorf("checkpoint format %d is not supported (want %d)", ck.Format, checkpointFormat)
 	}
@@ -65,7 +72,7 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int) (*Trainer, error) {
 	if epochs > 0 {
 		cfg.Epochs = epochs
 	}
-	t, err := NewTrainer(cfg, rep)
+	t, err := NewTrainer(cfg, rep, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +93,7 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int) (*Trainer, error) {
 	t.Epoch = ck.Epoch
 	t.Roots = append([]float64(nil), ck.Roots...)
 	t.RootFailures = ck.RootFailures
+	t.RootFailureReasons = ck.RootFailureReasons
 	t.LastRoot = ck.LastRoot
 	t.Elapsed = time.Duration(ck.ElapsedNs)
 	return t, nil
@@ -101,7 +109,7 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, data)
+	return atomicfile.Write(path, data)
 }
 
 // LoadCheckpoint reads a checkpoint file.
@@ -115,34 +123,4 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 		return nil, fmt.Errorf("checkpoint %s is not a valid rgflow checkpoint: %v", path, err)
 	}
 	return &ck, nil
-}
-
-// WriteFileAtomic writes data to a temporary file beside path, syncs it and
-// renames it over path, so a crash leaves either the old file or the new
-// one, never half of one.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %v", path, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("cannot write %s: %v", path, werr)
-	}
-	return nil
 }

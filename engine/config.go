@@ -14,8 +14,8 @@ import (
 // Config is one experiment, as written in a TOML file. Every field has a
 // default (DefaultConfig); zero means "automatic" where the comment says so.
 type Config struct {
-	Rep          string  `toml:"rep" comment:"on-site representation: A1, A1+E, 2A1+E, … or a plugin's name"`
-	Loss         string  `toml:"loss" comment:"kl (exact) or cd (contrastive divergence)"`
+	Rep          string  `toml:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
+	Loss         string  `toml:"loss" comment:"kl (the exact KL divergence) or cd (contrastive divergence)"`
 	Model        string  `toml:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
 	Epochs       int     `toml:"epochs"`
 	Trajectories int     `toml:"trajectories" comment:"couplings per epoch; 0: 8·3^c capped at max_trajectories"`
@@ -39,7 +39,7 @@ type NetworkConfig struct {
 	Activation string `toml:"activation" comment:"relu, silu or tanh"`
 }
 
-// HMCConfig is the coupling sampler (DESIGN.md §1).
+// HMCConfig is the coupling sampler (docs/conventions.md §10).
 type HMCConfig struct {
 	Dt          float64 `toml:"dt"`
 	SolveSteps  int     `toml:"solve_steps"`
@@ -83,7 +83,7 @@ type OutputConfig struct {
 // DefaultConfig is the seed's set-up: A1, exact KL, flow, ReLU.
 func DefaultConfig() Config {
 	return Config{
-		Rep: "A1", Loss: "kl", Model: "flow",
+		Rep: "A1", Loss: LossKL, Model: ModelFlow,
 		Epochs: 3000, MaxTraj: 1024, Seed: 1, InitScale: 1,
 		Network:   NetworkConfig{Activation: "relu"},
 		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16},
@@ -113,47 +113,48 @@ func DecodeConfig(data []byte, cfg *Config) error {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(cfg); err != nil {
-		var strict *toml.StrictMissingError
-		if errors.As(err, &strict) {
-			var keys []string
-			for _, e := range strict.Errors {
-				keys = append(keys, strings.Join(e.Key(), "."))
-			}
-			return fmt.Errorf("unknown key %s", strings.Join(quoteAll(keys), ", "))
-		}
-		var de *toml.DecodeError
-		if errors.As(err, &de) {
-			row, col := de.Position()
-			key := strings.Join(de.Key(), ".")
-			if key != "" {
-				return fmt.Errorf("line %d, column %d (key %q): %s", row, col, key, de.Error())
-			}
-			return fmt.Errorf("line %d, column %d: %s", row, col, de.Error())
-		}
-		return err
+		return TOMLError(err)
 	}
 	return cfg.Validate()
 }
 
-func quoteAll(s []string) []string {
-	out := make([]string, len(s))
-	for i, v := range s {
-		out[i] = fmt.Sprintf("%q", v)
+// TOMLError turns an error of go-toml's decoder into one sentence that
+// names the key (`unknown key "ephocs"`, `line 3, column 9 (key "hmc.dt"):
+// …`); other errors pass through. Every TOML file rgflow reads reports its
+// errors this way.
+func TOMLError(err error) error {
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) {
+		var keys []string
+		for _, e := range strict.Errors {
+			keys = append(keys, fmt.Sprintf("%q", strings.Join(e.Key(), ".")))
+		}
+		return fmt.Errorf("unknown key %s", strings.Join(keys, ", "))
 	}
-	return out
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, col := de.Position()
+		if key := strings.Join(de.Key(), "."); key != "" {
+			return fmt.Errorf("line %d, column %d (key %q): %s", row, col, key, de.Error())
+		}
+		return fmt.Errorf("line %d, column %d: %s", row, col, de.Error())
+	}
+	return err
 }
 
 // Validate checks every value and names the first bad key.
 func (c *Config) Validate() error {
 	bad := func(key, why string, v any) error { return fmt.Errorf("%s %s (got %v)", key, why, v) }
 	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	lossErr, modelErr := Losses.Check(c.Loss), Models.Check(c.Model)
+	_, actErr := ParseActivation(c.Network.Activation)
 	switch {
 	case strings.TrimSpace(c.Rep) == "":
 		return fmt.Errorf("rep must name a representation (e.g. \"A1\")")
-	case c.Loss != "kl" && c.Loss != "cd":
-		return bad("loss", "must be \"kl\" or \"cd\"", fmt.Sprintf("%q", c.Loss))
-	case c.Model != "flow" && c.Model != "monotone":
-		return bad("model", "must be \"flow\" or \"monotone\"", fmt.Sprintf("%q", c.Model))
+	case lossErr != nil:
+		return lossErr
+	case modelErr != nil:
+		return modelErr
 	case c.Epochs < 1:
 		return bad("epochs", "must be at least 1", c.Epochs)
 	case c.Trajectories < 0:
@@ -168,6 +169,8 @@ func (c *Config) Validate() error {
 		return bad("network.depth", "must be 0 (= c) or more", c.Network.Depth)
 	case c.Network.Width < 0:
 		return bad("network.width", "must be 0 (= 16·c) or more", c.Network.Width)
+	case actErr != nil:
+		return fmt.Errorf("network.activation: %v", actErr)
 	case !(c.HMC.Dt > 0) || !finite(c.HMC.Dt):
 		return bad("hmc.dt", "must be a positive number", c.HMC.Dt)
 	case c.HMC.SolveSteps < 1:
@@ -196,8 +199,8 @@ func (c *Config) Validate() error {
 		return bad("cd.k_coarse", "must be at least 1", c.CD.KCoarse)
 	case !finite(c.Newton.Start):
 		return bad("newton.start", "must be a number", c.Newton.Start)
-	case !(c.Newton.Tol > 0):
-		return bad("newton.tol", "must be positive", c.Newton.Tol)
+	case !(c.Newton.Tol > 0) || !finite(c.Newton.Tol):
+		return bad("newton.tol", "must be a positive number", c.Newton.Tol)
 	case c.Newton.MaxIter < 1:
 		return bad("newton.max_iter", "must be at least 1", c.Newton.MaxIter)
 	case c.Newton.Every < 1:

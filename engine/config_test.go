@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -34,15 +35,18 @@ func TestConfigDecode(t *testing.T) {
 
 func TestConfigErrorsNameTheKey(t *testing.T) {
 	cases := map[string]string{
-		"epochs = 0":                    "epochs",
-		"epochs = \"many\"":             "epochs",
-		"ephocs = 10":                   "ephocs",
-		"[hmc]\nbeta = -1":              "hmc.beta",
-		"[hmc]\nsteps = 3":              "hmc.steps",
-		"loss = \"mse\"":                "loss",
-		"[optimizer]\nlr = 0":           "optimizer.lr",
-		"[output]\nplot = \"flow.pdf\"": "output.plot",
-		"rep = ":                        "line 1",
+		"epochs = 0":                      "epochs",
+		"epochs = \"many\"":               "epochs",
+		"ephocs = 10":                     "ephocs",
+		"[hmc]\nbeta = -1":                "hmc.beta",
+		"[hmc]\nsteps = 3":                "hmc.steps",
+		"loss = \"mse\"":                  "loss",
+		"model = \"mlp\"":                 "model",
+		"[network]\nactivation = \"elu\"": "network.activation",
+		"[newton]\ntol = inf":             "newton.tol",
+		"[optimizer]\nlr = 0":             "optimizer.lr",
+		"[output]\nplot = \"flow.pdf\"":   "output.plot",
+		"rep = ":                          "line 1",
 	}
 	for src, key := range cases {
 		cfg := DefaultConfig()
@@ -57,12 +61,41 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	}
 }
 
-func TestQuartiles(t *testing.T) {
-	m, q1, q3 := Quartiles([]float64{3, 1, 2, 4})
-	if m != 2.5 || q1 != 1.75 || q3 != 3.25 {
-		t.Errorf("quartiles = %v %v %v, want 2.5 1.75 3.25", m, q1, q3)
+func TestRegistry(t *testing.T) {
+	if got := Losses.Names(); len(got) != 2 || got[0] != LossKL || got[1] != LossCD {
+		t.Errorf("losses %v", got)
 	}
-	if m, _, _ := Quartiles([]float64{5}); m != 5 {
-		t.Errorf("median of one value = %v", m)
+	if err := Losses.Check("mse"); err == nil || err.Error() != `loss must be "kl" or "cd" (got "mse")` {
+		t.Errorf("Check: %v", err)
+	}
+	if h := Models.Help(); h != "flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))" {
+		t.Errorf("Help: %q", h)
+	}
+	for _, name := range Losses.Names() {
+		if l, _ := Losses.Lookup(name); l.New == nil || l.Cost == nil || !(l.Cost(DefaultConfig(), 1) > 0) {
+			t.Errorf("loss %s is incomplete", name)
+		}
+	}
+	for _, name := range Models.Names() {
+		if m, _ := Models.Lookup(name); m.New == nil || !(m.NetCost > 0) {
+			t.Errorf("model %s is incomplete", name)
+		}
+	}
+	if _, ok := Presets.Lookup("anything"); ok {
+		t.Error("a preset that was never registered")
+	}
+}
+
+// The TOML comments of the config keys that take registered names name
+// every one of them, so the example files cannot fall behind.
+func TestConfigCommentsListTheRegistries(t *testing.T) {
+	typ := reflect.TypeFor[Config]()
+	for field, names := range map[string][]string{"Loss": Losses.Names(), "Model": Models.Names()} {
+		f, _ := typ.FieldByName(field)
+		for _, n := range names {
+			if !strings.Contains(f.Tag.Get("comment"), n) {
+				t.Errorf("the comment of %s does not mention %q", f.Tag.Get("toml"), n)
+			}
+		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 // BenchmarkEpoch measures one training epoch (HMC, map, divergence,
 // backpropagation, Adam, Newton read-out) on the configurations of the
-// reference timings in shared/reference/anchors.md. The epochs sit in the
+// reference timings in bench/anchors.go (ReferenceSpeed). The epochs sit in the
 // second half of a long schedule so that the Newton read-out is included.
 func BenchmarkEpoch(b *testing.B) {
 	cases := []struct {

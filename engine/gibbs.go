@@ -6,7 +6,7 @@ import (
 	"rgflow/kernels"
 )
 
-// Block Gibbs sampling of the fine and coarse blocks (DESIGN.md §1, the
+// Block Gibbs sampling of the fine and coarse blocks (docs/conventions.md §8, the
 // contrastive divergence). Every conditional is a function of whole-site
 // states, so per coupling it is tabulated once, as rows of inverse-CDF
 // thresholds over the S = 2^d states of one site (kernels/gibbs.go), and a
@@ -199,24 +199,39 @@ func newGibbsChains(b *Blocks, N int) *gibbsChains {
 	return g
 }
 
-// Phases of the random streams of one trajectory (kernels.Sub): 0 is the
-// uniform start, fine step t uses 1+2t (hidden) and 2+2t (corners), coarse
-// step t uses fineEnd+2t (centre) and fineEnd+2t+1 (corners).
-func fineEnd(kFine int) int { return 1 + 2*kFine }
+// cdStreamTag separates the CD streams from any other use of the seed.
+const cdStreamTag = 0x43442d4749424253 // "CD-GIBBS"
+
+// cdKey is the key of the random stream of trajectory traj in epoch epoch
+// of a run with the given seed (laid out as kernels/gibbs.go describes):
+// SplitMix64's mixer applied along the chain seed → epoch → trajectory (a
+// bijection at each link, so distinct epochs of one seed get distinct keys,
+// and so do distinct trajectories of one epoch). A trajectory's samples
+// therefore depend only on these three numbers and its couplings — not on
+// the number of workers, on which one ran it, or on the rest of the batch.
+func cdKey(seed uint64, epoch, traj int) uint64 {
+	h := kernels.Mix64(seed ^ cdStreamTag)
+	h = kernels.Mix64(h + (uint64(epoch)+1)*kernels.Gamma)
+	return kernels.Mix64(h + (uint64(traj)+1)*kernels.Gamma)
+}
+
+// The chains below read the stream of key as kernels/gibbs.go lays it out:
+// the uniform start, then two phases per fine step and two per coarse step.
 
 // runFine runs kFine block-Gibbs steps of the fine block at the tabulated
 // J from a uniform start, on the byte states.
 func (g *gibbsChains) runFine(key uint64, kFine int) {
 	d := g.b.D
 	for i := 0; i < 4; i++ {
-		kernels.UniformStates(g.c[i], d, key, kernels.Sub(0, i))
+		kernels.UniformStates(g.c[i], d, key, kernels.Sub(kernels.StartPhase, i))
 	}
 	for t := 0; t < kFine; t++ {
+		ph := kernels.FinePhase(t)
 		for e, edge := range fineEdges {
-			kernels.CatPair(g.h[e], g.c[edge[0]], g.c[edge[2]], g.tab.hid[e], d, key, kernels.Sub(1+2*t, e))
+			kernels.CatPair(g.h[e], g.c[edge[0]], g.c[edge[2]], g.tab.hid[e], d, key, kernels.Sub(ph, e))
 		}
 		for c, ce := range cornerEdges {
-			kernels.CatPair(g.c[c], g.h[ce[0]], g.h[ce[2]], g.tab.cor[c], d, key, kernels.Sub(2+2*t, c))
+			kernels.CatPair(g.c[c], g.h[ce[0]], g.h[ce[2]], g.tab.cor[c], d, key, kernels.Sub(ph+1, c))
 		}
 	}
 }
@@ -225,21 +240,21 @@ func (g *gibbsChains) runFine(key uint64, kFine int) {
 // probabilities are in g.q.
 func (g *gibbsChains) coarseStep(key uint64, kFine, t int) {
 	d := g.b.D
-	ph := fineEnd(kFine) + 2*t
-	kernels.BernStates(g.ctr, g.q, d, key, kernels.Sub(ph, 4))
+	ph := kernels.CoarsePhase(kFine, t)
+	kernels.BernStates(g.ctr, g.q, d, key, kernels.Sub(ph, kernels.CentreSite))
 	for i := 0; i < 4; i++ {
 		kernels.CatOne(g.c[i], g.ctr, g.tab.cc[i], d, key, kernels.Sub(ph+1, i))
 	}
 }
 
-// bitsStart sets the d = 1 corner planes to a uniform start and runs the
+// runFineBits sets the d = 1 corner planes to a uniform start and runs the
 // fine chain at coupling K (the 1×1 bond matrix).
 func (g *gibbsChains) runFineBits(key uint64, kFine int, K float64) {
 	for i := 0; i < 4; i++ {
-		kernels.RandFill(g.cb[i], key, kernels.Sub(0, i))
+		kernels.RandFill(g.cb[i], key, kernels.Sub(kernels.StartPhase, i))
 	}
 	kernels.FineChainBits(&kernels.FineBits{
-		C: g.cb, Steps: kFine, PFlip: fixedPoint(sigmoid(-4 * K)), Key: key, Phase: 1,
+		C: g.cb, Steps: kFine, PFlip: fixedPoint(sigmoid(-4 * K)), Key: key,
 	})
 }
 
@@ -248,6 +263,6 @@ func (g *gibbsChains) coarseStepBits(key uint64, kFine, t int, Kp float64) {
 	kernels.CoarseStepBits(&kernels.CoarseBits{
 		C: g.cb, H: g.hb,
 		P4: fixedPoint(sigmoid(-8 * Kp)), P2: fixedPoint(sigmoid(-4 * Kp)), PC: fixedPoint(sigmoid(-2 * Kp)),
-		Key: key, Phase: fineEnd(kFine) + 2*t,
+		Key: key, Phase: kernels.CoarsePhase(kFine, t),
 	})
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func TestCornerEdges(t *testing.T) {
-	// DESIGN.md §1: e0–c0 (0), e0–c1 (2), e1–c1 (1), e1–c2 (3), e2–c2 (2),
+	// docs/conventions.md §5: e0–c0 (0), e0–c1 (2), e1–c1 (1), e1–c2 (3), e2–c2 (2),
 	// e2–c3 (0), e3–c0 (1), e3–c3 (3); per corner, (edge, direction).
 	want := [4][4]int{
 		{0, 0, 3, 1},
@@ -304,7 +304,7 @@ func TestGibbsCoarseMatchesExact(t *testing.T) {
 		var c [4][]uint8
 		if tc.bits {
 			for i := 0; i < 4; i++ {
-				kernels.RandFill(g.cb[i], key, kernels.Sub(0, i))
+				kernels.RandFill(g.cb[i], key, kernels.Sub(kernels.StartPhase, i))
 			}
 			for s := 0; s < tc.steps; s++ {
 				g.coarseStepBits(key, 0, s, tc.Jp[0])
@@ -312,7 +312,7 @@ func TestGibbsCoarseMatchesExact(t *testing.T) {
 			c = unpackBits(g)
 		} else {
 			for i := 0; i < 4; i++ {
-				kernels.UniformStates(g.c[i], b.D, key, kernels.Sub(0, i))
+				kernels.UniformStates(g.c[i], b.D, key, kernels.Sub(kernels.StartPhase, i))
 			}
 			for s := 0; s < tc.steps; s++ {
 				cd.sampleStats(w, 0)

@@ -6,7 +6,7 @@ import (
 )
 
 // HMC samples couplings J from exp(−U(J)) with U(J) = β ‖f(J)‖², one
-// independent chain per trajectory (seed §II.A, DESIGN.md §1).
+// independent chain per trajectory (seed §II.A, docs/conventions.md §10).
 type HMC struct {
 	Dt          float64 // leapfrog step
 	SolveSteps  int     // leapfrog steps per proposal
@@ -15,9 +15,9 @@ type HMC struct {
 	buf []float64 // p, q, g, U0, U1, H0, kept between calls
 }
 
-// Flow is what HMC needs of a model: the flow f(J) for a batch and the
-// gradient of U = β‖f‖² with respect to J.
-type Flow interface {
+// HMCTarget is what HMC samples from: the potential U = β‖f‖² of a model's
+// flow f and its gradient in J, for a batch.
+type HMCTarget interface {
 	// Potential returns U_m = β‖f(J_m)‖² for each of the batch rows of J
 	// (M×c) and writes ∂U_m/∂J_m into grad (M×c).
 	Potential(J []float64, batch int, beta float64, U, grad []float64)
@@ -25,7 +25,7 @@ type Flow interface {
 
 // Sample advances every chain in J (M×c, updated in place) and returns the
 // number of accepted proposals.
-func (h *HMC) Sample(f Flow, J []float64, batch, c int, beta float64, rng *rand.Rand) int {
+func (h *HMC) Sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *rand.Rand) int {
 	n := batch * c
 	if len(h.buf) != 3*n+3*batch {
 		h.buf = make([]float64, 3*n+3*batch)

@@ -10,7 +10,7 @@ import (
 )
 
 // KL returns KL(J, J′) between the fine block at J and the coarse block at
-// J′ (DESIGN.md §1, seed eq. 10) and its gradient in J′.
+// J′ (docs/conventions.md §8, seed eq. 10) and its gradient in J′.
 func (b *Blocks) KL(J, Jp []float64) (float64, []float64) {
 	kl := make([]float64, 1)
 	grad := make([]float64, b.C)
@@ -140,7 +140,7 @@ func (ws *workspace) group(J, Jp, kl, grad []float64) {
 			}
 		}
 	}
-	kernels.Enumerate(e)
+	b.kern.Enumerate(e)
 	for l := 0; l < n; l++ {
 		jp := Jp[l*c : (l+1)*c]
 		var gC []float64

@@ -53,7 +53,7 @@ func bruteFine(b *Blocks, J []float64) []float64 {
 	out := make([]float64, S*S*S*S)
 	for v := range out {
 		s := [4]int{v / (S * S * S), v / (S * S) % S, v / S % S, v % S}
-		// bonds (hidden edge, corner, direction), DESIGN.md §1
+		// bonds (hidden edge, corner, direction), docs/conventions.md §5
 		type bond struct{ e, c, r int }
 		bonds := []bond{{0, 0, 0}, {0, 1, 2}, {1, 1, 1}, {1, 2, 3}, {2, 2, 2}, {2, 3, 0}, {3, 0, 1}, {3, 3, 3}}
 		fields := make([][]float64, len(bonds))

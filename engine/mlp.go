@@ -7,7 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 
-	"rgflow/kernels/dense"
+	"rgflow/kernels"
 )
 
 // Activation is the non-linearity of the hidden layers.
@@ -116,16 +116,19 @@ type MLP struct {
 	Act    Activation
 	Params []float64
 
-	one *Tape // for Eval and Jacobian; an MLP is not for concurrent use
+	kern kernels.Path // matrix products and vector tanh; the zero Path is the fastest
+	one  *Tape        // for Eval and Jacobian; an MLP is not for concurrent use
 }
 
 // NewMLP builds a network with the given layer sizes, initialised as
 // PyTorch's nn.Linear does: weights and biases uniform in ±1/√fan_in.
-func NewMLP(sizes []int, act Activation, rng *rand.Rand) *MLP {
+// Options: WithKernels.
+func NewMLP(sizes []int, act Activation, rng *rand.Rand, opts ...Option) *MLP {
 	if len(sizes) < 2 {
 		panic("engine: an MLP needs at least input and output sizes")
 	}
-	n := &MLP{Sizes: append([]int(nil), sizes...), Act: act}
+	o := newOptions(opts)
+	n := &MLP{Sizes: append([]int(nil), sizes...), Act: act, kern: o.kernels}
 	n.Params = make([]float64, n.NumParams())
 	for l := 0; l < n.Layers(); l++ {
 		bound := 1 / math.Sqrt(float64(sizes[l]))
@@ -139,6 +142,9 @@ func NewMLP(sizes []int, act Activation, rng *rand.Rand) *MLP {
 	}
 	return n
 }
+
+// Kernels is the kernel path of the network's products.
+func (n *MLP) Kernels() kernels.Path { return n.kern }
 
 // Layers is the number of linear layers.
 func (n *MLP) Layers() int { return len(n.Sizes) - 1 }
@@ -195,11 +201,12 @@ func (n *MLP) tape(t *Tape, batch int) *Tape {
 }
 
 // gemm computes C = op(A)·op(B) + beta·C for the three products the network
-// needs, on the SIMD kernels of kernels/dense. Every product goes there, even
-// a single row: dense sums each element in the same order whatever the
-// batch, so f from Eval and from Jacobian's batch agree to the last bit.
-func gemm(tA, tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	dense.Gemm(tA == blas.Trans, tB == blas.Trans, m, n, k, a, lda, b, ldb, beta, c, ldc)
+// needs, on the network's kernel path (kernels/dense); C is rows×cols and
+// the sum runs over depth. Every product goes there, even a single row:
+// dense sums each element in the same order whatever the batch, so f from
+// Eval and from Jacobian's batch agree to the last bit.
+func (n *MLP) gemm(tA, tB blas.Transpose, rows, cols, depth int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	n.kern.Dense().Gemm(tA == blas.Trans, tB == blas.Trans, rows, cols, depth, a, lda, b, ldb, beta, c, ldc)
 }
 
 // Forward evaluates the network on batch rows of x (batch×In) and returns
@@ -216,7 +223,7 @@ func (n *MLP) Forward(x []float64, batch int, t *Tape) ([]float64, *Tape) {
 		for r := 0; r < batch; r++ {
 			copy(z[r*out:(r+1)*out], b)
 		}
-		gemm(blas.NoTrans, blas.Trans, batch, out, in, t.post[l], in, W, in, 1, z, out)
+		n.gemm(blas.NoTrans, blas.Trans, batch, out, in, t.post[l], in, W, in, 1, z, out)
 		a := t.post[l+1]
 		if l == L-1 {
 			copy(a, z)
@@ -243,7 +250,7 @@ func (n *MLP) Backward(t *Tape, dy []float64, dParams, dx []float64) {
 		W, _ := n.layer(n.Params, l)
 		if dParams != nil {
 			dW, db := n.layer(dParams, l)
-			gemm(blas.Trans, blas.NoTrans, out, in, batch, g, out, t.post[l], in, 1, dW, in)
+			n.gemm(blas.Trans, blas.NoTrans, out, in, batch, g, out, t.post[l], in, 1, dW, in)
 			for r := 0; r < batch; r++ {
 				for j := 0; j < out; j++ {
 					db[j] += g[r*out+j]
@@ -257,7 +264,7 @@ func (n *MLP) Backward(t *Tape, dy []float64, dParams, dx []float64) {
 		if l == 0 {
 			prev = dx[:batch*in]
 		}
-		gemm(blas.NoTrans, blas.NoTrans, batch, in, out, g, out, W, in, 0, prev, in)
+		n.gemm(blas.NoTrans, blas.NoTrans, batch, in, out, g, out, W, in, 0, prev, in)
 		g = prev
 	}
 }
@@ -287,9 +294,4 @@ func (n *MLP) Eval(x []float64) []float64 {
 	y, t := n.Forward(x, 1, n.one)
 	n.one = t
 	return append([]float64(nil), y...)
-}
-
-// Clone returns a deep copy.
-func (n *MLP) Clone() *MLP {
-	return &MLP{Sizes: append([]int(nil), n.Sizes...), Act: n.Act, Params: append([]float64(nil), n.Params...)}
 }

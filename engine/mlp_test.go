@@ -92,7 +92,7 @@ func TestAdamFirstStep(t *testing.T) {
 	}
 }
 
-// quadratic is a Flow with f(J) = J, so U = β‖J‖² and exp(−U) is a Gaussian
+// quadratic is an HMCTarget with f(J) = J, so U = β‖J‖² and exp(−U) is a Gaussian
 // of variance 1/(2β) per component.
 type quadratic struct{}
 

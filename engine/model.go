@@ -2,7 +2,7 @@ package engine
 
 // Model is a learned RG map J ↦ J′ with trainable parameters θ.
 type Model interface {
-	Flow
+	HMCTarget
 	// Map returns J′ for the batch rows of J (batch×c) and remembers what
 	// Backward needs. The result is owned by the model until the next call.
 	Map(J []float64, batch int) []float64

@@ -8,7 +8,7 @@ import (
 	"rgflow/kernels"
 )
 
-// MonotoneModel is the RG-monotone variant (seed §III.B, DESIGN.md §1): a
+// MonotoneModel is the RG-monotone variant (seed §III.B, docs/conventions.md §10): a
 // scalar network C_θ(J) = net(J) − net(0), so that C_θ(0) = 0, and the map
 //
 //	J′ = J − ∇_J C_θ(J),   f(J) = −∇C(J),   ∂f/∂J = −H_C(J).
@@ -113,15 +113,16 @@ func (p *monoPass) ensure(sizes []int, batch int) {
 	p.y = make([]float64, batch)
 }
 
-// activate sets a = σ(z), s1 = σ′(z), s2 = σ″(z).
-func activate(act Activation, z, a, s1, s2 []float64) {
+// activate sets a = σ(z), s1 = σ′(z), s2 = σ″(z), with the vector tanh of
+// kernel path kern.
+func activate(kern kernels.Path, act Activation, z, a, s1, s2 []float64) {
 	switch act {
 	case SiLU:
 		// s = σ(z) = (1 + tanh(z/2))/2: one vector tanh for the batch
 		for i, v := range z {
 			s1[i] = 0.5 * v
 		}
-		kernels.Tanh(a, s1)
+		kern.Tanh(a, s1)
 		for i, v := range z {
 			s := 0.5 + 0.5*a[i]
 			a[i] = v * s
@@ -129,7 +130,7 @@ func activate(act Activation, z, a, s1, s2 []float64) {
 			s2[i] = s * (1 - s) * (2 + v*(1-2*s))
 		}
 	default: // tanh
-		kernels.Tanh(a, z)
+		kern.Tanh(a, z)
 		for i, t := range a {
 			d := 1 - t*t
 			s1[i] = d
@@ -156,9 +157,9 @@ func (m *MonotoneModel) forward(p *monoPass, x []float64, batch int) {
 		for r := 0; r < B; r++ {
 			copy(z[r*out:(r+1)*out], b)
 		}
-		gemm(blas.NoTrans, blas.Trans, B, out, in, p.AA[l][:B*in], in, W, in, 1, z, out)
+		n.gemm(blas.NoTrans, blas.Trans, B, out, in, p.AA[l][:B*in], in, W, in, 1, z, out)
 		if l < L-1 {
-			activate(n.Act, z, p.AA[l+1][:B*out], p.S1[l+1], p.S2[l+1])
+			activate(n.kern, n.Act, z, p.AA[l+1][:B*out], p.S1[l+1], p.S2[l+1])
 		}
 	}
 	// reverse: G_L = 1, P_{L−1} = w, then P_l = G_{l+1} W_l, G_l = P_l σ′(z_l)
@@ -172,7 +173,7 @@ func (m *MonotoneModel) forward(p *monoPass, x []float64, batch int) {
 		w := n.Sizes[l]
 		if l < L-1 {
 			W, _ := n.layer(n.Params, l)
-			gemm(blas.NoTrans, blas.NoTrans, B, w, n.Sizes[l+1], p.GG[l+1][B*n.Sizes[l+1]:], n.Sizes[l+1], W, w, 0, p.P[l], w)
+			n.gemm(blas.NoTrans, blas.NoTrans, B, w, n.Sizes[l+1], p.GG[l+1][B*n.Sizes[l+1]:], n.Sizes[l+1], W, w, 0, p.P[l], w)
 		}
 		if l >= 1 {
 			G, P, s1 := p.GG[l][B*w:], p.P[l], p.S1[l]
@@ -195,7 +196,7 @@ func (m *MonotoneModel) tangent(p *monoPass, v []float64) {
 		in, out := n.Sizes[l], n.Sizes[l+1]
 		W, _ := n.layer(n.Params, l)
 		zd := p.Zd[l+1]
-		gemm(blas.NoTrans, blas.Trans, B, out, in, p.AA[l][B*in:2*B*in], in, W, in, 0, zd, out)
+		n.gemm(blas.NoTrans, blas.Trans, B, out, in, p.AA[l][B*in:2*B*in], in, W, in, 0, zd, out)
 		ad, s1 := p.AA[l+1][B*out:2*B*out], p.S1[l+1]
 		for i, z := range zd {
 			ad[i] = s1[i] * z
@@ -216,7 +217,7 @@ func (m *MonotoneModel) tangent(p *monoPass, v []float64) {
 		}
 		W, _ := n.layer(n.Params, l-1)
 		prev := n.Sizes[l-1]
-		gemm(blas.NoTrans, blas.NoTrans, B, prev, w, Gd, w, W, prev, 0, p.Pd[l-1], prev)
+		n.gemm(blas.NoTrans, blas.NoTrans, B, prev, w, Gd, w, W, prev, 0, p.Pd[l-1], prev)
 	}
 }
 
@@ -228,7 +229,7 @@ func (m *MonotoneModel) paramGrad(p *monoPass, dParams []float64) {
 	for l := 0; l < L; l++ {
 		in, out := n.Sizes[l], n.Sizes[l+1]
 		dW, db := n.layer(dParams, l)
-		gemm(blas.Trans, blas.NoTrans, out, in, 2*B, p.GG[l+1][:2*B*out], out, p.AA[l][:2*B*in], in, 1, dW, in)
+		n.gemm(blas.Trans, blas.NoTrans, out, in, 2*B, p.GG[l+1][:2*B*out], out, p.AA[l][:2*B*in], in, 1, dW, in)
 		Gd := p.GG[l+1][:B*out]
 		for r := 0; r < B; r++ {
 			for j, v := range Gd[r*out : (r+1)*out] {

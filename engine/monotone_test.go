@@ -223,7 +223,7 @@ func TestMonotoneNewton(t *testing.T) {
 	for _, m := range monoCases(t) {
 		c := m.N.In()
 		r := Newton(m, make([]float64, c), 1e-12, 100)
-		if !r.Converged {
+		if !r.Converged() {
 			continue // not every random network has a root near 0
 		}
 		if f := m.Flow(r.J); math.Sqrt(sqNorm(f)) > 1e-9 {

@@ -1,25 +1,66 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
 )
 
+// NewtonStatus says why Newton's method stopped, as gonum/optimize's
+// Status does for its methods.
+type NewtonStatus int
+
+const (
+	// NewtonConverged: the last step was below the tolerance (and not
+	// forced small by a failed line search).
+	NewtonConverged NewtonStatus = iota + 1
+	// NewtonSingular: the Jacobian could not be solved with (singular or
+	// infinitely ill-conditioned; a ReLU network can be flat in places).
+	NewtonSingular
+	// NewtonLineSearchFailed: halving the step twelve times never
+	// decreased ‖f‖, and the forced step was below the tolerance.
+	NewtonLineSearchFailed
+	// NewtonDiverged: the step or the iterate stopped being finite, or the
+	// iterate left |J| ≤ 1e6.
+	NewtonDiverged
+	// NewtonIterationLimit: max_iter steps without converging.
+	NewtonIterationLimit
+)
+
+var newtonStatusNames = [...]string{
+	NewtonConverged:        "converged",
+	NewtonSingular:         "singular Jacobian",
+	NewtonLineSearchFailed: "line search failed",
+	NewtonDiverged:         "diverged",
+	NewtonIterationLimit:   "iteration limit",
+}
+
+// String is the status in words ("singular Jacobian").
+func (s NewtonStatus) String() string {
+	if s > 0 && int(s) < len(newtonStatusNames) {
+		return newtonStatusNames[s]
+	}
+	return fmt.Sprintf("NewtonStatus(%d)", int(s))
+}
+
 // Root is the outcome of Newton's method on f(J) = 0.
 type Root struct {
-	J         []float64
-	Converged bool
-	Iter      int
+	J      []float64
+	Status NewtonStatus
+	Iter   int
 }
+
+// Converged reports whether J is a root.
+func (r Root) Converged() bool { return r.Status == NewtonConverged }
 
 // Newton solves f(J) = 0 for the model's flow from start, with the
 // Jacobian from the network's own derivative and a gonum linear solve.
 // Steps are damped (halved until ‖f‖ decreases), so that the root found is
 // the one whose basin holds the start rather than whichever a full step
 // overshoots to: for c > 1 the learned flow has several roots (gauge copies
-// and branches, DESIGN.md §1). It stops when the step is below tol in the
-// max norm, or after maxIter.
+// and branches, docs/conventions.md §11). It stops when the step is below tol in the
+// max norm, or after maxIter, and says why in Root.Status.
 func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 	c := len(start)
 	x := append([]float64(nil), start...)
@@ -33,7 +74,7 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 			// singular or badly conditioned (gonum reports the condition
 			// number); a ReLU network can be flat in places.
 			if cond, ok := err.(mat.Condition); !ok || math.IsInf(float64(cond), 0) {
-				return Root{J: x, Iter: it}
+				return Root{J: x, Iter: it, Status: NewtonSingular}
 			}
 		}
 		if full := maxAbs(dx.RawVector().Data); full <= tol {
@@ -42,7 +83,7 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 			for i := range x {
 				x[i] -= dx.AtVec(i)
 			}
-			return Root{J: x, Converged: true, Iter: it}
+			return Root{J: x, Status: NewtonConverged, Iter: it}
 		}
 		t := 1.0
 		var fn []float64
@@ -66,18 +107,18 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 			_, jac = m.FlowJacobian(x)
 		}
 		if math.IsNaN(step) || math.IsInf(step, 0) || maxAbs(x) > 1e6 {
-			return Root{J: x, Iter: it}
+			return Root{J: x, Iter: it, Status: NewtonDiverged}
 		}
 		// a tiny step only means convergence if it was not forced by a
 		// failed line search — unless f is already at rounding level
 		if step <= tol && (decreased || math.Sqrt(norm) < 1e-12) {
-			return Root{J: x, Converged: true, Iter: it}
+			return Root{J: x, Status: NewtonConverged, Iter: it}
 		}
 		if !decreased && step <= tol {
-			return Root{J: x, Iter: it}
+			return Root{J: x, Iter: it, Status: NewtonLineSearchFailed}
 		}
 	}
-	return Root{J: x, Iter: maxIter}
+	return Root{J: x, Iter: maxIter, Status: NewtonIterationLimit}
 }
 
 // FixedPoint describes the linearised RG map J′ = J + f(J) at a fixed point.
@@ -185,15 +226,7 @@ func AxisCritical(m Model, fp FixedPoint) float64 {
 	if !(slo < 0 && shi > 0) {
 		return math.NaN()
 	}
-	for k := 0; k < 60 && hi-lo > 1e-10; k++ {
-		mid := 0.5 * (lo + hi)
-		if side(mid) > 0 {
-			hi = mid
-		} else {
-			lo = mid
-		}
-	}
-	return 0.5 * (lo + hi)
+	return bisect(func(x float64) bool { return side(x) <= 0 }, lo, hi, 1e-10, 0)
 }
 
 func maxAbs(x []float64) float64 {

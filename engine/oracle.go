@@ -6,7 +6,7 @@ import (
 )
 
 // Oracle is the exact variational RG map J ↦ J′*(J) = argmin_{J′} KL(J, J′)
-// (DESIGN.md §1): the map that training approximates. Its fixed point is the
+// (docs/conventions.md §11): the map that training approximates. Its fixed point is the
 // best estimate any network can reach for the representation.
 type Oracle struct {
 	B *Blocks
@@ -23,7 +23,7 @@ type OracleResult struct {
 
 // NewOracle returns the oracle for a representation; only c = 1 is
 // supported, because for c > 1 the argmin has gauge freedoms and several
-// branches that must be fixed and followed (DESIGN.md §1).
+// branches that must be fixed and followed (docs/conventions.md §11).
 func NewOracle(b *Blocks) (*Oracle, error) {
 	if b.C != 1 {
 		return nil, fmt.Errorf("the exact oracle supports one-coupling representations (A1) only; %s has c = %d, whose argmin-KL map has several branches and a gauge to fix — not supported yet", b.Rep.Name, b.C)
@@ -44,18 +44,11 @@ func (o *Oracle) Map(J float64) float64 {
 	}
 	s := math.Copysign(1, J)
 	lo, hi := 0.0, math.Max(2*math.Abs(J), 0.5)
-	for o.grad(J, s*hi)*s < 0 && hi < 1e3 {
+	below := func(x float64) bool { return o.grad(J, s*x)*s < 0 }
+	for below(hi) && hi < 1e3 {
 		hi *= 2
 	}
-	for i := 0; i < 200 && hi-lo > 1e-15*hi; i++ {
-		mid := 0.5 * (lo + hi)
-		if o.grad(J, s*mid)*s < 0 {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return s * 0.5 * (lo + hi)
+	return s * bisect(below, lo, hi, 0, 1e-15)
 }
 
 // FixedPoint finds the non-trivial fixed point J* = J′*(J*) by bisection on
@@ -68,15 +61,7 @@ func (o *Oracle) FixedPoint(lo, hi float64) (OracleResult, error) {
 	if glo*ghi > 0 {
 		return OracleResult{}, fmt.Errorf("no fixed point of the oracle map between %g and %g", lo, hi)
 	}
-	for i := 0; i < 100 && hi-lo > 1e-13; i++ {
-		mid := 0.5 * (lo + hi)
-		if gm := g(mid); gm*glo > 0 {
-			lo, glo = mid, gm
-		} else {
-			hi = mid
-		}
-	}
-	J := 0.5 * (lo + hi)
+	J := bisect(func(x float64) bool { return g(x)*glo > 0 }, lo, hi, 1e-13, 0)
 	const h = 1e-5
 	dJp := (o.grad(J, J+h) - o.grad(J, J-h)) / (2 * h)
 	dJ := (o.grad(J+h, J) - o.grad(J-h, J)) / (2 * h)

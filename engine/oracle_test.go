@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The exact variational fixed point for A1 is J* = 0.81392 (DESIGN.md §1).
+// The exact variational fixed point for A1 is J* = 0.81392 (docs/conventions.md §11).
 func TestOracleA1(t *testing.T) {
 	o, err := NewOracle(mustBlocks(t, "A1"))
 	if err != nil {

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"time"
 
+	"rgflow/internal/nullfloat"
+	"rgflow/internal/quantile"
 	"rgflow/reps"
 )
 
@@ -45,7 +46,7 @@ type EpochStat struct {
 	Duration time.Duration
 }
 
-// Trainer runs the learning loop of DESIGN.md §1.
+// Trainer runs the learning loop of docs/conventions.md §10.
 type Trainer struct {
 	Cfg    Config
 	Rep    *reps.Rep
@@ -59,8 +60,10 @@ type Trainer struct {
 
 	Roots        []float64 // J_0 of the Newton roots recorded so far
 	RootFailures int       // recorded epochs where Newton did not converge
-	LastRoot     []float64 // the latest root found, where the next search starts
-	Elapsed      time.Duration
+	// RootFailureReasons counts the failures by NewtonStatus.String().
+	RootFailureReasons map[string]int
+	LastRoot           []float64 // the latest root found, where the next search starts
+	Elapsed            time.Duration
 
 	hmc   HMC
 	pcg   *rand.PCG
@@ -72,12 +75,13 @@ type Trainer struct {
 }
 
 // NewTrainer sets up a fresh run: the network, the optimiser and the
-// trajectories are drawn from the configured seed.
-func NewTrainer(cfg Config, rep *reps.Rep) (*Trainer, error) {
+// trajectories are drawn from the configured seed. The options are handed
+// on to NewBlocks and NewMLP (WithKernels: the path of every hot loop).
+func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep), C: rep.C()}
+	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep, opts...), C: rep.C()}
 	t.M = cfg.TrajectoriesFor(t.C)
 	t.pcg = rand.NewPCG(cfg.Seed, 0x5247464c4f57) // "RGFLOW"
 	t.rng = rand.New(t.pcg)
@@ -85,7 +89,7 @@ func NewTrainer(cfg Config, rep *reps.Rep) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("network.activation: %v", err)
 	}
-	net := NewMLP(cfg.Layers(t.C), act, t.rng)
+	net := NewMLP(cfg.Layers(t.C), act, t.rng, opts...)
 	if t.Model, err = newModel(cfg.Model, net); err != nil {
 		return nil, err
 	}
@@ -112,26 +116,22 @@ func (t *Trainer) alloc() {
 	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps}
 }
 
-// newModel builds the model a config names around a network.
+// newModel builds the model a config names (Models) around a network.
 func newModel(kind string, net *MLP) (Model, error) {
-	switch kind {
-	case "flow":
-		return NewFlowModel(net), nil
-	case "monotone":
-		return NewMonotoneModel(net)
+	m, ok := Models.Lookup(kind)
+	if !ok {
+		return nil, Models.Check(kind)
 	}
-	return nil, fmt.Errorf("model %q is not available", kind)
+	return m.New(net)
 }
 
-// newLoss builds the divergence a config names.
+// newLoss builds the divergence a config names (Losses).
 func newLoss(cfg Config, b *Blocks) (Divergence, error) {
-	switch cfg.Loss {
-	case "kl":
-		return ExactKL{B: b, Workers: cfg.Workers}, nil
-	case "cd":
-		return NewCD(b, cfg.CD, cfg.Seed, cfg.Workers)
+	l, ok := Losses.Lookup(cfg.Loss)
+	if !ok {
+		return nil, Losses.Check(cfg.Loss)
 	}
-	return nil, fmt.Errorf("loss %q is not available", cfg.Loss)
+	return l.New(cfg, b)
 }
 
 // recording reports whether epoch e (0-based) records a Newton root: every
@@ -179,12 +179,16 @@ func (t *Trainer) Step() (EpochStat, error) {
 	}
 	if t.recording(e) {
 		r := t.root()
-		if r.Converged {
+		if r.Converged() {
 			t.LastRoot = r.J
 			st.Root = r.J[0]
 			t.Roots = append(t.Roots, r.J[0])
 		} else {
 			t.RootFailures++
+			if t.RootFailureReasons == nil {
+				t.RootFailureReasons = map[string]int{}
+			}
+			t.RootFailureReasons[r.Status.String()]++
 		}
 	}
 	t.Epoch++
@@ -200,7 +204,7 @@ func (t *Trainer) Step() (EpochStat, error) {
 func (t *Trainer) root() Root {
 	n := t.Cfg.Newton
 	if t.LastRoot != nil {
-		if r := Newton(t.Model, t.LastRoot, n.Tol, n.MaxIter); r.Converged {
+		if r := Newton(t.Model, t.LastRoot, n.Tol, n.MaxIter); r.Converged() {
 			return r
 		}
 	}
@@ -240,53 +244,35 @@ type FlowPoint struct {
 
 // Summary is the result of a run.
 type Summary struct {
-	Rep          string  `json:"rep"`
-	D            int     `json:"d"`
-	C            int     `json:"c"`
-	Loss         string  `json:"loss"`
-	Model        string  `json:"model"`
-	Epochs       int     `json:"epochs"`
-	Trajectories int     `json:"trajectories"`
-	Seed         uint64  `json:"seed"`
-	Kernels      string  `json:"kernels,omitempty"`
-	JcMedian     Float   `json:"jc_median"`
-	JcQ1         Float   `json:"jc_q1"`
-	JcQ3         Float   `json:"jc_q3"`
-	JcExact      float64 `json:"jc_exact"`
-	Roots        int     `json:"roots"`
-	RootFailures int     `json:"root_failures"`
+	Rep          string          `json:"rep"`
+	D            int             `json:"d"`
+	C            int             `json:"c"`
+	Loss         string          `json:"loss"`
+	Model        string          `json:"model"`
+	Epochs       int             `json:"epochs"`
+	Trajectories int             `json:"trajectories"`
+	Seed         uint64          `json:"seed"`
+	Kernels      string          `json:"kernels,omitempty"` // the kernel path of the run
+	JcMedian     nullfloat.Float `json:"jc_median"`
+	JcQ1         nullfloat.Float `json:"jc_q1"`
+	JcQ3         nullfloat.Float `json:"jc_q3"`
+	JcExact      float64         `json:"jc_exact"`
+	Roots        int             `json:"roots"`
+	RootFailures int             `json:"root_failures"`
+	// RootFailureReasons counts the recorded epochs without a root by why
+	// Newton stopped ("singular Jacobian", "iteration limit", …).
+	RootFailureReasons map[string]int `json:"root_failure_reasons,omitempty"`
 	// The critical fixed point of the final network, its relevant
 	// eigenvalue, ν = ln√2/ln λ, and the critical coupling on the physical
-	// axis (J_0, 0, …, 0).
-	FixedPoint      []float64   `json:"fixed_point,omitempty"`
-	Lambda          Float       `json:"lambda"`
-	Nu              Float       `json:"nu"`
-	AxisJc          Float       `json:"axis_jc"`
-	SecondsPerEpoch float64     `json:"seconds_per_epoch"`
-	Flow            []FlowPoint `json:"flow,omitempty"`
-}
-
-// Quartiles returns the median and the quartiles of x (NaN if empty),
-// interpolated linearly between order statistics (Hyndman–Fan type 7, the
-// default of R and NumPy): the median of an even count is the mean of the
-// middle two.
-func Quartiles(x []float64) (median, q1, q3 float64) {
-	if len(x) == 0 {
-		return math.NaN(), math.NaN(), math.NaN()
-	}
-	s := slices.Clone(x)
-	slices.Sort(s)
-	return Quantile(s, 0.5), Quantile(s, 0.25), Quantile(s, 0.75)
-}
-
-// Quantile is the p-quantile (type 7) of sorted x.
-func Quantile(sorted []float64, p float64) float64 {
-	h := p * float64(len(sorted)-1)
-	i := int(math.Floor(h))
-	if i >= len(sorted)-1 {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[i] + (h-float64(i))*(sorted[i+1]-sorted[i])
+	// axis (J_0, 0, …, 0); FixedPointStatus says why Newton found no
+	// fixed point for the final network ("" when it did).
+	FixedPoint       []float64       `json:"fixed_point,omitempty"`
+	FixedPointStatus string          `json:"fixed_point_status,omitempty"`
+	Lambda           nullfloat.Float `json:"lambda"`
+	Nu               nullfloat.Float `json:"nu"`
+	AxisJc           nullfloat.Float `json:"axis_jc"`
+	SecondsPerEpoch  float64         `json:"seconds_per_epoch"`
+	Flow             []FlowPoint     `json:"flow,omitempty"`
 }
 
 // Summary reads out the run: quartiles of the recorded roots, the final
@@ -294,19 +280,21 @@ func Quantile(sorted []float64, p float64) float64 {
 func (t *Trainer) Summary() Summary {
 	s := Summary{
 		Rep: t.Rep.Name, D: t.Rep.D, C: t.C, Loss: t.Cfg.Loss, Model: t.Cfg.Model,
-		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed,
-		JcExact: JcExact, Roots: len(t.Roots), RootFailures: t.RootFailures,
-		Lambda: Float(math.NaN()), Nu: Float(math.NaN()), AxisJc: Float(math.NaN()),
+		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed, Kernels: t.Blocks.Kernels().Name(),
+		JcExact: JcExact, Roots: len(t.Roots), RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons,
+		Lambda: nullfloat.NaN(), Nu: nullfloat.NaN(), AxisJc: nullfloat.NaN(),
 	}
-	med, q1, q3 := Quartiles(t.Roots)
-	s.JcMedian, s.JcQ1, s.JcQ3 = Float(med), Float(q1), Float(q3)
+	med, q1, q3 := quantile.Quartiles(t.Roots)
+	s.JcMedian, s.JcQ1, s.JcQ3 = nullfloat.Float(med), nullfloat.Float(q1), nullfloat.Float(q3)
 	if t.Epoch > 0 {
 		s.SecondsPerEpoch = t.Elapsed.Seconds() / float64(t.Epoch)
 	}
-	if r := t.root(); r.Converged {
+	if r := t.root(); r.Converged() {
 		fp := AnalyseFixedPoint(t.Model, r.J)
-		s.FixedPoint, s.Lambda, s.Nu = r.J, Float(fp.Lambda), Float(fp.Nu)
-		s.AxisJc = Float(AxisCritical(t.Model, fp))
+		s.FixedPoint, s.Lambda, s.Nu = r.J, nullfloat.Float(fp.Lambda), nullfloat.Float(fp.Nu)
+		s.AxisJc = nullfloat.Float(AxisCritical(t.Model, fp))
+	} else {
+		s.FixedPointStatus = r.Status.String()
 	}
 	for i := 0; i <= 160; i++ {
 		x := make([]float64, t.C)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -20,13 +21,13 @@ func shortConfig() Config {
 	return cfg
 }
 
-func train(t *testing.T, cfg Config) *Trainer {
+func train(t *testing.T, cfg Config, opts ...Option) *Trainer {
 	t.Helper()
 	rep, err := reps.Builtin(cfg.Rep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := NewTrainer(cfg, rep)
+	tr, err := NewTrainer(cfg, rep, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +74,23 @@ func TestTrainReproducible(t *testing.T) {
 	}
 }
 
+// finishFrom loads the checkpoint at path, resumes it and trains to the end.
+func finishFrom(t *testing.T, path string, rep *reps.Rep) *Trainer {
+	t.Helper()
+	ck, err := LoadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Resume(ck, rep, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Run(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // Stopping, checkpointing and resuming gives the run that never stopped.
 func TestCheckpointResume(t *testing.T) {
 	cfg := shortConfig()
@@ -81,8 +99,7 @@ func TestCheckpointResume(t *testing.T) {
 	full := train(t, cfg)
 
 	rep, _ := reps.Builtin("A1")
-	half := cfg
-	tr, err := NewTrainer(half, rep)
+	tr, err := NewTrainer(cfg, rep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,45 +112,35 @@ func TestCheckpointResume(t *testing.T) {
 	if err := tr.SaveCheckpoint(path); err != nil {
 		t.Fatal(err)
 	}
+	res := finishFrom(t, path, rep)
+	if !reflect.DeepEqual(full.Model.Params(), res.Model.Params()) || !reflect.DeepEqual(full.Roots, res.Roots) {
+		t.Fatal("resumed run differs from the uninterrupted one")
+	}
+	// a checkpoint written before "activation" was dropped (and before
+	// "root_failure_reasons" existed) resumes the same way
+	var old map[string]any
+	data, _ := os.ReadFile(path)
+	if err := json.Unmarshal(data, &old); err != nil {
+		t.Fatal(err)
+	}
+	old["activation"] = "relu"
+	delete(old, "root_failure_reasons")
+	data, _ = json.Marshal(old)
+	oldPath := filepath.Join(t.TempDir(), "old.ckpt")
+	if err := os.WriteFile(oldPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res := finishFrom(t, oldPath, rep); !reflect.DeepEqual(full.Model.Params(), res.Model.Params()) {
+		t.Fatal("a run resumed from an old checkpoint differs from the uninterrupted one")
+	}
+	// a checkpoint for another representation is refused
 	ck, err := LoadCheckpoint(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Resume(ck, rep, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := res.Run(context.Background(), nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(full.Model.Params(), res.Model.Params()) || !reflect.DeepEqual(full.Roots, res.Roots) {
-		t.Fatal("resumed run differs from the uninterrupted one")
-	}
-	// a checkpoint for another representation is refused
 	other, _ := reps.Builtin("B1")
 	if _, err := Resume(ck, other, 0); err == nil || !strings.Contains(err.Error(), "A1") {
 		t.Errorf("resume on the wrong representation: %v", err)
-	}
-}
-
-func TestWriteFileAtomicLeavesNoTemp(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "out.json")
-	if err := WriteFileAtomic(path, []byte("one")); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFileAtomic(path, []byte("two")); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Fatalf("directory holds %d files, want 1", len(entries))
-	}
-	if b, _ := os.ReadFile(path); string(b) != "two" {
-		t.Fatalf("content %q", b)
-	}
-	if err := WriteFileAtomic(filepath.Join(dir, "missing", "x"), nil); err == nil {
-		t.Fatal("writing into a missing directory succeeded")
 	}
 }
 
@@ -173,11 +180,49 @@ func TestNewtonFindsKnownRoot(t *testing.T) {
 		m := NewFlowModel(net)
 		start := []float64{0.85, -0.15, 0.12, 0.28}
 		r := Newton(m, start, 1e-12, 50)
-		if !r.Converged {
+		if !r.Converged() {
 			t.Fatalf("%v: Newton did not converge: %+v", act, r)
 		}
 		if d := maxDiffF(r.J, x0); d > 1e-9 {
 			t.Errorf("%v: root %v, want %v", act, r.J, x0)
 		}
+	}
+}
+
+// scalarFlow is a one-coupling Model with a given flow and a claimed
+// Jacobian (which may be wrong, to defeat the line search); Newton uses
+// nothing else.
+type scalarFlow struct {
+	Model
+	f, jac func(x float64) float64
+}
+
+func (s scalarFlow) FlowJacobian(J []float64) (f, jac []float64) {
+	return []float64{s.f(J[0])}, []float64{s.jac(J[0])}
+}
+func (s scalarFlow) Flow(J []float64) []float64 { return []float64{s.f(J[0])} }
+
+// Newton says why it stopped.
+func TestNewtonStatus(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		f, jac  func(float64) float64
+		maxIter int
+		want    NewtonStatus
+	}{
+		{"root", func(x float64) float64 { return x - 0.5 }, func(float64) float64 { return 1 }, 50, NewtonConverged},
+		{"flat", func(float64) float64 { return 1 }, func(float64) float64 { return 0 }, 50, NewtonSingular},
+		{"not finite", func(float64) float64 { return math.NaN() }, func(float64) float64 { return 1 }, 50, NewtonDiverged},
+		// the claimed slope has the wrong sign, so no step decreases |f|
+		{"uphill, tiny step", func(x float64) float64 { return x + 1e-9 }, func(float64) float64 { return -1 }, 50, NewtonLineSearchFailed},
+		{"uphill", func(x float64) float64 { return x + 1 }, func(float64) float64 { return -1 }, 3, NewtonIterationLimit},
+	} {
+		r := Newton(scalarFlow{f: tc.f, jac: tc.jac}, []float64{0}, 1e-12, tc.maxIter)
+		if r.Status != tc.want || r.Converged() != (tc.want == NewtonConverged) {
+			t.Errorf("%s: status %v (converged %v), want %v", tc.name, r.Status, r.Converged(), tc.want)
+		}
+	}
+	if s := NewtonSingular.String(); s != "singular Jacobian" {
+		t.Errorf("NewtonSingular.String() = %q", s)
 	}
 }

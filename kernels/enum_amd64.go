@@ -28,8 +28,9 @@ const maxBlockD = 8
 
 // enumerateBlocks is EnumerateGeneric with the two inner loops in assembly.
 // It runs the s0 and s1 levels (with their own partial sums, as the generic
-// loop does) and calls block once per (s0, s1) and group of step lanes, or
-// fast (if not nil) once per (s0, s1) when buildFast accepts the tables.
+// loop does) and calls block (all Lanes lanes at once) or, when fast is not
+// nil and buildFast accepts the tables, fast once per (s0, s1) (tests pass
+// nil to run the general block on such tables).
 //
 // When the tables are symmetric under the global spin flip v → −v (the flip
 // of a site state s is s^(S−1)), as the engine's tables are, a, b and p are
@@ -37,7 +38,7 @@ const maxBlockD = 8
 // with s0 < S/2: the sums are twice the half sums and
 // W_i[s] = Wh_i[s] − Wh_i[s^(S−1)], Wh being the half accumulators.
 // The symmetry is tested exactly on every call, so any tables work.
-func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
+func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock) {
 	if err := e.Check(); err != nil {
 		panic(err)
 	}
@@ -61,7 +62,7 @@ func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
 		n0 = S / 2
 	}
 	var ft *fastTables
-	if fast != nil && useFastBlock && d >= minFastD {
+	if fast != nil && d >= minFastD {
 		if ft = buildFast(e, fast.exp); ft != nil {
 			defer fastPool.Put(ft)
 		}
@@ -102,10 +103,8 @@ func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
 				fast.block(d, S, &t01[s1*L], &phi01[0], &g01[0], &t12[0], &ft.tx23[0], &ft.tx03[s0*S*2*L],
 					&ft.uf23[0], &ft.uf23[S*row*2], &W2[0], &W3[0], &ft.cz[0], &out[0], &scr[0])
 			} else {
-				for h := 0; h < L; h += step {
-					block(d, S, &t01[s1*L+h], &phi01[h], &t12[h], &tab23[h], &t03[h],
-						&u2[h], &u3[h], &W2[h], &W3[h], &logZ[h], &out[h], &scr[h])
-				}
+				block(d, S, &t01[s1*L], &phi01[0], &t12[0], &tab23[0], &t03[0],
+					&u2[0], &u3[0], &W2[0], &W3[0], &logZ[0], &out[0], &scr[0])
 			}
 			w1 := w(1, s1)
 			for j, v := range acc1 {
@@ -141,10 +140,6 @@ func enumerateBlocks(e *Enum, block blockFunc, fast *fastBlock, step int) {
 	copy(e.Sums[:3*L], sumAll[:])
 }
 
-// useFastBlock lets tests run the general block on tables the exp-free
-// block would take.
-var useFastBlock = true
-
 // enumScratch holds enumerateBlocks' buffers; the blocks initialise the
 // parts they read.
 type enumScratch struct {
@@ -178,10 +173,12 @@ const (
 	fastFieldMax = 300
 	// In every lane some unit k has Σ_i max_s |U_i[s][k]| ≥ fastFieldMin.
 	// 1 − G carries an absolute error of a few 1e-16 (G is a product of
-	// rounded exps) where the generic (1 − e) has about 1e-16: with fields
-	// this small W ~ 1e-3 and the two agree to ~1e-13 of max|W|; with much
-	// smaller fields they would not (the generic twin itself is then only
-	// good to ~1e-16/|φ| relative), so such lanes take the general block.
+	// rounded exps) where the general block's 1 − e has about 1e-16: with
+	// fields this small W ~ 1e-3 and the two agree with the generic twin
+	// (whose tanh comes from expm1, exact to rounding) to ~1e-13 of
+	// max|W|; with much smaller fields the exp-free block would not (the
+	// general block itself is then only good to ~1e-16/|φ| relative), so
+	// such lanes take the general block.
 	fastFieldMin = 0.1
 	// max − min of fine tables 2 and 3 ≤ fastSpreadMax: X = exp(t − c) is
 	// within e^±100.
@@ -218,11 +215,25 @@ func grow(b []float64, n int) []float64 {
 // vector exp vexp, or nil if the Enum's tables are out of the ranges above
 // (or hold NaN or ±Inf). The caller returns them to fastPool.
 func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
-	d := e.D
-	S := 1 << d
+	tmax, tmin, ok := fineRanges(e)
+	if !ok {
+		return nil
+	}
+	c23, c03, cz, ok := fastCentres(e, &tmax, &tmin)
+	if !ok || !fastFieldsInRange(e) {
+		return nil
+	}
+	ft := fastPool.Get().(*fastTables)
+	ft.cz = cz
+	ft.fill(e, vexp, &c23, &c03)
+	return ft
+}
+
+// fineRanges returns the per-lane maximum and minimum of each fine table;
+// ok is false if a table holds a NaN.
+func fineRanges(e *Enum) (tmax, tmin [4][Lanes]float64, ok bool) {
 	const L = Lanes
-	row := d * L
-	var tmax, tmin [4][L]float64
+	S := 1 << e.D
 	nan := false
 	for t := 0; t < 4; t++ {
 		hi, lo := &tmax[t], &tmin[t]
@@ -242,21 +253,34 @@ func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
 			}
 		}
 	}
-	if nan {
-		return nil
-	}
-	var c23, c03, cz [L]float64
-	for l := 0; l < L; l++ {
+	return tmax, tmin, !nan
+}
+
+// fastCentres returns the midranges c23, c03 of fine tables 2 and 3 and
+// cz = c23 + c03 − LogZf, per lane; ok is false if a table's spread
+// exceeds fastSpreadMax or exp(a012 + cz) could exceed e^fastP012Max.
+func fastCentres(e *Enum, tmax, tmin *[4][Lanes]float64) (c23, c03, cz [Lanes]float64, ok bool) {
+	for l := 0; l < Lanes; l++ {
 		if !(tmax[2][l]-tmin[2][l] <= fastSpreadMax) || !(tmax[3][l]-tmin[3][l] <= fastSpreadMax) {
-			return nil
+			return c23, c03, cz, false
 		}
 		c23[l] = (tmax[2][l] + tmin[2][l]) / 2
 		c03[l] = (tmax[3][l] + tmin[3][l]) / 2
 		cz[l] = c23[l] + c03[l] - e.LogZf[l]
 		if !(tmax[0][l]+tmax[1][l]+cz[l] <= fastP012Max) {
-			return nil
+			return c23, c03, cz, false
 		}
 	}
+	return c23, c03, cz, true
+}
+
+// fastFieldsInRange reports whether the site fields suit the exp-free
+// block: Σ_i max_s |U_i[s][k]| ≤ fastFieldMax for every unit k and lane,
+// and ≥ fastFieldMin for some unit in every lane (NaN fails).
+func fastFieldsInRange(e *Enum) bool {
+	const L = Lanes
+	S := 1 << e.D
+	row := e.D * L
 	var fmax [maxBlockD * L]float64
 	for i := 0; i < 4; i++ {
 		var m [maxBlockD * L]float64
@@ -274,20 +298,25 @@ func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
 	var fieldScale [L]float64
 	for j, v := range fmax[:row] {
 		if !(v <= fastFieldMax) {
-			return nil
+			return false
 		}
 		fieldScale[j%L] = max(fieldScale[j%L], v)
 	}
 	for _, v := range fieldScale {
 		if !(v >= fastFieldMin) {
-			return nil
+			return false
 		}
 	}
+	return true
+}
 
-	ft := fastPool.Get().(*fastTables)
-	ft.cz = cz
-	// Arguments first, then one vector exp per table; the pair tables are
-	// interleaved afterwards.
+// fill computes the tables from e with the vector exp vexp: the arguments
+// first, then one vector exp per table; the pair tables are interleaved
+// afterwards.
+func (ft *fastTables) fill(e *Enum, vexp func(dst, x []float64), c23, c03 *[Lanes]float64) {
+	const L = Lanes
+	S := 1 << e.D
+	row := e.D * L
 	ft.f01 = grow(ft.f01, 2*S*row)
 	for j := range ft.f01 {
 		ft.f01[j] = -2 * e.Field[j]
@@ -311,9 +340,8 @@ func buildFast(e *Enum, vexp func(dst, x []float64)) *fastTables {
 		vexp(x, x)
 		return interleave(tx, tab, x)
 	}
-	ft.tx23 = pairs(ft.tx23, 2, &c23)
-	ft.tx03 = pairs(ft.tx03, 3, &c03)
-	return ft
+	ft.tx23 = pairs(ft.tx23, 2, c23)
+	ft.tx03 = pairs(ft.tx03, 3, c03)
 }
 
 // flipSymmetric reports whether the tables are exactly symmetric under the

@@ -1,6 +1,8 @@
 package kernels
 
-// Block Gibbs sampling for the contrastive divergence (DESIGN.md §1).
+// Block Gibbs sampling for the contrastive divergence (docs/conventions.md §8):
+// the random stream of a trajectory and the draws that read it. The engine
+// builds the conditional tables and runs the chains (engine/gibbs.go).
 //
 // Random numbers. Every random word is addressed, not drawn from a running
 // state: word number i of the stream with key K is
@@ -8,19 +10,40 @@ package kernels
 //	Rand(K, i) = Mix64(K + (i+1)·Gamma),
 //
 // which is SplitMix64 (Steele, Lea & Flood 2014; passes BigCrush) seeded
-// with K, read at position i. The engine derives K from (seed, epoch,
-// trajectory) and splits the 64-bit counter into sub-streams
-// (Sub(phase, site) + index), so a draw's random bits depend only on where
-// it is in the computation — never on how many goroutines ran, how many
-// words an earlier lazy Bernoulli comparison happened to consume, or how a
-// vectorised twin of a kernel orders its work.
+// with K, read at position i. Each CD trajectory has its own key (the
+// engine's cdKey of seed, epoch and trajectory), so a draw's random bits
+// depend only on where it is in the computation — never on how many
+// goroutines ran, how many words an earlier lazy Bernoulli comparison
+// happened to consume, or how a vectorised twin of a kernel orders its
+// work.
+//
+// Stream layout, the one description of it. The 64-bit position is split
+// in two: its high 32 bits name a sub-stream Sub(phase, site), its low 32
+// bits index words within it. The phases of a trajectory are
+//
+//	StartPhase            the uniform start: corners, sites 0–3
+//	FinePhase(t)          fine step t: hidden edge sites e = 0–3
+//	FinePhase(t)+1        fine step t: corners i = 0–3
+//	CoarsePhase(k, t)     coarse step t after k fine steps: the centre,
+//	                      site CentreSite (and CentreSite+1, below)
+//	CoarsePhase(k, t)+1   coarse step t: corners i = 0–3
+//
+// and within a sub-stream the kernels read
+//   - UniformStates, CatPair, CatOne: draw n from the 32-bit half n&1 (low
+//     half first) of word n/2;
+//   - BernStates: spin k of site n from word n·d + k;
+//   - FineChainBits, CoarseStepBits (64 chains a word, d = 1): plane word w
+//     from words w·128 + (0…63) for a Bernoulli word (BernWord) and word
+//     w·128 + 64 for a fair coin; the coarse centre takes its P4 word and
+//     coin from site CentreSite and its P2 word from CentreSite+1.
 //
 // Categorical draws. A site state (all d spins at once) is drawn with one
 // 32-bit uniform u by inverse CDF: a table row holds S = 2^d thresholds,
 // row[j] = round(2^32 · P(state ≤ j)) (saturated at 2^32−1; row[S−1] is
 // padding), and the state is #{j < S−1 : row[j] ≤ u}, found by a branchless
-// binary search. Draw n of a call uses half n&1 (low half first) of word
-// base + n/2 of the stream.
+// binary search.
+//
+// These kernels have no assembly twins: each is the only implementation.
 
 import "math/bits"
 
@@ -37,28 +60,29 @@ func Mix64(z uint64) uint64 {
 // Rand returns word i of the stream keyed by key.
 func Rand(key, i uint64) uint64 { return Mix64(key + (i+1)*Gamma) }
 
-// Sub is the first counter of sub-stream (phase, site): the high 32 bits of
-// the counter name the sub-stream, the low 32 bits index words within it.
+// Sub is the first position of sub-stream (phase, site) (see the stream
+// layout): phase in the high 29 bits of the counter's upper half, site
+// (< 8) in its low 3 bits.
 func Sub(phase, site int) uint64 { return uint64(phase)<<35 | uint64(site)<<32 }
 
-// The dispatch of the Gibbs kernels: the generic twins unless an
-// architecture file installs faster ones (none yet). Kept apart from the
-// enumeration paths of kernels.go.
-var (
-	randFill     = RandFillGeneric
-	uniformState = UniformStatesGeneric
-	catPair      = CatPairGeneric
-	catOne       = CatOneGeneric
-	bernStates   = BernStatesGeneric
-	fineBits     = FineChainBitsGeneric
-	coarseBits   = CoarseStepBitsGeneric
-)
+// StartPhase is the phase of the chains' uniform start (see the stream
+// layout).
+const StartPhase = 0
+
+// FinePhase is the phase of the hidden sites of fine step t; its corners
+// use the next one.
+func FinePhase(t int) int { return 1 + 2*t }
+
+// CoarsePhase is the phase of the centre in coarse step t after kFine fine
+// steps; its corners use the next one.
+func CoarsePhase(kFine, t int) int { return FinePhase(kFine) + 2*t }
+
+// CentreSite is the sub-stream site of the coarse block's centre (sites
+// 0–3 are the four corners or the four hidden edge sites).
+const CentreSite = 4
 
 // RandFill sets dst[i] = Rand(key, base+i).
-func RandFill(dst []uint64, key, base uint64) { randFill(dst, key, base) }
-
-// RandFillGeneric is the reference loop for RandFill.
-func RandFillGeneric(dst []uint64, key, base uint64) {
+func RandFill(dst []uint64, key, base uint64) {
 	x := key + base*Gamma
 	for i := range dst {
 		x += Gamma
@@ -68,10 +92,7 @@ func RandFillGeneric(dst []uint64, key, base uint64) {
 
 // UniformStates draws dst[n] uniformly from the 2^d states of a site, with
 // the low d bits of the n-th 32-bit half-word from word base of the stream.
-func UniformStates(dst []uint8, d int, key, base uint64) { uniformState(dst, d, key, base) }
-
-// UniformStatesGeneric is the reference loop for UniformStates.
-func UniformStatesGeneric(dst []uint8, d int, key, base uint64) {
+func UniformStates(dst []uint8, d int, key, base uint64) {
 	mask := uint8(1)<<d - 1
 	x := key + base*Gamma
 	n := 0
@@ -99,15 +120,10 @@ func search(row []uint32, d int, u uint32) int {
 }
 
 // CatPair draws dst[n] = state from row (a[n]<<d | b[n]) of tab, whose rows
-// are 2^d thresholds each (see the package comment on categorical draws),
+// are 2^d thresholds each (see categorical draws at the top of this file),
 // for n < len(dst). It is the fine block's step: a hidden edge site given
 // its two corners, or a corner given its two hidden neighbours.
 func CatPair(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
-	catPair(dst, a, b, tab, d, key, base)
-}
-
-// CatPairGeneric is the reference loop for CatPair.
-func CatPairGeneric(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
 	N := len(dst)
 	a, b = a[:N], b[:N]
 	S := 1 << d
@@ -229,11 +245,6 @@ func draw3(t *[512]uint32, row int, u uint32) uint8 {
 // CatOne is CatPair with rows indexed by one neighbour state a[n] (the
 // coarse block's corner given the centre).
 func CatOne(dst, a []uint8, tab []uint32, d int, key, base uint64) {
-	catOne(dst, a, tab, d, key, base)
-}
-
-// CatOneGeneric is the reference loop for CatOne.
-func CatOneGeneric(dst, a []uint8, tab []uint32, d int, key, base uint64) {
 	a = a[:len(dst)]
 	S := 1 << d
 	x := key + base*Gamma
@@ -255,11 +266,6 @@ func CatOneGeneric(dst, a []uint8, tab []uint32, d int, key, base uint64) {
 // uniform of word base + n·d + k. It is the coarse block's centre given its
 // corners, whose spins are independent with P(+1) = (1 + tanh φ_k)/2.
 func BernStates(dst []uint8, q []float64, d int, key, base uint64) {
-	bernStates(dst, q, d, key, base)
-}
-
-// BernStatesGeneric is the reference loop for BernStates.
-func BernStatesGeneric(dst []uint8, q []float64, d int, key, base uint64) {
 	q = q[:len(dst)*d]
 	x := key + base*Gamma
 	for n := range dst {
@@ -306,22 +312,14 @@ func BernWord(p uint64, key, ctr uint64) uint64 {
 // PFlip = P(a site differs from its two neighbours when they agree) as a
 // 64-bit fixed-point fraction; when they disagree the site is a fair coin
 // (true for every one-dimensional representation: all four bond matrices
-// of a 1×1 coupling are the same number).
-//
-// Step t (0-based) draws the hidden sites from sub-stream Sub(Phase+2t, e),
-// the corners from Sub(Phase+2t+1, i); word w's Bernoulli word uses
-// counters w·128 + (0…63) of its sub-stream, its coin word w·128 + 64.
+// of a 1×1 coupling are the same number). Step t reads the sub-streams of
+// FinePhase(t) (see the stream layout).
 type FineBits struct {
 	C     [4][]uint64
 	Steps int
 	PFlip uint64
 	Key   uint64
-	Phase int
 }
-
-// FineChainBits runs f.Steps block-Gibbs steps (hidden given corners, then
-// corners given hidden) on f.C in place.
-func FineChainBits(f *FineBits) { fineBits(f) }
 
 // flipWord returns the flip mask of one site: Bernoulli(p) where the
 // neighbours agree, a fair coin where they do not.
@@ -329,13 +327,14 @@ func flipWord(agree, p, key, ctr uint64) uint64 {
 	return agree&BernWord(p, key, ctr) | ^agree&Rand(key, ctr+64)
 }
 
-// FineChainBitsGeneric is the reference loop for FineChainBits.
-func FineChainBitsGeneric(f *FineBits) {
+// FineChainBits runs f.Steps block-Gibbs steps (hidden given corners, then
+// corners given hidden) on f.C in place.
+func FineChainBits(f *FineBits) {
 	W := len(f.C[0])
 	c0, c1, c2, c3 := f.C[0][:W], f.C[1][:W], f.C[2][:W], f.C[3][:W]
 	key, p := f.Key, f.PFlip
 	for t := 0; t < f.Steps; t++ {
-		ph := f.Phase + 2*t
+		ph := FinePhase(t)
 		for w := 0; w < W; w++ {
 			o := uint64(w) * 128
 			a0, a1, a2, a3 := c0[w], c1[w], c2[w], c3[w]
@@ -357,10 +356,8 @@ func FineChainBitsGeneric(f *FineBits) {
 // corners, then the corners given the centre), bit-sliced like FineBits.
 // With n corners of spin −1 the centre copies the majority, flipped with
 // probability P4 (n = 0 or 4) or P2 (n = 1 or 3), and is a fair coin for
-// n = 2; each corner copies the centre, flipped with probability PC. The
-// centre uses sub-streams Sub(Phase, 4) (P4's Bernoulli word and the coin)
-// and Sub(Phase, 5) (P2's), corner i Sub(Phase+1, i), laid out as in
-// FineBits. H receives the centre.
+// n = 2; each corner copies the centre, flipped with probability PC. Phase
+// is the step's CoarsePhase (see the stream layout). H receives the centre.
 type CoarseBits struct {
 	C          [4][]uint64
 	H          []uint64
@@ -370,10 +367,7 @@ type CoarseBits struct {
 }
 
 // CoarseStepBits runs the step on c.C in place.
-func CoarseStepBits(c *CoarseBits) { coarseBits(c) }
-
-// CoarseStepBitsGeneric is the reference loop for CoarseStepBits.
-func CoarseStepBitsGeneric(c *CoarseBits) {
+func CoarseStepBits(c *CoarseBits) {
 	W := len(c.C[0])
 	c0, c1, c2, c3, H := c.C[0][:W], c.C[1][:W], c.C[2][:W], c.C[3][:W], c.H[:W]
 	key := c.Key
@@ -389,9 +383,9 @@ func CoarseStepBitsGeneric(c *CoarseBits) {
 		maj := fours | twos&ones
 		all := fours | ^(ones | twos)
 		tie := twos &^ (ones | fours)
-		ctr := Sub(c.Phase, 4) + o
+		ctr := Sub(c.Phase, CentreSite) + o
 		flip := all&BernWord(c.P4, key, ctr) |
-			^(all|tie)&BernWord(c.P2, key, Sub(c.Phase, 5)+o) |
+			^(all|tie)&BernWord(c.P2, key, Sub(c.Phase, CentreSite+1)+o) |
 			tie&Rand(key, ctr+64)
 		h := maj ^ flip
 		H[w] = h

@@ -51,7 +51,7 @@ func BenchmarkFineChainBits(b *testing.B) {
 	const W = 8
 	// PFlip = σ(−4·0.8), a coupling near the critical one: a probability
 	// with a long binary expansion, as they all are in training.
-	f := FineBits{Steps: 32, PFlip: 722480064893763968, Key: 99, Phase: 1}
+	f := FineBits{Steps: 32, PFlip: 722480064893763968, Key: 99}
 	for i := range f.C {
 		f.C[i] = make([]uint64, W)
 	}

@@ -27,6 +27,31 @@ func TestRandIsSplitMix64(t *testing.T) {
 	}
 }
 
+// The phases of the stream layout never share a sub-stream, and every site
+// fits Sub's three bits.
+func TestStreamLayout(t *testing.T) {
+	for kFine := 1; kFine <= 40; kFine++ {
+		seen := map[int]string{StartPhase: "start"}
+		use := func(ph int, what string) {
+			if prev, ok := seen[ph]; ok {
+				t.Fatalf("k_fine %d: phase %d is both %s and %s", kFine, ph, prev, what)
+			}
+			seen[ph] = what
+		}
+		for s := 0; s < kFine; s++ {
+			use(FinePhase(s), "fine hidden")
+			use(FinePhase(s)+1, "fine corners")
+		}
+		for s := 0; s < 8; s++ {
+			use(CoarsePhase(kFine, s), "coarse centre")
+			use(CoarsePhase(kFine, s)+1, "coarse corners")
+		}
+	}
+	if CentreSite < 4 || CentreSite+1 >= 8 {
+		t.Fatalf("CentreSite %d collides with the corner sites or overflows Sub's site bits", CentreSite)
+	}
+}
+
 // half returns the 32-bit uniform of draw n of a stream at base.
 func half(key, base uint64, n int) uint32 {
 	return uint32(Rand(key, base+uint64(n/2)) >> (32 * (n & 1)))
@@ -223,7 +248,7 @@ func TestCountConfigs(t *testing.T) {
 // sites and returns on the corners.
 func TestFineChainBitsLimits(t *testing.T) {
 	for _, p := range []uint64{0, ^uint64(0)} {
-		f := FineBits{Steps: 5, PFlip: p, Key: 1, Phase: 1}
+		f := FineBits{Steps: 5, PFlip: p, Key: 1}
 		start := []uint64{0, ^uint64(0), 0xff00ff00ff00ff00}
 		for i := range f.C {
 			f.C[i] = append([]uint64(nil), start...)

@@ -1,12 +1,15 @@
-// Package kernels holds rgflow's hot loops behind a small API. Every kernel
-// has a pure-Go reference implementation named …Generic; faster
-// implementations (assembly, chosen from cpuid at start) must agree with it.
-// RGFLOW_KERNELS=generic|avx2|avx512 forces a path.
+// Package kernels holds rgflow's hot loops behind a small API. Every
+// assembly kernel has a pure-Go reference implementation named …Generic,
+// and tests compare every path this CPU runs with it. A Path bundles one
+// implementation of each kernel (and of kernels/dense's matrix products);
+// callers pick one with Fastest or Lookup and pass it on, so that the
+// choice is a value, never process state. (The rgflow command reads
+// RGFLOW_KERNELS=generic|avx2|avx512 to pick one.)
 //
 // Paths, fastest first:
 //   - avx512 (AVX512F; kernels_avx512_amd64.s) and avx2 (AVX2 + FMA3;
 //     kernels_avx2_amd64.s), built on amd64 with the gc toolchain unless
-//     the purego tag is set (kernels_amd64.go registers them,
+//     the purego tag is set (kernels_amd64.go lists them,
 //     kernels_noasm.go is the complement);
 //   - generic (generic.go), everywhere.
 //
@@ -21,13 +24,11 @@
 // exp(a − log Z_f) are products of precomputed per-site exponentials;
 // other tables take the general block. Results agree with the generic
 // twins to ~1e-15 relative, ~1e-14 with table entries of ~50 (tests
-// require 1e-12 for Enumerate and 1e-13 for LogCosh2 and Tanh).
-// Features describes the CPU for the CLI.
+// require 1e-12 for Enumerate and 1e-13 for Tanh).
 package kernels
 
 import (
 	"fmt"
-	"os"
 
 	"rgflow/kernels/dense"
 	"rgflow/kernels/internal/dispatch"
@@ -88,69 +89,86 @@ func (e *Enum) Check() error {
 	return nil
 }
 
-// Enumerate runs the enumeration kernel of the selected path.
-func Enumerate(e *Enum) { impl.enumerate(e) }
+// Path is one implementation of every hot loop: the enumeration and the
+// vector tanh of this package and the matrix products of kernels/dense,
+// which implements the same paths under the same names. A Path is a value
+// handed to whatever runs the loops (engine.WithKernels), so that runs on
+// different paths can share a process; nothing here holds a current path.
+// Fastest and Lookup make one; the zero Path is Fastest().
+type Path struct {
+	impl  *impl
+	dense dense.Path
+}
 
-// LogCosh2 sets dst[i] = log(2 cosh x[i]).
-func LogCosh2(dst, x []float64) { impl.logCosh2(dst[:len(x)], x) }
-
-// Tanh sets dst[i] = tanh x[i].
-func Tanh(dst, x []float64) { impl.tanh(dst[:len(x)], x) }
-
-// path is one implementation of every kernel.
-type path struct {
+// impl is this package's half of a path.
+type impl struct {
 	name      string
-	available func() bool
+	available bool // this CPU and build run it
 	enumerate func(*Enum)
-	logCosh2  func(dst, x []float64)
 	tanh      func(dst, x []float64)
 }
 
-var generic = path{
+var generic = &impl{
 	name:      "generic",
-	available: func() bool { return true },
+	available: true,
 	enumerate: EnumerateGeneric,
-	logCosh2:  LogCosh2Generic,
 	tanh:      TanhGeneric,
 }
 
-// paths lists the implementations from fastest to slowest: the assembly
-// paths of this build (archPaths, empty under purego or on other
-// architectures) and then the generic one. It is built during package
-// variable initialisation, so it is complete before init reads
-// RGFLOW_KERNELS.
-var paths = append(append([]path(nil), archPaths...), generic)
+// impls lists the implementations from fastest to slowest: the assembly
+// paths of this build (archImpls, empty under purego or on other
+// architectures) and then the generic one.
+var impls = append(append([]*impl(nil), archImpls...), generic)
 
-var impl = generic
+// fastest is the first implementation this CPU runs (generic at worst).
+var fastest, _ = dispatch.Choose(impls, "")
 
-func init() {
-	if err := Use(os.Getenv("RGFLOW_KERNELS")); err != nil {
-		fmt.Fprintln(os.Stderr, "rgflow:", err)
-		os.Exit(2)
-	}
-}
+// Fastest returns the fastest path this CPU and build support.
+func Fastest() Path { return Path{impl: fastest, dense: dense.Fastest()} }
 
-// Use selects a path by name; "" picks the fastest one this CPU supports.
-// Naming a path this CPU (or this build) lacks is an error. The network's
-// matrix products (kernels/dense) follow the same choice, so that one name
-// switches every hot loop, as RGFLOW_KERNELS does.
-func Use(name string) error {
-	p, err := dispatch.Choose(paths, name)
+// Lookup returns the path called name (generic, avx2 or avx512), or
+// Fastest() for "". Naming a path this CPU or build lacks, or an unknown
+// one, is an error that lists the available paths.
+func Lookup(name string) (Path, error) {
+	im, err := dispatch.Choose(impls, name)
 	if err != nil {
-		return err
+		return Path{}, err
 	}
-	if err := dense.Use(name); err != nil {
-		return err
+	d, err := dense.Lookup(im.name)
+	if err != nil {
+		return Path{}, err
 	}
-	impl = p
-	return nil
+	return Path{impl: im, dense: d}, nil
 }
-
-// Path names the path in use.
-func Path() string { return impl.name }
 
 // Available lists the paths this CPU and build can run, fastest first.
-func Available() []string { return dispatch.Names(paths) }
+func Available() []string { return dispatch.Names(impls) }
 
-func (p path) Name() string    { return p.name }
-func (p path) Available() bool { return p.available() }
+// Features describes the CPU for the CLI: its brand and the features the
+// paths use.
+func Features() string { return dispatch.CPU.String() }
+
+func (p Path) get() *impl {
+	if p.impl == nil {
+		return fastest
+	}
+	return p.impl
+}
+
+// Name is the path's name, as Lookup takes it.
+func (p Path) Name() string { return p.get().name }
+
+// String is the path's name.
+func (p Path) String() string { return p.Name() }
+
+// Dense is the path's implementation of the matrix products.
+func (p Path) Dense() dense.Path { return p.dense }
+
+// Enumerate runs the enumeration kernel on this path.
+func (p Path) Enumerate(e *Enum) { p.get().enumerate(e) }
+
+// Tanh sets dst[i] = tanh x[i] for i < len(x) on this path.
+func (p Path) Tanh(dst, x []float64) { p.get().tanh(dst[:len(x)], x) }
+
+func (im *impl) Name() string    { return im.name }
+func (im *impl) Available() bool { return im.available }

@@ -2,33 +2,26 @@
 
 package kernels
 
-import "github.com/klauspost/cpuid/v2"
+import "rgflow/kernels/internal/dispatch"
 
-// The assembly paths, fastest first. cpuid only reports AVX2 and AVX-512
-// when the OS also saves the wider registers (XGETBV), so Supports is the
-// whole availability test.
-//
-// The AVX-512 code uses AVX512F instructions only (logic on doubles is done
-// with VPORQ/VPXORQ/VPTERNLOGQ rather than the AVX512DQ VORPD family, and
-// masks are moved with KMOVW), so AVX512F is all it needs.
-var archPaths = []path{
+// The assembly paths, fastest first; whether this CPU runs them comes from
+// the feature table that kernels/dense shares (dispatch.CPU).
+var archImpls = []*impl{
 	{
 		name:      "avx512",
-		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX512F) },
+		available: dispatch.CPU.AVX512Path(),
 		enumerate: func(e *Enum) {
-			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go}, Lanes)
+			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go})
 		},
-		logCosh2: logCosh2AVX512Go,
-		tanh:     tanhAVX512Go,
+		tanh: tanhAVX512Go,
 	},
 	{
 		name:      "avx2",
-		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3) },
+		available: dispatch.CPU.AVX2Path(),
 		enumerate: func(e *Enum) {
-			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go}, Lanes)
+			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go})
 		},
-		logCosh2: logCosh2AVX2Go,
-		tanh:     tanhAVX2Go,
+		tanh: tanhAVX2Go,
 	},
 }
 
@@ -77,21 +70,11 @@ func expAVX2Go(dst, x []float64) {
 	}
 }
 
-// logCosh2AVX512 is LogCosh2Generic's loop: dst[i] = |x| + log1p(exp(−2|x|))
-// for i < n, with the tail done under a mask.
-//
-//go:noescape
-func logCosh2AVX512(dst, x *float64, n int)
-
-// tanhAVX512 is TanhGeneric's loop: dst[i] = tanh x[i] for i < n.
+// tanhAVX512 is TanhGeneric's loop: dst[i] = tanh x[i] for i < n, with the
+// tail done under a mask.
 //
 //go:noescape
 func tanhAVX512(dst, x *float64, n int)
-
-// logCosh2AVX2 is LogCosh2Generic's loop for AVX2+FMA3.
-//
-//go:noescape
-func logCosh2AVX2(dst, x *float64, n int)
 
 // tanhAVX2 is TanhGeneric's loop for AVX2+FMA3.
 //
@@ -110,21 +93,9 @@ func expAVX512Go(dst, x []float64) {
 	}
 }
 
-func logCosh2AVX512Go(dst, x []float64) {
-	if len(x) > 0 {
-		logCosh2AVX512(&dst[0], &x[0], len(x))
-	}
-}
-
 func tanhAVX512Go(dst, x []float64) {
 	if len(x) > 0 {
 		tanhAVX512(&dst[0], &x[0], len(x))
-	}
-}
-
-func logCosh2AVX2Go(dst, x []float64) {
-	if len(x) > 0 {
-		logCosh2AVX2(&dst[0], &x[0], len(x))
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/klauspost/cpuid/v2"
+	"rgflow/kernels/internal/dispatch"
 )
 
 // TestEnumerateGeneralBlock runs the cases the exp-free AVX-512 block would
@@ -16,8 +16,7 @@ func TestEnumerateGeneralBlock(t *testing.T) {
 	if len(fastPaths()) == 0 {
 		t.Skip("no assembly path on this CPU")
 	}
-	useFastBlock = false
-	defer func() { useFastBlock = true }()
+	general := generalBlocks()
 	rng := rand.New(rand.NewPCG(11, 12))
 	for d := minFastD; d <= 4; d++ {
 		for _, sym := range []bool{false, true} {
@@ -25,15 +24,29 @@ func TestEnumerateGeneralBlock(t *testing.T) {
 			if sym {
 				tag += "/sym"
 			}
-			checkEnum(t, tag+"/moderate/general", enumCase(rng, d, ampModerate, ampModerate, sym))
-			checkEnum(t, tag+"/wild3/general", enumCase(rng, d, ampWild, ampWild3, sym))
+			checkEnumOn(t, tag+"/moderate", enumCase(rng, d, ampModerate, ampModerate, sym), general)
+			checkEnumOn(t, tag+"/wild3", enumCase(rng, d, ampWild, ampWild3, sym), general)
 		}
 	}
 }
 
+// generalBlocks returns the fast paths with their exp-free block turned off.
+func generalBlocks() []*impl {
+	blocks := map[string]blockFunc{"avx512": enumBlockAVX512, "avx2": enumBlockAVX2}
+	var out []*impl
+	for _, p := range fastPaths() {
+		block := blocks[p.name]
+		out = append(out, &impl{
+			name: p.name + "/general", available: true,
+			enumerate: func(e *Enum) { enumerateBlocks(e, block, nil) },
+		})
+	}
+	return out
+}
+
 // TestBuildFastRanges checks which tables the exp-free block accepts.
 func TestBuildFastRanges(t *testing.T) {
-	if !cpuid.CPU.Supports(cpuid.AVX512F) {
+	if !dispatch.CPU.AVX512Path() {
 		t.Skip("no AVX-512")
 	}
 	rng := rand.New(rand.NewPCG(13, 14))
@@ -81,8 +94,8 @@ func TestVectorExp(t *testing.T) {
 		lo, hi float64
 	}
 	for _, v := range []vexp{
-		{"avx512", cpuid.CPU.Supports(cpuid.AVX512F), expAVX512Go, math.Inf(-1), math.Inf(1)},
-		{"avx2", cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3), expAVX2Go, -708, 709},
+		{"avx512", dispatch.CPU.AVX512Path(), expAVX512Go, math.Inf(-1), math.Inf(1)},
+		{"avx2", dispatch.CPU.AVX2Path(), expAVX2Go, -708, 709},
 	} {
 		if !v.ok {
 			continue

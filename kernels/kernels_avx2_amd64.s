@@ -2,17 +2,19 @@
 
 // AVX2+FMA3 kernels: enumBlockAVX2 and enumBlockFastAVX2 (the two inner
 // loops of the enumeration, general and exp-free, as in the AVX-512 file),
-// logCosh2AVX2, tanhAVX2 and expAVX2. One ymm holds one quantity for 4
-// lanes (the enumeration block runs lanes 0–3 and 4–7 as two interleaved
-// chains) or 4 consecutive elements of a vector kernel. 16 registers only, so constants are memory
-// operands (32-byte copies below).
+// tanhAVX2 and expAVX2. One ymm holds one quantity for 4 lanes (the
+// enumeration block runs lanes 0–3 and 4–7 as two interleaved chains) or 4
+// consecutive elements of a vector kernel. 16 registers only, so constants
+// are memory operands (32-byte copies below).
 //
 // The mathematics is the AVX-512 file's with two changes: exp has no table
 // (|r| ≤ ln2/2, degree-9 fit for h(r) = (e^r − 1 − r)/r², 2^k added to the
 // exponent bits, so arguments are clamped to [−708, 709] where 2^k is
 // normal; exp(−708) ≈ 3e-308 stands in for anything smaller, which changes
 // log1p(e) and (1−e)/(1+e) by nothing and p by less than 1e-307), and
-// quotients use VDIVPD. Coefficients: kernels/testdata/polyfit.py.
+// quotients use VDIVPD. Every constant of the tables below is recomputed
+// from its definition, and compared bit for bit, by coeffs_test.go (see
+// README.md).
 
 #include "textflag.h"
 
@@ -822,20 +824,6 @@ fflushsum:
 	VZEROUPPER
 	RET
 
-// LCONLY2: Y7 = log(2cosh Y3) = |x| + log1p(e), e = exp(−2|x|),
-// zz = (e + 1 − √2)/(e + 1 + √2). Y4..Y9 clobbered.
-#define LCONLY2 \
-	VORPD  SIGN, Y3, Y4; \
-	VADDPD Y4, Y4, Y5; \
-	VMAXPD Y5, YCLAMPLO, Y5; \
-	EXP2(Y5, Y8, Y6, Y7); \
-	VADDPD OPS2, Y8, Y6; \
-	VADDPD OMS2, Y8, Y5; \
-	VDIVPD Y6, Y5, Y5; \
-	VMULPD Y5, Y5, Y6; \
-	LOGPOLY2(Y5, Y6, Y7); \
-	VSUBPD Y4, Y7, Y7
-
 // TANHONLY2: Y7 = tanh Y3 = sign(x)·(−em1)/(2 + em1), em1 = expm1(−2|x|)
 // = fma(2^k, p, 2^k − 1), exact near 0 (k = 0 gives em1 = p), so tiny and
 // subnormal x keep full precision. Y4..Y10 clobbered.
@@ -860,36 +848,6 @@ fflushsum:
 	VMOVQ        CX, X13; \
 	VPBROADCASTQ X13, Y13; \
 	VPCMPGTQ     iota<>(SB), Y13, Y13
-
-// func logCosh2AVX2(dst, x *float64, n int)
-TEXT ·logCosh2AVX2(SB), NOSPLIT, $0-24
-	MOVQ    dst+0(FP), DI
-	MOVQ    x+8(FP), SI
-	MOVQ    n+16(FP), CX
-	VMOVUPD CLAMPLO, YCLAMPLO
-
-lcloop:
-	CMPQ    CX, $4
-	JB      lctail
-	VMOVUPD (SI), Y3
-	LCONLY2
-	VMOVUPD Y7, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DI
-	SUBQ    $4, CX
-	JMP     lcloop
-
-lctail:
-	TESTQ      CX, CX
-	JZ         lcdone
-	TAILMASK
-	VMASKMOVPD (SI), Y13, Y3
-	LCONLY2
-	VMASKMOVPD Y7, Y13, (DI)
-
-lcdone:
-	VZEROUPPER
-	RET
 
 // func tanhAVX2(dst, x *float64, n int)
 TEXT ·tanhAVX2(SB), NOSPLIT, $0-24

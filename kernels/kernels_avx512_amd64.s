@@ -8,7 +8,7 @@
 //                        log1p and tanh per hidden unit (any table values);
 //   enumBlockFastAVX512  the same without exponentials in the loop, for
 //                        moderate tables (see its comment);
-//   logCosh2AVX512, tanhAVX512, expAVX512: vector kernels.
+//   tanhAVX512, expAVX512: vector kernels.
 //
 // The mathematics, shared by every kernel here:
 //   exp z:      z = (8m + j)·ln2/8 + r, |r| ≤ ln2/16, k = 8m + j found by
@@ -21,7 +21,8 @@
 //               2 atanh(zz) = zz·P(zz²), P of degree 7. Absolute error ~1e-17,
 //               enough because log(2cosh x) ≥ ln 2.
 //   1/d:        VRCP14PD (2^-14) and two Newton steps q += q(1 − dq).
-// Polynomial coefficients: kernels/testdata/polyfit.py.
+// Every constant of the tables below is recomputed from its definition, and
+// compared bit for bit, by coeffs_test.go (see README.md).
 
 #include "textflag.h"
 
@@ -717,21 +718,6 @@ fflush2:
 	VZEROUPPER
 	RET
 
-// LCONLY: Z4 = log(2cosh Z3) = |x| + log1p(e), e = exp(−2|x|), with one
-// reciprocal: zz = (e + 1 − √2)/(e + 1 + √2). Z6..Z15 clobbered.
-#define LCONLY \
-	VPORQ  ZSIGN, Z3, Z6; \
-	VADDPD Z6, Z6, Z7; \
-	VMAXPD Z7, ZCLAMPLO, Z7; \
-	EXP(Z7, Z8, Z9, Z10, Z11); \
-	VADDPD ZOPS2, Z8, Z10; \
-	RECIP(Z10, Z12, Z13); \
-	VADDPD ZOMS2, Z8, Z14; \
-	VMULPD Z12, Z14, Z14; \
-	VMULPD Z14, Z14, Z15; \
-	LOGPOLY(Z14, Z15, Z4); \
-	VSUBPD Z6, Z4, Z4
-
 // TANHONLY: Z4 = tanh Z3 = sign(x)·(−em1)/(2 + em1), em1 = expm1(−2|x|)
 // = 2^(k/8)(1 + p) − 1 = fma(T, p, T − 1) with T = 2^(k/8): no
 // cancellation near 0 (there T = 1 and em1 = p exactly), so tiny and
@@ -753,39 +739,6 @@ fflush2:
 	VFNMADD231PD     Z4, Z9, Z14; \
 	VFMADD231PD      Z14, Z10, Z4; \
 	COPYSIGN(Z3, Z4)
-
-// func logCosh2AVX512(dst, x *float64, n int)
-TEXT ·logCosh2AVX512(SB), NOSPLIT, $0-24
-	MOVQ dst+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), CX
-	LOADCONSTS
-
-lcloop:
-	CMPQ    CX, $8
-	JB      lctail
-	VMOVUPD (SI), Z3
-	LCONLY
-	VMOVUPD Z4, (DI)
-	ADDQ    $64, SI
-	ADDQ    $64, DI
-	SUBQ    $8, CX
-	JMP     lcloop
-
-lctail:
-	TESTQ     CX, CX
-	JZ        lcdone
-	MOVQ      $1, AX
-	SHLQ      CX, AX
-	DECQ      AX
-	KMOVW     AX, K1
-	VMOVUPD.Z (SI), K1, Z3
-	LCONLY
-	VMOVUPD   Z4, K1, (DI)
-
-lcdone:
-	VZEROUPPER
-	RET
 
 // func tanhAVX512(dst, x *float64, n int)
 TEXT ·tanhAVX512(SB), NOSPLIT, $0-24

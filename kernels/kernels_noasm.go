@@ -2,6 +2,6 @@
 
 package kernels
 
-// archPaths is empty where this package has no assembly: only the generic
+// archImpls is empty where this package has no assembly: only the generic
 // path exists.
-var archPaths []path
+var archImpls []*impl

@@ -5,14 +5,16 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"rgflow/kernels/dense"
 )
 
-// fastPaths returns the non-generic paths this CPU and build can run; each
-// is compared against the generic twin.
-func fastPaths() []path {
-	var out []path
-	for _, p := range paths {
-		if p.name != "generic" && p.available() {
+// fastPaths returns the non-generic implementations this CPU and build can
+// run; each is compared against the generic twin.
+func fastPaths() []*impl {
+	var out []*impl
+	for _, p := range impls {
+		if p != generic && p.available {
 			out = append(out, p)
 		}
 	}
@@ -20,48 +22,63 @@ func fastPaths() []path {
 }
 
 func TestPathSelection(t *testing.T) {
-	defer func() {
-		if err := Use(""); err != nil {
-			t.Fatal(err)
-		}
-	}()
 	avail := Available()
 	if len(avail) == 0 || avail[len(avail)-1] != "generic" {
 		t.Fatalf("Available() = %v, want generic last", avail)
 	}
+	if !slices.Equal(avail, dense.Available()) {
+		t.Fatalf("kernels offers %v, kernels/dense %v: a name must mean the same in both", avail, dense.Available())
+	}
 	for _, name := range avail {
-		if err := Use(name); err != nil {
-			t.Fatalf("Use(%q): %v", name, err)
+		p, err := Lookup(name)
+		if err != nil {
+			t.Fatalf("Lookup(%q): %v", name, err)
 		}
-		if Path() != name {
-			t.Fatalf("after Use(%q), Path() = %q", name, Path())
+		if p.Name() != name || p.Dense().Name() != name {
+			t.Fatalf("Lookup(%q) gave %q with network products on %q", name, p.Name(), p.Dense().Name())
 		}
 	}
-	if err := Use(""); err != nil {
-		t.Fatal(err)
+	for _, p := range []Path{Fastest(), {}} {
+		if p.Name() != avail[0] || p.Dense().Name() != avail[0] {
+			t.Fatalf("Fastest() or the zero Path is %q (products %q), want %q", p.Name(), p.Dense().Name(), avail[0])
+		}
 	}
-	if Path() != avail[0] {
-		t.Fatalf(`Use("") picked %q, want the fastest, %q`, Path(), avail[0])
+	if p, err := Lookup(""); err != nil || p != Fastest() {
+		t.Fatalf(`Lookup("") = %v, %v; want Fastest()`, p, err)
 	}
-	if err := Use("nonsense"); err == nil {
-		t.Fatal(`Use("nonsense") succeeded`)
-	}
-	if Path() != avail[0] {
-		t.Fatalf("a failed Use changed the path to %q", Path())
+	if _, err := Lookup("nonsense"); err == nil {
+		t.Fatal(`Lookup("nonsense") succeeded`)
 	}
 	// A path this build or CPU lacks must be refused, not silently replaced.
 	for _, name := range []string{"avx2", "avx512"} {
 		if slices.Contains(avail, name) {
 			continue
 		}
-		if err := Use(name); err == nil {
-			t.Fatalf("Use(%q) succeeded but the path is not available (%v)", name, avail)
+		if _, err := Lookup(name); err == nil {
+			t.Fatalf("Lookup(%q) succeeded but the path is not available (%v)", name, avail)
 		}
 	}
 	if Features() == "" {
 		t.Fatal("Features() is empty")
 	}
 	t.Logf("CPU: %s; paths: %v", Features(), avail)
+}
+
+// Every path's Tanh method reaches its own kernel.
+func TestPathTanh(t *testing.T) {
+	x := []float64{-3, -1e-9, 0, 0.5, 20}
+	want := make([]float64, len(x))
+	TanhGeneric(want, x)
+	for _, name := range Available() {
+		p, _ := Lookup(name)
+		got := make([]float64, len(x))
+		p.Tanh(got, x)
+		for i := range x {
+			if relErr(got[i], want[i]) > 1e-13 {
+				t.Errorf("%s: tanh(%g) = %g, want %g", name, x[i], got[i], want[i])
+			}
+		}
+	}
 }
 
 // --- Enumerate ---
@@ -186,7 +203,7 @@ func compareEnum(t *testing.T, name string, e, got, want *Enum) (maxSum, maxW fl
 			mw = max(mw, math.Abs(want.W[j]))
 		}
 		for j := l; j < 4*S*e.D*L; j += L {
-			dev := math.Abs(got.W[j]-want.W[j]) / mw
+			dev := math.Abs(got.W[j]-want.W[j]) / max(mw, 1e-4) // absolute below 1e-4: the assembly's tanh, (1−e)/(1+e), is exact to ~1e-16 absolute, not relative
 			if mw == 0 {
 				dev = math.Abs(got.W[j])
 			}
@@ -200,11 +217,14 @@ func compareEnum(t *testing.T, name string, e, got, want *Enum) (maxSum, maxW fl
 	return
 }
 
-func checkEnum(t *testing.T, name string, e *Enum) {
+// checkEnum compares every fast path with the generic twin on e.
+func checkEnum(t *testing.T, name string, e *Enum) { checkEnumOn(t, name, e, fastPaths()) }
+
+func checkEnumOn(t *testing.T, name string, e *Enum, paths []*impl) {
 	t.Helper()
 	want := cloneEnum(e)
 	EnumerateGeneric(want)
-	for _, p := range fastPaths() {
+	for _, p := range paths {
 		got := cloneEnum(e)
 		p.enumerate(got)
 		s, w := compareEnum(t, name+"/"+p.name, e, got, want)
@@ -256,18 +276,17 @@ func TestEnumerateD5(t *testing.T) {
 	checkEnum(t, "D5", enumCase(rng, 5, ampModerate, ampWild, false))
 }
 
-// --- LogCosh2, Tanh ---
+// --- Tanh ---
 
 // vecRef pairs a vector kernel's paths with its generic twin.
 type vecKernel struct {
 	name    string
 	generic func(dst, x []float64)
-	get     func(p path) func(dst, x []float64)
+	get     func(p *impl) func(dst, x []float64)
 }
 
 var vecKernels = []vecKernel{
-	{"LogCosh2", LogCosh2Generic, func(p path) func(dst, x []float64) { return p.logCosh2 }},
-	{"Tanh", TanhGeneric, func(p path) func(dst, x []float64) { return p.tanh }},
+	{"Tanh", TanhGeneric, func(p *impl) func(dst, x []float64) { return p.tanh }},
 }
 
 // relErr is |got − want| / |want|, with exact agreement required for
@@ -419,8 +438,7 @@ func fuzzVec(f *testing.F, k vecKernel) {
 	})
 }
 
-func FuzzLogCosh2(f *testing.F) { fuzzVec(f, vecKernels[0]) }
-func FuzzTanh(f *testing.F)     { fuzzVec(f, vecKernels[1]) }
+func FuzzTanh(f *testing.F) { fuzzVec(f, vecKernels[0]) }
 
 // FuzzEnumerate fills the tables of a small block (D = 1..3) from the
 // fuzzer's bytes, scaled by up to 60, optionally made flip-symmetric.
@@ -499,6 +517,31 @@ func TestLcTanhTinyFields(t *testing.T) {
 		_, th := LcTanh(x)
 		if want := math.Tanh(x); math.Abs(th-want) > 4e-16*math.Abs(want) {
 			t.Errorf("tanh(%g) = %.17g, want %.17g", x, th, want)
+		}
+	}
+}
+
+// LcSum adds up what LcTanh returns, across the runs after which it takes
+// its logarithm, and returns LcTanh's tanh.
+func TestLcSum(t *testing.T) {
+	var empty LcSum
+	if empty.Sum() != 0 {
+		t.Fatalf("the empty sum is %g", empty.Sum())
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, n := range []int{1, 7, lcSumRun - 1, lcSumRun, lcSumRun + 1, 3*lcSumRun + 17} {
+		var s LcSum
+		want := 0.0
+		for range n {
+			x := 30 * (2*rng.Float64() - 1) * math.Pow(10, -6*rng.Float64())
+			lc, th := LcTanh(x)
+			want += lc
+			if got := s.Add(x); got != th {
+				t.Fatalf("LcSum.Add(%g) returned tanh %.17g, LcTanh %.17g", x, got, th)
+			}
+		}
+		if got := s.Sum(); math.Abs(got-want) > 1e-14*want {
+			t.Errorf("n = %d: LcSum %.17g, Σ LcTanh %.17g", n, got, want)
 		}
 	}
 }

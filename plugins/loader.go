@@ -121,35 +121,81 @@ func List(ctx context.Context, dir string) []Info {
 	return infos
 }
 
-// Resolve finds the representation called name: the plugin
-// dir/rgflow-rep-<Slug(name)> if that file exists (a plugin overrides the
-// built-in of the same name, and a broken one is an error, not a silent
-// fall-back), else the built-in irreps sum.
+// Explicit starts a representation name that asks for a plugin even where
+// rgflow has the representation built in: "plugin:A1+E" is the plugin
+// rgflow-rep-a1e of the plugin directory, "plugin:./bin/rgflow-rep-a1e"
+// (anything with a path separator) that file.
+const Explicit = "plugin:"
+
+// Resolve finds the representation called name:
+//
+//   - a sum of irreps that rgflow has built in ("A1+E", "a1 ⊕ e") is the
+//     built-in, whatever the plugin directory holds, and starts no process;
+//   - any other name is the plugin dir/rgflow-rep-<Slug(name)>;
+//   - Explicit+NAME is that plugin even for a built-in name, and
+//     Explicit+PATH (PATH holds a path separator) the plugin at PATH.
+//
+// A plugin that is found, or asked for, and broken is an error, never a
+// silent fall-back to the built-in.
 func Resolve(ctx context.Context, name, dir string) (*reps.Rep, error) {
-	slug := Slug(name)
-	if slug != "" {
-		path := filepath.Join(dir, Prefix+slug+exeSuffix)
-		if _, err := os.Lstat(path); err == nil {
-			rep, err := Load(ctx, path)
-			if err != nil {
-				return nil, err
-			}
-			if err := checkSlug(path, rep.Name, slug); err != nil {
-				return nil, err
-			}
-			return rep, nil
-		}
+	if target, ok := strings.CutPrefix(strings.TrimSpace(name), Explicit); ok {
+		return resolvePlugin(ctx, target, dir)
 	}
 	rep, err := reps.Builtin(name)
 	if err == nil {
 		return rep, nil
 	}
+	if path, ok := PluginFor(name, dir); ok {
+		return loadNamed(ctx, path, Slug(name))
+	}
 	if _, perr := reps.ParseSum(name); perr != nil && strings.TrimSpace(name) != "" {
-		return nil, fmt.Errorf("unknown representation %q: not a sum of D4 irreps and no plugin %s in %s", name, Prefix+slug+exeSuffix, dir)
+		return nil, fmt.Errorf("unknown representation %q: not a sum of D4 irreps and no plugin %s in %s", name, Prefix+Slug(name)+exeSuffix, dir)
 	}
 	// It parses (or is empty) but cannot be built, e.g. d too large: the
 	// built-in path's own message says why.
 	return nil, err
+}
+
+// resolvePlugin loads the plugin an Explicit name asks for.
+func resolvePlugin(ctx context.Context, target, dir string) (*reps.Rep, error) {
+	target = strings.TrimSpace(target)
+	if strings.ContainsRune(target, '/') || strings.ContainsRune(target, filepath.Separator) {
+		return Load(ctx, target) // the user named the file: no slug to match
+	}
+	if Slug(target) == "" {
+		return nil, fmt.Errorf("%q names no plugin: write %sNAME (a plugin in %s) or %sPATH", Explicit+target, Explicit, dir, Explicit)
+	}
+	path, ok := PluginFor(target, dir)
+	if !ok {
+		return nil, fmt.Errorf("no plugin %s in %s for %q (set the plugin directory with -plugins or $RGFLOW_PLUGINS)", Prefix+Slug(target)+exeSuffix, dir, Explicit+target)
+	}
+	return loadNamed(ctx, path, Slug(target))
+}
+
+// loadNamed loads the plugin at path, found under slug, and checks that it
+// serves a representation of that slug.
+func loadNamed(ctx context.Context, path, slug string) (*reps.Rep, error) {
+	rep, err := Load(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSlug(path, rep.Name, slug); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// PluginFor returns the path of dir's plugin for the representation name,
+// and whether that file exists (it is not started). For a built-in name
+// such a plugin is used only when asked for with Explicit.
+func PluginFor(name, dir string) (string, bool) {
+	slug := Slug(name)
+	if slug == "" {
+		return "", false
+	}
+	path := filepath.Join(dir, Prefix+slug+exeSuffix)
+	_, err := os.Lstat(path)
+	return path, err == nil
 }
 
 // checkSlug refuses a plugin whose file name does not match the name of the

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,15 +27,19 @@ import (
 
 	plugin "github.com/hashicorp/go-plugin"
 
+	"rgflow/engine"
 	"rgflow/reps"
 )
 
 var binDir string
 
-// Shipped plugins (cmd/) and test plugins (testdata/), built by TestMain.
+// Shipped plugins (cmd/), the fixture that serves built-in representations
+// (testdata/rgflow-rep-builtin, built once per entry of builtins: slug →
+// irreps) and the broken test plugins (testdata/), built by TestMain.
 var (
-	shipped = []string{"a1e", "2a1e", "a12e", "e45"}
-	broken  = []string{"badcookie", "badversion", "crashstart", "crashdescribe", "hang", "badr", "badbasis"}
+	shipped  = []string{"e45"}
+	builtins = map[string]string{"a1e": "A1+E", "2a1e": "2A1+E", "a12e": "A1+2E"}
+	broken   = []string{"badcookie", "badversion", "crashstart", "crashdescribe", "hang", "badr", "badbasis"}
 )
 
 // hostEnv makes the test binary act as a host that loads the plugin named
@@ -64,7 +69,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	if testing.Verbose() {
-		fmt.Printf("built %d plugins in %v\n", len(shipped)+len(broken)+1, time.Since(start).Round(time.Millisecond))
+		fmt.Printf("built %d plugins in %v\n", len(shipped)+len(builtins)+len(broken)+1, time.Since(start).Round(time.Millisecond))
 	}
 	return m.Run()
 }
@@ -86,6 +91,9 @@ func buildPlugins(dir string) error {
 		// The template carries //go:build ignore; naming the file builds it
 		// anyway, which keeps it from rotting.
 		{"build", "-ldflags=-s -w", "-o", filepath.Join(dir, Prefix+"template"), "./template/main.go"}}
+	for slug, irreps := range builtins {
+		cmds = append(cmds, []string{"build", "-ldflags=-s -w -X main.irreps=" + irreps, "-o", filepath.Join(dir, Prefix+slug), "./testdata/" + Prefix + "builtin"})
+	}
 	errs := make(chan error, len(cmds))
 	for _, a := range cmds {
 		go func() {
@@ -166,28 +174,82 @@ func sameAsBuiltin(t *testing.T, rep *reps.Rep, name, path string) {
 	}
 }
 
-func TestLoadShippedEqualsBuiltin(t *testing.T) {
-	for slug, name := range map[string]string{"a1e": "A1+E", "2a1e": "2A1+E", "a12e": "A1+2E"} {
+// A plugin serving a built-in representation is the built-in one: the same
+// matrices and basis bit for bit, and so the same KL, bit for bit.
+func TestPluginAgreesWithBuiltin(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for slug, name := range builtins {
 		rep, err := load(t, context.Background(), bin(slug))
 		if err != nil {
 			t.Fatal(err)
 		}
 		sameAsBuiltin(t, rep, name, bin(slug))
+		want, _ := reps.Builtin(name)
+		J, Jp := make([]float64, want.C()), make([]float64, want.C())
+		for a := range J {
+			J[a], Jp[a] = 0.8*rng.NormFloat64(), 0.8*rng.NormFloat64()
+		}
+		klPlugin, gPlugin := engine.NewBlocks(rep).KL(J, Jp)
+		klBuiltin, gBuiltin := engine.NewBlocks(want).KL(J, Jp)
+		if klPlugin != klBuiltin || !reflect.DeepEqual(gPlugin, gBuiltin) {
+			t.Errorf("%s: KL %v (gradient %v) from the plugin, %v (%v) built in", name, klPlugin, gPlugin, klBuiltin, gBuiltin)
+		}
 	}
 }
 
-func TestResolve(t *testing.T) {
+// A built-in name is the built-in representation even when the plugin
+// directory has a plugin of that name: no process is started.
+func TestResolvePrefersBuiltin(t *testing.T) {
 	seen := watch(t)
-	for _, name := range []string{"A1+E", "2A1+E", "a1 ⊕ 2e"} {
+	for _, name := range []string{"A1+E", "2A1+E", "a1 ⊕ 2e", "A2"} {
+		if _, ok := PluginFor(name, binDir); !ok && name != "A2" {
+			t.Fatalf("the test needs a plugin for %s in %s", name, binDir)
+		}
 		rep, err := Resolve(context.Background(), name, binDir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sameAsBuiltin(t, rep, name, bin(Slug(name)))
+		if rep.Source != reps.BuiltinSource {
+			t.Errorf("%s: from %s, want the built-in", name, rep.Source)
+		}
 	}
+	if len(*seen) != 0 {
+		t.Errorf("resolving built-in names started %d plugin processes", len(*seen))
+	}
+}
+
+// plugin:NAME and plugin:PATH ask for a plugin explicitly.
+func TestResolveExplicit(t *testing.T) {
+	seen := watch(t)
+	for _, c := range []struct{ name, irreps, path string }{
+		{"plugin:A1+E", "A1+E", bin("a1e")},
+		{"plugin: a1 ⊕ 2e", "A1+2E", bin("a12e")},
+		{Explicit + bin("2a1e"), "2A1+E", bin("2a1e")},
+	} {
+		rep, err := Resolve(context.Background(), c.name, binDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAsBuiltin(t, rep, c.irreps, c.path)
+	}
+	assertGone(t, *seen)
+	if len(*seen) != 3 {
+		t.Errorf("started %d plugins, want 3", len(*seen))
+	}
+	dir := t.TempDir()
+	_, err := Resolve(context.Background(), "plugin:A1+E", dir)
+	wantErr(t, err, "no plugin rgflow-rep-a1e in "+dir, `"plugin:A1+E"`)
+	_, err = Resolve(context.Background(), "plugin:", dir)
+	wantErr(t, err, `"plugin:" names no plugin`)
+	_, err = Resolve(context.Background(), "plugin:"+filepath.Join(dir, "nosuch"), dir)
+	wantErr(t, err, filepath.Join(dir, "nosuch"), "does not exist")
+}
+
+func TestResolve(t *testing.T) {
+	seen := watch(t)
 	// No plugin for A2: the built-in path.
 	rep, err := Resolve(context.Background(), "A2", binDir)
-	if err != nil || rep.Source != "built-in" || rep.C() != 1 {
+	if err != nil || rep.Source != reps.BuiltinSource || rep.C() != 1 {
 		t.Fatalf("A2: got %+v, %v; want the built-in", rep, err)
 	}
 	// Parses but cannot be built: the built-in's own reason.
@@ -391,13 +453,21 @@ func TestResolveNameMismatch(t *testing.T) {
 	wantErr(t, err, path, `serves representation "A1+E"`, Prefix+"a1e")
 }
 
-// A broken plugin of the requested name is an error, not a silent fall-back
-// to the built-in.
+// A broken plugin that is asked for is an error, not a silent fall-back to
+// the built-in; unasked (a built-in name), it is not even started.
 func TestResolveBrokenPluginIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, Prefix+"a1e")
 	copyFile(t, bin("crashstart"), path, 0o755)
-	_, err := Resolve(context.Background(), "A1+E", dir)
+	_, err := Resolve(context.Background(), "plugin:A1+E", dir)
+	wantErr(t, err, path, "exit status 3")
+	rep, err := Resolve(context.Background(), "A1+E", dir)
+	if err != nil || rep.Source != reps.BuiltinSource {
+		t.Errorf("A1+E beside a broken plugin: %v, %v; want the built-in", rep, err)
+	}
+	path = filepath.Join(dir, Prefix+"mine")
+	copyFile(t, bin("crashstart"), path, 0o755)
+	_, err = Resolve(context.Background(), "Mine", dir)
 	wantErr(t, err, path, "exit status 3")
 }
 

@@ -7,9 +7,9 @@
 // format lives in plugins/proto; grpc.go adapts between the two; loader.go
 // is the host side and serve.go the plugin side.
 //
-// A representation is consulted at set-up only (DESIGN.md, "Representation
-// plugins"): the host starts the plugin, asks for its description once,
-// validates it and stops the plugin. No plugin runs in the training loop.
+// A representation is consulted at set-up only (plugins/README.md): the
+// host starts the plugin, asks for its description once, validates it and
+// stops the plugin. No plugin runs in the training loop.
 package plugins
 
 import (
@@ -26,7 +26,7 @@ type Representation interface {
 }
 
 // Description is an on-site representation of D4 as a plugin serves it.
-// Conventions are those of DESIGN.md §1: R is the image of the rotation C4,
+// Conventions are those of docs/conventions.md §2–§4: R is the image of the rotation C4,
 // Sigma that of the mirror which fixes a bond, and a coupling vector J means
 // K(J) = Σ_a J_a Basis[a].
 type Description struct {

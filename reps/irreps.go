@@ -1,7 +1,7 @@
 // Package reps holds the symmetry side of rgflow: the irreducible
 // representations of the square's point group D4, on-site representations
 // built from them (or given by explicit matrices), their coupling bases and
-// the rotated bond matrices K_r = R^r K (Rᵀ)^r. Conventions: DESIGN.md §1.
+// the rotated bond matrices K_r = R^r K (Rᵀ)^r. Conventions: docs/conventions.md §2–§4.
 package reps
 
 import (
@@ -19,7 +19,7 @@ type Irrep struct {
 	Sigma [][]float64
 }
 
-// Irreps is the table of DESIGN.md §1, in its order.
+// Irreps is the table of docs/conventions.md §2, in its order.
 var Irreps = []Irrep{
 	{"A1", 1, [][]float64{{1}}, [][]float64{{1}}},
 	{"A2", 1, [][]float64{{1}}, [][]float64{{-1}}},

@@ -11,7 +11,7 @@ import (
 // of a bond. Matrices are d×d, row-major, in flat slices.
 type Rep struct {
 	Name   string // canonical name, e.g. "2A1+E"
-	Source string // where it came from: "built-in" or a plugin path
+	Source string // where it came from: BuiltinSource or a plugin path
 	Terms  []Term // irreps content; nil for a representation given by matrices
 	D      int    // spins per site
 	R      []float64
@@ -20,6 +20,9 @@ type Rep struct {
 	// K(J) = Σ_a J_a B_a.
 	Basis [][]float64
 }
+
+// BuiltinSource is the Source of every representation Builtin makes.
+const BuiltinSource = "built-in"
 
 // Builtin builds the representation named by an irreps sum.
 func Builtin(name string) (*Rep, error) {
@@ -50,7 +53,7 @@ func Builtin(name string) (*Rep, error) {
 			off += ir.Dim
 		}
 	}
-	rep := &Rep{Name: CanonicalName(terms), Source: "built-in", Terms: terms, D: d, R: R, Sigma: S}
+	rep := &Rep{Name: CanonicalName(terms), Source: BuiltinSource, Terms: terms, D: d, R: R, Sigma: S}
 	rep.Basis = UnitBasis(S, d)
 	return rep, nil
 }

@@ -58,7 +58,7 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-// The A1+E basis is fixed by DESIGN.md: (0,0),(0,1),(1,0),(1,1),(2,2).
+// The A1+E basis is fixed by docs/conventions.md §3: (0,0),(0,1),(1,0),(1,1),(2,2).
 func TestA1EBasisOrder(t *testing.T) {
 	r, _ := Builtin("A1+E")
 	want := [][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 2}}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"rgflow/engine"
-	"rgflow/kernels"
 )
 
 // parseVector reads "j1,j2,…" and checks its length against c.
@@ -34,7 +33,7 @@ func parseVector(flagName, s string, c int, rep string) ([]float64, error) {
 
 func runEval(ctx context.Context, args []string) error {
 	fs := newFlags("eval")
-	repName := fs.String("rep", "A1", "representation")
+	repName := fs.String("rep", "A1", repFlagHelp)
 	Js := fs.String("J", "", "fine coupling vector, comma-separated")
 	Jps := fs.String("Jp", "", "coarse coupling vector J′, comma-separated")
 	asJSON := fs.Bool("json", false, "print a JSON object {kl, grad}")
@@ -54,7 +53,8 @@ func runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	kl, grad := engine.NewBlocks(r).KL(J, Jp)
+	b := engine.NewBlocks(r, engine.WithKernels(kernelPath))
+	kl, grad := b.KL(J, Jp)
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(struct {
 			Rep     string    `json:"rep"`
@@ -63,7 +63,7 @@ func runEval(ctx context.Context, args []string) error {
 			KL      float64   `json:"kl"`
 			Grad    []float64 `json:"grad"`
 			Kernels string    `json:"kernels"`
-		}{r.Name, J, Jp, kl, grad, kernels.Path()})
+		}{r.Name, J, Jp, kl, grad, b.Kernels().Name()})
 	}
 	fmt.Printf("KL = %s\n", strconv.FormatFloat(kl, 'g', -1, 64))
 	for a, g := range grad {

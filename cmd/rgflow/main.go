@@ -7,16 +7,22 @@
 //	rgflow reps    [-plugins DIR]
 //	rgflow version
 //
+// RGFLOW_KERNELS=generic|avx2|avx512 runs every hot loop on that kernel
+// path instead of the fastest one the CPU supports.
+//
 // Every failure ends in one plain sentence on stderr and a non-zero exit.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"rgflow/kernels"
 )
 
 type command struct {
@@ -44,6 +50,43 @@ func usage() {
 // errUsage marks an error already explained by the flag package.
 var errUsage = errors.New("usage")
 
+// kernelPath is the kernel path every command runs on, which main reads
+// from RGFLOW_KERNELS before it runs one (the fastest if unset); the
+// commands hand it to the engine and the bench suites as a value.
+var kernelPath kernels.Path
+
+// kernelsFromEnv is the path RGFLOW_KERNELS names, or the fastest.
+func kernelsFromEnv() (kernels.Path, error) {
+	name := os.Getenv("RGFLOW_KERNELS")
+	if name == "" {
+		return kernels.Fastest(), nil
+	}
+	p, err := kernels.Lookup(name)
+	if err != nil {
+		return p, fmt.Errorf("RGFLOW_KERNELS: %v", err)
+	}
+	return p, nil
+}
+
+// newFlags makes a flag set that reports errors instead of exiting.
+func newFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("rgflow "+name, flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	return fs
+}
+
+// parse parses a command's flags. The flag package has already explained
+// a bad flag (or printed the help for -h), so either ends in errUsage.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
 func main() {
 	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
 		usage()
@@ -51,6 +94,11 @@ func main() {
 			os.Exit(2)
 		}
 		return
+	}
+	var err error
+	if kernelPath, err = kernelsFromEnv(); err != nil {
+		fmt.Fprintln(os.Stderr, "rgflow:", err)
+		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

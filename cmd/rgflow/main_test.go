@@ -2,11 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"rgflow/engine"
+	"rgflow/plugins"
 )
 
 var binary string
@@ -26,8 +30,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// run executes rgflow in dir with an empty plugin directory (so built-in
-// representations are used) and returns stdout, stderr and the exit code.
+// run executes rgflow in dir with an empty plugin directory (so the tests
+// do not depend on what bin/ holds) and returns stdout, stderr and the
+// exit code.
 func run(t *testing.T, dir string, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
@@ -135,5 +140,114 @@ func TestEvalPrintsFullPrecision(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.Grad) != 1 || !(r.KL > 0) {
 		t.Fatalf("eval -json gave %q (%v)", out, err)
+	}
+}
+
+// RGFLOW_KERNELS picks the kernel path of every command; a name this CPU or
+// build lacks is one plain sentence and exit 2, for any command.
+func TestKernelsFromEnvironment(t *testing.T) {
+	runEnv := func(env string, args ...string) (string, string, int) {
+		t.Helper()
+		cmd := exec.Command(binary, args...)
+		cmd.Dir = t.TempDir()
+		cmd.Env = append(os.Environ(), "RGFLOW_PLUGINS="+t.TempDir(), env)
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return out.String(), errb.String(), ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), errb.String(), 0
+	}
+	out, stderr, code := runEnv("RGFLOW_KERNELS=generic", "version")
+	if code != 0 || !strings.Contains(out, "kernels: enumeration generic, network products generic") {
+		t.Errorf("RGFLOW_KERNELS=generic rgflow version: exit %d, %q %q", code, out, stderr)
+	}
+	out, stderr, code = runEnv("RGFLOW_KERNELS=generic", "eval", "-rep", "A1", "-J", "0.8", "-Jp", "0.9", "-json")
+	if code != 0 || !strings.Contains(out, `"kernels":"generic"`) {
+		t.Errorf("RGFLOW_KERNELS=generic rgflow eval: exit %d, %q %q", code, out, stderr)
+	}
+	for _, args := range [][]string{{"version"}, {"reps"}} {
+		_, stderr, code = runEnv("RGFLOW_KERNELS=sse9", args...)
+		if code != 2 || !strings.Contains(stderr, `RGFLOW_KERNELS: unknown kernel path "sse9"`) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			t.Errorf("RGFLOW_KERNELS=sse9 rgflow %v: exit %d, stderr %q; want 2 and one sentence", args, code, stderr)
+		}
+	}
+}
+
+// The summary says why Newton failed, most frequent reason first.
+func TestSummaryGivesNewtonReasons(t *testing.T) {
+	var b strings.Builder
+	printSummary(&b, engine.Summary{Rep: "A1", Loss: "kl", Model: "flow", Roots: 7, RootFailures: 3,
+		RootFailureReasons: map[string]int{"iteration limit": 1, "singular Jacobian": 2}, FixedPointStatus: "singular Jacobian"})
+	out := b.String()
+	for _, want := range []string{
+		"final network: Newton found no critical fixed point (singular Jacobian)",
+		"Newton did not converge in 3 of 10 recorded epochs (2 singular Jacobian, 1 iteration limit)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary %q lacks %q", out, want)
+		}
+	}
+}
+
+// A built-in name uses the built-in even beside a plugin of that name, and
+// says so; plugin:NAME asks for the plugin.
+func TestBuiltinWinsUnlessAPluginIsAskedFor(t *testing.T) {
+	dir, plugDir := t.TempDir(), t.TempDir()
+	marker := filepath.Join(dir, "started")
+	script := "#!/bin/sh\ntouch " + marker + "\nexit 3\n"
+	if err := os.WriteFile(filepath.Join(plugDir, "rgflow-rep-a1e"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := run(t, dir, "train", "-rep", "A1+E", "-epochs", "2", "-trajectories", "8", "-quiet", "-plugins", plugDir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "A1+E (d=3, c=5, built-in; plugin " + filepath.Join(plugDir, "rgflow-rep-a1e") + " not used"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q does not say %q", stderr, want)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the plugin was started for a built-in name")
+	}
+	_, stderr, code = run(t, dir, "train", "-rep", "plugin:A1+E", "-epochs", "2", "-quiet", "-plugins", plugDir)
+	if code == 0 || !strings.Contains(stderr, "rgflow-rep-a1e") {
+		t.Errorf("plugin:A1+E with a broken plugin: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Error("plugin:A1+E did not start the plugin")
+	}
+}
+
+// rgflow reps lists every name once, with where it comes from.
+func TestRepRowsListEachNameOnce(t *testing.T) {
+	rows, err := repRows([]plugins.Info{
+		{Name: "A1+E", Slug: "a1e", Path: "/p/rgflow-rep-a1e", D: 3, C: 5},
+		{Name: "A2+E", Slug: "a2e", Path: "/p/rgflow-rep-a2e", D: 3, C: 5},
+		{Name: "E45", Slug: "e45", Path: "/p/rgflow-rep-e45", D: 2, C: 2},
+		{Slug: "bad", Path: "/p/rgflow-rep-bad", Err: errors.New("R⁴ ≠ I")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		if _, dup := got[r.name]; dup {
+			t.Errorf("%s listed twice", r.name)
+		}
+		got[r.name] = r.source
+	}
+	for name, want := range map[string]string{
+		"A1":   "built-in",
+		"A1+E": "built-in; plugin /p/rgflow-rep-a1e only with -rep plugin:A1+E",
+		"A2+E": "built-in; plugin /p/rgflow-rep-a2e only with -rep plugin:A2+E",
+		"E45":  "plugin /p/rgflow-rep-e45",
+		"bad":  "plugin /p/rgflow-rep-bad: BROKEN: R⁴ ≠ I",
+	} {
+		if got[name] != want {
+			t.Errorf("%s: source %q, want %q", name, got[name], want)
+		}
 	}
 }

@@ -21,7 +21,7 @@ func runOracle(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o, err := engine.NewOracle(engine.NewBlocks(r))
+	o, err := engine.NewOracle(engine.NewBlocks(r, engine.WithKernels(kernelPath)))
 	if err != nil {
 		return err
 	}

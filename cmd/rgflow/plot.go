@@ -4,17 +4,13 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"path/filepath"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"rgflow/engine"
+	"rgflow/internal/plotfile"
 )
 
 // plotFlow draws the learned flow f_0 on the physical axis (seed Fig. 5)
@@ -58,28 +54,5 @@ func plotFlow(path string, s engine.Summary) error {
 	}
 	p.Legend.Top = true
 	p.Legend.Left = true
-	return savePlot(p, path, 6*vg.Inch, 4*vg.Inch)
-}
-
-// savePlot renders p to PNG or SVG by the file's extension, atomically.
-func savePlot(p *plot.Plot, path string, w, h vg.Length) error {
-	var buf strings.Builder
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".png":
-		img := vgimg.New(w, h)
-		p.Draw(draw.New(img))
-		png := vgimg.PngCanvas{Canvas: img}
-		if _, err := png.WriteTo(&buf); err != nil {
-			return fmt.Errorf("plot: %v", err)
-		}
-	case ".svg":
-		svg := vgsvg.New(w, h)
-		p.Draw(draw.New(svg))
-		if _, err := svg.WriteTo(&buf); err != nil {
-			return fmt.Errorf("plot: %v", err)
-		}
-	default:
-		return fmt.Errorf("plot file %s must end in .png or .svg", path)
-	}
-	return engine.WriteFileAtomic(path, []byte(buf.String()))
+	return plotfile.Save(p, path, 6*vg.Inch, 4*vg.Inch)
 }

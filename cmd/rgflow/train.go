@@ -3,169 +3,183 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
 	"rgflow/engine"
-	"rgflow/kernels"
+	"rgflow/internal/atomicfile"
+	"rgflow/reps"
 )
 
-// newFlags makes a flag set that reports errors instead of exiting.
-func newFlags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("rgflow "+name, flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
-	return fs
+// trainFlags are rgflow train's flags; each set one overrides the config
+// file's key.
+type trainFlags struct {
+	fs                                        *flag.FlagSet
+	configPath, rep, loss, model              *string
+	epochs, traj, workers                     *int
+	seed                                      *uint64
+	jsonOut, plotOut, ckpt, resume, pluginDir *string
+	quiet                                     *bool
+	set                                       map[string]bool // the flags given, after parse
 }
 
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
-		}
-		return errUsage
+func newTrainFlags() *trainFlags {
+	fs := newFlags("train")
+	return &trainFlags{
+		fs:         fs,
+		configPath: fs.String("config", "", "experiment file (TOML); flags override it"),
+		rep:        fs.String("rep", "", repFlagHelp),
+		loss:       fs.String("loss", "", "divergence: "+engine.Losses.Help()),
+		model:      fs.String("model", "", "RG map: "+engine.Models.Help()),
+		epochs:     fs.Int("epochs", 0, "training epochs"),
+		traj:       fs.Int("trajectories", 0, "couplings per epoch (0: 8·3^c, capped)"),
+		seed:       fs.Uint64("seed", 0, "random seed"),
+		workers:    fs.Int("workers", -1, "goroutines (0: one per CPU)"),
+		jsonOut:    fs.String("json", "", "write the summary and the learned flow as JSON to this file"),
+		plotOut:    fs.String("plot", "", "draw the learned flow to this .png or .svg file"),
+		ckpt:       fs.String("checkpoint", "", "save the trained state to this file (atomically)"),
+		resume:     fs.String("resume", "", "continue a run from this checkpoint"),
+		pluginDir:  fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)"),
+		quiet:      fs.Bool("quiet", false, "no progress bar"),
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+}
+
+func (f *trainFlags) parse(args []string) error {
+	if err := parse(f.fs, args); err != nil {
+		return err
 	}
+	f.set = map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	return nil
 }
 
-func runTrain(ctx context.Context, args []string) error {
-	fs := newFlags("train")
-	configPath := fs.String("config", "", "experiment file (TOML); flags override it")
-	rep := fs.String("rep", "", "representation, e.g. A1, A1+E, 2A1+E")
-	loss := fs.String("loss", "", "divergence: kl (exact) or cd (contrastive)")
-	model := fs.String("model", "", "flow or monotone")
-	epochs := fs.Int("epochs", 0, "training epochs")
-	traj := fs.Int("trajectories", 0, "couplings per epoch (0: 8·3^c, capped)")
-	seed := fs.Uint64("seed", 0, "random seed")
-	workers := fs.Int("workers", -1, "goroutines (0: one per CPU)")
-	jsonOut := fs.String("json", "", "write the summary and the learned flow as JSON to this file")
-	plotOut := fs.String("plot", "", "draw the learned flow to this .png or .svg file")
-	ckpt := fs.String("checkpoint", "", "save the trained state to this file (atomically)")
-	resume := fs.String("resume", "", "continue a run from this checkpoint")
-	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
-	quiet := fs.Bool("quiet", false, "no progress bar")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-
+// config is the config file (or the defaults) with the flags given on top,
+// validated.
+func (f *trainFlags) config() (engine.Config, error) {
 	cfg := engine.DefaultConfig()
-	if *configPath != "" {
+	if *f.configPath != "" {
 		var err error
-		if cfg, err = engine.LoadConfig(*configPath); err != nil {
-			return err
+		if cfg, err = engine.LoadConfig(*f.configPath); err != nil {
+			return cfg, err
 		}
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if set["rep"] {
-		cfg.Rep = *rep
+	for name, apply := range map[string]func(){
+		"rep":          func() { cfg.Rep = *f.rep },
+		"loss":         func() { cfg.Loss = *f.loss },
+		"model":        func() { cfg.Model = *f.model },
+		"epochs":       func() { cfg.Epochs = *f.epochs },
+		"trajectories": func() { cfg.Trajectories = *f.traj },
+		"seed":         func() { cfg.Seed = *f.seed },
+		"workers":      func() { cfg.Workers = *f.workers },
+		"json":         func() { cfg.Output.JSON = *f.jsonOut },
+		"plot":         func() { cfg.Output.Plot = *f.plotOut },
+		"checkpoint":   func() { cfg.Output.Checkpoint = *f.ckpt },
+	} {
+		if f.set[name] {
+			apply()
+		}
 	}
-	if set["loss"] {
-		cfg.Loss = *loss
+	return cfg, cfg.Validate()
+}
+
+// trainer is a fresh trainer for cfg, or with -resume the checkpoint's
+// (which keeps its own configuration but for -epochs and the outputs).
+func (f *trainFlags) trainer(cfg engine.Config, r *reps.Rep) (*engine.Trainer, error) {
+	if *f.resume == "" {
+		return engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath))
 	}
-	if set["model"] {
-		cfg.Model = *model
+	ck, err := engine.LoadCheckpoint(*f.resume)
+	if err != nil {
+		return nil, err
 	}
-	if set["epochs"] {
-		cfg.Epochs = *epochs
+	total := 0
+	if f.set["epochs"] {
+		total = cfg.Epochs
 	}
-	if set["trajectories"] {
-		cfg.Trajectories = *traj
+	tr, err := engine.Resume(ck, r, total, engine.WithKernels(kernelPath))
+	if err != nil {
+		return nil, err
 	}
-	if set["seed"] {
-		cfg.Seed = *seed
-	}
-	if set["workers"] {
-		cfg.Workers = *workers
-	}
-	if set["json"] {
-		cfg.Output.JSON = *jsonOut
-	}
-	if set["plot"] {
-		cfg.Output.Plot = *plotOut
-	}
-	if set["checkpoint"] {
-		cfg.Output.Checkpoint = *ckpt
-	}
-	if err := cfg.Validate(); err != nil {
+	tr.Cfg.Output = cfg.Output
+	return tr, nil
+}
+
+func runTrain(ctx context.Context, args []string) error {
+	f := newTrainFlags()
+	if err := f.parse(args); err != nil {
 		return err
 	}
-
-	r, err := resolveRep(ctx, cfg.Rep, *pluginDir)
+	cfg, err := f.config()
 	if err != nil {
 		return err
 	}
-	var tr *engine.Trainer
-	if *resume != "" {
-		ck, err := engine.LoadCheckpoint(*resume)
-		if err != nil {
-			return err
-		}
-		total := 0
-		if set["epochs"] {
-			total = cfg.Epochs
-		}
-		if tr, err = engine.Resume(ck, r, total); err != nil {
-			return err
-		}
-		tr.Cfg.Output = cfg.Output
-	} else if tr, err = engine.NewTrainer(cfg, r); err != nil {
+	r, err := resolveRep(ctx, cfg.Rep, *f.pluginDir)
+	if err != nil {
+		return err
+	}
+	tr, err := f.trainer(cfg, r)
+	if err != nil {
 		return err
 	}
 	cfg = tr.Cfg
+	fmt.Fprintf(os.Stderr, "rgflow: %s (d=%d, c=%d, %s), loss %s, model %s, %d epochs × %d trajectories, seed %d, kernels %s\n",
+		r.Name, r.D, r.C(), origin(r, cfg.Rep, *f.pluginDir), cfg.Loss, cfg.Model, cfg.Epochs, tr.M, cfg.Seed, tr.Blocks.Kernels().Name())
+	if err := train(ctx, tr, *f.quiet); err != nil {
+		return err
+	}
+	return writeResults(tr)
+}
 
-	fmt.Fprintf(os.Stderr, "rgflow: %s (d=%d, c=%d, from %s), loss %s, model %s, %d epochs × %d trajectories, seed %d, kernels %s\n",
-		r.Name, r.D, r.C(), r.Source, cfg.Loss, cfg.Model, cfg.Epochs, tr.M, cfg.Seed, kernels.Path())
-
-	progress, done := progressReporter(*quiet, tr)
+// train runs the trainer to its last epoch with a progress bar, saving
+// checkpoints as configured, and on an interruption the state (if there is
+// a checkpoint file to save it to).
+func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
+	path := tr.Cfg.Output.Checkpoint
 	save := func() error {
-		if cfg.Output.Checkpoint == "" {
+		if path == "" {
 			return nil
 		}
-		return tr.SaveCheckpoint(cfg.Output.Checkpoint)
+		return tr.SaveCheckpoint(path)
 	}
-	err = tr.Run(ctx, progress, save)
+	progress, done := progressReporter(quiet, tr)
+	err := tr.Run(ctx, progress, save)
 	done()
-	if err != nil {
-		if ctx.Err() != nil && cfg.Output.Checkpoint != "" {
-			if serr := save(); serr == nil {
-				return fmt.Errorf("interrupted at epoch %d; state saved to %s (continue with -resume %s)", tr.Epoch, cfg.Output.Checkpoint, cfg.Output.Checkpoint)
-			}
-		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted at epoch %d; nothing written (set -checkpoint to keep partial runs)", tr.Epoch)
-		}
-		return err
+	switch {
+	case err == nil:
+		return save()
+	case ctx.Err() != nil && path != "" && save() == nil:
+		return fmt.Errorf("interrupted at epoch %d; state saved to %s (continue with -resume %s)", tr.Epoch, path, path)
+	case ctx.Err() != nil:
+		return fmt.Errorf("interrupted at epoch %d; nothing written (set -checkpoint to keep partial runs)", tr.Epoch)
 	}
-	if err := save(); err != nil {
-		return err
-	}
+	return err
+}
 
+// writeResults prints the summary and writes the JSON summary and the
+// figure, if configured.
+func writeResults(tr *engine.Trainer) error {
 	s := tr.Summary()
-	s.Kernels = kernels.Path()
 	printSummary(os.Stdout, s)
-	if cfg.Output.JSON != "" {
+	if path := tr.Cfg.Output.JSON; path != "" {
 		data, err := json.MarshalIndent(s, "", "  ")
 		if err != nil {
 			return err
 		}
-		if err := engine.WriteFileAtomic(cfg.Output.JSON, append(data, '\n')); err != nil {
+		if err := atomicfile.Write(path, append(data, '\n')); err != nil {
 			return err
 		}
 	}
-	if cfg.Output.Plot != "" {
-		if err := plotFlow(cfg.Output.Plot, s); err != nil {
-			return err
-		}
+	if path := tr.Cfg.Output.Plot; path != "" {
+		return plotFlow(path, s)
 	}
 	return nil
 }
@@ -174,8 +188,8 @@ func runTrain(ctx context.Context, args []string) error {
 func printSummary(w io.Writer, s engine.Summary) {
 	med := float64(s.JcMedian)
 	if s.Roots == 0 {
-		fmt.Fprintf(w, "%s %s %s: no J_c estimate: Newton found no root of the learned flow in the %d recorded epochs (exact %.6f); try more epochs or another newton.start, %.3g s/epoch\n",
-			s.Rep, s.Loss, s.Model, s.RootFailures, s.JcExact, s.SecondsPerEpoch)
+		fmt.Fprintf(w, "%s %s %s: no J_c estimate: Newton found no root of the learned flow in the %d recorded epochs%s (exact %.6f); try more epochs or another newton.start, %.3g s/epoch\n",
+			s.Rep, s.Loss, s.Model, s.RootFailures, reasons(s.RootFailureReasons), s.JcExact, s.SecondsPerEpoch)
 	} else {
 		bias := 100 * (med - s.JcExact) / s.JcExact
 		fmt.Fprintf(w, "%s %s %s: J_c = %.5f (IQR %.5f–%.5f, %d roots) exact %.6f (bias %+.2f%%), %.3g s/epoch\n",
@@ -187,10 +201,32 @@ func printSummary(w io.Writer, s engine.Summary) {
 			fmt.Fprintf(w, ", physical-axis J_c = %.5f", float64(s.AxisJc))
 		}
 		fmt.Fprintln(w)
+	} else if s.FixedPointStatus != "" && s.Roots > 0 {
+		fmt.Fprintf(w, "final network: Newton found no critical fixed point (%s)\n", s.FixedPointStatus)
 	}
 	if s.RootFailures > 0 && s.Roots > 0 {
-		fmt.Fprintf(w, "note: Newton did not converge in %d of %d recorded epochs\n", s.RootFailures, s.RootFailures+s.Roots)
+		fmt.Fprintf(w, "note: Newton did not converge in %d of %d recorded epochs%s\n", s.RootFailures, s.RootFailures+s.Roots, reasons(s.RootFailureReasons))
 	}
+}
+
+// reasons lists why Newton stopped, most frequent first: " (12 singular
+// Jacobian, 3 iteration limit)"; "" if there is nothing to say.
+func reasons(by map[string]int) string {
+	if len(by) == 0 {
+		return ""
+	}
+	names := slices.Collect(maps.Keys(by))
+	slices.SortFunc(names, func(a, b string) int {
+		if by[a] != by[b] {
+			return by[b] - by[a]
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%d %s", by[n], n)
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 func fmtVec(v []float64) string {

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"rgflow/kernels"
-	"rgflow/kernels/dense"
 )
 
 func runVersion(ctx context.Context, args []string) error {
@@ -24,6 +24,7 @@ func runVersion(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("rgflow %s, %s %s/%s\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Printf("cpu: %s\n", kernels.Features())
-	fmt.Printf("kernels: enumeration %s, network products %s (available: %v; force with RGFLOW_KERNELS)\n", kernels.Path(), dense.Path(), kernels.Available())
+	fmt.Printf("kernels: enumeration %s, network products %s (available: %s; force with RGFLOW_KERNELS)\n",
+		kernelPath.Name(), kernelPath.Dense().Name(), strings.Join(kernels.Available(), ", "))
 	return nil
 }

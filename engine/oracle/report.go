@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"rgflow/engine"
+	"rgflow/internal/nullfloat"
 	"rgflow/reps"
 )
 
@@ -35,13 +36,15 @@ type Analysis struct {
 	// AxisJc is the physical-axis critical coupling, AxisFixedPoint the
 	// index in FixedPoints of the fixed point the flow from it approaches
 	// (−1: none found) and AxisApproach how close it comes.
-	AxisJc         engine.Float `json:"axis_jc"`
-	AxisFixedPoint int          `json:"axis_fixed_point"`
-	AxisApproach   engine.Float `json:"axis_approach"`
-	AxisNote       string       `json:"axis_note,omitempty"`
-	JcExact        float64      `json:"jc_exact"`
-	Evaluations    int          `json:"kl_hessian_evaluations"`
-	Seconds        float64      `json:"seconds"`
+	AxisJc         nullfloat.Float `json:"axis_jc"`
+	AxisFixedPoint int             `json:"axis_fixed_point"`
+	AxisApproach   nullfloat.Float `json:"axis_approach"`
+	AxisSteps      int             `json:"axis_approach_step"`
+	AxisNote       string          `json:"axis_note,omitempty"`
+	JcExact        float64         `json:"jc_exact"`
+	Kernels        string          `json:"kernels"`
+	Evaluations    int             `json:"kl_hessian_evaluations"`
+	Seconds        float64         `json:"seconds"`
 }
 
 // Complex is an eigenvalue in JSON.
@@ -52,15 +55,15 @@ type Complex struct {
 
 // FixedPointJSON is one fixed point in the oracle's JSON output.
 type FixedPointJSON struct {
-	J           []float64    `json:"J"`
-	KL          float64      `json:"kl"`
-	Eigenvalues []Complex    `json:"eigenvalues"`
-	Relevant    int          `json:"relevant"`
-	Lambda      engine.Float `json:"lambda"`
-	Nu          engine.Float `json:"nu"`
-	AxisJc      engine.Float `json:"axis_jc"`
-	Saddle      bool         `json:"saddle"`
-	MinHessEig  float64      `json:"min_hessian_eigenvalue"`
+	J           []float64       `json:"J"`
+	KL          float64         `json:"kl"`
+	Eigenvalues []Complex       `json:"eigenvalues"`
+	Relevant    int             `json:"relevant"`
+	Lambda      nullfloat.Float `json:"lambda"`
+	Nu          nullfloat.Float `json:"nu"`
+	AxisJc      nullfloat.Float `json:"axis_jc"`
+	Saddle      bool            `json:"saddle"`
+	MinHessEig  float64         `json:"min_hessian_eigenvalue"`
 	// ScalingDimensions are the leading Δ_i of the fine block's transfer
 	// matrix at J (exact Δ_σ = 1/8).
 	ScalingDimensions []float64 `json:"scaling_dimensions"`
@@ -86,7 +89,7 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 	b := o.B
 	an := Analysis{Rep: b.Rep.Name, CoarseMirror: b.Mirror.Name, D: b.D, C: b.C,
 		GaugeOrder: len(o.G.Centre), OrbitActions: len(o.G.Orbit), AxisFixedPoint: -1,
-		AxisJc: engine.Float(math.NaN()), AxisApproach: engine.Float(math.NaN()), JcExact: engine.JcExact}
+		AxisJc: nullfloat.Float(math.NaN()), AxisApproach: nullfloat.Float(math.NaN()), JcExact: engine.JcExact}
 	a1, err := A1FixedPoint()
 	if err != nil {
 		return an, err
@@ -155,10 +158,11 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 		tol = 1e-5
 	}
 	ax := o.AxisCritical(ref, minima, DefaultBounds(minima), tol, opt.Progress)
-	an.AxisJc, an.AxisNote = engine.Float(ax.Jc), ax.Note
+	an.AxisJc, an.AxisNote = nullfloat.Float(ax.Jc), ax.Note
 	if ax.Approach >= 0 {
 		an.AxisFixedPoint = index[ax.Approach]
-		an.AxisApproach = engine.Float(ax.Distance)
+		an.AxisApproach = nullfloat.Float(ax.Distance)
+		an.AxisSteps = ax.Steps
 		fps[an.AxisFixedPoint].AxisJc = ax.Jc
 	}
 	for _, fp := range fps {
@@ -170,8 +174,8 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 
 func (o *Oracle) fixedPointJSON(fp FixedPoint) FixedPointJSON {
 	J := o.G.Canonical(fp.J)
-	out := FixedPointJSON{J: J, KL: fp.KL, Relevant: fp.Relevant, Lambda: engine.Float(fp.Lambda), Nu: engine.Float(fp.Nu),
-		AxisJc: engine.Float(fp.AxisJc), Saddle: fp.Saddle, MinHessEig: fp.MinHessEig,
+	out := FixedPointJSON{J: J, KL: fp.KL, Relevant: fp.Relevant, Lambda: nullfloat.Float(fp.Lambda), Nu: nullfloat.Float(fp.Nu),
+		AxisJc: nullfloat.Float(fp.AxisJc), Saddle: fp.Saddle, MinHessEig: fp.MinHessEig,
 		ScalingDimensions: ScalingDimensions(o.B, J, 4), Found: fp.Found}
 	for _, v := range fp.Eigenvalues {
 		out.Eigenvalues = append(out.Eigenvalues, Complex{real(v), imag(v)})
@@ -258,4 +262,71 @@ func fmtVec(v []float64) string {
 		s += fmt.Sprintf("%.5f", x)
 	}
 	return s + ")"
+}
+
+// Critical returns the index of the critical fixed point: a minimum (not
+// a saddle) with exactly one relevant direction — the one the axis flow
+// approaches if it is one, else the first; −1 if there is none.
+func (an Analysis) Critical() int {
+	ok := func(i int) bool {
+		fp := an.FixedPoints[i]
+		return !fp.Saddle && fp.Relevant == 1 && !math.IsNaN(float64(fp.Lambda))
+	}
+	if i := an.AxisFixedPoint; i >= 0 && ok(i) {
+		return i
+	}
+	for i := range an.FixedPoints {
+		if ok(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Reading says in words what the analysis means, and where it is not to
+// be trusted.
+func (an Analysis) Reading() []string {
+	var out []string
+	crit := an.Critical()
+	if crit < 0 {
+		out = append(out, "no fixed point found has exactly one relevant direction and is a minimum of the KL: the exact map gives no critical estimate of the usual kind for this representation and mirror")
+	} else {
+		fp := an.FixedPoints[crit]
+		out = append(out, fmt.Sprintf("critical fixed point #%d: λ = %.5f, ν = ln√2/ln λ = %.4f (exact 1), leading scaling dimension %.4f (exact 1/8)",
+			crit, float64(fp.Lambda), float64(fp.Nu), firstOr(fp.ScalingDimensions)))
+	}
+	jc := float64(an.AxisJc)
+	switch {
+	case math.IsNaN(jc):
+		note := an.AxisNote
+		if note == "" {
+			note = "the bisection did not converge"
+		}
+		out = append(out, "no physical-axis critical coupling: "+note)
+	default:
+		line := fmt.Sprintf("physical-axis critical coupling J_c = %.5f (exact %.6f, bias %+.2f%%)", jc, an.JcExact, 100*(jc-an.JcExact)/an.JcExact)
+		if i := an.AxisFixedPoint; i >= 0 {
+			fp := an.FixedPoints[i]
+			line += fmt.Sprintf("; the flow from it approaches fixed point #%d to %.2g (step %d)", i, float64(an.AxisApproach), an.AxisSteps)
+			if float64(an.AxisApproach) > 0.05 {
+				line += ", which is not close: the fixed point that governs the axis may not be among those found"
+			} else if fp.Relevant != 1 {
+				line += fmt.Sprintf(", which has %d relevant directions: the axis value bounds that fixed point's basin and is not a one-parameter critical estimate", fp.Relevant)
+			}
+		}
+		out = append(out, line+": what a network that reached the exact variational map would estimate for this representation and mirror")
+	}
+	for i, fp := range an.FixedPoints {
+		if fp.Saddle {
+			out = append(out, fmt.Sprintf("fixed point #%d is a saddle of KL(J*, ·) (smallest Hessian eigenvalue %.3g): the exact map leaves it, and a network whose map sits there has not reached the variational optimum", i, fp.MinHessEig))
+		}
+	}
+	return out
+}
+
+func firstOr(x []float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	return x[0]
 }

@@ -6,8 +6,8 @@
 //	NN: C[m×n] = beta·C + A[m×k] · B[k×n]    (input gradient)
 //
 // with leading dimensions lda, ldb, ldc. Like package kernels, every path has
-// the pure-Go GemmGeneric as its reference, and RGFLOW_KERNELS=generic|avx2|avx512
-// forces a path.
+// the pure-Go GemmGeneric as its reference, and a path is a value (Path)
+// that the caller chooses.
 //
 // Paths, fastest first:
 //   - avx512 (AVX512F; gemm_avx512_amd64.s): 8×16 register tiles (16 zmm
@@ -41,20 +41,54 @@ package dense
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"sync"
 
 	"rgflow/kernels/internal/dispatch"
 )
 
-// Gemm computes C = beta·C + op(A)·op(B) on the selected path, where
-// op(A) is A (m×k, row i at a[i*lda:]) or, if tA, Aᵀ with A k×m; op(B) is B
-// (k×n) or, if tB, Bᵀ with B n×k. C is m×n with row i at c[i*ldc:]. The
-// supported cases are NT (tA = false, tB = true), TN and NN; TT panics.
-// Only the elements C[i][j], i < m, j < n, are written.
-func Gemm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	gemmWith(impl, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+// Path is one implementation of the products: a value, so that callers
+// choose it per use (package kernels bundles it with the enumeration of the
+// same name). Fastest and Lookup make one; the zero Path is Fastest().
+type Path struct{ p *path }
+
+// Fastest returns the fastest path this CPU and build support.
+func Fastest() Path { return Path{fastest} }
+
+// Lookup returns the path called name (generic, avx2 or avx512), or
+// Fastest() for "". Naming a path this CPU or build lacks, or an unknown
+// one, is an error that lists the available paths.
+func Lookup(name string) (Path, error) {
+	p, err := dispatch.Choose(paths, name)
+	if err != nil {
+		return Path{}, err
+	}
+	return Path{p}, nil
+}
+
+// Available lists the paths this CPU and build can run, fastest first.
+func Available() []string { return dispatch.Names(paths) }
+
+func (p Path) get() *path {
+	if p.p == nil {
+		return fastest
+	}
+	return p.p
+}
+
+// Name is the path's name, as Lookup takes it.
+func (p Path) Name() string { return p.get().name }
+
+// String is the path's name.
+func (p Path) String() string { return p.Name() }
+
+// Gemm computes C = beta·C + op(A)·op(B) on this path, where op(A) is A
+// (m×k, row i at a[i*lda:]) or, if tA, Aᵀ with A k×m; op(B) is B (k×n) or,
+// if tB, Bᵀ with B n×k. C is m×n with row i at c[i*ldc:]. The supported
+// cases are NT (tA = false, tB = true), TN and NN; TT panics. Only the
+// elements C[i][j], i < m, j < n, are written.
+func (p Path) Gemm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	gemmWith(p.get(), tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // GemmGeneric is Gemm on the generic path: the reference for the others.
@@ -66,7 +100,7 @@ func GemmGeneric(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ld
 // (driver.go); otherwise the generic Go loops run.
 type path struct {
 	name      string
-	available func() bool
+	available bool // this CPU and build run it
 	kern      *asmKernel
 }
 
@@ -105,7 +139,7 @@ func (pt *path) done(pk *packed) { pk.release() }
 
 var generic = path{
 	name:      "generic",
-	available: func() bool { return true },
+	available: true,
 }
 
 // paths lists the implementations from fastest to slowest: the assembly
@@ -113,33 +147,11 @@ var generic = path{
 // architectures) and then the generic one.
 var paths = append(append([]*path(nil), archPaths...), &generic)
 
-var impl = &generic
-
-func init() {
-	if err := Use(os.Getenv("RGFLOW_KERNELS")); err != nil {
-		fmt.Fprintln(os.Stderr, "rgflow:", err)
-		os.Exit(2)
-	}
-}
-
-// Use selects a path by name; "" picks the fastest one this CPU supports.
-// Naming a path this CPU (or this build) lacks is an error.
-func Use(name string) error {
-	p, err := dispatch.Choose(paths, name)
-	if err == nil {
-		impl = p
-	}
-	return err
-}
-
-// Path names the path in use.
-func Path() string { return impl.name }
-
-// Available lists the paths this CPU and build can run, fastest first.
-func Available() []string { return dispatch.Names(paths) }
+// fastest is the first path this CPU runs (generic at worst).
+var fastest, _ = dispatch.Choose(paths, "")
 
 func (p *path) Name() string    { return p.name }
-func (p *path) Available() bool { return p.available() }
+func (p *path) Available() bool { return p.available }
 
 // parallelWork is the m·n·k from which a product's rows are shared between
 // two goroutines, and rowGrain the granularity of the split (a multiple of

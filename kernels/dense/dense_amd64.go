@@ -2,20 +2,19 @@
 
 package dense
 
-import "github.com/klauspost/cpuid/v2"
+import "rgflow/kernels/internal/dispatch"
 
-// The assembly paths, fastest first. cpuid only reports AVX2 and AVX-512
-// when the OS also saves the wider registers (XGETBV), so Supports is the
-// whole availability test. The AVX-512 code uses AVX512F instructions only.
+// The assembly paths, fastest first; whether this CPU runs them comes from
+// the feature table that package kernels shares (dispatch.CPU).
 var archPaths = []*path{
 	{
 		name:      "avx512",
-		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX512F) },
+		available: dispatch.CPU.AVX512Path(),
 		kern:      &asmKernel{run: gemmAVX512, heights: []int{8, 4, 2, 1}, nr: 16, maskedB: true},
 	},
 	{
 		name:      "avx2",
-		available: func() bool { return cpuid.CPU.Supports(cpuid.AVX, cpuid.AVX2, cpuid.FMA3) },
+		available: dispatch.CPU.AVX2Path(),
 		kern:      &asmKernel{run: gemmAVX2, heights: []int{6, 4, 2, 1}, nr: 8},
 	},
 }

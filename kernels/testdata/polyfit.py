@@ -1,5 +1,7 @@
 # Polynomial fits used by kernels/kernels_avx512_amd64.s and
-# kernels_avx2_amd64.s (run: python3 polyfit.py; needs mpmath).
+# kernels_avx2_amd64.s (run: python3 polyfit.py; needs mpmath). This is the
+# exploration script (it also prints the neighbouring degrees); the check is
+# kernels/coeffs_test.go, which recomputes every constant in Go.
 # chebyfit gives near-minimax coefficients (highest degree first); the
 # "rounded" column is the max abs error after rounding them to float64.
 #   h8: (e^r - 1 - r)/r^2 on |r| <= 1.01*ln2/16  (AVX-512 exp, 8-entry table)

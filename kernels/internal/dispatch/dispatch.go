@@ -1,10 +1,78 @@
-// Package dispatch picks one implementation of a kernel set by name, for
-// the packages under kernels/: each lists its paths fastest first, and
-// RGFLOW_KERNELS (or a caller) names one, or none for the fastest this CPU
-// and build support.
+// Package dispatch is what the packages under kernels/ share to offer their
+// implementations ("paths") of a kernel set: one table of the CPU features
+// the paths need, read once, and the choice of a path by name.
+//
+// kernels and kernels/dense implement the same paths (avx512, avx2,
+// generic) and decide whether this CPU runs them from the same table, so a
+// path name means the same instructions in both.
 package dispatch
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
+// Features are the CPU features the kernel paths use. cpuid reports AVX
+// and AVX-512 only when the OS also saves the wider registers (XGETBV), so
+// a true field is all a path needs to know.
+type Features struct {
+	AVX, AVX2, FMA3             bool
+	AVX512F, AVX512DQ, AVX512VL bool
+	Brand, Vendor               string
+}
+
+// CPU is this machine's table, detected once when the program starts.
+var CPU = detect()
+
+func detect() Features {
+	c := cpuid.CPU
+	return Features{
+		AVX: c.Supports(cpuid.AVX), AVX2: c.Supports(cpuid.AVX2), FMA3: c.Supports(cpuid.FMA3),
+		AVX512F: c.Supports(cpuid.AVX512F), AVX512DQ: c.Supports(cpuid.AVX512DQ), AVX512VL: c.Supports(cpuid.AVX512VL),
+		Brand: strings.TrimSpace(c.BrandName), Vendor: c.VendorString,
+	}
+}
+
+// AVX2Path reports whether the CPU runs the avx2 paths (AVX2 and FMA3
+// instructions on ymm registers).
+func (f Features) AVX2Path() bool { return f.AVX && f.AVX2 && f.FMA3 }
+
+// AVX512Path reports whether the CPU runs the avx512 paths. They use
+// AVX512F instructions only (logic on doubles with VPORQ/VPXORQ/VPTERNLOGQ
+// rather than the AVX512DQ VORPD family, masks moved with KMOVW).
+func (f Features) AVX512Path() bool { return f.AVX512F }
+
+// String is a short human-readable list of what the CPU offers that
+// matters here, e.g.
+// "Intel(R) Xeon(R) Processor (GenuineIntel); AVX2 FMA3 AVX512F AVX512DQ".
+func (f Features) String() string {
+	var flags []string
+	for _, x := range []struct {
+		name string
+		ok   bool
+	}{
+		{"AVX", f.AVX}, {"AVX2", f.AVX2}, {"FMA3", f.FMA3},
+		{"AVX512F", f.AVX512F}, {"AVX512DQ", f.AVX512DQ}, {"AVX512VL", f.AVX512VL},
+	} {
+		if x.ok {
+			flags = append(flags, x.name)
+		}
+	}
+	if len(flags) == 0 {
+		flags = append(flags, "no SIMD features used by rgflow")
+	}
+	brand := f.Brand
+	if brand == "" {
+		brand = "unknown CPU"
+	}
+	if f.Vendor != "" {
+		brand += " (" + f.Vendor + ")"
+	}
+	return brand + "; " + strings.Join(flags, " ")
+}
 
 // Path is what dispatch needs to know of an implementation.
 type Path interface {
@@ -22,12 +90,19 @@ func Choose[P Path](paths []P, want string) (P, error) {
 		}
 		if want == p.Name() {
 			var zero P
-			return zero, fmt.Errorf("kernel path %q is not supported on this CPU (available: %v)", want, Names(paths))
+			return zero, fmt.Errorf("kernel path %q is not supported on this CPU (available: %s)", want, strings.Join(Names(paths), ", "))
 		}
 	}
 	var zero P
-	return zero, fmt.Errorf("unknown kernel path %q (available: %v)", want, Names(paths))
+	if slices.Contains(allNames, want) {
+		return zero, fmt.Errorf("kernel path %q is not in this build (a purego build, or not amd64; available: %s)", want, strings.Join(Names(paths), ", "))
+	}
+	return zero, fmt.Errorf("unknown kernel path %q (available: %s)", want, strings.Join(Names(paths), ", "))
 }
+
+// allNames are the paths of every build, fastest first: kernels and
+// kernels/dense list the subset their build has.
+var allNames = []string{"avx512", "avx2", "generic"}
 
 // Names lists the available paths, fastest first.
 func Names[P Path](paths []P) []string {

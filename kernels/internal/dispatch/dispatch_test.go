@@ -27,6 +27,9 @@ func TestChoose(t *testing.T) {
 	if _, err := Choose(paths, "sse9"); err == nil || !strings.Contains(err.Error(), "unknown") || !strings.Contains(err.Error(), "avx2") {
 		t.Errorf("an unknown path gave %v", err)
 	}
+	if _, err := Choose(paths[1:], "avx512"); err == nil || !strings.Contains(err.Error(), "not in this build") {
+		t.Errorf("a path of other builds gave %v", err)
+	}
 	if got := Names(paths); len(got) != 2 || got[0] != "avx2" {
 		t.Errorf("Names = %v", got)
 	}
