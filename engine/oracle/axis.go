@@ -75,12 +75,15 @@ func (o *Oracle) Iterate(p Point, fps []FixedPoint, bounds FateBounds) (Trajecto
 				tr.Closest[i], tr.ClosestStep[i] = d, n
 			}
 		}
-		switch m := maxAbs(cur.J); {
+		// decide on the next iterate, M(J), which is already known: the
+		// continuation to it is not needed once it is past a bound (and
+		// could fail there, where the KL becomes flat)
+		switch m := maxAbs(cur.Jp); {
 		case m > bounds.Large:
-			tr.Fate, tr.Steps, tr.Last = Ordered, n, cur
+			tr.Fate, tr.Steps, tr.Last = Ordered, n+1, cur
 			return tr, nil
 		case m < bounds.Small:
-			tr.Fate, tr.Steps, tr.Last = Disordered, n, cur
+			tr.Fate, tr.Steps, tr.Last = Disordered, n+1, cur
 			return tr, nil
 		}
 		next, err := o.Continue(cur, cur.Jp)

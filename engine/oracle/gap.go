@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"rgflow/engine"
+	"rgflow/internal/nullfloat"
 )
 
 // Gap compares a learned map with the exact one at one fine coupling J:
@@ -57,7 +58,7 @@ func ModelImage(m engine.Model) func(J []float64) []float64 {
 type LearnedGaps struct {
 	// AtFixedPoint is the gap at the learned critical fixed point (nil if
 	// the network has none).
-	AtFixedPoint *Gap `json:"at_fixed_point"`
+	AtFixedPoint *Gap  `json:"at_fixed_point"`
 	Axis         []Gap `json:"axis"` // at J_0 = 0.1, 0.2, …, 1.5 on (J_0, 0, …, 0)
 }
 
@@ -83,4 +84,34 @@ func (o *Oracle) ModelGaps(image func(J []float64) []float64, fixedPoint []float
 		out.Axis = append(out.Axis, g)
 	}
 	return out, nil
+}
+
+// FillGaps sets the variational gap of a trained model in its summary: at
+// the learned critical fixed point (if it has one) and along the physical
+// axis.
+func (o *Oracle) FillGaps(s *engine.Summary, m engine.Model) error {
+	gs, err := o.ModelGaps(ModelImage(m), s.FixedPoint)
+	if err != nil {
+		return err
+	}
+	if g := gs.AtFixedPoint; g != nil {
+		s.VariationalGap, s.KLLearned, s.KLMin = nullfloat.Float(g.Gap), nullfloat.Float(g.KLLearned), nullfloat.Float(g.KLMin)
+		s.GapDistance = nullfloat.Float(g.Distance)
+	}
+	s.GapAxis = s.GapAxis[:0]
+	for _, g := range gs.Axis {
+		s.GapAxis = append(s.GapAxis, engine.AxisGap{J0: g.J[0], Gap: g.Gap, KLLearned: g.KLLearned, KLMin: g.KLMin, Distance: g.Distance})
+	}
+	return nil
+}
+
+// FillLimit sets the exact map's critical values beside a trained run.
+func FillLimit(s *engine.Summary, an Analysis) {
+	s.OracleAxisJc, s.OracleNote = an.AxisJc, an.AxisNote
+	if i := an.Critical(); i >= 0 {
+		fp := an.FixedPoints[i]
+		s.OracleLambda, s.OracleNu = fp.Lambda, fp.Nu
+	} else if s.OracleNote == "" {
+		s.OracleNote = "the exact map has no critical fixed point with one relevant direction"
+	}
 }
