@@ -37,18 +37,20 @@ type FateBounds struct {
 	MaxSteps     int
 }
 
-// DefaultBounds puts the small bound at 1e-3, or two orders of magnitude
-// below the largest coupling of the weakest non-trivial fixed point found
-// (so a weak-coupling fixed point is not mistaken for the disordered one),
-// and the large one at 2, or 2.5 times the largest coupling of any fixed
-// point: past it the ordered flow only grows (by about √2 per step), and
-// not far beyond it the KL between two almost fully ordered blocks becomes
-// too flat in J′ (its gradient at rounding level) to resolve the map.
+// DefaultBounds puts the small bound at 0.02, or a tenth of the largest
+// coupling of the weakest non-trivial fixed point found: there the map is
+// in the linear regime of the trivial fixed point J = 0, whose eigenvalues
+// are all below one (≈ 0.82 for A1), so the flow only shrinks, and a weak-
+// coupling fixed point is not mistaken for the disordered one. The large
+// bound is 2, or 2.5 times the largest coupling of any fixed point: past
+// it the ordered flow only grows (by about √2 per step), and not far beyond
+// it the KL between two almost fully ordered blocks becomes too flat in J′
+// (its gradient at rounding level) to resolve the map.
 func DefaultBounds(fps []FixedPoint) FateBounds {
-	small, large := 1e-3, 2.0
+	small, large := 0.02, 2.0
 	for _, fp := range fps {
 		if m := maxAbs(fp.J); m > Trivial {
-			small = math.Min(small, 0.01*m)
+			small = math.Min(small, 0.1*m)
 			large = math.Max(large, 2.5*m)
 		}
 	}
@@ -86,7 +88,7 @@ func (o *Oracle) Iterate(p Point, fps []FixedPoint, bounds FateBounds) (Trajecto
 			tr.Fate, tr.Steps, tr.Last = Disordered, n+1, cur
 			return tr, nil
 		}
-		next, err := o.Continue(cur, cur.Jp)
+		next, err := o.Continue(cur, o.nextIterate(cur))
 		if err != nil {
 			return tr, fmt.Errorf("step %d of the map from %v: %w", n+1, p.J, err)
 		}
@@ -94,6 +96,14 @@ func (o *Oracle) Iterate(p Point, fps []FixedPoint, bounds FateBounds) (Trajecto
 	}
 	tr.Steps, tr.Last = bounds.MaxSteps, cur
 	return tr, nil
+}
+
+// nextIterate is the image of M(J) that lies closest to J among its gauge
+// images: the same model, reached by a short continuation path (the path
+// from J to −J, say, would cross J = 0, where the map degenerates).
+func (o *Oracle) nextIterate(p Point) []float64 {
+	_, img, _ := o.G.Nearest(p.Jp, p.J)
+	return img
 }
 
 // AxisResult is the critical coupling on the physical axis (J_0, 0, …, 0).

@@ -67,7 +67,16 @@ func solveFixedPoint(cont func(Point, []float64) (Point, error), g *Gauge, p Poi
 		return F
 	}
 	F := residual(cur)
-	for it := 0; it < 60; it++ {
+	best := maxAbs(F)
+	for it := 0; it < 40; it++ {
+		// Newton converges fast near a fixed point; a start that has not
+		// halved the residual in eight steps is not near one
+		if it%8 == 0 && it > 0 {
+			if maxAbs(F) > 0.5*best {
+				return FixedPoint{}, fmt.Errorf("fixed-point Newton: |A·M(J) − J| stays at %.3g near J = %v", maxAbs(F), cur.J)
+			}
+			best = maxAbs(F)
+		}
 		if Trace {
 			fmt.Printf("FP it %d |F| %.3g J %.5f\n", it, maxAbs(F), cur.J)
 		}
@@ -125,7 +134,7 @@ func solveFixedPoint(cont func(Point, []float64) (Point, error), g *Gauge, p Poi
 			return FixedPoint{}, fmt.Errorf("fixed-point Newton: ran off to J = %v", cur.J)
 		}
 	}
-	return FixedPoint{}, fmt.Errorf("fixed-point Newton: no convergence in 60 steps (|M(J) − J| = %.3g at J = %v)", maxAbs(F), cur.J)
+	return FixedPoint{}, fmt.Errorf("fixed-point Newton: no convergence in 40 steps (|M(J) − J| = %.3g at J = %v)", maxAbs(F), cur.J)
 }
 
 // linearise describes a converged fixed point.

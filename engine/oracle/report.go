@@ -216,20 +216,24 @@ func (o *Oracle) defaultStarts(ref Point, a1 float64, say func(string, ...any)) 
 		best, bestSpeed := p.J, math.Inf(1)
 		cur := p
 		for n := 0; n < 12; n++ {
-			speed := maxDist(cur.Jp, cur.J) / math.Max(maxAbs(cur.J), 0.05)
+			speed := o.OrbitDistance(cur.J, cur.Jp) / math.Max(maxAbs(cur.J), 0.05)
 			if speed < bestSpeed {
 				best, bestSpeed = cur.J, speed
 			}
 			if m := maxAbs(cur.Jp); m > 8 || m < 1e-3 {
 				break
 			}
-			next, err := o.Continue(cur, cur.Jp)
+			next, err := o.Continue(cur, o.nextIterate(cur))
 			if err != nil {
 				break
 			}
 			cur = next
 		}
-		out = append(out, Start{Name: fmt.Sprintf("the slowest iterate from the axis at %.1f", x), J: best})
+		// only a genuinely slow iterate is worth a fixed-point search: one
+		// whose step is under a tenth of its size
+		if bestSpeed < 0.1 {
+			out = append(out, Start{Name: fmt.Sprintf("the slowest iterate from the axis at %.1f", x), J: best})
+		}
 	}
 	return out
 }
