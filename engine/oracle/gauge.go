@@ -119,3 +119,15 @@ func lexGreater(a, b []float64) bool {
 	}
 	return false
 }
+
+// Stabiliser returns the orbit actions h with h·J = J (to tol, max norm),
+// the identity first.
+func (g *Gauge) Stabiliser(J []float64, tol float64) [][]float64 {
+	var out [][]float64
+	for _, A := range g.Orbit {
+		if maxDist(g.Apply(A, J), J) < tol {
+			out = append(out, A)
+		}
+	}
+	return out
+}

@@ -72,8 +72,6 @@ func negTol(H []float64, c int) float64 {
 	return 1e-9 * math.Max(m, 1e-3)
 }
 
-var Trace bool
-
 // ErrNoConvergence is returned when Newton's method does not reach a
 // stationary point.
 var ErrNoConvergence = errors.New("no stationary point")
@@ -120,9 +118,6 @@ func (o *Oracle) solve(J, start []float64, minimise bool, hint []float64) (Point
 		}
 		vals, vecs := symEigen(d.Hess, c)
 		gmax := maxAbs(d.Grad)
-		if Trace {
-			fmt.Printf("  it %d KL %.10f gmax %.3g λmin %.3g\n", it, d.KL, gmax, vals[0])
-		}
 		// converged: either the gradient is below the tolerance, or it is
 		// at rounding level and the line search below cannot improve on it
 		converged := func() (Point, error, bool) {
@@ -294,9 +289,6 @@ func (o *Oracle) chord(J, x, H0 []float64, minimise bool) {
 		}
 		gmax := maxAbs(g)
 		t, kn, gn, ok := o.lineSearch(J, x, step, kl, dot(g, step), gmax, minimise, trial)
-		if Trace {
-			fmt.Printf("  chord %d |g| %.3g step %.3g t %v ok %v\n", it, gmax, maxAbs(step), t, ok)
-		}
 		if !ok {
 			return
 		}
@@ -443,9 +435,6 @@ func (o *Oracle) continueBranch(from Point, J []float64, minimise bool) (Point, 
 			move = math.Max(move, math.Abs(s-cur.Jp[i]))
 		}
 		p, err := o.solve(Jt, pred, minimise, cur.Hess)
-		if Trace {
-			fmt.Printf(" cont t %.4g h %.3g err %v move %.3g corr %.3g\n", tn, h, err, move, maxDist(p.Jp, pred))
-		}
 		if err == nil && (p.Escaped > 0 || maxDist(p.Jp, pred) <= 0.02+0.5*move) {
 			cur, t = p, tn
 			h = math.Min(1, 2*h)

@@ -64,6 +64,18 @@ type FixedPointJSON struct {
 	AxisJc      nullfloat.Float `json:"axis_jc"`
 	Saddle      bool            `json:"saddle"`
 	MinHessEig  float64         `json:"min_hessian_eigenvalue"`
+	// Stabiliser is the number of gauge actions that fix J; above 1 the
+	// eigenvalues depend on the gauge choice in the symmetry-breaking
+	// directions: LambdaRange and RelevantRange span the choices (the
+	// reported ones have the fewest relevant directions), and
+	// SymmetricEigenvalues are those of the symmetric directions, which do
+	// not depend on it.
+	Stabiliser           int             `json:"stabiliser"`
+	LambdaMin            nullfloat.Float `json:"lambda_min"`
+	LambdaMax            nullfloat.Float `json:"lambda_max"`
+	RelevantMin          int             `json:"relevant_min"`
+	RelevantMax          int             `json:"relevant_max"`
+	SymmetricEigenvalues []Complex       `json:"symmetric_eigenvalues,omitempty"`
 	// ScalingDimensions are the leading Δ_i of the fine block's transfer
 	// matrix at J (exact Δ_σ = 1/8).
 	ScalingDimensions []float64 `json:"scaling_dimensions"`
@@ -179,6 +191,14 @@ func (o *Oracle) fixedPointJSON(fp FixedPoint) FixedPointJSON {
 		ScalingDimensions: ScalingDimensions(o.B, J, 4), Found: fp.Found}
 	for _, v := range fp.Eigenvalues {
 		out.Eigenvalues = append(out.Eigenvalues, Complex{real(v), imag(v)})
+	}
+	out.Stabiliser, out.RelevantMin, out.RelevantMax = fp.Lifts, fp.RelevantRange[0], fp.RelevantRange[1]
+	out.LambdaMin, out.LambdaMax = nullfloat.NaN(), nullfloat.NaN()
+	if lo, hi := fp.LambdaRange[0], fp.LambdaRange[1]; lo <= hi {
+		out.LambdaMin, out.LambdaMax = nullfloat.Float(lo), nullfloat.Float(hi)
+	}
+	for _, v := range fp.SymmetricEigenvalues {
+		out.SymmetricEigenvalues = append(out.SymmetricEigenvalues, Complex{real(v), imag(v)})
 	}
 	return out
 }
@@ -296,8 +316,12 @@ func (an Analysis) Reading() []string {
 		out = append(out, "no fixed point found has exactly one relevant direction and is a minimum of the KL: the exact map gives no critical estimate of the usual kind for this representation and mirror")
 	} else {
 		fp := an.FixedPoints[crit]
-		out = append(out, fmt.Sprintf("critical fixed point #%d: λ = %.5f, ν = ln√2/ln λ = %.4f (exact 1), leading scaling dimension %.4f (exact 1/8)",
-			crit, float64(fp.Lambda), float64(fp.Nu), firstOr(fp.ScalingDimensions)))
+		line := fmt.Sprintf("critical fixed point #%d: λ = %.5f, ν = ln√2/ln λ = %.4f (exact 1), leading scaling dimension %.4f (exact 1/8)",
+			crit, float64(fp.Lambda), float64(fp.Nu), firstOr(fp.ScalingDimensions))
+		if float64(fp.Lambda) < 1.05 {
+			line += "; λ is within 5% of 1, so the fixed point is nearly marginal and ν is not a meaningful exponent"
+		}
+		out = append(out, line)
 	}
 	jc := float64(an.AxisJc)
 	switch {
@@ -321,6 +345,10 @@ func (an Analysis) Reading() []string {
 		out = append(out, line+": what a network that reached the exact variational map would estimate for this representation and mirror")
 	}
 	for i, fp := range an.FixedPoints {
+		if fp.Stabiliser > 1 && (fp.RelevantMin != fp.RelevantMax || float64(fp.LambdaMax)-float64(fp.LambdaMin) > 1e-6) {
+			out = append(out, fmt.Sprintf("fixed point #%d is symmetric under %d gauge actions, and its linearisation depends on the gauge choice in the directions that break that symmetry: %d–%d relevant directions, λ %s–%s over the choices (the table shows the fewest); on the symmetric directions the eigenvalues are %s",
+				i, fp.Stabiliser, fp.RelevantMin, fp.RelevantMax, fmtNum(float64(fp.LambdaMin)), fmtNum(float64(fp.LambdaMax)), fmtComplexes(fp.SymmetricEigenvalues)))
+		}
 		if fp.Saddle {
 			out = append(out, fmt.Sprintf("fixed point #%d is a saddle of KL(J*, ·) (smallest Hessian eigenvalue %.3g): the exact map leaves it, and a network whose map sits there has not reached the variational optimum", i, fp.MinHessEig))
 		}
@@ -333,4 +361,29 @@ func firstOr(x []float64) float64 {
 		return math.NaN()
 	}
 	return x[0]
+}
+
+func fmtNum(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "—"
+	}
+	return fmt.Sprintf("%.5f", x)
+}
+
+func fmtComplexes(v []Complex) string {
+	if len(v) == 0 {
+		return "none"
+	}
+	s := ""
+	for i, z := range v {
+		if i > 0 {
+			s += ", "
+		}
+		if math.Abs(z.Im) < 1e-9 {
+			s += fmt.Sprintf("%.4f", z.Re)
+		} else {
+			s += fmt.Sprintf("%.4f%+.4fi", z.Re, z.Im)
+		}
+	}
+	return s
 }
