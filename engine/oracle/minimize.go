@@ -353,11 +353,6 @@ func (o *Oracle) escape(J, x, v []float64, kl0 float64) bool {
 	return true
 }
 
-func (o *Oracle) kl(J, Jp []float64) float64 {
-	kl, _ := o.B.KL(J, Jp)
-	return kl
-}
-
 // finish evaluates the mixed derivative at a converged point and the slope
 // of the branch through it.
 func (o *Oracle) finish(J, x []float64, d engine.KLDerivatives, minEig float64, escaped int) (Point, error) {
