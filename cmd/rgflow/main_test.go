@@ -290,9 +290,9 @@ func TestOracleJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var an struct {
-		Rep          string   `json:"rep"`
-		CoarseMirror string   `json:"coarse_mirror"`
-		AxisJc       *float64 `json:"axis_jc"`
+		Rep          string           `json:"rep"`
+		CoarseMirror string           `json:"coarse_mirror"`
+		AxisJc       *float64         `json:"axis_jc"`
 		FixedPoints  []map[string]any `json:"fixed_points"`
 	}
 	if err := json.Unmarshal([]byte(out), &an); err != nil {
