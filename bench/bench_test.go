@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -247,8 +248,9 @@ func TestUnavailableLossIsRecorded(t *testing.T) {
 		t.Errorf("the table does not report the error:\n%s", out)
 	}
 	rows := checkCSV(t, filepath.Join(dir, KLvsCD+".csv"), distHeader, 4)
+	col := func(name string) int { return slices.Index(distHeader, name) }
 	for _, r := range rows {
-		if r[4] == "cd" && (r[9] != "0" || !strings.Contains(r[24], "not available")) {
+		if r[col("loss")] == "cd" && (r[col("ok")] != "0" || !strings.Contains(r[col("error")], "not available")) {
 			t.Errorf("cd row: %v", r)
 		}
 	}
@@ -471,8 +473,19 @@ func TestPlans(t *testing.T) {
 	}
 	bias, _ := Default(BiasVsDimension)
 	bp := planDist(bias.(*DistConfig), rs)
-	if len(bp) != 3*10 {
+	// A1 under the axis mirror only (the diagonal one is the same for it),
+	// A1+E and 2A1+E under both
+	if len(bp) != 5*10 {
 		t.Errorf("bias plan has %d runs", len(bp))
+	}
+	mirrors := map[string]int{}
+	for _, s := range bp {
+		mirrors[s.Rep.Name+" "+s.Cfg.CoarseMirror]++
+	}
+	for _, k := range []string{"A1 axis", "A1+E axis", "A1+E diagonal", "2A1+E axis", "2A1+E diagonal"} {
+		if mirrors[k] != 10 {
+			t.Errorf("%s: %d runs, want 10 (%v)", k, mirrors[k], mirrors)
+		}
 	}
 	for _, s := range bp {
 		layers := s.Cfg.Layers(s.Rep.C())

@@ -49,6 +49,8 @@ type DistConfig struct {
 	Reps               []string     `toml:"reps" comment:"representations: built-in irreps sums or plugin names"`
 	Losses             []string     `toml:"losses" comment:"kl and/or cd"`
 	Models             []string     `toml:"models" comment:"flow and/or monotone"`
+	CoarseMirrors      []string     `toml:"coarse_mirrors" comment:"coarse-block mirrors: axis and/or diagonal (diagonal only for representations with E and without B1, B2)"`
+	Oracle             bool         `toml:"oracle" comment:"bias-vs-dimension and kl-vs-cd: set the exact variational map's critical values beside each representation and mirror (rgflow oracle; minutes for c > 5)"`
 	Instances          int          `toml:"instances" comment:"independent trainings per combination, seeds seed, seed+1, …"`
 	Seed               uint64       `toml:"seed"`
 	Seeds              []uint64     `toml:"seeds" comment:"explicit seeds; if not empty they replace seed and instances"`
@@ -125,20 +127,20 @@ func Default(suite string) (Config, error) {
 	case BiasVsDimension:
 		return &DistConfig{
 			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: []string{engine.LossKL}, Models: []string{engine.ModelFlow},
-			Instances: 10, Seed: 1, Seeds: []uint64{}, Epochs: 2000, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
+			CoarseMirrors: []string{"axis", "diagonal"}, Oracle: true, Instances: 10, Seed: 1, Seeds: []uint64{}, Epochs: 2000, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
 			Train: train,
 		}, nil
 	case KLvsCD:
 		return &DistConfig{
 			Suite: suite, Reps: []string{"A1"}, Losses: []string{engine.LossKL, engine.LossCD}, Models: []string{engine.ModelFlow},
-			Instances: 20, Seed: 1, Seeds: []uint64{}, Epochs: 3000, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
+			CoarseMirrors: []string{"axis"}, Oracle: true, Instances: 20, Seed: 1, Seeds: []uint64{}, Epochs: 3000, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
 			Train: train,
 		}, nil
 	case Sweeps:
 		return &SweepsConfig{
 			DistConfig: DistConfig{
 				Suite: suite, Reps: []string{"A1"}, Losses: []string{engine.LossCD}, Models: []string{engine.ModelFlow},
-				Instances: 8, Seed: 1, Seeds: []uint64{}, Epochs: 2000, Trajectories: 24, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
+				CoarseMirrors: []string{"axis"}, Instances: 8, Seed: 1, Seeds: []uint64{}, Epochs: 2000, Trajectories: 24, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
 				Train: train,
 			},
 			Sweep: SweepValues{
@@ -390,6 +392,14 @@ func checkCombos(reps, losses, models []string) error {
 func (c *DistConfig) Validate() error {
 	if err := checkCombos(c.Reps, c.Losses, c.Models); err != nil {
 		return err
+	}
+	if len(c.CoarseMirrors) == 0 {
+		return fmt.Errorf("coarse_mirrors must name at least one mirror (%s)", engine.Mirrors.Help())
+	}
+	for _, m := range c.CoarseMirrors {
+		if err := engine.Mirrors.Check(m); err != nil {
+			return fmt.Errorf("coarse_mirrors: %v", err)
+		}
 	}
 	if len(c.Seeds) == 0 && c.Instances < 1 {
 		return fmt.Errorf("instances must be at least 1 (got %d)", c.Instances)

@@ -23,6 +23,8 @@ type Record struct {
 	Rep   string `json:"rep"`
 	Loss  string `json:"loss"`
 	Model string `json:"model"`
+	// CoarseMirror is the run's coarse_mirror ("axis" or "diagonal").
+	CoarseMirror string `json:"coarse_mirror,omitempty"`
 	// Param and Value: the swept hyperparameter and its value (sweeps).
 	Param        string  `json:"param,omitempty"`
 	Value        float64 `json:"value"`

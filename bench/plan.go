@@ -123,17 +123,57 @@ func (c *DistConfig) instances(rs map[string]*reps.Rep) iter.Seq[runSpec] {
 	return func(yield func(runSpec) bool) {
 		for _, seed := range c.seeds() {
 			for _, rn := range c.Reps {
-				for _, loss := range c.Losses {
-					for _, model := range c.Models {
-						r := rs[rn]
-						if !yield(runSpec{Label: label(rn, loss, model), Rep: r, Cfg: c.runConfig(rn, r, loss, model, seed)}) {
-							return
+				r := rs[rn]
+				for _, mirror := range mirrorsFor(r, c.CoarseMirrors) {
+					for _, loss := range c.Losses {
+						for _, model := range c.Models {
+							cfg := c.runConfig(rn, r, loss, model, seed)
+							cfg.CoarseMirror = mirror
+							l := label(rn, loss, model)
+							if mirror != "axis" {
+								l = label(l, mirror)
+							}
+							if !yield(runSpec{Label: l, Rep: r, Cfg: cfg}) {
+								return
+							}
 						}
 					}
 				}
 			}
 		}
 	}
+}
+
+// mirrorsFor lists the coarse mirrors of want that mean something for
+// representation r: "axis" always; "diagonal" where it differs from
+// "axis" (the representation has an E) and exists (no B1 or B2).
+func mirrorsFor(r *reps.Rep, want []string) []string {
+	var out []string
+	for _, m := range want {
+		if m == "diagonal" {
+			cm, err := engine.ResolveCoarseMirror(r, m)
+			if err != nil || isIdentity(cm.U, r.D) {
+				continue
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func isIdentity(U []float64, d int) bool {
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			want := 0.0
+			if i == j {
+				want = 1
+			}
+			if U[i*d+j] != want {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // planDist lists the runs of bias-vs-dimension and kl-vs-cd: one per

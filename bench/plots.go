@@ -287,6 +287,11 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 	if err != nil {
 		return err
 	}
+	if n, err := oracleMarkers(p, rows, idx, &y); err != nil {
+		return err
+	} else {
+		sources += n
+	}
 	if len(names) == 0 {
 		names = []string{"(no configurations)"}
 	}
@@ -410,6 +415,33 @@ func publishedMarkers(p *plot.Plot, rows []DistRow, pub []Anchor, idx map[string
 		p.Legend.Add("published: "+src, sc)
 	}
 	return len(sources), nil
+}
+
+// oracleMarkers marks, on each configuration's physical-axis box, the exact
+// variational map's physical-axis critical coupling for its representation
+// and coarse mirror — what a network that reached the map would give — and
+// widens y to it. It returns 1 if it drew any (one legend entry), else 0.
+func oracleMarkers(p *plot.Plot, rows []DistRow, idx map[string]int, y *yRange) (int, error) {
+	var xys plotter.XYs
+	for _, r := range rows {
+		v := float64(r.OracleAxisJc)
+		if r.Quantity != "axis" || math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		xys = append(xys, plotter.XY{X: float64(idx[r.Label]), Y: v})
+		y.include(v, v)
+	}
+	if len(xys) == 0 {
+		return 0, nil
+	}
+	sc, err := plotter.NewScatter(xys)
+	if err != nil {
+		return 0, err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: color.RGBA{R: 200, A: 255}, Radius: vg.Points(5), Shape: draw.CrossGlyph{}}
+	p.Add(sc)
+	p.Legend.Add("exact variational map: physical-axis J_c (rgflow oracle)", sc)
+	return 1, nil
 }
 
 // ---------------------------------------------------------------------------

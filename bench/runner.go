@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"rgflow/engine"
+	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/quantile"
 	"rgflow/kernels"
@@ -298,7 +299,7 @@ func tabulate(rep *Report, cfg Config, plan []runSpec, done map[string]Record, o
 			}
 		}
 	}
-	files, err := writeOutputs(cfg, plan, rep.Records, rep.Dir, out)
+	files, err := writeOutputs(cfg, plan, rep.Records, oracles(cfg, plan, rep.Dir, out), rep.Dir, out)
 	rep.Files = files
 	return err
 }
@@ -398,7 +399,7 @@ var newTrainer = engine.NewTrainer
 // kern.
 func newRecord(s *runSpec, suite, kern string) Record {
 	return Record{
-		Suite: suite, Key: s.Key, Label: s.Label, Rep: s.Cfg.Rep, Loss: s.Cfg.Loss, Model: s.Cfg.Model,
+		Suite: suite, Key: s.Key, Label: s.Label, Rep: s.Cfg.Rep, Loss: s.Cfg.Loss, Model: s.Cfg.Model, CoarseMirror: s.Cfg.CoarseMirror,
 		Param: s.Param, Value: s.Value, Seed: s.Cfg.Seed, Trajectories: s.Cfg.TrajectoriesFor(s.Rep.C()),
 		Epochs: s.Cfg.Epochs, Kernels: kern, Config: s.Cfg,
 	}
@@ -429,6 +430,10 @@ func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker) (
 	}
 	sum := t.Summary()
 	sum.Flow = nil
+	if err := oracle.New(t.Blocks).FillGaps(&sum, t.Model); err != nil {
+		sum.OracleNote = "variational gap not computed: " + err.Error()
+	}
+	sum.Verdict = sum.Assess()
 	r.Summary = &sum
 	return r, true
 }

@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"rgflow/engine"
+	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/nullfloat"
 	"rgflow/internal/quantile"
@@ -58,7 +59,7 @@ func writeJSON(path string, v any) error {
 
 // writeOutputs writes a suite's tables and figures from its records and
 // prints its table to out.
-func writeOutputs(cfg Config, plan []runSpec, recs []Record, dir string, out io.Writer) ([]string, error) {
+func writeOutputs(cfg Config, plan []runSpec, recs []Record, oracles map[string]oracle.Analysis, dir string, out io.Writer) ([]string, error) {
 	w := &outputs{dir: dir}
 	switch c := cfg.(type) {
 	case *EpochTimeConfig:
@@ -66,7 +67,7 @@ func writeOutputs(cfg Config, plan []runSpec, recs []Record, dir string, out io.
 	case *SweepsConfig:
 		sweepOutputs(w, c, plan, recs, out)
 	case *DistConfig:
-		distOutputs(w, c, plan, recs, out)
+		distOutputs(w, c, plan, recs, oracles, out)
 	}
 	return w.files, w.err
 }
@@ -270,14 +271,26 @@ type DistRow struct {
 	Values    []F      `json:"values"` // per instance, in seed order (null: no estimate)
 	Published *Anchor  `json:"published,omitempty"`
 	Errors    []string `json:"errors,omitempty"`
+	// CoarseMirror is the runs' coarse_mirror; the Oracle… values are the
+	// exact variational map's critical fixed point for the same
+	// representation and mirror (NaN: not computed, or none), and
+	// MedianGap the median over instances of the variational gap at each
+	// network's critical fixed point.
+	CoarseMirror string `json:"coarse_mirror"`
+	OracleAxisJc F      `json:"oracle_axis_jc"`
+	OracleLambda F      `json:"oracle_lambda"`
+	OracleNu     F      `json:"oracle_nu"`
+	MedianGap    F      `json:"median_variational_gap"`
 }
 
-var distHeader = []string{"label", "rep", "d", "c", "loss", "model", "network", "quantity", "instances", "ok", "failed",
+var distHeader = []string{"label", "rep", "d", "c", "loss", "model", "coarse_mirror", "network", "quantity", "instances", "ok", "failed",
 	"median", "q1", "q3", "iqr", "mean", "std", "bias", "rel_bias_percent",
+	"oracle_axis_jc", "oracle_lambda", "oracle_nu", "median_variational_gap",
 	"published_source", "published_loss", "published_median", "published_q1", "published_q3", "error"}
 
-var runsHeader = []string{"label", "rep", "loss", "model", "param", "value", "seed", "trajectories", "epochs",
+var runsHeader = []string{"label", "rep", "loss", "model", "coarse_mirror", "param", "value", "seed", "trajectories", "epochs",
 	"jc_median", "jc_q1", "jc_q3", "roots", "root_failures", "axis_jc", "lambda", "nu", "fixed_point",
+	"variational_gap", "kl_learned", "kl_min", "verdict",
 	"seconds_per_epoch", "seconds", "error"}
 
 // stats of the finite values.
@@ -386,10 +399,18 @@ func groupRuns(plan []runSpec, recs []Record) []*group {
 	return out
 }
 
-func distRows(plan []runSpec, recs []Record) []DistRow {
+func distRows(plan []runSpec, recs []Record, oracles map[string]oracle.Analysis) []DistRow {
 	var rows []DistRow
 	for _, g := range groupRuns(plan, recs) {
 		s := g.spec
+		an, haveOracle := oracles[oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)]
+		var gaps []float64
+		for _, r := range g.recs {
+			if r.Summary != nil {
+				gaps = append(gaps, float64(r.Summary.VariationalGap))
+			}
+		}
+		gap := statsOf(gaps).median
 		for _, q := range []string{"j0", "axis"} {
 			v := estimates(g.recs, q)
 			st := statsOf(v)
@@ -399,6 +420,13 @@ func distRows(plan []runSpec, recs []Record) []DistRow {
 				Median: st.median, Q1: st.q1, Q3: st.q3, IQR: st.q3 - st.q1, Mean: st.mean, Std: st.std,
 				Bias: st.median - F(engine.JcExact), RelBias: 100 * (st.median - F(engine.JcExact)) / F(engine.JcExact),
 				Errors: distinctErrors(g.recs), Failed: g.failed(),
+				CoarseMirror: s.Cfg.CoarseMirror, OracleAxisJc: nan(), OracleLambda: nan(), OracleNu: nan(), MedianGap: gap,
+			}
+			if haveOracle {
+				row.OracleAxisJc = an.AxisJc
+				if i := an.Critical(); i >= 0 {
+					row.OracleLambda, row.OracleNu = an.FixedPoints[i].Lambda, an.FixedPoints[i].Nu
+				}
 			}
 			for _, x := range v {
 				row.Values = append(row.Values, F(x))
@@ -412,12 +440,29 @@ func distRows(plan []runSpec, recs []Record) []DistRow {
 	return rows
 }
 
+// fmtOr formats a finite x, or returns none.
+func fmtOr(x F, format, none string) string {
+	if v := float64(x); math.IsNaN(v) || math.IsInf(v, 0) {
+		return none
+	}
+	return fmt.Sprintf(format, float64(x))
+}
+
+// mirrorOf is a coarse_mirror for the tables: "axis" for records written
+// before the option existed.
+func mirrorOf(m string) string {
+	if m == "" {
+		return "axis"
+	}
+	return m
+}
+
 func runRows(recs []Record) [][]string {
 	var rows [][]string
 	for _, r := range recs {
-		row := []string{r.Label, r.Rep, r.Loss, r.Model, r.Param, "", strconv.FormatUint(r.Seed, 10), itoa(r.Trajectories), itoa(r.Epochs)}
+		row := []string{r.Label, r.Rep, r.Loss, r.Model, mirrorOf(r.CoarseMirror), r.Param, "", strconv.FormatUint(r.Seed, 10), itoa(r.Trajectories), itoa(r.Epochs)}
 		if r.Param != "" {
-			row[5] = strconv.FormatFloat(r.Value, 'g', -1, 64)
+			row[6] = strconv.FormatFloat(r.Value, 'g', -1, 64)
 		}
 		if s := r.Summary; s != nil {
 			fp := make([]string, len(s.FixedPoint))
@@ -425,9 +470,10 @@ func runRows(recs []Record) [][]string {
 				fp[i] = strconv.FormatFloat(x, 'g', 8, 64)
 			}
 			row = append(row, cell(s.JcMedian), cell(s.JcQ1), cell(s.JcQ3), itoa(s.Roots), itoa(s.RootFailures),
-				cell(s.AxisJc), cell(s.Lambda), cell(s.Nu), strings.Join(fp, " "), cell(F(s.SecondsPerEpoch)))
+				cell(s.AxisJc), cell(s.Lambda), cell(s.Nu), strings.Join(fp, " "),
+				cell(s.VariationalGap), cell(s.KLLearned), cell(s.KLMin), strings.Join(s.Verdict, "; "), cell(F(s.SecondsPerEpoch)))
 		} else {
-			row = append(row, "", "", "", "", "", "", "", "", "", "")
+			row = append(row, "", "", "", "", "", "", "", "", "", "", "", "", "", "")
 		}
 		row = append(row, cell(F(r.Seconds)), r.Error)
 		rows = append(rows, row)
@@ -435,17 +481,19 @@ func runRows(recs []Record) [][]string {
 	return rows
 }
 
-func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, out io.Writer) {
-	rows := distRows(plan, recs)
+func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, oracles map[string]oracle.Analysis, out io.Writer) {
+	rows := distRows(plan, recs, oracles)
 	var csvRows [][]string
 	for _, r := range rows {
 		ps, pl, pm, p1, p3 := "", "", nan(), nan(), nan()
 		if a := r.Published; a != nil {
 			ps, pl, pm, p1, p3 = a.Source, a.Loss, F(a.Median), a.Q1, a.Q3
 		}
-		csvRows = append(csvRows, []string{r.Label, r.Rep, itoa(r.D), itoa(r.C), r.Loss, r.Model, r.Network, r.Quantity,
+		csvRows = append(csvRows, []string{r.Label, r.Rep, itoa(r.D), itoa(r.C), r.Loss, r.Model, mirrorOf(r.CoarseMirror), r.Network, r.Quantity,
 			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.IQR),
-			cell(r.Mean), cell(r.Std), cell(r.Bias), cell(r.RelBias), ps, pl, cell(pm), cell(p1), cell(p3), first(r.Errors)})
+			cell(r.Mean), cell(r.Std), cell(r.Bias), cell(r.RelBias),
+			cell(r.OracleAxisJc), cell(r.OracleLambda), cell(r.OracleNu), cell(r.MedianGap),
+			ps, pl, cell(pm), cell(p1), cell(p3), first(r.Errors)})
 	}
 	o.csv(c.Suite+".csv", distHeader, csvRows)
 	o.csv(c.Suite+"-runs.csv", runsHeader, runRows(recs))
@@ -460,7 +508,7 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, out i
 	o.figure(c.Suite, func(path string) error { return distFigure(path, c.Suite, rows, pub) })
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian\tIQR\tbias\trel. bias\tpublished\n")
+	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian\tIQR\tbias\trel. bias\texact map\tgap\tpublished\n")
 	for _, r := range rows {
 		pub := ""
 		if a := r.Published; a != nil {
@@ -474,8 +522,14 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, out i
 		if r.Quantity == "axis" {
 			q = "physical axis"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%.5f\t%.5f–%.5f\t%+.5f\t%+.2f%%\t%s\n", r.Label, r.Network, q, r.OK, r.Instances,
-			float64(r.Median), float64(r.Q1), float64(r.Q3), float64(r.Bias), float64(r.RelBias), pub)
+		// the exact map's physical-axis value and the median gap belong to
+		// the physical-axis row
+		exact, gap := "", ""
+		if r.Quantity == "axis" {
+			exact, gap = fmtOr(r.OracleAxisJc, "%.5f", "—"), fmtOr(100*r.MedianGap, "%.1f%%", "—")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%.5f\t%.5f–%.5f\t%+.5f\t%+.2f%%\t%s\t%s\t%s\n", r.Label, r.Network, q, r.OK, r.Instances,
+			float64(r.Median), float64(r.Q1), float64(r.Q3), float64(r.Bias), float64(r.RelBias), exact, gap, pub)
 		if r.Quantity == "axis" && len(r.Errors) > 0 {
 			fmt.Fprintf(tw, "  %d failed: %s\t\t\t\t\t\t\t\t\n", r.Failed, r.Errors[0])
 		}

@@ -20,9 +20,14 @@ type Blocks struct {
 	D, S  int         // spins per site, states per site (2^d)
 	C     int         // couplings
 	Spins [][]float64 // Spins[s][k] = ±1
-	// RotBasis[r][a] = R^r B_a (Rᵀ)^r, the derivative of the direction-r
-	// bond matrix with respect to J_a.
+	// RotBasis[r][a] = R^r B_a (Rᵀ)^r, the derivative of the fine block's
+	// direction-r bond matrix with respect to J_a.
 	RotBasis [4][][]float64
+	// CoarseBasis[r][a] = ∂K′_r/∂J′_a for the coarse block: RotBasis under
+	// the "axis" coarse mirror, R^r U B_a Uᵀ (Rᵀ)^r under "diagonal"
+	// (docs/conventions.md, "Coarse mirror").
+	CoarseBasis [4][][]float64
+	Mirror      CoarseMirror
 
 	kern kernels.Path // runs the enumeration of KLBatch
 	pool sync.Pool    // of *workspace, for batches evaluated without new goroutines
@@ -39,10 +44,14 @@ var fineEdges = [4][4]int{
 }
 
 // NewBlocks prepares the block pair for a representation. Options:
-// WithKernels.
+// WithKernels, WithCoarseMirror.
 func NewBlocks(rep *reps.Rep, opts ...Option) *Blocks {
 	o := newOptions(opts)
-	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis(), kern: o.kernels}
+	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis(), kern: o.kernels, Mirror: o.mirror}
+	if b.Mirror.Name == "" {
+		b.Mirror.Name = "axis"
+	}
+	b.CoarseBasis = rep.CoarseRotatedBasis(b.Mirror.U)
 	b.Spins = make([][]float64, b.S)
 	for s := range b.Spins {
 		b.Spins[s] = make([]float64, b.D)
@@ -81,16 +90,17 @@ func (b *Blocks) newScratch() *scratch {
 	return sc
 }
 
-// bondMatrices sets K[r] = Σ_a J_a R^r B_a (Rᵀ)^r (linear in J, so no
-// matrix products are needed per coupling).
-func (b *Blocks) bondMatrices(J []float64, K *[4][]float64) {
+// bondMatrices sets K[r] = Σ_a J_a basis[r][a] (linear in J, so no
+// matrix products are needed per coupling); basis is RotBasis for the fine
+// block and CoarseBasis for the coarse one.
+func (b *Blocks) bondMatrices(basis *[4][][]float64, J []float64, K *[4][]float64) {
 	if len(J) != b.C {
 		panic(fmt.Sprintf("engine: coupling vector has %d entries, %s needs %d", len(J), b.Rep.Name, b.C))
 	}
 	for r := 0; r < 4; r++ {
 		k := K[r]
 		clear(k)
-		for a, B := range b.RotBasis[r] {
+		for a, B := range basis[r] {
 			if J[a] == 0 {
 				continue
 			}
@@ -112,7 +122,7 @@ func (b *Blocks) FineTables(J []float64) [4][]float64 {
 
 func (b *Blocks) fineTables(J []float64, sc *scratch) {
 	d, S := b.D, b.S
-	b.bondMatrices(J, &sc.K)
+	b.bondMatrices(&b.RotBasis, J, &sc.K)
 	// fields[r][s] = K_r v(s): the field a corner in state s puts on a hidden
 	// edge site that reaches it in direction r.
 	b.siteFields(&sc.K, &sc.fields, nil)
@@ -169,7 +179,7 @@ func (b *Blocks) CoarseFields(Jp []float64) [4][]float64 {
 }
 
 func (b *Blocks) coarseFields(Jp []float64, sc *scratch) {
-	b.bondMatrices(Jp, &sc.K)
+	b.bondMatrices(&b.CoarseBasis, Jp, &sc.K)
 	b.siteFields(&sc.K, nil, &sc.U)
 }
 
@@ -210,7 +220,7 @@ func (b *Blocks) CoarseLogZ(Jp []float64, grad []float64) float64 {
 
 func (b *Blocks) coarseLogZ(Jp []float64, grad []float64, sc *scratch) float64 {
 	d, S := b.D, b.S
-	b.bondMatrices(Jp, &sc.K)
+	b.bondMatrices(&b.CoarseBasis, Jp, &sc.K)
 	logw, th := sc.logw, sc.x // th[(h*4+i)*d+m] = tanh (K′_i h)_m
 	for h := 0; h < S; h++ {
 		sum := 0.0
@@ -240,7 +250,7 @@ func (b *Blocks) coarseLogZ(Jp []float64, grad []float64, sc *scratch) float64 {
 				t := q * th[(h*4+i)*d+m]
 				// Σ_a t · (B_{a,i} h)_m
 				for a := range grad {
-					B := b.RotBasis[i][a][m*d : m*d+d]
+					B := b.CoarseBasis[i][a][m*d : m*d+d]
 					bh := 0.0
 					for k, v := range B {
 						bh += v * b.Spins[h][k]

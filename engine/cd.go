@@ -122,7 +122,7 @@ func (cd *CD) trajectory(w *cdWork, J, Jp, grad []float64, key uint64) float64 {
 			k += J[a] * B[0]
 		}
 		kp := 0.0
-		for a, B := range b.RotBasis[0] {
+		for a, B := range b.CoarseBasis[0] {
 			kp += Jp[a] * B[0]
 		}
 		g.runFineBits(key, cd.KFine, k)
@@ -210,7 +210,7 @@ func (cd *CD) configStats(w *cdWork, fine, coarse *[16]int) float64 {
 }
 
 // contract turns the accumulators into the gradient:
-// ∂D/∂J′_a = −(1/N) Σ_i Σ_s Σ_{m,k} RotBasis[i][a][m·d+k] v(s)_m W_i[s·d+k].
+// ∂D/∂J′_a = −(1/N) Σ_i Σ_s Σ_{m,k} CoarseBasis[i][a][m·d+k] v(s)_m W_i[s·d+k].
 func (cd *CD) contract(w *cdWork, grad []float64, inv float64) {
 	b := cd.B
 	d, S := b.D, b.S
@@ -218,7 +218,7 @@ func (cd *CD) contract(w *cdWork, grad []float64, inv float64) {
 	for i := 0; i < 4; i++ {
 		Wi := w.W[i]
 		for a := range grad {
-			B := b.RotBasis[i][a]
+			B := b.CoarseBasis[i][a]
 			acc := 0.0
 			for s := 0; s < S; s++ {
 				v := b.Spins[s]

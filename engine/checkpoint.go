@@ -69,6 +69,9 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 		return nil, fmt.Errorf("checkpoint is for representation %s, not %s", ck.Rep, rep.Name)
 	}
 	cfg := ck.Config
+	if cfg.CoarseMirror == "" { // written before the option existed
+		cfg.CoarseMirror = "axis"
+	}
 	if epochs > 0 {
 		cfg.Epochs = epochs
 	}

@@ -17,6 +17,7 @@ type Config struct {
 	Rep          string  `toml:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
 	Loss         string  `toml:"loss" comment:"kl (the exact KL divergence) or cd (contrastive divergence)"`
 	Model        string  `toml:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
+	CoarseMirror string  `toml:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
 	Epochs       int     `toml:"epochs"`
 	Trajectories int     `toml:"trajectories" comment:"couplings per epoch; 0: 8·3^c capped at max_trajectories"`
 	MaxTraj      int     `toml:"max_trajectories"`
@@ -83,7 +84,7 @@ type OutputConfig struct {
 // DefaultConfig is the seed's set-up: A1, exact KL, flow, ReLU.
 func DefaultConfig() Config {
 	return Config{
-		Rep: "A1", Loss: LossKL, Model: ModelFlow,
+		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis",
 		Epochs: 3000, MaxTraj: 1024, Seed: 1, InitScale: 1,
 		Network:   NetworkConfig{Activation: "relu"},
 		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16},
@@ -146,7 +147,7 @@ func TOMLError(err error) error {
 func (c *Config) Validate() error {
 	bad := func(key, why string, v any) error { return fmt.Errorf("%s %s (got %v)", key, why, v) }
 	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-	lossErr, modelErr := Losses.Check(c.Loss), Models.Check(c.Model)
+	lossErr, modelErr, mirrorErr := Losses.Check(c.Loss), Models.Check(c.Model), Mirrors.Check(c.CoarseMirror)
 	_, actErr := ParseActivation(c.Network.Activation)
 	switch {
 	case strings.TrimSpace(c.Rep) == "":
@@ -155,6 +156,8 @@ func (c *Config) Validate() error {
 		return lossErr
 	case modelErr != nil:
 		return modelErr
+	case mirrorErr != nil:
+		return mirrorErr
 	case c.Epochs < 1:
 		return bad("epochs", "must be at least 1", c.Epochs)
 	case c.Trajectories < 0:

@@ -109,7 +109,7 @@ func threshold(x float64) uint32 {
 
 // fine tabulates the fine block's two conditionals at J.
 func (t *gibbsTables) fine(b *Blocks, J []float64) {
-	b.bondMatrices(J, &t.K)
+	b.bondMatrices(&b.RotBasis, J, &t.K)
 	b.siteFields(&t.K, &t.f, &t.ft)
 	d, S := t.d, t.S
 	fld := t.fld
@@ -142,7 +142,7 @@ func (t *gibbsTables) fine(b *Blocks, J []float64) {
 // coarse tabulates the coarse block at J′: the corner conditionals and the
 // field tables U.
 func (t *gibbsTables) coarse(b *Blocks, Jp []float64) {
-	b.bondMatrices(Jp, &t.K)
+	b.bondMatrices(&b.CoarseBasis, Jp, &t.K)
 	b.siteFields(&t.K, &t.f, &t.U)
 	d, S := t.d, t.S
 	for i := 0; i < 4; i++ {

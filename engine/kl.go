@@ -168,7 +168,7 @@ func (ws *workspace) group(J, Jp, kl, grad []float64) {
 					}
 					G /= sumP
 					for a := 0; a < c; a++ {
-						g[a] -= b.RotBasis[i][a][m*d+k] * G
+						g[a] -= b.CoarseBasis[i][a][m*d+k] * G
 					}
 				}
 			}

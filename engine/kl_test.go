@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"rgflow/reps"
@@ -74,9 +75,18 @@ func bruteFine(b *Blocks, J []float64) []float64 {
 }
 
 // bruteCoarse sums over the centre spins explicitly.
+// The coarse reference bond is K(J′), or U K(J′) Uᵀ under the diagonal
+// mirror, turned by R for each corner (docs/conventions.md).
 func bruteCoarse(b *Blocks, Jp []float64) []float64 {
-	K := b.Rep.BondMatrices(Jp)
 	S, d := b.S, b.D
+	K0 := b.Rep.K(Jp)
+	if U := b.Mirror.U; U != nil {
+		K0 = reps.Multiply(d, reps.Multiply(d, U, K0), reps.Transpose(d, U))
+	}
+	var K [4][]float64
+	for i := range K {
+		K[i] = b.Rep.Rotate(K0, i)
+	}
 	out := make([]float64, S*S*S*S)
 	for v := range out {
 		s := [4]int{v / (S * S * S), v / (S * S) % S, v / S % S, v % S}
@@ -115,11 +125,16 @@ func bruteKL(b *Blocks, J, Jp []float64) float64 {
 
 func TestEnumerationMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, name := range []string{"A1", "B1", "E", "A1+E"} {
-		if name == "A1+E" && testing.Short() {
+	for _, name := range []string{"A1", "B1", "E", "A1+E", "A2+E/diagonal", "A1+E/diagonal"} {
+		if strings.HasPrefix(name, "A1+E") && testing.Short() {
 			continue
 		}
-		b := mustBlocks(t, name)
+		var b *Blocks
+		if rep, ok := strings.CutSuffix(name, "/diagonal"); ok {
+			b = mirrorBlocks(t, rep, "diagonal")
+		} else {
+			b = mustBlocks(t, name)
+		}
 		J := randomJ(rng, b.C, 0.7)
 		Jp := randomJ(rng, b.C, 0.7)
 		pf, pfb := normalise(b.FineLogWeights(J)), normalise(bruteFine(b, J))
@@ -234,6 +249,59 @@ func TestRotationInvariance(t *testing.T) {
 			w := ((r[0]*S+r[1])*S+r[2])*S + r[3]
 			if math.Abs(lf[v]-lf[w]) > 1e-12 || math.Abs(lcw[v]-lcw[w]) > 1e-12 {
 				t.Fatalf("%s: v=%d and its rotation %d differ: fine %v/%v coarse %v/%v", name, v, w, lf[v], lf[w], lcw[v], lcw[w])
+			}
+		}
+	}
+}
+
+// stateOf returns the state of M v(s) for a signed-permutation matrix M.
+func stateOf(t *testing.T, b *Blocks, M []float64, s int) int {
+	out := 0
+	for k, x := range matVec(b.D, M, b.Spins[s]) {
+		switch x {
+		case 1:
+		case -1:
+			out |= 1 << k
+		default:
+			t.Fatalf("matrix does not map spins to spins")
+		}
+	}
+	return out
+}
+
+// The geometric mirror x ↔ y fixes c0 and c2 and exchanges c1 and c3; on
+// the spins it acts as R σ. The fine block has every symmetry of the
+// square, so it is invariant; the coarse block is invariant under the
+// "diagonal" coarse mirror and, for a representation with E, not under
+// "axis", whose coarse bonds are σ-invariant although they run along the
+// diagonals (docs/conventions.md).
+func TestDiagonalMirrorSymmetry(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, name := range []string{"A1+E", "2A1+E"} {
+		for _, mirror := range []string{"axis", "diagonal"} {
+			b := mirrorBlocks(t, name, mirror)
+			S, d := b.S, b.D
+			Rs := reps.Multiply(d, b.Rep.R, b.Rep.Sigma)
+			J, Jp := randomJ(rng, b.C, 0.8), randomJ(rng, b.C, 0.8)
+			lf, lcw := b.FineLogWeights(J), b.CoarseLogWeights(Jp)
+			coarseDiff := 0.0
+			for v := range lf {
+				s := [4]int{v / (S * S * S), v / (S * S) % S, v / S % S, v % S}
+				var m [4]int
+				for i, to := range [4]int{0, 3, 2, 1} {
+					m[to] = stateOf(t, b, Rs, s[i])
+				}
+				w := ((m[0]*S+m[1])*S+m[2])*S + m[3]
+				if math.Abs(lf[v]-lf[w]) > 1e-12 {
+					t.Fatalf("%s: fine block not invariant under the diagonal mirror: v=%d %v, image %v", name, v, lf[v], lf[w])
+				}
+				coarseDiff = math.Max(coarseDiff, math.Abs(lcw[v]-lcw[w]))
+			}
+			if mirror == "diagonal" && coarseDiff > 1e-12 {
+				t.Errorf("%s/diagonal: coarse block changes by %g under the diagonal mirror", name, coarseDiff)
+			}
+			if mirror == "axis" && coarseDiff < 1e-3 {
+				t.Errorf("%s/axis: coarse block is invariant under the diagonal mirror (max change %g), so the convention has no effect", name, coarseDiff)
 			}
 		}
 	}

@@ -15,6 +15,8 @@ type options struct {
 	// enumeration (Blocks), the network's matrix products and vector tanh
 	// (MLP and the models built on it).
 	kernels kernels.Path
+	// mirror is the coarse block's mirror convention (Blocks).
+	mirror CoarseMirror
 }
 
 func newOptions(opts []Option) options {
@@ -29,4 +31,10 @@ func newOptions(opts []Option) options {
 // of the fastest one this CPU and build support.
 func WithKernels(p kernels.Path) Option {
 	return func(o *options) { o.kernels = p }
+}
+
+// WithCoarseMirror builds the coarse block under mirror convention m
+// (ResolveCoarseMirror) instead of "axis".
+func WithCoarseMirror(m CoarseMirror) Option {
+	return func(o *options) { o.mirror = m }
 }

@@ -155,6 +155,17 @@ var Models = NewRegistry("model",
 )
 
 // ---------------------------------------------------------------------------
+// Coarse mirrors
+
+// Mirrors are the conventions for the coarse block's reference bond
+// (docs/conventions.md §12); ResolveCoarseMirror builds one for a
+// representation.
+var Mirrors = NewRegistry("coarse_mirror",
+	Entry[struct{}]{Name: "axis", Doc: "K′ = K(J′), σ-invariant: the published convention"},
+	Entry[struct{}]{Name: "diagonal", Doc: "K′ = U K(J′) Uᵀ, invariant under the diagonal mirror R σ that fixes the coarse bond"},
+)
+
+// ---------------------------------------------------------------------------
 // Presets
 
 // Preset is a named training protocol: it sets keys of a configuration

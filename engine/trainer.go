@@ -81,7 +81,11 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep, opts...), C: rep.C()}
+	mirror, err := ResolveCoarseMirror(rep, cfg.CoarseMirror)
+	if err != nil {
+		return nil, fmt.Errorf("coarse_mirror: %v", err)
+	}
+	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep, append(opts, WithCoarseMirror(mirror))...), C: rep.C()}
 	t.M = cfg.TrajectoriesFor(t.C)
 	t.pcg = rand.NewPCG(cfg.Seed, 0x5247464c4f57) // "RGFLOW"
 	t.rng = rand.New(t.pcg)
@@ -249,6 +253,7 @@ type Summary struct {
 	C            int             `json:"c"`
 	Loss         string          `json:"loss"`
 	Model        string          `json:"model"`
+	CoarseMirror string          `json:"coarse_mirror"`
 	Epochs       int             `json:"epochs"`
 	Trajectories int             `json:"trajectories"`
 	Seed         uint64          `json:"seed"`
@@ -273,16 +278,53 @@ type Summary struct {
 	AxisJc           nullfloat.Float `json:"axis_jc"`
 	SecondsPerEpoch  float64         `json:"seconds_per_epoch"`
 	Flow             []FlowPoint     `json:"flow,omitempty"`
+	Variational
+}
+
+// Variational sets a run beside the exact variational map of its
+// representation and coarse mirror (docs/formats.md): the package
+// engine/oracle fills it in, since the engine itself does not minimise
+// the KL.
+type Variational struct {
+	// VariationalGap is (KL(J*, J′_learned) − min KL(J*, ·))/KL(J*,
+	// J′_learned) at the learned critical fixed point J*, the minimum
+	// continued from J′_learned; GapDistance is |J′_learned − J′_min|.
+	VariationalGap nullfloat.Float `json:"variational_gap"`
+	KLLearned      nullfloat.Float `json:"kl_learned"`
+	KLMin          nullfloat.Float `json:"kl_min"`
+	GapDistance    nullfloat.Float `json:"variational_gap_distance"`
+	// GapAxis is the gap at J_0 = 0.1, 0.2, …, 1.5 on the physical axis.
+	GapAxis []AxisGap `json:"variational_gap_axis,omitempty"`
+	// The exact map's critical fixed point for the same representation and
+	// mirror (NaN when it was not computed or has none), and why not.
+	OracleAxisJc nullfloat.Float `json:"oracle_axis_jc"`
+	OracleLambda nullfloat.Float `json:"oracle_lambda"`
+	OracleNu     nullfloat.Float `json:"oracle_nu"`
+	OracleNote   string          `json:"oracle_note,omitempty"`
+	// Verdict says in words why the estimate is not to be trusted (empty:
+	// nothing found wrong); Summary.Assess computes it.
+	Verdict []string `json:"verdict"`
+}
+
+// AxisGap is the variational gap at one point (J_0, 0, …, 0).
+type AxisGap struct {
+	J0        float64 `json:"j0"`
+	Gap       float64 `json:"variational_gap"`
+	KLLearned float64 `json:"kl_learned"`
+	KLMin     float64 `json:"kl_min"`
+	Distance  float64 `json:"distance"`
 }
 
 // Summary reads out the run: quartiles of the recorded roots, the final
 // network's fixed point and exponent, and the flow on the physical axis.
 func (t *Trainer) Summary() Summary {
 	s := Summary{
-		Rep: t.Rep.Name, D: t.Rep.D, C: t.C, Loss: t.Cfg.Loss, Model: t.Cfg.Model,
+		Rep: t.Rep.Name, D: t.Rep.D, C: t.C, Loss: t.Cfg.Loss, Model: t.Cfg.Model, CoarseMirror: t.Blocks.Mirror.Name,
 		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed, Kernels: t.Blocks.Kernels().Name(),
 		JcExact: JcExact, Roots: len(t.Roots), RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons,
 		Lambda: nullfloat.NaN(), Nu: nullfloat.NaN(), AxisJc: nullfloat.NaN(),
+		Variational: Variational{VariationalGap: nullfloat.NaN(), KLLearned: nullfloat.NaN(), KLMin: nullfloat.NaN(),
+			GapDistance: nullfloat.NaN(), OracleAxisJc: nullfloat.NaN(), OracleLambda: nullfloat.NaN(), OracleNu: nullfloat.NaN()},
 	}
 	med, q1, q3 := quantile.Quartiles(t.Roots)
 	s.JcMedian, s.JcQ1, s.JcQ3 = nullfloat.Float(med), nullfloat.Float(q1), nullfloat.Float(q3)

@@ -50,6 +50,12 @@ func usage() {
 // errUsage marks an error already explained by the flag package.
 var errUsage = errors.New("usage")
 
+// errUntrusted marks a run that completed and wrote its results but whose
+// verdict found its estimate not to be trusted (no critical fixed point, a
+// large variational gap, a wide spread); the summary has said why. It
+// exits with code 3 (README, "Exit codes").
+var errUntrusted = errors.New("the estimate is not to be trusted")
+
 // kernelPath is the kernel path every command runs on, which main reads
 // from RGFLOW_KERNELS before it runs one (the fastest if unset); the
 // commands hand it to the engine and the bench suites as a value.
@@ -107,6 +113,10 @@ func main() {
 			err := c.run(ctx, os.Args[2:])
 			if errors.Is(err, errUsage) {
 				os.Exit(2)
+			}
+			if errors.Is(err, errUntrusted) {
+				stop()
+				os.Exit(3)
 			}
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "rgflow %s: %v\n", c.name, err)

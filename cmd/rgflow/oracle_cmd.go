@@ -2,37 +2,121 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"os"
+	"strings"
+	"time"
 
 	"rgflow/engine"
+	"rgflow/engine/oracle"
 )
 
 func runOracle(ctx context.Context, args []string) error {
 	fs := newFlags("oracle")
-	repName := fs.String("rep", "A1", "representation (c = 1 only)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	repName := fs.String("rep", "A1", repFlagHelp)
+	mirror := fs.String("coarse-mirror", "axis", "the coarse block's mirror: axis (the published convention) or diagonal (docs/conventions.md §12)")
+	jsonOut := fs.String("json", "", jsonFlagHelp)
+	starts := fs.String("start", "", `extra fixed-point starts, "j1,…,jc;j1,…,jc" (tried before the default ones)`)
+	axisTol := fs.Float64("axis-tol", 1e-5, "bisection tolerance of the physical-axis critical coupling")
+	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
 	pluginDir := fs.String("plugins", "", "directory of representation plugins")
-	if err := parse(fs, args); err != nil {
+	if err := parse(fs, legacyJSON("oracle", args)); err != nil {
+		return err
+	}
+	if !(*axisTol > 0 && *axisTol < 0.1) {
+		return fmt.Errorf("-axis-tol must be between 0 and 0.1 (got %g)", *axisTol)
+	}
+	if err := checkWritable("json", *jsonOut); err != nil {
 		return err
 	}
 	r, err := resolveRep(ctx, *repName, *pluginDir)
 	if err != nil {
 		return err
 	}
-	o, err := engine.NewOracle(engine.NewBlocks(r, engine.WithKernels(kernelPath)))
+	m, err := engine.ResolveCoarseMirror(r, *mirror)
 	if err != nil {
 		return err
 	}
-	res, err := o.FixedPoint(0.3, 2)
-	if err != nil {
-		return err
+	var extra []oracle.Start
+	if s := strings.TrimSpace(*starts); s != "" {
+		for i, part := range strings.Split(s, ";") {
+			J, err := parseVector("start", part, r.C(), r.Name)
+			if err != nil {
+				return err
+			}
+			extra = append(extra, oracle.Start{Name: fmt.Sprintf("-start %d", i+1), J: J})
+		}
 	}
-	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(res)
+	o := oracle.New(engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m)))
+	begin := time.Now()
+	var progress func(string)
+	if !*quiet {
+		progress = func(s string) {
+			fmt.Fprintf(os.Stderr, "rgflow oracle: %6.1fs %s\n", time.Since(begin).Seconds(), s)
+		}
 	}
-	fmt.Printf("%s exact variational fixed point J* = %.10f (exact J_c = %.10f, bias %+.3f%%)\n", r.Name, res.Jstar, engine.JcExact, 100*(res.Jstar-engine.JcExact)/engine.JcExact)
-	fmt.Printf("slope λ = dJ′*/dJ = %.8f, ν = ln√2/ln λ = %.6f, KL(J*, J*) = %.3e\n", res.Lambda, res.Nu, res.KL)
+	done := make(chan struct{})
+	var an oracle.Analysis
+	var aerr error
+	go func() {
+		defer close(done)
+		an, aerr = o.Analyse(oracle.Options{Starts: extra, AxisTol: *axisTol, Progress: progress})
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("interrupted after %.0f s; nothing written", time.Since(begin).Seconds())
+	}
+	if aerr != nil {
+		return aerr
+	}
+	an.Seconds = time.Since(begin).Seconds()
+	an.Kernels = o.B.Kernels().Name()
+	if *jsonOut != "" {
+		if err := writeJSON(*jsonOut, an); err != nil {
+			return err
+		}
+		if *jsonOut == "-" {
+			return nil
+		}
+	}
+	printAnalysis(os.Stdout, an)
 	return nil
+}
+
+// printAnalysis writes the oracle's answer as a table with its reading in
+// words.
+func printAnalysis(w io.Writer, an oracle.Analysis) {
+	fmt.Fprintf(w, "%s (d=%d, c=%d), coarse mirror %s: exact variational map M(J) = argmin KL(J, ·), gauge group of order %d (%d orbit actions)\n",
+		an.Rep, an.D, an.C, an.CoarseMirror, an.GaugeOrder, an.OrbitActions)
+	if len(an.FixedPoints) == 0 {
+		fmt.Fprintln(w, "no non-trivial fixed point found from the starts tried")
+	} else {
+		fmt.Fprintf(w, "%-3s %-8s %-9s %-9s %-9s %-8s %-8s %-9s %s\n", "#", "kind", "KL", "λ", "ν", "relevant", "Δ_1", "axis J_c", "J (canonical gauge)")
+		for i, fp := range an.FixedPoints {
+			kind := "minimum"
+			if fp.Saddle {
+				kind = "saddle"
+			}
+			d1 := math.NaN()
+			if len(fp.ScalingDimensions) > 0 {
+				d1 = fp.ScalingDimensions[0]
+			}
+			fmt.Fprintf(w, "%-3d %-8s %-9.5g %-9s %-9s %-8d %-8.4f %-9s %s\n", i, kind, fp.KL, fmtF(float64(fp.Lambda), "%.5f"), fmtF(float64(fp.Nu), "%.4f"),
+				fp.Relevant, d1, fmtF(float64(fp.AxisJc), "%.5f"), fmtVec(fp.J))
+		}
+	}
+	for _, line := range an.Reading() {
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintf(w, "%d KL Hessian evaluations, %.1f s\n", an.Evaluations, an.Seconds)
+}
+
+func fmtF(x float64, format string) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "—"
+	}
+	return fmt.Sprintf(format, x)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -16,7 +15,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"rgflow/engine"
-	"rgflow/internal/atomicfile"
+	"rgflow/engine/oracle"
 	"rgflow/reps"
 )
 
@@ -24,7 +23,8 @@ import (
 // file's key.
 type trainFlags struct {
 	fs                                        *flag.FlagSet
-	configPath, rep, loss, model              *string
+	configPath, rep, loss, model, mirror      *string
+	oracle                                    *string
 	epochs, traj, workers                     *int
 	seed                                      *uint64
 	jsonOut, plotOut, ckpt, resume, pluginDir *string
@@ -40,6 +40,8 @@ func newTrainFlags() *trainFlags {
 		rep:        fs.String("rep", "", repFlagHelp),
 		loss:       fs.String("loss", "", "divergence: "+engine.Losses.Help()),
 		model:      fs.String("model", "", "RG map: "+engine.Models.Help()),
+		mirror:     fs.String("coarse-mirror", "", "the coarse block's mirror: "+engine.Mirrors.Help()),
+		oracle:     fs.String("oracle", "auto", "set the exact variational map's critical values beside the result: on, off, or auto (on for c ≤ 5, where it takes seconds)"),
 		epochs:     fs.Int("epochs", 0, "training epochs"),
 		traj:       fs.Int("trajectories", 0, "couplings per epoch (0: 8·3^c, capped)"),
 		seed:       fs.Uint64("seed", 0, "random seed"),
@@ -57,6 +59,11 @@ func (f *trainFlags) parse(args []string) error {
 	if err := parse(f.fs, args); err != nil {
 		return err
 	}
+	switch *f.oracle {
+	case "auto", "on", "off":
+	default:
+		return fmt.Errorf("-oracle must be on, off or auto (got %q)", *f.oracle)
+	}
 	f.set = map[string]bool{}
 	f.fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	return nil
@@ -73,16 +80,17 @@ func (f *trainFlags) config() (engine.Config, error) {
 		}
 	}
 	for name, apply := range map[string]func(){
-		"rep":          func() { cfg.Rep = *f.rep },
-		"loss":         func() { cfg.Loss = *f.loss },
-		"model":        func() { cfg.Model = *f.model },
-		"epochs":       func() { cfg.Epochs = *f.epochs },
-		"trajectories": func() { cfg.Trajectories = *f.traj },
-		"seed":         func() { cfg.Seed = *f.seed },
-		"workers":      func() { cfg.Workers = *f.workers },
-		"json":         func() { cfg.Output.JSON = *f.jsonOut },
-		"plot":         func() { cfg.Output.Plot = *f.plotOut },
-		"checkpoint":   func() { cfg.Output.Checkpoint = *f.ckpt },
+		"rep":           func() { cfg.Rep = *f.rep },
+		"loss":          func() { cfg.Loss = *f.loss },
+		"model":         func() { cfg.Model = *f.model },
+		"coarse-mirror": func() { cfg.CoarseMirror = *f.mirror },
+		"epochs":        func() { cfg.Epochs = *f.epochs },
+		"trajectories":  func() { cfg.Trajectories = *f.traj },
+		"seed":          func() { cfg.Seed = *f.seed },
+		"workers":       func() { cfg.Workers = *f.workers },
+		"json":          func() { cfg.Output.JSON = *f.jsonOut },
+		"plot":          func() { cfg.Output.Plot = *f.plotOut },
+		"checkpoint":    func() { cfg.Output.Checkpoint = *f.ckpt },
 	} {
 		if f.set[name] {
 			apply()
@@ -136,7 +144,7 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := train(ctx, tr, *f.quiet); err != nil {
 		return err
 	}
-	return writeResults(tr)
+	return writeResults(ctx, tr, *f.oracle == "on" || *f.oracle == "auto" && tr.C <= 5, *f.quiet)
 }
 
 // train runs the trainer to its last epoch with a progress bar, saving
@@ -164,48 +172,96 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 	return err
 }
 
-// writeResults prints the summary and writes the JSON summary and the
-// figure, if configured.
-func writeResults(tr *engine.Trainer) error {
+// writeResults sets the run beside the exact variational map (its gap,
+// and with withOracle the exact map's critical values), prints the summary
+// and its verdict, and writes the JSON summary and the figure, if
+// configured. A run whose verdict finds something wrong ends in
+// errUntrusted (exit code 3) once everything is written.
+func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet bool) error {
 	s := tr.Summary()
+	o := oracle.New(tr.Blocks)
+	if err := o.FillGaps(&s, tr.Model); err != nil {
+		s.OracleNote = "variational gap not computed: " + err.Error()
+	}
+	if withOracle {
+		var progress func(string)
+		if !quiet {
+			progress = func(m string) { fmt.Fprintln(os.Stderr, "rgflow: exact map:", m) }
+		}
+		an, err := o.Analyse(oracle.Options{AxisTol: 1e-4, Progress: progress})
+		if err != nil {
+			s.OracleNote = "exact map not computed: " + err.Error()
+		} else {
+			oracle.FillLimit(&s, an)
+		}
+	} else if s.OracleNote == "" {
+		s.OracleNote = fmt.Sprintf("exact map not computed (c = %d; rgflow oracle -rep %s, or train -oracle on)", s.C, s.Rep)
+	}
+	s.Verdict = s.Assess()
 	printSummary(os.Stdout, s)
 	if path := tr.Cfg.Output.JSON; path != "" {
-		data, err := json.MarshalIndent(s, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := atomicfile.Write(path, append(data, '\n')); err != nil {
+		if err := writeJSON(path, s); err != nil {
 			return err
 		}
 	}
 	if path := tr.Cfg.Output.Plot; path != "" {
-		return plotFlow(path, s)
+		if err := plotFlow(path, s); err != nil {
+			return err
+		}
+	}
+	if len(s.Verdict) > 0 {
+		return errUntrusted
 	}
 	return nil
 }
 
-// printSummary writes the one-line result, plus the fixed-point details.
+// printSummary writes the result: the headline estimate (for c > 1 the
+// physical-axis critical coupling, with the J_0 of the roots second), the
+// final network's fixed point, the variational gap and the exact map's
+// value beside it, and the verdict.
 func printSummary(w io.Writer, s engine.Summary) {
 	med := float64(s.JcMedian)
-	if s.Roots == 0 {
-		fmt.Fprintf(w, "%s %s %s: no J_c estimate: Newton found no root of the learned flow in the %d recorded epochs%s (exact %.6f); try more epochs or another newton.start, %.3g s/epoch\n",
-			s.Rep, s.Loss, s.Model, s.RootFailures, reasons(s.RootFailureReasons), s.JcExact, s.SecondsPerEpoch)
-	} else {
-		bias := 100 * (med - s.JcExact) / s.JcExact
-		fmt.Fprintf(w, "%s %s %s: J_c = %.5f (IQR %.5f–%.5f, %d roots) exact %.6f (bias %+.2f%%), %.3g s/epoch\n",
-			s.Rep, s.Loss, s.Model, med, float64(s.JcQ1), float64(s.JcQ3), s.Roots, s.JcExact, bias, s.SecondsPerEpoch)
+	head := fmt.Sprintf("%s %s %s", s.Rep, s.Loss, s.Model)
+	if s.CoarseMirror != "" && s.CoarseMirror != "axis" {
+		head += " (coarse mirror " + s.CoarseMirror + ")"
+	}
+	bias := func(x float64) string { return fmt.Sprintf("bias %+.2f%%", 100*(x-s.JcExact)/s.JcExact) }
+	roots := "no Newton root of the learned flow in the recorded epochs" + reasons(s.RootFailureReasons)
+	if s.Roots > 0 {
+		roots = fmt.Sprintf("%.5f (IQR %.5f–%.5f, %d roots)", med, float64(s.JcQ1), float64(s.JcQ3), s.Roots)
+	}
+	switch {
+	case s.C == 1 && s.Roots > 0:
+		fmt.Fprintf(w, "%s: J_c = %s exact %.6f (%s), %.3g s/epoch\n", head, roots, s.JcExact, bias(med), s.SecondsPerEpoch)
+	case s.C == 1:
+		fmt.Fprintf(w, "%s: no J_c estimate: %s (exact %.6f); try more epochs or another newton.start, %.3g s/epoch\n", head, roots, s.JcExact, s.SecondsPerEpoch)
+	case !math.IsNaN(float64(s.AxisJc)):
+		fmt.Fprintf(w, "%s: physical-axis J_c = %.5f exact %.6f (%s); root J_0 = %s, %.3g s/epoch\n", head, float64(s.AxisJc), s.JcExact, bias(float64(s.AxisJc)), roots, s.SecondsPerEpoch)
+	default:
+		fmt.Fprintf(w, "%s: no physical-axis J_c estimate (exact %.6f); root J_0 = %s, %.3g s/epoch\n", head, s.JcExact, roots, s.SecondsPerEpoch)
 	}
 	if s.FixedPoint != nil {
-		fmt.Fprintf(w, "final network: critical fixed point %s, λ = %.4f, ν = %.4f", fmtVec(s.FixedPoint), float64(s.Lambda), float64(s.Nu))
-		if s.C > 1 {
-			fmt.Fprintf(w, ", physical-axis J_c = %.5f", float64(s.AxisJc))
-		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "final network: critical fixed point %s, λ = %.4f, ν = %.4f\n", fmtVec(s.FixedPoint), float64(s.Lambda), float64(s.Nu))
 	} else if s.FixedPointStatus != "" && s.Roots > 0 {
 		fmt.Fprintf(w, "final network: Newton found no critical fixed point (%s)\n", s.FixedPointStatus)
 	}
+	if g := float64(s.VariationalGap); !math.IsNaN(g) {
+		fmt.Fprintf(w, "variational gap at the fixed point: KL %.5g learned, %.5g exact minimum (%.2f%% lower; J′ %.3g away)\n",
+			float64(s.KLLearned), float64(s.KLMin), 100*g, float64(s.GapDistance))
+	}
+	if jc := float64(s.OracleAxisJc); !math.IsNaN(jc) {
+		fmt.Fprintf(w, "exact variational map (%s mirror): physical-axis J_c = %.5f, λ = %s, ν = %s\n", s.CoarseMirror, jc, fmtF(float64(s.OracleLambda), "%.4f"), fmtF(float64(s.OracleNu), "%.4f"))
+	} else if s.OracleNote != "" {
+		fmt.Fprintf(w, "exact variational map: %s\n", s.OracleNote)
+	}
 	if s.RootFailures > 0 && s.Roots > 0 {
 		fmt.Fprintf(w, "note: Newton did not converge in %d of %d recorded epochs%s\n", s.RootFailures, s.RootFailures+s.Roots, reasons(s.RootFailureReasons))
+	}
+	if len(s.Verdict) == 0 {
+		fmt.Fprintln(w, "verdict: nothing found wrong")
+	}
+	for _, v := range s.Verdict {
+		fmt.Fprintln(w, "verdict: not to be trusted: "+v)
 	}
 }
 

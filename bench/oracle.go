@@ -1,0 +1,77 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"rgflow/engine"
+	"rgflow/engine/oracle"
+	"rgflow/internal/atomicfile"
+)
+
+// The training suites set every representation and coarse mirror beside
+// its exact variational map (engine/oracle): the critical values a network
+// that reached the map would give. Each analysis is computed once and kept
+// in the results directory as oracle-<rep>-<mirror>.json, so a resumed or
+// re-tabulated suite does not compute it again.
+
+func oracleKey(rep, mirror string) string { return rep + "\x00" + mirrorOf(mirror) }
+
+// oracleFile is the analysis' file name in the results directory.
+func oracleFile(rep, mirror string) string {
+	r := strings.NewReplacer("+", "p", "/", "_", ":", "_")
+	return "oracle-" + r.Replace(rep) + "-" + mirrorOf(mirror) + ".json"
+}
+
+// oracles returns the analysis of every (representation, mirror) of the
+// plan: read from its file, or computed (with a line on progress) and
+// written there. A computation that fails leaves the pair out, with a
+// note on progress; the tables then show no oracle values for it.
+func oracles(cfg Config, plan []runSpec, dir string, progress io.Writer) map[string]oracle.Analysis {
+	out := map[string]oracle.Analysis{}
+	c, ok := cfg.(*DistConfig) // bias-vs-dimension and kl-vs-cd
+	if !ok || !c.Oracle {
+		return out
+	}
+	for _, s := range plan {
+		key := oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)
+		if _, done := out[key]; done {
+			continue
+		}
+		path := filepath.Join(dir, oracleFile(s.Rep.Name, s.Cfg.CoarseMirror))
+		if data, err := os.ReadFile(path); err == nil {
+			var an oracle.Analysis
+			if json.Unmarshal(data, &an) == nil {
+				out[key] = an
+				continue
+			}
+		}
+		mirror, err := engine.ResolveCoarseMirror(s.Rep, s.Cfg.CoarseMirror)
+		if err != nil {
+			fmt.Fprintf(progress, "rgflow bench: no exact map for %s (%s): %v\n", s.Rep.Name, s.Cfg.CoarseMirror, err)
+			continue
+		}
+		fmt.Fprintf(progress, "rgflow bench: exact variational map of %s, coarse mirror %s (rgflow oracle)…\n", s.Rep.Name, mirror.Name)
+		begin := time.Now()
+		o := oracle.New(engine.NewBlocks(s.Rep, engine.WithCoarseMirror(mirror)))
+		an, err := o.Analyse(oracle.Options{AxisTol: 1e-4})
+		if err != nil {
+			fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s) failed: %v\n", s.Rep.Name, mirror.Name, err)
+			continue
+		}
+		an.Seconds, an.Kernels = time.Since(begin).Seconds(), o.B.Kernels().Name()
+		fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s): physical-axis J_c %s (%.0f s)\n", s.Rep.Name, mirror.Name, cell(an.AxisJc), an.Seconds)
+		if data, err := json.MarshalIndent(an, "", "  "); err == nil {
+			if err := atomicfile.Write(path, append(data, '\n')); err != nil {
+				fmt.Fprintf(progress, "rgflow bench: %v\n", err)
+			}
+		}
+		out[key] = an
+	}
+	return out
+}

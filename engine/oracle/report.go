@@ -1,0 +1,389 @@
+package oracle
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"rgflow/engine"
+	"rgflow/internal/nullfloat"
+	"rgflow/reps"
+)
+
+// Start is a starting coupling for the fixed-point search. Stationary
+// follows stationary points (saddles included) instead of minima, for the
+// fixed points of saddle branches.
+type Start struct {
+	Name       string
+	J          []float64
+	Stationary bool
+}
+
+// Analysis is the oracle's whole answer for one representation and coarse
+// mirror; its JSON form is rgflow oracle -json (docs/formats.md).
+type Analysis struct {
+	Rep          string `json:"rep"`
+	CoarseMirror string `json:"coarse_mirror"`
+	D            int    `json:"d"`
+	C            int    `json:"c"`
+	// GaugeOrder is the number of relabellings of the coarse centre that
+	// leave KL(J, ·) unchanged (the images of every minimiser);
+	// OrbitActions the number of distinct two-sided relabellings of a
+	// coupling vector.
+	GaugeOrder   int              `json:"gauge_order"`
+	OrbitActions int              `json:"orbit_actions"`
+	FixedPoints  []FixedPointJSON `json:"fixed_points"`
+	// AxisJc is the physical-axis critical coupling, AxisFixedPoint the
+	// index in FixedPoints of the fixed point the flow from it approaches
+	// (−1: none found) and AxisApproach how close it comes.
+	AxisJc         nullfloat.Float `json:"axis_jc"`
+	AxisFixedPoint int             `json:"axis_fixed_point"`
+	AxisApproach   nullfloat.Float `json:"axis_approach"`
+	AxisSteps      int             `json:"axis_approach_step"`
+	AxisNote       string          `json:"axis_note,omitempty"`
+	JcExact        float64         `json:"jc_exact"`
+	Kernels        string          `json:"kernels"`
+	Evaluations    int             `json:"kl_hessian_evaluations"`
+	Seconds        float64         `json:"seconds"`
+}
+
+// Complex is an eigenvalue in JSON.
+type Complex struct {
+	Re float64 `json:"re"`
+	Im float64 `json:"im"`
+}
+
+// FixedPointJSON is one fixed point in the oracle's JSON output.
+type FixedPointJSON struct {
+	J           []float64       `json:"J"`
+	KL          float64         `json:"kl"`
+	Eigenvalues []Complex       `json:"eigenvalues"`
+	Relevant    int             `json:"relevant"`
+	Lambda      nullfloat.Float `json:"lambda"`
+	Nu          nullfloat.Float `json:"nu"`
+	AxisJc      nullfloat.Float `json:"axis_jc"`
+	Saddle      bool            `json:"saddle"`
+	MinHessEig  float64         `json:"min_hessian_eigenvalue"`
+	// Stabiliser is the number of gauge actions that fix J; above 1 the
+	// eigenvalues depend on the gauge choice in the symmetry-breaking
+	// directions: LambdaRange and RelevantRange span the choices (the
+	// reported ones have the fewest relevant directions), and
+	// SymmetricEigenvalues are those of the symmetric directions, which do
+	// not depend on it.
+	Stabiliser           int             `json:"stabiliser"`
+	LambdaMin            nullfloat.Float `json:"lambda_min"`
+	LambdaMax            nullfloat.Float `json:"lambda_max"`
+	RelevantMin          int             `json:"relevant_min"`
+	RelevantMax          int             `json:"relevant_max"`
+	SymmetricEigenvalues []Complex       `json:"symmetric_eigenvalues,omitempty"`
+	// ScalingDimensions are the leading Δ_i of the fine block's transfer
+	// matrix at J (exact Δ_σ = 1/8).
+	ScalingDimensions []float64 `json:"scaling_dimensions"`
+	Found             string    `json:"found_from"`
+}
+
+// Options tune Analyse.
+type Options struct {
+	Starts   []Start      // extra fixed-point starts, tried first
+	AxisTol  float64      // bisection tolerance of the axis critical coupling (default 1e-5)
+	Progress func(string) // progress lines (nil: none)
+}
+
+// Analyse finds the fixed points of the exact map from the configured and
+// the default starts, linearises them and finds the physical-axis critical
+// coupling.
+func (o *Oracle) Analyse(opt Options) (Analysis, error) {
+	say := func(format string, args ...any) {
+		if opt.Progress != nil {
+			opt.Progress(fmt.Sprintf(format, args...))
+		}
+	}
+	b := o.B
+	an := Analysis{Rep: b.Rep.Name, CoarseMirror: b.Mirror.Name, D: b.D, C: b.C,
+		GaugeOrder: len(o.G.Centre), OrbitActions: len(o.G.Orbit), AxisFixedPoint: -1,
+		AxisJc: nullfloat.Float(math.NaN()), AxisApproach: nullfloat.Float(math.NaN()), JcExact: engine.JcExact}
+	a1, err := A1FixedPoint()
+	if err != nil {
+		return an, err
+	}
+	say("%s (c = %d, coarse mirror %s): gauge group of order %d, %d orbit actions; A1 fixed point %.6f", b.Rep.Name, b.C, b.Mirror.Name, an.GaugeOrder, an.OrbitActions, a1)
+	axis := func(x float64) []float64 {
+		J := make([]float64, b.C)
+		J[0] = x
+		return J
+	}
+	// one global search, at the A1 fixed point on the axis; every other
+	// axis point continues from it
+	ref, err := o.MapFrom(axis(a1), nil)
+	if err != nil {
+		return an, fmt.Errorf("the map at the axis point %.5f: %w", a1, err)
+	}
+	starts := append([]Start(nil), opt.Starts...)
+	starts = append(starts, o.defaultStarts(ref, a1, say)...)
+	var fps []FixedPoint
+	for _, s := range starts {
+		var p Point
+		var err error
+		if s.Stationary {
+			p, err = o.Stationary(s.J, s.J)
+		} else {
+			p, err = o.Continue(ref, s.J)
+		}
+		if err != nil {
+			say("start %s: %v", s.Name, err)
+			continue
+		}
+		fp, err := o.SolveFixedPoint(p, !s.Stationary)
+		if err != nil {
+			say("start %s: %v", s.Name, err)
+			continue
+		}
+		fp.Found = s.Name
+		if maxAbs(fp.J) < Trivial {
+			say("start %s: flows to the trivial fixed point J = 0", s.Name)
+			continue
+		}
+		dup := false
+		for _, q := range fps {
+			if o.SameOrbit(fp.J, q.J, 1e-6) && fp.Saddle == q.Saddle {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			say("fixed point from %s: J = %s, λ = %.5f, %d relevant, saddle %v", s.Name, fmtVec(o.G.Canonical(fp.J)), fp.Lambda, fp.Relevant, fp.Saddle)
+			fps = append(fps, fp)
+		}
+	}
+	// the axis critical coupling, with the minimum fixed points as the
+	// candidates its flow may approach
+	var minima []FixedPoint
+	var index []int
+	for i, fp := range fps {
+		if !fp.Saddle {
+			minima = append(minima, fp)
+			index = append(index, i)
+		}
+	}
+	tol := opt.AxisTol
+	if tol == 0 {
+		tol = 1e-5
+	}
+	ax := o.AxisCritical(ref, minima, DefaultBounds(minima), tol, opt.Progress)
+	an.AxisJc, an.AxisNote = nullfloat.Float(ax.Jc), ax.Note
+	if ax.Approach >= 0 {
+		an.AxisFixedPoint = index[ax.Approach]
+		an.AxisApproach = nullfloat.Float(ax.Distance)
+		an.AxisSteps = ax.Steps
+		fps[an.AxisFixedPoint].AxisJc = ax.Jc
+	}
+	for _, fp := range fps {
+		an.FixedPoints = append(an.FixedPoints, o.fixedPointJSON(fp))
+	}
+	an.Evaluations = o.Evals
+	return an, nil
+}
+
+func (o *Oracle) fixedPointJSON(fp FixedPoint) FixedPointJSON {
+	J := o.G.Canonical(fp.J)
+	out := FixedPointJSON{J: J, KL: fp.KL, Relevant: fp.Relevant, Lambda: nullfloat.Float(fp.Lambda), Nu: nullfloat.Float(fp.Nu),
+		AxisJc: nullfloat.Float(fp.AxisJc), Saddle: fp.Saddle, MinHessEig: fp.MinHessEig,
+		ScalingDimensions: ScalingDimensions(o.B, J, 4), Found: fp.Found}
+	for _, v := range fp.Eigenvalues {
+		out.Eigenvalues = append(out.Eigenvalues, Complex{real(v), imag(v)})
+	}
+	out.Stabiliser, out.RelevantMin, out.RelevantMax = fp.Lifts, fp.RelevantRange[0], fp.RelevantRange[1]
+	out.LambdaMin, out.LambdaMax = nullfloat.NaN(), nullfloat.NaN()
+	if lo, hi := fp.LambdaRange[0], fp.LambdaRange[1]; lo <= hi {
+		out.LambdaMin, out.LambdaMax = nullfloat.Float(lo), nullfloat.Float(hi)
+	}
+	for _, v := range fp.SymmetricEigenvalues {
+		out.SymmetricEigenvalues = append(out.SymmetricEigenvalues, Complex{real(v), imag(v)})
+	}
+	return out
+}
+
+// defaultStarts: the A1 fixed point embedded (as a minimiser branch and as
+// the stationary branch it sits on), two points off the physical axis,
+// and the slowest iterate of the map from each of five axis points.
+func (o *Oracle) defaultStarts(ref Point, a1 float64, say func(string, ...any)) []Start {
+	c := o.B.C
+	axis := func(x float64) []float64 {
+		J := make([]float64, c)
+		J[0] = x
+		return J
+	}
+	out := []Start{{Name: "the A1 fixed point embedded", J: axis(a1)}}
+	if c > 1 {
+		out = append(out, Start{Name: "the A1 fixed point embedded (stationary branch)", J: axis(a1), Stationary: true})
+		rng := rand.New(rand.NewPCG(0x66697865, uint64(c))) // "fixe"
+		for k := 0; k < 2; k++ {
+			J := axis(a1)
+			for i := 1; i < c; i++ {
+				J[i] = 0.2 * rng.NormFloat64()
+			}
+			out = append(out, Start{Name: fmt.Sprintf("off-axis point %d", k+1), J: J})
+		}
+	}
+	anchor := ref
+	for _, x := range []float64{0.3, 0.5, 0.7, 0.9, 1.1} {
+		p, err := o.Continue(anchor, axis(x))
+		if err != nil {
+			say("slow-point search from J_0 = %.1f: %v", x, err)
+			continue
+		}
+		anchor = p
+		best, bestSpeed := p.J, math.Inf(1)
+		cur := p
+		for n := 0; n < 12; n++ {
+			speed := o.OrbitDistance(cur.J, cur.Jp) / math.Max(maxAbs(cur.J), 0.05)
+			if speed < bestSpeed {
+				best, bestSpeed = cur.J, speed
+			}
+			if m := maxAbs(cur.Jp); m > 8 || m < 1e-3 {
+				break
+			}
+			next, err := o.Continue(cur, o.nextIterate(cur))
+			if err != nil {
+				break
+			}
+			cur = next
+		}
+		// only a genuinely slow iterate is worth a fixed-point search: one
+		// whose step is under a tenth of its size
+		if bestSpeed < 0.1 {
+			out = append(out, Start{Name: fmt.Sprintf("the slowest iterate from the axis at %.1f", x), J: best})
+		}
+	}
+	return out
+}
+
+// A1FixedPoint is the exact map's fixed point for A1 (≈ 0.81392), the
+// embedded start of every larger representation.
+func A1FixedPoint() (float64, error) {
+	r, err := reps.Builtin("A1")
+	if err != nil {
+		return 0, err
+	}
+	o := New(engine.NewBlocks(r))
+	p, err := o.MapFrom([]float64{0.8}, [][]float64{{0.8}})
+	if err != nil {
+		return 0, err
+	}
+	fp, err := o.SolveFixedPoint(p, true)
+	if err != nil {
+		return 0, err
+	}
+	return fp.J[0], nil
+}
+
+func fmtVec(v []float64) string {
+	s := "("
+	for i, x := range v {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%.5f", x)
+	}
+	return s + ")"
+}
+
+// Critical returns the index of the critical fixed point: a minimum (not
+// a saddle) with exactly one relevant direction — the one the axis flow
+// approaches if it is one, else the first; −1 if there is none.
+func (an Analysis) Critical() int {
+	ok := func(i int) bool {
+		fp := an.FixedPoints[i]
+		return !fp.Saddle && fp.Relevant == 1 && !math.IsNaN(float64(fp.Lambda))
+	}
+	if i := an.AxisFixedPoint; i >= 0 && ok(i) {
+		return i
+	}
+	for i := range an.FixedPoints {
+		if ok(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Reading says in words what the analysis means, and where it is not to
+// be trusted.
+func (an Analysis) Reading() []string {
+	var out []string
+	crit := an.Critical()
+	if crit < 0 {
+		out = append(out, "no fixed point found has exactly one relevant direction and is a minimum of the KL: the exact map gives no critical estimate of the usual kind for this representation and mirror")
+	} else {
+		fp := an.FixedPoints[crit]
+		line := fmt.Sprintf("critical fixed point #%d: λ = %.5f, ν = ln√2/ln λ = %.4f (exact 1), leading scaling dimension %.4f (exact 1/8)",
+			crit, float64(fp.Lambda), float64(fp.Nu), firstOr(fp.ScalingDimensions))
+		if float64(fp.Lambda) < 1.05 {
+			line += "; λ is within 5% of 1, so the fixed point is nearly marginal and ν is not a meaningful exponent"
+		}
+		out = append(out, line)
+	}
+	jc := float64(an.AxisJc)
+	switch {
+	case math.IsNaN(jc):
+		note := an.AxisNote
+		if note == "" {
+			note = "the bisection did not converge"
+		}
+		out = append(out, "no physical-axis critical coupling: "+note)
+	default:
+		line := fmt.Sprintf("physical-axis critical coupling J_c = %.5f (exact %.6f, bias %+.2f%%)", jc, an.JcExact, 100*(jc-an.JcExact)/an.JcExact)
+		if i := an.AxisFixedPoint; i >= 0 {
+			fp := an.FixedPoints[i]
+			line += fmt.Sprintf("; the flow from it approaches fixed point #%d to %.2g (step %d)", i, float64(an.AxisApproach), an.AxisSteps)
+			if float64(an.AxisApproach) > 0.05 {
+				line += ", which is not close: the fixed point that governs the axis may not be among those found"
+			} else if fp.Relevant != 1 {
+				line += fmt.Sprintf(", which has %d relevant directions: the axis value bounds that fixed point's basin and is not a one-parameter critical estimate", fp.Relevant)
+			}
+		}
+		out = append(out, line+": what a network that reached the exact variational map would estimate for this representation and mirror")
+	}
+	for i, fp := range an.FixedPoints {
+		if fp.Stabiliser > 1 && (fp.RelevantMin != fp.RelevantMax || float64(fp.LambdaMax)-float64(fp.LambdaMin) > 1e-6) {
+			out = append(out, fmt.Sprintf("fixed point #%d is symmetric under %d gauge actions, and its linearisation depends on the gauge choice in the directions that break that symmetry: %d–%d relevant directions, λ %s–%s over the choices (the table shows the fewest); on the symmetric directions the eigenvalues are %s",
+				i, fp.Stabiliser, fp.RelevantMin, fp.RelevantMax, fmtNum(float64(fp.LambdaMin)), fmtNum(float64(fp.LambdaMax)), fmtComplexes(fp.SymmetricEigenvalues)))
+		}
+		if fp.Saddle {
+			out = append(out, fmt.Sprintf("fixed point #%d is a saddle of KL(J*, ·) (smallest Hessian eigenvalue %.3g): the exact map leaves it, and a network whose map sits there has not reached the variational optimum", i, fp.MinHessEig))
+		}
+	}
+	return out
+}
+
+func firstOr(x []float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	return x[0]
+}
+
+func fmtNum(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "—"
+	}
+	return fmt.Sprintf("%.5f", x)
+}
+
+func fmtComplexes(v []Complex) string {
+	if len(v) == 0 {
+		return "none"
+	}
+	s := ""
+	for i, z := range v {
+		if i > 0 {
+			s += ", "
+		}
+		if math.Abs(z.Im) < 1e-9 {
+			s += fmt.Sprintf("%.4f", z.Re)
+		} else {
+			s += fmt.Sprintf("%.4f%+.4fi", z.Re, z.Im)
+		}
+	}
+	return s
+}

@@ -1,0 +1,45 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+)
+
+// Thresholds of the verdict on a run (docs/formats.md, "verdict").
+const (
+	// GapLimit is the variational gap at the learned critical fixed point
+	// above which the network has not reached the exact map.
+	GapLimit = 0.05
+	// SpreadLimit is the interquartile range of the recorded roots,
+	// relative to their median, above which the estimates are spread
+	// too widely to be one number.
+	SpreadLimit = 0.10
+)
+
+// Assess lists, in words, why a run's estimate is not to be trusted; it
+// is empty when nothing is wrong. It is never tuned toward the exact J_c:
+// it reads only the run's own fixed point, its spread and the variational
+// gap.
+func (s Summary) Assess() []string {
+	var out []string
+	lambda := float64(s.Lambda)
+	switch {
+	case s.FixedPoint == nil:
+		why := "Newton found no root of the final network's flow"
+		if s.FixedPointStatus != "" {
+			why += " (" + s.FixedPointStatus + ")"
+		}
+		out = append(out, "no critical fixed point: "+why)
+	case math.IsNaN(lambda) || lambda <= 1:
+		out = append(out, fmt.Sprintf("no critical fixed point: the final network's fixed point has no relevant direction (λ = %.4g ≤ 1)", lambda))
+	case s.C > 1 && math.IsNaN(float64(s.AxisJc)):
+		out = append(out, "no physical-axis critical coupling: the flow from the axis does not separate into ordered and disordered fates around the fixed point")
+	}
+	if g := float64(s.VariationalGap); !math.IsNaN(g) && g > GapLimit {
+		out = append(out, fmt.Sprintf("the network has not reached the variational map: at its fixed point the exact minimum of the KL is %.1f%% lower than its own (limit %.0f%%)", 100*g, 100*GapLimit))
+	}
+	if med, q1, q3 := float64(s.JcMedian), float64(s.JcQ1), float64(s.JcQ3); s.Roots > 1 && !math.IsNaN(med) && med != 0 && (q3-q1)/math.Abs(med) > SpreadLimit {
+		out = append(out, fmt.Sprintf("the recorded roots are spread widely: IQR %.4g–%.4g, %.0f%% of their median (limit %.0f%%)", q1, q3, 100*(q3-q1)/math.Abs(med), 100*SpreadLimit))
+	}
+	return out
+}
