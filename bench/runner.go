@@ -415,7 +415,9 @@ func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker) (
 	defer func() { r.Seconds, r.Done = time.Since(begin).Seconds(), time.Now().UTC() }()
 	tk.start(s)
 	defer tk.stop(s)
-	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(kern))
+	ref := make([]float64, s.Rep.C())
+	ref[0] = s.Cfg.Newton.Start
+	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(kern), engine.WithExactMap(oracle.ExactMap(ref)))
 	if err != nil {
 		r.Error = err.Error()
 		return r, true

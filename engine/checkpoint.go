@@ -75,7 +75,7 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 	if epochs > 0 {
 		cfg.Epochs = epochs
 	}
-	t, err := NewTrainer(cfg, rep, opts...)
+	t, err := NewTrainer(cfg, rep, append(opts, func(o *options) { o.resuming = true })...)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,14 @@ type Config struct {
 	Seed         uint64  `toml:"seed"`
 	Workers      int     `toml:"workers" comment:"goroutines for the divergence; 0: one per CPU"`
 	InitScale    float64 `toml:"init_scale" comment:"trajectories start as N(0, init_scale²)"`
+	// WarmStart starts the network from the exact variational map
+	// (docs/conventions.md §13): "exact-step" sets the output bias to the
+	// exact map's step M(J) − J at the axis point (newton.start, 0, …, 0),
+	// which puts the network on one branch of the gauge images; "exact-map"
+	// first fits the network to M(J) on warm_start_points couplings.
+	WarmStart       string `toml:"warm_start" comment:"none, exact-step (output bias from the exact map's step at one axis point) or exact-map (fit to the exact map first)"`
+	WarmStartPoints int    `toml:"warm_start_points" comment:"exact-map: couplings the network is first fitted on (half N(0, init_scale²), half on the physical axis)"`
+	WarmStartEpochs int    `toml:"warm_start_epochs" comment:"exact-map: full-batch Adam steps of the fit"`
 
 	Network   NetworkConfig   `toml:"network"`
 	HMC       HMCConfig       `toml:"hmc"`
@@ -48,6 +56,15 @@ type HMCConfig struct {
 	BetaT       float64 `toml:"beta"`
 	Center      float64 `toml:"anneal_center" comment:"fraction of the epochs where β reaches half of beta"`
 	Sharpness   float64 `toml:"anneal_sharpness"`
+	// AxisFraction of the trajectories are not HMC chains but points drawn
+	// afresh each epoch on the learned flow from the physical axis:
+	// (J_0, 0, …, 0) with J_0 uniform in [0, axis_max], carried n steps
+	// along the network's own map, n uniform in 0…axis_steps. They teach
+	// the map where the physical-axis read-out needs it — from the axis to
+	// the critical manifold — and not only where |f| is small.
+	AxisFraction float64 `toml:"axis_fraction" comment:"fraction of the trajectories drawn on the learned flow from the physical axis instead of by HMC (0: none)"`
+	AxisMax      float64 `toml:"axis_max" comment:"axis points have J_0 uniform in [0, axis_max]"`
+	AxisSteps    int     `toml:"axis_steps" comment:"axis points are carried up to this many steps along the learned map"`
 }
 
 // OptimizerConfig is Adam's.
@@ -56,6 +73,10 @@ type OptimizerConfig struct {
 	Beta1 float64 `toml:"beta1"`
 	Beta2 float64 `toml:"beta2"`
 	Eps   float64 `toml:"eps"`
+	// Schedule of the learning rate over the epochs: "constant", or
+	// "cosine" from lr down to lr·final_lr_fraction.
+	Schedule        string  `toml:"schedule" comment:"learning-rate schedule: constant or cosine (from lr to lr·final_lr_fraction)"`
+	FinalLRFraction float64 `toml:"final_lr_fraction"`
 }
 
 // CDConfig is the contrastive divergence's.
@@ -85,10 +106,10 @@ type OutputConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis",
-		Epochs: 3000, MaxTraj: 1024, Seed: 1, InitScale: 1,
+		Epochs: 3000, MaxTraj: 1024, Seed: 1, InitScale: 1, WarmStart: "none", WarmStartPoints: 256, WarmStartEpochs: 1000,
 		Network:   NetworkConfig{Activation: "relu"},
-		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16},
-		Optimizer: OptimizerConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8},
+		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16, AxisMax: 1.6, AxisSteps: 8},
+		Optimizer: OptimizerConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Schedule: "constant", FinalLRFraction: 0.01},
 		CD:        CDConfig{Samples: 512, KFine: 32, KCoarse: 1},
 		Newton:    NewtonConfig{Start: 0.8, Tol: 1e-10, MaxIter: 50, Every: 1},
 	}
@@ -168,6 +189,12 @@ func (c *Config) Validate() error {
 		return bad("workers", "must be 0 (all CPUs) or more", c.Workers)
 	case !(c.InitScale > 0) || !finite(c.InitScale):
 		return bad("init_scale", "must be a positive number", c.InitScale)
+	case c.WarmStart != "none" && c.WarmStart != "exact-step" && c.WarmStart != "exact-map":
+		return bad("warm_start", `must be "none", "exact-step" or "exact-map"`, fmt.Sprintf("%q", c.WarmStart))
+	case c.WarmStartPoints < 1:
+		return bad("warm_start_points", "must be at least 1", c.WarmStartPoints)
+	case c.WarmStartEpochs < 1:
+		return bad("warm_start_epochs", "must be at least 1", c.WarmStartEpochs)
 	case c.Network.Depth < 0:
 		return bad("network.depth", "must be 0 (= c) or more", c.Network.Depth)
 	case c.Network.Width < 0:
@@ -194,6 +221,16 @@ func (c *Config) Validate() error {
 		return bad("optimizer.beta2", "must be in [0, 1)", c.Optimizer.Beta2)
 	case !(c.Optimizer.Eps > 0) || !finite(c.Optimizer.Eps):
 		return bad("optimizer.eps", "must be a positive number", c.Optimizer.Eps)
+	case c.Optimizer.Schedule != "constant" && c.Optimizer.Schedule != "cosine":
+		return bad("optimizer.schedule", `must be "constant" or "cosine"`, fmt.Sprintf("%q", c.Optimizer.Schedule))
+	case !(c.Optimizer.FinalLRFraction > 0 && c.Optimizer.FinalLRFraction <= 1):
+		return bad("optimizer.final_lr_fraction", "must be in (0, 1]", c.Optimizer.FinalLRFraction)
+	case !(c.HMC.AxisFraction >= 0 && c.HMC.AxisFraction <= 1):
+		return bad("hmc.axis_fraction", "must be in [0, 1]", c.HMC.AxisFraction)
+	case !(c.HMC.AxisMax > 0) || !finite(c.HMC.AxisMax):
+		return bad("hmc.axis_max", "must be a positive number", c.HMC.AxisMax)
+	case c.HMC.AxisSteps < 0:
+		return bad("hmc.axis_steps", "must be 0 or more", c.HMC.AxisSteps)
 	case c.CD.Samples < 1:
 		return bad("cd.samples", "must be at least 1", c.CD.Samples)
 	case c.CD.KFine < 1:

@@ -186,47 +186,87 @@ func AnalyseFixedPoint(m Model, J []float64) FixedPoint {
 	return fp
 }
 
-// AxisCritical finds the critical coupling on the physical axis
-// (x, 0, …, 0): the x whose flow runs into the critical fixed point fp
-// rather than to the ordered or the disordered one. It iterates the learned
-// map from points on the axis, reads on which side of the critical surface
-// (Left·(J − J*) ≷ 0) each ends up, and bisects. For c = 1 it is J* itself.
-func AxisCritical(m Model, fp FixedPoint) float64 {
-	c := len(fp.J)
-	if c == 1 {
-		return fp.J[0]
-	}
-	if fp.Left == nil || math.IsNaN(fp.Lambda) || fp.Lambda <= 1 {
-		return math.NaN()
-	}
-	side := func(x float64) float64 {
+// Fates of the learned flow, for the physical-axis read-out: a point is
+// ordered once some coupling passes AxisLarge within AxisSteps iterations
+// of the map, and not ordered otherwise (flowing to J = 0, or lingering
+// near a weak fixed point). The onset of ordering along the axis is what
+// both this read-out and the exact map's (engine/oracle) locate.
+const (
+	AxisLarge = 2.5
+	AxisSteps = 300
+)
+
+// AxisRead is the physical-axis read-out of a learned map.
+type AxisRead struct {
+	// Jc is the J_0 at which the fate of (J_0, 0, …, 0) changes from not
+	// ordered to ordered (NaN if it does not between 0 and 4).
+	Jc float64
+	// Slow is the iterate of the flow from (Jc, 0, …, 0) where the map
+	// moves least: the neighbourhood of the fixed point the separatrix
+	// runs into, and the start of the search for it.
+	Slow []float64
+}
+
+// AxisCritical finds the critical coupling on the physical axis of a
+// learned map by a scan of J_0 over (0, 4] and bisection on the fate of
+// (J_0, 0, …, 0) to 1e-8, and the slowest iterate of the flow from it.
+// The fate is gauge-invariant (it reads max |J| only), so it does not
+// matter which gauge image of the map the network has learned.
+func AxisCritical(m Model, c int) AxisRead {
+	res := AxisRead{Jc: math.NaN()}
+	axis := func(x float64) []float64 {
 		J := make([]float64, c)
 		J[0] = x
-		for n := 0; n < 400; n++ {
-			proj := 0.0
-			for i := range J {
-				proj += fp.Left[i] * (J[i] - fp.J[i])
-			}
-			if math.Abs(proj) > 0.25 || n == 399 {
-				return proj
+		return J
+	}
+	ordered := func(x float64) bool {
+		J := axis(x)
+		for n := 0; n < AxisSteps; n++ {
+			if maxAbs(J) > AxisLarge {
+				return true
 			}
 			f := m.Flow(J)
 			for i := range J {
 				J[i] += f[i]
 			}
+			if hasNaN(J) {
+				return false
+			}
 		}
-		return 0
+		return maxAbs(J) > AxisLarge
 	}
-	lo, hi := 0.0, 2*math.Max(fp.J[0], 0.5)
-	slo, shi := side(lo), side(hi)
-	for k := 0; k < 4 && shi <= 0; k++ {
-		hi *= 2
-		shi = side(hi)
+	lo, hi := math.NaN(), math.NaN()
+	prev := 0.0
+	for x := 0.1; x <= 4+1e-9; x += 0.1 {
+		if ordered(x) {
+			if x > 0.1 {
+				lo, hi = prev, x
+			}
+			break
+		}
+		prev = x
 	}
-	if !(slo < 0 && shi > 0) {
-		return math.NaN()
+	if math.IsNaN(lo) {
+		return res
 	}
-	return bisect(func(x float64) bool { return side(x) <= 0 }, lo, hi, 1e-10, 0)
+	res.Jc = bisect(func(x float64) bool { return !ordered(x) }, lo, hi, 1e-8, 0)
+	// the slowest iterate (speed relative to the couplings' size, so that
+	// the trivial fixed point J = 0 does not count) of the flow from just
+	// above the boundary, which passes the critical fixed point on its way
+	// to the ordered phase
+	J := axis(res.Jc + 2e-8)
+	best, speed := append([]float64(nil), J...), math.Inf(1)
+	for n := 0; n < AxisSteps && maxAbs(J) <= AxisLarge; n++ {
+		f := m.Flow(J)
+		if v := maxAbs(f) / math.Max(maxAbs(J), 0.05); v < speed {
+			best, speed = append(best[:0], J...), v
+		}
+		for i := range J {
+			J[i] += f[i]
+		}
+	}
+	res.Slow = best
+	return res
 }
 
 func maxAbs(x []float64) float64 {

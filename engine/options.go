@@ -17,6 +17,12 @@ type options struct {
 	kernels kernels.Path
 	// mirror is the coarse block's mirror convention (Blocks).
 	mirror CoarseMirror
+	// exactMap builds the exact variational map of a block pair, for the
+	// trainer's warm_start (the engine has no minimiser of its own).
+	exactMap func(*Blocks) ExactMap
+	// resuming skips the warm start: a resumed trainer takes its network
+	// from the checkpoint.
+	resuming bool
 }
 
 func newOptions(opts []Option) options {
@@ -37,4 +43,15 @@ func WithKernels(p kernels.Path) Option {
 // (ResolveCoarseMirror) instead of "axis".
 func WithCoarseMirror(m CoarseMirror) Option {
 	return func(o *options) { o.mirror = m }
+}
+
+// ExactMap returns M(J) = argmin KL(J, ·) for each of the couplings, on
+// one continuous branch of the map (a row of NaN where it could not be
+// followed). The package engine/oracle provides one.
+type ExactMap func(Js [][]float64) ([][]float64, error)
+
+// WithExactMap gives the trainer the exact variational map of its block
+// pair, which warm_start = "exact-step" or "exact-map" need.
+func WithExactMap(build func(*Blocks) ExactMap) Option {
+	return func(o *options) { o.exactMap = build }
 }

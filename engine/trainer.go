@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/cmplx"
 	"math/rand/v2"
 	"time"
 
@@ -101,6 +102,11 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 		return nil, err
 	}
 	o := cfg.Optimizer
+	if o := newOptions(opts); !o.resuming {
+		if err := t.warmStart(o.exactMap); err != nil {
+			return nil, err
+		}
+	}
 	t.Opt = NewAdam(net.NumParams(), o.LR, o.Beta1, o.Beta2, o.Eps)
 	t.J = make([]float64, t.M*t.C)
 	for i := range t.J {
@@ -155,10 +161,13 @@ func (t *Trainer) Step() (EpochStat, error) {
 	st := EpochStat{Epoch: e + 1, Root: math.NaN()}
 	st.Beta = Beta(e, cfg.Epochs, cfg.HMC.BetaT, cfg.HMC.Center, cfg.HMC.Sharpness)
 	h := &t.hmc
-	if h.SampleSteps > 0 {
-		acc := h.Sample(t.Model, t.J, t.M, t.C, st.Beta, t.rng)
-		st.Accept = float64(acc) / float64(t.M*h.SampleSteps)
+	chains := t.M - t.axisRows()
+	if h.SampleSteps > 0 && chains > 0 {
+		acc := h.Sample(t.Model, t.J[:chains*t.C], chains, t.C, st.Beta, t.rng)
+		st.Accept = float64(acc) / float64(chains*h.SampleSteps)
 	}
+	t.axisSamples(t.J[chains*t.C:])
+	t.Opt.LR = t.learningRate(e)
 	Jp := t.Model.Map(t.J, t.M)
 	t.Loss.Eval(t.J, Jp, t.loss, t.grad, e)
 	sum := 0.0
@@ -185,8 +194,8 @@ func (t *Trainer) Step() (EpochStat, error) {
 		r := t.root()
 		if r.Converged() {
 			t.LastRoot = r.J
-			st.Root = r.J[0]
-			t.Roots = append(t.Roots, r.J[0])
+			st.Root = math.Abs(r.J[0]) // ±J are gauge images (the hidden-spin flip): the same fixed point
+			t.Roots = append(t.Roots, st.Root)
 		} else {
 			t.RootFailures++
 			if t.RootFailureReasons == nil {
@@ -199,6 +208,55 @@ func (t *Trainer) Step() (EpochStat, error) {
 	st.Duration = time.Since(begin)
 	t.Elapsed += st.Duration
 	return st, nil
+}
+
+// axisRows is how many of the trajectories are drawn on the learned flow
+// from the physical axis (hmc.axis_fraction) instead of by HMC.
+func (t *Trainer) axisRows() int {
+	return int(math.Round(t.Cfg.HMC.AxisFraction * float64(t.M)))
+}
+
+// axisSamples fills the rows of J (n×c) with points on the learned flow
+// from the physical axis: (J_0, 0, …, 0), J_0 uniform in [0, axis_max],
+// carried n steps along the network's map (n uniform in 0…axis_steps; a
+// row stops early once a coupling passes 3, deep in the ordered phase).
+func (t *Trainer) axisSamples(J []float64) {
+	c := t.C
+	n := len(J) / c
+	if n == 0 {
+		return
+	}
+	cfg := t.Cfg.HMC
+	steps := make([]int, n)
+	maxSteps := 0
+	clear(J)
+	for k := 0; k < n; k++ {
+		J[k*c] = cfg.AxisMax * t.rng.Float64()
+		steps[k] = t.rng.IntN(cfg.AxisSteps + 1)
+		maxSteps = max(maxSteps, steps[k])
+	}
+	for s := 1; s <= maxSteps; s++ {
+		Jp := t.Model.Map(J, n)
+		for k := 0; k < n; k++ {
+			row := J[k*c : (k+1)*c]
+			if steps[k] < s || maxAbs(row) > 3 {
+				continue
+			}
+			copy(row, Jp[k*c:(k+1)*c])
+		}
+	}
+}
+
+// learningRate is the optimiser's step size at epoch e (0-based):
+// optimizer.lr, or on the cosine schedule lr·(f + (1−f)(1 + cos(π e/E))/2)
+// with f = final_lr_fraction and E the epochs.
+func (t *Trainer) learningRate(e int) float64 {
+	o := t.Cfg.Optimizer
+	if o.Schedule != "cosine" {
+		return o.LR
+	}
+	f := o.FinalLRFraction
+	return o.LR * (f + (1-f)*0.5*(1+math.Cos(math.Pi*float64(e)/float64(t.Cfg.Epochs))))
 }
 
 // root runs Newton from the last root found (the network changes little
@@ -273,6 +331,7 @@ type Summary struct {
 	// fixed point for the final network ("" when it did).
 	FixedPoint       []float64       `json:"fixed_point,omitempty"`
 	FixedPointStatus string          `json:"fixed_point_status,omitempty"`
+	Relevant         int             `json:"relevant"` // eigenvalues of ∂J′/∂J at the fixed point above 1 in modulus
 	Lambda           nullfloat.Float `json:"lambda"`
 	Nu               nullfloat.Float `json:"nu"`
 	AxisJc           nullfloat.Float `json:"axis_jc"`
@@ -315,6 +374,45 @@ type AxisGap struct {
 	Distance  float64 `json:"distance"`
 }
 
+// readOut sets the final network's critical fixed point and, for c > 1,
+// the critical coupling on the physical axis. For c = 1 the fixed point is
+// Newton's root from the last one recorded, and the axis coupling is the
+// fixed point itself. For c > 1 the axis coupling comes first (the onset
+// of ordering along the axis, AxisCritical), and the critical fixed point
+// is then the one its flow runs into: Newton from the slowest iterate of
+// that flow, or, if the flow orders nowhere on the axis, from the last
+// root recorded.
+func (t *Trainer) readOut(s *Summary) {
+	n := t.Cfg.Newton
+	var r Root
+	if t.C == 1 {
+		r = t.root()
+	} else {
+		ax := AxisCritical(t.Model, t.C)
+		s.AxisJc = nullfloat.Float(ax.Jc)
+		if ax.Slow != nil {
+			r = Newton(t.Model, ax.Slow, n.Tol, n.MaxIter)
+		}
+		if !r.Converged() {
+			r = t.root()
+		}
+	}
+	if !r.Converged() {
+		s.FixedPointStatus = r.Status.String()
+		return
+	}
+	fp := AnalyseFixedPoint(t.Model, r.J)
+	s.FixedPoint, s.Lambda, s.Nu = r.J, nullfloat.Float(fp.Lambda), nullfloat.Float(fp.Nu)
+	for _, v := range fp.Eigenvalues {
+		if cmplx.Abs(v) > 1+1e-9 {
+			s.Relevant++
+		}
+	}
+	if t.C == 1 {
+		s.AxisJc = nullfloat.Float(math.Abs(r.J[0]))
+	}
+}
+
 // Summary reads out the run: quartiles of the recorded roots, the final
 // network's fixed point and exponent, and the flow on the physical axis.
 func (t *Trainer) Summary() Summary {
@@ -331,13 +429,7 @@ func (t *Trainer) Summary() Summary {
 	if t.Epoch > 0 {
 		s.SecondsPerEpoch = t.Elapsed.Seconds() / float64(t.Epoch)
 	}
-	if r := t.root(); r.Converged() {
-		fp := AnalyseFixedPoint(t.Model, r.J)
-		s.FixedPoint, s.Lambda, s.Nu = r.J, nullfloat.Float(fp.Lambda), nullfloat.Float(fp.Nu)
-		s.AxisJc = nullfloat.Float(AxisCritical(t.Model, fp))
-	} else {
-		s.FixedPointStatus = r.Status.String()
-	}
+	t.readOut(&s)
 	for i := 0; i <= 160; i++ {
 		x := make([]float64, t.C)
 		x[0] = 0.01 * float64(i)

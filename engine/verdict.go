@@ -33,7 +33,9 @@ func (s Summary) Assess() []string {
 	case math.IsNaN(lambda) || lambda <= 1:
 		out = append(out, fmt.Sprintf("no critical fixed point: the final network's fixed point has no relevant direction (λ = %.4g ≤ 1)", lambda))
 	case s.C > 1 && math.IsNaN(float64(s.AxisJc)):
-		out = append(out, "no physical-axis critical coupling: the flow from the axis does not separate into ordered and disordered fates around the fixed point")
+		out = append(out, "no physical-axis critical coupling: the learned flow from the axis (J_0, 0, …, 0) orders for no J_0 up to 4, or for all")
+	case s.Relevant > 1:
+		out = append(out, fmt.Sprintf("the fixed point the flow from the axis runs into has %d relevant directions: not a critical point with one relevant direction", s.Relevant))
 	}
 	if g := float64(s.VariationalGap); !math.IsNaN(g) && g > GapLimit {
 		out = append(out, fmt.Sprintf("the network has not reached the variational map: at its fixed point the exact minimum of the KL is %.1f%% lower than its own (limit %.0f%%)", 100*g, 100*GapLimit))

@@ -24,6 +24,7 @@ import (
 type trainFlags struct {
 	fs                                        *flag.FlagSet
 	configPath, rep, loss, model, mirror      *string
+	warm                                      *string
 	oracle                                    *string
 	epochs, traj, workers                     *int
 	seed                                      *uint64
@@ -41,6 +42,7 @@ func newTrainFlags() *trainFlags {
 		loss:       fs.String("loss", "", "divergence: "+engine.Losses.Help()),
 		model:      fs.String("model", "", "RG map: "+engine.Models.Help()),
 		mirror:     fs.String("coarse-mirror", "", "the coarse block's mirror: "+engine.Mirrors.Help()),
+		warm:       fs.String("warm-start", "", "start the network from the exact variational map: none, exact-step or exact-map"),
 		oracle:     fs.String("oracle", "auto", "set the exact variational map's critical values beside the result: on, off, or auto (on for c ≤ 5, where it takes seconds)"),
 		epochs:     fs.Int("epochs", 0, "training epochs"),
 		traj:       fs.Int("trajectories", 0, "couplings per epoch (0: 8·3^c, capped)"),
@@ -84,6 +86,7 @@ func (f *trainFlags) config() (engine.Config, error) {
 		"loss":          func() { cfg.Loss = *f.loss },
 		"model":         func() { cfg.Model = *f.model },
 		"coarse-mirror": func() { cfg.CoarseMirror = *f.mirror },
+		"warm-start":    func() { cfg.WarmStart = *f.warm },
 		"epochs":        func() { cfg.Epochs = *f.epochs },
 		"trajectories":  func() { cfg.Trajectories = *f.traj },
 		"seed":          func() { cfg.Seed = *f.seed },
@@ -103,7 +106,7 @@ func (f *trainFlags) config() (engine.Config, error) {
 // (which keeps its own configuration but for -epochs and the outputs).
 func (f *trainFlags) trainer(cfg engine.Config, r *reps.Rep) (*engine.Trainer, error) {
 	if *f.resume == "" {
-		return engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath))
+		return engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath), exactMapFor(cfg, r))
 	}
 	ck, err := engine.LoadCheckpoint(*f.resume)
 	if err != nil {
@@ -170,6 +173,14 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 		return fmt.Errorf("interrupted at epoch %d; nothing written (set -checkpoint to keep partial runs)", tr.Epoch)
 	}
 	return err
+}
+
+// exactMapFor gives the trainer the exact variational map for its warm
+// start, continued from the axis point (newton.start, 0, …, 0).
+func exactMapFor(cfg engine.Config, r *reps.Rep) engine.Option {
+	ref := make([]float64, r.C())
+	ref[0] = cfg.Newton.Start
+	return engine.WithExactMap(oracle.ExactMap(ref))
 }
 
 // writeResults sets the run beside the exact variational map (its gap,

@@ -115,3 +115,33 @@ func FillLimit(s *engine.Summary, an Analysis) {
 		s.OracleNote = "the exact map has no critical fixed point with one relevant direction"
 	}
 }
+
+// ExactMap is the exact variational map as the trainer's warm start needs
+// it (engine.WithExactMap): M(J) for each J, all on the branch continued
+// from the minimiser at ref (found there from several starts), so that the
+// images are of one gauge branch; a J the branch cannot be followed to gets
+// a row of NaN.
+func ExactMap(ref []float64) func(*engine.Blocks) engine.ExactMap {
+	return func(b *engine.Blocks) engine.ExactMap {
+		return func(Js [][]float64) ([][]float64, error) {
+			o := New(b)
+			p, err := o.MapFrom(ref, nil)
+			if err != nil {
+				return nil, err
+			}
+			out := make([][]float64, len(Js))
+			for k, J := range Js {
+				q, err := o.Continue(p, J)
+				if err != nil {
+					out[k] = make([]float64, len(J))
+					for i := range out[k] {
+						out[k][i] = math.NaN()
+					}
+					continue
+				}
+				out[k] = q.Jp
+			}
+			return out, nil
+		}
+	}
+}

@@ -215,6 +215,12 @@ func (o *Oracle) defaultStarts(ref Point, a1 float64, say func(string, ...any)) 
 	}
 	out := []Start{{Name: "the A1 fixed point embedded", J: axis(a1)}}
 	if c > 1 {
+		// every spin an Ising copy at the A1 fixed point: K = j*·1, when
+		// the identity is a coupling matrix (each component σ-even with
+		// itself, which it always is)
+		if J, ok := o.identityCoupling(a1); ok {
+			out = append(out, Start{Name: "decoupled copies of the A1 fixed point on every spin", J: J})
+		}
 		out = append(out, Start{Name: "the A1 fixed point embedded (stationary branch)", J: axis(a1), Stationary: true})
 		rng := rand.New(rand.NewPCG(0x66697865, uint64(c))) // "fixe"
 		for k := 0; k < 2; k++ {
@@ -256,6 +262,22 @@ func (o *Oracle) defaultStarts(ref Point, a1 float64, say func(string, ...any)) 
 		}
 	}
 	return out
+}
+
+// identityCoupling returns the coupling vector of K = x·1, if it is in the
+// coupling space.
+func (o *Oracle) identityCoupling(x float64) (J []float64, ok bool) {
+	defer func() {
+		if recover() != nil {
+			J, ok = nil, false
+		}
+	}()
+	d := o.B.D
+	K := make([]float64, d*d)
+	for i := 0; i < d; i++ {
+		K[i*d+i] = x
+	}
+	return o.B.Rep.Coefficients(K), true
 }
 
 // A1FixedPoint is the exact map's fixed point for A1 (≈ 0.81392), the
