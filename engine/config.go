@@ -14,9 +14,14 @@ import (
 // Config is one experiment, as written in a TOML file. Every field has a
 // default (DefaultConfig); zero means "automatic" where the comment says so.
 type Config struct {
-	Rep          string  `toml:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
-	Loss         string  `toml:"loss" comment:"kl (the exact KL divergence) or cd (contrastive divergence)"`
-	Model        string  `toml:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
+	Rep   string `toml:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
+	Loss  string `toml:"loss" comment:"kl (the exact KL divergence) or cd (contrastive divergence)"`
+	Model string `toml:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
+	// LossScale "log" trains on the mean of log KL instead of the mean KL
+	// (exact KL only): the minimiser at each J is the same, but points
+	// whose KL is small — weak couplings, the physical axis below J_c —
+	// are not drowned by those whose KL is large.
+	LossScale    string  `toml:"loss_scale" comment:"linear (the mean divergence) or log (the mean log KL; exact KL only)"`
 	CoarseMirror string  `toml:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
 	Epochs       int     `toml:"epochs"`
 	Trajectories int     `toml:"trajectories" comment:"couplings per epoch; 0: 8·3^c capped at max_trajectories"`
@@ -105,7 +110,7 @@ type OutputConfig struct {
 // DefaultConfig is the seed's set-up: A1, exact KL, flow, ReLU.
 func DefaultConfig() Config {
 	return Config{
-		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis",
+		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis", LossScale: "linear",
 		Epochs: 3000, MaxTraj: 1024, Seed: 1, InitScale: 1, WarmStart: "none", WarmStartPoints: 256, WarmStartEpochs: 1000,
 		Network:   NetworkConfig{Activation: "relu"},
 		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16, AxisMax: 1.6, AxisSteps: 8},
@@ -179,6 +184,10 @@ func (c *Config) Validate() error {
 		return modelErr
 	case mirrorErr != nil:
 		return mirrorErr
+	case c.LossScale != "linear" && c.LossScale != "log":
+		return bad("loss_scale", `must be "linear" or "log"`, fmt.Sprintf("%q", c.LossScale))
+	case c.LossScale == "log" && c.Loss != LossKL:
+		return bad("loss_scale", `"log" needs loss = "kl" (a CD estimate can be negative)`, fmt.Sprintf("%q", c.LossScale))
 	case c.Epochs < 1:
 		return bad("epochs", "must be at least 1", c.Epochs)
 	case c.Trajectories < 0:
