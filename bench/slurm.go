@@ -177,11 +177,10 @@ func Submit(ctx context.Context, opts Options, so SlurmOptions) (*ArrayResult, e
 		defer close(maps)
 		oracles(cfg, plan, dir, progress)
 	}()
-	werr := waitArray(ctx, dir, arr, so, cmd, progress)
-	<-maps
-	if werr != nil {
-		return res, werr
+	if err := waitArray(ctx, dir, arr, so, cmd, progress); err != nil {
+		return res, err // not waiting for the maps either (they are saved atomically, or not at all)
 	}
+	<-maps
 	opts.Resume = true
 	res.Report, res.Status, err = Collect(ctx, opts, cmd)
 	return res, err
@@ -262,7 +261,7 @@ func submitTasks(ctx context.Context, dir string, opts Options, so SlurmOptions,
 	args = append(append(args, so.Sbatch...), script)
 	o, err := cmd(ctx, "sbatch", args...)
 	if err != nil {
-		return nil, fmt.Errorf("sbatch refused the array: %v", err)
+		return nil, fmt.Errorf("%v; nothing was submitted (once sbatch works: rgflow bench %s -slurm -resume -out %s)", err, opts.Suite, dir)
 	}
 	id := strings.TrimSpace(string(o))
 	if i := strings.IndexByte(id, ';'); i >= 0 {

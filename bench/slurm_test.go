@@ -25,6 +25,7 @@ type fakeSlurm struct {
 	sbatch    [][]string
 	queue     map[taskKey]string // state of each task squeue still knows
 	squeueErr error
+	sbatchErr error
 }
 
 func (f *fakeSlurm) command(_ context.Context, name string, args ...string) ([]byte, error) {
@@ -32,6 +33,9 @@ func (f *fakeSlurm) command(_ context.Context, name string, args ...string) ([]b
 	defer f.mu.Unlock()
 	switch name {
 	case "sbatch":
+		if f.sbatchErr != nil {
+			return nil, f.sbatchErr
+		}
 		f.jobs++
 		f.sbatch = append(f.sbatch, args)
 		return fmt.Appendf(nil, "%d;cluster\n", f.jobs), nil
@@ -299,6 +303,21 @@ func TestArrayStatesWithoutAccounting(t *testing.T) {
 	st, out, _ = collect(t, dir, KLvsCD, f)
 	if st.Tasks[4].State != "UNKNOWN" || !strings.Contains(out, "squeue could not be asked") {
 		t.Errorf("states without squeue: %+v\n%s", st.Tasks[4], out)
+	}
+}
+
+// An array sbatch refused is submitted by -slurm -resume.
+func TestArraySubmitRefused(t *testing.T) {
+	f := &fakeSlurm{sbatchErr: errors.New("sbatch: error: invalid partition specified: nope")}
+	dir := filepath.Join(t.TempDir(), "array")
+	_, _, err := submit(t, Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir}, SlurmOptions{Sbatch: []string{"--partition=nope"}, Command: f.command})
+	if err == nil || !strings.Contains(err.Error(), "invalid partition") || !strings.Contains(err.Error(), "-slurm -resume -out "+dir) {
+		t.Fatalf("refused sbatch: %v", err)
+	}
+	f.sbatchErr = nil
+	res, out, err := submit(t, Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir, Resume: true}, SlurmOptions{Command: f.command})
+	if err != nil || res.JobID != "1" || len(res.Submitted) != 6 || !strings.Contains(out, "resubmitting task 0: MISSING (never submitted)") {
+		t.Errorf("resubmission after a refused sbatch: %v, %+v\n%s", err, res, out)
 	}
 }
 
