@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -255,10 +254,7 @@ func RunTask(ctx context.Context, opts Options, index int) (*TaskStatus, error) 
 		return fail(err)
 	}
 	defer jr.close()
-	progress, out := progressOr(opts.Progress), opts.Out
-	if out == nil {
-		out = io.Discard
-	}
+	out, progress := writers(opts)
 	for _, w := range warnings {
 		fmt.Fprintln(progress, "rgflow bench: warning:", w)
 	}

@@ -314,10 +314,7 @@ func Collect(ctx context.Context, opts Options, cmd Commander) (*Report, *ArrayS
 	if err != nil {
 		return nil, nil, err
 	}
-	out, progress := opts.Out, progressOr(opts.Progress)
-	if out == nil {
-		out = io.Discard
-	}
+	out, progress := writers(opts)
 	if cmd == nil {
 		cmd = runCommand
 	}
@@ -328,19 +325,8 @@ func Collect(ctx context.Context, opts Options, cmd Commander) (*Report, *ArrayS
 		}
 		return nil, nil, err
 	}
-	if err := prepareDir(dir, cfg, true); err != nil { // the same configuration
-		return nil, nil, err
-	}
-	repsByName, err := resolveReps(ctx, opts, repNames(cfg))
-	if err != nil {
-		return nil, nil, err
-	}
-	plan := planSuite(cfg, repsByName)
-	done, warnings := recordedRuns(dir)
-	for _, w := range warnings {
-		fmt.Fprintln(progress, "rgflow bench: warning:", w)
-	}
-	arr, err := readArray(dir)
+	opts.Resume = true // the same configuration, nothing written
+	plan, done, arr, err := openArrayDir(ctx, opts, cfg, progress)
 	if err != nil {
 		return nil, nil, err
 	}

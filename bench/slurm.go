@@ -97,10 +97,7 @@ func Submit(ctx context.Context, opts Options, so SlurmOptions) (*ArrayResult, e
 	if err != nil {
 		return nil, err
 	}
-	out, progress := opts.Out, progressOr(opts.Progress)
-	if out == nil {
-		out = io.Discard
-	}
+	out, progress := writers(opts)
 	if err := checkSbatch(so.Sbatch); err != nil {
 		return nil, err
 	}
@@ -112,19 +109,7 @@ func Submit(ctx context.Context, opts Options, so SlurmOptions) (*ArrayResult, e
 		return nil, err
 	}
 	opts.OutDir = dir
-	if err := prepareDir(dir, cfg, opts.Resume); err != nil {
-		return nil, err
-	}
-	repsByName, err := resolveReps(ctx, opts, repNames(cfg))
-	if err != nil {
-		return nil, err
-	}
-	plan := planSuite(cfg, repsByName)
-	done, warnings := recordedRuns(dir)
-	for _, w := range warnings {
-		fmt.Fprintln(progress, "rgflow bench: warning:", w)
-	}
-	arr, err := readArray(dir)
+	plan, done, arr, err := openArrayDir(ctx, opts, cfg, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -500,6 +485,36 @@ func waitArray(ctx context.Context, dir string, arr *Array, so SlurmOptions, cmd
 		case <-time.After(interval):
 		}
 	}
+}
+
+// writers are the options' writers for the tables and for progress,
+// io.Discard for those not given.
+func writers(opts Options) (out, progress io.Writer) {
+	out = opts.Out
+	if out == nil {
+		out = io.Discard
+	}
+	return out, progressOr(opts.Progress)
+}
+
+// openArrayDir prepares opts.OutDir for cfg (on resume: checks that it was
+// made with cfg), plans the suite and reads every record and the array's
+// manifest there (nil if it has none).
+func openArrayDir(ctx context.Context, opts Options, cfg Config, progress io.Writer) ([]runSpec, map[string]Record, *Array, error) {
+	if err := prepareDir(opts.OutDir, cfg, opts.Resume); err != nil {
+		return nil, nil, nil, err
+	}
+	repsByName, err := resolveReps(ctx, opts, repNames(cfg))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	plan := planSuite(cfg, repsByName)
+	done, warnings := recordedRuns(opts.OutDir)
+	for _, w := range warnings {
+		fmt.Fprintln(progress, "rgflow bench: warning:", w)
+	}
+	arr, err := readArray(opts.OutDir)
+	return plan, done, arr, err
 }
 
 // recordedRuns is every record of dir: runs.jsonl's and the array tasks'
