@@ -2,8 +2,9 @@
 # `make test` is what CI runs (.ci/run): lint (gofmt, go vet for amd64 and
 # arm64, staticcheck), every test on the default kernels, -race on the
 # packages with goroutines, every test of the pure-Go build, and a short
-# fuzz pass of every fuzz target. A step whose tool cannot be installed
-# says SKIPPED and why; none passes silently.
+# fuzz pass of every fuzz target; the Slurm tests (verbose, so that a skip
+# says why) run on the cluster `make slurm-up` starts. A step whose tool
+# cannot be installed says SKIPPED and why; none passes silently.
 GO      ?= go
 BIN     := bin
 PLUGINS := $(notdir $(wildcard cmd/rgflow-rep-*))
@@ -18,8 +19,11 @@ RACE_PKGS   := ./engine/ ./bench/ ./plugins/
 # duration with a spurious "context deadline exceeded" failure
 # (golang/go#75804, fixed in Go 1.27).
 FUZZTIME    ?= 2000x
+# The tests that submit to a real Slurm cluster (they skip, saying why,
+# where none answers); the slurm-test step runs them, the others skip them.
+SLURM_TESTS := ^TestSlurm
 
-.PHONY: all build run test unit race purego fuzz bench lint fmt vet staticcheck clean
+.PHONY: all build run test unit slurm-test race purego fuzz bench lint fmt vet staticcheck clean slurm-up slurm-down
 
 all: build
 
@@ -30,10 +34,13 @@ build:
 run: build
 	./$(BIN)/rgflow train -config examples/a1-kl.toml
 
-test: build lint unit race purego fuzz
+test: build lint unit slurm-test race purego fuzz
 
 unit:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -skip '$(SLURM_TESTS)' ./...
+
+slurm-test:
+	$(GO) test -count=1 -v -run '$(SLURM_TESTS)' ./cmd/rgflow/
 
 race:
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
@@ -44,7 +51,7 @@ race:
 
 purego:
 	$(GO) build -tags purego ./...
-	$(GO) test -count=1 -tags purego ./...
+	$(GO) test -count=1 -tags purego -skip '$(SLURM_TESTS)' ./...
 
 fuzz:
 	@GO=$(GO) ./.ci/fuzz $(FUZZTIME)
@@ -80,6 +87,15 @@ staticcheck:
 
 clean:
 	rm -rf $(BIN)
+
+# A single-node Slurm cluster on this machine for the Slurm tests
+# (scripts/slurm/up: as root; installs Debian's slurm-wlm and munge if they
+# are missing; a running cluster is reused). .ci/run brings it up.
+slurm-up:
+	@./scripts/slurm/up
+
+slurm-down:
+	@./scripts/slurm/down
 
 # Regenerate the committed gRPC code of the representation-plugin protocol.
 # Needs protoc (apt-get install protobuf-compiler) and

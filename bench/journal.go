@@ -61,6 +61,9 @@ type journal struct {
 	mu   sync.Mutex
 	f    *os.File
 	path string
+	// onAppend, if set, sees each record once it is on disk (an array
+	// task's log line per finished run).
+	onAppend func(Record)
 }
 
 // openJournal opens (creating) the journal at path and reads the records
@@ -71,6 +74,24 @@ func openJournal(path string) (*journal, map[string]Record, []string, error) {
 	if err != nil && !os.IsNotExist(err) {
 		return nil, nil, nil, fmt.Errorf("cannot read %s: %v", path, err)
 	}
+	done, warnings := parseJournal(path, data)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("cannot open %s: %v", path, err)
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		// finish a torn line so the next record starts on its own
+		if _, err := f.Write([]byte{'\n'}); err != nil {
+			f.Close()
+			return nil, nil, nil, fmt.Errorf("cannot write %s: %v", path, err)
+		}
+	}
+	return &journal{f: f, path: path}, done, warnings, nil
+}
+
+// parseJournal reads the records of a journal's contents: the last record
+// of each key, and a warning for each line that is not a complete record.
+func parseJournal(path string, data []byte) (map[string]Record, []string) {
 	done := map[string]Record{}
 	var warnings []string
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -89,18 +110,7 @@ func openJournal(path string) (*journal, map[string]Record, []string, error) {
 		}
 		done[r.Key] = r
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("cannot open %s: %v", path, err)
-	}
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		// finish a torn line so the next record starts on its own
-		if _, err := f.Write([]byte{'\n'}); err != nil {
-			f.Close()
-			return nil, nil, nil, fmt.Errorf("cannot write %s: %v", path, err)
-		}
-	}
-	return &journal{f: f, path: path}, done, warnings, nil
+	return done, warnings
 }
 
 func (j *journal) append(r Record) error {
@@ -115,6 +125,9 @@ func (j *journal) append(r Record) error {
 	}
 	if err := j.f.Sync(); err != nil {
 		return fmt.Errorf("cannot sync %s: %v", j.path, err)
+	}
+	if j.onAppend != nil {
+		j.onAppend(r)
 	}
 	return nil
 }

@@ -87,9 +87,13 @@ func DefaultOutDir(suite string, now time.Time) string {
 }
 
 // LatestOutDir is the most recent results/<suite>-* directory under root
-// that holds a journal ("" if none).
+// that holds a journal or a Slurm array ("" if none).
 func LatestOutDir(root, suite string) string {
 	m, _ := filepath.Glob(filepath.Join(root, suite+"-*", JournalFile))
+	a, _ := filepath.Glob(filepath.Join(root, suite+"-*", ArrayDir, ArrayFile))
+	for _, p := range a {
+		m = append(m, filepath.Dir(p)) // DIR/slurm: its Dir below is DIR
+	}
 	if len(m) == 0 {
 		return ""
 	}
@@ -139,6 +143,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	defer jr.close()
+	warnings = append(warnings, mergeTaskJournals(dir, done)...) // the runs of Slurm array tasks (array.go)
 	for _, w := range warnings {
 		fmt.Fprintln(progressOr(progress), "rgflow bench: warning:", w)
 	}

@@ -22,6 +22,7 @@ func runBench(ctx context.Context, args []string) error {
 	parallel := fs.Int("parallel", 0, "trainings at once (0: one per CPU; epoch-time always runs one at a time)")
 	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
 	quiet := fs.Bool("quiet", false, "no progress bars")
+	slurm := addSlurmFlags(fs) // bench_slurm.go
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: rgflow bench SUITE [flags]\n\nsuites: %s (bench/README.md describes them)\n\nflags:\n", suites)
 		fs.PrintDefaults()
@@ -38,6 +39,9 @@ func runBench(ctx context.Context, args []string) error {
 		return err
 	}
 	if _, err := bench.Default(suite); err != nil {
+		return err
+	}
+	if err := slurm.check(resume, *quick, *configPath, *out); err != nil {
 		return err
 	}
 	if *retry && !*resume {
@@ -76,6 +80,9 @@ func runBench(ctx context.Context, args []string) error {
 	}
 	if !*quiet {
 		opts.Progress = os.Stderr
+	}
+	if slurm.active() {
+		return slurm.run(ctx, opts)
 	}
 	rep, err := bench.Run(ctx, opts)
 	if rep != nil && len(rep.Files) > 0 {
