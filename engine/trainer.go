@@ -179,7 +179,7 @@ func (t *Trainer) Step() (EpochStat, error) {
 		return st, fmt.Errorf("training diverged at epoch %d: the loss is %v (try a smaller optimizer.lr or hmc.dt)", e+1, st.Loss)
 	}
 	inv := 1 / float64(t.M)
-	if t.Cfg.LossScale == "log" {
+	if t.Cfg.LogLoss() {
 		// minimise the mean of log KL: each trajectory's gradient divided
 		// by its own KL, so that weak-coupling points, whose KL is orders
 		// of magnitude smaller, count as much as strong-coupling ones
