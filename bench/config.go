@@ -127,7 +127,7 @@ func Default(suite string) (Config, error) {
 	case BiasVsDimension:
 		return &DistConfig{
 			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: []string{engine.LossKL}, Models: []string{engine.ModelFlow},
-			CoarseMirrors: []string{"axis", "diagonal"}, Oracle: true, Instances: 10, Seed: 1, Seeds: []uint64{}, Epochs: 2000, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
+			CoarseMirrors: []string{"axis", "diagonal"}, Oracle: true, Instances: 10, Seed: 1, Seeds: []uint64{}, Epochs: 4000, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
 			Train: train,
 		}, nil
 	case KLvsCD:

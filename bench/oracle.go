@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"rgflow/engine"
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
+	"rgflow/reps"
 )
 
 // The training suites set every representation and coarse mirror beside
@@ -51,6 +53,11 @@ func oracles(cfg Config, plan []runSpec, dir string, progress io.Writer) map[str
 				continue
 			}
 		}
+		if an, ok := memo.get(key, s.Rep); ok {
+			out[key] = an
+			writeOracle(path, an, progress)
+			continue
+		}
 		mirror, err := engine.ResolveCoarseMirror(s.Rep, s.Cfg.CoarseMirror)
 		if err != nil {
 			fmt.Fprintf(progress, "rgflow bench: no exact map for %s (%s): %v\n", s.Rep.Name, s.Cfg.CoarseMirror, err)
@@ -66,12 +73,49 @@ func oracles(cfg Config, plan []runSpec, dir string, progress io.Writer) map[str
 		}
 		an.Seconds, an.Kernels = time.Since(begin).Seconds(), o.B.Kernels().Name()
 		fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s): physical-axis J_c %s (%.0f s)\n", s.Rep.Name, mirror.Name, cell(an.AxisJc), an.Seconds)
-		if data, err := json.MarshalIndent(an, "", "  "); err == nil {
-			if err := atomicfile.Write(path, append(data, '\n')); err != nil {
-				fmt.Fprintf(progress, "rgflow bench: %v\n", err)
-			}
-		}
+		writeOracle(path, an, progress)
+		memo.put(key, s.Rep, an)
 		out[key] = an
 	}
 	return out
+}
+
+func writeOracle(path string, an oracle.Analysis, progress io.Writer) {
+	data, err := json.MarshalIndent(an, "", "  ")
+	if err == nil {
+		err = atomicfile.Write(path, append(data, '\n'))
+	}
+	if err != nil {
+		fmt.Fprintf(progress, "rgflow bench: %v\n", err)
+	}
+}
+
+// memo keeps the analyses this process has computed, so that suites run
+// one after another (the tests run dozens) compute each exact map once. A
+// representation is identified by its name and matrices.
+var memo oracleMemo
+
+type oracleMemo struct {
+	mu sync.Mutex
+	m  map[string]oracle.Analysis
+}
+
+func memoKey(key string, r *reps.Rep) string {
+	return fmt.Sprint(key, r.R, r.Sigma, r.Basis)
+}
+
+func (o *oracleMemo) get(key string, r *reps.Rep) (oracle.Analysis, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	an, ok := o.m[memoKey(key, r)]
+	return an, ok
+}
+
+func (o *oracleMemo) put(key string, r *reps.Rep, an oracle.Analysis) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.m == nil {
+		o.m = map[string]oracle.Analysis{}
+	}
+	o.m[memoKey(key, r)] = an
 }

@@ -179,8 +179,22 @@ func (t *Trainer) Step() (EpochStat, error) {
 		return st, fmt.Errorf("training diverged at epoch %d: the loss is %v (try a smaller optimizer.lr or hmc.dt)", e+1, st.Loss)
 	}
 	inv := 1 / float64(t.M)
-	for i := range t.grad {
-		t.grad[i] *= inv
+	if t.Cfg.LogLoss() {
+		// minimise the mean of log KL: each trajectory's gradient divided
+		// by its own KL, so that weak-coupling points, whose KL is orders
+		// of magnitude smaller, count as much as strong-coupling ones
+		// (the minimiser of each term is the same as for the KL itself)
+		c := t.C
+		for m, l := range t.loss {
+			w := inv / math.Max(l, 1e-300)
+			for a := 0; a < c; a++ {
+				t.grad[m*c+a] *= w
+			}
+		}
+	} else {
+		for i := range t.grad {
+			t.grad[i] *= inv
+		}
 	}
 	clear(t.dpar)
 	t.Model.Backward(t.grad, t.dpar)
