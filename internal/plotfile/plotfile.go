@@ -1,6 +1,6 @@
-// Package plotfile writes a gonum/plot figure to a file: PNG or SVG by the
-// file's extension, atomically (internal/atomicfile). The command's flow
-// plot and the bench suites' figures are saved through it.
+// Package plotfile writes gonum/plot figures to files: PNG or SVG by the
+// file's extension, atomically (internal/atomicfile). The command's
+// figures and the bench suites' are saved through it.
 package plotfile
 
 import (
@@ -18,24 +18,37 @@ import (
 	"rgflow/internal/atomicfile"
 )
 
+// DPI is the resolution of PNG figures.
+const DPI = 144
+
 // Save renders p at w × h to path, which must end in .png or .svg.
 func Save(p *plot.Plot, path string, w, h vg.Length) error {
+	data, err := Render(path, w, h, func(c draw.Canvas) { p.Draw(c) })
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, data)
+}
+
+// Render draws a figure of w × h with drawFig and encodes it in the format
+// path's extension names (.png at DPI, or .svg), without writing anything.
+func Render(path string, w, h vg.Length, drawFig func(draw.Canvas)) ([]byte, error) {
 	var buf bytes.Buffer
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".png":
-		img := vgimg.New(w, h)
-		p.Draw(draw.New(img))
+		img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(DPI))
+		drawFig(draw.New(img))
 		if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-			return fmt.Errorf("cannot draw %s: %v", path, err)
+			return nil, fmt.Errorf("cannot draw %s: %v", path, err)
 		}
 	case ".svg":
 		svg := vgsvg.New(w, h)
-		p.Draw(draw.New(svg))
+		drawFig(draw.New(svg))
 		if _, err := svg.WriteTo(&buf); err != nil {
-			return fmt.Errorf("cannot draw %s: %v", path, err)
+			return nil, fmt.Errorf("cannot draw %s: %v", path, err)
 		}
 	default:
-		return fmt.Errorf("figure %s must end in .png or .svg", path)
+		return nil, fmt.Errorf("figure %s must end in .png or .svg", path)
 	}
-	return atomicfile.Write(path, buf.Bytes())
+	return buf.Bytes(), nil
 }
