@@ -189,6 +189,11 @@ func Quick(suite string) (Config, error) {
 	return cfg, nil
 }
 
+// KernelNames are the names kernels may list: "fastest" (the best path
+// this CPU runs) and every kernel path of any build; a path this CPU or
+// build lacks is a failed run, a name that is none of these an error.
+var KernelNames = []string{"fastest", "generic", "avx2", "avx512"}
+
 func unknownSuite(s string) error {
 	return fmt.Errorf("unknown suite %q (suites: %s)", s, strings.Join(Suites(), ", "))
 }
@@ -229,7 +234,7 @@ func Decode(data []byte, cfg Config) error {
 	// First the raw tables, to refuse [train] keys the suite owns.
 	var raw map[string]any
 	if err := toml.Unmarshal(data, &raw); err != nil {
-		return engine.TOMLError(err)
+		return engine.TOMLError(data, cfg, err)
 	}
 	if tr, ok := raw["train"].(map[string]any); ok {
 		var bad []string
@@ -249,7 +254,7 @@ func Decode(data []byte, cfg Config) error {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(cfg); err != nil {
-		return engine.TOMLError(err)
+		return engine.TOMLError(data, cfg, err)
 	}
 	if s := cfg.SuiteName(); s != suite {
 		return fmt.Errorf("key \"suite\" is %q but this is the %s suite", s, suite)
@@ -471,7 +476,7 @@ func (c *EpochTimeConfig) Validate() error {
 	if err := checkInts("trajectories", c.Trajectories, 1, true); err != nil {
 		return err
 	}
-	if err := checkNames("kernels", c.Kernels); err != nil {
+	if err := checkNames("kernels", c.Kernels, KernelNames...); err != nil {
 		return err
 	}
 	switch {
