@@ -110,6 +110,42 @@ func checkFigure(t *testing.T, base string) {
 	}
 }
 
+// A journal written before the records' configurations took the TOML key
+// names (Go field names: "MaxTraj", "HMC": {"BetaT": …}) still reads, and
+// its keys still match the plan (the run keys hash the old form), so a
+// directory made then resumes without running anything again.
+func TestOldJournalResumes(t *testing.T) {
+	dir := t.TempDir()
+	cfg := quick(t, KLvsCD)
+	rep, _ := run(t, Options{Suite: KLvsCD, Config: cfg, OutDir: dir})
+	path := filepath.Join(dir, JournalFile)
+	var old []string
+	for _, l := range lines(t, path) {
+		var r Record
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		json.Unmarshal([]byte(l), &m)
+		m["config"] = engine.GoNamesForm(r.Config) // as rgflow wrote it before
+		b, _ := json.Marshal(m)
+		old = append(old, string(b))
+	}
+	if !strings.Contains(old[0], `"MaxTraj":`) {
+		t.Fatalf("not the old form: %.200s", old[0])
+	}
+	os.WriteFile(path, []byte(strings.Join(old, "\n")+"\n"), 0o644)
+	rep2, _ := run(t, Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir, Resume: true})
+	if rep2.Skipped != rep.Planned || rep2.Ran != 0 {
+		t.Errorf("resuming an old journal: skipped %d, ran %d of %d", rep2.Skipped, rep2.Ran, rep.Planned)
+	}
+	for _, r := range rep2.Records {
+		if r.Config.MaxTraj != cfg.(*DistConfig).MaxTraj || r.Config.HMC.BetaT != cfg.(*DistConfig).Train.HMC.BetaT {
+			t.Errorf("%s: old config read as %+v", r.Key, r.Config)
+		}
+	}
+}
+
 // TestQuickSuites runs every suite's quick variant end to end, checks its
 // outputs, and checks that resuming the finished suite runs nothing.
 func TestQuickSuites(t *testing.T) {
@@ -150,6 +186,10 @@ func TestQuickSuites(t *testing.T) {
 				}
 				if suite != EpochTime && r.Summary == nil {
 					t.Errorf("%s: no summary", r.Key)
+				}
+				// the configuration under its TOML key names
+				if !strings.Contains(l, `"max_trajectories":`) || !strings.Contains(l, `"hmc":{"dt":`) || strings.Contains(l, `"MaxTraj"`) || strings.Contains(l, `"BetaT"`) {
+					t.Errorf("%s: the record's config is not keyed by TOML names: %.300s", r.Key, l)
 				}
 			}
 			// the configuration, read back, is the one that ran

@@ -53,9 +53,13 @@ func hashOf(v any) string {
 // configHash identifies an engine configuration regardless of its seed and
 // worker count (neither changes what a configuration is; the seed is part
 // of the key on its own and results do not depend on the workers).
+//
+// The hash is of the configuration's Go-field-name form
+// (engine.GoNamesForm), which its JSON had when the first results
+// directories were made, so that their keys still match.
 func configHash(cfg engine.Config, extra ...any) string {
 	cfg.Seed, cfg.Workers = 0, 0
-	return hashOf(append([]any{cfg}, extra...))
+	return hashOf(append([]any{engine.GoNamesForm(cfg)}, extra...))
 }
 
 func runKey(suite, label, hash string, seed uint64) string {

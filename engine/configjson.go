@@ -76,6 +76,11 @@ type (
 	}
 )
 
+// GoNamesForm is c in the JSON form checkpoints and runs.jsonl had before,
+// keyed by Go field names. The bench suites hash it into their run keys,
+// so that the keys of results directories made before stay the same.
+func GoNamesForm(c Config) any { return legacyConfig(c) }
+
 func legacyConfig(c Config) goNamesConfig {
 	return goNamesConfig{
 		Rep: c.Rep, Loss: c.Loss, Model: c.Model, CoarseMirror: c.CoarseMirror,
