@@ -32,7 +32,7 @@ type Config struct {
 	Optimizer OptimizerConfig `toml:"optimizer" json:"optimizer" comment:"Adam"`
 	CD        CDConfig        `toml:"cd" json:"cd" comment:"contrastive divergence (loss = cd only)"`
 	Newton    NewtonConfig    `toml:"newton" json:"newton" comment:"the critical-point read-out: Newton's method on the learned flow"`
-	Output    OutputConfig    `toml:"output" json:"output" comment:"files the run writes; \"\": none"`
+	Output    OutputConfig    `toml:"output" json:"output,omitzero" comment:"files the run writes; \"\": none"`
 }
 
 // NetworkConfig shapes the network.

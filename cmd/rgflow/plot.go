@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"rgflow/engine"
 	"rgflow/internal/plotfile"
@@ -16,7 +17,7 @@ import (
 // plotFlow draws the learned flow f_0 on the physical axis (seed Fig. 5)
 // with the exact critical coupling and the estimate, and writes it
 // atomically as PNG or SVG.
-func plotFlow(path string, s engine.Summary) error {
+func flowPlot(s engine.Summary) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("learned RG flow, %s, %s loss, %s model", s.Rep, s.Loss, s.Model)
 	p.X.Label.Text = "J₀"
@@ -30,7 +31,7 @@ func plotFlow(path string, s engine.Summary) error {
 	}
 	line, err := plotter.NewLine(pts)
 	if err != nil {
-		return fmt.Errorf("plot: %v", err)
+		return nil, fmt.Errorf("plot: %v", err)
 	}
 	line.Color = color.RGBA{R: 200, A: 255}
 	line.Width = vg.Points(1.5)
@@ -54,5 +55,14 @@ func plotFlow(path string, s engine.Summary) error {
 	}
 	p.Legend.Top = true
 	p.Legend.Left = true
-	return plotfile.Save(p, path, 6*vg.Inch, 4*vg.Inch)
+	return p, nil
+}
+
+// renderFigure draws the training figure for path's format.
+func renderFigure(path string, s engine.Summary) ([]byte, error) {
+	p, err := flowPlot(s)
+	if err != nil {
+		return nil, err
+	}
+	return plotfile.Render(path, 6*vg.Inch, 4*vg.Inch, func(c draw.Canvas) { p.Draw(c) })
 }

@@ -3,7 +3,15 @@
 // binary. Results record them (docs/formats.md).
 package buildinfo
 
-import "runtime/debug"
+import (
+	"runtime/debug"
+	"strings"
+)
+
+// commit is set by the Makefile's build (-ldflags -X) for builds without
+// the toolchain's version control stamp (GOFLAGS=-buildvcs=false, or a
+// tree go does not recognise): "REVISION" or "REVISION+modified".
+var commit string
 
 // Info identifies a build.
 type Info struct {
@@ -20,6 +28,9 @@ type Info struct {
 // Read reads the running binary's build information.
 func Read() Info {
 	in := Info{Version: "(devel)"}
+	if rev, mod := strings.CutSuffix(commit, "+modified"); rev != "" {
+		in.Commit, in.Modified = rev, mod
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return in
