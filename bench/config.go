@@ -29,6 +29,7 @@ type Config interface {
 	SuiteName() string
 	Validate() error
 	trainBase() *engine.Config
+	smokeTest() bool
 }
 
 // LargeNetwork replaces the [train] network for representations with many
@@ -63,6 +64,9 @@ type DistConfig struct {
 	// above replace its rep, loss, model, seed, epochs, trajectories and
 	// max_trajectories run by run.
 	Train engine.Config `toml:"train,omitempty"`
+	// SmokeTest marks -quick's configuration: its tables and figures say
+	// that the numbers mean nothing.
+	SmokeTest bool `toml:"smoke_test" comment:"set by -quick: a smoke test of every code path, whose numbers mean nothing (tables and figures say so)"`
 }
 
 // SweepValues are the hyperparameter values a sweeps suite tries, one
@@ -101,11 +105,15 @@ type EpochTimeConfig struct {
 	MaxSeconds         float64       `toml:"max_seconds" comment:"stop repeating a configuration once its repeats took this long (at least 2 repeats; 0: no limit)"`
 	MonotoneActivation string        `toml:"monotone_activation" comment:"activation of monotone models; \"\": as [train.network]"`
 	Train              engine.Config `toml:"train,omitempty"`
+	SmokeTest          bool          `toml:"smoke_test" comment:"set by -quick: a smoke test of every code path, whose numbers mean nothing (tables and figures say so)"`
 }
 
 func (c *DistConfig) SuiteName() string      { return c.Suite }
 func (c *SweepsConfig) SuiteName() string    { return c.Suite }
 func (c *EpochTimeConfig) SuiteName() string { return c.Suite }
+
+func (c *DistConfig) smokeTest() bool      { return c.SmokeTest }
+func (c *EpochTimeConfig) smokeTest() bool { return c.SmokeTest }
 
 func (c *DistConfig) trainBase() *engine.Config      { return &c.Train }
 func (c *SweepsConfig) trainBase() *engine.Config    { return &c.Train }
@@ -165,11 +173,13 @@ func Quick(suite string) (Config, error) {
 	}
 	switch c := cfg.(type) {
 	case *EpochTimeConfig:
+		c.SmokeTest = true
 		c.Reps, c.Trajectories = []string{"A1"}, []int{24}
 		c.Reference = false
 		c.Warmup, c.Epochs, c.Repeats, c.MaxSeconds = 1, 2, 2, 5
 		c.Train.CD.Samples = 64
 	case *SweepsConfig:
+		c.SmokeTest = true
 		c.Instances, c.Epochs, c.Trajectories = 2, 30, 8
 		c.Train.CD.Samples, c.Train.CD.KFine = 32, 4
 		c.Train.HMC.SolveSteps = 4
@@ -178,6 +188,7 @@ func Quick(suite string) (Config, error) {
 			Trajectories: []int{4, 8}, SolveSteps: []int{2, 4}, SampleSteps: []int{1, 2},
 		}
 	case *DistConfig:
+		c.SmokeTest = true
 		c.Instances, c.Epochs, c.Trajectories = 3, 40, 16
 		c.LargeNetwork = LargeNetwork{MinC: 5, Depth: 2, Width: 16}
 		c.Train.CD.Samples, c.Train.CD.KFine = 32, 4
