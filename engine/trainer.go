@@ -431,7 +431,11 @@ type Variational struct {
 	OracleAxisJc nullfloat.Float `json:"oracle_axis_jc"`
 	OracleLambda nullfloat.Float `json:"oracle_lambda"`
 	OracleNu     nullfloat.Float `json:"oracle_nu"`
-	OracleNote   string          `json:"oracle_note,omitempty"`
+	// OracleFixedPoint is the exact map's critical fixed point: its gauge
+	// image nearest the learned fixed point where there is one, else in
+	// the oracle's canonical gauge.
+	OracleFixedPoint []float64 `json:"oracle_fixed_point,omitempty"`
+	OracleNote       string    `json:"oracle_note,omitempty"`
 	// Verdict says in words why the estimate is not to be trusted (empty:
 	// nothing found wrong); Summary.Assess computes it.
 	Verdict []string `json:"verdict"`

@@ -229,3 +229,22 @@ func TestProgressIsPlainWithoutTerminal(t *testing.T) {
 		t.Errorf("progress on a pipe: %q", stderr)
 	}
 }
+
+// The training figure of a run with c > 1 has the flow diagram; both
+// formats are written.
+func TestTrainingFigure(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"f.png", "f.svg"} {
+		_, stderr, code := run(t, dir, "train", "-rep", "A1+E", "-epochs", "20", "-trajectories", "8", "-quiet", "-oracle", "off", "-plot", name)
+		if code != 0 && code != 3 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	if png, err := os.ReadFile(filepath.Join(dir, "f.png")); err != nil || len(png) < 20000 || string(png[1:4]) != "PNG" {
+		t.Errorf("f.png: %d bytes, %v", len(png), err)
+	}
+	svg, err := os.ReadFile(filepath.Join(dir, "f.svg"))
+	if err != nil || !strings.Contains(string(svg), "flow diagram") || !strings.Contains(string(svg), "training loss") {
+		t.Errorf("f.svg lacks the flow diagram or the history panels (%v)", err)
+	}
+}

@@ -416,6 +416,9 @@ func writeResults(tr *engine.Trainer, withOracle, quiet bool) error {
 			s.OracleNote = "exact map not computed: " + err.Error()
 		} else {
 			oracle.FillLimit(&s, an)
+			if s.OracleFixedPoint != nil && s.FixedPoint != nil {
+				_, s.OracleFixedPoint, _ = oracle.NewGauge(tr.Rep).Nearest(s.OracleFixedPoint, s.FixedPoint)
+			}
 		}
 	} else if s.OracleNote == "" {
 		s.OracleNote = fmt.Sprintf("exact map not computed (c = %d; rgflow oracle -rep %s, or train -oracle on)", s.C, s.Rep)
@@ -437,7 +440,7 @@ func writeResults(tr *engine.Trainer, withOracle, quiet bool) error {
 		}
 	}
 	if path := tr.Cfg.Output.Plot; path != "" {
-		data, err := renderFigure(path, s)
+		data, err := renderFigure(path, s, tr.Model.Flow)
 		if err != nil {
 			return err
 		}

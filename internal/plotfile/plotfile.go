@@ -58,37 +58,43 @@ func Render(path string, w, h vg.Length, drawFig func(draw.Canvas)) ([]byte, err
 // from the plot.
 const margin, legendGap = vg.Length(8), vg.Length(10)
 
-// Framed draws p inside a margin with its legend, if it has entries, in a
-// column of its own right of the plot, never over the data; a title too
-// wide for the canvas is set smaller. Every figure of rgflow is drawn
-// through it (SaveFramed, or a panel of a larger figure).
+// Framed draws p inside a margin with its legend, if it has entries, off
+// the data: in a column of its own right of the plot, or, when that column
+// would take more than a third of the width, in rows below the plot. A
+// title too wide for the canvas is set smaller. Every figure of rgflow is
+// drawn through it (SaveFramed, or a panel of a larger figure).
 func Framed(p *plot.Plot, c draw.Canvas) {
 	c = draw.Crop(c, margin, -margin, margin, -margin)
 	leg := p.Legend
-	lw := leg.Rectangle(c).Size().X
-	if lw > 0 {
-		for lw > 0.45*c.Size().X && leg.TextStyle.Font.Size > 7 {
-			leg.TextStyle.Font.Size -= 0.5
-			lw = leg.Rectangle(c).Size().X
-		}
+	lr := leg.Rectangle(c)
+	lw, lh := lr.Size().X, lr.Size().Y
+	below := lw > c.Size().X/3
+	if below {
+		lw = 0
+	} else if lw > 0 {
 		lw += legendGap
 	}
 	for p.Title.Text != "" && p.Title.TextStyle.Width(p.Title.Text) > c.Size().X-lw && p.Title.TextStyle.Font.Size > 7 {
 		p.Title.TextStyle.Font.Size -= 0.5
 	}
-	if lw == 0 {
+	if lr.Size().X == 0 {
 		p.Draw(c)
 		return
 	}
 	p.Legend = plot.NewLegend() // none over the data
+	defer func() { p.Legend = leg }()
+	leg.Top, leg.Left = true, true
+	leg.XOffs, leg.YOffs = 0, 0
+	if below {
+		p.Draw(draw.Crop(c, 0, 0, lh+legendGap, 0))
+		leg.Draw(draw.Crop(c, 0, 0, 0, -(c.Size().Y - lh)))
+		return
+	}
 	p.Draw(draw.Crop(c, 0, -lw, 0, 0))
-	p.Legend = leg
 	top := vg.Length(0)
 	if p.Title.Text != "" {
 		top = p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding
 	}
-	leg.Top, leg.Left = true, true
-	leg.XOffs, leg.YOffs = 0, 0
 	leg.Draw(draw.Crop(c, c.Size().X-lw+legendGap, 0, 0, -top))
 }
 
