@@ -248,3 +248,23 @@ func TestTrainingFigure(t *testing.T) {
 		t.Errorf("f.svg lacks the flow diagram or the history panels (%v)", err)
 	}
 }
+
+// examples/a1-kl.toml lists every key of the configuration with its
+// default, and nothing else.
+func TestExampleListsEveryKey(t *testing.T) {
+	path := filepath.Join("..", "..", "examples", "a1-kl.toml")
+	keys, err := fileKeys(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := configValues(engine.DefaultConfig())
+	for k := range want {
+		if !keys[k] {
+			t.Errorf("examples/a1-kl.toml lacks %s", k)
+		}
+	}
+	cfg, err := engine.LoadConfig(path)
+	if err != nil || cfg != engine.DefaultConfig() {
+		t.Errorf("examples/a1-kl.toml is not the defaults: %v", err)
+	}
+}
