@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -577,4 +578,22 @@ func TestAnchorsNameRegisteredChoices(t *testing.T) {
 			t.Errorf("reference speed %s: %v", a.Rep, err)
 		}
 	}
+}
+
+// Whatever bytes a suite's config file holds, decoding it neither panics
+// nor speaks of Go types.
+func FuzzDecodeSuite(f *testing.F) {
+	for _, seed := range []string{
+		"", "instances = 3", "reps = [1, 2]", "kernels = 'avx2'", "[train.hmc]\nbeta = 'x'", "[train]\nepochs = 3",
+		"suite = 'sweeps'", "[sweep]\nk_fine = [0]", "instances = 1e9", "seeds = [-1]", "[large_network]\nmin_c = 1.5",
+	} {
+		f.Add([]byte(seed), uint8(0))
+	}
+	goType := regexp.MustCompile(`engine\.|bench\.|struct field|of type|float64|uint64|\[\]string|Go value`)
+	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
+		cfg, _ := Default(Suites()[int(which)%len(Suites())])
+		if err := Decode(data, cfg); err != nil && goType.MatchString(err.Error()) {
+			t.Fatalf("%q: the error speaks of Go: %v", data, err)
+		}
+	})
 }

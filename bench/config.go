@@ -200,6 +200,10 @@ func Quick(suite string) (Config, error) {
 	return cfg, nil
 }
 
+// MaxInstances bounds instances (and seeds, and epoch-time's repeats): a
+// plan is held in memory, run by run.
+const MaxInstances = 100000
+
 // KernelNames are the names kernels may list: "fastest" (the best path
 // this CPU runs) and every kernel path of any build; a path this CPU or
 // build lacks is a failed run, a name that is none of these an error.
@@ -420,6 +424,9 @@ func (c *DistConfig) Validate() error {
 	if len(c.Seeds) == 0 && c.Instances < 1 {
 		return fmt.Errorf("instances must be at least 1 (got %d)", c.Instances)
 	}
+	if n := max(c.Instances, len(c.Seeds)); n > MaxInstances {
+		return fmt.Errorf("instances must be at most %d (got %d)", MaxInstances, n)
+	}
 	seen := map[uint64]bool{}
 	for _, s := range c.Seeds {
 		if seen[s] {
@@ -495,8 +502,10 @@ func (c *EpochTimeConfig) Validate() error {
 		return fmt.Errorf("warmup must be 0 or more (got %d)", c.Warmup)
 	case c.Epochs < 1:
 		return fmt.Errorf("epochs must be at least 1 (got %d)", c.Epochs)
-	case c.Repeats < 1:
-		return fmt.Errorf("repeats must be at least 1 (got %d)", c.Repeats)
+	case c.Repeats < 1 || c.Repeats > MaxInstances:
+		return fmt.Errorf("repeats must be between 1 and %d (got %d)", MaxInstances, c.Repeats)
+	case c.Warmup > engine.MaxSteps || c.Epochs > engine.MaxSteps:
+		return fmt.Errorf("warmup and epochs must be at most %g (got %d, %d)", float64(engine.MaxSteps), c.Warmup, c.Epochs)
 	case !(c.MaxSeconds >= 0):
 		return fmt.Errorf("max_seconds must be 0 or more (got %v)", c.MaxSeconds)
 	}

@@ -191,7 +191,7 @@ func (c *Config) Validate() error {
 	case c.Network.Width < 0:
 		return bad("network.width", "must be 0 (= 16·c) or more", c.Network.Width)
 	case actErr != nil:
-		return &ConfigError{Key: "network.activation", Problem: actErr.Error()}
+		return bad("network.activation", "must be relu, silu or tanh", fmt.Sprintf("%q", c.Network.Activation))
 	case !in(c.HMC.Dt, 0, MaxDt):
 		return bad("hmc.dt", fmt.Sprintf("must be a positive number no larger than %d", MaxDt), c.HMC.Dt)
 	}

@@ -62,6 +62,9 @@ func TOMLError(data []byte, v any, err error) error {
 		return fmt.Errorf("%s: %s", where, userTerms(msg))
 	}
 	got, inList := valueAt(data, row, col)
+	if strings.Contains(msg, "is already defined") {
+		return fmt.Errorf("%s is set twice (the second time at %s)", key, where)
+	}
 	if t, ok := fieldType(v, de.Key()); ok {
 		if s, hint := mismatch(msg, t, got, inList); s != "" {
 			return fmt.Errorf("%s: %s (%s)%s", key, s, where, hint)
@@ -95,8 +98,9 @@ func mismatch(msg string, t reflect.Type, got string, inList bool) (s, hint stri
 	switch {
 	case strings.Contains(msg, "array table"):
 		return fmt.Sprintf("expected %s, got an array of tables [[…]]", want), ""
-	case strings.Contains(msg, "too large to fit") || strings.Contains(msg, "overflow"):
-		return fmt.Sprintf("%s is too large for %s", shown, want), ""
+	case (strings.Contains(msg, "too large to fit") || strings.Contains(msg, "overflow")) && isInt(t):
+		return fmt.Sprintf("%s is too large for %s (TOML integers have 64 bits)", shown, want), ""
+	case strings.Contains(msg, "too large to fit") || strings.Contains(msg, "overflow") || strings.Contains(msg, "unable to parse"):
 	case strings.Contains(msg, "negative integer"):
 	case strings.HasPrefix(msg, "cannot decode TOML") || strings.HasPrefix(msg, "cannot store"):
 	default:

@@ -306,7 +306,7 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := train(ctx, tr, *f.quiet); err != nil {
 		return err
 	}
-	return writeResults(tr, *f.oracle == "on" || *f.oracle == "auto" && tr.C <= 5, *f.quiet)
+	return writeResults(ctx, tr, *f.oracle == "on" || *f.oracle == "auto" && tr.C <= 5, *f.quiet)
 }
 
 // checkOutputs fails, before any work, when an output cannot be written
@@ -398,30 +398,25 @@ func saveCheckpoint(path string, ck *engine.Checkpoint) error {
 // and its verdict, and writes the JSON summary and the figure, if
 // configured, all or none. A run whose verdict finds something wrong ends
 // in errUntrusted (exit code 3) once everything is written.
-func writeResults(tr *engine.Trainer, withOracle, quiet bool) error {
+func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet bool) error {
 	s := tr.Summary()
 	bi := buildinfo.Read()
 	s.Version, s.Commit = bi.Version, bi.CommitString()
-	o := oracle.New(tr.Blocks)
-	if err := o.FillGaps(&s, tr.Model); err != nil {
-		s.OracleNote = "variational gap not computed: " + err.Error()
-	}
-	if withOracle {
-		var progress func(string)
-		if !quiet {
-			progress = func(m string) { fmt.Fprintln(os.Stderr, "rgflow: exact map:", m) }
-		}
-		an, err := o.Analyse(oracle.Options{AxisTol: 1e-4, Progress: progress})
-		if err != nil {
-			s.OracleNote = "exact map not computed: " + err.Error()
-		} else {
-			oracle.FillLimit(&s, an)
-			if s.OracleFixedPoint != nil && s.FixedPoint != nil {
-				_, s.OracleFixedPoint, _ = oracle.NewGauge(tr.Rep).Nearest(s.OracleFixedPoint, s.FixedPoint)
-			}
-		}
-	} else if s.OracleNote == "" {
-		s.OracleNote = fmt.Sprintf("exact map not computed (c = %d; rgflow oracle -rep %s, or train -oracle on)", s.C, s.Rep)
+	// the exact map's side, which may take a while: a signal skips it and
+	// the results are written without it
+	done := make(chan engine.Variational, 1)
+	go func() {
+		s := s
+		exactMap(&s, tr, withOracle, quiet)
+		done <- s.Variational
+	}()
+	interrupted := false
+	select {
+	case v := <-done:
+		s.Variational = v
+	case <-ctx.Done():
+		interrupted = true
+		s.OracleNote = "variational gap and exact map not computed: interrupted"
 	}
 	s.Verdict = s.Assess()
 	// everything is rendered before anything is written
@@ -459,10 +454,42 @@ func writeResults(tr *engine.Trainer, withOracle, quiet bool) error {
 			return err
 		}
 	}
+	if interrupted {
+		return fmt.Errorf("interrupted while setting the run beside the exact map; the results are written without it")
+	}
 	if len(s.Verdict) > 0 {
 		return errUntrusted
 	}
 	return nil
+}
+
+// exactMap sets the run beside the exact variational map: the gap at its
+// fixed point and on the axis, and with withOracle the exact map's
+// critical values.
+func exactMap(s *engine.Summary, tr *engine.Trainer, withOracle, quiet bool) {
+	o := oracle.New(tr.Blocks)
+	if err := o.FillGaps(s, tr.Model); err != nil {
+		s.OracleNote = "variational gap not computed: " + err.Error()
+	}
+	if !withOracle {
+		if s.OracleNote == "" {
+			s.OracleNote = fmt.Sprintf("exact map not computed (c = %d; rgflow oracle -rep %s, or train -oracle on)", s.C, s.Rep)
+		}
+		return
+	}
+	var progress func(string)
+	if !quiet {
+		progress = func(m string) { fmt.Fprintln(os.Stderr, "rgflow: exact map:", m) }
+	}
+	an, err := o.Analyse(oracle.Options{AxisTol: 1e-4, Progress: progress})
+	if err != nil {
+		s.OracleNote = "exact map not computed: " + err.Error()
+		return
+	}
+	oracle.FillLimit(s, an)
+	if s.OracleFixedPoint != nil && s.FixedPoint != nil {
+		_, s.OracleFixedPoint, _ = oracle.NewGauge(tr.Rep).Nearest(s.OracleFixedPoint, s.FixedPoint)
+	}
 }
 
 // printSummary writes the result: the headline estimate (for c > 1 the
