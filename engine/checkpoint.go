@@ -8,7 +8,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -137,22 +136,6 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 	return t, nil
 }
 
-func jsonKind(k reflect.Kind) string {
-	switch k {
-	case reflect.Slice, reflect.Array:
-		return "a list"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Float32, reflect.Float64, reflect.Int, reflect.Int64, reflect.Uint64, reflect.Uint8:
-		return "a number"
-	}
-	return "something else"
-}
-
 // SaveCheckpoint writes the trainer's state to path atomically.
 func (t *Trainer) SaveCheckpoint(path string) error {
 	ck, err := t.Checkpoint()
@@ -197,7 +180,11 @@ func jsonError(err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &te):
-		return fmt.Errorf("%q holds a JSON %s where it should hold %s", te.Field, te.Value, jsonKind(te.Type.Kind()))
+		want := strings.Replace(typeWords(te.Type), "a table", "an object", 1)
+		if want == "" {
+			want = "something else"
+		}
+		return fmt.Errorf("%q holds a JSON %s where it should hold %s", te.Field, te.Value, want)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &se) && strings.Contains(se.Error(), "unexpected end"):
 		return errors.New("the file ends in the middle (a truncated copy?)")
 	case errors.As(err, &se):

@@ -132,6 +132,17 @@ type interruption struct {
 	mu    sync.Mutex
 	sig   os.Signal
 	hurry chan struct{}
+	// waits says a command listens to hurry (train, to save the state at
+	// the start of a long epoch); any other command exits at once on a
+	// second signal.
+	waits bool
+}
+
+// wait says that the command will act on hurry itself.
+func (in *interruption) wait() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.waits = true
 }
 
 var interrupt = &interruption{hurry: make(chan struct{})}
@@ -164,6 +175,13 @@ func (in *interruption) listen(cancel context.CancelFunc) {
 		cancel()
 		<-sigc
 		close(in.hurry)
+		in.mu.Lock()
+		waits := in.waits
+		in.mu.Unlock()
+		if !waits {
+			fmt.Fprintf(os.Stderr, "rgflow: a second %v: stopped at once\n", s)
+			os.Exit(in.exitCode())
+		}
 	}()
 }
 

@@ -69,28 +69,28 @@ func renderFigure(path string, s engine.Summary, flow func([]float64) []float64)
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
-// vline adds a vertical line at x from lo to hi to p and the legend.
-func vline(p *plot.Plot, x, lo, hi float64, c color.Color, dash []vg.Length, label string) {
-	l, err := plotter.NewLine(plotter.XYs{{X: x, Y: lo}, {X: x, Y: hi}})
+// segment adds the line from (x0, y0) to (x1, y1) to p, and to the legend
+// under label if it is not "".
+func segment(p *plot.Plot, x0, y0, x1, y1 float64, c color.Color, dash []vg.Length, width float64, label string) {
+	l, err := plotter.NewLine(plotter.XYs{{X: x0, Y: y0}, {X: x1, Y: y1}})
 	if err != nil {
 		return
 	}
-	l.Color, l.Dashes, l.Width = c, dash, vg.Points(1.5)
-	p.Add(l)
-	p.Legend.Add(label, l)
-}
-
-// hline adds a horizontal line at y from x0 to x1.
-func hline(p *plot.Plot, y, x0, x1 float64, c color.Color, dash []vg.Length, label string) {
-	l, err := plotter.NewLine(plotter.XYs{{X: x0, Y: y}, {X: x1, Y: y}})
-	if err != nil {
-		return
-	}
-	l.Color, l.Dashes, l.Width = c, dash, vg.Points(1.2)
+	l.Color, l.Dashes, l.Width = c, dash, vg.Points(width)
 	p.Add(l)
 	if label != "" {
 		p.Legend.Add(label, l)
 	}
+}
+
+// vline adds a vertical line at x from lo to hi.
+func vline(p *plot.Plot, x, lo, hi float64, c color.Color, dash []vg.Length, label string) {
+	segment(p, x, lo, x, hi, c, dash, 1.5, label)
+}
+
+// hline adds a horizontal line at y from x0 to x1.
+func hline(p *plot.Plot, y, x0, x1 float64, c color.Color, dash []vg.Length, label string) {
+	segment(p, x0, y, x1, y, c, dash, 1.2, label)
 }
 
 // band adds a vertical band between x0 and x1, from lo to hi.

@@ -350,6 +350,7 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 		return tr.SaveCheckpoint(path)
 	}
 	progress, done := progressReporter(quiet, tr)
+	interrupt.wait()
 	result := make(chan error, 1)
 	go func() { result <- tr.Run(ctx, progress, save) }()
 	var err error
