@@ -112,7 +112,7 @@ func TestConfigJSONUsesTOMLNames(t *testing.T) {
 		t.Errorf("partial JSON: %+v, %v", back, err)
 	}
 	// and the old form, by Go field names
-	old, _ := json.Marshal(legacyConfig(cfg))
+	old, _ := json.Marshal(GoNamesForm(cfg))
 	if !strings.Contains(string(old), `"MaxTraj":77`) {
 		t.Fatalf("legacy form %s", old)
 	}

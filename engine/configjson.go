@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"reflect"
 	"unicode"
 	"unicode/utf8"
 )
@@ -28,73 +29,49 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 	if !legacy {
 		return json.Unmarshal(data, (*plain)(c))
 	}
-	old := legacyConfig(*c)
-	if err := json.Unmarshal(data, &old); err != nil {
+	old := reflect.New(goNamesType).Elem()
+	copyFields(old, reflect.ValueOf(c).Elem())
+	if err := json.Unmarshal(data, old.Addr().Interface()); err != nil {
 		return err
 	}
-	*c = old.config()
+	copyFields(reflect.ValueOf(c).Elem(), old)
 	return nil
 }
 
-// goNamesConfig is Config as checkpoints before the TOML-named JSON wrote
-// it: the same fields, keyed by their Go names. Struct conversion ignores
-// tags, so each table converts to its Config type.
-type goNamesConfig struct {
-	Rep, Loss, Model, CoarseMirror string
-	Epochs, Trajectories, MaxTraj  int
-	Seed                           uint64
-	Workers                        int
-	InitScale                      float64
-	Network                        goNamesNetwork
-	HMC                            goNamesHMC
-	Optimizer                      goNamesOptimizer
-	CD                             goNamesCD
-	Newton                         goNamesNewton
-	Output                         goNamesOutput
-}
-
-type (
-	goNamesNetwork struct {
-		Depth, Width int
-		Activation   string
-	}
-	goNamesHMC struct {
-		Dt                       float64
-		SolveSteps, SampleSteps  int
-		BetaT, Center, Sharpness float64
-	}
-	goNamesOptimizer struct{ LR, Beta1, Beta2, Eps float64 }
-	goNamesCD        struct{ Samples, KFine, KCoarse int }
-	goNamesNewton    struct {
-		Start, Tol     float64
-		MaxIter, Every int
-	}
-	goNamesOutput struct {
-		JSON, Checkpoint string
-		CheckpointEvery  int
-		Plot             string
-	}
-)
-
 // GoNamesForm is c in the JSON form checkpoints and runs.jsonl had before,
-// keyed by Go field names. The bench suites hash it into their run keys,
-// so that the keys of results directories made before stay the same.
-func GoNamesForm(c Config) any { return legacyConfig(c) }
-
-func legacyConfig(c Config) goNamesConfig {
-	return goNamesConfig{
-		Rep: c.Rep, Loss: c.Loss, Model: c.Model, CoarseMirror: c.CoarseMirror,
-		Epochs: c.Epochs, Trajectories: c.Trajectories, MaxTraj: c.MaxTraj, Seed: c.Seed, Workers: c.Workers, InitScale: c.InitScale,
-		Network: goNamesNetwork(c.Network), HMC: goNamesHMC(c.HMC), Optimizer: goNamesOptimizer(c.Optimizer),
-		CD: goNamesCD(c.CD), Newton: goNamesNewton(c.Newton), Output: goNamesOutput(c.Output),
-	}
+// keyed by Go field names (a value of Config's type without its tags).
+// The bench suites hash it into their run keys, so that the keys of
+// results directories made before stay the same.
+func GoNamesForm(c Config) any {
+	v := reflect.New(goNamesType).Elem()
+	copyFields(v, reflect.ValueOf(c))
+	return v.Interface()
 }
 
-func (g goNamesConfig) config() Config {
-	return Config{
-		Rep: g.Rep, Loss: g.Loss, Model: g.Model, CoarseMirror: g.CoarseMirror,
-		Epochs: g.Epochs, Trajectories: g.Trajectories, MaxTraj: g.MaxTraj, Seed: g.Seed, Workers: g.Workers, InitScale: g.InitScale,
-		Network: NetworkConfig(g.Network), HMC: HMCConfig(g.HMC), Optimizer: OptimizerConfig(g.Optimizer),
-		CD: CDConfig(g.CD), Newton: NewtonConfig(g.Newton), Output: OutputConfig(g.Output),
+// goNamesType is Config's type with every tag dropped, nested tables too:
+// encoding/json keys it by the Go field names.
+var goNamesType = untagged(reflect.TypeFor[Config]())
+
+func untagged(t reflect.Type) reflect.Type {
+	if t.Kind() != reflect.Struct {
+		return t
+	}
+	fields := make([]reflect.StructField, t.NumField())
+	for i := range fields {
+		f := t.Field(i)
+		fields[i] = reflect.StructField{Name: f.Name, Type: untagged(f.Type)}
+	}
+	return reflect.StructOf(fields)
+}
+
+// copyFields copies src into dst, two structs with the same fields in the
+// same order (Config and its untagged twin), table by table.
+func copyFields(dst, src reflect.Value) {
+	if dst.Kind() != reflect.Struct {
+		dst.Set(src)
+		return
+	}
+	for i := 0; i < dst.NumField(); i++ {
+		copyFields(dst.Field(i), src.Field(i))
 	}
 }
