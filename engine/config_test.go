@@ -205,3 +205,24 @@ func TestResourcesRefuseWhatCannotFit(t *testing.T) {
 		}
 	}
 }
+
+// Every key of the configuration has a JSON name equal to its TOML name
+// (checkpoints, summaries and runs.jsonl use them), and a comment that
+// rgflow config prints.
+func TestConfigJSONTagsAreTOMLNames(t *testing.T) {
+	var walk func(typ reflect.Type, prefix string)
+	walk = func(typ reflect.Type, prefix string) {
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			tomlName := strings.Split(f.Tag.Get("toml"), ",")[0]
+			jsonName := strings.Split(f.Tag.Get("json"), ",")[0]
+			if tomlName == "" || jsonName != tomlName {
+				t.Errorf("%s%s: toml %q, json %q", prefix, f.Name, tomlName, jsonName)
+			}
+			if f.Type.Kind() == reflect.Struct {
+				walk(f.Type, prefix+tomlName+".")
+			}
+		}
+	}
+	walk(reflect.TypeFor[Config](), "")
+}
