@@ -219,6 +219,9 @@ func TestConfigJSONTagsAreTOMLNames(t *testing.T) {
 			if tomlName == "" || jsonName != tomlName {
 				t.Errorf("%s%s: toml %q, json %q", prefix, f.Name, tomlName, jsonName)
 			}
+			if f.Tag.Get("comment") == "" {
+				t.Errorf("%s%s has no comment for rgflow config", prefix, tomlName)
+			}
 			if f.Type.Kind() == reflect.Struct {
 				walk(f.Type, prefix+tomlName+".")
 			}
