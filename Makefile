@@ -27,8 +27,12 @@ SLURM_TESTS := ^TestSlurm
 
 all: build
 
+# The commit results record (internal/buildinfo), for builds that the
+# toolchain does not stamp itself (GOFLAGS=-buildvcs=false).
+COMMIT  := $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null || c="$$c+modified"; echo "$$c"; })
+
 build:
-	$(GO) build -o $(BIN)/rgflow ./cmd/rgflow
+	$(GO) build -ldflags "-X rgflow/internal/buildinfo.commit=$(COMMIT)" -o $(BIN)/rgflow ./cmd/rgflow
 	@for p in $(PLUGINS); do $(GO) build -o $(BIN)/$$p ./cmd/$$p || exit 1; done
 
 run: build

@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -72,8 +74,14 @@ func checkCSV(t *testing.T, path string, header []string, minRows int) [][]strin
 	if err != nil {
 		t.Fatalf("%s does not parse as CSV: %v", path, err)
 	}
-	if len(rows) == 0 || !reflect.DeepEqual(rows[0], header) {
-		t.Fatalf("%s: header %v, want %v", path, rows[0], header)
+	// every table ends in the smoke_test column (the tests run -quick's configurations)
+	if want := append(slices.Clip(header), "smoke_test"); len(rows) == 0 || !reflect.DeepEqual(rows[0], want) {
+		t.Fatalf("%s: header %v, want %v", path, rows[0], want)
+	}
+	for _, r := range rows[1:] {
+		if r[len(r)-1] != "true" {
+			t.Fatalf("%s: a row of a smoke test has smoke_test = %q", path, r[len(r)-1])
+		}
 	}
 	if len(rows)-1 < minRows {
 		t.Errorf("%s has %d rows, want at least %d", path, len(rows)-1, minRows)
@@ -106,6 +114,42 @@ func checkFigure(t *testing.T, base string) {
 	svg, err := os.ReadFile(base + ".svg")
 	if err != nil || !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("</svg>")) {
 		t.Errorf("%s.svg is missing or not an SVG (%d bytes, %v)", base, len(svg), err)
+	}
+}
+
+// A journal written before the records' configurations took the TOML key
+// names (Go field names: "MaxTraj", "HMC": {"BetaT": …}) still reads, and
+// its keys still match the plan (the run keys hash the old form), so a
+// directory made then resumes without running anything again.
+func TestOldJournalResumes(t *testing.T) {
+	dir := t.TempDir()
+	cfg := quick(t, KLvsCD)
+	rep, _ := run(t, Options{Suite: KLvsCD, Config: cfg, OutDir: dir})
+	path := filepath.Join(dir, JournalFile)
+	var old []string
+	for _, l := range lines(t, path) {
+		var r Record
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		json.Unmarshal([]byte(l), &m)
+		m["config"] = engine.GoNamesForm(r.Config) // as rgflow wrote it before
+		b, _ := json.Marshal(m)
+		old = append(old, string(b))
+	}
+	if !strings.Contains(old[0], `"MaxTraj":`) {
+		t.Fatalf("not the old form: %.200s", old[0])
+	}
+	os.WriteFile(path, []byte(strings.Join(old, "\n")+"\n"), 0o644)
+	rep2, _ := run(t, Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir, Resume: true})
+	if rep2.Skipped != rep.Planned || rep2.Ran != 0 {
+		t.Errorf("resuming an old journal: skipped %d, ran %d of %d", rep2.Skipped, rep2.Ran, rep.Planned)
+	}
+	for _, r := range rep2.Records {
+		if r.Config.MaxTraj != cfg.(*DistConfig).MaxTraj || r.Config.HMC.BetaT != cfg.(*DistConfig).Train.HMC.BetaT {
+			t.Errorf("%s: old config read as %+v", r.Key, r.Config)
+		}
 	}
 }
 
@@ -149,6 +193,10 @@ func TestQuickSuites(t *testing.T) {
 				}
 				if suite != EpochTime && r.Summary == nil {
 					t.Errorf("%s: no summary", r.Key)
+				}
+				// the configuration under its TOML key names
+				if !strings.Contains(l, `"max_trajectories":`) || !strings.Contains(l, `"hmc":{"dt":`) || strings.Contains(l, `"MaxTraj"`) || strings.Contains(l, `"BetaT"`) {
+					t.Errorf("%s: the record's config is not keyed by TOML names: %.300s", r.Key, l)
 				}
 			}
 			// the configuration, read back, is the one that ran
@@ -240,7 +288,13 @@ func TestUnavailableLossIsRecorded(t *testing.T) {
 		return orig(cfg, rep, opts...)
 	}
 	dir := t.TempDir()
-	rep, out := run(t, Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir})
+	var outb bytes.Buffer
+	rep, err := Run(context.Background(), Options{Suite: KLvsCD, Config: quick(t, KLvsCD), OutDir: dir, Resolve: builtin, Out: &outb})
+	var failed *FailedRunsError
+	if !errors.As(err, &failed) || failed.Failed != rep.Planned/2 || !strings.Contains(err.Error(), "-resume -retry-failed") {
+		t.Fatalf("a suite with failed runs ended in %v", err)
+	}
+	out := outb.String()
 	if rep.Failed != rep.Planned/2 || rep.Ran != rep.Planned {
 		t.Fatalf("failed %d, ran %d of %d", rep.Failed, rep.Ran, rep.Planned)
 	}
@@ -264,18 +318,19 @@ func TestUnavailableLossIsRecorded(t *testing.T) {
 	}
 }
 
-// A missing kernel path is recorded as a failed configuration.
+// A kernel name that is no kernel path is refused before any run; every
+// path of the build is a name the configuration may list.
 func TestEpochTimeUnknownKernel(t *testing.T) {
 	cfg := quick(t, EpochTime).(*EpochTimeConfig)
-	cfg.Losses, cfg.Models, cfg.Kernels = []string{"kl"}, []string{"flow"}, []string{"generic", "no-such-path"}
-	dir := t.TempDir()
-	rep, _ := run(t, Options{Suite: EpochTime, Config: cfg, OutDir: dir})
-	if rep.Planned != 2 || rep.Failed != 1 {
-		t.Fatalf("planned %d, failed %d", rep.Planned, rep.Failed)
+	cfg.Kernels = []string{"generic", "avx1024"}
+	err := cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), `kernels: "avx1024" is not one of fastest, generic`) {
+		t.Errorf("kernels = [generic, avx1024]: %v", err)
 	}
-	rows := checkCSV(t, filepath.Join(dir, EpochTime+".csv"), epochTimeHeader, 2)
-	if !strings.Contains(rows[1][21], "not available") {
-		t.Errorf("error column: %q", rows[1][21])
+	for _, k := range kernels.Available() {
+		if !slices.Contains(KernelNames, k) {
+			t.Errorf("kernel path %s is missing from KernelNames", k)
+		}
 	}
 }
 
@@ -420,7 +475,7 @@ func TestConfigErrors(t *testing.T) {
 		{BiasVsDimension, "losses = ['kl', 'xx']", `losses: "xx" is not one of kl, cd`},
 		{BiasVsDimension, "reps = ['A1', 'a1']", `reps lists "a1" twice`},
 		{BiasVsDimension, "instances = 0", "instances must be at least 1"},
-		{BiasVsDimension, "epochs = 'ten'", `key "epochs"`},
+		{BiasVsDimension, "epochs = 'ten'", `epochs: expected an integer, got 'ten'`},
 		{BiasVsDimension, "suite = 'sweeps'", "this is the bias-vs-dimension suite"},
 		{KLvsCD, "[large_network]\nmin_c = -1", "large_network"},
 		{Sweeps, "[sweep]\nk_fine = [0]", "sweep.k_fine: 0 is less than 1"},
@@ -523,4 +578,22 @@ func TestAnchorsNameRegisteredChoices(t *testing.T) {
 			t.Errorf("reference speed %s: %v", a.Rep, err)
 		}
 	}
+}
+
+// Whatever bytes a suite's config file holds, decoding it neither panics
+// nor speaks of Go types.
+func FuzzDecodeSuite(f *testing.F) {
+	for _, seed := range []string{
+		"", "instances = 3", "reps = [1, 2]", "kernels = 'avx2'", "[train.hmc]\nbeta = 'x'", "[train]\nepochs = 3",
+		"suite = 'sweeps'", "[sweep]\nk_fine = [0]", "instances = 1e9", "seeds = [-1]", "[large_network]\nmin_c = 1.5",
+	} {
+		f.Add([]byte(seed), uint8(0))
+	}
+	goType := regexp.MustCompile(`engine\.|bench\.|struct field|of type|float64|uint64|\[\]string|Go value`)
+	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
+		cfg, _ := Default(Suites()[int(which)%len(Suites())])
+		if err := Decode(data, cfg); err != nil && goType.MatchString(err.Error()) {
+			t.Fatalf("%q: the error speaks of Go: %v", data, err)
+		}
+	})
 }

@@ -29,6 +29,7 @@ type Config interface {
 	SuiteName() string
 	Validate() error
 	trainBase() *engine.Config
+	smokeTest() bool
 }
 
 // LargeNetwork replaces the [train] network for representations with many
@@ -63,6 +64,9 @@ type DistConfig struct {
 	// above replace its rep, loss, model, seed, epochs, trajectories and
 	// max_trajectories run by run.
 	Train engine.Config `toml:"train,omitempty"`
+	// SmokeTest marks -quick's configuration: its tables and figures say
+	// that the numbers mean nothing.
+	SmokeTest bool `toml:"smoke_test" comment:"set by -quick: a smoke test of every code path, whose numbers mean nothing (tables and figures say so)"`
 }
 
 // SweepValues are the hyperparameter values a sweeps suite tries, one
@@ -101,11 +105,15 @@ type EpochTimeConfig struct {
 	MaxSeconds         float64       `toml:"max_seconds" comment:"stop repeating a configuration once its repeats took this long (at least 2 repeats; 0: no limit)"`
 	MonotoneActivation string        `toml:"monotone_activation" comment:"activation of monotone models; \"\": as [train.network]"`
 	Train              engine.Config `toml:"train,omitempty"`
+	SmokeTest          bool          `toml:"smoke_test" comment:"set by -quick: a smoke test of every code path, whose numbers mean nothing (tables and figures say so)"`
 }
 
 func (c *DistConfig) SuiteName() string      { return c.Suite }
 func (c *SweepsConfig) SuiteName() string    { return c.Suite }
 func (c *EpochTimeConfig) SuiteName() string { return c.Suite }
+
+func (c *DistConfig) smokeTest() bool      { return c.SmokeTest }
+func (c *EpochTimeConfig) smokeTest() bool { return c.SmokeTest }
 
 func (c *DistConfig) trainBase() *engine.Config      { return &c.Train }
 func (c *SweepsConfig) trainBase() *engine.Config    { return &c.Train }
@@ -165,11 +173,13 @@ func Quick(suite string) (Config, error) {
 	}
 	switch c := cfg.(type) {
 	case *EpochTimeConfig:
+		c.SmokeTest = true
 		c.Reps, c.Trajectories = []string{"A1"}, []int{24}
 		c.Reference = false
 		c.Warmup, c.Epochs, c.Repeats, c.MaxSeconds = 1, 2, 2, 5
 		c.Train.CD.Samples = 64
 	case *SweepsConfig:
+		c.SmokeTest = true
 		c.Instances, c.Epochs, c.Trajectories = 2, 30, 8
 		c.Train.CD.Samples, c.Train.CD.KFine = 32, 4
 		c.Train.HMC.SolveSteps = 4
@@ -178,6 +188,7 @@ func Quick(suite string) (Config, error) {
 			Trajectories: []int{4, 8}, SolveSteps: []int{2, 4}, SampleSteps: []int{1, 2},
 		}
 	case *DistConfig:
+		c.SmokeTest = true
 		c.Instances, c.Epochs, c.Trajectories = 3, 40, 16
 		c.LargeNetwork = LargeNetwork{MinC: 5, Depth: 2, Width: 16}
 		c.Train.CD.Samples, c.Train.CD.KFine = 32, 4
@@ -188,6 +199,15 @@ func Quick(suite string) (Config, error) {
 	}
 	return cfg, nil
 }
+
+// MaxInstances bounds instances (and seeds, and epoch-time's repeats): a
+// plan is held in memory, run by run.
+const MaxInstances = 100000
+
+// KernelNames are the names kernels may list: "fastest" (the best path
+// this CPU runs) and every kernel path of any build; a path this CPU or
+// build lacks is a failed run, a name that is none of these an error.
+var KernelNames = []string{"fastest", "generic", "avx2", "avx512"}
 
 func unknownSuite(s string) error {
 	return fmt.Errorf("unknown suite %q (suites: %s)", s, strings.Join(Suites(), ", "))
@@ -229,7 +249,7 @@ func Decode(data []byte, cfg Config) error {
 	// First the raw tables, to refuse [train] keys the suite owns.
 	var raw map[string]any
 	if err := toml.Unmarshal(data, &raw); err != nil {
-		return engine.TOMLError(err)
+		return engine.TOMLError(data, cfg, err)
 	}
 	if tr, ok := raw["train"].(map[string]any); ok {
 		var bad []string
@@ -249,7 +269,7 @@ func Decode(data []byte, cfg Config) error {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(cfg); err != nil {
-		return engine.TOMLError(err)
+		return engine.TOMLError(data, cfg, err)
 	}
 	if s := cfg.SuiteName(); s != suite {
 		return fmt.Errorf("key \"suite\" is %q but this is the %s suite", s, suite)
@@ -404,6 +424,9 @@ func (c *DistConfig) Validate() error {
 	if len(c.Seeds) == 0 && c.Instances < 1 {
 		return fmt.Errorf("instances must be at least 1 (got %d)", c.Instances)
 	}
+	if n := max(c.Instances, len(c.Seeds)); n > MaxInstances {
+		return fmt.Errorf("instances must be at most %d (got %d)", MaxInstances, n)
+	}
 	seen := map[uint64]bool{}
 	for _, s := range c.Seeds {
 		if seen[s] {
@@ -471,7 +494,7 @@ func (c *EpochTimeConfig) Validate() error {
 	if err := checkInts("trajectories", c.Trajectories, 1, true); err != nil {
 		return err
 	}
-	if err := checkNames("kernels", c.Kernels); err != nil {
+	if err := checkNames("kernels", c.Kernels, KernelNames...); err != nil {
 		return err
 	}
 	switch {
@@ -479,8 +502,10 @@ func (c *EpochTimeConfig) Validate() error {
 		return fmt.Errorf("warmup must be 0 or more (got %d)", c.Warmup)
 	case c.Epochs < 1:
 		return fmt.Errorf("epochs must be at least 1 (got %d)", c.Epochs)
-	case c.Repeats < 1:
-		return fmt.Errorf("repeats must be at least 1 (got %d)", c.Repeats)
+	case c.Repeats < 1 || c.Repeats > MaxInstances:
+		return fmt.Errorf("repeats must be between 1 and %d (got %d)", MaxInstances, c.Repeats)
+	case c.Warmup > engine.MaxSteps || c.Epochs > engine.MaxSteps:
+		return fmt.Errorf("warmup and epochs must be at most %g (got %d, %d)", float64(engine.MaxSteps), c.Warmup, c.Epochs)
 	case !(c.MaxSeconds >= 0):
 		return fmt.Errorf("max_seconds must be 0 or more (got %v)", c.MaxSeconds)
 	}

@@ -53,37 +53,24 @@ func hashOf(v any) string {
 // configHash identifies an engine configuration regardless of its seed and
 // worker count (neither changes what a configuration is; the seed is part
 // of the key on its own and results do not depend on the workers).
+//
+// The hash is of the configuration's Go-field-name form
+// (engine.GoNamesForm), which its JSON had when the first results
+// directories were made, so that their keys still match.
 func configHash(cfg engine.Config, extra ...any) string {
 	cfg.Seed, cfg.Workers = 0, 0
-	return hashOf(append([]any{cfg}, extra...))
+	return hashOf(append([]any{engine.GoNamesForm(cfg)}, extra...))
 }
 
 func runKey(suite, label, hash string, seed uint64) string {
 	return fmt.Sprintf("%s/%s#%s/seed=%d", suite, strings.ReplaceAll(label, " ", ":"), hash, seed)
 }
 
-// estimateCost is a rough relative cost of one epoch: the divergence (the
-// loss's own estimate, engine.LossKind.Cost) plus the network's forward and
-// backward passes in HMC and training (scaled by engine.ModelKind.NetCost).
+// estimateCost is a rough relative cost of one epoch (engine.EpochCost).
 // It only weights the progress bar; a configuration the engine refuses
 // costs as much as its network (it fails at once anyway).
 func estimateCost(cfg engine.Config, rep *reps.Rep) float64 {
-	c := rep.C()
-	m := float64(cfg.TrajectoriesFor(c))
-	var div float64
-	if l, ok := engine.Losses.Lookup(cfg.Loss); ok {
-		div = l.Cost(cfg, rep.D)
-	}
-	params := 0.0
-	sizes := cfg.Layers(c)
-	for i := 1; i < len(sizes); i++ {
-		params += float64(sizes[i-1]+1) * float64(sizes[i])
-	}
-	net := 3 * params * float64(cfg.HMC.SolveSteps*cfg.HMC.SampleSteps+2)
-	if k, ok := engine.Models.Lookup(cfg.Model); ok {
-		net *= k.NetCost
-	}
-	return m * (div + net)
+	return engine.EpochCost(cfg, rep.D, rep.C())
 }
 
 // runConfig is the engine configuration of one training run.

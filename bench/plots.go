@@ -29,16 +29,20 @@ var exactColour = color.RGBA{R: 200, A: 255}
 // translucent colour must be an NRGBA).
 func translucent(c color.RGBA, a uint8) color.NRGBA { return color.NRGBA{c.R, c.G, c.B, a} }
 
-// legendRoom is the fraction of a figure's plotting height (h) that a
-// legend of n entries at the top takes, plus a margin.
-func legendRoom(p *plot.Plot, n int, h vg.Length) float64 {
-	line := p.Legend.TextStyle.Height("Xg") + p.Legend.Padding
-	return math.Min(0.6, float64(vg.Length(n)*line)/float64(h-1.2*vg.Inch)+0.04)
+// smokeNote is the second title line of a quick suite's figures.
+const smokeNote = "SMOKE TEST (-quick): every code path ran, the numbers mean nothing"
+
+// setTitle sets a figure's title, marked as a smoke test if it is one.
+func setTitle(p *plot.Plot, title string, smoke bool) {
+	if smoke {
+		title += "\n" + smokeNote
+	}
+	p.Title.Text = title
+	p.Title.Padding = vg.Points(6)
 }
 
-// withRoom returns the axis maximum that leaves the top fraction f of the
-// range [lo, hi] free (linear axis).
-func withRoom(lo, hi, f float64) float64 { return lo + (hi-lo)/(1-f) }
+// legendWidth is the room a figure leaves for its legend column.
+const legendWidth = 3 * vg.Inch
 
 // exactLine is the exact J_c as a dashed horizontal line from x0 to x1.
 func exactLine(p *plot.Plot, x0, x1 float64) {
@@ -185,10 +189,10 @@ func epochTimeBars(rows []EpochTimeRow) ([]timeGroup, []string, []*bars) {
 // configuration (groups: representation, loss, trajectories, network, CD
 // settings) for every model and kernel path (bars), and the reference
 // implementation's where ReferenceSpeed has it; log scale, IQR whiskers.
-func epochTimeFigure(path string, rows []EpochTimeRow) error {
+func epochTimeFigure(path string, rows []EpochTimeRow, smoke bool) error {
 	groups, names, series := epochTimeBars(rows)
 	p := plot.New()
-	p.Title.Text = "seconds per epoch (median over repeats, IQR whiskers)"
+	setTitle(p, "seconds per epoch (median over repeats, IQR whiskers)", smoke)
 	p.Y.Label.Text = "seconds per epoch"
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
@@ -204,9 +208,8 @@ func epochTimeFigure(path string, rows []EpochTimeRow) error {
 		ymin, ymax = 1e-3, 1
 	}
 	const h = 5 * vg.Inch
-	f := legendRoom(p, len(series), h)
 	p.Y.Min = ymin / 2
-	p.Y.Max = p.Y.Min * math.Pow(ymax*1.5/p.Y.Min, 1/(1-f))
+	p.Y.Max = ymax * 1.5
 	p.X.Min, p.X.Max = -0.5, float64(len(groups))-0.5
 	labels := []string{"(no configurations)"}
 	if len(groups) > 0 {
@@ -219,11 +222,9 @@ func epochTimeFigure(path string, rows []EpochTimeRow) error {
 	p.X.Tick.Label.Rotation = math.Pi / 5
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
-	p.X.Label.Text = "representation, loss, trajectories (CD samples/k_fine/k_coarse), network depth×width"
-	p.Legend.Top = true
-	p.Legend.Left = true
-	w := vg.Length(math.Max(7, 0.45*float64(len(groups)*max(len(series), 2))+2)) * vg.Inch
-	return plotfile.Save(p, path, w, h)
+	p.X.Label.Text = "representation, loss, trajectories (CD samples/k_{fine}/k_{coarse}), network depth×width"
+	w := vg.Length(math.Max(7, 0.45*float64(len(groups)*max(len(series), 2))+2))*vg.Inch + legendWidth
+	return plotfile.SaveFramed(p, path, w, h)
 }
 
 // ---------------------------------------------------------------------------
@@ -263,9 +264,9 @@ func whiskers(v []float64) (lo, hi float64) {
 // instances' J_0 estimates and one of their physical-axis critical
 // couplings, the published figures for the same representation beside
 // them (median with IQR bars), and the exact J_c dashed.
-func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
+func distFigure(path, suite string, rows []DistRow, pub []Anchor, smoke bool) error {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s: critical-coupling estimates over independent instances", suite)
+	setTitle(p, fmt.Sprintf("%s: critical-coupling estimates over independent instances", suite), smoke)
 	p.Y.Label.Text = "J_c estimate"
 	p.Add(plotter.NewGrid())
 	var names []string
@@ -279,31 +280,26 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 	n := len(names)
 	exactLine(p, -0.5, float64(max(n, 1))-0.5)
 	y := yRange{engine.JcExact, engine.JcExact}
-	quantities, vals, err := distBoxes(p, rows, idx, &y)
+	_, vals, err := distBoxes(p, rows, idx, &y)
 	if err != nil {
 		return err
 	}
-	sources, err := publishedMarkers(p, rows, pub, idx, &y)
+	_, err = publishedMarkers(p, rows, pub, idx, &y)
 	if err != nil {
 		return err
 	}
-	if n, err := oracleMarkers(p, rows, idx, &y); err != nil {
+	if _, err := oracleMarkers(p, rows, idx, &y); err != nil {
 		return err
-	} else {
-		sources += n
 	}
 	if len(names) == 0 {
 		names = []string{"(no configurations)"}
 	}
 	p.NominalX(names...)
 	p.X.Min, p.X.Max = -0.5, float64(max(n, 1))-0.5
-	p.Legend.Top = true
-	p.Legend.Left = true
-	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	const h = 5 * vg.Inch
 	pad := 0.05 * math.Max(y.hi-y.lo, 0.01)
-	p.Y.Min = y.lo - pad
-	p.Y.Max = withRoom(p.Y.Min, y.hi+pad, legendRoom(p, 1+quantities+sources, h))
+	p.Y.Min, p.Y.Max = y.lo-pad, y.hi+pad
 	out := 0
 	for _, v := range vals {
 		if v < p.Y.Min || v > p.Y.Max {
@@ -313,8 +309,8 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor) error {
 	if out > 0 {
 		p.X.Label.Text = fmt.Sprintf("(%d estimates outside the plotted range are not shown; the tables have them)", out)
 	}
-	w := vg.Length(math.Max(6, 1.8*float64(n)+1.5)) * vg.Inch
-	return plotfile.Save(p, path, w, h)
+	w := vg.Length(math.Max(6, 1.8*float64(n)+1.5))*vg.Inch + legendWidth
+	return plotfile.SaveFramed(p, path, w, h)
 }
 
 // yRange is the range of data a figure's Y axis must show.
@@ -447,9 +443,9 @@ func oracleMarkers(p *plot.Plot, rows []DistRow, idx map[string]int, y *yRange) 
 // ---------------------------------------------------------------------------
 // sweeps: mean ± σ against the swept value
 
-func sweepFigure(path, title string, rows []SweepRow) error {
+func sweepFigure(path, title string, rows []SweepRow, smoke bool) error {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("J_c estimate against %s (mean ± σ over instances)", title)
+	setTitle(p, fmt.Sprintf("J_c estimate against %s (mean ± σ over instances)", title), smoke)
 	p.X.Label.Text = title
 	p.Y.Label.Text = "J_c estimate (J_0 of the Newton root)"
 	p.Add(plotter.NewGrid())
@@ -457,8 +453,19 @@ func sweepFigure(path, title string, rows []SweepRow) error {
 	for _, r := range rows {
 		xmin, xmax = math.Min(xmin, r.Value), math.Max(xmax, r.Value)
 	}
-	logX := xmin > 0 && xmax/xmin >= 8
-	if logX {
+	var values []float64
+	for _, r := range rows {
+		if !contains(values, r.Value) {
+			values = append(values, r.Value)
+		}
+	}
+	pow2 := powersOfTwo(values)
+	logX := xmin > 0 && (xmax/xmin >= 8 || pow2)
+	switch {
+	case pow2:
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = valueTicks(values) // 1, 2, 4, …: a tick at each value swept
+	case logX:
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	}
@@ -523,11 +530,35 @@ func sweepFigure(path, title string, rows []SweepRow) error {
 	}
 	exactLine(p, x0, x1)
 	p.X.Min, p.X.Max = x0, x1
-	p.Legend.Top = true
-	p.Legend.Left = true
 	const h = 4 * vg.Inch
 	pad := 0.05 * math.Max(ymax-ymin, 0.01)
-	p.Y.Min = ymin - pad
-	p.Y.Max = withRoom(p.Y.Min, ymax+pad, legendRoom(p, len(labels)+1, h))
-	return plotfile.Save(p, path, 6*vg.Inch, h)
+	p.Y.Min, p.Y.Max = ymin-pad, ymax+pad
+	return plotfile.SaveFramed(p, path, 6*vg.Inch+legendWidth, h)
+}
+
+// powersOfTwo reports whether every value is a power of two (1, 2, 4, …)
+// and there are at least two: such a sweep is drawn on a log axis.
+func powersOfTwo(vs []float64) bool {
+	if len(vs) < 2 {
+		return false
+	}
+	for _, v := range vs {
+		if f, e := math.Frexp(v); !(v > 0) || f != 0.5 || e < 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// valueTicks puts a labelled tick at each of the values.
+type valueTicks []float64
+
+func (v valueTicks) Ticks(min, max float64) []plot.Tick {
+	var out []plot.Tick
+	for _, x := range v {
+		if x >= min && x <= max {
+			out = append(out, plot.Tick{Value: x, Label: fmt.Sprintf("%g", x)})
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -18,8 +19,11 @@ import (
 // only update counters; one goroutine draws.
 type tracker struct {
 	w     io.Writer
-	bar   *progressbar.ProgressBar
-	scale float64 // bar steps per cost unit
+	on    bool                     // there is a writer and something to run
+	bar   *progressbar.ProgressBar // nil when w is not a terminal: plain lines instead
+	scale float64                  // bar steps per cost unit
+	begin time.Time
+	last  time.Time // of the last plain status line
 
 	mu        sync.Mutex
 	total     int
@@ -44,15 +48,21 @@ type active struct {
 const barSteps = 100000
 
 func newTracker(w io.Writer, todo []runSpec) *tracker {
-	t := &tracker{w: w, total: len(todo), active: map[string]*active{}, stopc: make(chan struct{})}
+	t := &tracker{w: w, total: len(todo), active: map[string]*active{}, stopc: make(chan struct{}), begin: time.Now()}
 	if w == nil || len(todo) == 0 {
 		return t
 	}
+	t.on = true
 	units := 0.0
 	for i := range todo {
 		units += todo[i].units()
 	}
 	t.scale = barSteps / math.Max(units, 1e-300)
+	if !isTerminal(w) {
+		t.wg.Add(1)
+		go t.draw()
+		return t
+	}
 	t.bar = progressbar.NewOptions64(barSteps,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription(fmt.Sprintf("0/%d runs", len(todo))),
@@ -99,6 +109,21 @@ func (t *tracker) render() {
 		desc += " · " + strings.Join(parts, " · ")
 	}
 	t.mu.Unlock()
+	if t.bar == nil { // not a terminal: the finished runs, and a status line every plainEvery
+		for _, l := range lines {
+			fmt.Fprintln(t.w, l)
+		}
+		if time.Since(t.last) >= plainEvery {
+			t.last = time.Now()
+			frac := math.Min(units*t.scale/barSteps, 1)
+			left := "—"
+			if frac > 0 {
+				left = fmt.Sprintf("about %s left", (time.Duration(float64(time.Since(t.begin)) * (1 - frac) / frac)).Round(time.Second))
+			}
+			fmt.Fprintf(t.w, "rgflow bench: %s; %.0f%% of the work in %s, %s\n", desc, 100*frac, time.Since(t.begin).Round(time.Second), left)
+		}
+		return
+	}
 	if len(lines) > 0 {
 		_ = t.bar.Clear()
 		for _, l := range lines {
@@ -113,7 +138,7 @@ func (t *tracker) render() {
 }
 
 func (t *tracker) start(s *runSpec) {
-	if t.bar == nil {
+	if !t.on {
 		return
 	}
 	epochs := s.Cfg.Epochs
@@ -134,7 +159,7 @@ func paramSuffix(s *runSpec) string {
 }
 
 func (t *tracker) epoch(s *runSpec, n int) {
-	if t.bar == nil {
+	if !t.on {
 		return
 	}
 	t.mu.Lock()
@@ -145,7 +170,7 @@ func (t *tracker) epoch(s *runSpec, n int) {
 }
 
 func (t *tracker) stop(s *runSpec) {
-	if t.bar == nil {
+	if !t.on {
 		return
 	}
 	t.mu.Lock()
@@ -161,7 +186,7 @@ func (t *tracker) stop(s *runSpec) {
 
 // finished counts a recorded run and queues its line.
 func (t *tracker) finished(s *runSpec, r Record) {
-	if t.bar == nil {
+	if !t.on {
 		return
 	}
 	t.mu.Lock()
@@ -195,11 +220,27 @@ func resultLine(r Record) string {
 }
 
 func (t *tracker) finish() {
-	if t.bar == nil {
+	if !t.on {
 		return
 	}
 	close(t.stopc)
 	t.wg.Wait()
-	_ = t.bar.Finish()
-	fmt.Fprintln(t.w)
+	if t.bar != nil {
+		_ = t.bar.Finish()
+		fmt.Fprintln(t.w)
+	}
+}
+
+// plainEvery is how often the progress prints a status line when its
+// writer is not a terminal.
+const plainEvery = 5 * time.Second
+
+// isTerminal reports whether w is a terminal that can redraw a line.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
 }

@@ -11,7 +11,9 @@
 package bench
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,9 +25,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pelletier/go-toml/v2"
+
 	"rgflow/engine"
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
+	"rgflow/internal/buildinfo"
 	"rgflow/internal/quantile"
 	"rgflow/kernels"
 	"rgflow/plugins"
@@ -102,13 +107,75 @@ func LatestOutDir(root, suite string) string {
 }
 
 // StoredConfig reads the configuration a results directory was made with
-// (nil, nil if it has none).
+// (nil, nil if it has none). A directory that does not exist, holds no
+// suite, or holds another suite than this one is an error that says so.
 func StoredConfig(dir, suite string) (Config, error) {
+	if err := checkResumable(dir, suite); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, ConfigFile)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	return Load(suite, path, false)
+}
+
+// checkResumable refuses to resume suite in dir when dir does not exist,
+// holds neither a configuration nor a journal, or holds another suite.
+func checkResumable(dir, suite string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("nothing to resume: %s does not exist", dir)
+	case err != nil:
+		return fmt.Errorf("cannot resume %s: %v", dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("nothing to resume: %s is a file, not a results directory", dir)
+	}
+	held, err := storedSuite(dir)
+	if err != nil {
+		return err
+	}
+	switch {
+	case held == "":
+		return fmt.Errorf("nothing to resume: %s holds no suite (neither %s nor %s)", dir, ConfigFile, JournalFile)
+	case held != suite:
+		return fmt.Errorf("%s holds a %s suite, not %s; resume it with rgflow bench %s -resume -out %s", dir, held, suite, held, dir)
+	}
+	return nil
+}
+
+// storedSuite is the suite a results directory holds: its config.toml's
+// "suite" key, else the suite of its journal's first record ("" if it has
+// neither).
+func storedSuite(dir string) (string, error) {
+	if data, err := os.ReadFile(filepath.Join(dir, ConfigFile)); err == nil {
+		var head struct {
+			Suite string `toml:"suite"`
+		}
+		if err := toml.Unmarshal(data, &head); err != nil {
+			return "", fmt.Errorf("%s: %v", filepath.Join(dir, ConfigFile), engine.TOMLError(data, nil, err))
+		}
+		if head.Suite != "" {
+			return head.Suite, nil
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, JournalFile))
+	if err != nil {
+		return "", nil
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var r struct {
+			Suite string `json:"suite"`
+		}
+		if json.Unmarshal(sc.Bytes(), &r) == nil && r.Suite != "" {
+			return r.Suite, nil
+		}
+	}
+	return "", nil
 }
 
 // Run runs a suite: it checks the options, prepares the results
@@ -171,8 +238,25 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			len(rep.Records), len(plan), dir, dir)
 	case runErr != nil:
 		return rep, runErr
+	case werr != nil:
+		return rep, werr
+	case rep.Failed > 0:
+		return rep, &FailedRunsError{Suite: opts.Suite, Dir: dir, Failed: rep.Failed, Recorded: len(rep.Records)}
 	}
-	return rep, werr
+	return rep, nil
+}
+
+// FailedRunsError is the error of a suite that ran to its end with some
+// runs recorded as failed: the tables and figures are written, and the
+// command exits non-zero.
+type FailedRunsError struct {
+	Suite, Dir       string
+	Failed, Recorded int
+}
+
+func (e *FailedRunsError) Error() string {
+	return fmt.Sprintf("%d of %d recorded runs failed (the tables give their errors); rgflow bench %s -resume -retry-failed -out %s runs them again",
+		e.Failed, e.Recorded, e.Suite, e.Dir)
 }
 
 // suiteConfig is the configuration the options ask for (the suite's
@@ -325,6 +409,13 @@ func prepareDir(dir string, cfg Config, resume bool) error {
 	if err != nil {
 		return err
 	}
+	if resume {
+		if err := checkResumable(dir, cfg.SuiteName()); err != nil {
+			return err
+		}
+	} else if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("-out %s is a file, not a directory", dir)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("cannot create the results directory: %v", err)
 	}
@@ -436,7 +527,10 @@ func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker) (
 		return r, true
 	}
 	sum := t.Summary()
-	sum.Flow = nil
+	// the record has the configuration; the curves stay out of the journal
+	sum.Flow, sum.History, sum.Config = nil, nil, nil
+	bi := buildinfo.Read()
+	sum.Version, sum.Commit = bi.Version, bi.CommitString()
 	if err := oracle.New(t.Blocks).FillGaps(&sum, t.Model); err != nil {
 		sum.OracleNote = "variational gap not computed: " + err.Error()
 	}

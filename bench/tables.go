@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,7 +61,10 @@ func writeJSON(path string, v any) error {
 // writeOutputs writes a suite's tables and figures from its records and
 // prints its table to out.
 func writeOutputs(cfg Config, plan []runSpec, recs []Record, oracles map[string]oracle.Analysis, dir string, out io.Writer) ([]string, error) {
-	w := &outputs{dir: dir}
+	w := &outputs{dir: dir, smoke: cfg.smokeTest()}
+	if w.smoke {
+		fmt.Fprintln(out, "SMOKE TEST (-quick): every code path ran, on runs far too short to mean anything; do not quote these numbers")
+	}
 	switch c := cfg.(type) {
 	case *EpochTimeConfig:
 		epochTimeOutputs(w, plan, recs, out)
@@ -72,9 +76,13 @@ func writeOutputs(cfg Config, plan []runSpec, recs []Record, oracles map[string]
 	return w.files, w.err
 }
 
-// outputs collects the files written and the first error.
+// outputs collects the files written and the first error. Every table
+// of a smoke test (-quick) says so: a last CSV column smoke_test, a key
+// "smoke_test" in the JSON, a note in the figures' titles and above the
+// printed tables.
 type outputs struct {
 	dir   string
+	smoke bool
 	files []string
 	err   error
 }
@@ -91,10 +99,18 @@ func (o *outputs) did(name string, err error) {
 }
 
 func (o *outputs) csv(name string, header []string, rows [][]string) {
-	o.did(name, writeCSV(o.path(name), header, rows))
+	mark := strconv.FormatBool(o.smoke)
+	marked := make([][]string, len(rows))
+	for i, r := range rows {
+		marked[i] = append(slices.Clip(r), mark)
+	}
+	o.did(name, writeCSV(o.path(name), append(slices.Clip(header), "smoke_test"), marked))
 }
 
-func (o *outputs) json(name string, v any) { o.did(name, writeJSON(o.path(name), v)) }
+func (o *outputs) json(name string, v map[string]any) {
+	v["smoke_test"] = o.smoke
+	o.did(name, writeJSON(o.path(name), v))
+}
 
 func (o *outputs) figure(base string, draw func(path string) error) {
 	for _, ext := range []string{".png", ".svg"} {
@@ -192,7 +208,7 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 		"reference_speed": ReferenceSpeed, "reference_monotone_factor": ReferenceMonotoneFactor,
 		"reference_source": "reference PyTorch implementation, CPU, 2 threads (rgflow bench/anchors.go)",
 	})
-	o.figure(EpochTime, func(path string) error { return epochTimeFigure(path, rows) })
+	o.figure(EpochTime, func(path string) error { return epochTimeFigure(path, rows, o.smoke) })
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "configuration\tnetwork\ts/epoch (median)\tIQR\treference\tours/reference")
@@ -505,7 +521,7 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, oracl
 		"suite": c.Suite, "jc_exact": engine.JcExact, "rows": rows, "published": pub,
 		"published_source": "rgflow bench/anchors.go",
 	})
-	o.figure(c.Suite, func(path string) error { return distFigure(path, c.Suite, rows, pub) })
+	o.figure(c.Suite, func(path string) error { return distFigure(path, c.Suite, rows, pub, o.smoke) })
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian\tIQR\tbias\trel. bias\texact map\tgap\tpublished\n")
@@ -628,7 +644,7 @@ func sweepOutputs(o *outputs, c *SweepsConfig, plan []runSpec, recs []Record, ou
 		if len(sel) == 0 {
 			continue
 		}
-		o.figure(Sweeps+"-"+p.Name, func(path string) error { return sweepFigure(path, p.Title, sel) })
+		o.figure(Sweeps+"-"+p.Name, func(path string) error { return sweepFigure(path, p.Title, sel, o.smoke) })
 	}
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"sync"
@@ -69,6 +70,12 @@ func (cd *CD) work() *cdWork {
 
 // Eval implements Divergence.
 func (cd *CD) Eval(J, Jp []float64, loss, grad []float64, epoch int) {
+	_ = cd.EvalContext(context.Background(), J, Jp, loss, grad, epoch)
+}
+
+// EvalContext implements ContextDivergence: it stops between trajectories
+// once ctx is done.
+func (cd *CD) EvalContext(ctx context.Context, J, Jp []float64, loss, grad []float64, epoch int) error {
 	c := cd.B.C
 	M := len(loss)
 	if len(J) != M*c || len(Jp) != M*c || (grad != nil && len(grad) != M*c) {
@@ -93,7 +100,7 @@ func (cd *CD) Eval(J, Jp []float64, loss, grad []float64, epoch int) {
 				i := m
 				m++
 				next.Unlock()
-				if i >= M {
+				if i >= M || ctx.Err() != nil {
 					return
 				}
 				var g []float64
@@ -105,6 +112,7 @@ func (cd *CD) Eval(J, Jp []float64, loss, grad []float64, epoch int) {
 		}()
 	}
 	wg.Wait()
+	return ctx.Err()
 }
 
 // trajectory samples one coupling pair and returns its divergence; grad,

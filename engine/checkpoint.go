@@ -2,9 +2,14 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"rgflow/internal/atomicfile"
@@ -37,23 +42,37 @@ type Checkpoint struct {
 	RootFailureReasons map[string]int `json:"root_failure_reasons,omitempty"`
 	LastRoot           []float64      `json:"last_root"`
 	ElapsedNs          int64          `json:"elapsed_ns"`
+	// History is every epoch so far; checkpoints older than it lack it,
+	// and a run resumed from one records its history from there on.
+	History *History `json:"history,omitempty"`
 }
 
 const checkpointFormat = 1
 
-// Checkpoint captures the trainer's state.
+// Checkpoint captures the trainer's state at the end of its last whole
+// epoch, as a copy. It may be called from another goroutine while an epoch
+// runs (the command does so when an interruption does not stop a long
+// epoch soon enough): it then returns the state at that epoch's start,
+// from which a resumed run computes the same epoch again.
 func (t *Trainer) Checkpoint() (*Checkpoint, error) {
-	rng, err := t.pcg.MarshalBinary()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	pcg, J := t.pcg, t.J
+	if t.stepping {
+		pcg, J = &t.prevPCG, t.prevJ
+	}
+	rng, err := pcg.MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
 	n := t.Model.Net()
 	return &Checkpoint{
 		Format: checkpointFormat, Config: t.Cfg, Rep: t.Rep.Name, Epoch: t.Epoch,
-		Sizes: n.Sizes, Params: n.Params,
-		AdamM: t.Opt.M, AdamV: t.Opt.V, AdamT: t.Opt.T,
-		J: t.J, RNG: rng, Roots: t.Roots, RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons, LastRoot: t.LastRoot,
-		ElapsedNs: int64(t.Elapsed),
+		Sizes: slices.Clone(n.Sizes), Params: slices.Clone(n.Params),
+		AdamM: slices.Clone(t.Opt.M), AdamV: slices.Clone(t.Opt.V), AdamT: t.Opt.T,
+		J: slices.Clone(J), RNG: rng, Roots: slices.Clone(t.Roots), RootFailures: t.RootFailures,
+		RootFailureReasons: maps.Clone(t.RootFailureReasons), LastRoot: slices.Clone(t.LastRoot),
+		ElapsedNs: int64(t.Elapsed), History: t.History.clone(),
 	}, nil
 }
 
@@ -73,7 +92,16 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 		cfg.CoarseMirror = "axis"
 	}
 	if epochs > 0 {
+		if epochs < ck.Epoch {
+			return nil, fmt.Errorf("the checkpoint has done %d epochs, more than the %d asked for", ck.Epoch, epochs)
+		}
 		cfg.Epochs = epochs
+	}
+	if ck.Epoch < 0 || ck.Epoch > cfg.Epochs {
+		return nil, fmt.Errorf("checkpoint is at epoch %d of %d, which cannot be", ck.Epoch, cfg.Epochs)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("the checkpoint's configuration: %v", err)
 	}
 	t, err := NewTrainer(cfg, rep, append(opts, func(o *options) { o.resuming = true })...)
 	if err != nil {
@@ -99,6 +127,12 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 	t.RootFailureReasons = ck.RootFailureReasons
 	t.LastRoot = ck.LastRoot
 	t.Elapsed = time.Duration(ck.ElapsedNs)
+	if h := ck.History; h != nil {
+		if !h.consistent() || h.Len() > ck.Epoch {
+			return nil, fmt.Errorf("checkpoint history does not fit its %d epochs", ck.Epoch)
+		}
+		t.History = *h.clone()
+	}
 	return t, nil
 }
 
@@ -121,9 +155,40 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read checkpoint: %v", err)
 	}
+	var head struct {
+		Format *int    `json:"format"`
+		Rep    *string `json:"rep"`
+		Params *[]any  `json:"params"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("%s is not an rgflow checkpoint: %v", path, jsonError(err))
+	}
+	if head.Format == nil || head.Rep == nil || head.Params == nil {
+		return nil, fmt.Errorf("%s is not an rgflow checkpoint (it lacks \"format\", \"rep\" or \"params\"; a checkpoint is what -checkpoint FILE writes)", path)
+	}
 	var ck Checkpoint
 	if err := json.Unmarshal(data, &ck); err != nil {
-		return nil, fmt.Errorf("checkpoint %s is not a valid rgflow checkpoint: %v", path, err)
+		return nil, fmt.Errorf("%s is not a valid rgflow checkpoint: %v", path, jsonError(err))
 	}
 	return &ck, nil
+}
+
+// jsonError says what is wrong with a JSON file in its own terms: the
+// key and what it holds, not the Go type it was decoded into.
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		want := strings.Replace(typeWords(te.Type), "a table", "an object", 1)
+		if want == "" {
+			want = "something else"
+		}
+		return fmt.Errorf("%q holds a JSON %s where it should hold %s", te.Field, te.Value, want)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &se) && strings.Contains(se.Error(), "unexpected end"):
+		return errors.New("the file ends in the middle (a truncated copy?)")
+	case errors.As(err, &se):
+		return fmt.Errorf("broken JSON at byte %d (%v)", se.Offset, se)
+	}
+	return err
 }

@@ -1,11 +1,10 @@
 package engine
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -13,98 +12,101 @@ import (
 
 // Config is one experiment, as written in a TOML file. Every field has a
 // default (DefaultConfig); zero means "automatic" where the comment says so.
+// Its JSON form (checkpoints, training summaries, the bench suites'
+// runs.jsonl) uses the TOML key names; UnmarshalJSON also reads the Go
+// field names that checkpoints written before used.
 type Config struct {
-	Rep   string `toml:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
-	Loss  string `toml:"loss" comment:"kl (the exact KL divergence) or cd (contrastive divergence)"`
-	Model string `toml:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
+	Rep   string `toml:"rep" json:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
+	Loss  string `toml:"loss" json:"loss" comment:"kl (the exact KL divergence) or cd (contrastive divergence)"`
+	Model string `toml:"model" json:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
 	// LossScale "log" trains on the mean of log KL instead of the mean KL
 	// (exact KL only): the minimiser at each J is the same, but points
 	// whose KL is small — weak couplings, the physical axis below J_c —
 	// are not drowned by those whose KL is large.
-	LossScale    string  `toml:"loss_scale" comment:"auto (log for the exact KL, linear for CD), linear (the mean divergence) or log (the mean log KL; exact KL only)"`
-	CoarseMirror string  `toml:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
-	Epochs       int     `toml:"epochs"`
-	Trajectories int     `toml:"trajectories" comment:"couplings per epoch; 0: 8·3^c capped at max_trajectories"`
-	MaxTraj      int     `toml:"max_trajectories"`
-	Seed         uint64  `toml:"seed"`
-	Workers      int     `toml:"workers" comment:"goroutines for the divergence; 0: one per CPU"`
-	InitScale    float64 `toml:"init_scale" comment:"trajectories start as N(0, init_scale²)"`
+	LossScale    string  `toml:"loss_scale" json:"loss_scale" comment:"auto (log for the exact KL, linear for CD), linear (the mean divergence) or log (the mean log KL; exact KL only)"`
+	CoarseMirror string  `toml:"coarse_mirror" json:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
+	Epochs       int     `toml:"epochs" json:"epochs" comment:"training epochs; a root is recorded in each epoch of the second half"`
+	Trajectories int     `toml:"trajectories" json:"trajectories" comment:"couplings per epoch; 0: 8·3^c capped at max_trajectories"`
+	MaxTraj      int     `toml:"max_trajectories" json:"max_trajectories" comment:"the cap of trajectories = 0"`
+	Seed         uint64  `toml:"seed" json:"seed" comment:"random seed: the same seed and configuration give the same numbers, bit for bit"`
+	Workers      int     `toml:"workers" json:"workers" comment:"goroutines for the divergence; 0: one per CPU (the results do not depend on it)"`
+	InitScale    float64 `toml:"init_scale" json:"init_scale" comment:"trajectories start as N(0, init_scale²); at most 100"`
 	// WarmStart starts the network from the exact variational map
 	// (docs/conventions.md §13): "exact-step" sets the output bias to the
 	// exact map's step M(J) − J at the axis point (newton.start, 0, …, 0),
 	// which puts the network on one branch of the gauge images; "exact-map"
 	// first fits the network to M(J) on warm_start_points couplings.
-	WarmStart       string `toml:"warm_start" comment:"none, exact-step (output bias from the exact map's step at one axis point) or exact-map (fit to the exact map first)"`
-	WarmStartPoints int    `toml:"warm_start_points" comment:"exact-map: couplings the network is first fitted on (half N(0, init_scale²), half on the physical axis)"`
-	WarmStartEpochs int    `toml:"warm_start_epochs" comment:"exact-map: full-batch Adam steps of the fit"`
+	WarmStart       string `toml:"warm_start" json:"warm_start" comment:"none, exact-step (output bias from the exact map's step at one axis point) or exact-map (fit to the exact map first)"`
+	WarmStartPoints int    `toml:"warm_start_points" json:"warm_start_points" comment:"exact-map: couplings the network is first fitted on (half N(0, init_scale²), half on the physical axis); at most 100000"`
+	WarmStartEpochs int    `toml:"warm_start_epochs" json:"warm_start_epochs" comment:"exact-map: full-batch Adam steps of the fit; at most 1000000"`
 
-	Network   NetworkConfig   `toml:"network"`
-	HMC       HMCConfig       `toml:"hmc"`
-	Optimizer OptimizerConfig `toml:"optimizer"`
-	CD        CDConfig        `toml:"cd"`
-	Newton    NewtonConfig    `toml:"newton"`
-	Output    OutputConfig    `toml:"output"`
+	Network   NetworkConfig   `toml:"network" json:"network" comment:"the network f_θ (or C_θ for model = monotone)"`
+	HMC       HMCConfig       `toml:"hmc" json:"hmc" comment:"the sampler of the couplings (docs/conventions.md §10)"`
+	Optimizer OptimizerConfig `toml:"optimizer" json:"optimizer" comment:"Adam"`
+	CD        CDConfig        `toml:"cd" json:"cd" comment:"contrastive divergence (loss = cd only)"`
+	Newton    NewtonConfig    `toml:"newton" json:"newton" comment:"the critical-point read-out: Newton's method on the learned flow"`
+	Output    OutputConfig    `toml:"output" json:"output,omitzero" comment:"files the run writes; \"\": none"`
 }
 
 // NetworkConfig shapes the network.
 type NetworkConfig struct {
-	Depth      int    `toml:"depth" comment:"hidden layers; 0: c"`
-	Width      int    `toml:"width" comment:"hidden units per layer; 0: 16·c"`
-	Activation string `toml:"activation" comment:"relu, silu or tanh"`
+	Depth      int    `toml:"depth" json:"depth" comment:"hidden layers; 0: c"`
+	Width      int    `toml:"width" json:"width" comment:"hidden units per layer; 0: 16·c"`
+	Activation string `toml:"activation" json:"activation" comment:"relu, silu or tanh"`
 }
 
 // HMCConfig is the coupling sampler (docs/conventions.md §10).
 type HMCConfig struct {
-	Dt          float64 `toml:"dt"`
-	SolveSteps  int     `toml:"solve_steps"`
-	SampleSteps int     `toml:"sample_steps"`
-	BetaT       float64 `toml:"beta"`
-	Center      float64 `toml:"anneal_center" comment:"fraction of the epochs where β reaches half of beta"`
-	Sharpness   float64 `toml:"anneal_sharpness"`
+	Dt          float64 `toml:"dt" json:"dt" comment:"leapfrog step, in (0, 1]"`
+	SolveSteps  int     `toml:"solve_steps" json:"solve_steps" comment:"leapfrog steps per proposal"`
+	SampleSteps int     `toml:"sample_steps" json:"sample_steps" comment:"proposals per epoch, each with a Metropolis test; 0: the trajectories stay where they are"`
+	BetaT       float64 `toml:"beta" json:"beta" comment:"final inverse temperature β_T of U(J) = β‖f(J)‖²"`
+	Center      float64 `toml:"anneal_center" json:"anneal_center" comment:"fraction of the epochs where β reaches half of beta"`
+	Sharpness   float64 `toml:"anneal_sharpness" json:"anneal_sharpness" comment:"steepness of the logistic annealing of β"`
 	// AxisFraction of the trajectories are not HMC chains but points drawn
 	// afresh each epoch on the learned flow from the physical axis:
 	// (J_0, 0, …, 0) with J_0 uniform in [0, axis_max], carried n steps
 	// along the network's own map, n uniform in 0…axis_steps. They teach
 	// the map where the physical-axis read-out needs it — from the axis to
 	// the critical manifold — and not only where |f| is small.
-	AxisFraction float64 `toml:"axis_fraction" comment:"fraction of the trajectories drawn on the learned flow from the physical axis instead of by HMC (0: none)"`
-	AxisMax      float64 `toml:"axis_max" comment:"axis points have J_0 uniform in [0, axis_max]"`
-	AxisSteps    int     `toml:"axis_steps" comment:"axis points are carried up to this many steps along the learned map"`
+	AxisFraction float64 `toml:"axis_fraction" json:"axis_fraction" comment:"fraction of the trajectories drawn on the learned flow from the physical axis instead of by HMC (0: none), in [0, 1]"`
+	AxisMax      float64 `toml:"axis_max" json:"axis_max" comment:"axis points have J_0 uniform in [0, axis_max]; at most 100"`
+	AxisSteps    int     `toml:"axis_steps" json:"axis_steps" comment:"axis points are carried up to this many steps along the learned map; at most 1000"`
 }
 
 // OptimizerConfig is Adam's.
 type OptimizerConfig struct {
-	LR    float64 `toml:"lr"`
-	Beta1 float64 `toml:"beta1"`
-	Beta2 float64 `toml:"beta2"`
-	Eps   float64 `toml:"eps"`
+	LR    float64 `toml:"lr" json:"lr" comment:"learning rate"`
+	Beta1 float64 `toml:"beta1" json:"beta1" comment:"decay of the first moment, in [0, 1)"`
+	Beta2 float64 `toml:"beta2" json:"beta2" comment:"decay of the second moment, in [0, 1)"`
+	Eps   float64 `toml:"eps" json:"eps" comment:"added to the root of the second moment"`
 	// Schedule of the learning rate over the epochs: "constant", or
 	// "cosine" from lr down to lr·final_lr_fraction.
-	Schedule        string  `toml:"schedule" comment:"learning-rate schedule: constant or cosine (from lr to lr·final_lr_fraction)"`
-	FinalLRFraction float64 `toml:"final_lr_fraction"`
+	Schedule        string  `toml:"schedule" json:"schedule" comment:"learning-rate schedule: constant or cosine (from lr to lr·final_lr_fraction)"`
+	FinalLRFraction float64 `toml:"final_lr_fraction" json:"final_lr_fraction" comment:"the cosine schedule's last learning rate over lr, in (0, 1]"`
 }
 
 // CDConfig is the contrastive divergence's.
 type CDConfig struct {
-	Samples int `toml:"samples"`
-	KFine   int `toml:"k_fine"`
-	KCoarse int `toml:"k_coarse"`
+	Samples int `toml:"samples" json:"samples" comment:"Gibbs chains per trajectory"`
+	KFine   int `toml:"k_fine" json:"k_fine" comment:"block-Gibbs sweeps of the fine block from a uniform start"`
+	KCoarse int `toml:"k_coarse" json:"k_coarse" comment:"block-Gibbs sweeps of the coarse block after them"`
 }
 
 // NewtonConfig controls the critical-point read-out.
 type NewtonConfig struct {
-	Start   float64 `toml:"start" comment:"J_0 of the starting point (others 0)"`
-	Tol     float64 `toml:"tol"`
-	MaxIter int     `toml:"max_iter"`
-	Every   int     `toml:"every" comment:"record a root every this many epochs over the second half"`
+	Start   float64 `toml:"start" json:"start" comment:"J_0 of the starting point (others 0)"`
+	Tol     float64 `toml:"tol" json:"tol" comment:"convergence: ‖f(J)‖ below this, in (0, 1)"`
+	MaxIter int     `toml:"max_iter" json:"max_iter" comment:"iterations before Newton gives up"`
+	Every   int     `toml:"every" json:"every" comment:"record a root every this many epochs over the second half"`
 }
 
 // OutputConfig names the files a run writes ("" = none).
 type OutputConfig struct {
-	JSON            string `toml:"json"`
-	Checkpoint      string `toml:"checkpoint"`
-	CheckpointEvery int    `toml:"checkpoint_every" comment:"epochs between checkpoints; 0: only at the end"`
-	Plot            string `toml:"plot" comment:"figure of the learned flow, .png or .svg"`
+	JSON            string `toml:"json" json:"json" comment:"the summary, the configuration and the per-epoch history as JSON (docs/formats.md); \"-\": standard output"`
+	Checkpoint      string `toml:"checkpoint" json:"checkpoint" comment:"the trained state, saved periodically, at the end and on an interruption (rgflow train -resume FILE continues it)"`
+	CheckpointEvery int    `toml:"checkpoint_every" json:"checkpoint_every" comment:"epochs between checkpoints; 0: every 10 seconds of training; -1: only at the end and on an interruption"`
+	Plot            string `toml:"plot" json:"plot" comment:"figure of the learned flow and the training history, .png or .svg"`
 }
 
 // DefaultConfig is the seed's set-up (A1, exact KL, flow, ReLU, HMC and
@@ -141,47 +143,61 @@ func LoadConfig(path string) (Config, error) {
 // DecodeConfig decodes TOML into cfg (which holds the defaults) and
 // validates the result.
 func DecodeConfig(data []byte, cfg *Config) error {
-	dec := toml.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(cfg); err != nil {
-		return TOMLError(err)
+	if err := DecodeTOML(data, cfg); err != nil {
+		return err
 	}
 	return cfg.Validate()
 }
 
-// TOMLError turns an error of go-toml's decoder into one sentence that
-// names the key (`unknown key "ephocs"`, `line 3, column 9 (key "hmc.dt"):
-// …`); other errors pass through. Every TOML file rgflow reads reports its
-// errors this way.
-func TOMLError(err error) error {
-	var strict *toml.StrictMissingError
-	if errors.As(err, &strict) {
-		var keys []string
-		for _, e := range strict.Errors {
-			keys = append(keys, fmt.Sprintf("%q", strings.Join(e.Key(), ".")))
-		}
-		return fmt.Errorf("unknown key %s", strings.Join(keys, ", "))
-	}
-	var de *toml.DecodeError
-	if errors.As(err, &de) {
-		row, col := de.Position()
-		if key := strings.Join(de.Key(), "."); key != "" {
-			return fmt.Errorf("line %d, column %d (key %q): %s", row, col, key, de.Error())
-		}
-		return fmt.Errorf("line %d, column %d: %s", row, col, de.Error())
-	}
-	return err
+// ConfigError is a bad value of one configuration key: Key is its TOML
+// name ("hmc.dt"), Problem what is wrong ("must be a positive number").
+type ConfigError struct {
+	Key, Problem string
+	Value        any // the value given; nil if there is none to show
 }
 
-// Validate checks every value and names the first bad key.
+func (e *ConfigError) Error() string {
+	if e.Value == nil {
+		return e.Key + " " + e.Problem
+	}
+	return fmt.Sprintf("%s %s (got %v)", e.Key, e.Problem, e.Value)
+}
+
+// The ranges of the numeric keys beyond which a value is refused: past
+// them a run either means nothing physically or loses its numbers to
+// rounding (docs/formats.md lists them).
+const (
+	MaxInitScale = 100  // couplings of |J| ≫ J_c ≈ 0.76 are deep in the ordered phase
+	MaxWorkers   = 4096 // goroutines of the divergence
+	MaxSteps     = 1e6  // hmc.solve_steps, hmc.sample_steps, cd.k_fine, cd.k_coarse, newton.max_iter
+	MaxBeta      = 1e6  // hmc.beta
+	MaxNewtonJ   = 100  // |newton.start|
+	MaxCoupling  = 1e6  // |J| of a coupling given on the command line (eval, oracle -start)
+	MaxLR        = 10   // optimizer.lr
+	MaxAnneal    = 100  // |hmc.anneal_center|
+	MaxSharpness = 1e6  // hmc.anneal_sharpness
+	MaxDt        = 1    // hmc.dt
+	MaxEpochs    = 1e12 // epochs (far beyond any run; the memory check refuses much less)
+)
+
+// Validate checks every value and names the first bad key (a
+// *ConfigError, or the registry's error for a name it does not know).
 func (c *Config) Validate() error {
-	bad := func(key, why string, v any) error { return fmt.Errorf("%s %s (got %v)", key, why, v) }
+	bad := func(key, why string, v any) error { return &ConfigError{Key: key, Problem: why, Value: v} }
 	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	// in reports whether lo < x ≤ hi (open below) for a finite x.
+	in := func(x, lo, hi float64) bool { return finite(x) && x > lo && x <= hi }
 	lossErr, modelErr, mirrorErr := Losses.Check(c.Loss), Models.Check(c.Model), Mirrors.Check(c.CoarseMirror)
 	_, actErr := ParseActivation(c.Network.Activation)
+	steps := func(key string, v, min int) error {
+		if v < min || v > MaxSteps {
+			return bad(key, fmt.Sprintf("must be between %d and %g", min, float64(MaxSteps)), v)
+		}
+		return nil
+	}
 	switch {
 	case strings.TrimSpace(c.Rep) == "":
-		return fmt.Errorf("rep must name a representation (e.g. \"A1\")")
+		return &ConfigError{Key: "rep", Problem: "must name a representation (e.g. \"A1\")"}
 	case lossErr != nil:
 		return lossErr
 	case modelErr != nil:
@@ -194,77 +210,97 @@ func (c *Config) Validate() error {
 		return bad("loss_scale", `"log" needs loss = "kl" (a CD estimate can be negative)`, fmt.Sprintf("%q", c.LossScale))
 	case c.Epochs < 1:
 		return bad("epochs", "must be at least 1", c.Epochs)
+	case float64(c.Epochs) > MaxEpochs:
+		return bad("epochs", fmt.Sprintf("must be at most %g", float64(MaxEpochs)), c.Epochs)
 	case c.Trajectories < 0:
 		return bad("trajectories", "must be positive (or 0 for 8·3^c)", c.Trajectories)
 	case c.MaxTraj < 1:
 		return bad("max_trajectories", "must be at least 1", c.MaxTraj)
-	case c.Workers < 0:
-		return bad("workers", "must be 0 (all CPUs) or more", c.Workers)
-	case !(c.InitScale > 0) || !finite(c.InitScale):
-		return bad("init_scale", "must be a positive number", c.InitScale)
+	case c.Workers < 0 || c.Workers > MaxWorkers:
+		return bad("workers", fmt.Sprintf("must be 0 (one per CPU) up to %d", MaxWorkers), c.Workers)
+	case !in(c.InitScale, 0, MaxInitScale):
+		return bad("init_scale", fmt.Sprintf("must be a positive number no larger than %d", MaxInitScale), c.InitScale)
 	case c.WarmStart != "none" && c.WarmStart != "exact-step" && c.WarmStart != "exact-map":
 		return bad("warm_start", `must be "none", "exact-step" or "exact-map"`, fmt.Sprintf("%q", c.WarmStart))
-	case c.WarmStartPoints < 1:
-		return bad("warm_start_points", "must be at least 1", c.WarmStartPoints)
-	case c.WarmStartEpochs < 1:
-		return bad("warm_start_epochs", "must be at least 1", c.WarmStartEpochs)
+	case c.WarmStartPoints < 1 || c.WarmStartPoints > 100000:
+		return bad("warm_start_points", "must be 1 up to 100000", c.WarmStartPoints)
+	case c.WarmStartEpochs < 1 || c.WarmStartEpochs > 1000000:
+		return bad("warm_start_epochs", "must be 1 up to 1000000", c.WarmStartEpochs)
 	case c.Network.Depth < 0:
 		return bad("network.depth", "must be 0 (= c) or more", c.Network.Depth)
 	case c.Network.Width < 0:
 		return bad("network.width", "must be 0 (= 16·c) or more", c.Network.Width)
 	case actErr != nil:
-		return fmt.Errorf("network.activation: %v", actErr)
-	case !(c.HMC.Dt > 0) || !finite(c.HMC.Dt):
-		return bad("hmc.dt", "must be a positive number", c.HMC.Dt)
-	case c.HMC.SolveSteps < 1:
-		return bad("hmc.solve_steps", "must be at least 1", c.HMC.SolveSteps)
-	case c.HMC.SampleSteps < 0:
-		return bad("hmc.sample_steps", "must be 0 or more", c.HMC.SampleSteps)
-	case !(c.HMC.BetaT >= 0) || !finite(c.HMC.BetaT):
-		return bad("hmc.beta", "must be a number ≥ 0", c.HMC.BetaT)
-	case !finite(c.HMC.Center):
-		return bad("hmc.anneal_center", "must be a number", c.HMC.Center)
-	case !(c.HMC.Sharpness > 0) || !finite(c.HMC.Sharpness):
-		return bad("hmc.anneal_sharpness", "must be a positive number", c.HMC.Sharpness)
-	case !(c.Optimizer.LR > 0) || !finite(c.Optimizer.LR):
-		return bad("optimizer.lr", "must be a positive number", c.Optimizer.LR)
+		return bad("network.activation", "must be relu, silu or tanh", fmt.Sprintf("%q", c.Network.Activation))
+	case !in(c.HMC.Dt, 0, MaxDt):
+		return bad("hmc.dt", fmt.Sprintf("must be a positive number no larger than %d", MaxDt), c.HMC.Dt)
+	}
+	if err := steps("hmc.solve_steps", c.HMC.SolveSteps, 1); err != nil {
+		return err
+	}
+	if err := steps("hmc.sample_steps", c.HMC.SampleSteps, 0); err != nil {
+		return err
+	}
+	switch {
+	case !(c.HMC.BetaT >= 0 && c.HMC.BetaT <= MaxBeta):
+		return bad("hmc.beta", fmt.Sprintf("must be a number from 0 to %g", float64(MaxBeta)), c.HMC.BetaT)
+	case !(math.Abs(c.HMC.Center) <= MaxAnneal):
+		return bad("hmc.anneal_center", fmt.Sprintf("must be a number from −%d to %d", MaxAnneal, MaxAnneal), c.HMC.Center)
+	case !in(c.HMC.Sharpness, 0, MaxSharpness):
+		return bad("hmc.anneal_sharpness", fmt.Sprintf("must be a positive number no larger than %g", float64(MaxSharpness)), c.HMC.Sharpness)
+	case !in(c.Optimizer.LR, 0, MaxLR):
+		return bad("optimizer.lr", fmt.Sprintf("must be a positive number no larger than %d", MaxLR), c.Optimizer.LR)
 	case !(c.Optimizer.Beta1 >= 0 && c.Optimizer.Beta1 < 1):
 		return bad("optimizer.beta1", "must be in [0, 1)", c.Optimizer.Beta1)
 	case !(c.Optimizer.Beta2 >= 0 && c.Optimizer.Beta2 < 1):
 		return bad("optimizer.beta2", "must be in [0, 1)", c.Optimizer.Beta2)
-	case !(c.Optimizer.Eps > 0) || !finite(c.Optimizer.Eps):
-		return bad("optimizer.eps", "must be a positive number", c.Optimizer.Eps)
+	case !in(c.Optimizer.Eps, 0, 1):
+		return bad("optimizer.eps", "must be a positive number no larger than 1", c.Optimizer.Eps)
 	case c.Optimizer.Schedule != "constant" && c.Optimizer.Schedule != "cosine":
 		return bad("optimizer.schedule", `must be "constant" or "cosine"`, fmt.Sprintf("%q", c.Optimizer.Schedule))
 	case !(c.Optimizer.FinalLRFraction > 0 && c.Optimizer.FinalLRFraction <= 1):
 		return bad("optimizer.final_lr_fraction", "must be in (0, 1]", c.Optimizer.FinalLRFraction)
 	case !(c.HMC.AxisFraction >= 0 && c.HMC.AxisFraction <= 1):
 		return bad("hmc.axis_fraction", "must be in [0, 1]", c.HMC.AxisFraction)
-	case !(c.HMC.AxisMax > 0) || !finite(c.HMC.AxisMax):
-		return bad("hmc.axis_max", "must be a positive number", c.HMC.AxisMax)
-	case c.HMC.AxisSteps < 0:
-		return bad("hmc.axis_steps", "must be 0 or more", c.HMC.AxisSteps)
+	case !in(c.HMC.AxisMax, 0, 100):
+		return bad("hmc.axis_max", "must be a positive number no larger than 100", c.HMC.AxisMax)
+	case c.HMC.AxisSteps < 0 || c.HMC.AxisSteps > 1000:
+		return bad("hmc.axis_steps", "must be 0 up to 1000", c.HMC.AxisSteps)
 	case c.CD.Samples < 1:
 		return bad("cd.samples", "must be at least 1", c.CD.Samples)
-	case c.CD.KFine < 1:
-		return bad("cd.k_fine", "must be at least 1", c.CD.KFine)
-	case c.CD.KCoarse < 1:
-		return bad("cd.k_coarse", "must be at least 1", c.CD.KCoarse)
-	case !finite(c.Newton.Start):
-		return bad("newton.start", "must be a number", c.Newton.Start)
-	case !(c.Newton.Tol > 0) || !finite(c.Newton.Tol):
-		return bad("newton.tol", "must be a positive number", c.Newton.Tol)
-	case c.Newton.MaxIter < 1:
-		return bad("newton.max_iter", "must be at least 1", c.Newton.MaxIter)
+	}
+	if err := steps("cd.k_fine", c.CD.KFine, 1); err != nil {
+		return err
+	}
+	if err := steps("cd.k_coarse", c.CD.KCoarse, 1); err != nil {
+		return err
+	}
+	switch {
+	case !(math.Abs(c.Newton.Start) <= MaxNewtonJ):
+		return bad("newton.start", fmt.Sprintf("must be a number from −%d to %d", MaxNewtonJ, MaxNewtonJ), c.Newton.Start)
+	case !(c.Newton.Tol > 0 && c.Newton.Tol < 1):
+		return bad("newton.tol", "must be a positive number below 1", c.Newton.Tol)
+	}
+	if err := steps("newton.max_iter", c.Newton.MaxIter, 1); err != nil {
+		return err
+	}
+	switch {
 	case c.Newton.Every < 1:
 		return bad("newton.every", "must be at least 1", c.Newton.Every)
-	case c.Output.CheckpointEvery < 0:
-		return bad("output.checkpoint_every", "must be 0 or more", c.Output.CheckpointEvery)
+	case c.Output.CheckpointEvery < -1:
+		return bad("output.checkpoint_every", "must be a number of epochs, 0 (every 10 seconds) or -1 (only at the end)", c.Output.CheckpointEvery)
 	}
-	if p := c.Output.Plot; p != "" && !strings.HasSuffix(p, ".png") && !strings.HasSuffix(p, ".svg") {
+	if p := c.Output.Plot; p != "" && !IsFigurePath(p) {
 		return bad("output.plot", "must end in .png or .svg", fmt.Sprintf("%q", p))
 	}
 	return nil
+}
+
+// IsFigurePath reports whether path names a figure rgflow can draw: it ends
+// in .png or .svg (in any case).
+func IsFigurePath(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".png" || ext == ".svg"
 }
 
 // TrajectoriesFor is the number of couplings per epoch for c couplings:

@@ -1,9 +1,14 @@
 package engine
 
 import (
+	"errors"
+	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+
+	"rgflow/reps"
 )
 
 func TestConfigDefaultsValid(t *testing.T) {
@@ -98,4 +103,129 @@ func TestConfigCommentsListTheRegistries(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Decoding errors speak of keys and values, never of Go types; a typo gets
+// a suggestion.
+func TestConfigErrorsInUserTerms(t *testing.T) {
+	for src, want := range map[string]string{
+		`epochs = "ten"`:                  `epochs: expected an integer, got "ten" (line 1, column 10)`,
+		`epochs = 1e8`:                    `epochs: expected an integer, got 1e8 (line 1, column 10); write it as 100000000`,
+		"[network]\nwidth = 2.5":          `network.width: expected an integer, got 2.5 (line 2`,
+		`seed = -1`:                       `seed: expected a non-negative integer, got -1`,
+		`init_scale = "big"`:              `init_scale: expected a number, got "big"`,
+		`rep = ["A1"]`:                    `rep: expected a string, got a list`,
+		`network = 3`:                     `network: expected a table, got 3`,
+		"[[hmc]]\ndt = 1":                 `hmc: expected a table, got an array of tables`,
+		`epochs = 99999999999999999999`:   `epochs: 99999999999999999999 is too large for an integer`,
+		`ephocs = 10`:                     `unknown key "ephocs" (did you mean "epochs"?)`,
+		"[hcm]\nbeta = 1":                 `unknown key "hcm" (did you mean "hmc"?)`,
+		"[hmc]\nbetta = 1":                `unknown key "hmc.betta" (did you mean "hmc.beta"?)`,
+		`init_scale = 1e300`:              `init_scale must be a positive number no larger than 100 (got 1e+300)`,
+		"[newton]\ntol = inf":             `newton.tol must be a positive number below 1 (got +Inf)`,
+		"[newton]\nstart = nan":           `newton.start must be a number from −100 to 100 (got NaN)`,
+		"[hmc]\ndt = 5":                   `hmc.dt must be a positive number no larger than 1`,
+		"[hmc]\nsolve_steps = 10000000":   `hmc.solve_steps must be between 1 and 1e+06`,
+		"[optimizer]\nlr = inf":           `optimizer.lr must be a positive number`,
+		"[output]\ncheckpoint_every = -2": `output.checkpoint_every must be`,
+		"workers = 100000":                `workers must be 0 (one per CPU) up to 4096`,
+	} {
+		cfg := DefaultConfig()
+		err := DecodeConfig([]byte(src), &cfg)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", src, err, want)
+		}
+	}
+	cfg := DefaultConfig()
+	if err := DecodeConfig([]byte("[output]\nplot = \"Flow.PNG\""), &cfg); err != nil {
+		t.Errorf("an upper-case .PNG: %v", err)
+	}
+}
+
+// goTypeName matches what no message may show: Go types and field names.
+var goTypeName = regexp.MustCompile(`engine\.|bench\.|struct field|of type|float64|uint64|\[\]string|Go value`)
+
+// Whatever bytes a config file holds, decoding it neither panics nor
+// speaks of Go types; what it accepts is valid and encodes back to itself.
+func FuzzDecodeConfig(f *testing.F) {
+	for _, seed := range []string{
+		"", "epochs = 10", `epochs = "ten"`, "[hmc]\nbeta = 4.5\nsolve_steps = 3", "[network]\nwidth = 1e8",
+		"rep = 'A1+E'\n[cd]\nsamples = 64", "[[hmc]]", "init_scale = 1e300", "[newton]\ntol = inf", "a.b.c = 1",
+		"[output]\ncheckpoint_every = -1", "seed = -3", "epochs = 1979-05-27T07:32:00Z", "reps = [1, 'a']",
+	} {
+		f.Add([]byte(seed))
+	}
+	if data, err := os.ReadFile("../examples/a1-kl.toml"); err == nil {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg := DefaultConfig()
+		err := DecodeConfig(data, &cfg)
+		if err != nil {
+			if goTypeName.MatchString(err.Error()) {
+				t.Fatalf("%q: the error speaks of Go: %v", data, err)
+			}
+			return
+		}
+		enc, err := cfg.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back := DefaultConfig()
+		if err := DecodeConfig(enc, &back); err != nil || !reflect.DeepEqual(back, cfg) {
+			t.Fatalf("%q does not read back: %v", enc, err)
+		}
+	})
+}
+
+// The resource check refuses what cannot fit, naming the key that drives
+// the estimate; the defaults fit.
+func TestResourcesRefuseWhatCannotFit(t *testing.T) {
+	for key, set := range map[string]func(*Config){
+		"trajectories":     func(c *Config) { c.Trajectories = 3_000_000_000 },
+		"max_trajectories": func(c *Config) { c.MaxTraj = 2_000_000_000; c.Network.Width = 4 },
+		"network.width":    func(c *Config) { c.Network.Width = 100_000_000 },
+		"cd.samples":       func(c *Config) { c.Loss, c.CD.Samples = LossCD, 1_000_000_000 },
+		"epochs":           func(c *Config) { c.Epochs = 1e12 },
+	} {
+		cfg := DefaultConfig()
+		set(&cfg)
+		r := EstimateResources(cfg, 5, 20, cfg.Epochs) // 2A1+2E: 8·3^20 trajectories uncapped
+		err := r.Check()
+		var re *ResourceError
+		if !errors.As(err, &re) || re.Key != key || !strings.HasPrefix(err.Error(), key+" = ") || !strings.Contains(err.Error(), "of memory") {
+			t.Errorf("%s: %v", key, err)
+		}
+	}
+	for _, rep := range []string{"A1", "A1+E", "2A1+E", "A1+2E"} {
+		r, _ := reps.Builtin(rep)
+		cfg := DefaultConfig()
+		if err := EstimateResources(cfg, r.D, r.C(), cfg.Epochs).Check(); err != nil {
+			t.Errorf("%s on defaults: %v", rep, err)
+		}
+	}
+}
+
+// Every key of the configuration has a JSON name equal to its TOML name
+// (checkpoints, summaries and runs.jsonl use them), and a comment that
+// rgflow config prints.
+func TestConfigJSONTagsAreTOMLNames(t *testing.T) {
+	var walk func(typ reflect.Type, prefix string)
+	walk = func(typ reflect.Type, prefix string) {
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			tomlName := strings.Split(f.Tag.Get("toml"), ",")[0]
+			jsonName := strings.Split(f.Tag.Get("json"), ",")[0]
+			if tomlName == "" || jsonName != tomlName {
+				t.Errorf("%s%s: toml %q, json %q", prefix, f.Name, tomlName, jsonName)
+			}
+			if f.Tag.Get("comment") == "" {
+				t.Errorf("%s%s has no comment for rgflow config", prefix, tomlName)
+			}
+			if f.Type.Kind() == reflect.Struct {
+				walk(f.Type, prefix+tomlName+".")
+			}
+		}
+	}
+	walk(reflect.TypeFor[Config](), "")
 }

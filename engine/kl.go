@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -24,6 +25,12 @@ func (b *Blocks) KL(J, Jp []float64) (float64, []float64) {
 // spread over workers goroutines (≤ 0: one per CPU); results do not depend
 // on the number of workers.
 func (b *Blocks) KLBatch(J, Jp, kl, grad []float64, workers int) {
+	_ = b.KLBatchContext(context.Background(), J, Jp, kl, grad, workers)
+}
+
+// KLBatchContext is KLBatch that stops between groups of couplings once
+// ctx is done, returning ctx's error (kl and grad are then incomplete).
+func (b *Blocks) KLBatchContext(ctx context.Context, J, Jp, kl, grad []float64, workers int) error {
 	c := b.C
 	M := len(kl)
 	if len(J) != M*c || len(Jp) != M*c || (grad != nil && len(grad) != M*c) {
@@ -49,9 +56,12 @@ func (b *Blocks) KLBatch(J, Jp, kl, grad []float64, workers int) {
 		ws := b.getWorkspace()
 		defer b.pool.Put(ws)
 		for g := 0; g < groups; g++ {
+			if g%64 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
 			run(ws, g)
 		}
-		return
+		return ctx.Err()
 	}
 	var wg sync.WaitGroup
 	next := make(chan int, groups)
@@ -66,11 +76,15 @@ func (b *Blocks) KLBatch(J, Jp, kl, grad []float64, workers int) {
 			ws := b.getWorkspace()
 			defer b.pool.Put(ws)
 			for g := range next {
+				if ctx.Err() != nil {
+					return
+				}
 				run(ws, g)
 			}
 		}()
 	}
 	wg.Wait()
+	return ctx.Err()
 }
 
 // getWorkspace takes a workspace from the pool, or makes one: buffers are

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"rgflow/internal/nullfloat"
@@ -37,6 +38,21 @@ func (k ExactKL) Eval(J, Jp []float64, loss, grad []float64, _ int) {
 	k.B.KLBatch(J, Jp, loss, grad, k.Workers)
 }
 
+// EvalContext implements ContextDivergence.
+func (k ExactKL) EvalContext(ctx context.Context, J, Jp []float64, loss, grad []float64, _ int) error {
+	return k.B.KLBatchContext(ctx, J, Jp, loss, grad, k.Workers)
+}
+
+// ContextDivergence is a Divergence that can stop inside an evaluation
+// (between trajectories, or groups of them) once ctx is done; it then
+// returns ctx's error and leaves loss and grad unspecified. Otherwise it
+// computes what Eval does, bit for bit. The trainer's epochs use it, so
+// that an interruption takes effect inside a long epoch.
+type ContextDivergence interface {
+	Divergence
+	EvalContext(ctx context.Context, J, Jp []float64, loss, grad []float64, epoch int) error
+}
+
 // EpochStat is what one epoch reports.
 type EpochStat struct {
 	Epoch    int     // 1-based
@@ -65,6 +81,19 @@ type Trainer struct {
 	RootFailureReasons map[string]int
 	LastRoot           []float64 // the latest root found, where the next search starts
 	Elapsed            time.Duration
+	// History is every epoch's loss, β, acceptance and root since the
+	// run began (or since the checkpoint it resumed from, if that one
+	// predates the history).
+	History History
+
+	// mu guards the state an epoch commits (the network, Adam, the roots,
+	// the history, Epoch) against Checkpoint from another goroutine;
+	// stepping says an epoch is under way, whose trajectories and random
+	// state at its start are in prevJ and prevPCG.
+	mu       sync.Mutex
+	stepping bool
+	prevJ    []float64
+	prevPCG  rand.PCG
 
 	hmc   HMC
 	pcg   *rand.PCG
@@ -85,6 +114,9 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 	mirror, err := ResolveCoarseMirror(rep, cfg.CoarseMirror)
 	if err != nil {
 		return nil, fmt.Errorf("coarse_mirror: %v", err)
+	}
+	if err := EstimateResources(cfg, rep.D, rep.C(), 0).Check(); err != nil {
+		return nil, err
 	}
 	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep, append(opts, WithCoarseMirror(mirror))...), C: rep.C()}
 	t.M = cfg.TrajectoriesFor(t.C)
@@ -154,11 +186,24 @@ func (t *Trainer) recording(e int) bool {
 // Step runs one epoch: HMC on the trajectories, the map J′, the divergence,
 // backpropagation and an Adam step; in the second half it also records the
 // Newton root.
-func (t *Trainer) Step() (EpochStat, error) {
+func (t *Trainer) Step() (EpochStat, error) { return t.StepContext(context.Background()) }
+
+// StepContext is Step that stops inside the epoch once ctx is done (in
+// the divergence, between trajectories) and returns ctx's error with the
+// trainer as it was before the epoch: an interrupted epoch is as if it
+// had never begun, so a checkpoint then resumes to the numbers of the run
+// that was never interrupted. Any other error leaves the trainer as it
+// was before the epoch too, unless the optimiser step itself diverged.
+func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	begin := time.Now()
 	cfg := t.Cfg
 	e := t.Epoch
 	st := EpochStat{Epoch: e + 1, Root: math.NaN()}
+	t.mu.Lock()
+	t.stepping = true
+	t.prevJ = append(t.prevJ[:0], t.J...)
+	t.prevPCG = *t.pcg
+	t.mu.Unlock()
 	st.Beta = Beta(e, cfg.Epochs, cfg.HMC.BetaT, cfg.HMC.Center, cfg.HMC.Sharpness)
 	h := &t.hmc
 	chains := t.M - t.axisRows()
@@ -168,15 +213,24 @@ func (t *Trainer) Step() (EpochStat, error) {
 	}
 	t.axisSamples(t.J[chains*t.C:])
 	t.Opt.LR = t.learningRate(e)
+	if err := ctx.Err(); err != nil {
+		return st, t.abandon(err)
+	}
 	Jp := t.Model.Map(t.J, t.M)
-	t.Loss.Eval(t.J, Jp, t.loss, t.grad, e)
+	if cd, ok := t.Loss.(ContextDivergence); ok {
+		if err := cd.EvalContext(ctx, t.J, Jp, t.loss, t.grad, e); err != nil {
+			return st, t.abandon(err)
+		}
+	} else {
+		t.Loss.Eval(t.J, Jp, t.loss, t.grad, e)
+	}
 	sum := 0.0
 	for _, l := range t.loss {
 		sum += l
 	}
 	st.Loss = sum / float64(t.M)
 	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-		return st, fmt.Errorf("training diverged at epoch %d: the loss is %v (try a smaller optimizer.lr or hmc.dt)", e+1, st.Loss)
+		return st, t.abandon(fmt.Errorf("training diverged at epoch %d: the loss is %v (try a smaller optimizer.lr or hmc.dt)", e+1, st.Loss))
 	}
 	inv := 1 / float64(t.M)
 	if t.Cfg.LogLoss() {
@@ -198,6 +252,9 @@ func (t *Trainer) Step() (EpochStat, error) {
 	}
 	clear(t.dpar)
 	t.Model.Backward(t.grad, t.dpar)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.stepping = false
 	t.Opt.Step(t.Model.Params(), t.dpar)
 	for _, p := range t.Model.Params() {
 		if math.IsNaN(p) || math.IsInf(p, 0) {
@@ -218,6 +275,7 @@ func (t *Trainer) Step() (EpochStat, error) {
 			t.RootFailureReasons[r.Status.String()]++
 		}
 	}
+	t.History.add(st)
 	t.Epoch++
 	st.Duration = time.Since(begin)
 	t.Elapsed += st.Duration
@@ -273,6 +331,17 @@ func (t *Trainer) learningRate(e int) float64 {
 	return o.LR * (f + (1-f)*0.5*(1+math.Cos(math.Pi*float64(e)/float64(t.Cfg.Epochs))))
 }
 
+// abandon undoes the epoch under way (its HMC moves and random numbers)
+// and returns err.
+func (t *Trainer) abandon(err error) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	copy(t.J, t.prevJ)
+	*t.pcg = t.prevPCG
+	t.stepping = false
+	return err
+}
+
 // root runs Newton from the last root found (the network changes little
 // from one epoch to the next, so this follows one fixed point instead of
 // jumping between the several roots a flow with c > 1 has), or from the
@@ -287,29 +356,79 @@ func (t *Trainer) root() Root {
 	return Newton(t.Model, t.start, n.Tol, n.MaxIter)
 }
 
+// CheckpointInterval is how often Run saves a checkpoint when
+// output.checkpoint_every is 0.
+var CheckpointInterval = 10 * time.Second
+
 // Run trains until the configured number of epochs, calling progress after
-// each epoch and checkpoint (if not nil) every checkpoint_every epochs. It
-// stops early, with the context's error, when ctx is cancelled.
+// each epoch and checkpoint (if not nil) as output.checkpoint_every says:
+// every that many epochs, or with 0 every CheckpointInterval, or with −1
+// never (the caller saves at the end). It stops early, with the context's
+// error and the trainer at the end of its last whole epoch, when ctx is
+// cancelled, also inside an epoch. Before the first epoch it refuses a run
+// whose memory, with the history of its epochs, cannot fit
+// (EstimateResources).
 func (t *Trainer) Run(ctx context.Context, progress func(EpochStat), checkpoint func() error) error {
+	if err := EstimateResources(t.Cfg, t.Rep.D, t.C, t.Cfg.Epochs-t.Epoch).Check(); err != nil {
+		return err
+	}
 	every := t.Cfg.Output.CheckpointEvery
+	last := time.Now()
 	for t.Epoch < t.Cfg.Epochs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		st, err := t.Step()
+		st, err := t.StepContext(ctx)
 		if err != nil {
 			return err
 		}
 		if progress != nil {
 			progress(st)
 		}
-		if checkpoint != nil && every > 0 && t.Epoch%every == 0 && t.Epoch < t.Cfg.Epochs {
+		due := every > 0 && t.Epoch%every == 0 || every == 0 && time.Since(last) >= CheckpointInterval
+		if checkpoint != nil && due && t.Epoch < t.Cfg.Epochs {
 			if err := checkpoint(); err != nil {
 				return err
 			}
+			last = time.Now()
 		}
 	}
 	return nil
+}
+
+// History is a run's record of every epoch, one entry per epoch in each
+// column (docs/formats.md): the epoch (1-based), the mean divergence over
+// the trajectories, HMC's β and acceptance rate, and the J_0 of the
+// epoch's Newton root (NaN, written null, where none was recorded).
+type History struct {
+	Epoch      []int             `json:"epoch"`
+	Loss       []float64         `json:"loss"`
+	Beta       []float64         `json:"beta"`
+	Acceptance []float64         `json:"acceptance"`
+	Root       []nullfloat.Float `json:"root"`
+}
+
+func (h *History) add(st EpochStat) {
+	h.Epoch = append(h.Epoch, st.Epoch)
+	h.Loss = append(h.Loss, st.Loss)
+	h.Beta = append(h.Beta, st.Beta)
+	h.Acceptance = append(h.Acceptance, st.Accept)
+	h.Root = append(h.Root, nullfloat.Float(st.Root))
+}
+
+// Len is the number of epochs recorded.
+func (h *History) Len() int { return len(h.Epoch) }
+
+func (h *History) clone() *History {
+	// never nil columns: an empty history is written as empty lists
+	return &History{Epoch: append([]int{}, h.Epoch...), Loss: append([]float64{}, h.Loss...), Beta: append([]float64{}, h.Beta...),
+		Acceptance: append([]float64{}, h.Acceptance...), Root: append([]nullfloat.Float{}, h.Root...)}
+}
+
+// consistent reports whether every column has the same length.
+func (h *History) consistent() bool {
+	n := len(h.Epoch)
+	return len(h.Loss) == n && len(h.Beta) == n && len(h.Acceptance) == n && len(h.Root) == n
 }
 
 // FlowPoint is the learned flow at one point of the physical axis.
@@ -318,8 +437,14 @@ type FlowPoint struct {
 	Flow []float64 `json:"flow"` // f(J_0, 0, …, 0), all c components
 }
 
-// Summary is the result of a run.
+// Summary is the result of a run (docs/formats.md, "The training
+// summary"). Everything in it but SecondsPerEpoch is the same, bit for
+// bit, for two runs of one configuration.
 type Summary struct {
+	// Version and Commit identify the rgflow that ran (the command fills
+	// them in; the engine does not know its own build).
+	Version      string          `json:"rgflow_version,omitempty"`
+	Commit       string          `json:"rgflow_commit,omitempty"`
 	Rep          string          `json:"rep"`
 	D            int             `json:"d"`
 	C            int             `json:"c"`
@@ -349,9 +474,15 @@ type Summary struct {
 	Lambda           nullfloat.Float `json:"lambda"`
 	Nu               nullfloat.Float `json:"nu"`
 	AxisJc           nullfloat.Float `json:"axis_jc"`
-	SecondsPerEpoch  float64         `json:"seconds_per_epoch"`
-	Flow             []FlowPoint     `json:"flow,omitempty"`
+	// SecondsPerEpoch is the one timing field: the training's wall time
+	// per epoch.
+	SecondsPerEpoch float64     `json:"seconds_per_epoch"`
+	Flow            []FlowPoint `json:"flow,omitempty"`
 	Variational
+	// Config is the effective configuration, [output] left out (it names
+	// files and changes no number); History every epoch of the run.
+	Config  *Config  `json:"config,omitempty"`
+	History *History `json:"history,omitempty"`
 }
 
 // Variational sets a run beside the exact variational map of its
@@ -373,7 +504,11 @@ type Variational struct {
 	OracleAxisJc nullfloat.Float `json:"oracle_axis_jc"`
 	OracleLambda nullfloat.Float `json:"oracle_lambda"`
 	OracleNu     nullfloat.Float `json:"oracle_nu"`
-	OracleNote   string          `json:"oracle_note,omitempty"`
+	// OracleFixedPoint is the exact map's critical fixed point: its gauge
+	// image nearest the learned fixed point where there is one, else in
+	// the oracle's canonical gauge.
+	OracleFixedPoint []float64 `json:"oracle_fixed_point,omitempty"`
+	OracleNote       string    `json:"oracle_note,omitempty"`
 	// Verdict says in words why the estimate is not to be trusted (empty:
 	// nothing found wrong); Summary.Assess computes it.
 	Verdict []string `json:"verdict"`
@@ -449,5 +584,9 @@ func (t *Trainer) Summary() Summary {
 		x[0] = 0.01 * float64(i)
 		s.Flow = append(s.Flow, FlowPoint{J0: x[0], Flow: t.Model.Flow(x)})
 	}
+	cfg := t.Cfg
+	cfg.Output = OutputConfig{}
+	s.Config = &cfg
+	s.History = t.History.clone()
 	return s
 }

@@ -14,7 +14,7 @@ import (
 func runBench(ctx context.Context, args []string) error {
 	suites := strings.Join(bench.Suites(), ", ")
 	fs := newFlags("bench")
-	quick := fs.Bool("quick", false, "the suite's quick variant (a few seconds; a smoke test)")
+	quick := fs.Bool("quick", false, "the suite's quick variant: a smoke test of every code path in seconds, its numbers meaningless (tables and figures say so)")
 	out := fs.String("out", "", "results directory (default: results/SUITE-TIMESTAMP; with -resume, the latest of them)")
 	configPath := fs.String("config", "", "suite configuration (TOML) over the defaults (or over -quick's)")
 	resume := fs.Bool("resume", false, "continue the suite in -out, skipping the runs already recorded there")
@@ -24,28 +24,35 @@ func runBench(ctx context.Context, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress bars")
 	slurm := addSlurmFlags(fs) // bench_slurm.go
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: rgflow bench SUITE [flags]\n\nsuites: %s (bench/README.md describes them)\n\nflags:\n", suites)
+		fmt.Fprintf(fs.Output(), "usage: rgflow bench SUITE [flags]\n\nsuites: %s (bench/README.md describes them)\nExit codes: 0 every run succeeded, 1 a run failed or the suite could not run, 2 bad command line,\n130/143 interrupted (finished runs stay recorded; continue with -resume).\n\nflags:\n", suites)
 		fs.PrintDefaults()
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			fs.SetOutput(os.Stdout)
 			fs.Usage()
-			return errUsage
+			return errHelp
 		}
-		return fmt.Errorf("name a suite first: rgflow bench SUITE [flags] (suites: %s)", suites)
+		return &usageError{fmt.Sprintf("name a suite first: rgflow bench SUITE [flags] (suites: %s)", suites)}
 	}
 	suite := args[0]
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if _, err := bench.Default(suite); err != nil {
-		return err
+		return &usageError{err.Error()}
 	}
 	if err := slurm.check(resume, *quick, *configPath, *out); err != nil {
 		return err
 	}
-	if *retry && !*resume {
+	switch {
+	case *retry && !*resume:
 		return fmt.Errorf("-retry-failed needs -resume")
+	case *parallel < 0:
+		return fmt.Errorf("-parallel must be 0 (one per CPU) or more (got %d)", *parallel)
+	}
+	if err := checkPluginDir(*pluginDir); err != nil {
+		return err
 	}
 
 	dir := *out

@@ -2,16 +2,18 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
+	"math"
 	"strconv"
 	"strings"
 
 	"rgflow/engine"
 )
 
-// parseVector reads "j1,j2,…" and checks its length against c.
+// parseVector reads "j1,j2,…" and checks its length against c and that
+// every coupling is a finite number of at most engine.MaxCoupling in size
+// (beyond it the KL is lost to rounding).
 func parseVector(flagName, s string, c int, rep string) ([]float64, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, fmt.Errorf("-%s is required (%d comma-separated couplings for %s)", flagName, c, rep)
@@ -23,12 +25,25 @@ func parseVector(flagName, s string, c int, rep string) ([]float64, error) {
 	v := make([]float64, c)
 	for i, p := range parts {
 		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil {
+		switch {
+		case err != nil && !errors.Is(err, strconv.ErrRange):
 			return nil, fmt.Errorf("-%s value %d (%q) is not a number", flagName, i+1, strings.TrimSpace(p))
+		case math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > engine.MaxCoupling:
+			return nil, fmt.Errorf("-%s value %d (%s) must be a finite coupling of magnitude at most %g (beyond it the KL is lost to rounding)", flagName, i+1, strings.TrimSpace(p), float64(engine.MaxCoupling))
 		}
 		v[i] = x
 	}
 	return v, nil
+}
+
+// evalResult is rgflow eval's JSON (docs/formats.md).
+type evalResult struct {
+	Rep     string    `json:"rep"`
+	J       []float64 `json:"J"`
+	Jp      []float64 `json:"Jp"`
+	KL      float64   `json:"kl"`
+	Grad    []float64 `json:"grad"`
+	Kernels string    `json:"kernels"`
 }
 
 func runEval(ctx context.Context, args []string) error {
@@ -36,9 +51,15 @@ func runEval(ctx context.Context, args []string) error {
 	repName := fs.String("rep", "A1", repFlagHelp)
 	Js := fs.String("J", "", "fine coupling vector, comma-separated")
 	Jps := fs.String("Jp", "", "coarse coupling vector J′, comma-separated")
-	asJSON := fs.Bool("json", false, "print a JSON object {kl, grad}")
-	pluginDir := fs.String("plugins", "", "directory of representation plugins")
-	if err := parse(fs, args); err != nil {
+	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, J, Jp, kl, grad, kernels}")
+	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
+	if err := parse(fs, legacyJSON("eval", args)); err != nil {
+		return err
+	}
+	if err := checkWritable("json", *jsonOut); err != nil {
+		return err
+	}
+	if err := checkPluginDir(*pluginDir); err != nil {
 		return err
 	}
 	r, err := resolveRep(ctx, *repName, *pluginDir)
@@ -55,15 +76,11 @@ func runEval(ctx context.Context, args []string) error {
 	}
 	b := engine.NewBlocks(r, engine.WithKernels(kernelPath))
 	kl, grad := b.KL(J, Jp)
-	if *asJSON {
-		return json.NewEncoder(os.Stdout).Encode(struct {
-			Rep     string    `json:"rep"`
-			J       []float64 `json:"J"`
-			Jp      []float64 `json:"Jp"`
-			KL      float64   `json:"kl"`
-			Grad    []float64 `json:"grad"`
-			Kernels string    `json:"kernels"`
-		}{r.Name, J, Jp, kl, grad, b.Kernels().Name()})
+	if *jsonOut != "" {
+		err := writeJSON(*jsonOut, evalResult{r.Name, J, Jp, kl, grad, b.Kernels().Name()})
+		if err != nil || *jsonOut == "-" {
+			return err
+		}
 	}
 	fmt.Printf("KL = %s\n", strconv.FormatFloat(kl, 'g', -1, 64))
 	for a, g := range grad {

@@ -2,24 +2,30 @@
 // models with the Machine-Learning Renormalization Group algorithm.
 //
 //	rgflow train   [-config FILE] [-rep NAME] [-loss kl|cd] [-model flow|monotone] …
-//	rgflow eval    -rep NAME -J "j1,…" -Jp "j1,…" [-json]
-//	rgflow oracle  -rep A1 [-json]
+//	rgflow eval    -rep NAME -J "j1,…" -Jp "j1,…" [-json FILE|-]
+//	rgflow oracle  -rep NAME [-json FILE|-]
+//	rgflow config  [-rep NAME] [-preset P]
 //	rgflow reps    [-plugins DIR]
+//	rgflow bench   SUITE [flags]
 //	rgflow version
 //
 // RGFLOW_KERNELS=generic|avx2|avx512 runs every hot loop on that kernel
 // path instead of the fastest one the CPU supports.
 //
-// Every failure ends in one plain sentence on stderr and a non-zero exit.
+// Every failure ends in one plain sentence on stderr and a non-zero exit
+// code (README, "Exit codes"): 1 failure, 2 usage, 3 a completed run whose
+// estimate is not to be trusted, 130 (143) interrupted by SIGINT (SIGTERM).
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"rgflow/kernels"
@@ -33,22 +39,35 @@ type command struct {
 var commands = []command{
 	{"train", "learn the RG flow and estimate the critical point", runTrain},
 	{"eval", "print KL(J, J′) and its gradient in J′", runEval},
-	{"oracle", "fixed point of the exact argmin-KL map (A1)", runOracle},
+	{"oracle", "fixed points of the exact variational map J ↦ argmin KL(J, ·)", runOracle},
+	{"config", "print the full default configuration as commented TOML", runConfig},
 	{"reps", "list the representations rgflow knows", runReps},
 	{"bench", "run a benchmark suite (epoch-time, bias-vs-dimension, kl-vs-cd, sweeps)", runBench},
-	{"version", "print the kernel path and the CPU features seen", runVersion},
+	{"version", "print rgflow's version, the kernel path and the CPU features seen", runVersion},
 }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: rgflow COMMAND [flags]\n\ncommands:")
+func usage(w *os.File) {
+	fmt.Fprintln(w, "usage: rgflow COMMAND [flags]\n\ncommands:")
 	for _, c := range commands {
-		fmt.Fprintf(os.Stderr, "  %-8s %s\n", c.name, c.usage)
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.usage)
 	}
-	fmt.Fprintln(os.Stderr, "\n'rgflow COMMAND -h' lists a command's flags.")
+	fmt.Fprintln(w, "\n'rgflow COMMAND -h' lists a command's flags; README.md lists the exit codes.")
 }
 
-// errUsage marks an error already explained by the flag package.
-var errUsage = errors.New("usage")
+// Exit codes (README, "Exit codes").
+const (
+	exitFailure   = 1
+	exitUsage     = 2
+	exitUntrusted = 3
+)
+
+// errHelp marks a -h that has printed the command's help (exit 0).
+var errHelp = errors.New("help")
+
+// usageError is a command line that cannot be parsed (exit 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
 
 // errUntrusted marks a run that completed and wrote its results but whose
 // verdict found its estimate not to be trusted (no critical fixed point, a
@@ -74,59 +93,147 @@ func kernelsFromEnv() (kernels.Path, error) {
 	return p, nil
 }
 
-// newFlags makes a flag set that reports errors instead of exiting.
+// newFlags makes a command's flag set; parse reports its errors.
 func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("rgflow "+name, flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: rgflow %s [flags]\n\nflags:\n", name)
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
-// parse parses a command's flags. The flag package has already explained
-// a bad flag (or printed the help for -h), so either ends in errUsage.
+// parse parses a command's flags. -h prints the help to standard output
+// and ends in errHelp (exit 0); a bad flag is one line, a usageError
+// (exit 2).
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	var buf bytes.Buffer
+	fs.SetOutput(&buf)
+	err := fs.Parse(args)
+	fs.SetOutput(os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(os.Stdout)
+		fs.Usage()
+		return errHelp
+	case err != nil:
+		return &usageError{fmt.Sprintf("%v ('%s -h' lists the flags)", err, fs.Name())}
+	case fs.NArg() > 0:
+		return &usageError{fmt.Sprintf("unexpected argument %q ('%s -h' lists the flags)", fs.Arg(0), fs.Name())}
 	}
 	return nil
 }
 
-func main() {
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
-		usage()
-		if len(os.Args) < 2 {
-			os.Exit(2)
+// interruption is how main hands signals to the commands: the first
+// SIGINT or SIGTERM cancels the command's context (a command saves what
+// it can and returns), a second one closes hurry (a command that is
+// still waiting for a long computation stops waiting).
+type interruption struct {
+	mu    sync.Mutex
+	sig   os.Signal
+	hurry chan struct{}
+	// waits says a command listens to hurry (train, to save the state at
+	// the start of a long epoch); any other command exits at once on a
+	// second signal.
+	waits bool
+}
+
+// wait says that the command will act on hurry itself.
+func (in *interruption) wait() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.waits = true
+}
+
+var interrupt = &interruption{hurry: make(chan struct{})}
+
+// signal is the first signal received (nil if none).
+func (in *interruption) signal() os.Signal {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.sig
+}
+
+// exitCode is 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM.
+func (in *interruption) exitCode() int {
+	if s, ok := in.signal().(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitFailure
+}
+
+// listen cancels the context on the first signal and closes hurry on the
+// second.
+func (in *interruption) listen(cancel context.CancelFunc) {
+	sigc := make(chan os.Signal, 2)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigc
+		in.mu.Lock()
+		in.sig = s
+		in.mu.Unlock()
+		cancel()
+		<-sigc
+		close(in.hurry)
+		in.mu.Lock()
+		waits := in.waits
+		in.mu.Unlock()
+		if !waits {
+			fmt.Fprintf(os.Stderr, "rgflow: a second %v: stopped at once\n", s)
+			os.Exit(in.exitCode())
 		}
+	}()
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		usage(os.Stderr)
+		os.Exit(exitUsage)
+	}
+	name, args := os.Args[1], os.Args[2:]
+	switch name {
+	case "-h", "-help", "--help":
+		usage(os.Stdout)
 		return
+	case "help": // rgflow help [COMMAND]
+		if len(args) == 0 {
+			usage(os.Stdout)
+			return
+		}
+		name, args = args[0], []string{"-h"}
+	}
+	var cmd *command
+	for i := range commands {
+		if commands[i].name == name {
+			cmd = &commands[i]
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintf(os.Stderr, "rgflow: unknown command %q ('rgflow -h' lists the commands)\n", name)
+		os.Exit(exitUsage)
 	}
 	var err error
 	if kernelPath, err = kernelsFromEnv(); err != nil {
 		fmt.Fprintln(os.Stderr, "rgflow:", err)
-		os.Exit(2)
+		os.Exit(exitUsage)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	for _, c := range commands {
-		if c.name == os.Args[1] {
-			err := c.run(ctx, os.Args[2:])
-			if errors.Is(err, errUsage) {
-				os.Exit(2)
-			}
-			if errors.Is(err, errUntrusted) {
-				stop()
-				os.Exit(3)
-			}
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "rgflow %s: %v\n", c.name, err)
-				stop()
-				os.Exit(1)
-			}
-			return
-		}
+	ctx, cancel := context.WithCancel(context.Background())
+	interrupt.listen(cancel)
+	err = cmd.run(ctx, args)
+	cancel()
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return
+	case errors.Is(err, errUntrusted):
+		os.Exit(exitUntrusted)
+	case errors.As(err, &ue):
+		fmt.Fprintf(os.Stderr, "rgflow %s: %v\n", cmd.name, err)
+		os.Exit(exitUsage)
 	}
-	fmt.Fprintf(os.Stderr, "rgflow: unknown command %q\n", os.Args[1])
-	usage()
-	os.Exit(2)
+	fmt.Fprintf(os.Stderr, "rgflow %s: %v\n", cmd.name, err)
+	if interrupt.signal() != nil {
+		os.Exit(interrupt.exitCode())
+	}
+	os.Exit(exitFailure)
 }

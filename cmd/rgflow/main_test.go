@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,6 +96,13 @@ func TestBadInputIsAClearError(t *testing.T) {
 		}
 		return p
 	}
+	mkdir := func(name string) string {
+		p := filepath.Join(dir, name)
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
 	cases := []struct {
 		args []string
 		want string
@@ -111,10 +119,39 @@ func TestBadInputIsAClearError(t *testing.T) {
 		{[]string{"oracle", "-rep", "A1", "-coarse-mirror", "slanted"}, `coarse_mirror must be "axis" or "diagonal"`},
 		{[]string{"train", "-coarse-mirror", "diagonal", "-rep", "B2"}, "45°"},
 		{[]string{"frobnicate"}, "unknown command"},
+		// numbers that are not couplings, keys out of range, types in the file's terms
+		{[]string{"eval", "-J", "NaN", "-Jp", "0.5"}, "-J value 1 (NaN) must be a finite coupling"},
+		{[]string{"eval", "-J", "0.5", "-Jp", "Inf"}, "-Jp value 1 (Inf) must be a finite coupling"},
+		{[]string{"eval", "-J", "1e308", "-Jp", "0.5"}, "must be a finite coupling of magnitude at most"},
+		{[]string{"oracle", "-start", "NaN"}, "-start value 1 (NaN)"},
+		{[]string{"train", "-config", write("tol.toml", "[newton]\ntol = inf\n")}, "newton.tol must be a positive number below 1 (got +Inf)"},
+		{[]string{"train", "-config", write("scale.toml", "init_scale = 1e300\n")}, "init_scale must be a positive number no larger than 100"},
+		{[]string{"train", "-config", write("ten.toml", "epochs = \"ten\"\n")}, `epochs: expected an integer, got "ten"`},
+		{[]string{"train", "-config", write("typo.toml", "[hmc]\nbetta = 2\n")}, `unknown key "hmc.betta" (did you mean "hmc.beta"?)`},
+		{[]string{"train", "-epochs", "0"}, "-epochs must be at least 1 (got 0)"},
+		{[]string{"train", "-workers", "-1"}, "-workers must be 0"},
+		{[]string{"train", "-checkpoint-every", "-5"}, "-checkpoint-every must be"},
+		// what cannot fit in memory
+		{[]string{"train", "-trajectories", "2000000000"}, "-trajectories 2000000000: this configuration needs about"},
+		{[]string{"train", "-config", write("width.toml", "[network]\nwidth = 100000000\n")}, "network.width = 100000000: this configuration needs about"},
+		{[]string{"train", "-loss", "cd", "-config", write("cd.toml", "[cd]\nsamples = 1000000000\n")}, "cd.samples = 1000000000: this configuration needs about"},
+		{[]string{"train", "-config", write("traj.toml", "trajectories = 3000000000\n")}, "trajectories = 3000000000: this configuration needs about"},
+		// outputs that cannot be written, checked before the first epoch
+		{[]string{"train", "-json", "/proc/x.json"}, "-json /proc/x.json cannot be written"},
+		{[]string{"train", "-json", "nodir/x.json"}, "-json nodir/x.json cannot be written: directory nodir does not exist"},
+		{[]string{"train", "-checkpoint", "/proc/c"}, "-checkpoint /proc/c cannot be written"},
+		{[]string{"train", "-plot", mkdir("d.png")}, "d.png is a directory, not a file"},
+		{[]string{"train", "-plot", "same.png", "-checkpoint", "./same.png"}, "-plot and -checkpoint name the same file"},
+		{[]string{"train", "-plot", "flow.pdf"}, "-plot must end in .png or .svg"},
+		// plugin directories that do not exist
+		{[]string{"reps", "-plugins", filepath.Join(dir, "none")}, "no such directory"},
+		{[]string{"train", "-plugins", filepath.Join(dir, "none")}, "no such directory"},
+		// checkpoints
+		{[]string{"train", "-resume", write("summary.json", `{"rep": "A1", "flow": []}`)}, "is not an rgflow checkpoint"},
 	}
 	for _, tc := range cases {
 		args := append(tc.args, "-json", "out.json")
-		if tc.args[0] == "oracle" || tc.args[0] == "eval" || tc.args[0] == "frobnicate" {
+		if tc.args[0] != "train" || slices.Contains(tc.args, "-json") {
 			args = tc.args
 		}
 		_, stderr, code := run(t, dir, args...)
@@ -124,7 +161,7 @@ func TestBadInputIsAClearError(t *testing.T) {
 		if !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: stderr %q does not contain %q", tc.args, stderr, tc.want)
 		}
-		if lines := strings.Count(strings.TrimSpace(stderr), "\n"); tc.args[0] != "frobnicate" && lines > 0 {
+		if lines := strings.Count(strings.TrimSpace(stderr), "\n"); lines > 0 {
 			t.Errorf("%v: error is %d lines, want one: %q", tc.args, lines+1, stderr)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "out.json")); err == nil {
@@ -134,7 +171,7 @@ func TestBadInputIsAClearError(t *testing.T) {
 }
 
 func TestEvalPrintsFullPrecision(t *testing.T) {
-	out, stderr, code := run(t, t.TempDir(), "eval", "-rep", "A1", "-J", "0.8", "-Jp", "0.9", "-json")
+	out, stderr, code := run(t, t.TempDir(), "eval", "-rep", "A1", "-J", "0.8", "-Jp", "0.9", "-json", "-")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -169,8 +206,8 @@ func TestKernelsFromEnvironment(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "kernels: enumeration generic, network products generic") {
 		t.Errorf("RGFLOW_KERNELS=generic rgflow version: exit %d, %q %q", code, out, stderr)
 	}
-	out, stderr, code = runEnv("RGFLOW_KERNELS=generic", "eval", "-rep", "A1", "-J", "0.8", "-Jp", "0.9", "-json")
-	if code != 0 || !strings.Contains(out, `"kernels":"generic"`) {
+	out, stderr, code = runEnv("RGFLOW_KERNELS=generic", "eval", "-rep", "A1", "-J", "0.8", "-Jp", "0.9", "-json", "-")
+	if code != 0 || !strings.Contains(out, `"kernels": "generic"`) {
 		t.Errorf("RGFLOW_KERNELS=generic rgflow eval: exit %d, %q %q", code, out, stderr)
 	}
 	for _, args := range [][]string{{"version"}, {"reps"}} {

@@ -21,7 +21,7 @@ func runOracle(ctx context.Context, args []string) error {
 	starts := fs.String("start", "", `extra fixed-point starts, "j1,…,jc;j1,…,jc" (tried before the default ones)`)
 	axisTol := fs.Float64("axis-tol", 1e-5, "bisection tolerance of the physical-axis critical coupling")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
-	pluginDir := fs.String("plugins", "", "directory of representation plugins")
+	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
 	if err := parse(fs, legacyJSON("oracle", args)); err != nil {
 		return err
 	}
@@ -29,6 +29,9 @@ func runOracle(ctx context.Context, args []string) error {
 		return fmt.Errorf("-axis-tol must be between 0 and 0.1 (got %g)", *axisTol)
 	}
 	if err := checkWritable("json", *jsonOut); err != nil {
+		return err
+	}
+	if err := checkPluginDir(*pluginDir); err != nil {
 		return err
 	}
 	r, err := resolveRep(ctx, *repName, *pluginDir)
@@ -67,7 +70,7 @@ func runOracle(ctx context.Context, args []string) error {
 	select {
 	case <-done:
 	case <-ctx.Done():
-		return fmt.Errorf("interrupted after %.0f s; nothing written", time.Since(begin).Seconds())
+		return fmt.Errorf("interrupted after %.0f s; nothing written (the exact map has no partial result)", time.Since(begin).Seconds())
 	}
 	if aerr != nil {
 		return aerr

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"rgflow/internal/atomicfile"
@@ -56,16 +58,55 @@ func checkWritable(flagName, path string) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("-%s %s is a directory, not a file", flagName, path)
 	}
-	dir := "."
-	if i := strings.LastIndex(path, "/"); i >= 0 {
-		dir = path[:i+1]
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("-%s %s cannot be written: directory %s does not exist", flagName, path, dir)
 	}
 	f, err := os.CreateTemp(dir, ".rgflow-check-*")
 	if err != nil {
-		return fmt.Errorf("-%s %s cannot be written: %v", flagName, path, err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // not the probe's own name
+		}
+		return fmt.Errorf("-%s %s cannot be written: no file can be created in %s (%v)", flagName, path, dir, err)
 	}
 	name := f.Name()
 	f.Close()
 	os.Remove(name)
+	return nil
+}
+
+// canonicalPath is path made absolute and clean, with symbolic links in
+// its directory resolved where they can be, so that two spellings of one
+// file compare equal.
+func canonicalPath(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(dir, filepath.Base(abs))
+	}
+	return abs
+}
+
+// checkPluginDir refuses a plugin directory named explicitly (the -plugins
+// flag, else $RGFLOW_PLUGINS) that does not exist or is not a directory.
+// The default, the directory of the rgflow binary, always exists.
+func checkPluginDir(flagValue string) error {
+	name, dir := "-plugins", flagValue
+	if dir == "" {
+		name, dir = "RGFLOW_PLUGINS", os.Getenv("RGFLOW_PLUGINS")
+	}
+	if dir == "" {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s %s: no such directory", name, dir)
+	case !fi.IsDir():
+		return fmt.Errorf("%s %s is a file, not a directory of plugins", name, dir)
+	}
 	return nil
 }

@@ -103,6 +103,9 @@ func runReps(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := checkPluginDir(*pluginDir); err != nil {
+		return err
+	}
 	dir := plugins.Dir(*pluginDir)
 	rows, err := repRows(plugins.List(ctx, dir))
 	if err != nil {

@@ -111,6 +111,7 @@ func FillLimit(s *engine.Summary, an Analysis) {
 	if i := an.Critical(); i >= 0 {
 		fp := an.FixedPoints[i]
 		s.OracleLambda, s.OracleNu = fp.Lambda, fp.Nu
+		s.OracleFixedPoint = append([]float64(nil), fp.J...)
 	} else if s.OracleNote == "" {
 		s.OracleNote = "the exact map has no critical fixed point with one relevant direction"
 	}

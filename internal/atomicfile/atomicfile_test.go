@@ -29,3 +29,45 @@ func TestWriteLeavesNoTemp(t *testing.T) {
 		t.Fatal("writing into a missing directory succeeded")
 	}
 }
+
+// The temporary files of killed writes are removed by the next write to
+// the same target; those of a live process and of other targets stay.
+func TestStaleTempsAreCleanedUp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "run.ckpt")
+	dead := filepath.Join(dir, ".run.ckpt.tmp-999999999-123")  // no such process
+	live := filepath.Join(dir, ".run.ckpt.tmp-1-456")          // init runs
+	other := filepath.Join(dir, ".other.json.tmp-999999999-7") // another target
+	for _, p := range []string{dead, live, other} {
+		if err := os.WriteFile(p, []byte("half"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Write(path, []byte("state")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead); err == nil {
+		t.Error("the temporary file of a dead process is still there")
+	}
+	for _, p := range []string{live, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed", filepath.Base(p))
+		}
+	}
+}
+
+// WriteAll writes nothing when one of its files cannot be written.
+func TestWriteAllIsAllOrNone(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "summary.json")
+	err := WriteAll([]File{{good, []byte("{}")}, {filepath.Join(dir, "missing", "flow.png"), []byte("png")}})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if _, err := os.Stat(good); err == nil {
+		t.Error("the first file was written although the second failed")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}

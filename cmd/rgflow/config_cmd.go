@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"rgflow/engine"
+)
+
+// runConfig prints the full default configuration (for a representation,
+// after a preset) as commented TOML, ready for rgflow train -config.
+func runConfig(ctx context.Context, args []string) error {
+	fs := newFlags("config")
+	repName := fs.String("rep", "", "write the configuration for this representation (and say what its automatic values come to)")
+	preset := fs.String("preset", "", "start from this training protocol: "+presetHelp())
+	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: rgflow config [-rep NAME] [-preset P] > experiment.toml\n\nPrints every configuration key with its default value and what it means, as TOML that\nrgflow train -config reads back.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg := engine.DefaultConfig()
+	if *preset != "" {
+		p, ok := engine.Presets.Lookup(*preset)
+		if !ok {
+			return fmt.Errorf("-preset %q: %s", *preset, presetChoices())
+		}
+		p(&cfg)
+	}
+	header := []string{
+		"rgflow configuration: every key with its value (rgflow train -config FILE reads it; any key may be left out).",
+		"docs/formats.md describes the files a run writes; README.md the commands.",
+	}
+	if *preset != "" {
+		header = append(header, fmt.Sprintf("Preset %q.", *preset))
+	}
+	if *repName != "" {
+		if err := checkPluginDir(*pluginDir); err != nil {
+			return err
+		}
+		r, err := resolveRep(ctx, *repName, *pluginDir)
+		if err != nil {
+			return err
+		}
+		cfg.Rep = *repName
+		c := r.C()
+		sizes := cfg.Layers(c)
+		header = append(header, fmt.Sprintf("For %s (d = %d spins per site, c = %d couplings): trajectories = %d, network depth %d and width %d.",
+			r.Name, r.D, c, cfg.TrajectoriesFor(c), len(sizes)-2, sizes[1]))
+		est := engine.EstimateResources(cfg, r.D, c, cfg.Epochs)
+		header = append(header, fmt.Sprintf("Estimated: about %s of memory, roughly %s an epoch.", engine.FormatBytes(est.Bytes), engine.FormatDuration(est.EpochSeconds)))
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("the configuration is not valid: %v", err)
+	}
+	data, err := toml.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, h := range header {
+		b.WriteString("# " + h + "\n")
+	}
+	b.WriteString("\n")
+	b.Write(data)
+	_, err = os.Stdout.WriteString(b.String())
+	return err
+}
+
+// presetHelp lists the presets for the flag's help.
+func presetHelp() string {
+	if names := engine.Presets.Names(); len(names) > 0 {
+		return engine.Presets.Help()
+	}
+	return "none are registered yet"
+}
+
+// presetChoices says which presets there are.
+func presetChoices() string {
+	names := engine.Presets.Names()
+	if len(names) == 0 {
+		return "no presets are registered yet"
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = fmt.Sprintf("%q", n)
+	}
+	return "not a preset; the presets are " + strings.Join(quoted, ", ")
+}

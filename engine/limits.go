@@ -1,0 +1,202 @@
+package engine
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+
+	"rgflow/internal/sysmem"
+)
+
+// Resources is what a configuration will need, estimated before anything
+// is allocated: the memory (bytes, the largest parts by the key that
+// drives each) and the time of one epoch. The estimates are meant to be
+// right within a factor of two or so; their purpose is to refuse what
+// cannot run at all before it fails with the runtime's "out of memory"
+// (docs/formats.md, "Limits").
+type Resources struct {
+	Bytes float64
+	// Parts are the memory's components, largest first.
+	Parts []ResourcePart
+	// EpochSeconds is the estimated time of one epoch on this machine
+	// (rough: from the cost model the bench suites weight their progress
+	// with).
+	EpochSeconds float64
+}
+
+// ResourcePart is one component of the memory estimate and the key that
+// drives it, with the key's value.
+type ResourcePart struct {
+	Key   string
+	Value any
+	What  string
+	Bytes float64
+}
+
+// secondsPerCostUnit converts EpochCost to seconds, from A1, A1+E and
+// 2A1+E with KL and CD on a 2-core x86-64 with AVX-512: right within a
+// factor of four either way, which is enough to say that a run takes
+// minutes or weeks.
+const secondsPerCostUnit = 0.3e-9
+
+// EstimateResources estimates what cfg needs for a representation with d
+// spins per site and c couplings, with the history of epochs more epochs
+// (a trainer's own working set is there from the start; the history grows
+// with the epochs run, so NewTrainer counts none of it and Run the epochs
+// it will run).
+func EstimateResources(cfg Config, d, c, epochs int) Resources {
+	const f64 = 8
+	m := float64(cfg.TrajectoriesFor(c))
+	fc := float64(c)
+	sizes := cfg.Layers(c)
+	params, units := 0.0, 0.0
+	for i := 1; i < len(sizes); i++ {
+		params += float64(sizes[i-1]+1) * float64(sizes[i])
+	}
+	for _, s := range sizes {
+		units += float64(s)
+	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, int(min(m, 1<<30))))
+	var parts []ResourcePart
+	values := map[string]any{"trajectories": cfg.Trajectories, "max_trajectories": cfg.MaxTraj, "network.width": cfg.Network.Width,
+		"epochs": cfg.Epochs, "cd.samples": cfg.CD.Samples}
+	add := func(key, what string, b float64) { parts = append(parts, ResourcePart{key, values[key], what, b}) }
+
+	trajKey := "trajectories"
+	if cfg.Trajectories == 0 {
+		trajKey = "max_trajectories"
+	}
+	// the trajectories, their images, gradients and HMC's buffers
+	add(trajKey, fmt.Sprintf("%.4g trajectories × %d couplings", m, c), f64*m*(7*fc+6))
+	// the network's activations for a batch (the training pass and HMC's,
+	// each keeping pre-activations, activations and gradients; the monotone
+	// model's second derivatives need about eight times as much)
+	act := 6.0
+	if cfg.Model == ModelMonotone {
+		act = 48
+	}
+	// the activations grow with the trajectories and the network's size:
+	// name whichever is further above its default
+	def := DefaultConfig()
+	defUnits := 0.0
+	for _, s := range def.Layers(c) {
+		defUnits += float64(s)
+	}
+	widthKey := "network.width"
+	if m/float64(def.TrajectoriesFor(c)) >= units/defUnits {
+		widthKey = trajKey
+	}
+	add(widthKey, fmt.Sprintf("the network's activations for %.4g trajectories", m), f64*act*m*units)
+	// parameters, Adam's two moments, the gradient, and a checkpoint's copy
+	add("network.width", fmt.Sprintf("%.4g network parameters", params), f64*7*params)
+	if cfg.Output.Checkpoint != "" {
+		// a checkpoint's JSON: ~25 bytes a number
+		add("network.width", "the checkpoint's JSON", 25*(3*params+m*fc))
+	}
+	// the per-epoch history (40 bytes an epoch, up to twice that as its
+	// slices grow), the recorded roots, and the history's JSON at the end
+	if epochs > 0 {
+		perEpoch := 88.0
+		if cfg.Output.JSON != "" || cfg.Output.Checkpoint != "" {
+			perEpoch += 100
+		}
+		add("epochs", fmt.Sprintf("the history of %d epochs", epochs), perEpoch*float64(epochs))
+	}
+	if l, ok := Losses.Lookup(cfg.Loss); ok && l.UsesCD {
+		// per worker: corner, hidden and centre states, the centre's
+		// probabilities and fields (d numbers a chain), the d = 1 bit planes
+		n := float64(cfg.CD.Samples)
+		add("cd.samples", fmt.Sprintf("%d CD workers × %.4g chains", workers, n), float64(workers)*n*(10+24*float64(d)))
+	}
+	sort.SliceStable(parts, func(i, j int) bool { return parts[i].Bytes > parts[j].Bytes })
+	r := Resources{Parts: parts}
+	for _, p := range parts {
+		r.Bytes += p.Bytes
+	}
+	r.EpochSeconds = EpochCost(cfg, d, c) * secondsPerCostUnit / float64(min(workers, runtime.NumCPU()))
+	return r
+}
+
+// EpochCost is a rough relative cost of one epoch: the divergence (the
+// loss's own estimate, LossKind.Cost) plus the network's forward and
+// backward passes in HMC and training (scaled by ModelKind.NetCost). The
+// bench suites weight their progress bars with it.
+func EpochCost(cfg Config, d, c int) float64 {
+	m := float64(cfg.TrajectoriesFor(c))
+	var div float64
+	if l, ok := Losses.Lookup(cfg.Loss); ok {
+		div = l.Cost(cfg, d)
+	}
+	params := 0.0
+	sizes := cfg.Layers(c)
+	for i := 1; i < len(sizes); i++ {
+		params += float64(sizes[i-1]+1) * float64(sizes[i])
+	}
+	net := 3 * params * float64(cfg.HMC.SolveSteps*cfg.HMC.SampleSteps+2)
+	if k, ok := Models.Lookup(cfg.Model); ok {
+		net *= k.NetCost
+	}
+	return m * (div + net)
+}
+
+// Check refuses a configuration whose memory estimate exceeds what the
+// machine has available (sysmem.Available) with a *ResourceError. Where
+// the available memory cannot be read it checks nothing.
+func (r Resources) Check() error {
+	avail, source, ok := sysmem.Available()
+	if !ok || r.Bytes <= float64(avail) || len(r.Parts) == 0 {
+		return nil
+	}
+	return &ResourceError{Key: r.Parts[0].Key, Part: r.Parts[0], Need: r.Bytes, Available: float64(avail), Source: source}
+}
+
+// ResourceError is a configuration that cannot fit in memory: one
+// sentence naming the key that drives the largest part of the estimate,
+// its value, the estimate and what is available.
+type ResourceError struct {
+	Key             string // as the message names it (the command may name its flag)
+	Part            ResourcePart
+	Need, Available float64
+	Source          string
+}
+
+func (e *ResourceError) Error() string {
+	sep := " = "
+	if strings.HasPrefix(e.Key, "-") {
+		sep = " "
+	}
+	return fmt.Sprintf("%s%s%v: this configuration needs about %s of memory (%s of it for %s), but %s are available (%s); make %s smaller",
+		e.Key, sep, e.Part.Value, FormatBytes(e.Need), FormatBytes(e.Part.Bytes), e.Part.What, FormatBytes(e.Available), e.Source, e.Key)
+}
+
+// FormatBytes writes a size as "1.5 GiB".
+func FormatBytes(b float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	i := 0
+	for b >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	return fmt.Sprintf("%.3g %s", b, units[i])
+}
+
+// FormatDuration writes an estimated time in the largest fitting unit:
+// "40 s", "12 min", "3.5 h", "9 days", "1.2e+03 years".
+func FormatDuration(s float64) string {
+	switch {
+	case s < 120:
+		return fmt.Sprintf("%.2g s", s)
+	case s < 7200:
+		return fmt.Sprintf("%.0f min", s/60)
+	case s < 3*86400:
+		return fmt.Sprintf("%.1f h", s/3600)
+	case s < 365*86400:
+		return fmt.Sprintf("%.0f days", s/86400)
+	}
+	return fmt.Sprintf("%.2g years", s/(365*86400))
+}
