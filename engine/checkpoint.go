@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -88,9 +89,7 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 		return nil, fmt.Errorf("checkpoint is for representation %s, not %s", ck.Rep, rep.Name)
 	}
 	cfg := ck.Config
-	if cfg.CoarseMirror == "" { // written before the option existed
-		cfg.CoarseMirror = "axis"
-	}
+	cfg.fillAbsent()
 	if epochs > 0 {
 		if epochs < ck.Epoch {
 			return nil, fmt.Errorf("the checkpoint has done %d epochs, more than the %d asked for", ck.Epoch, epochs)
@@ -122,7 +121,10 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 	}
 	t.rng = rand.New(t.pcg)
 	t.Epoch = ck.Epoch
-	t.Roots = append([]float64(nil), ck.Roots...)
+	t.Roots = make([]float64, len(ck.Roots))
+	for i, r := range ck.Roots {
+		t.Roots[i] = math.Abs(r) // older checkpoints kept the sign of J_0
+	}
 	t.RootFailures = ck.RootFailures
 	t.RootFailureReasons = ck.RootFailureReasons
 	t.LastRoot = ck.LastRoot
@@ -170,7 +172,40 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	if err := json.Unmarshal(data, &ck); err != nil {
 		return nil, fmt.Errorf("%s is not a valid rgflow checkpoint: %v", path, jsonError(err))
 	}
+	ck.Config.fillAbsent()
 	return &ck, nil
+}
+
+// fillAbsent gives the keys a checkpoint written before they existed
+// lacks the values that reproduce how it was trained then: the mean KL,
+// a constant learning rate, no axis trajectories and no warm start (the
+// defaults of today would change the run it resumes).
+func (c *Config) fillAbsent() {
+	d := DefaultConfig()
+	if c.CoarseMirror == "" {
+		c.CoarseMirror = "axis"
+	}
+	if c.LossScale == "" {
+		c.LossScale = "linear"
+	}
+	if c.Optimizer.Schedule == "" {
+		c.Optimizer.Schedule = "constant"
+	}
+	if c.Optimizer.FinalLRFraction == 0 {
+		c.Optimizer.FinalLRFraction = d.Optimizer.FinalLRFraction
+	}
+	if c.HMC.AxisMax == 0 {
+		c.HMC.AxisMax = d.HMC.AxisMax
+	}
+	if c.WarmStart == "" {
+		c.WarmStart = "none"
+	}
+	if c.WarmStartPoints == 0 {
+		c.WarmStartPoints = d.WarmStartPoints
+	}
+	if c.WarmStartEpochs == 0 {
+		c.WarmStartEpochs = d.WarmStartEpochs
+	}
 }
 
 // jsonError says what is wrong with a JSON file in its own terms: the

@@ -19,10 +19,11 @@ type Config struct {
 	Rep   string `toml:"rep" json:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
 	Loss  string `toml:"loss" json:"loss" comment:"kl (the exact KL divergence) or cd (contrastive divergence)"`
 	Model string `toml:"model" json:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
-	// LossScale "log" trains on the mean of log KL instead of the mean KL
-	// (exact KL only): the minimiser at each J is the same, but points
-	// whose KL is small — weak couplings, the physical axis below J_c —
-	// are not drowned by those whose KL is large.
+	// LossScale "log" trains on the mean of log(KL + ε), ε = 1e-4 of the
+	// batch's mean KL, instead of the mean KL (exact KL only): the
+	// minimiser at each J is the same, but points whose KL is small — weak
+	// couplings, the physical axis below J_c — are not drowned by those
+	// whose KL is large.
 	LossScale    string  `toml:"loss_scale" json:"loss_scale" comment:"auto (log for the exact KL, linear for CD), linear (the mean divergence) or log (the mean log KL; exact KL only)"`
 	CoarseMirror string  `toml:"coarse_mirror" json:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
 	Epochs       int     `toml:"epochs" json:"epochs" comment:"training epochs; a root is recorded in each epoch of the second half"`

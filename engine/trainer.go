@@ -234,13 +234,16 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	}
 	inv := 1 / float64(t.M)
 	if t.Cfg.LogLoss() {
-		// minimise the mean of log KL: each trajectory's gradient divided
-		// by its own KL, so that weak-coupling points, whose KL is orders
-		// of magnitude smaller, count as much as strong-coupling ones
-		// (the minimiser of each term is the same as for the KL itself)
+		// minimise the mean of log(KL + ε): each trajectory's gradient
+		// divided by its own KL, so that weak-coupling points, whose KL is
+		// orders of magnitude smaller, count as much as strong-coupling
+		// ones (the minimiser of each term is the same as for the KL
+		// itself). ε = 1e-4 of the batch's mean KL keeps points at J ≈ 0,
+		// where the KL vanishes, from taking weights without bound.
 		c := t.C
+		eps := 1e-4 * st.Loss
 		for m, l := range t.loss {
-			w := inv / math.Max(l, 1e-300)
+			w := inv / (math.Max(l, 0) + eps)
 			for a := 0; a < c; a++ {
 				t.grad[m*c+a] *= w
 			}
@@ -516,11 +519,11 @@ type Variational struct {
 
 // AxisGap is the variational gap at one point (J_0, 0, …, 0).
 type AxisGap struct {
-	J0        float64 `json:"j0"`
-	Gap       float64 `json:"variational_gap"`
-	KLLearned float64 `json:"kl_learned"`
-	KLMin     float64 `json:"kl_min"`
-	Distance  float64 `json:"distance"`
+	J0        float64         `json:"j0"`
+	Gap       nullfloat.Float `json:"variational_gap"`
+	KLLearned nullfloat.Float `json:"kl_learned"`
+	KLMin     nullfloat.Float `json:"kl_min"`
+	Distance  nullfloat.Float `json:"distance"`
 }
 
 // readOut sets the final network's critical fixed point and, for c > 1,

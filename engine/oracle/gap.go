@@ -100,7 +100,8 @@ func (o *Oracle) FillGaps(s *engine.Summary, m engine.Model) error {
 	}
 	s.GapAxis = s.GapAxis[:0]
 	for _, g := range gs.Axis {
-		s.GapAxis = append(s.GapAxis, engine.AxisGap{J0: g.J[0], Gap: g.Gap, KLLearned: g.KLLearned, KLMin: g.KLMin, Distance: g.Distance})
+		s.GapAxis = append(s.GapAxis, engine.AxisGap{J0: g.J[0], Gap: nullfloat.Float(g.Gap), KLLearned: nullfloat.Float(g.KLLearned),
+			KLMin: nullfloat.Float(g.KLMin), Distance: nullfloat.Float(g.Distance)})
 	}
 	return nil
 }
