@@ -159,23 +159,29 @@ func (cd *CD) trajectory(w *cdWork, J, Jp, grad []float64, key uint64) float64 {
 
 // sampleStats evaluates the coarse fields φ of the current corner states:
 // it returns Σ_n Σ_k lc(φ_k), adds sign·tanh φ_k to the accumulators W and
-// leaves the centre's spin probabilities (1 + tanh φ_k)/2 in g.q (lc and
-// tanh from kernels.LcSum).
+// leaves tanh φ_k in g.th for the centre's draw (lc and tanh from the
+// kernel path's LcTanh).
 func (cd *CD) sampleStats(w *cdWork, sign float64) float64 {
 	g := w.g
 	d := cd.B.D
 	U0, U1, U2, U3 := g.tab.U[0], g.tab.U[1], g.tab.U[2], g.tab.U[3]
-	W0, W1, W2, W3 := w.W[0], w.W[1], w.W[2], w.W[3]
-	c0, c1, c2, c3 := g.c[0], g.c[1], g.c[2], g.c[3]
-	q := g.q
-	var sum kernels.LcSum
-	for n := 0; n < g.N; n++ {
+	c0, c1, c2, c3 := g.c[0][:g.N], g.c[1][:g.N], g.c[2][:g.N], g.c[3][:g.N]
+	phi, th := g.phi[:g.N*d], g.th[:g.N*d]
+	for n := range c0 {
 		o0, o1, o2, o3 := int(c0[n])*d, int(c1[n])*d, int(c2[n])*d, int(c3[n])*d
-		for k := 0; k < d; k++ {
-			th := sum.Add(U0[o0+k] + U1[o1+k] + U2[o2+k] + U3[o3+k])
-			q[n*d+k] = 0.5 + 0.5*th
-			if sign != 0 {
-				st := sign * th
+		f := phi[n*d : n*d+d]
+		for k := range f {
+			f[k] = U0[o0+k] + U1[o1+k] + U2[o2+k] + U3[o3+k]
+		}
+	}
+	var sum kernels.LcLanes
+	cd.B.kern.LcTanh(th, phi, &sum)
+	if sign != 0 {
+		W0, W1, W2, W3 := w.W[0], w.W[1], w.W[2], w.W[3]
+		for n := range c0 {
+			o0, o1, o2, o3 := int(c0[n])*d, int(c1[n])*d, int(c2[n])*d, int(c3[n])*d
+			for k, t := range th[n*d : n*d+d] {
+				st := sign * t
 				W0[o0+k] += st
 				W1[o1+k] += st
 				W2[o2+k] += st

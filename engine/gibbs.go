@@ -42,9 +42,12 @@ var cornerEdges = func() (ce [4][4]int) {
 }()
 
 // gibbsTables holds the conditional tables of one coupling pair (J, J′)
-// and the scratch to build them.
+// and the scratch to build them. The categorical tables are
+// threshold-major (kernels.CatTableLen): entry j·R + r is threshold j of
+// row r.
 type gibbsTables struct {
 	d, S int
+	kern kernels.Path
 	hid  [4][]uint32  // fine: edge e given (s_a, s_b) of fineEdges[e]; S² rows
 	cor  [4][]uint32  // fine: corner i given (s_x, s_y) of cornerEdges[i]; S² rows
 	cc   [4][]uint32  // coarse: corner i given the centre; S rows
@@ -52,17 +55,19 @@ type gibbsTables struct {
 	K    [4][]float64 // bond matrices of the coupling being tabulated
 	f    [4][]float64 // f[r][s·d+k] = (K_r v(s))_k
 	ft   [4][]float64 // ft[r][s·d+k] = (K_rᵀ v(s))_k
-	prob []float64    // one row's probabilities
-	fld  []float64    // one row's field
+
+	fld, plus, minus []float64 // one table's fields and their spin probabilities, S²×d
+	prob             []float64 // one row's state probabilities
 }
 
 func newGibbsTables(b *Blocks) *gibbsTables {
 	d, S := b.D, b.S
-	t := &gibbsTables{d: d, S: S, prob: make([]float64, S), fld: make([]float64, d)}
+	t := &gibbsTables{d: d, S: S, kern: b.kern, prob: make([]float64, S)}
+	t.fld, t.plus, t.minus = make([]float64, S*S*d), make([]float64, S*S*d), make([]float64, S*S*d)
 	for i := 0; i < 4; i++ {
-		t.hid[i] = make([]uint32, S*S*S)
-		t.cor[i] = make([]uint32, S*S*S)
-		t.cc[i] = make([]uint32, S*S)
+		t.hid[i] = make([]uint32, kernels.CatTableLen(S*S, d))
+		t.cor[i] = make([]uint32, kernels.CatTableLen(S*S, d))
+		t.cc[i] = make([]uint32, kernels.CatTableLen(S, d))
 		t.U[i] = make([]float64, S*d)
 		t.K[i] = make([]float64, d*d)
 		t.f[i] = make([]float64, S*d)
@@ -71,27 +76,33 @@ func newGibbsTables(b *Blocks) *gibbsTables {
 	return t
 }
 
-// cdfRow writes the inverse-CDF thresholds of the site distribution with
-// independent spins, P(spin_k = +1) = σ(2 f_k), into row (S entries, the
-// last one padding).
-func (t *gibbsTables) cdfRow(row []uint32, f []float64) {
+// cdfTable writes the threshold-major table of R rows whose row r is the
+// site distribution with independent spins in the field
+// fld[r·d : (r+1)·d], P(spin_k = +1) = σ(2 f_k): the spin probabilities
+// come from the kernel path's SigmoidPairs (the same bits on every path),
+// the state probabilities are their products, the thresholds the rounded
+// cumulative sums.
+func (t *gibbsTables) cdfTable(tab []uint32, fld []float64, R int) {
+	d, S := t.d, t.S
+	plus, minus := t.plus[:R*d], t.minus[:R*d]
+	t.kern.SigmoidPairs(plus, minus, fld[:R*d])
 	p := t.prob
-	p[0] = 1
-	for k, x := range f {
-		plus := 1 / (1 + math.Exp(-2*x)) // σ(2x)
-		minus := 1 / (1 + math.Exp(2*x)) // σ(−2x), accurate when plus ≈ 1
-		n := 1 << k
-		for s := 0; s < n; s++ {
-			p[s+n] = p[s] * minus
-			p[s] *= plus
+	for r := 0; r < R; r++ {
+		p[0] = 1
+		for k := 0; k < d; k++ {
+			pl, mi := plus[r*d+k], minus[r*d+k]
+			n := 1 << k
+			for s := 0; s < n; s++ {
+				p[s+n] = p[s] * mi
+				p[s] *= pl
+			}
+		}
+		cum := 0.0
+		for j := 0; j < S-1; j++ {
+			cum += p[j]
+			tab[j*R+r] = threshold(cum)
 		}
 	}
-	cum := 0.0
-	for j := 0; j < t.S-1; j++ {
-		cum += p[j]
-		row[j] = threshold(cum)
-	}
-	row[t.S-1] = math.MaxUint32
 }
 
 // threshold converts a cumulative probability to a 32-bit threshold,
@@ -113,29 +124,22 @@ func (t *gibbsTables) fine(b *Blocks, J []float64) {
 	b.siteFields(&t.K, &t.f, &t.ft)
 	d, S := t.d, t.S
 	fld := t.fld
-	for e, edge := range fineEdges {
-		fa, fb := t.f[edge[1]], t.f[edge[3]]
+	pairs := func(tab []uint32, fa, fb []float64) {
 		for sa := 0; sa < S; sa++ {
 			for sb := 0; sb < S; sb++ {
-				for k := 0; k < d; k++ {
-					fld[k] = fa[sa*d+k] + fb[sb*d+k]
+				row := fld[(sa*S+sb)*d : (sa*S+sb+1)*d]
+				for k := range row {
+					row[k] = fa[sa*d+k] + fb[sb*d+k]
 				}
-				row := (sa*S + sb) * S
-				t.cdfRow(t.hid[e][row:row+S], fld)
 			}
 		}
+		t.cdfTable(tab, fld, S*S)
+	}
+	for e, edge := range fineEdges {
+		pairs(t.hid[e], t.f[edge[1]], t.f[edge[3]])
 	}
 	for c, ce := range cornerEdges {
-		fx, fy := t.ft[ce[1]], t.ft[ce[3]]
-		for sx := 0; sx < S; sx++ {
-			for sy := 0; sy < S; sy++ {
-				for k := 0; k < d; k++ {
-					fld[k] = fx[sx*d+k] + fy[sy*d+k]
-				}
-				row := (sx*S + sy) * S
-				t.cdfRow(t.cor[c][row:row+S], fld)
-			}
-		}
+		pairs(t.cor[c], t.ft[ce[1]], t.ft[ce[3]])
 	}
 }
 
@@ -144,11 +148,8 @@ func (t *gibbsTables) fine(b *Blocks, J []float64) {
 func (t *gibbsTables) coarse(b *Blocks, Jp []float64) {
 	b.bondMatrices(Jp, &t.K)
 	b.siteFields(&t.K, &t.f, &t.U)
-	d, S := t.d, t.S
 	for i := 0; i < 4; i++ {
-		for h := 0; h < S; h++ {
-			t.cdfRow(t.cc[i][h*S:(h+1)*S], t.f[i][h*d:(h+1)*d])
-		}
+		t.cdfTable(t.cc[i], t.f[i], t.S)
 	}
 }
 
@@ -173,14 +174,15 @@ type gibbsChains struct {
 	c    [4][]uint8 // corner states
 	h    [4][]uint8 // hidden edge states
 	ctr  []uint8    // coarse centre states
-	q    []float64  // N×d: P(centre spin k = +1) of the current corners
+	phi  []float64  // N×d: coarse fields φ_k of the current corners
+	th   []float64  // N×d: tanh φ_k, from which the centre is drawn
 	cb   [4][]uint64
 	hb   []uint64
 	mask []uint64 // lanes of the bit planes that are samples
 }
 
 func newGibbsChains(b *Blocks, N int) *gibbsChains {
-	g := &gibbsChains{b: b, tab: newGibbsTables(b), N: N, ctr: make([]uint8, N), q: make([]float64, N*b.D)}
+	g := &gibbsChains{b: b, tab: newGibbsTables(b), N: N, ctr: make([]uint8, N), phi: make([]float64, N*b.D), th: make([]float64, N*b.D)}
 	W := (N + 63) / 64
 	for i := 0; i < 4; i++ {
 		g.c[i] = make([]uint8, N)
@@ -221,29 +223,29 @@ func cdKey(seed uint64, epoch, traj int) uint64 {
 // runFine runs kFine block-Gibbs steps of the fine block at the tabulated
 // J from a uniform start, on the byte states.
 func (g *gibbsChains) runFine(key uint64, kFine int) {
-	d := g.b.D
+	d, kern := g.b.D, g.b.kern
 	for i := 0; i < 4; i++ {
 		kernels.UniformStates(g.c[i], d, key, kernels.Sub(kernels.StartPhase, i))
 	}
 	for t := 0; t < kFine; t++ {
 		ph := kernels.FinePhase(t)
 		for e, edge := range fineEdges {
-			kernels.CatPair(g.h[e], g.c[edge[0]], g.c[edge[2]], g.tab.hid[e], d, key, kernels.Sub(ph, e))
+			kern.CatPair(g.h[e], g.c[edge[0]], g.c[edge[2]], g.tab.hid[e], d, key, kernels.Sub(ph, e))
 		}
 		for c, ce := range cornerEdges {
-			kernels.CatPair(g.c[c], g.h[ce[0]], g.h[ce[2]], g.tab.cor[c], d, key, kernels.Sub(ph+1, c))
+			kern.CatPair(g.c[c], g.h[ce[0]], g.h[ce[2]], g.tab.cor[c], d, key, kernels.Sub(ph+1, c))
 		}
 	}
 }
 
-// coarseStep runs coarse step t from the corners in g.c, whose centre
-// probabilities are in g.q.
+// coarseStep runs coarse step t from the corners in g.c, whose tanh φ
+// (sampleStats) are in g.th.
 func (g *gibbsChains) coarseStep(key uint64, kFine, t int) {
-	d := g.b.D
+	d, kern := g.b.D, g.b.kern
 	ph := kernels.CoarsePhase(kFine, t)
-	kernels.BernStates(g.ctr, g.q, d, key, kernels.Sub(ph, kernels.CentreSite))
+	kern.CentreStates(g.ctr, g.th, d, key, kernels.Sub(ph, kernels.CentreSite))
 	for i := 0; i < 4; i++ {
-		kernels.CatOne(g.c[i], g.ctr, g.tab.cc[i], d, key, kernels.Sub(ph+1, i))
+		kern.CatOne(g.c[i], g.ctr, g.tab.cc[i], d, key, kernels.Sub(ph+1, i))
 	}
 }
 
@@ -253,7 +255,7 @@ func (g *gibbsChains) runFineBits(key uint64, kFine int, K float64) {
 	for i := 0; i < 4; i++ {
 		kernels.RandFill(g.cb[i], key, kernels.Sub(kernels.StartPhase, i))
 	}
-	kernels.FineChainBits(&kernels.FineBits{
+	g.b.kern.FineChainBits(&kernels.FineBits{
 		C: g.cb, Steps: kFine, PFlip: fixedPoint(sigmoid(-4 * K)), Key: key,
 	})
 }

@@ -37,15 +37,16 @@ func siteProbs(b *Blocks, f []float64) []float64 {
 	return p
 }
 
-// checkRow compares a threshold row with the cumulative sums of p.
-func checkRow(t *testing.T, what string, row []uint32, p []float64) {
+// checkRow compares row r of a threshold-major table of R rows with the
+// cumulative sums of p.
+func checkRow(t *testing.T, what string, tab []uint32, R, r int, p []float64) {
 	t.Helper()
 	cum := 0.0
 	for j := 0; j < len(p)-1; j++ {
 		cum += p[j]
 		want := cum * 0x1p32
-		got := float64(row[j])
-		if row[j] == math.MaxUint32 && want >= math.MaxUint32-2 {
+		got := float64(tab[j*R+r])
+		if tab[j*R+r] == math.MaxUint32 && want >= math.MaxUint32-2 {
 			continue
 		}
 		if math.Abs(got-want) > 2 {
@@ -94,8 +95,7 @@ func TestGibbsTablesMatchSigmoids(t *testing.T) {
 				for sa := 0; sa < S; sa++ {
 					for sb := 0; sb < S; sb++ {
 						f := addVec(matVec(d, K[edge[1]], b.Spins[sa]), matVec(d, K[edge[3]], b.Spins[sb]))
-						row := (sa*S + sb) * S
-						checkRow(t, name+" hidden", tab.hid[e][row:row+S], siteProbs(b, f))
+						checkRow(t, name+" hidden", tab.hid[e], S*S, sa*S+sb, siteProbs(b, f))
 					}
 				}
 			}
@@ -103,8 +103,7 @@ func TestGibbsTablesMatchSigmoids(t *testing.T) {
 				for sx := 0; sx < S; sx++ {
 					for sy := 0; sy < S; sy++ {
 						f := addVec(matVec(d, transposeMat(d, K[ce[1]]), b.Spins[sx]), matVec(d, transposeMat(d, K[ce[3]]), b.Spins[sy]))
-						row := (sx*S + sy) * S
-						checkRow(t, name+" corner", tab.cor[c][row:row+S], siteProbs(b, f))
+						checkRow(t, name+" corner", tab.cor[c], S*S, sx*S+sy, siteProbs(b, f))
 					}
 				}
 			}
@@ -112,7 +111,7 @@ func TestGibbsTablesMatchSigmoids(t *testing.T) {
 			for i := 0; i < 4; i++ {
 				for h := 0; h < S; h++ {
 					f := matVec(d, Kp[i], b.Spins[h])
-					checkRow(t, name+" coarse corner", tab.cc[i][h*S:(h+1)*S], siteProbs(b, f))
+					checkRow(t, name+" coarse corner", tab.cc[i], S, h, siteProbs(b, f))
 				}
 				for j, v := range U[i] {
 					if math.Abs(tab.U[i][j]-v) > 1e-12 {
@@ -124,8 +123,8 @@ func TestGibbsTablesMatchSigmoids(t *testing.T) {
 	}
 }
 
-// The centre's spin probabilities (1 + tanh φ)/2 that sampleStats leaves
-// for the centre draw are σ(2φ).
+// The tanh φ that sampleStats leaves for the centre draw, whose spin
+// probabilities are (1 + tanh φ)/2 = σ(2φ), are those of the coarse fields.
 func TestCentreProbabilities(t *testing.T) {
 	b := mustBlocks(t, "A1+E")
 	rng := rand.New(rand.NewPCG(23, 24))
@@ -146,8 +145,11 @@ func TestCentreProbabilities(t *testing.T) {
 			for i := 0; i < 4; i++ {
 				phi += U[i][int(w.g.c[i][n])*b.D+k]
 			}
-			if want := sigmoid(2 * phi); math.Abs(w.g.q[n*b.D+k]-want) > 1e-14 {
-				t.Fatalf("q = %v, σ(2φ) = %v", w.g.q[n*b.D+k], want)
+			if want := math.Tanh(phi); math.Abs(w.g.th[n*b.D+k]-want) > 1e-15 {
+				t.Fatalf("th = %v, tanh φ = %v", w.g.th[n*b.D+k], want)
+			}
+			if q, want := 0.5+0.5*w.g.th[n*b.D+k], sigmoid(2*phi); math.Abs(q-want) > 1e-15 {
+				t.Fatalf("(1 + th)/2 = %v, σ(2φ) = %v", q, want)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"testing"
@@ -102,33 +103,63 @@ func catTable(rng *rand.Rand, rows, S int) []uint32 {
 	return tab
 }
 
+// thresholdMajor lays out row-major rows (S entries each, the last one
+// padding) as a threshold-major table: entry j·R + r is row[r][j].
+func thresholdMajor(rows []uint32, R, S int) []uint32 {
+	tab := make([]uint32, R*(S-1))
+	for r := 0; r < R; r++ {
+		for j := 0; j < S-1; j++ {
+			tab[j*R+r] = rows[r*S+j]
+		}
+	}
+	return tab
+}
+
+// allPaths returns every implementation this CPU and build run, generic
+// last.
+func allPaths() []*impl {
+	return append(fastPaths(), generic)
+}
+
+// Every path's categorical draws against the definition (count the
+// thresholds at or below the draw's uniform), for tables with ties, zeros
+// and saturated entries, and sizes that leave every kind of tail.
 func TestCatPairAndCatOne(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for d := 1; d <= 5; d++ {
+	for d := 1; d <= 6; d++ {
 		S := 1 << d
-		for _, N := range []int{0, 1, 2, 7, 64, 301} {
-			pair := catTable(rng, S*S, S)
-			one := catTable(rng, S, S)
+		for _, N := range []int{0, 1, 2, 7, 15, 16, 17, 33, 64, 301, 512} {
+			pairRows := catTable(rng, S*S, S)
+			oneRows := catTable(rng, S, S)
+			pair, one := thresholdMajor(pairRows, S*S, S), thresholdMajor(oneRows, S, S)
 			a, b := make([]uint8, N), make([]uint8, N)
 			for n := range a {
 				a[n], b[n] = uint8(rng.IntN(S)), uint8(rng.IntN(S))
 			}
-			key, base := rng.Uint64(), Sub(rng.IntN(100), rng.IntN(8))
+			key, base := rng.Uint64(), Sub(rng.IntN(100), rng.IntN(8))+uint64(rng.IntN(1000))
+			for _, im := range allPaths() {
+				p := Path{impl: im}
+				got := make([]uint8, N+1)
+				got[N] = 0xee // guard
+				p.CatPair(got[:N], a, b, pair, d, key, base)
+				for n := range N {
+					row := (int(a[n])*S + int(b[n])) * S
+					if w := linearState(pairRows[row:row+S], half(key, base, n)); got[n] != w {
+						t.Fatalf("%s d=%d N=%d: CatPair draw %d = %d, want %d", im.name, d, N, n, got[n], w)
+					}
+				}
+				p.CatOne(got[:N], a, one, d, key, base)
+				for n := range N {
+					row := int(a[n]) * S
+					if w := linearState(oneRows[row:row+S], half(key, base, n)); got[n] != w {
+						t.Fatalf("%s d=%d N=%d: CatOne draw %d = %d, want %d", im.name, d, N, n, got[n], w)
+					}
+				}
+				if got[N] != 0xee {
+					t.Fatalf("%s d=%d N=%d: wrote past the end", im.name, d, N)
+				}
+			}
 			got := make([]uint8, N)
-			CatPair(got, a, b, pair, d, key, base)
-			for n := range got {
-				row := (int(a[n])*S + int(b[n])) * S
-				if w := linearState(pair[row:row+S], half(key, base, n)); got[n] != w {
-					t.Fatalf("d=%d N=%d: CatPair draw %d = %d, want %d", d, N, n, got[n], w)
-				}
-			}
-			CatOne(got, a, one, d, key, base)
-			for n := range got {
-				row := int(a[n]) * S
-				if w := linearState(one[row:row+S], half(key, base, n)); got[n] != w {
-					t.Fatalf("d=%d N=%d: CatOne draw %d = %d, want %d", d, N, n, got[n], w)
-				}
-			}
 			UniformStates(got, d, key, base)
 			for n := range got {
 				if w := uint8(half(key, base, n)) & uint8(S-1); got[n] != w {
@@ -139,26 +170,214 @@ func TestCatPairAndCatOne(t *testing.T) {
 	}
 }
 
-func TestBernStates(t *testing.T) {
+func TestCentreStates(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for d := 1; d <= 4; d++ {
-		const N = 50
-		q := make([]float64, N*d)
-		for i := range q {
-			q[i] = []float64{0, 1, 0.5, rng.Float64()}[rng.IntN(4)]
-		}
-		got := make([]uint8, N)
-		BernStates(got, q, d, 77, Sub(9, 4))
-		for n := range got {
-			want := uint8(0)
-			for k := 0; k < d; k++ {
-				u := float64(Rand(77, Sub(9, 4)+uint64(n*d+k))>>11) * 0x1p-53
-				if u >= q[n*d+k] {
-					want |= 1 << k
+	for d := 1; d <= 8; d++ {
+		for _, N := range []int{0, 1, 7, 8, 9, 50, 512} {
+			th := make([]float64, N*d)
+			for i := range th {
+				th[i] = []float64{-1, 1, 0, 2*rng.Float64() - 1, math.NaN(), -1e-300}[rng.IntN(6)]
+			}
+			key, base := rng.Uint64(), Sub(9, 4)+uint64(rng.IntN(100))
+			for _, im := range allPaths() {
+				got := make([]uint8, N+1)
+				got[N] = 0xee
+				Path{impl: im}.CentreStates(got[:N], th, d, key, base)
+				for n := range N {
+					want := uint8(0)
+					for k := 0; k < d; k++ {
+						u := float64(Rand(key, base+uint64(n*d+k))>>11) * 0x1p-53
+						if u >= 0.5+0.5*th[n*d+k] {
+							want |= 1 << k
+						}
+					}
+					if got[n] != want {
+						t.Fatalf("%s d=%d: CentreStates[%d] = %b, want %b", im.name, d, n, got[n], want)
+					}
+				}
+				if got[N] != 0xee {
+					t.Fatalf("%s d=%d N=%d: wrote past the end", im.name, d, N)
 				}
 			}
-			if got[n] != want {
-				t.Fatalf("d=%d: BernStates[%d] = %b, want %b", d, n, got[n], want)
+		}
+	}
+}
+
+// negExp against math.Exp and math.Expm1: within 2 ulp over the whole
+// range it serves, tiny arguments included.
+func TestNegExp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	xs := []float64{0, math.Copysign(0, -1), -1e-300, -5e-324, -1e-17, -1e-9, -0.34657, -0.34658, -0.5, -1, -2, -40, -700, -699.9, -745, -1e6, math.Inf(-1)}
+	for range 20000 {
+		xs = append(xs, -rng.ExpFloat64()*4, -rng.Float64()*700, -math.Ldexp(rng.Float64(), -rng.IntN(60)))
+	}
+	ulps := func(got, want float64) float64 {
+		if got == want {
+			return 0
+		}
+		return math.Abs(got-want) / math.Abs(math.Nextafter(want, math.Inf(1))-want)
+	}
+	worstE, worstM := 0.0, 0.0
+	for _, x := range xs {
+		e, m := negExp(x)
+		xc := max(x, negExpMin)
+		we, wm := math.Exp(xc), math.Expm1(xc)
+		ue, um := ulps(e, we), ulps(m, wm)
+		worstE, worstM = max(worstE, ue), max(worstM, um)
+		if ue > 2 || um > 2 {
+			t.Fatalf("negExp(%v) = %v, %v; exp %v, expm1 %v (%.1f, %.1f ulp)", x, e, m, we, wm, ue, um)
+		}
+	}
+	t.Logf("worst: exp %.2f ulp, expm1 %.2f ulp", worstE, worstM)
+	if e, m := negExp(math.NaN()); !math.IsNaN(e) || !math.IsNaN(m) {
+		t.Fatalf("negExp(NaN) = %v, %v", e, m)
+	}
+}
+
+// vecCases returns inputs for the elementwise Gibbs kernels: every length
+// up to 40 (all tails), long ones, and special values.
+func vecCases(rng *rand.Rand) [][]float64 {
+	var out [][]float64
+	special := []float64{0, math.Copysign(0, -1), 1e-300, -1e-300, 1e-9, -1e-9, 0.17328, -0.17329, 20, -20, 350, -350, 400, 1e6, math.Inf(1), math.Inf(-1), math.NaN()}
+	for n := 0; n <= 40; n++ {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = rng.NormFloat64() * 3
+		}
+		out = append(out, x)
+	}
+	for _, n := range []int{511, 512, 4096, 4097, 9000} {
+		x := make([]float64, n)
+		for i := range x {
+			switch rng.IntN(8) {
+			case 0:
+				x[i] = special[rng.IntN(len(special))]
+			case 1:
+				x[i] = rng.NormFloat64() * 1e-8
+			default:
+				x[i] = rng.NormFloat64() * 3
+			}
+		}
+		out = append(out, x)
+	}
+	out = append(out, special)
+	return out
+}
+
+func sameBits(a, b float64) bool {
+	return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
+}
+
+// LcTanh on every path gives the generic twin's bits (tanh and the lane
+// sums), and the generic twin agrees with the scalar LcTanh.
+func TestLcTanhPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for _, x := range vecCases(rng) {
+		var ref LcLanes
+		want := make([]float64, len(x))
+		Path{impl: generic}.LcTanh(want, x, &ref)
+		lcSum := 0.0
+		for i, v := range x {
+			lc, th := LcTanh(v)
+			lcSum += lc
+			if !(math.Abs(want[i]-th) <= 1e-15*math.Abs(th)) && !(math.IsNaN(th) && math.IsNaN(want[i])) {
+				t.Fatalf("tanh(%v): generic %v, LcTanh %v", v, want[i], th)
+			}
+		}
+		if s := ref.Sum(); !(math.Abs(s-lcSum) <= 1e-13*math.Max(1, math.Abs(lcSum))) && !(math.IsNaN(s) && math.IsNaN(lcSum)) && !(math.IsInf(s, 1) && math.IsInf(lcSum, 1)) {
+			t.Fatalf("n=%d: Σ lc = %v, LcTanh gives %v", len(x), s, lcSum)
+		}
+		for _, im := range fastPaths() {
+			var acc LcLanes
+			got := make([]float64, len(x)+1)
+			got[len(x)] = 12345
+			Path{impl: im}.LcTanh(got[:len(x)], x, &acc)
+			for i := range x {
+				if !sameBits(got[i], want[i]) {
+					t.Fatalf("%s n=%d: tanh(%v) = %v, generic %v", im.name, len(x), x[i], got[i], want[i])
+				}
+			}
+			if got[len(x)] != 12345 {
+				t.Fatalf("%s n=%d: wrote past the end", im.name, len(x))
+			}
+			for l := range acc.abs {
+				if !sameBits(acc.abs[l], ref.abs[l]) || !sameBits(acc.logs[l], ref.logs[l]) {
+					t.Fatalf("%s n=%d: lane %d sums %v, %v; generic %v, %v", im.name, len(x), l, acc.abs[l], acc.logs[l], ref.abs[l], ref.logs[l])
+				}
+			}
+		}
+	}
+}
+
+// SigmoidPairs on every path gives the generic twin's bits, and the twin
+// is σ(±2x) to a few ulp (or below e^-700, negExp's floor).
+func TestSigmoidPairsPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	for _, x := range vecCases(rng) {
+		plus, minus := make([]float64, len(x)), make([]float64, len(x))
+		Path{impl: generic}.SigmoidPairs(plus, minus, x)
+		for i, v := range x {
+			for _, c := range []struct{ got, want float64 }{{plus[i], 1 / (1 + math.Exp(-2*v))}, {minus[i], 1 / (1 + math.Exp(2*v))}} {
+				if !(math.Abs(c.got-c.want) <= 1e-15*c.want+1e-304) && !(math.IsNaN(v) && math.IsNaN(c.got)) {
+					t.Fatalf("σ(±2·%v): %v, want %v", v, c.got, c.want)
+				}
+			}
+		}
+		for _, im := range fastPaths() {
+			p, m := make([]float64, len(x)+1), make([]float64, len(x)+1)
+			p[len(x)], m[len(x)] = 7, 7
+			Path{impl: im}.SigmoidPairs(p[:len(x)], m[:len(x)], x)
+			for i := range x {
+				if !sameBits(p[i], plus[i]) || !sameBits(m[i], minus[i]) {
+					t.Fatalf("%s: σ(±2·%v) = %v, %v; generic %v, %v", im.name, x[i], p[i], m[i], plus[i], minus[i])
+				}
+			}
+			if p[len(x)] != 7 || m[len(x)] != 7 {
+				t.Fatalf("%s n=%d: wrote past the end", im.name, len(x))
+			}
+		}
+	}
+}
+
+// The d = 1 chains on every path are the generic twin's, bit for bit, for
+// word counts that leave every tail, probabilities with short and long
+// binary expansions, and a stream base that is not word 0.
+func TestFineChainBitsPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	ps := []uint64{0, ^uint64(0), 1 << 63, 722480064893763968, 3, rng.Uint64(), rng.Uint64() >> 40}
+	for W := 1; W <= 19; W++ {
+		for _, p := range ps {
+			start := [4][]uint64{}
+			for i := range start {
+				start[i] = make([]uint64, W)
+				for w := range start[i] {
+					start[i][w] = rng.Uint64()
+				}
+			}
+			run := func(im *impl) [4][]uint64 {
+				f := FineBits{Steps: 1 + rng.IntN(4), PFlip: p, Key: 77}
+				f.Steps = 3
+				for i := range f.C {
+					f.C[i] = append(append([]uint64(nil), start[i]...), 0xdead)[:W]
+				}
+				Path{impl: im}.FineChainBits(&f)
+				for i := range f.C {
+					if f.C[i][:W+1][W] != 0xdead {
+						t.Fatalf("%s W=%d: wrote past the end", im.name, W)
+					}
+				}
+				return f.C
+			}
+			want := run(generic)
+			for _, im := range fastPaths() {
+				got := run(im)
+				for i := range got {
+					for w := range got[i] {
+						if got[i][w] != want[i][w] {
+							t.Fatalf("%s W=%d p=%#x: corner %d word %d = %#x, generic %#x", im.name, W, p, i, w, got[i][w], want[i][w])
+						}
+					}
+				}
 			}
 		}
 	}
@@ -253,7 +472,7 @@ func TestFineChainBitsLimits(t *testing.T) {
 		for i := range f.C {
 			f.C[i] = append([]uint64(nil), start...)
 		}
-		FineChainBits(&f)
+		FineChainBitsGeneric(&f)
 		for i := range f.C {
 			for w := range start {
 				if f.C[i][w] != start[w] {

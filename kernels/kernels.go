@@ -6,6 +6,9 @@
 // choice is a value, never process state. (The rgflow command reads
 // RGFLOW_KERNELS=generic|avx2|avx512 to pick one.)
 //
+// The Gibbs sampler's kernels (gibbs.go) are Path methods too: every path
+// draws the same samples from the same seed, bit for bit.
+//
 // Paths, fastest first:
 //   - avx512 (AVX512F; kernels_avx512_amd64.s) and avx2 (AVX2 + FMA3;
 //     kernels_avx2_amd64.s), built on amd64 with the gc toolchain unless
@@ -106,6 +109,26 @@ type impl struct {
 	available bool // this CPU and build run it
 	enumerate func(*Enum)
 	tanh      func(dst, x []float64)
+	gibbs
+}
+
+// gibbs is an implementation of the Gibbs sampler's kernels (gibbs.go).
+type gibbs struct {
+	fineBits func(*FineBits)
+	catPair  func(dst, a, b []uint8, tab []uint32, d int, key, base uint64)
+	catOne   func(dst, a []uint8, tab []uint32, d int, key, base uint64)
+	centre   func(dst []uint8, th []float64, d int, key, base uint64)
+	lcTanh   func(th, x []float64, abs, prod *[8]float64)
+	sigmoids func(plus, minus, x []float64)
+}
+
+var genericGibbs = gibbs{
+	fineBits: FineChainBitsGeneric,
+	catPair:  CatPairGeneric,
+	catOne:   CatOneGeneric,
+	centre:   CentreStatesGeneric,
+	lcTanh:   LcTanhGeneric,
+	sigmoids: SigmoidPairsGeneric,
 }
 
 var generic = &impl{
@@ -113,6 +136,7 @@ var generic = &impl{
 	available: true,
 	enumerate: EnumerateGeneric,
 	tanh:      TanhGeneric,
+	gibbs:     genericGibbs,
 }
 
 // impls lists the implementations from fastest to slowest: the assembly

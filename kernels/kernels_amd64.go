@@ -13,7 +13,8 @@ var archImpls = []*impl{
 		enumerate: func(e *Enum) {
 			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go})
 		},
-		tanh: tanhAVX512Go,
+		tanh:  tanhAVX512Go,
+		gibbs: genericGibbs,
 	},
 	{
 		name:      "avx2",
@@ -21,7 +22,8 @@ var archImpls = []*impl{
 		enumerate: func(e *Enum) {
 			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go})
 		},
-		tanh: tanhAVX2Go,
+		tanh:  tanhAVX2Go,
+		gibbs: genericGibbs,
 	},
 }
 
