@@ -73,10 +73,16 @@ import (
 // Gamma is SplitMix64's increment, 2^64/φ rounded to odd.
 const Gamma = 0x9e3779b97f4a7c15
 
+// The multipliers of Stafford's mix13, SplitMix64's output function.
+const (
+	mix64M1 = 0xbf58476d1ce4e5b9
+	mix64M2 = 0x94d049bb133111eb
+)
+
 // Mix64 is SplitMix64's output function (Stafford's mix13).
 func Mix64(z uint64) uint64 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z = (z ^ (z >> 30)) * mix64M1
+	z = (z ^ (z >> 27)) * mix64M2
 	return z ^ (z >> 31)
 }
 

@@ -14,7 +14,7 @@ var archImpls = []*impl{
 			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go})
 		},
 		tanh:  tanhAVX512Go,
-		gibbs: genericGibbs,
+		gibbs: gibbsAVX512(),
 	},
 	{
 		name:      "avx2",
@@ -23,7 +23,7 @@ var archImpls = []*impl{
 			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go})
 		},
 		tanh:  tanhAVX2Go,
-		gibbs: genericGibbs,
+		gibbs: gibbsAVX2(),
 	},
 }
 

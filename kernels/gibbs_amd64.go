@@ -1,0 +1,151 @@
+//go:build amd64 && gc && !purego
+
+package kernels
+
+import (
+	"math/bits"
+
+	"rgflow/kernels/internal/dispatch"
+)
+
+// The assembly twins of the Gibbs kernels (gibbs_avx512_amd64.s,
+// gibbs_avx2_amd64.s) take whole blocks of lanes; these wrappers give the
+// rest of a call to the pure-Go twins, at the stream positions and lanes
+// those would have used, so that the result is the twin's.
+
+// gibbsAVX512 is the avx512 path's sampler. Its kernels need AVX512DQ too
+// (VPMULLQ, VCVTUQQ2PD); an AVX512F CPU without it runs the avx2 ones,
+// which draw the same samples.
+func gibbsAVX512() gibbs {
+	switch {
+	case dispatch.CPU.AVX512Path() && dispatch.CPU.AVX512DQ:
+		return gibbs{
+			fineBits: fineChainBitsAVX512,
+			catPair:  catPairAVX512,
+			catOne:   catOneAVX512,
+			centre:   centreStatesAVX512,
+			lcTanh:   lcTanhAVX512Go,
+			sigmoids: sigmoidPairsAVX512,
+		}
+	case dispatch.CPU.AVX2Path():
+		return gibbsAVX2()
+	}
+	return genericGibbs
+}
+
+// gibbsAVX2 is the avx2 path's sampler.
+func gibbsAVX2() gibbs {
+	return genericGibbs
+}
+
+//go:noescape
+func fineBitsAVX512(c0, c1, c2, c3 *uint64, nblk, steps int, p, key uint64)
+
+//go:noescape
+func catPermAVX512(dst, a, b *uint8, n int, tab *uint32, R, nt, shift int, key, base uint64)
+
+//go:noescape
+func catGatherAVX512(dst, a, b *uint8, n int, tab *uint32, logR, d, shift int, key, base uint64)
+
+//go:noescape
+func centreAVX512(dst *uint8, th *float64, n, d int, key, base uint64)
+
+//go:noescape
+func lcTanhAVX512(th, x *float64, n int, abs, prod *float64)
+
+//go:noescape
+func sigmoidAVX512(plus, minus, x *float64, n int)
+
+// checkPlanes panics unless the four corner planes have W words each.
+func checkPlanes(f *FineBits) int {
+	W := len(f.C[0])
+	for _, c := range f.C[1:] {
+		if len(c) != W {
+			panic("kernels: FineBits planes of different lengths")
+		}
+	}
+	return W
+}
+
+func fineChainBitsAVX512(f *FineBits) {
+	W := checkPlanes(f)
+	nb := W / 8
+	if nb > 0 && f.Steps > 0 {
+		fineBitsAVX512(&f.C[0][0], &f.C[1][0], &f.C[2][0], &f.C[3][0], nb, f.Steps, f.PFlip, f.Key)
+	}
+	if nb*8 < W {
+		fineChainBitsWords(f, nb*8, W)
+	}
+}
+
+// maxPermRows is the most rows catPermAVX512 takes (two VPERMT2D a
+// threshold); tables of at most 16 rows are padded to 16 (one VPERMD).
+const maxPermRows = 64
+
+// catDrawAVX512 draws the first 16·⌊len(dst)/16⌋ sites in assembly, rows
+// r = a<<shift | b of a table of R rows; tail draws the rest.
+func catDrawAVX512(dst, a, b []uint8, tab []uint32, R, d, shift int, key, base uint64, tail func(n int)) {
+	N := len(dst)
+	n := N &^ 15
+	if n > 0 {
+		S := 1 << d
+		switch {
+		case R < 16:
+			var pad [15 * 16]uint32
+			for j := 0; j < S-1; j++ {
+				copy(pad[j*16:j*16+R], tab[j*R:(j+1)*R])
+			}
+			catPermAVX512(&dst[0], &a[0], &b[0], n, &pad[0], 16, S-1, shift, key, base)
+		case R == 16 || R == maxPermRows:
+			catPermAVX512(&dst[0], &a[0], &b[0], n, &tab[0], R, S-1, shift, key, base)
+		default:
+			catGatherAVX512(&dst[0], &a[0], &b[0], n, &tab[0], bits.TrailingZeros(uint(R)), d, shift, key, base)
+		}
+	}
+	if n < N {
+		tail(n)
+	}
+}
+
+func catPairAVX512(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
+	catDrawAVX512(dst, a, b, tab, 1<<(2*d), d, d, key, base, func(n int) {
+		CatPairGeneric(dst[n:], a[n:], b[n:], tab, d, key, base+uint64(n/2))
+	})
+}
+
+func catOneAVX512(dst, a []uint8, tab []uint32, d int, key, base uint64) {
+	catDrawAVX512(dst, a, a, tab, 1<<d, d, 0, key, base, func(n int) {
+		CatOneGeneric(dst[n:], a[n:], tab, d, key, base+uint64(n/2))
+	})
+}
+
+func centreStatesAVX512(dst []uint8, th []float64, d int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 7
+	if n > 0 {
+		centreAVX512(&dst[0], &th[0], n, d, key, base)
+	}
+	if n < N {
+		CentreStatesGeneric(dst[n:], th[n*d:], d, key, base+uint64(n*d))
+	}
+}
+
+func lcTanhAVX512Go(th, x []float64, abs, prod *[8]float64) {
+	n := len(x) &^ 7
+	if n > 0 {
+		lcTanhAVX512(&th[0], &x[0], n, &abs[0], &prod[0])
+	}
+	if n < len(x) {
+		LcTanhGeneric(th[n:], x[n:], abs, prod)
+	}
+}
+
+func sigmoidPairsAVX512(plus, minus, x []float64) {
+	n := len(x) &^ 7
+	if n > 0 {
+		sigmoidAVX512(&plus[0], &minus[0], &x[0], n)
+	}
+	if n < len(x) {
+		SigmoidPairsGeneric(plus[n:], minus[n:], x[n:])
+	}
+}
