@@ -117,7 +117,8 @@ type MLP struct {
 	Params []float64
 
 	kern kernels.Path // matrix products and vector tanh; the zero Path is the fastest
-	one  *Tape        // for Eval and Jacobian; an MLP is not for concurrent use
+	one  *Tape        // for Eval; an MLP is not for concurrent use
+	jac  *Tape        // for Jacobian (a batch of Out rows: apart from one, so neither is reallocated)
 }
 
 // NewMLP builds a network with the given layer sizes, initialised as
@@ -277,8 +278,8 @@ func (n *MLP) Jacobian(x []float64) (f, jac []float64) {
 	for r := 0; r < out; r++ {
 		copy(xs[r*in:(r+1)*in], x)
 	}
-	y, t := n.Forward(xs, out, n.one)
-	n.one = t
+	y, t := n.Forward(xs, out, n.jac)
+	n.jac = t
 	f = append([]float64(nil), y[:out]...)
 	dy := make([]float64, out*out)
 	for i := 0; i < out; i++ {

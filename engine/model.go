@@ -16,6 +16,10 @@ type Model interface {
 	FlowJacobian(J []float64) (f, jac []float64)
 	// Flow returns f(J) = J′ − J at one point without disturbing Map's state.
 	Flow(J []float64) []float64
+	// FlowBatch returns f at the n points of J (n×c), each with the bits
+	// Flow gives it, without disturbing Map's state. The result is owned
+	// by the model until the next call.
+	FlowBatch(J []float64, n int) []float64
 	// Net is the underlying network (for checkpoints).
 	Net() *MLP
 }
@@ -25,6 +29,7 @@ type FlowModel struct {
 	N    *MLP
 	tape *Tape // of the last Map
 	hmc  *Tape // of the last Potential (kept apart so HMC can't clobber Map's)
+	pts  *Tape // of the last FlowBatch
 	out  []float64
 	dy   []float64 // ∂U/∂f for the last Potential
 }
@@ -76,3 +81,9 @@ func (m *FlowModel) FlowJacobian(J []float64) (f, jac []float64) {
 }
 
 func (m *FlowModel) Flow(J []float64) []float64 { return m.N.Eval(J) }
+
+func (m *FlowModel) FlowBatch(J []float64, n int) []float64 {
+	var y []float64
+	y, m.pts = m.N.Forward(J, n, m.pts)
+	return y
+}

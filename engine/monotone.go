@@ -35,8 +35,9 @@ import (
 type MonotoneModel struct {
 	N *MLP
 
-	train, hmc monoPass // Map/Backward, Potential
-	one, pt    monoPass // FlowJacobian, Flow
+	train, hmc   monoPass // Map/Backward, Potential
+	one, pt, pts monoPass // FlowJacobian, Flow, FlowBatch
+	ptsOut       []float64
 	out        []float64
 	eye        []float64
 }
@@ -316,6 +317,18 @@ func (m *MonotoneModel) Flow(J []float64) []float64 {
 		f[i] = -m.pt.P[0][i]
 	}
 	return f
+}
+
+func (m *MonotoneModel) FlowBatch(J []float64, n int) []float64 {
+	c := m.N.In()
+	m.forward(&m.pts, J, n)
+	if len(m.ptsOut) != n*c {
+		m.ptsOut = make([]float64, n*c)
+	}
+	for i, g := range m.pts.P[0][:n*c] {
+		m.ptsOut[i] = -g
+	}
+	return m.ptsOut
 }
 
 // Value returns C_θ(J) = net(J) − net(0).

@@ -24,6 +24,7 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 	c := len(start)
 	x := append([]float64(nil), start...)
 	trial := make([]float64, c)
+	trials := make([]float64, 11*c)
 	f, jac := m.FlowJacobian(x)
 	norm := sqNorm(f)
 	for it := 1; it <= maxIter; it++ {
@@ -44,20 +45,44 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 			}
 			return Root{J: x, Converged: true, Iter: it}
 		}
+		// The line search tries t = 1, 1/2, …, 1/2^11 in turn and takes the
+		// first that decreases ‖f‖. The full step alone first (near a root
+		// it is taken); if it fails, the other eleven trials go through the
+		// network as one batch, each row with the bits a lone Flow would
+		// give, and are scanned in the same order.
 		t := 1.0
 		var fn []float64
 		nn := math.Inf(1)
 		decreased := false
-		for halving := 0; halving < 12; halving++ {
-			for i := range trial {
-				trial[i] = x[i] - t*dx.AtVec(i)
+		for i := range trial {
+			trial[i] = x[i] - dx.AtVec(i)
+		}
+		fn = m.Flow(trial)
+		if nn = sqNorm(fn); nn < norm || nn == 0 {
+			decreased = true
+		} else {
+			const halvings = 11
+			for h := 1; h <= halvings; h++ {
+				t /= 2
+				for i := 0; i < c; i++ {
+					trials[(h-1)*c+i] = x[i] - t*dx.AtVec(i)
+				}
 			}
-			fn = m.Flow(trial)
-			if nn = sqNorm(fn); nn < norm || nn == 0 {
-				decreased = true
-				break
+			fb := m.FlowBatch(trials, halvings)
+			t = 1.0
+			for h := 1; h <= halvings; h++ {
+				t /= 2
+				fn = fb[(h-1)*c : h*c]
+				copy(trial, trials[(h-1)*c:h*c])
+				if nn = sqNorm(fn); nn < norm || nn == 0 {
+					decreased = true
+					break
+				}
 			}
-			t /= 2
+			if !decreased {
+				t /= 2
+			}
+			fn = append([]float64(nil), fn...) // fb belongs to the model
 		}
 		step := t * maxAbs(dx.RawVector().Data)
 		copy(x, trial)
