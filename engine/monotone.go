@@ -38,8 +38,8 @@ type MonotoneModel struct {
 	train, hmc   monoPass // Map/Backward, Potential
 	one, pt, pts monoPass // FlowJacobian, Flow, FlowBatch
 	ptsOut       []float64
-	out        []float64
-	eye        []float64
+	out          []float64
+	eye          []float64
 }
 
 // NewMonotoneModel wraps a network whose input width is c. A network with
