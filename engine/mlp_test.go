@@ -174,3 +174,41 @@ func TestReluDerivativeEdgeCases(t *testing.T) {
 		}
 	}
 }
+
+// HMC's chains do not depend on how many goroutines share the leapfrog,
+// for both models: the same seed gives the same couplings bit for bit.
+func TestHMCShardsSameChains(t *testing.T) {
+	for _, model := range []string{"flow", "monotone"} {
+		var ref []float64
+		refAcc := 0
+		for _, workers := range []int{1, 2, 3, 8, 40} {
+			rng := rand.New(rand.NewPCG(51, 52))
+			net := NewMLP([]int{5, 24, 24, 5}, SiLU, rng)
+			var m Model = NewFlowModel(net)
+			if model == "monotone" {
+				m, _ = NewMonotoneModel(net)
+			}
+			J := randomJ(rng, 13*5, 1)
+			h := HMC{Dt: 0.3, SolveSteps: 6, SampleSteps: 3, Workers: workers}
+			acc := 0
+			for e := 0; e < 3; e++ {
+				acc += h.Sample(m, J, 13, 5, 300, rng)
+			}
+			if ref == nil {
+				ref, refAcc = J, acc
+				if acc == 0 || acc == 3*3*13 {
+					t.Fatalf("%s: %d of %d proposals accepted: the test would not see a wrong Metropolis step", model, acc, 3*3*13)
+				}
+				continue
+			}
+			if acc != refAcc {
+				t.Fatalf("%s: %d workers accept %d proposals, 1 worker %d", model, workers, acc, refAcc)
+			}
+			for i := range J {
+				if math.Float64bits(J[i]) != math.Float64bits(ref[i]) {
+					t.Fatalf("%s: %d workers: J[%d] = %v, 1 worker %v", model, workers, i, J[i], ref[i])
+				}
+			}
+		}
+	}
+}

@@ -30,8 +30,10 @@ type FlowModel struct {
 	tape *Tape // of the last Map
 	hmc  *Tape // of the last Potential (kept apart so HMC can't clobber Map's)
 	pts  *Tape // of the last FlowBatch
-	out  []float64
-	dy   []float64 // ∂U/∂f for the last Potential
+
+	shards []*FlowModel // HMC's shards: the same network, tapes of their own
+	out    []float64
+	dy     []float64 // ∂U/∂f for the last Potential
 }
 
 // NewFlowModel wraps a network whose input and output widths are c.
@@ -74,6 +76,17 @@ func (m *FlowModel) Potential(J []float64, batch int, beta float64, U, grad []fl
 		U[r] = beta * s
 	}
 	m.N.Backward(m.hmc, dy, nil, grad)
+}
+
+// Shard implements ShardedTarget.
+func (m *FlowModel) Shard(i int) HMCTarget {
+	for len(m.shards) <= i {
+		m.shards = append(m.shards, nil)
+	}
+	if m.shards[i] == nil || m.shards[i].N != m.N {
+		m.shards[i] = &FlowModel{N: m.N}
+	}
+	return m.shards[i]
 }
 
 func (m *FlowModel) FlowJacobian(J []float64) (f, jac []float64) {

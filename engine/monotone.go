@@ -38,6 +38,7 @@ type MonotoneModel struct {
 	train, hmc   monoPass // Map/Backward, Potential
 	one, pt, pts monoPass // FlowJacobian, Flow, FlowBatch
 	ptsOut       []float64
+	shards       []*MonotoneModel // HMC's shards: the same network, buffers of their own
 	out          []float64
 	eye          []float64
 }
@@ -279,6 +280,17 @@ func (m *MonotoneModel) Potential(J []float64, batch int, beta float64, U, grad 
 	for i := range grad[:batch*c] {
 		grad[i] = 2 * beta * Hg[i]
 	}
+}
+
+// Shard implements ShardedTarget.
+func (m *MonotoneModel) Shard(i int) HMCTarget {
+	for len(m.shards) <= i {
+		m.shards = append(m.shards, nil)
+	}
+	if m.shards[i] == nil || m.shards[i].N != m.N {
+		m.shards[i] = &MonotoneModel{N: m.N}
+	}
+	return m.shards[i]
 }
 
 // FlowJacobian returns f = −g and ∂f/∂J = −H, from the tangents in the c

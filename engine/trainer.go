@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"time"
 
@@ -110,7 +111,11 @@ func (t *Trainer) alloc() {
 	t.start = make([]float64, t.C)
 	t.start[0] = t.Cfg.Newton.Start
 	h := t.Cfg.HMC
-	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps}
+	workers := t.Cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps, Workers: workers}
 }
 
 // newModel builds the model a config names around a network.

@@ -354,6 +354,20 @@ func TestAssemblyConstants(t *testing.T) {
 	for n := 13; n >= 2; n-- {
 		gib = append(gib, fc(fmt.Sprintf("T%d", n), invFactorial(n)))
 	}
+	gib2 := []constCheck{
+		bc("GAMMA", Gamma), bc("M1LO", mix64M1&(1<<32-1)), bc("M1HI", mix64M1>>32),
+		bc("M2LO", mix64M2&(1<<32-1)), bc("M2HI", mix64M2>>32),
+		bc("GAMMA128", g*128), bc("GAMMA65", g*65), bc("GAMMA4", g*4),
+		bc("SIGN32", 0x8000000080000000),
+		bc("TWO21", math.Float64bits(1<<21)), bc("LOW21", 1<<21-1),
+	}
+	for _, c := range gib {
+		switch c.name {
+		case "GAMMA", "MIX1", "MIX2", "GAMMA128", "GAMMA65", "GAMMA8":
+		default:
+			gib2 = append(gib2, c)
+		}
+	}
 	iota8 := []uint64{0, 1, 2, 3, 4, 5, 6, 7}
 	dwords := []uint64{0x0000000100000001, 0x0000002000000020} // dword lanes of 1 and of 32
 
@@ -367,6 +381,8 @@ func TestAssemblyConstants(t *testing.T) {
 		{"kernels_avx512_amd64.s", "k512", 1, avx512, map[string][]uint64{"exp2tab": exp2Table()}},
 		{"kernels_avx2_amd64.s", "k256", 4, avx2, map[string][]uint64{"iota": {0, 1, 2, 3}}},
 		{"gibbs_avx512_amd64.s", "g512", 1, gib, map[string][]uint64{"iota8": iota8, "dw512": dwords}},
+		// byte 0 of each dword of a 128-bit lane, then zeros (VPSHUFB)
+		{"gibbs_avx2_amd64.s", "g256", 4, gib2, map[string][]uint64{"shuf4": {0x808080800c080400, 0x8080808080808080, 0x808080800c080400, 0x8080808080808080}}},
 	} {
 		data, names := asmData(t, file.name)
 		seen := map[int]bool{}

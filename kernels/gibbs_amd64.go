@@ -35,7 +35,94 @@ func gibbsAVX512() gibbs {
 
 // gibbsAVX2 is the avx2 path's sampler.
 func gibbsAVX2() gibbs {
-	return genericGibbs
+	if !dispatch.CPU.AVX2Path() {
+		return genericGibbs
+	}
+	return gibbs{
+		fineBits: fineChainBitsAVX2,
+		catPair:  catPairAVX2,
+		catOne:   catOneAVX2,
+		centre:   centreStatesAVX2,
+		lcTanh:   lcTanhAVX2Go,
+		sigmoids: sigmoidPairsAVX2,
+	}
+}
+
+//go:noescape
+func fineBitsAVX2(c0, c1, c2, c3 *uint64, nblk, steps int, p, key uint64)
+
+//go:noescape
+func catAVX2(dst, a, b *uint8, n int, tab *uint32, logR, d, shift int, key, base uint64)
+
+//go:noescape
+func centreAVX2(dst *uint8, th *float64, n, d int, key, base uint64)
+
+//go:noescape
+func lcTanhAVX2(th, x *float64, n int, abs, prod *float64)
+
+//go:noescape
+func sigmoidAVX2(plus, minus, x *float64, n int)
+
+func fineChainBitsAVX2(f *FineBits) {
+	W := checkPlanes(f)
+	nb := W / 4
+	if nb > 0 && f.Steps > 0 {
+		fineBitsAVX2(&f.C[0][0], &f.C[1][0], &f.C[2][0], &f.C[3][0], nb, f.Steps, f.PFlip, f.Key)
+	}
+	if nb*4 < W {
+		fineChainBitsWords(f, nb*4, W)
+	}
+}
+
+func catPairAVX2(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
+	n := len(dst) &^ 7
+	if n > 0 {
+		catAVX2(&dst[0], &a[0], &b[0], n, &tab[0], 2*d, d, d, key, base)
+	}
+	if n < len(dst) {
+		CatPairGeneric(dst[n:], a[n:], b[n:], tab, d, key, base+uint64(n/2))
+	}
+}
+
+func catOneAVX2(dst, a []uint8, tab []uint32, d int, key, base uint64) {
+	n := len(dst) &^ 7
+	if n > 0 {
+		catAVX2(&dst[0], &a[0], &a[0], n, &tab[0], d, d, 0, key, base)
+	}
+	if n < len(dst) {
+		CatOneGeneric(dst[n:], a[n:], tab, d, key, base+uint64(n/2))
+	}
+}
+
+func centreStatesAVX2(dst []uint8, th []float64, d int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 3
+	if n > 0 {
+		centreAVX2(&dst[0], &th[0], n, d, key, base)
+	}
+	if n < N {
+		CentreStatesGeneric(dst[n:], th[n*d:], d, key, base+uint64(n*d))
+	}
+}
+
+func lcTanhAVX2Go(th, x []float64, abs, prod *[8]float64) {
+	n := len(x) &^ 7
+	if n > 0 {
+		lcTanhAVX2(&th[0], &x[0], n, &abs[0], &prod[0])
+	}
+	if n < len(x) {
+		LcTanhGeneric(th[n:], x[n:], abs, prod)
+	}
+}
+
+func sigmoidPairsAVX2(plus, minus, x []float64) {
+	n := len(x) &^ 3
+	if n > 0 {
+		sigmoidAVX2(&plus[0], &minus[0], &x[0], n)
+	}
+	if n < len(x) {
+		SigmoidPairsGeneric(plus[n:], minus[n:], x[n:])
+	}
 }
 
 //go:noescape
