@@ -221,21 +221,14 @@ func cdKey(seed uint64, epoch, traj int) uint64 {
 // the uniform start, then two phases per fine step and two per coarse step.
 
 // runFine runs kFine block-Gibbs steps of the fine block at the tabulated
-// J from a uniform start, on the byte states.
+// J from a uniform start, on the byte states (kernels.FineChain, whose
+// topology is fineEdges' and cornerEdges', TestCornerEdges).
 func (g *gibbsChains) runFine(key uint64, kFine int) {
-	d, kern := g.b.D, g.b.kern
+	d := g.b.D
 	for i := 0; i < 4; i++ {
 		kernels.UniformStates(g.c[i], d, key, kernels.Sub(kernels.StartPhase, i))
 	}
-	for t := 0; t < kFine; t++ {
-		ph := kernels.FinePhase(t)
-		for e, edge := range fineEdges {
-			kern.CatPair(g.h[e], g.c[edge[0]], g.c[edge[2]], g.tab.hid[e], d, key, kernels.Sub(ph, e))
-		}
-		for c, ce := range cornerEdges {
-			kern.CatPair(g.c[c], g.h[ce[0]], g.h[ce[2]], g.tab.cor[c], d, key, kernels.Sub(ph+1, c))
-		}
-	}
+	g.b.kern.FineChain(&kernels.FineChain{D: d, C: g.c, H: g.h, Hid: g.tab.hid, Cor: g.tab.cor, Steps: kFine, Key: key})
 }
 
 // coarseStep runs coarse step t from the corners in g.c, whose tanh φ

@@ -34,10 +34,11 @@ type HMCTarget interface {
 // disjoint rows concurrently.
 type ShardedTarget interface {
 	HMCTarget
-	// Shard returns the target's i-th shard: the same potential, with
-	// buffers of its own, for one goroutine. It is valid until the
-	// target's parameters change; shards of different i may run at once.
-	Shard(i int) HMCTarget
+	// Shards returns n shards of the target: the same potential, each
+	// with buffers of its own, for one goroutine each (they may run at
+	// once). They are valid until the target's parameters change; HMC
+	// asks for them once per Sample.
+	Shards(n int) []HMCTarget
 }
 
 // Sample advances every chain in J (M×c, updated in place) and returns the
@@ -76,14 +77,18 @@ func (h *HMC) Sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *
 			}
 		}
 	}
-	shards, _ := f.(ShardedTarget)
+	sharded, _ := f.(ShardedTarget)
 	workers := min(h.Workers, batch)
+	var shards []HMCTarget
+	if sharded != nil && workers > 1 {
+		shards = sharded.Shards(workers)
+	}
 	accepted := 0
 	for s := 0; s < h.SampleSteps; s++ {
 		for i := range p {
 			p[i] = rng.NormFloat64()
 		}
-		if shards == nil || workers <= 1 {
+		if shards == nil {
 			leap(f, 0, batch)
 		} else {
 			var wg sync.WaitGroup
@@ -92,7 +97,7 @@ func (h *HMC) Sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					leap(shards.Shard(w), lo, hi)
+					leap(shards[w], lo, hi)
 				}()
 			}
 			wg.Wait()

@@ -210,21 +210,67 @@ func (n *MLP) gemm(tA, tB blas.Transpose, rows, cols, depth int, a []float64, ld
 	n.kern.Dense().Gemm(tA == blas.Trans, tB == blas.Trans, rows, cols, depth, a, lda, b, ldb, beta, c, ldc)
 }
 
+// weightsT is a snapshot of a network's weights transposed: layer l's
+// Wᵀ (in×out, row-major), which kernels/dense reads in place as the B of
+// an NN product instead of packing W for an NT one on every call. Every
+// element of a product is the same sum in the same order either way, so
+// the results are the same bits.
+type weightsT struct{ w [][]float64 }
+
+// snapshotT fills wt with the current weights, transposed.
+func (n *MLP) snapshotT(wt *weightsT) {
+	L := n.Layers()
+	if len(wt.w) != L {
+		wt.w = make([][]float64, L)
+	}
+	for l := 0; l < L; l++ {
+		in, out := n.Sizes[l], n.Sizes[l+1]
+		W, _ := n.layer(n.Params, l)
+		if len(wt.w[l]) != in*out {
+			wt.w[l] = make([]float64, in*out)
+		}
+		dst := wt.w[l]
+		for j := 0; j < out; j++ {
+			for i, v := range W[j*in : (j+1)*in] {
+				dst[i*out+j] = v
+			}
+		}
+	}
+}
+
+// linear computes z = beta·z + a·W_lᵀ (rows×out) for layer l: an NT
+// product with W, or, with a snapshot wt, the NN product with its Wᵀ.
+func (n *MLP) linear(l, rows int, a []float64, beta float64, z []float64, wt *weightsT) {
+	in, out := n.Sizes[l], n.Sizes[l+1]
+	if wt != nil {
+		n.gemm(blas.NoTrans, blas.NoTrans, rows, out, in, a, in, wt.w[l], out, beta, z, out)
+		return
+	}
+	W, _ := n.layer(n.Params, l)
+	n.gemm(blas.NoTrans, blas.Trans, rows, out, in, a, in, W, in, beta, z, out)
+}
+
 // Forward evaluates the network on batch rows of x (batch×In) and returns
 // the outputs (batch×Out), which belong to the tape. Pass the returned tape
 // back in to reuse its buffers.
 func (n *MLP) Forward(x []float64, batch int, t *Tape) ([]float64, *Tape) {
+	return n.forward(x, batch, t, nil)
+}
+
+// forward is Forward with the products on the snapshot wt when it is not
+// nil (the same bits).
+func (n *MLP) forward(x []float64, batch int, t *Tape, wt *weightsT) ([]float64, *Tape) {
 	t = n.tape(t, batch)
 	copy(t.post[0], x[:batch*n.In()])
 	L := n.Layers()
 	for l := 0; l < L; l++ {
-		in, out := n.Sizes[l], n.Sizes[l+1]
-		W, b := n.layer(n.Params, l)
+		out := n.Sizes[l+1]
+		_, b := n.layer(n.Params, l)
 		z := t.pre[l+1]
 		for r := 0; r < batch; r++ {
 			copy(z[r*out:(r+1)*out], b)
 		}
-		n.gemm(blas.NoTrans, blas.Trans, batch, out, in, t.post[l], in, W, in, 1, z, out)
+		n.linear(l, batch, t.post[l], 1, z, wt)
 		a := t.post[l+1]
 		if l == L-1 {
 			copy(a, z)

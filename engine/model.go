@@ -32,6 +32,8 @@ type FlowModel struct {
 	pts  *Tape // of the last FlowBatch
 
 	shards []*FlowModel // HMC's shards: the same network, tapes of their own
+	snap   *weightsT    // the shards' snapshot of the transposed weights
+	wt     *weightsT    // a shard's: the snapshot its forward products read (nil: the weights)
 	out    []float64
 	dy     []float64 // ∂U/∂f for the last Potential
 }
@@ -60,7 +62,7 @@ func (m *FlowModel) Backward(dJp, dParams []float64) {
 
 func (m *FlowModel) Potential(J []float64, batch int, beta float64, U, grad []float64) {
 	var f []float64
-	f, m.hmc = m.N.Forward(J, batch, m.hmc)
+	f, m.hmc = m.N.forward(J, batch, m.hmc, m.wt)
 	c := m.N.Out()
 	if len(m.dy) != len(f) {
 		m.dy = make([]float64, len(f))
@@ -78,15 +80,23 @@ func (m *FlowModel) Potential(J []float64, batch int, beta float64, U, grad []fl
 	m.N.Backward(m.hmc, dy, nil, grad)
 }
 
-// Shard implements ShardedTarget.
-func (m *FlowModel) Shard(i int) HMCTarget {
-	for len(m.shards) <= i {
-		m.shards = append(m.shards, nil)
+// Shards implements ShardedTarget: the shards share one snapshot of the
+// transposed weights, taken now, for their forward products.
+func (m *FlowModel) Shards(n int) []HMCTarget {
+	if m.snap == nil {
+		m.snap = new(weightsT)
 	}
-	if m.shards[i] == nil || m.shards[i].N != m.N {
-		m.shards[i] = &FlowModel{N: m.N}
+	m.N.snapshotT(m.snap)
+	out := make([]HMCTarget, n)
+	for i := range out {
+		if i == len(m.shards) {
+			m.shards = append(m.shards, &FlowModel{})
+		}
+		sh := m.shards[i]
+		sh.N, sh.wt = m.N, m.snap
+		out[i] = sh
 	}
-	return m.shards[i]
+	return out
 }
 
 func (m *FlowModel) FlowJacobian(J []float64) (f, jac []float64) {

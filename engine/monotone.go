@@ -39,6 +39,8 @@ type MonotoneModel struct {
 	one, pt, pts monoPass // FlowJacobian, Flow, FlowBatch
 	ptsOut       []float64
 	shards       []*MonotoneModel // HMC's shards: the same network, buffers of their own
+	snap         *weightsT        // the shards' snapshot of the transposed weights
+	wt           *weightsT        // a shard's: the snapshot its products read (nil: the weights)
 	out          []float64
 	eye          []float64
 }
@@ -151,7 +153,7 @@ func (m *MonotoneModel) forward(p *monoPass, x []float64, batch int) {
 	copy(p.AA[0][:B*n.Sizes[0]], x[:B*n.Sizes[0]])
 	for l := 0; l < L; l++ {
 		in, out := n.Sizes[l], n.Sizes[l+1]
-		W, b := n.layer(n.Params, l)
+		_, b := n.layer(n.Params, l)
 		z := p.Z[l+1]
 		if l == L-1 {
 			z = p.y
@@ -159,7 +161,7 @@ func (m *MonotoneModel) forward(p *monoPass, x []float64, batch int) {
 		for r := 0; r < B; r++ {
 			copy(z[r*out:(r+1)*out], b)
 		}
-		n.gemm(blas.NoTrans, blas.Trans, B, out, in, p.AA[l][:B*in], in, W, in, 1, z, out)
+		n.linear(l, B, p.AA[l][:B*in], 1, z, m.wt)
 		if l < L-1 {
 			activate(n.kern, n.Act, z, p.AA[l+1][:B*out], p.S1[l+1], p.S2[l+1])
 		}
@@ -196,9 +198,8 @@ func (m *MonotoneModel) tangent(p *monoPass, v []float64) {
 	copy(p.AA[0][B*c:2*B*c], v[:B*c])
 	for l := 0; l < L-1; l++ {
 		in, out := n.Sizes[l], n.Sizes[l+1]
-		W, _ := n.layer(n.Params, l)
 		zd := p.Zd[l+1]
-		n.gemm(blas.NoTrans, blas.Trans, B, out, in, p.AA[l][B*in:2*B*in], in, W, in, 0, zd, out)
+		n.linear(l, B, p.AA[l][B*in:2*B*in], 0, zd, m.wt)
 		ad, s1 := p.AA[l+1][B*out:2*B*out], p.S1[l+1]
 		for i, z := range zd {
 			ad[i] = s1[i] * z
@@ -282,15 +283,23 @@ func (m *MonotoneModel) Potential(J []float64, batch int, beta float64, U, grad 
 	}
 }
 
-// Shard implements ShardedTarget.
-func (m *MonotoneModel) Shard(i int) HMCTarget {
-	for len(m.shards) <= i {
-		m.shards = append(m.shards, nil)
+// Shards implements ShardedTarget: the shards share one snapshot of the
+// transposed weights, taken now, for their forward and tangent products.
+func (m *MonotoneModel) Shards(n int) []HMCTarget {
+	if m.snap == nil {
+		m.snap = new(weightsT)
 	}
-	if m.shards[i] == nil || m.shards[i].N != m.N {
-		m.shards[i] = &MonotoneModel{N: m.N}
+	m.N.snapshotT(m.snap)
+	out := make([]HMCTarget, n)
+	for i := range out {
+		if i == len(m.shards) {
+			m.shards = append(m.shards, &MonotoneModel{})
+		}
+		sh := m.shards[i]
+		sh.N, sh.wt = m.N, m.snap
+		out[i] = sh
 	}
-	return m.shards[i]
+	return out
 }
 
 // FlowJacobian returns f = −g and ∂f/∂J = −H, from the tangents in the c

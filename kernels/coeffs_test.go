@@ -369,7 +369,7 @@ func TestAssemblyConstants(t *testing.T) {
 		}
 	}
 	iota8 := []uint64{0, 1, 2, 3, 4, 5, 6, 7}
-	dwords := []uint64{0x0000000100000001, 0x0000002000000020} // dword lanes of 1 and of 32
+	dwords := []uint64{0x0000000100000001, 0x0000002000000020, 0x0000000700000007} // dword lanes of 1, 32 and 7
 
 	for _, file := range []struct {
 		name   string

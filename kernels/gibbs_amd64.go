@@ -4,6 +4,8 @@ package kernels
 
 import (
 	"math/bits"
+	"runtime"
+	"unsafe"
 
 	"rgflow/kernels/internal/dispatch"
 )
@@ -20,12 +22,13 @@ func gibbsAVX512() gibbs {
 	switch {
 	case dispatch.CPU.AVX512Path() && dispatch.CPU.AVX512DQ:
 		return gibbs{
-			fineBits: fineChainBitsAVX512,
-			catPair:  catPairAVX512,
-			catOne:   catOneAVX512,
-			centre:   centreStatesAVX512,
-			lcTanh:   lcTanhAVX512Go,
-			sigmoids: sigmoidPairsAVX512,
+			fineBits:  fineChainBitsAVX512,
+			fineChain: fineChainAVX512,
+			catPair:   catPairAVX512,
+			catOne:    catOneAVX512,
+			centre:    centreStatesAVX512,
+			lcTanh:    lcTanhAVX512Go,
+			sigmoids:  sigmoidPairsAVX512,
 		}
 	case dispatch.CPU.AVX2Path():
 		return gibbsAVX2()
@@ -39,12 +42,13 @@ func gibbsAVX2() gibbs {
 		return genericGibbs
 	}
 	return gibbs{
-		fineBits: fineChainBitsAVX2,
-		catPair:  catPairAVX2,
-		catOne:   catOneAVX2,
-		centre:   centreStatesAVX2,
-		lcTanh:   lcTanhAVX2Go,
-		sigmoids: sigmoidPairsAVX2,
+		fineBits:  fineChainBitsAVX2,
+		fineChain: func(f *FineChain) { fineChainRange(f, 0, len(f.C[0]), catPairAVX2) },
+		catPair:   catPairAVX2,
+		catOne:    catOneAVX2,
+		centre:    centreStatesAVX2,
+		lcTanh:    lcTanhAVX2Go,
+		sigmoids:  sigmoidPairsAVX2,
 	}
 }
 
@@ -127,6 +131,42 @@ func sigmoidPairsAVX2(plus, minus, x []float64) {
 
 //go:noescape
 func fineBitsAVX512(c0, c1, c2, c3 *uint64, nblk, steps int, p, key uint64)
+
+//go:noescape
+func fineChain3AVX512(desc *[32]uintptr, n, steps int, key uint64)
+
+// fineChainAVX512 runs d = 3 chains of 16·⌊N/16⌋ samples in one call of
+// the fused kernel (its tables in registers), the rest, and other d, site
+// by site.
+func fineChainAVX512(f *FineChain) {
+	N := len(f.C[0])
+	n := 0
+	if f.D == 3 {
+		n = N &^ 15
+	}
+	if n > 0 && f.Steps > 0 {
+		var desc [32]uintptr
+		for e, nb := range fineHidden {
+			_ = f.Hid[e][CatTableLen(64, 3)-1]
+			desc[4*e] = uintptr(unsafe.Pointer(&f.H[e][0]))
+			desc[4*e+1] = uintptr(unsafe.Pointer(&f.C[nb[0]][0]))
+			desc[4*e+2] = uintptr(unsafe.Pointer(&f.C[nb[1]][0]))
+			desc[4*e+3] = uintptr(unsafe.Pointer(&f.Hid[e][0]))
+		}
+		for i, nb := range fineCorner {
+			_ = f.Cor[i][CatTableLen(64, 3)-1]
+			desc[16+4*i] = uintptr(unsafe.Pointer(&f.C[i][0]))
+			desc[16+4*i+1] = uintptr(unsafe.Pointer(&f.H[nb[0]][0]))
+			desc[16+4*i+2] = uintptr(unsafe.Pointer(&f.H[nb[1]][0]))
+			desc[16+4*i+3] = uintptr(unsafe.Pointer(&f.Cor[i][0]))
+		}
+		fineChain3AVX512(&desc, n, f.Steps, f.Key)
+		runtime.KeepAlive(f)
+	}
+	if n < N {
+		fineChainRange(f, n, N, catPairAVX512)
+	}
+}
 
 //go:noescape
 func catPermAVX512(dst, a, b *uint8, n int, tab *uint32, R, nt, shift int, key, base uint64)

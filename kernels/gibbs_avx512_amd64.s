@@ -68,7 +68,8 @@ GLOBL iota8<>(SB), RODATA|NOPTR, $64
 
 DATA dw512<>+0x000(SB)/8, $0x0000000100000001 // dword ones
 DATA dw512<>+0x008(SB)/8, $0x0000002000000020 // dword 32s
-GLOBL dw512<>(SB), RODATA|NOPTR, $16
+DATA dw512<>+0x010(SB)/8, $0x0000000700000007 // dword 7s
+GLOBL dw512<>(SB), RODATA|NOPTR, $24
 
 #define GAMMA g512<>+0x000(SB)
 #define MIX1 g512<>+0x008(SB)
@@ -104,6 +105,7 @@ GLOBL dw512<>(SB), RODATA|NOPTR, $16
 #define IOTA iota8<>(SB)
 #define DONES dw512<>+0x000(SB)
 #define D32 dw512<>+0x008(SB)
+#define D7 dw512<>+0x010(SB)
 
 // MIX(x, t): x = Mix64(x) in every qword lane (t is clobbered); the
 // multipliers are in ZMIX1, ZMIX2.
@@ -459,6 +461,138 @@ cglevel:
 	JMP          cgloop
 
 cgdone:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// func fineChain3AVX512(desc *[32]uintptr, n, steps int, key uint64)
+//
+// FineChainGeneric for d = 3 and n a multiple of 16: desc holds, for the
+// eight sites of a step in order (e0…e3, then c0…c3), the pointers dst, a,
+// b of the draws and the site's table (threshold-major, 64 rows, 7
+// thresholds). Each visit of a site loads thresholds 0–5 into Z0–Z23 and
+// half of threshold 6 into Z31, and draws the n samples as catPermAVX512
+// does, 16 a loop.
+//
+// LK(a0, a1, b0, b1): count += (threshold ≤ u) for the threshold whose
+// rows 0–15, 16–31, 32–47, 48–63 are a0, a1, b0, b1 (b1 may be memory).
+#define LK(a0, a1, b0, b1) \
+	VMOVDQA32   Z24, Z27; \
+	VPERMI2D    a1, a0, Z27; \
+	VMOVDQA32   Z24, Z28; \
+	VPERMI2D    b1, b0, Z28; \
+	VPBLENDMD   Z28, Z27, K2, Z27; \
+	VPCMPUD     $2, Z25, Z27, K3; \
+	VPADDD.BCST DONES, Z26, K3, Z26
+
+TEXT ·fineChain3AVX512(SB), NOSPLIT, $64-32
+	MOVQ         desc+0(FP), BX
+	MOVQ         key+24(FP), R10
+	VMOVDQU64    IOTA, Z29
+	VPMULLQ.BCST GAMMA, Z29, Z29
+	VMOVDQU64    Z29, 0(SP) // lane·Gamma
+	MOVQ         steps+16(FP), CX
+	MOVQ         $1, R12 // FinePhase(t)
+
+f3step:
+	TESTQ CX, CX
+	JZ    f3done
+	XORQ  R13, R13 // site
+
+f3site:
+	MOVQ         R13, AX
+	SHLQ         $5, AX
+	MOVQ         0(BX)(AX*1), DI
+	MOVQ         8(BX)(AX*1), SI
+	MOVQ         16(BX)(AX*1), R8
+	MOVQ         24(BX)(AX*1), R9
+	// counters key + (Sub(phase, s) + 1 + lane)·Gamma, phase = R12 + i/4,
+	// s = i mod 4
+	MOVQ         R13, AX
+	SHRQ         $2, AX
+	ADDQ         R12, AX
+	SHLQ         $3, AX
+	MOVQ         R13, R15
+	ANDQ         $3, R15
+	ORQ          R15, AX
+	SHLQ         $32, AX
+	INCQ         AX
+	IMULQ        GAMMA, AX
+	ADDQ         R10, AX
+	VPBROADCASTQ AX, Z30
+	VPADDQ       0(SP), Z30, Z30
+	VMOVDQU32    0(R9), Z0
+	VMOVDQU32    64(R9), Z1
+	VMOVDQU32    128(R9), Z2
+	VMOVDQU32    192(R9), Z3
+	VMOVDQU32    256(R9), Z4
+	VMOVDQU32    320(R9), Z5
+	VMOVDQU32    384(R9), Z6
+	VMOVDQU32    448(R9), Z7
+	VMOVDQU32    512(R9), Z8
+	VMOVDQU32    576(R9), Z9
+	VMOVDQU32    640(R9), Z10
+	VMOVDQU32    704(R9), Z11
+	VMOVDQU32    768(R9), Z12
+	VMOVDQU32    832(R9), Z13
+	VMOVDQU32    896(R9), Z14
+	VMOVDQU32    960(R9), Z15
+	VMOVDQU32    1024(R9), Z16
+	VMOVDQU32    1088(R9), Z17
+	VMOVDQU32    1152(R9), Z18
+	VMOVDQU32    1216(R9), Z19
+	VMOVDQU32    1280(R9), Z20
+	VMOVDQU32    1344(R9), Z21
+	VMOVDQU32    1408(R9), Z22
+	VMOVDQU32    1472(R9), Z23
+	VMOVDQU32    1536(R9), Z31
+	MOVQ         n+8(FP), DX
+
+f3blk:
+	TESTQ        DX, DX
+	JZ           f3next
+	VPMOVZXBD    (SI), Z24
+	VPMOVZXBD    (R8), Z27
+	VPANDD.BCST  D7, Z24, Z24
+	VPANDD.BCST  D7, Z27, Z27
+	VPSLLD       $3, Z24, Z24
+	VPORD        Z27, Z24, Z24 // rows
+	VPTESTMD.BCST D32, Z24, K2 // rows ≥ 32
+	VMOVDQA64    Z30, Z25
+	VPSRLQ       $30, Z25, Z29
+	VPXORQ       Z29, Z25, Z25
+	VPMULLQ.BCST MIX1, Z25, Z25
+	VPSRLQ       $27, Z25, Z29
+	VPXORQ       Z29, Z25, Z25
+	VPMULLQ.BCST MIX2, Z25, Z25
+	VPSRLQ       $31, Z25, Z29
+	VPXORQ       Z29, Z25, Z25 // uniforms
+	VPADDQ.BCST  GAMMA8, Z30, Z30
+	VPXORD       Z26, Z26, Z26 // count
+	LK(Z0, Z1, Z2, Z3)
+	LK(Z4, Z5, Z6, Z7)
+	LK(Z8, Z9, Z10, Z11)
+	LK(Z12, Z13, Z14, Z15)
+	LK(Z16, Z17, Z18, Z19)
+	LK(Z20, Z21, Z22, Z23)
+	VMOVDQU32    1664(R9), Z29
+	LK(Z31, 1600(R9), Z29, 1728(R9))
+	VPMOVDB      Z26, (DI)
+	ADDQ         $16, DI
+	ADDQ         $16, SI
+	ADDQ         $16, R8
+	SUBQ         $16, DX
+	JMP          f3blk
+
+f3next:
+	INCQ R13
+	CMPQ R13, $8
+	JB   f3site
+	ADDQ $2, R12
+	DECQ CX
+	JMP  f3step
+
+f3done:
 	VZEROUPPER
 	RET
 

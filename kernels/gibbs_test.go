@@ -482,3 +482,64 @@ func TestFineChainBitsLimits(t *testing.T) {
 		}
 	}
 }
+
+// The fused fine chain on every path is the generic twin's, which is the
+// site-by-site chain of CatPair draws it describes.
+func TestFineChainPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for d := 1; d <= 5; d++ {
+		S := 1 << d
+		for _, N := range []int{1, 15, 16, 40, 512} {
+			var f FineChain
+			f.D, f.Steps, f.Key = d, 3, rng.Uint64()
+			for i := range 4 {
+				f.Hid[i] = thresholdMajor(catTable(rng, S*S, S), S*S, S)
+				f.Cor[i] = thresholdMajor(catTable(rng, S*S, S), S*S, S)
+				f.C[i] = make([]uint8, N)
+				f.H[i] = make([]uint8, N)
+				for n := range f.C[i] {
+					f.C[i][n] = uint8(rng.IntN(S))
+				}
+			}
+			start := f.C
+			run := func(p Path) [4][]uint8 {
+				g := f
+				for i := range 4 {
+					g.C[i] = append([]uint8(nil), start[i]...)
+					g.H[i] = make([]uint8, N)
+				}
+				p.FineChain(&g)
+				return g.C
+			}
+			// the definition: site by site with the reference draws
+			want := [4][]uint8{}
+			{
+				g := f
+				for i := range 4 {
+					g.C[i] = append([]uint8(nil), start[i]...)
+					g.H[i] = make([]uint8, N)
+				}
+				for s := 0; s < g.Steps; s++ {
+					ph := FinePhase(s)
+					for e, nb := range fineHidden {
+						CatPairGeneric(g.H[e], g.C[nb[0]], g.C[nb[1]], g.Hid[e], d, g.Key, Sub(ph, e))
+					}
+					for i, nb := range fineCorner {
+						CatPairGeneric(g.C[i], g.H[nb[0]], g.H[nb[1]], g.Cor[i], d, g.Key, Sub(ph+1, i))
+					}
+				}
+				want = g.C
+			}
+			for _, im := range allPaths() {
+				got := run(Path{impl: im})
+				for i := range got {
+					for n := range got[i] {
+						if got[i][n] != want[i][n] {
+							t.Fatalf("%s d=%d N=%d: corner %d sample %d = %d, want %d", im.name, d, N, i, n, got[i][n], want[i][n])
+						}
+					}
+				}
+			}
+		}
+	}
+}

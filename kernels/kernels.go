@@ -114,21 +114,23 @@ type impl struct {
 
 // gibbs is an implementation of the Gibbs sampler's kernels (gibbs.go).
 type gibbs struct {
-	fineBits func(*FineBits)
-	catPair  func(dst, a, b []uint8, tab []uint32, d int, key, base uint64)
-	catOne   func(dst, a []uint8, tab []uint32, d int, key, base uint64)
-	centre   func(dst []uint8, th []float64, d int, key, base uint64)
-	lcTanh   func(th, x []float64, abs, prod *[8]float64)
-	sigmoids func(plus, minus, x []float64)
+	fineBits  func(*FineBits)
+	fineChain func(*FineChain)
+	catPair   func(dst, a, b []uint8, tab []uint32, d int, key, base uint64)
+	catOne    func(dst, a []uint8, tab []uint32, d int, key, base uint64)
+	centre    func(dst []uint8, th []float64, d int, key, base uint64)
+	lcTanh    func(th, x []float64, abs, prod *[8]float64)
+	sigmoids  func(plus, minus, x []float64)
 }
 
 var genericGibbs = gibbs{
-	fineBits: FineChainBitsGeneric,
-	catPair:  CatPairGeneric,
-	catOne:   CatOneGeneric,
-	centre:   CentreStatesGeneric,
-	lcTanh:   LcTanhGeneric,
-	sigmoids: SigmoidPairsGeneric,
+	fineBits:  FineChainBitsGeneric,
+	fineChain: FineChainGeneric,
+	catPair:   CatPairGeneric,
+	catOne:    CatOneGeneric,
+	centre:    CentreStatesGeneric,
+	lcTanh:    LcTanhGeneric,
+	sigmoids:  SigmoidPairsGeneric,
 }
 
 var generic = &impl{
