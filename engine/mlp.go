@@ -74,36 +74,27 @@ func (a Activation) deriv(z float64) float64 {
 	}
 }
 
-// applyAll sets a[i] = act(z[i]); the switch sits outside the loop.
-func (a Activation) applyAll(dst, z []float64) {
-	switch a {
-	case ReLU:
-		for i, v := range z {
-			dst[i] = max(v, 0)
-		}
-	default:
-		for i, v := range z {
-			dst[i] = a.apply(v)
-		}
+// activate sets dst[i] = act(z[i]), the ReLU on the network's kernel
+// path (kernels.Path.Relu), the smooth activations here.
+func (n *MLP) activate(dst, z []float64) {
+	if n.Act == ReLU {
+		n.kern.Relu(dst, z)
+		return
+	}
+	for i, v := range z {
+		dst[i] = n.Act.apply(v)
 	}
 }
 
-// derivMul multiplies g[i] by act′(z[i]).
-func (a Activation) derivMul(g, z []float64) {
-	switch a {
-	case ReLU:
-		// branch-free: the signs of z are random, so a branch mispredicts.
-		// v > 0 exactly when its bits b, read as int64, are > 0 (+0 is 0,
-		// −0 and negatives have the sign bit); the mask is then all ones.
-		for i, v := range z {
-			b := int64(math.Float64bits(v))
-			keep := uint64(-b>>63) &^ uint64(b>>63)
-			g[i] = math.Float64frombits(math.Float64bits(g[i]) & keep)
-		}
-	default:
-		for i, v := range z {
-			g[i] *= a.deriv(v)
-		}
+// derivMul multiplies g[i] by act′(z[i]), the ReLU's on the network's
+// kernel path (kernels.Path.ReluMask: branch-free, on the bits).
+func (n *MLP) derivMul(g, z []float64) {
+	if n.Act == ReLU {
+		n.kern.ReluMask(g, z)
+		return
+	}
+	for i, v := range z {
+		g[i] *= n.Act.deriv(v)
 	}
 }
 
@@ -275,7 +266,7 @@ func (n *MLP) forward(x []float64, batch int, t *Tape, wt *weightsT) ([]float64,
 		if l == L-1 {
 			copy(a, z)
 		} else {
-			n.Act.applyAll(a, z)
+			n.activate(a, z)
 		}
 	}
 	return t.post[L], t
@@ -292,7 +283,7 @@ func (n *MLP) Backward(t *Tape, dy []float64, dParams, dx []float64) {
 	for l := L - 1; l >= 0; l-- {
 		in, out := n.Sizes[l], n.Sizes[l+1]
 		if l < L-1 {
-			n.Act.derivMul(g, t.pre[l+1])
+			n.derivMul(g, t.pre[l+1])
 		}
 		W, _ := n.layer(n.Params, l)
 		if dParams != nil {

@@ -543,3 +543,49 @@ func TestFineChainPaths(t *testing.T) {
 		}
 	}
 }
+
+// Relu and ReluMask on every path give the generic twins' bits, special
+// values (signed zeros, NaNs of either sign, infinities) and every tail
+// included.
+func TestReluPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	negNaN := math.Float64frombits(math.Float64bits(math.NaN()) | 1<<63)
+	special := []float64{0, math.Copysign(0, -1), math.NaN(), negNaN, math.Inf(1), math.Inf(-1), 5e-324, -5e-324, 1, -1}
+	for n := 0; n <= 37; n++ {
+		z, g := make([]float64, n), make([]float64, n)
+		for i := range z {
+			z[i] = rng.NormFloat64()
+			if rng.IntN(3) == 0 {
+				z[i] = special[rng.IntN(len(special))]
+			}
+			g[i] = rng.NormFloat64()
+		}
+		want := make([]float64, n)
+		ReluGeneric(want, z)
+		wantG := append([]float64(nil), g...)
+		ReluMaskGeneric(wantG, z)
+		for i, v := range z {
+			if w := max(v, 0); !sameBits(w, want[i]) {
+				t.Fatalf("ReluGeneric(%v) = %v, want %v", v, want[i], w)
+			}
+			if keep := v > 0 || (math.IsNaN(v) && !math.Signbit(v)); (keep && wantG[i] != g[i]) || (!keep && wantG[i] != 0) {
+				t.Fatalf("ReluMaskGeneric at z = %v: %v from %v", v, wantG[i], g[i])
+			}
+		}
+		for _, im := range fastPaths() {
+			p := Path{impl: im}
+			got := append(make([]float64, n), 9)
+			p.Relu(got[:n], z)
+			gg := append(append([]float64(nil), g...), 9)
+			p.ReluMask(gg[:n], z)
+			for i := range z {
+				if !sameBits(got[i], want[i]) || math.Float64bits(gg[i]) != math.Float64bits(wantG[i]) {
+					t.Fatalf("%s n=%d: at z = %v Relu %v ReluMask %v, generic %v %v", im.name, n, z[i], got[i], gg[i], want[i], wantG[i])
+				}
+			}
+			if got[n] != 9 || gg[n] != 9 {
+				t.Fatalf("%s n=%d: wrote past the end", im.name, n)
+			}
+		}
+	}
+}

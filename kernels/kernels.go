@@ -109,6 +109,8 @@ type impl struct {
 	available bool // this CPU and build run it
 	enumerate func(*Enum)
 	tanh      func(dst, x []float64)
+	relu      func(dst, z []float64)
+	reluMask  func(g, z []float64)
 	gibbs
 }
 
@@ -138,6 +140,8 @@ var generic = &impl{
 	available: true,
 	enumerate: EnumerateGeneric,
 	tanh:      TanhGeneric,
+	relu:      ReluGeneric,
+	reluMask:  ReluMaskGeneric,
 	gibbs:     genericGibbs,
 }
 
@@ -195,6 +199,13 @@ func (p Path) Enumerate(e *Enum) { p.get().enumerate(e) }
 
 // Tanh sets dst[i] = tanh x[i] for i < len(x) on this path.
 func (p Path) Tanh(dst, x []float64) { p.get().tanh(dst[:len(x)], x) }
+
+// Relu sets dst[i] = max(z[i], 0) for i < len(z) (ReluGeneric).
+func (p Path) Relu(dst, z []float64) { p.get().relu(dst[:len(z)], z) }
+
+// ReluMask multiplies g[i] by the ReLU's derivative at z[i], 1 or 0, for
+// i < len(z) (ReluMaskGeneric).
+func (p Path) ReluMask(g, z []float64) { p.get().reluMask(g[:len(z)], z) }
 
 func (im *impl) Name() string    { return im.name }
 func (im *impl) Available() bool { return im.available }

@@ -914,3 +914,52 @@ exptail:
 expdone:
 	VZEROUPPER
 	RET
+
+// func reluAVX2(dst, z *float64, n int)
+// dst[i] = max(z[i], 0) as Go's max, for n a multiple of 4.
+TEXT ·reluAVX2(SB), NOSPLIT, $0-24
+	MOVQ   dst+0(FP), DI
+	MOVQ   z+8(FP), SI
+	MOVQ   n+16(FP), CX
+	VXORPD Y1, Y1, Y1
+
+r2loop:
+	TESTQ   CX, CX
+	JZ      r2done
+	VMOVUPD (SI), Y0
+	VCMPPD  $0x16, Y1, Y0, Y2 // !(z ≤ 0), unordered true
+	VANDPD  Y2, Y0, Y0
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JMP     r2loop
+
+r2done:
+	VZEROUPPER
+	RET
+
+// func reluMaskAVX2(grad, z *float64, n int)
+// g[i] kept where the bits of z[i], as an int64, are > 0, for n a
+// multiple of 4.
+TEXT ·reluMaskAVX2(SB), NOSPLIT, $0-24
+	MOVQ  grad+0(FP), DI
+	MOVQ  z+8(FP), SI
+	MOVQ  n+16(FP), CX
+	VPXOR Y1, Y1, Y1
+
+m2loop:
+	TESTQ    CX, CX
+	JZ       m2done
+	VMOVDQU  (SI), Y0
+	VPCMPGTQ Y1, Y0, Y2 // z > 0 as int64
+	VPAND    (DI), Y2, Y2
+	VMOVDQU  Y2, (DI)
+	ADDQ     $32, SI
+	ADDQ     $32, DI
+	SUBQ     $4, CX
+	JMP      m2loop
+
+m2done:
+	VZEROUPPER
+	RET

@@ -811,3 +811,78 @@ exptail:
 expdone:
 	VZEROUPPER
 	RET
+
+// func reluAVX512(dst, z *float64, n int)
+// dst[i] = max(z[i], 0) as Go's max: z kept where !(z ≤ 0) (so NaN
+// stays), +0 elsewhere.
+TEXT ·reluAVX512(SB), NOSPLIT, $0-24
+	MOVQ   dst+0(FP), DI
+	MOVQ   z+8(FP), SI
+	MOVQ   n+16(FP), CX
+	VPXORQ Z1, Z1, Z1
+
+reluloop:
+	CMPQ      CX, $8
+	JB        relutail
+	VMOVUPD   (SI), Z0
+	VCMPPD    $0x16, Z1, Z0, K1 // !(z ≤ 0), unordered true
+	VMOVUPD.Z Z0, K1, Z2
+	VMOVUPD   Z2, (DI)
+	ADDQ      $64, SI
+	ADDQ      $64, DI
+	SUBQ      $8, CX
+	JMP       reluloop
+
+relutail:
+	TESTQ     CX, CX
+	JZ        reludone
+	MOVQ      $1, AX
+	SHLQ      CX, AX
+	DECQ      AX
+	KMOVW     AX, K2
+	VMOVUPD.Z (SI), K2, Z0
+	VCMPPD    $0x16, Z1, Z0, K1
+	VMOVUPD.Z Z0, K1, Z2
+	VMOVUPD   Z2, K2, (DI)
+
+reludone:
+	VZEROUPPER
+	RET
+
+// func reluMaskAVX512(grad, z *float64, n int)
+// g[i] kept where the bits of z[i], as an int64, are > 0; zeroed
+// elsewhere.
+TEXT ·reluMaskAVX512(SB), NOSPLIT, $0-24
+	MOVQ   grad+0(FP), DI
+	MOVQ   z+8(FP), SI
+	MOVQ   n+16(FP), CX
+	VPXORQ Z1, Z1, Z1
+
+rmloop:
+	CMPQ        CX, $8
+	JB          rmtail
+	VMOVDQU64   (SI), Z0
+	VPCMPQ      $6, Z1, Z0, K1 // z > 0 as int64
+	VMOVDQU64.Z (DI), K1, Z2
+	VMOVDQU64   Z2, (DI)
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	SUBQ        $8, CX
+	JMP         rmloop
+
+rmtail:
+	TESTQ       CX, CX
+	JZ          rmdone
+	MOVQ        $1, AX
+	SHLQ        CX, AX
+	DECQ        AX
+	KMOVW       AX, K2
+	VMOVDQU64.Z (SI), K2, Z0
+	VPCMPQ      $6, Z1, Z0, K1
+	KANDW       K2, K1, K1
+	VMOVDQU64.Z (DI), K1, Z2
+	VMOVDQU64   Z2, K2, (DI)
+
+rmdone:
+	VZEROUPPER
+	RET
