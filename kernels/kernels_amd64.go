@@ -16,7 +16,7 @@ var archImpls = []*impl{
 		tanh:     tanhAVX512Go,
 		relu:     reluAVX512Go,
 		reluMask: reluMaskAVX512Go,
-		gibbs: gibbsAVX512(),
+		gibbs:    gibbsAVX512(),
 	},
 	{
 		name:      "avx2",
@@ -27,7 +27,7 @@ var archImpls = []*impl{
 		tanh:     tanhAVX2Go,
 		relu:     reluAVX2Go,
 		reluMask: reluMaskAVX2Go,
-		gibbs: gibbsAVX2(),
+		gibbs:    gibbsAVX2(),
 	},
 }
 
