@@ -48,6 +48,7 @@ func NewCD(b *Blocks, cfg CDConfig, seed uint64, workers int) (*CD, error) {
 type cdWork struct {
 	g *gibbsChains
 	W [4][]float64 // W_i[s·d+k]: Σ ±tanh φ_k over samples with s_i = s
+	G []float64    // d×d: contract's Σ_s v(s) ⊗ W_i[s]
 
 	// keep, if set (tests), makes trajectory copy the corner states of
 	// v_fine and v_coarse into fine and coarse.
@@ -60,7 +61,7 @@ func (cd *CD) work() *cdWork {
 		return w
 	}
 	b := cd.B
-	w := &cdWork{g: newGibbsChains(b, cd.Samples)}
+	w := &cdWork{g: newGibbsChains(b, cd.Samples), G: make([]float64, b.D*b.D)}
 	for i := range w.W {
 		w.W[i] = make([]float64, b.S*b.D)
 	}
@@ -159,33 +160,22 @@ func (cd *CD) trajectory(w *cdWork, J, Jp, grad []float64, key uint64) float64 {
 
 // sampleStats evaluates the coarse fields φ of the current corner states:
 // it returns Σ_n Σ_k lc(φ_k), adds sign·tanh φ_k to the accumulators W and
-// leaves tanh φ_k in g.th for the centre's draw (lc and tanh from the
-// kernel path's LcTanh).
+// leaves tanh φ_k in g.th (k-major) for the centre's draw (the kernel
+// path's CDStats).
 func (cd *CD) sampleStats(w *cdWork, sign float64) float64 {
 	g := w.g
-	d := cd.B.D
-	U0, U1, U2, U3 := g.tab.U[0], g.tab.U[1], g.tab.U[2], g.tab.U[3]
-	c0, c1, c2, c3 := g.c[0][:g.N], g.c[1][:g.N], g.c[2][:g.N], g.c[3][:g.N]
-	phi, th := g.phi[:g.N*d], g.th[:g.N*d]
-	for n := range c0 {
-		o0, o1, o2, o3 := int(c0[n])*d, int(c1[n])*d, int(c2[n])*d, int(c3[n])*d
-		f := phi[n*d : n*d+d]
-		for k := range f {
-			f[k] = U0[o0+k] + U1[o1+k] + U2[o2+k] + U3[o3+k]
-		}
-	}
+	d, N := cd.B.D, g.N
+	st := kernels.CDStats{D: d, C: g.c, U: g.tab.U, Phi: g.phi, Th: g.th}
 	var sum kernels.LcLanes
-	cd.B.kern.LcTanh(th, phi, &sum)
+	cd.B.kern.CDStats(&st, &sum)
 	if sign != 0 {
-		W0, W1, W2, W3 := w.W[0], w.W[1], w.W[2], w.W[3]
-		for n := range c0 {
-			o0, o1, o2, o3 := int(c0[n])*d, int(c1[n])*d, int(c2[n])*d, int(c3[n])*d
-			for k, t := range th[n*d : n*d+d] {
-				st := sign * t
-				W0[o0+k] += st
-				W1[o1+k] += st
-				W2[o2+k] += st
-				W3[o3+k] += st
+		for i := 0; i < 4; i++ {
+			c, W := g.c[i][:N], w.W[i]
+			for k := 0; k < d; k++ {
+				th := g.th[k*N : (k+1)*N]
+				for n, s := range c {
+					W[int(s)*d+k] += sign * th[n]
+				}
 			}
 		}
 	}
@@ -216,27 +206,36 @@ func (cd *CD) configStats(w *cdWork, fine, coarse *[16]int) float64 {
 }
 
 // contract turns the accumulators into the gradient:
-// ∂D/∂J′_a = −(1/N) Σ_i Σ_s Σ_{m,k} RotBasis[i][a][m·d+k] v(s)_m W_i[s·d+k].
+// ∂D/∂J′_a = −(1/N) Σ_i Σ_{m,k} RotBasis[i][a][m·d+k] G_i[m][k], with
+// G_i[m][k] = Σ_s v(s)_m W_i[s·d+k].
 func (cd *CD) contract(w *cdWork, grad []float64, inv float64) {
 	b := cd.B
 	d, S := b.D, b.S
 	clear(grad)
+	G := w.G
 	for i := 0; i < 4; i++ {
 		Wi := w.W[i]
+		clear(G)
+		for s := 0; s < S; s++ {
+			ws := Wi[s*d : (s+1)*d]
+			for m, vm := range b.Spins[s] {
+				row := G[m*d : (m+1)*d]
+				if vm > 0 {
+					for k, v := range ws {
+						row[k] += v
+					}
+				} else {
+					for k, v := range ws {
+						row[k] -= v
+					}
+				}
+			}
+		}
 		for a := range grad {
-			B := b.RotBasis[i][a]
 			acc := 0.0
-			for s := 0; s < S; s++ {
-				v := b.Spins[s]
-				for m := 0; m < d; m++ {
-					if v[m] == 0 {
-						continue
-					}
-					for k := 0; k < d; k++ {
-						if Bmk := B[m*d+k]; Bmk != 0 {
-							acc += Bmk * v[m] * Wi[s*d+k]
-						}
-					}
+			for j, Bj := range b.RotBasis[i][a] {
+				if Bj != 0 {
+					acc += Bj * G[j]
 				}
 			}
 			grad[a] -= acc * inv

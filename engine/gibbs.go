@@ -56,13 +56,12 @@ type gibbsTables struct {
 	f    [4][]float64 // f[r][s·d+k] = (K_r v(s))_k
 	ft   [4][]float64 // ft[r][s·d+k] = (K_rᵀ v(s))_k
 
-	fld, plus, minus []float64 // one table's fields and their spin probabilities, S²×d
-	prob             []float64 // one row's state probabilities
+	fld, plus, minus []float64 // one table's fields (k-major) and their spin probabilities, S²×d
 }
 
 func newGibbsTables(b *Blocks) *gibbsTables {
 	d, S := b.D, b.S
-	t := &gibbsTables{d: d, S: S, kern: b.kern, prob: make([]float64, S)}
+	t := &gibbsTables{d: d, S: S, kern: b.kern}
 	t.fld, t.plus, t.minus = make([]float64, S*S*d), make([]float64, S*S*d), make([]float64, S*S*d)
 	for i := 0; i < 4; i++ {
 		t.hid[i] = make([]uint32, kernels.CatTableLen(S*S, d))
@@ -77,45 +76,15 @@ func newGibbsTables(b *Blocks) *gibbsTables {
 }
 
 // cdfTable writes the threshold-major table of R rows whose row r is the
-// site distribution with independent spins in the field
-// fld[r·d : (r+1)·d], P(spin_k = +1) = σ(2 f_k): the spin probabilities
-// come from the kernel path's SigmoidPairs (the same bits on every path),
-// the state probabilities are their products, the thresholds the rounded
-// cumulative sums.
+// site distribution with independent spins in the field fld[k·R + r]
+// (k-major), P(spin_k = +1) = σ(2 f_k): the spin probabilities from the
+// kernel path's SigmoidPairs, the table from its CatRows (the same bits on
+// every path).
 func (t *gibbsTables) cdfTable(tab []uint32, fld []float64, R int) {
-	d, S := t.d, t.S
+	d := t.d
 	plus, minus := t.plus[:R*d], t.minus[:R*d]
 	t.kern.SigmoidPairs(plus, minus, fld[:R*d])
-	p := t.prob
-	for r := 0; r < R; r++ {
-		p[0] = 1
-		for k := 0; k < d; k++ {
-			pl, mi := plus[r*d+k], minus[r*d+k]
-			n := 1 << k
-			for s := 0; s < n; s++ {
-				p[s+n] = p[s] * mi
-				p[s] *= pl
-			}
-		}
-		cum := 0.0
-		for j := 0; j < S-1; j++ {
-			cum += p[j]
-			tab[j*R+r] = threshold(cum)
-		}
-	}
-}
-
-// threshold converts a cumulative probability to a 32-bit threshold,
-// round(2^32 x) saturated at 2^32−1.
-func threshold(x float64) uint32 {
-	v := x*0x1p32 + 0.5
-	if !(v < math.MaxUint32) {
-		if v >= 0 {
-			return math.MaxUint32
-		}
-		return 0
-	}
-	return uint32(v)
+	t.kern.CatRows(tab, plus, minus, R, d)
 }
 
 // fine tabulates the fine block's two conditionals at J.
@@ -124,16 +93,18 @@ func (t *gibbsTables) fine(b *Blocks, J []float64) {
 	b.siteFields(&t.K, &t.f, &t.ft)
 	d, S := t.d, t.S
 	fld := t.fld
+	R := S * S
 	pairs := func(tab []uint32, fa, fb []float64) {
-		for sa := 0; sa < S; sa++ {
-			for sb := 0; sb < S; sb++ {
-				row := fld[(sa*S+sb)*d : (sa*S+sb+1)*d]
-				for k := range row {
-					row[k] = fa[sa*d+k] + fb[sb*d+k]
+		for k := 0; k < d; k++ {
+			f := fld[k*R : (k+1)*R]
+			for sa := 0; sa < S; sa++ {
+				a := fa[sa*d+k]
+				for sb := 0; sb < S; sb++ {
+					f[sa*S+sb] = a + fb[sb*d+k]
 				}
 			}
 		}
-		t.cdfTable(tab, fld, S*S)
+		t.cdfTable(tab, fld, R)
 	}
 	for e, edge := range fineEdges {
 		pairs(t.hid[e], t.f[edge[1]], t.f[edge[3]])
@@ -148,8 +119,14 @@ func (t *gibbsTables) fine(b *Blocks, J []float64) {
 func (t *gibbsTables) coarse(b *Blocks, Jp []float64) {
 	b.bondMatrices(Jp, &t.K)
 	b.siteFields(&t.K, &t.f, &t.U)
+	d, S := t.d, t.S
 	for i := 0; i < 4; i++ {
-		t.cdfTable(t.cc[i], t.f[i], t.S)
+		for k := 0; k < d; k++ {
+			for h := 0; h < S; h++ {
+				t.fld[k*S+h] = t.f[i][h*d+k]
+			}
+		}
+		t.cdfTable(t.cc[i], t.fld, S)
 	}
 }
 

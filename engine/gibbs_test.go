@@ -145,10 +145,11 @@ func TestCentreProbabilities(t *testing.T) {
 			for i := 0; i < 4; i++ {
 				phi += U[i][int(w.g.c[i][n])*b.D+k]
 			}
-			if want := math.Tanh(phi); math.Abs(w.g.th[n*b.D+k]-want) > 1e-15 {
-				t.Fatalf("th = %v, tanh φ = %v", w.g.th[n*b.D+k], want)
+			th := w.g.th[k*cd.Samples+n]
+			if want := math.Tanh(phi); math.Abs(th-want) > 1e-15 {
+				t.Fatalf("th = %v, tanh φ = %v", th, want)
 			}
-			if q, want := 0.5+0.5*w.g.th[n*b.D+k], sigmoid(2*phi); math.Abs(q-want) > 1e-15 {
+			if q, want := 0.5+0.5*th, sigmoid(2*phi); math.Abs(q-want) > 1e-15 {
 				t.Fatalf("(1 + th)/2 = %v, σ(2φ) = %v", q, want)
 			}
 		}

@@ -354,6 +354,7 @@ func TestAssemblyConstants(t *testing.T) {
 	for n := 13; n >= 2; n-- {
 		gib = append(gib, fc(fmt.Sprintf("T%d", n), invFactorial(n)))
 	}
+	gib = append(gib, fc("TWO32", 1<<32), fc("MAXU32", 1<<32-1))
 	gib2 := []constCheck{
 		bc("GAMMA", Gamma), bc("M1LO", mix64M1&(1<<32-1)), bc("M1HI", mix64M1>>32),
 		bc("M2LO", mix64M2&(1<<32-1)), bc("M2HI", mix64M2>>32),
@@ -363,7 +364,7 @@ func TestAssemblyConstants(t *testing.T) {
 	}
 	for _, c := range gib {
 		switch c.name {
-		case "GAMMA", "MIX1", "MIX2", "GAMMA128", "GAMMA65", "GAMMA8":
+		case "GAMMA", "MIX1", "MIX2", "GAMMA128", "GAMMA65", "GAMMA8", "TWO32", "MAXU32":
 		default:
 			gib2 = append(gib2, c)
 		}

@@ -61,7 +61,8 @@ package kernels
 //
 // Kernels with an assembly twin are Path methods whose pure-Go reference is
 // named …Generic (CatPairGeneric, CatOneGeneric, CentreStatesGeneric,
-// FineChainBitsGeneric, LcTanhGeneric, SigmoidPairsGeneric); the others
+// FineChainBitsGeneric, CDStatsGeneric, LcTanhGeneric,
+// SigmoidPairsGeneric, CatRowsGeneric); the others
 // (Rand, RandFill, UniformStates, BernWord, CoarseStepBits, CountConfigs)
 // are the only implementation.
 
@@ -173,10 +174,57 @@ func (p Path) CatOne(dst, a []uint8, tab []uint32, d int, key, base uint64) {
 }
 
 // CentreStates draws the coarse block's centre given its corners: spin k
-// of site n is +1 with probability (1 + th[n·d+k])/2 (see
+// of site n is +1 with probability (1 + th[k·N+n])/2, N = len(dst) (see
 // CentreStatesGeneric for the exact comparison).
 func (p Path) CentreStates(dst []uint8, th []float64, d int, key, base uint64) {
 	p.get().centre(dst, th[:len(dst)*d], d, key, base)
+}
+
+// CDStats is one evaluation of the contrastive divergence's statistics
+// for N samples of the coarse block's corners: the fields
+//
+//	φ_k(n) = ((U0[s0·D+k] + U1[s1·D+k]) + U2[s2·D+k]) + U3[s3·D+k],
+//	s_i = C[i][n],
+//
+// written k-major to Phi[k·N + n], and LcTanh of them: Th[k·N + n] =
+// tanh φ_k(n) and Σ lc φ into the caller's LcLanes (element k·N + n of the
+// buffer in lane (k·N + n) mod 8).
+type CDStats struct {
+	D       int
+	C       [4][]uint8   // corner states, N each
+	U       [4][]float64 // coarse field tables U_i[s·D + k], 2^D·D each
+	Phi, Th []float64    // D·N each
+}
+
+// CDStats evaluates st and adds Σ lc φ to acc.
+func (p Path) CDStats(st *CDStats, acc *LcLanes) {
+	N := len(st.C[0])
+	for i := range 4 {
+		if len(st.C[i]) != N || len(st.U[i]) < st.D<<st.D {
+			panic("kernels: CDStats sizes")
+		}
+	}
+	p.get().cdStats(st, acc)
+}
+
+// CDStatsGeneric is CDStats' reference.
+func CDStatsGeneric(st *CDStats, acc *LcLanes) {
+	cdFields(st)
+	lcTanhInto(LcTanhGeneric, st.Th, st.Phi[:st.D*len(st.C[0])], acc)
+}
+
+// cdFields writes the fields of st to st.Phi.
+func cdFields(st *CDStats) {
+	d, N := st.D, len(st.C[0])
+	U0, U1, U2, U3 := st.U[0], st.U[1], st.U[2], st.U[3]
+	c0, c1, c2, c3 := st.C[0], st.C[1][:N], st.C[2][:N], st.C[3][:N]
+	phi := st.Phi[:d*N]
+	for k := 0; k < d; k++ {
+		f := phi[k*N : (k+1)*N]
+		for n := range f {
+			f[n] = U0[int(c0[n])*d+k] + U1[int(c1[n])*d+k] + U2[int(c2[n])*d+k] + U3[int(c3[n])*d+k]
+		}
+	}
 }
 
 // LcTanh sets th[i] = tanh x[i] and adds lc(x[i]) = log(2 cosh x[i]) to
@@ -331,23 +379,28 @@ func CatOneGeneric(dst, a []uint8, tab []uint32, d int, key, base uint64) {
 
 // CentreStatesGeneric is CentreStates' reference. The sites' d spins are
 // independent: spin k of site n is +1 (state bit k = 0) with probability
-// q = 0.5 + 0.5·th[n·d+k], decided by the 53-bit uniform u of word
+// q = 0.5 + 0.5·th[k·N+n], decided by the 53-bit uniform u of word
 // base + n·d + k: bit k is set when u ≥ q. It is the coarse block's centre
 // given its corners, whose spins are independent with
-// P(+1) = (1 + tanh φ_k)/2 (th from LcTanh).
+// P(+1) = (1 + tanh φ_k)/2 (th from CDStats, k-major).
 func CentreStatesGeneric(dst []uint8, th []float64, d int, key, base uint64) {
-	th = th[:len(dst)*d]
-	x := key + base*Gamma
-	for n := range dst {
+	centreStates(dst, th, len(dst), 0, d, key, base)
+}
+
+// centreStates draws sites n0 … n0+len(dst)−1 of N, reading th[k·N + n].
+func centreStates(dst []uint8, th []float64, N, n0, d int, key, base uint64) {
+	x := key + (base+uint64(n0*d))*Gamma
+	for j := range dst {
+		n := n0 + j
 		s := uint8(0)
-		for k, t := range th[n*d : n*d+d] {
+		for k := 0; k < d; k++ {
 			x += Gamma
 			u := float64(Mix64(x)>>11) * 0x1p-53
-			if u >= 0.5+float64(0.5*t) {
+			if u >= 0.5+float64(0.5*th[k*N+n]) {
 				s |= 1 << k
 			}
 		}
-		dst[n] = s
+		dst[j] = s
 	}
 }
 
@@ -451,6 +504,55 @@ func LcTanhGeneric(th, x []float64, abs, prod *[8]float64) {
 		abs[i&7] += ax
 		prod[i&7] *= d
 	}
+}
+
+// CatRows writes the threshold-major table (see categorical draws at the
+// top of this file) of R rows whose row r is the site distribution with
+// independent spins, P(spin_k = +1) = plus[k·R + r], P(spin_k = −1) =
+// minus[k·R + r] (k-major, as SigmoidPairs leaves them for k-major
+// fields): the state probabilities are the products of the spins' in the
+// order of CatRowsGeneric, the thresholds their rounded cumulative sums.
+func (p Path) CatRows(tab []uint32, plus, minus []float64, R, d int) {
+	p.get().catRows(tab[:CatTableLen(R, d)], plus[:R*d], minus[:R*d], R, d)
+}
+
+// CatRowsGeneric is CatRows' reference: per row, p[0] = 1, then for each
+// spin k the states s < 2^k split into p[s+2^k] = p[s]·minus_k and
+// p[s] = p[s]·plus_k; threshold j is Threshold(p[0] + … + p[j]), summed in
+// that order.
+func CatRowsGeneric(tab []uint32, plus, minus []float64, R, d int) {
+	S := 1 << d
+	var pbuf [256]float64
+	p := pbuf[:S]
+	for r := 0; r < R; r++ {
+		p[0] = 1
+		for k := 0; k < d; k++ {
+			pl, mi := plus[k*R+r], minus[k*R+r]
+			n := 1 << k
+			for s := 0; s < n; s++ {
+				p[s+n] = p[s] * mi
+				p[s] *= pl
+			}
+		}
+		cum := 0.0
+		for j := 0; j < S-1; j++ {
+			cum += p[j]
+			tab[j*R+r] = Threshold(cum)
+		}
+	}
+}
+
+// Threshold converts a cumulative probability to a 32-bit threshold,
+// round(2^32 x) saturated at 2^32−1, for x ≥ 0 (NaN gives 0).
+func Threshold(x float64) uint32 {
+	v := x*0x1p32 + 0.5
+	if !(v < math.MaxUint32) {
+		if v >= 0 {
+			return math.MaxUint32
+		}
+		return 0
+	}
+	return uint32(v)
 }
 
 // SigmoidPairsGeneric is SigmoidPairs' reference: plus[i] = σ(2x[i]) and

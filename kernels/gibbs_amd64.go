@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"math"
 	"math/bits"
 	"runtime"
 	"unsafe"
@@ -27,8 +28,10 @@ func gibbsAVX512() gibbs {
 			catPair:   catPairAVX512,
 			catOne:    catOneAVX512,
 			centre:    centreStatesAVX512,
+			cdStats:   cdStatsAVX512Go,
 			lcTanh:    lcTanhAVX512Go,
 			sigmoids:  sigmoidPairsAVX512,
+			catRows:   catRowsAVX512,
 		}
 	case dispatch.CPU.AVX2Path():
 		return gibbsAVX2()
@@ -47,8 +50,13 @@ func gibbsAVX2() gibbs {
 		catPair:   catPairAVX2,
 		catOne:    catOneAVX2,
 		centre:    centreStatesAVX2,
-		lcTanh:    lcTanhAVX2Go,
-		sigmoids:  sigmoidPairsAVX2,
+		cdStats: func(st *CDStats, acc *LcLanes) {
+			cdFields(st)
+			lcTanhInto(lcTanhAVX2Go, st.Th, st.Phi[:st.D*len(st.C[0])], acc)
+		},
+		lcTanh:   lcTanhAVX2Go,
+		sigmoids: sigmoidPairsAVX2,
+		catRows:  CatRowsGeneric,
 	}
 }
 
@@ -59,7 +67,7 @@ func fineBitsAVX2(c0, c1, c2, c3 *uint64, nblk, steps int, p, key uint64)
 func catAVX2(dst, a, b *uint8, n int, tab *uint32, logR, d, shift int, key, base uint64)
 
 //go:noescape
-func centreAVX2(dst *uint8, th *float64, n, d int, key, base uint64)
+func centreAVX2(dst *uint8, th *float64, n, N, d int, key, base uint64)
 
 //go:noescape
 func lcTanhAVX2(th, x *float64, n int, abs, prod *float64)
@@ -102,10 +110,10 @@ func centreStatesAVX2(dst []uint8, th []float64, d int, key, base uint64) {
 	N := len(dst)
 	n := N &^ 3
 	if n > 0 {
-		centreAVX2(&dst[0], &th[0], n, d, key, base)
+		centreAVX2(&dst[0], &th[0], n, N, d, key, base)
 	}
 	if n < N {
-		CentreStatesGeneric(dst[n:], th[n*d:], d, key, base+uint64(n*d))
+		centreStates(dst[n:], th, N, n, d, key, base)
 	}
 }
 
@@ -175,13 +183,75 @@ func catPermAVX512(dst, a, b *uint8, n int, tab *uint32, R, nt, shift int, key, 
 func catGatherAVX512(dst, a, b *uint8, n int, tab *uint32, logR, d, shift int, key, base uint64)
 
 //go:noescape
-func centreAVX512(dst *uint8, th *float64, n, d int, key, base uint64)
+func centreAVX512(dst *uint8, th *float64, n, N, d int, key, base uint64)
+
+//go:noescape
+func cdStatsAVX512(th, phi *float64, c0, c1, c2, c3 *uint8, ut *float64, n, d, wide int, abs, prod *float64)
+
+// cdStatsAVX512Go runs the fused kernel when it applies (d ≤ 4, N a
+// multiple of 8, the whole buffer one chunk of lcTanhInto) and otherwise
+// the fields in Go and LcTanh's kernel, which see the same lanes.
+func cdStatsAVX512Go(st *CDStats, acc *LcLanes) {
+	d, N := st.D, len(st.C[0])
+	if d > 4 || N == 0 || N%8 != 0 || d*N > lcChunk {
+		cdFields(st)
+		lcTanhInto(lcTanhAVX512Go, st.Th, st.Phi[:d*N], acc)
+		return
+	}
+	S := 1 << d
+	var ut [4 * 4 * 16]float64 // site i, spin k, state s at (i·d + k)·16 + s
+	for i := range 4 {
+		U := st.U[i][:S*d]
+		for k := 0; k < d; k++ {
+			row := ut[(i*d+k)*16:]
+			for s := 0; s < S; s++ {
+				row[s] = U[s*d+k]
+			}
+		}
+	}
+	wide := 0
+	if S > 8 {
+		wide = 1
+	}
+	_, _ = st.Th[d*N-1], st.Phi[d*N-1]
+	prod := [8]float64{1, 1, 1, 1, 1, 1, 1, 1}
+	cdStatsAVX512(&st.Th[0], &st.Phi[0], &st.C[0][0], &st.C[1][0], &st.C[2][0], &st.C[3][0], &ut[0], N, d, wide, &acc.abs[0], &prod[0])
+	for l, p := range prod {
+		acc.logs[l] += math.Log(p)
+	}
+}
 
 //go:noescape
 func lcTanhAVX512(th, x *float64, n int, abs, prod *float64)
 
 //go:noescape
 func sigmoidAVX512(plus, minus, x *float64, n int)
+
+//go:noescape
+func catRows2AVX512(tab *uint32, plus, minus *float64, R int)
+
+//go:noescape
+func catRows3AVX512(tab *uint32, plus, minus *float64, R int)
+
+//go:noescape
+func catRows4AVX512(tab *uint32, plus, minus *float64, R int)
+
+// catRowsAVX512 builds tables of d = 2, 3, 4 and a multiple of 8 rows in
+// assembly (the state probabilities in registers), others in Go.
+func catRowsAVX512(tab []uint32, plus, minus []float64, R, d int) {
+	if R%8 != 0 || d < 2 || d > 4 || R == 0 {
+		CatRowsGeneric(tab, plus, minus, R, d)
+		return
+	}
+	switch d {
+	case 2:
+		catRows2AVX512(&tab[0], &plus[0], &minus[0], R)
+	case 3:
+		catRows3AVX512(&tab[0], &plus[0], &minus[0], R)
+	case 4:
+		catRows4AVX512(&tab[0], &plus[0], &minus[0], R)
+	}
+}
 
 // checkPlanes panics unless the four corner planes have W words each.
 func checkPlanes(f *FineBits) int {
@@ -250,10 +320,10 @@ func centreStatesAVX512(dst []uint8, th []float64, d int, key, base uint64) {
 	N := len(dst)
 	n := N &^ 7
 	if n > 0 {
-		centreAVX512(&dst[0], &th[0], n, d, key, base)
+		centreAVX512(&dst[0], &th[0], n, N, d, key, base)
 	}
 	if n < N {
-		CentreStatesGeneric(dst[n:], th[n*d:], d, key, base+uint64(n*d))
+		centreStates(dst[n:], th, N, n, d, key, base)
 	}
 }
 

@@ -474,58 +474,48 @@ c2done:
 	RET
 
 // ---------------------------------------------------------------------------
-// func centreAVX2(dst *uint8, th *float64, n, d int, key, base uint64)
+// func centreAVX2(dst *uint8, th *float64, n, N, d int, key, base uint64)
 //
-// CentreStatesGeneric for n a multiple of 4, 4 sites a loop (qword lanes).
-// The 53-bit uniform w>>11 is converted exactly as A·2^21 + B with
-// A = w>>32 and B = (w>>11) mod 2^21, each through the 2^52 trick. Stack:
-// 0(SP) the lanes' first counters, 32(SP) their byte offsets into th,
-// 64(SP) the states to store.
-TEXT ·centreAVX2(SB), NOSPLIT, $96-48
-	MOVQ    dst+0(FP), DI
-	MOVQ    th+8(FP), SI
-	MOVQ    n+16(FP), CX
-	MOVQ    d+24(FP), R11
-	MOVQ    key+32(FP), R10
-	MOVQ    base+40(FP), R8
-	INCQ    R8
-	// lane j: counter key + (base + 1 + j·d)·Gamma, offset j·d·8
-	XORQ    BX, BX
-	MOVQ    R8, AX
-	IMULQ   GAMMA, AX
-	ADDQ    R10, AX
-	MOVQ    AX, 0(SP)
-	MOVQ    BX, 32(SP)
-	ADDQ    R11, BX
-	LEAQ    (R8)(BX*1), AX
-	IMULQ   GAMMA, AX
-	ADDQ    R10, AX
-	MOVQ    AX, 8(SP)
-	LEAQ    (BX*8), AX
-	MOVQ    AX, 40(SP)
-	ADDQ    R11, BX
-	LEAQ    (R8)(BX*1), AX
-	IMULQ   GAMMA, AX
-	ADDQ    R10, AX
-	MOVQ    AX, 16(SP)
-	LEAQ    (BX*8), AX
-	MOVQ    AX, 48(SP)
-	ADDQ    R11, BX
-	LEAQ    (R8)(BX*1), AX
-	IMULQ   GAMMA, AX
-	ADDQ    R10, AX
-	MOVQ    AX, 24(SP)
-	LEAQ    (BX*8), AX
-	MOVQ    AX, 56(SP)
+// CentreStatesGeneric for the first n sites (a multiple of 4) of N, 4
+// sites a loop (qword lanes): spin k of site m reads word base + m·d + k
+// and th[k·N + m]. The 53-bit uniform w>>11 is converted exactly as
+// A·2^21 + B with A = w>>32 and B = (w>>11) mod 2^21, each through the
+// 2^52 trick. Stack: 0(SP) the lanes' first counters, 64(SP) the states to
+// store.
+TEXT ·centreAVX2(SB), NOSPLIT, $96-56
+	MOVQ  dst+0(FP), DI
+	MOVQ  th+8(FP), SI
+	MOVQ  n+16(FP), CX
+	MOVQ  N+24(FP), R13
+	SHLQ  $3, R13 // bytes from spin k's th to spin k+1's
+	MOVQ  d+32(FP), R11
+	MOVQ  key+40(FP), R10
+	MOVQ  base+48(FP), R8
+	INCQ  R8
+	// lane j: counter key + (base + 1 + j·d)·Gamma
+	MOVQ  R8, AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 0(SP)
+	LEAQ  (R8)(R11*1), AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 8(SP)
+	LEAQ  (R8)(R11*2), AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 16(SP)
+	LEAQ  (R11)(R11*2), AX
+	ADDQ  R8, AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 24(SP)
 	VMOVDQU 0(SP), Y7 // counters of spin 0
-	VMOVDQU 32(SP), Y12 // offsets
 	// 4d·Gamma: the next 4 sites' counters
-	LEAQ    (R11*4), R13
-	IMULQ   GAMMA, R13
-	MOVQ    R13, X11
+	LEAQ    (R11*4), R12
+	IMULQ   GAMMA, R12
+	MOVQ    R12, X11
 	VPBROADCASTQ X11, Y11
-	MOVQ    R11, R12
-	SHLQ    $3, R12 // d·8 bytes
 
 ceLoop:
 	TESTQ   CX, CX
@@ -533,7 +523,8 @@ ceLoop:
 	VPXOR   Y2, Y2, Y2 // states
 	VMOVDQU Y7, Y3 // counters of spin k
 	MOVQ    $1, AX // 1 << k
-	XORQ    BX, BX // k·8
+	MOVQ    SI, R9 // th of spin k
+	MOVQ    R11, BX
 
 ceSpin:
 	VMOVDQU      Y3, Y4
@@ -548,10 +539,7 @@ ceSpin:
 	VMULPD       TWO21, Y5, Y5
 	VADDPD       Y6, Y5, Y5
 	VMULPD       TWOM53, Y5, Y5 // u
-	LEAQ         (SI)(BX*1), R9
-	VPCMPEQQ     Y9, Y9, Y9
-	VXORPD       Y6, Y6, Y6
-	VGATHERQPD   Y9, (R9)(Y12*1), Y6 // th
+	VMOVUPD      (R9), Y6 // th
 	VMULPD       HALF, Y6, Y6
 	VADDPD       HALF, Y6, Y6 // q
 	VCMPPD       $0x1d, Y6, Y5, Y6 // u ≥ q
@@ -561,9 +549,9 @@ ceSpin:
 	VPOR         Y6, Y2, Y2
 	VPADDQ       GAMMA, Y3, Y3
 	SHLQ         $1, AX
-	ADDQ         $8, BX
-	CMPQ         BX, R12
-	JB           ceSpin
+	ADDQ         R13, R9
+	DECQ         BX
+	JNZ          ceSpin
 	VMOVDQU      Y2, 64(SP)
 	MOVB         64(SP), AX
 	MOVB         AX, 0(DI)
@@ -574,7 +562,7 @@ ceSpin:
 	MOVB         88(SP), AX
 	MOVB         AX, 3(DI)
 	ADDQ         $4, DI
-	LEAQ         (SI)(R12*4), SI // 4 sites · d · 8 bytes
+	ADDQ         $32, SI
 	VPADDQ       Y11, Y7, Y7
 	SUBQ         $4, CX
 	JMP          ceLoop

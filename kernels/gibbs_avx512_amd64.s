@@ -54,7 +54,9 @@ DATA g512<>+0x0d8(SB)/8, $0.008333333333333333
 DATA g512<>+0x0e0(SB)/8, $0.041666666666666664
 DATA g512<>+0x0e8(SB)/8, $0.16666666666666666
 DATA g512<>+0x0f0(SB)/8, $0.5
-GLOBL g512<>(SB), RODATA|NOPTR, $248
+DATA g512<>+0x0f8(SB)/8, $4294967296.0 // 2^32
+DATA g512<>+0x100(SB)/8, $4294967295.0 // 2^32 − 1
+GLOBL g512<>(SB), RODATA|NOPTR, $264
 
 DATA iota8<>+0x000(SB)/8, $0
 DATA iota8<>+0x008(SB)/8, $1
@@ -102,6 +104,8 @@ GLOBL dw512<>(SB), RODATA|NOPTR, $24
 #define T4 g512<>+0x0e0(SB)
 #define T3 g512<>+0x0e8(SB)
 #define T2 g512<>+0x0f0(SB)
+#define TWO32 g512<>+0x0f8(SB)
+#define MAXU32 g512<>+0x100(SB)
 #define IOTA iota8<>(SB)
 #define DONES dw512<>+0x000(SB)
 #define D32 dw512<>+0x008(SB)
@@ -597,16 +601,18 @@ f3done:
 	RET
 
 // ---------------------------------------------------------------------------
-// func centreAVX512(dst *uint8, th *float64, n, d int, key, base uint64)
+// func centreAVX512(dst *uint8, th *float64, n, N, d int, key, base uint64)
 //
-// CentreStatesGeneric for n a multiple of 8, 8 sites a loop (one per qword
-// lane): spin k of site m reads word base + m·d + k and th[m·d + k]
-// (gathered).
-TEXT ·centreAVX512(SB), NOSPLIT, $0-48
+// CentreStatesGeneric for the first n sites (a multiple of 8) of N, 8
+// sites a loop (one per qword lane): spin k of site m reads word
+// base + m·d + k and th[k·N + m].
+TEXT ·centreAVX512(SB), NOSPLIT, $0-56
 	MOVQ         dst+0(FP), DI
 	MOVQ         th+8(FP), SI
 	MOVQ         n+16(FP), CX
-	MOVQ         d+24(FP), R11
+	MOVQ         N+24(FP), R13
+	SHLQ         $3, R13 // bytes from spin k's th to spin k+1's
+	MOVQ         d+32(FP), R11
 	VPBROADCASTQ MIX1, ZMIX1
 	VPBROADCASTQ MIX2, ZMIX2
 	VPBROADCASTQ GAMMA, Z9
@@ -616,19 +622,16 @@ TEXT ·centreAVX512(SB), NOSPLIT, $0-48
 	VPBROADCASTQ R11, Z0
 	VPMULLQ      IOTA, Z0, Z0 // lane·d
 	VPBROADCASTQ R11, Z14
-	VPSLLQ       $3, Z14, Z14 // 8d words (and bytes per lane's th)
-	MOVQ         base+40(FP), AX
+	VPSLLQ       $3, Z14, Z14 // 8d words
+	MOVQ         base+48(FP), AX
 	INCQ         AX
 	VPBROADCASTQ AX, Z8
 	VPADDQ       Z0, Z8, Z8
 	VPMULLQ      Z9, Z8, Z8
-	MOVQ         key+32(FP), AX
+	MOVQ         key+40(FP), AX
 	VPBROADCASTQ AX, Z1
 	VPADDQ       Z1, Z8, Z8
 	VPMULLQ      Z9, Z14, Z15 // 8d·Gamma: the next 8 sites
-	VPSLLQ       $3, Z0, Z7 // byte offsets lane·d·8 of th
-	MOVQ         R11, R12
-	SHLQ         $3, R12 // d·8 bytes
 
 celoop:
 	TESTQ     CX, CX
@@ -636,7 +639,8 @@ celoop:
 	VPXORQ    Z2, Z2, Z2 // states
 	VMOVDQA64 Z8, Z3 // counters of spin k
 	MOVQ      $1, AX // 1 << k
-	XORQ      BX, BX // k·8 bytes
+	MOVQ      SI, R9 // th of spin k
+	MOVQ      R11, BX
 
 cespin:
 	VMOVDQA64    Z3, Z4
@@ -644,9 +648,7 @@ cespin:
 	VPSRLQ       $11, Z4, Z4
 	VCVTUQQ2PD   Z4, Z4
 	VMULPD       Z13, Z4, Z4 // u
-	KXNORW       K1, K1, K1
-	LEAQ         (SI)(BX*1), R9
-	VGATHERQPD   (R9)(Z7*1), K1, Z5
+	VMOVUPD      (R9), Z5
 	VMULPD       Z12, Z5, Z5
 	VADDPD       Z12, Z5, Z5 // q = 0.5 + 0.5·th
 	VCMPPD       $0x1d, Z5, Z4, K2 // u ≥ q
@@ -654,15 +656,13 @@ cespin:
 	VPORQ        Z6, Z2, K2, Z2
 	VPADDQ       Z9, Z3, Z3
 	SHLQ         $1, AX
-	ADDQ         $8, BX
-	CMPQ         BX, R12
-	JB           cespin
+	ADDQ         R13, R9
+	DECQ         BX
+	JNZ          cespin
 	VPMOVQB      Z2, X2
 	MOVQ         X2, (DI)
 	ADDQ         $8, DI
-	MOVQ         R11, AX
-	SHLQ         $6, AX
-	ADDQ         AX, SI // 8 sites · d · 8 bytes
+	ADDQ         $64, SI
 	VPADDQ       Z15, Z8, Z8
 	SUBQ         $8, CX
 	JMP          celoop
@@ -768,6 +768,370 @@ ltloop:
 ltdone:
 	VMOVUPD Z28, (R8)
 	VMOVUPD Z29, (R9)
+	VZEROUPPER
+	RET
+
+// func cdStatsAVX512(th, phi *float64, c0, c1, c2, c3 *uint8, ut *float64, n, d, wide int, abs, prod *float64)
+//
+// CDStatsGeneric for d ≤ 4 and n a multiple of 8 (so that element k·n + m
+// of the buffers is in lane m mod 8): spin k outer, 8 samples a loop, the
+// fields looked up in ut[(i·d + k)·16 + s] (site i's U, spin k, state s)
+// with VPERMPD (S ≤ 8) or VPERMT2PD (wide, S = 16), then lcTanhAVX512's
+// loop body.
+TEXT ·cdStatsAVX512(SB), NOSPLIT, $0-96
+	NEGEXPCONSTS
+	VPBROADCASTQ ABSMASK, Z23
+	VPBROADCASTQ SIGN, Z24
+	VBROADCASTSD TWO, Z25
+	VBROADCASTSD MTWO, Z26
+	VPXORQ       Z27, Z27, Z27
+	MOVQ         abs+80(FP), AX
+	VMOVUPD      (AX), Z28
+	MOVQ         prod+88(FP), AX
+	VMOVUPD      (AX), Z29
+	MOVQ         d+64(FP), R11
+	MOVQ         R11, R12
+	SHLQ         $7, R12 // bytes from site i's tables to site i+1's: d·16·8
+	MOVQ         ut+48(FP), R13 // tables of spin k, site 0
+	MOVQ         th+0(FP), DI
+	MOVQ         phi+8(FP), R14
+
+csk:
+	MOVQ c0+16(FP), SI
+	MOVQ c1+24(FP), R8
+	MOVQ c2+32(FP), R9
+	MOVQ c3+40(FP), R10
+	MOVQ n+56(FP), CX
+	LEAQ (R13)(R12*1), AX // site 1
+	LEAQ (AX)(R12*1), BX // site 2
+	LEAQ (BX)(R12*1), DX // site 3
+
+csblk:
+	TESTQ     CX, CX
+	JZ        csnext
+	VPMOVZXBQ (SI), Z0
+	VPMOVZXBQ (R8), Z1
+	VPMOVZXBQ (R9), Z2
+	VPMOVZXBQ (R10), Z3
+	CMPQ      wide+72(FP), $0
+	JNE       cswide
+	VPERMPD   (R13), Z0, Z4
+	VPERMPD   (AX), Z1, Z5
+	VPERMPD   (BX), Z2, Z6
+	VPERMPD   (DX), Z3, Z7
+	JMP       csphi
+
+cswide:
+	VMOVUPD   (R13), Z4
+	VPERMT2PD 64(R13), Z0, Z4
+	VMOVUPD   (AX), Z5
+	VPERMT2PD 64(AX), Z1, Z5
+	VMOVUPD   (BX), Z6
+	VPERMT2PD 64(BX), Z2, Z6
+	VMOVUPD   (DX), Z7
+	VPERMT2PD 64(DX), Z3, Z7
+
+csphi:
+	VADDPD    Z5, Z4, Z0
+	VADDPD    Z6, Z0, Z0
+	VADDPD    Z7, Z0, Z0 // φ = ((U0 + U1) + U2) + U3
+	VMOVUPD   Z0, (R14)
+	VPANDQ    Z23, Z0, Z1 // |φ|
+	VADDPD    Z1, Z28, Z28
+	VMULPD    Z26, Z1, Z2
+	NEGEXP(Z2, Z3, Z4, Z5, Z6)
+	VADDPD    Z25, Z4, Z5 // 2 + m
+	VMULPD    Z5, Z29, Z29
+	VPXORQ    Z24, Z4, Z4
+	VDIVPD    Z5, Z4, Z4 // −m/(2+m)
+	VCMPPD    $0x11, Z27, Z0, K1 // φ < 0
+	VPXORQ    Z24, Z4, K1, Z4
+	VMOVUPD   Z4, (DI)
+	ADDQ      $64, DI
+	ADDQ      $64, R14
+	ADDQ      $8, SI
+	ADDQ      $8, R8
+	ADDQ      $8, R9
+	ADDQ      $8, R10
+	SUBQ      $8, CX
+	JMP       csblk
+
+csnext:
+	ADDQ $128, R13 // spin k+1
+	DECQ R11
+	JNZ  csk
+	MOVQ abs+80(FP), AX
+	VMOVUPD Z28, (AX)
+	MOVQ prod+88(FP), AX
+	VMOVUPD Z29, (AX)
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// THRESH(p): the 8 thresholds Threshold(cum) of Z18 to p: v = cum·2^32 +
+// 0.5 (Z20, Z21), truncated to an unsigned dword where v < 2^32 − 1 (Z22),
+// else 2^32 − 1 where v ≥ 0 (Z23 = 0) and 0 where v is NaN.
+#define THRESH(p) \
+	VMULPD           Z20, Z18, Z19; \
+	VADDPD           Z21, Z19, Z19; \
+	VCMPPD           $0x11, Z22, Z19, K1; \
+	VCMPPD           $0x1d, Z23, Z19, K2; \
+	VCVTTPD2UDQ.Z    Z19, K1, Y25; \
+	KANDNW           K2, K1, K3; \
+	VMOVDQU32        Y24, K3, Y25; \
+	VMOVDQU32        Y25, (p)
+
+// func catRows2AVX512(tab *uint32, plus, minus *float64, R int)
+//
+// CatRowsGeneric for d = 2 and R a multiple of 8: 8 rows a loop (one
+// per lane), the 4 state probabilities in Z0–Z3.
+TEXT ·catRows2AVX512(SB), NOSPLIT, $0-32
+	MOVQ         tab+0(FP), DI
+	MOVQ         plus+8(FP), SI
+	MOVQ         minus+16(FP), R8
+	MOVQ         R+24(FP), CX
+	MOVQ         CX, R9
+	SHLQ         $3, R9 // bytes from spin k's row r to spin k+1's
+	MOVQ         CX, R10
+	SHLQ         $2, R10 // bytes from threshold j's row r to j+1's
+	VBROADCASTSD TWO32, Z20
+	VBROADCASTSD HALF, Z21
+	VBROADCASTSD MAXU32, Z22
+	VPXORQ       Z23, Z23, Z23
+	VPTERNLOGD   $0xff, Z24, Z24, Z24
+
+cr2loop:
+	TESTQ        CX, CX
+	JZ           cr2done
+	MOVQ         SI, AX
+	MOVQ         R8, BX
+	VMOVUPD      (AX), Z0 // spin 0: p0 = 1·plus, p1 = 1·minus
+	VMOVUPD      (BX), Z1
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	VMOVUPD      (AX), Z16
+	VMOVUPD      (BX), Z17
+	VMULPD       Z17, Z0, Z2
+	VMULPD       Z16, Z0, Z0
+	VMULPD       Z17, Z1, Z3
+	VMULPD       Z16, Z1, Z1
+	MOVQ         DI, DX
+	VMOVAPD      Z23, Z18 // cum
+	VADDPD       Z0, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z1, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z2, Z18, Z18
+	THRESH(DX)
+	ADDQ         $64, SI
+	ADDQ         $64, R8
+	ADDQ         $32, DI
+	SUBQ         $8, CX
+	JMP          cr2loop
+
+cr2done:
+	VZEROUPPER
+	RET
+
+// func catRows3AVX512(tab *uint32, plus, minus *float64, R int)
+//
+// CatRowsGeneric for d = 3 and R a multiple of 8: 8 rows a loop (one
+// per lane), the 8 state probabilities in Z0–Z7.
+TEXT ·catRows3AVX512(SB), NOSPLIT, $0-32
+	MOVQ         tab+0(FP), DI
+	MOVQ         plus+8(FP), SI
+	MOVQ         minus+16(FP), R8
+	MOVQ         R+24(FP), CX
+	MOVQ         CX, R9
+	SHLQ         $3, R9 // bytes from spin k's row r to spin k+1's
+	MOVQ         CX, R10
+	SHLQ         $2, R10 // bytes from threshold j's row r to j+1's
+	VBROADCASTSD TWO32, Z20
+	VBROADCASTSD HALF, Z21
+	VBROADCASTSD MAXU32, Z22
+	VPXORQ       Z23, Z23, Z23
+	VPTERNLOGD   $0xff, Z24, Z24, Z24
+
+cr3loop:
+	TESTQ        CX, CX
+	JZ           cr3done
+	MOVQ         SI, AX
+	MOVQ         R8, BX
+	VMOVUPD      (AX), Z0 // spin 0: p0 = 1·plus, p1 = 1·minus
+	VMOVUPD      (BX), Z1
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	VMOVUPD      (AX), Z16
+	VMOVUPD      (BX), Z17
+	VMULPD       Z17, Z0, Z2
+	VMULPD       Z16, Z0, Z0
+	VMULPD       Z17, Z1, Z3
+	VMULPD       Z16, Z1, Z1
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	VMOVUPD      (AX), Z16
+	VMOVUPD      (BX), Z17
+	VMULPD       Z17, Z0, Z4
+	VMULPD       Z16, Z0, Z0
+	VMULPD       Z17, Z1, Z5
+	VMULPD       Z16, Z1, Z1
+	VMULPD       Z17, Z2, Z6
+	VMULPD       Z16, Z2, Z2
+	VMULPD       Z17, Z3, Z7
+	VMULPD       Z16, Z3, Z3
+	MOVQ         DI, DX
+	VMOVAPD      Z23, Z18 // cum
+	VADDPD       Z0, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z1, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z2, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z3, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z4, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z5, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z6, Z18, Z18
+	THRESH(DX)
+	ADDQ         $64, SI
+	ADDQ         $64, R8
+	ADDQ         $32, DI
+	SUBQ         $8, CX
+	JMP          cr3loop
+
+cr3done:
+	VZEROUPPER
+	RET
+
+// func catRows4AVX512(tab *uint32, plus, minus *float64, R int)
+//
+// CatRowsGeneric for d = 4 and R a multiple of 8: 8 rows a loop (one
+// per lane), the 16 state probabilities in Z0–Z15.
+TEXT ·catRows4AVX512(SB), NOSPLIT, $0-32
+	MOVQ         tab+0(FP), DI
+	MOVQ         plus+8(FP), SI
+	MOVQ         minus+16(FP), R8
+	MOVQ         R+24(FP), CX
+	MOVQ         CX, R9
+	SHLQ         $3, R9 // bytes from spin k's row r to spin k+1's
+	MOVQ         CX, R10
+	SHLQ         $2, R10 // bytes from threshold j's row r to j+1's
+	VBROADCASTSD TWO32, Z20
+	VBROADCASTSD HALF, Z21
+	VBROADCASTSD MAXU32, Z22
+	VPXORQ       Z23, Z23, Z23
+	VPTERNLOGD   $0xff, Z24, Z24, Z24
+
+cr4loop:
+	TESTQ        CX, CX
+	JZ           cr4done
+	MOVQ         SI, AX
+	MOVQ         R8, BX
+	VMOVUPD      (AX), Z0 // spin 0: p0 = 1·plus, p1 = 1·minus
+	VMOVUPD      (BX), Z1
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	VMOVUPD      (AX), Z16
+	VMOVUPD      (BX), Z17
+	VMULPD       Z17, Z0, Z2
+	VMULPD       Z16, Z0, Z0
+	VMULPD       Z17, Z1, Z3
+	VMULPD       Z16, Z1, Z1
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	VMOVUPD      (AX), Z16
+	VMOVUPD      (BX), Z17
+	VMULPD       Z17, Z0, Z4
+	VMULPD       Z16, Z0, Z0
+	VMULPD       Z17, Z1, Z5
+	VMULPD       Z16, Z1, Z1
+	VMULPD       Z17, Z2, Z6
+	VMULPD       Z16, Z2, Z2
+	VMULPD       Z17, Z3, Z7
+	VMULPD       Z16, Z3, Z3
+	ADDQ         R9, AX
+	ADDQ         R9, BX
+	VMOVUPD      (AX), Z16
+	VMOVUPD      (BX), Z17
+	VMULPD       Z17, Z0, Z8
+	VMULPD       Z16, Z0, Z0
+	VMULPD       Z17, Z1, Z9
+	VMULPD       Z16, Z1, Z1
+	VMULPD       Z17, Z2, Z10
+	VMULPD       Z16, Z2, Z2
+	VMULPD       Z17, Z3, Z11
+	VMULPD       Z16, Z3, Z3
+	VMULPD       Z17, Z4, Z12
+	VMULPD       Z16, Z4, Z4
+	VMULPD       Z17, Z5, Z13
+	VMULPD       Z16, Z5, Z5
+	VMULPD       Z17, Z6, Z14
+	VMULPD       Z16, Z6, Z6
+	VMULPD       Z17, Z7, Z15
+	VMULPD       Z16, Z7, Z7
+	MOVQ         DI, DX
+	VMOVAPD      Z23, Z18 // cum
+	VADDPD       Z0, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z1, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z2, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z3, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z4, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z5, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z6, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z7, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z8, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z9, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z10, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z11, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z12, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z13, Z18, Z18
+	THRESH(DX)
+	ADDQ         R10, DX
+	VADDPD       Z14, Z18, Z18
+	THRESH(DX)
+	ADDQ         $64, SI
+	ADDQ         $64, R8
+	ADDQ         $32, DI
+	SUBQ         $8, CX
+	JMP          cr4loop
+
+cr4done:
 	VZEROUPPER
 	RET
 

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -187,7 +188,7 @@ func TestCentreStates(t *testing.T) {
 					want := uint8(0)
 					for k := 0; k < d; k++ {
 						u := float64(Rand(key, base+uint64(n*d+k))>>11) * 0x1p-53
-						if u >= 0.5+0.5*th[n*d+k] {
+						if u >= 0.5+0.5*th[k*N+n] {
 							want |= 1 << k
 						}
 					}
@@ -586,6 +587,119 @@ func TestReluPaths(t *testing.T) {
 			if got[n] != 9 || gg[n] != 9 {
 				t.Fatalf("%s n=%d: wrote past the end", im.name, n)
 			}
+		}
+	}
+}
+
+// CDStats on every path gives the generic twin's bits (fields, tanh and
+// the lane sums), which are the fields' definition and LcTanh of them.
+func TestCDStatsPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	for d := 1; d <= 6; d++ {
+		S := 1 << d
+		for _, N := range []int{1, 8, 13, 64, 512, 1100} {
+			var st CDStats
+			st.D = d
+			for i := range 4 {
+				st.C[i] = make([]uint8, N)
+				for n := range st.C[i] {
+					st.C[i][n] = uint8(rng.IntN(S))
+				}
+				st.U[i] = make([]float64, S*d)
+				for j := range st.U[i] {
+					st.U[i][j] = rng.NormFloat64() * 0.7
+				}
+			}
+			run := func(im *impl) ([]float64, []float64, LcLanes) {
+				g := st
+				g.Phi, g.Th = make([]float64, d*N), make([]float64, d*N)
+				var acc LcLanes
+				Path{impl: im}.CDStats(&g, &acc)
+				return g.Phi, g.Th, acc
+			}
+			phi, th, acc := run(generic)
+			for k := 0; k < d; k++ {
+				for n := 0; n < N; n++ {
+					w := st.U[0][int(st.C[0][n])*d+k] + st.U[1][int(st.C[1][n])*d+k] + st.U[2][int(st.C[2][n])*d+k] + st.U[3][int(st.C[3][n])*d+k]
+					if phi[k*N+n] != w {
+						t.Fatalf("d=%d N=%d: φ_%d(%d) = %v, want %v", d, N, k, n, phi[k*N+n], w)
+					}
+				}
+			}
+			var ref LcLanes
+			th2 := make([]float64, d*N)
+			Path{impl: generic}.LcTanh(th2, phi, &ref)
+			if ref != acc || !slices.Equal(th, th2) {
+				t.Fatalf("d=%d N=%d: CDStats is not LcTanh of its fields", d, N)
+			}
+			for _, im := range fastPaths() {
+				p2, t2, a2 := run(im)
+				if !slices.Equal(p2, phi) || !slices.Equal(t2, th) || a2 != acc {
+					t.Fatalf("%s d=%d N=%d: CDStats differs from the generic twin", im.name, d, N)
+				}
+			}
+		}
+	}
+}
+
+// CatRows on every path gives the generic twin's tables, which are the
+// thresholds of the products of the spins' probabilities; saturated,
+// zero and NaN probabilities included.
+func TestCatRowsPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 30))
+	for d := 1; d <= 6; d++ {
+		S := 1 << d
+		for _, R := range []int{1, 2, 8, 16, 64, 72, 256} {
+			plus, minus := make([]float64, R*d), make([]float64, R*d)
+			for i := range plus {
+				switch rng.IntN(10) {
+				case 0:
+					plus[i], minus[i] = 1, 0
+				case 1:
+					plus[i], minus[i] = 0, 1
+				case 2:
+					plus[i], minus[i] = math.NaN(), math.NaN()
+				default:
+					plus[i] = rng.Float64()
+					minus[i] = 1 - plus[i]
+				}
+			}
+			want := make([]uint32, CatTableLen(R, d))
+			Path{impl: generic}.CatRows(want, plus, minus, R, d)
+			for r := 0; r < R; r++ {
+				cum := 0.0
+				for j := 0; j < S-1; j++ {
+					p := 1.0
+					for k := 0; k < d; k++ {
+						if j>>k&1 == 0 {
+							p *= plus[k*R+r]
+						} else {
+							p *= minus[k*R+r]
+						}
+					}
+					cum += p
+					w := Threshold(cum)
+					if got := want[j*R+r]; got != w && !(math.Abs(float64(got)-float64(w)) <= 1) {
+						t.Fatalf("d=%d R=%d: threshold %d of row %d = %d, want %d", d, R, j, r, got, w)
+					}
+				}
+			}
+			for _, im := range fastPaths() {
+				got := make([]uint32, len(want)+1)
+				got[len(want)] = 77
+				Path{impl: im}.CatRows(got[:len(want)], plus, minus, R, d)
+				if !slices.Equal(got[:len(want)], want) || got[len(want)] != 77 {
+					t.Fatalf("%s d=%d R=%d: CatRows differs from the generic twin", im.name, d, R)
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		x    float64
+		want uint32
+	}{{0, 0}, {1, math.MaxUint32}, {2, math.MaxUint32}, {0.5, 1 << 31}, {math.NaN(), 0}, {0x1p-33, 1}, {0x1p-34, 0}} {
+		if got := Threshold(c.x); got != c.want {
+			t.Errorf("Threshold(%v) = %d, want %d", c.x, got, c.want)
 		}
 	}
 }

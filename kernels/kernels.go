@@ -121,8 +121,10 @@ type gibbs struct {
 	catPair   func(dst, a, b []uint8, tab []uint32, d int, key, base uint64)
 	catOne    func(dst, a []uint8, tab []uint32, d int, key, base uint64)
 	centre    func(dst []uint8, th []float64, d int, key, base uint64)
+	cdStats   func(*CDStats, *LcLanes)
 	lcTanh    func(th, x []float64, abs, prod *[8]float64)
 	sigmoids  func(plus, minus, x []float64)
+	catRows   func(tab []uint32, plus, minus []float64, R, d int)
 }
 
 var genericGibbs = gibbs{
@@ -131,8 +133,10 @@ var genericGibbs = gibbs{
 	catPair:   CatPairGeneric,
 	catOne:    CatOneGeneric,
 	centre:    CentreStatesGeneric,
+	cdStats:   CDStatsGeneric,
 	lcTanh:    LcTanhGeneric,
 	sigmoids:  SigmoidPairsGeneric,
+	catRows:   CatRowsGeneric,
 }
 
 var generic = &impl{
