@@ -32,6 +32,9 @@ package kernels
 
 import (
 	"fmt"
+	"math"
+	"sync"
+	"time"
 
 	"rgflow/kernels/dense"
 	"rgflow/kernels/internal/dispatch"
@@ -111,6 +114,8 @@ type impl struct {
 	tanh      func(dst, x []float64)
 	relu      func(dst, z []float64)
 	reluMask  func(g, z []float64)
+	fmaLoop   func(x *[12]float64, a, b float64, n int)
+	fmaLanes  int // doubles per FMA instruction of fmaLoop
 	gibbs
 }
 
@@ -146,6 +151,8 @@ var generic = &impl{
 	tanh:      TanhGeneric,
 	relu:      ReluGeneric,
 	reluMask:  ReluMaskGeneric,
+	fmaLoop:   FMALoopGeneric,
+	fmaLanes:  1,
 	gibbs:     genericGibbs,
 }
 
@@ -203,6 +210,58 @@ func (p Path) Enumerate(e *Enum) { p.get().enumerate(e) }
 
 // Tanh sets dst[i] = tanh x[i] for i < len(x) on this path.
 func (p Path) Tanh(dst, x []float64) { p.get().tanh(dst[:len(x)], x) }
+
+// FMALoop runs n rounds of twelve independent chains of fused
+// multiply-adds, x_i ← x_i·a + b, each across FMALanes() doubles holding
+// the same value, and leaves the chains' values in x. It measures the
+// CPU's FMA throughput (FMAPeak); the values, the same bits on every
+// path, show that the work was done.
+func (p Path) FMALoop(x *[12]float64, a, b float64, n int) { p.get().fmaLoop(x, a, b, n) }
+
+// FMALanes is the number of doubles each fused multiply-add of FMALoop
+// works on: 8 (avx512), 4 (avx2) or 1 (generic).
+func (p Path) FMALanes() int { return p.get().fmaLanes }
+
+// FMAPeak measures the double-precision fused multiply-adds per second
+// that workers goroutines running p's FMALoop side by side sustain for
+// about dur: with the fastest path and one goroutine per core, the
+// machine's FMA peak.
+func FMAPeak(p Path, workers int, dur time.Duration) float64 {
+	const rounds = 1 << 16
+	var wg sync.WaitGroup
+	counts := make([]int, workers)
+	start := time.Now()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := [12]float64{}
+			for i := range x {
+				x[i] = float64(i) * 0.1
+			}
+			for time.Since(start) < dur {
+				p.FMALoop(&x, 0.999, 0.001, rounds)
+				counts[w] += rounds
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start).Seconds()
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	return float64(total) * 12 * float64(p.FMALanes()) / el
+}
+
+// FMALoopGeneric is FMALoop's reference (scalar, math.FMA).
+func FMALoopGeneric(x *[12]float64, a, b float64, n int) {
+	for range n {
+		for i := range x {
+			x[i] = math.FMA(x[i], a, b)
+		}
+	}
+}
 
 // Relu sets dst[i] = max(z[i], 0) for i < len(z) (ReluGeneric).
 func (p Path) Relu(dst, z []float64) { p.get().relu(dst[:len(z)], z) }

@@ -16,6 +16,8 @@ var archImpls = []*impl{
 		tanh:     tanhAVX512Go,
 		relu:     reluAVX512Go,
 		reluMask: reluMaskAVX512Go,
+		fmaLoop:  fmaLoopAVX512,
+		fmaLanes: 8,
 		gibbs:    gibbsAVX512(),
 	},
 	{
@@ -27,6 +29,8 @@ var archImpls = []*impl{
 		tanh:     tanhAVX2Go,
 		relu:     reluAVX2Go,
 		reluMask: reluMaskAVX2Go,
+		fmaLoop:  fmaLoopAVX2,
+		fmaLanes: 4,
 		gibbs:    gibbsAVX2(),
 	},
 }
@@ -158,3 +162,14 @@ func reluMaskAVX2Go(g, z []float64) {
 	}
 	ReluMaskGeneric(g[n:], z[n:])
 }
+
+// fmaLoopAVX512 is FMALoopGeneric with each chain in a zmm (12 independent
+// VFMADD231PD a round).
+//
+//go:noescape
+func fmaLoopAVX512(x *[12]float64, a, b float64, n int)
+
+// fmaLoopAVX2 is FMALoopGeneric with each chain in a ymm.
+//
+//go:noescape
+func fmaLoopAVX2(x *[12]float64, a, b float64, n int)

@@ -17,7 +17,7 @@ func resolveRep(ctx context.Context, name, pluginDir string) (*reps.Rep, error) 
 }
 
 // standardReps are the built-in irreps sums listed by `rgflow reps`; any
-// other sum of A1, A2, B1, B2, E with d ≤ 5 is built in too.
+// other sum of A1, A2, B1, B2, E with d ≤ 6 is built in too.
 var standardReps = []string{"A1", "A1+E", "2A1+E", "A1+2E"}
 
 func runReps(ctx context.Context, args []string) error {
@@ -48,7 +48,7 @@ func runReps(ctx context.Context, args []string) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stdout, "(any sum of the irreps A1, A2, B1, B2, E with at most 5 spins per site is built in; a plugin of the same name takes precedence)")
+	fmt.Fprintln(os.Stdout, "(any sum of the irreps A1, A2, B1, B2, E with at most 6 spins per site is built in; a plugin of the same name takes precedence)")
 	if broken > 0 {
 		return fmt.Errorf("%d plugin(s) in %s could not be loaded", broken, dir)
 	}
