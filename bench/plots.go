@@ -155,7 +155,7 @@ func epochTimeFigure(path string, rows []EpochTimeRow) error {
 			series = append(series, s)
 		}
 	}
-	const refSeries = "reference PyTorch (anchors.md)"
+	const refSeries = "reference implementation (bench/anchors.go)"
 	hasRef := false
 	for _, r := range rows {
 		hasRef = hasRef || !math.IsNaN(float64(r.Reference))
