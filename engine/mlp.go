@@ -196,45 +196,8 @@ func (n *MLP) tape(t *Tape, batch int) *Tape {
 // needs, on the network's kernel path (kernels/dense); C is rows×cols and
 // the sum runs over depth. Every product goes there, even a single row:
 // dense sums each element in the same order whatever the batch, so f from
-// Eval and from Jacobian's batch agree to the last bit. A product of depth
-// 1 (a layer from or to a single coupling, c = 1) is done here instead,
-// with the bits of the path: its only term is the product added to zero,
-// by a fused multiply-add on the assembly paths (an underflowing negative
-// product gives −0) and by a multiply and an add on the generic one (+0),
-// as kernels/dense documents.
+// Eval and from Jacobian's batch agree to the last bit.
 func (n *MLP) gemm(tA, tB blas.Transpose, rows, cols, depth int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	if depth == 1 && rows > 0 && cols > 0 {
-		fused := n.kern.Dense().Name() != "generic"
-		sa, sb := lda, 1 // strides of a_i0 over i, of b_0j over j
-		if tA == blas.Trans {
-			sa = 1
-		}
-		if tB == blas.Trans {
-			sb = ldb
-		}
-		_, _, _ = a[(rows-1)*sa], b[(cols-1)*sb], c[(rows-1)*ldc+cols-1]
-		for i := 0; i < rows; i++ {
-			ai := a[i*sa]
-			ci := c[i*ldc : i*ldc+cols]
-			for j := range ci {
-				var s float64
-				if fused {
-					s = math.FMA(ai, b[j*sb], 0)
-				} else {
-					s = float64(ai*b[j*sb]) + 0
-				}
-				switch beta {
-				case 0:
-					ci[j] = s
-				case 1:
-					ci[j] += s
-				default:
-					ci[j] = float64(beta*ci[j]) + s
-				}
-			}
-		}
-		return
-	}
 	n.kern.Dense().Gemm(tA == blas.Trans, tB == blas.Trans, rows, cols, depth, a, lda, b, ldb, beta, c, ldc)
 }
 

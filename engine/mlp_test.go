@@ -5,8 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"gonum.org/v1/gonum/blas"
-
 	"rgflow/kernels"
 )
 
@@ -215,53 +213,6 @@ func TestHMCShardsSameChains(t *testing.T) {
 			for i := range J {
 				if math.Float64bits(J[i]) != math.Float64bits(ref[i]) {
 					t.Fatalf("%s: %d workers: J[%d] = %v, 1 worker %v", model, workers, i, J[i], ref[i])
-				}
-			}
-		}
-	}
-}
-
-// The network's products of depth 1 are done outside kernels/dense: they
-// must have the bits of every path's Gemm, signed zeros included.
-func TestGemmDepthOne(t *testing.T) {
-	rng := rand.New(rand.NewPCG(61, 62))
-	vals := []float64{0, math.Copysign(0, -1), 1e-300, -1e-300, 1e308, 3, -0.5}
-	for _, name := range kernels.Available() {
-		p, _ := kernels.Lookup(name)
-		n := NewMLP([]int{1, 1}, ReLU, rng, WithKernels(p))
-		for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
-			for _, tB := range []blas.Transpose{blas.NoTrans, blas.Trans} {
-				if tA == blas.Trans && tB == blas.Trans {
-					continue
-				}
-				for _, beta := range []float64{0, 1, 0.5} {
-					rows, cols := 1+rng.IntN(20), 1+rng.IntN(20)
-					lda, ldb, ldc := 2, cols+1, cols+1
-					if tA == blas.Trans {
-						lda = rows + 1
-					}
-					if tB == blas.Trans {
-						ldb = 2
-					}
-					a, b := make([]float64, rows*lda+cols), make([]float64, cols*ldb+rows)
-					for i := range a {
-						a[i] = vals[rng.IntN(len(vals))] * rng.NormFloat64()
-					}
-					for i := range b {
-						b[i] = vals[rng.IntN(len(vals))]
-					}
-					c0 := make([]float64, rows*ldc)
-					for i := range c0 {
-						c0[i] = vals[rng.IntN(len(vals))]
-					}
-					got, want := append([]float64(nil), c0...), append([]float64(nil), c0...)
-					n.gemm(tA, tB, rows, cols, 1, a, lda, b, ldb, beta, got, ldc)
-					p.Dense().Gemm(tA == blas.Trans, tB == blas.Trans, rows, cols, 1, a, lda, b, ldb, beta, want, ldc)
-					for i := range got {
-						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-							t.Fatalf("%s tA=%v tB=%v beta=%v: C[%d] = %v, Gemm gives %v", name, tA, tB, beta, i, got[i], want[i])
-						}
-					}
 				}
 			}
 		}
