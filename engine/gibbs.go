@@ -47,26 +47,45 @@ var cornerEdges = func() (ce [4][4]int) {
 // row r.
 type gibbsTables struct {
 	d, S int
+	prod bool // d ≥ kernels.ProdMinD: factor tables and per-spin draws instead
 	kern kernels.Path
-	hid  [4][]uint32  // fine: edge e given (s_a, s_b) of fineEdges[e]; S² rows
-	cor  [4][]uint32  // fine: corner i given (s_x, s_y) of cornerEdges[i]; S² rows
-	cc   [4][]uint32  // coarse: corner i given the centre; S rows
-	U    [4][]float64 // coarse fields U_i[s·d+k] = (K′_iᵀ v(s))_k
-	K    [4][]float64 // bond matrices of the coupling being tabulated
-	f    [4][]float64 // f[r][s·d+k] = (K_r v(s))_k
-	ft   [4][]float64 // ft[r][s·d+k] = (K_rᵀ v(s))_k
+	hid  [4][]uint32 // fine: edge e given (s_a, s_b) of fineEdges[e]; S² rows
+	cor  [4][]uint32 // fine: corner i given (s_x, s_y) of cornerEdges[i]; S² rows
+	cc   [4][]uint32 // coarse: corner i given the centre; S rows
+	// per-spin draws (prod): e^{−2f} of each neighbour's field, k-major
+	// (kernels.ProdPair), and all ones for the coarse corner's second
+	hidA, hidB, corA, corB, ccA [4][]float64
+	ones                        []float64
+	U                           [4][]float64 // coarse fields U_i[s·d+k] = (K′_iᵀ v(s))_k
+	K                           [4][]float64 // bond matrices of the coupling being tabulated
+	f                           [4][]float64 // f[r][s·d+k] = (K_r v(s))_k
+	ft                          [4][]float64 // ft[r][s·d+k] = (K_rᵀ v(s))_k
 
 	fld, plus, minus []float64 // one table's fields (k-major) and their spin probabilities, S²×d
 }
 
 func newGibbsTables(b *Blocks) *gibbsTables {
 	d, S := b.D, b.S
-	t := &gibbsTables{d: d, S: S, kern: b.kern}
-	t.fld, t.plus, t.minus = make([]float64, S*S*d), make([]float64, S*S*d), make([]float64, S*S*d)
+	t := &gibbsTables{d: d, S: S, prod: d >= kernels.ProdMinD, kern: b.kern}
+	R := S * S
+	if t.prod {
+		R = S
+		t.ones = make([]float64, S*d)
+		for i := range t.ones {
+			t.ones[i] = 1
+		}
+	}
+	t.fld, t.plus, t.minus = make([]float64, R*d), make([]float64, R*d), make([]float64, R*d)
 	for i := 0; i < 4; i++ {
-		t.hid[i] = make([]uint32, kernels.CatTableLen(S*S, d))
-		t.cor[i] = make([]uint32, kernels.CatTableLen(S*S, d))
-		t.cc[i] = make([]uint32, kernels.CatTableLen(S, d))
+		if t.prod {
+			t.hidA[i], t.hidB[i] = make([]float64, S*d), make([]float64, S*d)
+			t.corA[i], t.corB[i] = make([]float64, S*d), make([]float64, S*d)
+			t.ccA[i] = make([]float64, S*d)
+		} else {
+			t.hid[i] = make([]uint32, kernels.CatTableLen(S*S, d))
+			t.cor[i] = make([]uint32, kernels.CatTableLen(S*S, d))
+			t.cc[i] = make([]uint32, kernels.CatTableLen(S, d))
+		}
 		t.U[i] = make([]float64, S*d)
 		t.K[i] = make([]float64, d*d)
 		t.f[i] = make([]float64, S*d)
@@ -87,11 +106,40 @@ func (t *gibbsTables) cdfTable(tab []uint32, fld []float64, R int) {
 	t.kern.CatRows(tab, plus, minus, R, d)
 }
 
+// factors sets dst[k·S + s] = e^{−2 f[s·d+k]}, the per-spin draws' factor
+// of a neighbour in state s, as σ(−2f)/σ(2f) from the kernel path's
+// SigmoidPairs (the same bits on every path).
+func (t *gibbsTables) factors(dst, f []float64) {
+	d, S := t.d, t.S
+	x := t.fld[:S*d]
+	for k := 0; k < d; k++ {
+		for s := 0; s < S; s++ {
+			x[k*S+s] = f[s*d+k]
+		}
+	}
+	plus, minus := t.plus[:S*d], t.minus[:S*d]
+	t.kern.SigmoidPairs(plus, minus, x)
+	for i, m := range minus {
+		dst[i] = m / plus[i]
+	}
+}
+
 // fine tabulates the fine block's two conditionals at J.
 func (t *gibbsTables) fine(b *Blocks, J []float64) {
 	b.bondMatrices(J, &t.K)
 	b.siteFields(&t.K, &t.f, &t.ft)
 	d, S := t.d, t.S
+	if t.prod {
+		for e, edge := range fineEdges {
+			t.factors(t.hidA[e], t.f[edge[1]])
+			t.factors(t.hidB[e], t.f[edge[3]])
+		}
+		for c, ce := range cornerEdges {
+			t.factors(t.corA[c], t.ft[ce[1]])
+			t.factors(t.corB[c], t.ft[ce[3]])
+		}
+		return
+	}
 	fld := t.fld
 	R := S * S
 	pairs := func(tab []uint32, fa, fb []float64) {
@@ -120,6 +168,12 @@ func (t *gibbsTables) coarse(b *Blocks, Jp []float64) {
 	b.bondMatrices(Jp, &t.K)
 	b.siteFields(&t.K, &t.f, &t.U)
 	d, S := t.d, t.S
+	if t.prod {
+		for i := 0; i < 4; i++ {
+			t.factors(t.ccA[i], t.f[i])
+		}
+		return
+	}
 	for i := 0; i < 4; i++ {
 		for k := 0; k < d; k++ {
 			for h := 0; h < S; h++ {
@@ -205,7 +259,8 @@ func (g *gibbsChains) runFine(key uint64, kFine int) {
 	for i := 0; i < 4; i++ {
 		kernels.UniformStates(g.c[i], d, key, kernels.Sub(kernels.StartPhase, i))
 	}
-	g.b.kern.FineChain(&kernels.FineChain{D: d, C: g.c, H: g.h, Hid: g.tab.hid, Cor: g.tab.cor, Steps: kFine, Key: key})
+	g.b.kern.FineChain(&kernels.FineChain{D: d, C: g.c, H: g.h, Hid: g.tab.hid, Cor: g.tab.cor,
+		HidA: g.tab.hidA, HidB: g.tab.hidB, CorA: g.tab.corA, CorB: g.tab.corB, Steps: kFine, Key: key})
 }
 
 // coarseStep runs coarse step t from the corners in g.c, whose tanh φ
@@ -215,7 +270,11 @@ func (g *gibbsChains) coarseStep(key uint64, kFine, t int) {
 	ph := kernels.CoarsePhase(kFine, t)
 	kern.CentreStates(g.ctr, g.th, d, key, kernels.Sub(ph, kernels.CentreSite))
 	for i := 0; i < 4; i++ {
-		kern.CatOne(g.c[i], g.ctr, g.tab.cc[i], d, key, kernels.Sub(ph+1, i))
+		if g.tab.prod {
+			kern.ProdPair(g.c[i], g.ctr, g.ctr, g.tab.ccA[i], g.tab.ones, d, key, kernels.Sub(ph+1, i))
+		} else {
+			kern.CatOne(g.c[i], g.ctr, g.tab.cc[i], d, key, kernels.Sub(ph+1, i))
+		}
 	}
 }
 

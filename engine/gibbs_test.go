@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -326,5 +327,95 @@ func TestGibbsCoarseMatchesExact(t *testing.T) {
 		name := tc.rep + map[bool]string{true: " (bit-sliced)", false: " (tables)"}[tc.bits]
 		checkChi2(t, name+" coarse", histogram(b.S, c),
 			normalise(b.CoarseLogWeights(tc.Jp)), normalise(b.CoarseLogWeights(perturbed(tc.Jp))))
+	}
+}
+
+// marginalPairs bins samples by the states of corners i and j, and sums a
+// distribution over the visible configurations (FineLogWeights' order)
+// into the same bins.
+func marginalPairs(S, i, j int, c [4][]uint8, p []float64) (counts []int, q []float64) {
+	counts, q = make([]int, S*S), make([]float64, S*S)
+	for n := range c[0] {
+		counts[int(c[i][n])*S+int(c[j][n])]++
+	}
+	for v, pv := range p {
+		s := [4]int{v / (S * S * S), v / (S * S) % S, v / S % S, v % S}
+		q[s[i]*S+s[j]] += pv
+	}
+	return counts, q
+}
+
+// From d = kernels.ProdMinD on the sites are drawn spin by spin: the
+// fine and coarse chains of 2A1+E (d = 4, 2^16 visible configurations)
+// against the exact distributions, binned by the joint states of two
+// corners (neighbours and opposites: 256 bins each), which a wrong factor
+// of any bond would shift.
+func TestGibbsPerSpinMatchesExact(t *testing.T) {
+	b := mustBlocks(t, "2A1+E")
+	if b.D < kernels.ProdMinD {
+		t.Fatalf("2A1+E has d = %d, below kernels.ProdMinD", b.D)
+	}
+	N := 1 << 16
+	if testing.Short() {
+		N /= 4
+	}
+	rng := rand.New(rand.NewPCG(81, 82))
+	J := randomJ(rng, b.C, 0.35)
+	J[0] = 0.5
+	g := newGibbsChains(b, N)
+	if !g.tab.prod {
+		t.Fatal("the 2A1+E tables are not per-spin")
+	}
+	g.tab.fine(b, J)
+	key := cdKey(17, 0, 3)
+	g.runFine(key, 30)
+	pf, pw := normalise(b.FineLogWeights(J)), normalise(b.FineLogWeights(perturbed(J)))
+	for _, ij := range [][2]int{{0, 1}, {0, 2}} {
+		counts, q := marginalPairs(b.S, ij[0], ij[1], g.c, pf)
+		_, qw := marginalPairs(b.S, ij[0], ij[1], g.c, pw)
+		checkChi2(t, fmt.Sprintf("2A1+E fine, corners %d,%d", ij[0], ij[1]), counts, q, qw)
+	}
+
+	Jp := randomJ(rng, b.C, 0.35)
+	Jp[0] = 0.45
+	cd, _ := NewCD(b, CDConfig{Samples: N, KFine: 1, KCoarse: 1}, 5, 1)
+	w := cd.work()
+	gc := w.g
+	gc.tab.coarse(b, Jp)
+	for i := 0; i < 4; i++ {
+		kernels.UniformStates(gc.c[i], b.D, key, kernels.Sub(kernels.StartPhase, i))
+	}
+	for s := 0; s < 20; s++ {
+		cd.sampleStats(w, 0)
+		gc.coarseStep(key, 0, s)
+	}
+	qc, qcw := normalise(b.CoarseLogWeights(Jp)), normalise(b.CoarseLogWeights(perturbed(Jp)))
+	for _, ij := range [][2]int{{0, 1}, {0, 2}} {
+		counts, q := marginalPairs(b.S, ij[0], ij[1], gc.c, qc)
+		_, qw := marginalPairs(b.S, ij[0], ij[1], gc.c, qcw)
+		checkChi2(t, fmt.Sprintf("2A1+E coarse, corners %d,%d", ij[0], ij[1]), counts, q, qw)
+	}
+}
+
+// The per-spin factor tables are e^{−2f} of the bonds' fields.
+func TestPerSpinFactors(t *testing.T) {
+	b := mustBlocks(t, "2A1+E")
+	rng := rand.New(rand.NewPCG(83, 84))
+	tab := newGibbsTables(b)
+	J := randomJ(rng, b.C, 0.8)
+	tab.fine(b, J)
+	d, S := b.D, b.S
+	K := b.Rep.BondMatrices(J)
+	for e, edge := range fineEdges {
+		for s := 0; s < S; s++ {
+			fa, fb := matVec(d, K[edge[1]], b.Spins[s]), matVec(d, K[edge[3]], b.Spins[s])
+			for k := 0; k < d; k++ {
+				for _, c := range []struct{ got, f float64 }{{tab.hidA[e][k*S+s], fa[k]}, {tab.hidB[e][k*S+s], fb[k]}} {
+					if want := math.Exp(-2 * c.f); math.Abs(c.got-want) > 1e-14*want {
+						t.Fatalf("edge %d state %d spin %d: factor %v, e^{−2f} = %v", e, s, k, c.got, want)
+					}
+				}
+			}
+		}
 	}
 }

@@ -360,11 +360,11 @@ func TestAssemblyConstants(t *testing.T) {
 		bc("M2LO", mix64M2&(1<<32-1)), bc("M2HI", mix64M2>>32),
 		bc("GAMMA128", g*128), bc("GAMMA65", g*65), bc("GAMMA4", g*4),
 		bc("SIGN32", 0x8000000080000000),
-		bc("TWO21", math.Float64bits(1<<21)), bc("LOW21", 1<<21-1),
+		bc("TWO21", math.Float64bits(1<<21)), bc("LOW21", 1<<21-1), bc("LOW32", 1<<32-1),
 	}
 	for _, c := range gib {
 		switch c.name {
-		case "GAMMA", "MIX1", "MIX2", "GAMMA128", "GAMMA65", "GAMMA8", "TWO32", "MAXU32":
+		case "GAMMA", "MIX1", "MIX2", "GAMMA128", "GAMMA65", "GAMMA8", "MAXU32":
 		default:
 			gib2 = append(gib2, c)
 		}

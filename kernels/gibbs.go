@@ -52,6 +52,16 @@ package kernels
 // a binary search with gathers (larger d, and AVX2), which give the same
 // count because a row's thresholds are non-decreasing.
 //
+// Per-spin draws (ProdPair), for d ≥ ProdMinD. A site's spins are
+// independent given its neighbours, so instead of one categorical draw
+// over 2^d states each spin is drawn on its own: with the field
+// f = fa_k(s_a) + fb_k(s_b) on spin k, P(spin_k = +1) = σ(2f) = 1/(1 + w),
+// w = EA_k[s_a]·EB_k[s_b], EA_k[s] = e^{−2 fa_k(s)} — tables of 2^d·d
+// factors instead of 2^{2d}·(2^d − 1) thresholds. Spin k of draw n reads the
+// 32-bit half k&1 of word n·⌈d/2⌉ + k/2 as an integer U and is −1 (state
+// bit k set) unless U + U·w < 2^32 in float64 (U exact, then the product
+// and the sum each rounded).
+//
 // The statistics of the contrastive divergence (LcTanh, CentreStates) and
 // the tables' sigmoids (SigmoidPairs) are computed with one exponential,
 // negExp, whose every operation the assembly twins repeat in the same
@@ -62,7 +72,7 @@ package kernels
 // Kernels with an assembly twin are Path methods whose pure-Go reference is
 // named …Generic (CatPairGeneric, CatOneGeneric, CentreStatesGeneric,
 // FineChainBitsGeneric, CDStatsGeneric, LcTanhGeneric,
-// SigmoidPairsGeneric, CatRowsGeneric); the others
+// SigmoidPairsGeneric, CatRowsGeneric, ProdPairGeneric); the others
 // (Rand, RandFill, UniformStates, BernWord, CoarseStepBits, CountConfigs)
 // are the only implementation.
 
@@ -237,6 +247,49 @@ func (p Path) LcTanh(th, x []float64, acc *LcLanes) { lcTanhInto(p.get().lcTanh,
 // from which the engine builds the categorical tables.
 func (p Path) SigmoidPairs(plus, minus, x []float64) {
 	p.get().sigmoids(plus[:len(x)], minus[:len(x)], x)
+}
+
+// ProdMinD is the smallest d the engine draws spin by spin (ProdPair)
+// rather than with categorical tables: from d = 4 on a table of 2^{2d} rows
+// costs more to build than the draws it serves.
+const ProdMinD = 4
+
+// ProdPair draws dst[n] spin by spin (see per-spin draws at the top of this
+// file) in the fields of neighbour states a[n], b[n]: spin k with
+// w = ea[k·S + a[n]]·eb[k·S + b[n]], S = 2^d. A draw given one neighbour
+// (the coarse corner given the centre) passes b = a and eb all ones.
+func (p Path) ProdPair(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	S := 1 << d
+	p.get().prodPair(dst, a[:len(dst)], b[:len(dst)], ea[:S*d], eb[:S*d], d, key, base)
+}
+
+// ProdPairGeneric is ProdPair's reference.
+func ProdPairGeneric(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	S := 1 << d
+	h := uint64(d+1) / 2
+	m := uint8(S - 1)
+	a, b = a[:len(dst)], b[:len(dst)]
+	ea, eb = ea[:S*d], eb[:S*d]
+	for n := range dst {
+		sa, sb := int(a[n]&m), int(b[n]&m)
+		x := key + (base+uint64(n)*h)*Gamma
+		var r uint64
+		s := uint8(0)
+		for k := 0; k < d; k++ {
+			if k&1 == 0 {
+				x += Gamma
+				r = Mix64(x)
+			} else {
+				r >>= 32
+			}
+			U := float64(uint32(r))
+			w := float64(ea[k*S+sa] * eb[k*S+sb])
+			if !(U+float64(U*w) < 0x1p32) {
+				s |= 1 << k
+			}
+		}
+		dst[n] = s
+	}
 }
 
 // CatPairGeneric is CatPair's reference: dst[n] = the state drawn from row
@@ -628,12 +681,18 @@ func flipWord(agree, p, key, ctr uint64) uint64 {
 // order, Cor[i] that of corner i given its two hidden neighbours. Step t
 // draws e0…e3 from the sub-streams Sub(FinePhase(t), e), then c0…c3 from
 // Sub(FinePhase(t)+1, i) (see the stream layout).
+//
+// For D ≥ ProdMinD the sites are drawn spin by spin (ProdPair) instead:
+// HidA[e], HidB[e] are the factor tables of hidden site e's two corners
+// (in fineHidden's order), CorA[i], CorB[i] those of corner i's two
+// hidden neighbours, and Hid, Cor are not read.
 type FineChain struct {
-	D        int
-	C, H     [4][]uint8 // corner and hidden states, N samples each
-	Hid, Cor [4][]uint32
-	Steps    int
-	Key      uint64
+	D                      int
+	C, H                   [4][]uint8 // corner and hidden states, N samples each
+	Hid, Cor               [4][]uint32
+	HidA, HidB, CorA, CorB [4][]float64
+	Steps                  int
+	Key                    uint64
 }
 
 // fineHidden and fineCorner are the chain's topology: the two corners of
@@ -655,7 +714,26 @@ func (p Path) FineChain(f *FineChain) {
 }
 
 // FineChainGeneric is FineChain's reference.
-func FineChainGeneric(f *FineChain) { fineChainRange(f, 0, len(f.C[0]), CatPairGeneric) }
+func FineChainGeneric(f *FineChain) {
+	if f.D >= ProdMinD {
+		fineChainProd(f, ProdPairGeneric)
+		return
+	}
+	fineChainRange(f, 0, len(f.C[0]), CatPairGeneric)
+}
+
+// fineChainProd runs the chain spin by spin, drawing with prod.
+func fineChainProd(f *FineChain, prod func(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64)) {
+	for t := 0; t < f.Steps; t++ {
+		ph := FinePhase(t)
+		for e, nb := range fineHidden {
+			prod(f.H[e], f.C[nb[0]], f.C[nb[1]], f.HidA[e], f.HidB[e], f.D, f.Key, Sub(ph, e))
+		}
+		for i, nb := range fineCorner {
+			prod(f.C[i], f.H[nb[0]], f.H[nb[1]], f.CorA[i], f.CorB[i], f.D, f.Key, Sub(ph+1, i))
+		}
+	}
+}
 
 // fineChainRange runs the chain of samples [n0, n1) (n0 even), drawing
 // with pair: the samples are independent chains, and draw n of a site

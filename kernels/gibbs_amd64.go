@@ -32,6 +32,7 @@ func gibbsAVX512() gibbs {
 			lcTanh:    lcTanhAVX512Go,
 			sigmoids:  sigmoidPairsAVX512,
 			catRows:   catRowsAVX512,
+			prodPair:  prodPairAVX512,
 		}
 	case dispatch.CPU.AVX2Path():
 		return gibbsAVX2()
@@ -45,11 +46,17 @@ func gibbsAVX2() gibbs {
 		return genericGibbs
 	}
 	return gibbs{
-		fineBits:  fineChainBitsAVX2,
-		fineChain: func(f *FineChain) { fineChainRange(f, 0, len(f.C[0]), catPairAVX2) },
-		catPair:   catPairAVX2,
-		catOne:    catOneAVX2,
-		centre:    centreStatesAVX2,
+		fineBits: fineChainBitsAVX2,
+		fineChain: func(f *FineChain) {
+			if f.D >= ProdMinD {
+				fineChainProd(f, prodPairAVX2)
+				return
+			}
+			fineChainRange(f, 0, len(f.C[0]), catPairAVX2)
+		},
+		catPair: catPairAVX2,
+		catOne:  catOneAVX2,
+		centre:  centreStatesAVX2,
 		cdStats: func(st *CDStats, acc *LcLanes) {
 			cdFields(st)
 			lcTanhInto(lcTanhAVX2Go, st.Th, st.Phi[:st.D*len(st.C[0])], acc)
@@ -57,6 +64,7 @@ func gibbsAVX2() gibbs {
 		lcTanh:   lcTanhAVX2Go,
 		sigmoids: sigmoidPairsAVX2,
 		catRows:  CatRowsGeneric,
+		prodPair: prodPairAVX2,
 	}
 }
 
@@ -65,6 +73,21 @@ func fineBitsAVX2(c0, c1, c2, c3 *uint64, nblk, steps int, p, key uint64)
 
 //go:noescape
 func catAVX2(dst, a, b *uint8, n int, tab *uint32, logR, d, shift int, key, base uint64)
+
+//go:noescape
+func prodAVX2(dst, a, b *uint8, n int, ea, eb *float64, d int, key, base uint64)
+
+func prodPairAVX2(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 3
+	if n > 0 {
+		prodAVX2(&dst[0], &a[0], &b[0], n, &ea[0], &eb[0], d, key, base)
+	}
+	if n < N {
+		h := uint64(d+1) / 2
+		ProdPairGeneric(dst[n:], a[n:], b[n:], ea, eb, d, key, base+uint64(n)*h)
+	}
+}
 
 //go:noescape
 func centreAVX2(dst *uint8, th *float64, n, N, d int, key, base uint64)
@@ -147,6 +170,10 @@ func fineChain3AVX512(desc *[32]uintptr, n, steps int, key uint64)
 // the fused kernel (its tables in registers), the rest, and other d, site
 // by site.
 func fineChainAVX512(f *FineChain) {
+	if f.D >= ProdMinD {
+		fineChainProd(f, prodPairAVX512)
+		return
+	}
 	N := len(f.C[0])
 	n := 0
 	if f.D == 3 {
@@ -173,6 +200,33 @@ func fineChainAVX512(f *FineChain) {
 	}
 	if n < N {
 		fineChainRange(f, n, N, catPairAVX512)
+	}
+}
+
+//go:noescape
+func prodAVX512(dst, a, b *uint8, n int, ea, eb *float64, d, mode int, key, base uint64)
+
+// prodPairAVX512 draws the first 8·⌊N/8⌋ sites in assembly (d ≥ 3; the
+// engine draws spin by spin from d = ProdMinD on), the rest in Go.
+func prodPairAVX512(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 7
+	if d < 3 {
+		n = 0
+	}
+	if n > 0 {
+		mode := 2
+		switch S := 1 << d; {
+		case S == 8:
+			mode = 0
+		case S == 16:
+			mode = 1
+		}
+		prodAVX512(&dst[0], &a[0], &b[0], n, &ea[0], &eb[0], d, mode, key, base)
+	}
+	if n < N {
+		h := uint64(d+1) / 2
+		ProdPairGeneric(dst[n:], a[n:], b[n:], ea, eb, d, key, base+uint64(n)*h)
 	}
 }
 

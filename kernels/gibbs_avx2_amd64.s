@@ -160,7 +160,15 @@ DATA g256<>+0x460(SB)/8, $0.5
 DATA g256<>+0x468(SB)/8, $0.5
 DATA g256<>+0x470(SB)/8, $0.5
 DATA g256<>+0x478(SB)/8, $0.5
-GLOBL g256<>(SB), RODATA|NOPTR, $1152
+DATA g256<>+0x480(SB)/8, $0xffffffff // the low 32 bits
+DATA g256<>+0x488(SB)/8, $0xffffffff
+DATA g256<>+0x490(SB)/8, $0xffffffff
+DATA g256<>+0x498(SB)/8, $0xffffffff
+DATA g256<>+0x4a0(SB)/8, $4294967296.0 // 2^32
+DATA g256<>+0x4a8(SB)/8, $4294967296.0
+DATA g256<>+0x4b0(SB)/8, $4294967296.0
+DATA g256<>+0x4b8(SB)/8, $4294967296.0
+GLOBL g256<>(SB), RODATA|NOPTR, $1216
 
 DATA shuf4<>+0x000(SB)/8, $0x808080800c080400 // per 128-bit lane: byte 0 of each dword, then zeros
 DATA shuf4<>+0x008(SB)/8, $0x8080808080808080
@@ -204,6 +212,8 @@ GLOBL shuf4<>(SB), RODATA|NOPTR, $32
 #define T4 g256<>+0x420(SB)
 #define T3 g256<>+0x440(SB)
 #define T2 g256<>+0x460(SB)
+#define LOW32 g256<>+0x480(SB)
+#define TWO32 g256<>+0x4a0(SB)
 #define SHUF4 shuf4<>(SB)
 
 // MUL64(x, lo, hi): x = x·C mod 2^64 in every qword lane, for the constant
@@ -568,6 +578,125 @@ ceSpin:
 	JMP          ceLoop
 
 ceDone:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// func prodAVX2(dst, a, b *uint8, n int, ea, eb *float64, d int, key, base uint64)
+//
+// ProdPairGeneric for n a multiple of 4, 4 draws a loop (qword lanes), the
+// factors gathered. Stack: 0(SP) the lanes' first counters, 32(SP) the
+// states to store, 64(SP) S − 1 and the advance 4h·Gamma.
+TEXT ·prodAVX2(SB), NOSPLIT, $96-72
+	MOVQ  dst+0(FP), DI
+	MOVQ  a+8(FP), SI
+	MOVQ  b+16(FP), R8
+	MOVQ  d+48(FP), R11
+	MOVQ  key+56(FP), R10
+	MOVQ  base+64(FP), R12
+	INCQ  R12
+	MOVQ  R11, R13
+	INCQ  R13
+	SHRQ  $1, R13 // h
+	// lane l: key + (base + 1 + l·h)·Gamma
+	MOVQ  R12, AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 0(SP)
+	LEAQ  (R12)(R13*1), AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 8(SP)
+	LEAQ  (R12)(R13*2), AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 16(SP)
+	LEAQ  (R13)(R13*2), AX
+	ADDQ  R12, AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 24(SP)
+	VMOVDQU 0(SP), Y3
+	LEAQ  (R13*4), AX
+	IMULQ GAMMA, AX
+	MOVQ  AX, 72(SP)
+	VPBROADCASTQ 72(SP), Y11 // the next 4 draws' counters
+	MOVQ  $1, AX
+	MOVQ  R11, CX
+	SHLQ  CX, AX // S
+	MOVQ  AX, R14
+	SHLQ  $3, R14 // bytes of one spin's factors
+	DECQ  AX
+	MOVQ  AX, 64(SP)
+	MOVQ  n+24(FP), CX
+
+p2loop:
+	TESTQ        CX, CX
+	JZ           p2done
+	VPMOVZXBQ    (SI), Y0
+	VPBROADCASTQ 64(SP), Y8
+	VPAND        Y8, Y0, Y0
+	VPMOVZXBQ    (R8), Y1
+	VPAND        Y8, Y1, Y1
+	VPXOR        Y2, Y2, Y2 // states
+	VMOVDQU      Y3, Y12 // the counters of spins 0, 1
+	MOVQ         $1, AX
+	MOVQ         AX, X10
+	VPBROADCASTQ X10, Y10 // bit k
+	MOVQ         ea+32(FP), R9
+	MOVQ         eb+40(FP), R15
+	XORQ         BX, BX // k
+
+p2spin:
+	TESTQ        $1, BX
+	JNZ          p2odd
+	VMOVDQU      Y12, Y4
+	MIX(Y4, Y8)
+	VPADDQ       GAMMA, Y12, Y12
+	VPAND        LOW32, Y4, Y5
+	JMP          p2conv
+
+p2odd:
+	VPSRLQ       $32, Y4, Y5
+
+p2conv:
+	VPOR         TWO52BITS, Y5, Y5
+	VSUBPD       TWO52BITS, Y5, Y5 // U
+	VPCMPEQQ     Y9, Y9, Y9
+	VXORPD       Y6, Y6, Y6
+	VGATHERQPD   Y9, (R9)(Y0*8), Y6
+	VPCMPEQQ     Y9, Y9, Y9
+	VXORPD       Y7, Y7, Y7
+	VGATHERQPD   Y9, (R15)(Y1*8), Y7
+	VMULPD       Y7, Y6, Y8 // w
+	VMULPD       Y8, Y5, Y8 // U·w
+	VADDPD       Y8, Y5, Y8 // U + U·w
+	VCMPPD       $0x15, TWO32, Y8, Y8 // !(… < 2^32)
+	VPAND        Y10, Y8, Y8
+	VPOR         Y8, Y2, Y2
+	VPSLLQ       $1, Y10, Y10
+	ADDQ         R14, R9
+	ADDQ         R14, R15
+	INCQ         BX
+	CMPQ         BX, R11
+	JB           p2spin
+	VMOVDQU      Y2, 32(SP)
+	MOVB         32(SP), AX
+	MOVB         AX, 0(DI)
+	MOVB         40(SP), AX
+	MOVB         AX, 1(DI)
+	MOVB         48(SP), AX
+	MOVB         AX, 2(DI)
+	MOVB         56(SP), AX
+	MOVB         AX, 3(DI)
+	ADDQ         $4, DI
+	ADDQ         $4, SI
+	ADDQ         $4, R8
+	VPADDQ       Y11, Y3, Y3
+	SUBQ         $4, CX
+	JMP          p2loop
+
+p2done:
 	VZEROUPPER
 	RET
 

@@ -672,6 +672,128 @@ cedone:
 	RET
 
 // ---------------------------------------------------------------------------
+// func prodAVX512(dst, a, b *uint8, n int, ea, eb *float64, d, mode int, key, base uint64)
+//
+// ProdPairGeneric for n a multiple of 8, 8 draws a loop (qword lanes): the
+// counters of lane l start at key + (base + 1 + l·h)·Gamma, h = ⌈d/2⌉; spin
+// k takes the low (k even) or high half of word k/2; the factors are
+// looked up with VPERMPD (mode 0, S ≤ 8), VPERMT2PD (mode 1, S = 16) or
+// VGATHERQPD (mode 2).
+TEXT ·prodAVX512(SB), NOSPLIT, $0-80
+	MOVQ         dst+0(FP), DI
+	MOVQ         a+8(FP), SI
+	MOVQ         b+16(FP), R8
+	MOVQ         n+24(FP), CX
+	MOVQ         d+48(FP), R11
+	MOVQ         mode+56(FP), R12
+	VPBROADCASTQ MIX1, ZMIX1
+	VPBROADCASTQ MIX2, ZMIX2
+	VPBROADCASTQ GAMMA, Z12
+	VPBROADCASTQ ABSMASK, Z15
+	VPSRLQ       $31, Z15, Z15 // the low 32 bits
+	VBROADCASTSD TWO32, Z16
+	MOVQ         $1, AX
+	MOVQ         R11, R13
+	MOVQ         R11, CX
+	SHLQ         CX, AX // S
+	MOVQ         AX, R14
+	SHLQ         $3, R14 // bytes of one spin's factors
+	DECQ         AX
+	VPBROADCASTQ AX, Z14 // S − 1
+	INCQ         R13
+	SHRQ         $1, R13 // h
+	// Z3 = key + (base + 1 + l·h)·Gamma; Z13 = 8h·Gamma
+	VPBROADCASTQ R13, Z0
+	VPMULLQ      IOTA, Z0, Z0
+	MOVQ         base+72(FP), AX
+	INCQ         AX
+	VPBROADCASTQ AX, Z3
+	VPADDQ       Z0, Z3, Z3
+	VPMULLQ      Z12, Z3, Z3
+	MOVQ         key+64(FP), AX
+	VPBROADCASTQ AX, Z1
+	VPADDQ       Z1, Z3, Z3
+	MOVQ         R13, AX
+	SHLQ         $3, AX
+	VPBROADCASTQ AX, Z13
+	VPMULLQ      Z12, Z13, Z13
+	MOVQ         n+24(FP), CX
+
+prloop:
+	TESTQ        CX, CX
+	JZ           prdone
+	VPMOVZXBQ    (SI), Z0
+	VPANDQ       Z14, Z0, Z0
+	VPMOVZXBQ    (R8), Z1
+	VPANDQ       Z14, Z1, Z1
+	VPXORQ       Z2, Z2, Z2 // states
+	VMOVDQA64    Z3, Z18 // the counters of spins 0, 1
+	MOVQ         $1, AX
+	VPBROADCASTQ AX, Z17 // bit k
+	MOVQ         ea+32(FP), R9
+	MOVQ         eb+40(FP), R10
+	XORQ         BX, BX // k
+
+prspin:
+	TESTQ        $1, BX
+	JNZ          prodd
+	VMOVDQA64    Z18, Z4
+	MIX(Z4, Z25)
+	VPADDQ       Z12, Z18, Z18
+	VPANDQ       Z15, Z4, Z5
+	JMP          prconv
+
+prodd:
+	VPSRLQ       $32, Z4, Z5
+
+prconv:
+	VCVTUQQ2PD   Z5, Z5 // U
+	CMPQ         R12, $1
+	JE           prperm2
+	JA           prgather
+	VPERMPD      (R9), Z0, Z6
+	VPERMPD      (R10), Z1, Z7
+	JMP          prtest
+
+prperm2:
+	VMOVUPD      (R9), Z6
+	VPERMT2PD    64(R9), Z0, Z6
+	VMOVUPD      (R10), Z7
+	VPERMT2PD    64(R10), Z1, Z7
+	JMP          prtest
+
+prgather:
+	KXNORW       K1, K1, K1
+	VGATHERQPD   (R9)(Z0*8), K1, Z6
+	KXNORW       K1, K1, K1
+	VGATHERQPD   (R10)(Z1*8), K1, Z7
+
+prtest:
+	VMULPD       Z7, Z6, Z8 // w
+	VMULPD       Z8, Z5, Z9 // U·w
+	VADDPD       Z9, Z5, Z9 // U + U·w
+	VCMPPD       $0x15, Z16, Z9, K2 // !(… < 2^32)
+	VPORQ        Z17, Z2, K2, Z2
+	VPSLLQ       $1, Z17, Z17
+	ADDQ         R14, R9
+	ADDQ         R14, R10
+	INCQ         BX
+	CMPQ         BX, R11
+	JB           prspin
+	VPMOVQB      Z2, X2
+	MOVQ         X2, (DI)
+	ADDQ         $8, DI
+	ADDQ         $8, SI
+	ADDQ         $8, R8
+	VPADDQ       Z13, Z3, Z3
+	SUBQ         $8, CX
+	JMP          prloop
+
+prdone:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
 // NEGEXP(x, e, m, t1, t2): e = exp x, m = expm1 x for x ≤ 0, as negExp
 // (gibbs.go) computes them; x is clobbered (raised to −700). Z16 holds
 // −700, Z17 1/ln2, Z18 ln2 high, Z19 ln2 low, Z20 2^52 + 1023, Z21 the

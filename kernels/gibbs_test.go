@@ -493,9 +493,17 @@ func TestFineChainPaths(t *testing.T) {
 		for _, N := range []int{1, 15, 16, 40, 512} {
 			var f FineChain
 			f.D, f.Steps, f.Key = d, 3, rng.Uint64()
+			factors := func() []float64 {
+				x := make([]float64, S*d)
+				for j := range x {
+					x[j] = math.Exp(rng.NormFloat64())
+				}
+				return x
+			}
 			for i := range 4 {
 				f.Hid[i] = thresholdMajor(catTable(rng, S*S, S), S*S, S)
 				f.Cor[i] = thresholdMajor(catTable(rng, S*S, S), S*S, S)
+				f.HidA[i], f.HidB[i], f.CorA[i], f.CorB[i] = factors(), factors(), factors(), factors()
 				f.C[i] = make([]uint8, N)
 				f.H[i] = make([]uint8, N)
 				for n := range f.C[i] {
@@ -523,10 +531,18 @@ func TestFineChainPaths(t *testing.T) {
 				for s := 0; s < g.Steps; s++ {
 					ph := FinePhase(s)
 					for e, nb := range fineHidden {
-						CatPairGeneric(g.H[e], g.C[nb[0]], g.C[nb[1]], g.Hid[e], d, g.Key, Sub(ph, e))
+						if d >= ProdMinD {
+							ProdPairGeneric(g.H[e], g.C[nb[0]], g.C[nb[1]], g.HidA[e], g.HidB[e], d, g.Key, Sub(ph, e))
+						} else {
+							CatPairGeneric(g.H[e], g.C[nb[0]], g.C[nb[1]], g.Hid[e], d, g.Key, Sub(ph, e))
+						}
 					}
 					for i, nb := range fineCorner {
-						CatPairGeneric(g.C[i], g.H[nb[0]], g.H[nb[1]], g.Cor[i], d, g.Key, Sub(ph+1, i))
+						if d >= ProdMinD {
+							ProdPairGeneric(g.C[i], g.H[nb[0]], g.H[nb[1]], g.CorA[i], g.CorB[i], d, g.Key, Sub(ph+1, i))
+						} else {
+							CatPairGeneric(g.C[i], g.H[nb[0]], g.H[nb[1]], g.Cor[i], d, g.Key, Sub(ph+1, i))
+						}
 					}
 				}
 				want = g.C
@@ -700,6 +716,58 @@ func TestCatRowsPaths(t *testing.T) {
 	}{{0, 0}, {1, math.MaxUint32}, {2, math.MaxUint32}, {0.5, 1 << 31}, {math.NaN(), 0}, {0x1p-33, 1}, {0x1p-34, 0}} {
 		if got := Threshold(c.x); got != c.want {
 			t.Errorf("Threshold(%v) = %d, want %d", c.x, got, c.want)
+		}
+	}
+}
+
+// ProdPair on every path against its definition: per spin, the 32-bit
+// half of the draw's word and the rounded U + U·w against 2^32, with
+// factors that saturate either way (0, huge, infinite) included.
+func TestProdPairPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	for d := 1; d <= 7; d++ {
+		S := 1 << d
+		h := (d + 1) / 2
+		for _, N := range []int{1, 7, 8, 9, 64, 515} {
+			ea, eb := make([]float64, S*d), make([]float64, S*d)
+			for i := range ea {
+				for _, p := range []*float64{&ea[i], &eb[i]} {
+					switch rng.IntN(12) {
+					case 0:
+						*p = 0
+					case 1:
+						*p = math.Inf(1)
+					case 2:
+						*p = 1e300
+					default:
+						*p = math.Exp(rng.NormFloat64() * 2)
+					}
+				}
+			}
+			a, b := make([]uint8, N), make([]uint8, N)
+			for n := range a {
+				a[n], b[n] = uint8(rng.IntN(S)), uint8(rng.IntN(S))
+			}
+			key, base := rng.Uint64(), Sub(rng.IntN(50), rng.IntN(8))+uint64(rng.IntN(99))
+			want := make([]uint8, N)
+			for n := range want {
+				for k := 0; k < d; k++ {
+					r := Rand(key, base+uint64(n*h+k/2)) >> (32 * (k & 1))
+					U := float64(uint32(r))
+					w := ea[k*S+int(a[n])] * eb[k*S+int(b[n])]
+					if !(U+U*w < 0x1p32) {
+						want[n] |= 1 << k
+					}
+				}
+			}
+			for _, im := range allPaths() {
+				got := make([]uint8, N+1)
+				got[N] = 0xee
+				Path{impl: im}.ProdPair(got[:N], a, b, ea, eb, d, key, base)
+				if !slices.Equal(got[:N], want) || got[N] != 0xee {
+					t.Fatalf("%s d=%d N=%d: ProdPair differs from its definition", im.name, d, N)
+				}
+			}
 		}
 	}
 }

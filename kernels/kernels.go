@@ -130,6 +130,7 @@ type gibbs struct {
 	lcTanh    func(th, x []float64, abs, prod *[8]float64)
 	sigmoids  func(plus, minus, x []float64)
 	catRows   func(tab []uint32, plus, minus []float64, R, d int)
+	prodPair  func(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64)
 }
 
 var genericGibbs = gibbs{
@@ -142,6 +143,7 @@ var genericGibbs = gibbs{
 	lcTanh:    LcTanhGeneric,
 	sigmoids:  SigmoidPairsGeneric,
 	catRows:   CatRowsGeneric,
+	prodPair:  ProdPairGeneric,
 }
 
 var generic = &impl{
