@@ -95,3 +95,28 @@ func BenchmarkRandFill(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(dst))*float64(b.N)/b.Elapsed().Seconds(), "words/s")
 }
+
+// BenchmarkProdPair reports site draws per second of the per-spin draws.
+func BenchmarkProdPair(b *testing.B) {
+	for d := 3; d <= 6; d++ {
+		rng := rand.New(rand.NewPCG(2, uint64(d)))
+		S := 1 << d
+		ea, eb := make([]float64, S*d), make([]float64, S*d)
+		for i := range ea {
+			ea[i], eb[i] = rng.Float64()+0.1, rng.Float64()+0.1
+		}
+		const N = 512
+		a, c, dst := make([]uint8, N), make([]uint8, N), make([]uint8, N)
+		for n := range a {
+			a[n], c[n] = uint8(rng.IntN(S)), uint8(rng.IntN(S))
+		}
+		onPaths(b, "d="+strconv.Itoa(d), func(b *testing.B, p Path) {
+			i := uint64(0)
+			for b.Loop() {
+				p.ProdPair(dst, a, c, ea, eb, d, 12345, i)
+				i += N
+			}
+			b.ReportMetric(float64(N)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+		})
+	}
+}
