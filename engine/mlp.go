@@ -309,15 +309,23 @@ func (n *MLP) Backward(t *Tape, dy []float64, dParams, dx []float64) {
 
 // Jacobian returns ∂f_i/∂x_j (Out×In, row-major) at one point, by one
 // batched backward pass with the identity as output gradient.
+//
+// The backward pass needs Out copies of the forward pass at x: it runs
+// once, on one row, and its tape is copied to the others (every row of a
+// batch has the bits a lone row would have).
 func (n *MLP) Jacobian(x []float64) (f, jac []float64) {
 	in, out := n.In(), n.Out()
-	xs := make([]float64, out*in)
-	for r := 0; r < out; r++ {
-		copy(xs[r*in:(r+1)*in], x)
-	}
-	y, t := n.Forward(xs, out, n.jac)
+	y1, t1 := n.Forward(x, 1, n.one)
+	n.one = t1
+	t := n.tape(n.jac, out)
 	n.jac = t
-	f = append([]float64(nil), y[:out]...)
+	for l, w := range n.Sizes {
+		for r := 0; r < out; r++ {
+			copy(t.pre[l][r*w:(r+1)*w], t1.pre[l][:w])
+			copy(t.post[l][r*w:(r+1)*w], t1.post[l][:w])
+		}
+	}
+	f = append([]float64(nil), y1[:out]...)
 	dy := make([]float64, out*out)
 	for i := 0; i < out; i++ {
 		dy[i*out+i] = 1

@@ -304,14 +304,37 @@ func (m *MonotoneModel) Shards(n int) []HMCTarget {
 
 // FlowJacobian returns f = −g and ∂f/∂J = −H, from the tangents in the c
 // unit directions (one batch of c copies of J).
+//
+// The primal pass is the same for the c rows: it runs once, on one row,
+// and is copied to the others (every row of a batch has the bits a lone
+// row would have).
 func (m *MonotoneModel) FlowJacobian(J []float64) (f, jac []float64) {
 	c := m.N.In()
 	p := &m.one
-	xs := make([]float64, c*c)
-	for r := 0; r < c; r++ {
-		copy(xs[r*c:(r+1)*c], J)
+	p1 := &m.pt
+	m.forward(p1, J, 1)
+	p.ensure(m.N.Sizes, c)
+	L := m.N.Layers()
+	for l, w := range m.N.Sizes {
+		for r := 0; r < c; r++ {
+			row := func(dst, src []float64) { copy(dst[r*w:(r+1)*w], src[:w]) }
+			if l < L {
+				row(p.AA[l], p1.AA[l])
+				row(p.P[l], p1.P[l])
+			}
+			if l >= 1 {
+				row(p.GG[l][c*w:], p1.GG[l][w:])
+			}
+			if l >= 1 && l < L {
+				row(p.Z[l], p1.Z[l])
+				row(p.S1[l], p1.S1[l])
+				row(p.S2[l], p1.S2[l])
+			}
+		}
 	}
-	m.forward(p, xs, c)
+	for r := 0; r < c; r++ {
+		p.y[r] = p1.y[0]
+	}
 	if len(m.eye) != c*c {
 		m.eye = make([]float64, c*c)
 		for i := 0; i < c; i++ {

@@ -114,3 +114,67 @@ func TestNewtonBatchedLineSearch(t *testing.T) {
 		}
 	}
 }
+
+// FlowJacobian runs the primal pass once and copies it: its f and
+// Jacobian are those of the pass over c copies of the point, bit for bit.
+func TestFlowJacobianOnePrimalPass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	for _, name := range kernels.Available() {
+		p, _ := kernels.Lookup(name)
+		for _, c := range []int{1, 5, 10} {
+			for _, act := range []Activation{ReLU, SiLU, Tanh} {
+				net := NewMLP([]int{c, 24, 17, c}, act, rng, WithKernels(p))
+				x := randomJ(rng, c, 0.9)
+				xs := make([]float64, c*c)
+				for r := 0; r < c; r++ {
+					copy(xs[r*c:(r+1)*c], x)
+				}
+				same := func(what string, got, want []float64) {
+					t.Helper()
+					for i := range want {
+						if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+							t.Fatalf("%s c=%d %v: %s differs: %v vs %v", name, c, act, what, got, want)
+						}
+					}
+				}
+				// flow: Forward over c copies and Backward with the identity
+				y, tp := net.Forward(xs, c, nil)
+				dy := make([]float64, c*c)
+				for i := 0; i < c; i++ {
+					dy[i*c+i] = 1
+				}
+				want := make([]float64, c*c)
+				net.Backward(tp, dy, nil, want)
+				f, jac := NewFlowModel(net).FlowJacobian(x)
+				same("flow f", f, y[:c])
+				same("flow Jacobian", jac, want)
+				if act == ReLU {
+					continue
+				}
+				// monotone: forward over c copies and the tangents in the unit directions
+				mono, err := NewMonotoneModel(NewMLP([]int{c, 24, 17, 1}, act, rng, WithKernels(p)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var pass monoPass
+				mono.forward(&pass, xs, c)
+				eye := make([]float64, c*c)
+				for i := 0; i < c; i++ {
+					eye[i*c+i] = 1
+				}
+				wantF := make([]float64, c)
+				for i := range wantF {
+					wantF[i] = -pass.P[0][i]
+				}
+				mono.tangent(&pass, eye)
+				wantJ := make([]float64, c*c)
+				for i, v := range pass.Pd[0][:c*c] {
+					wantJ[i] = -v
+				}
+				mf, mj := mono.FlowJacobian(x)
+				same("monotone f", mf, wantF)
+				same("monotone Jacobian", mj, wantJ)
+			}
+		}
+	}
+}
