@@ -169,13 +169,21 @@ func (cd *CD) sampleStats(w *cdWork, sign float64) float64 {
 	var sum kernels.LcLanes
 	cd.B.kern.CDStats(&st, &sum)
 	if sign != 0 {
-		for i := 0; i < 4; i++ {
-			c, W := g.c[i][:N], w.W[i]
-			for k := 0; k < d; k++ {
-				th := g.th[k*N : (k+1)*N]
-				for n, s := range c {
-					W[int(s)*d+k] += sign * th[n]
-				}
+		// W_i[s·d+k] += sign·tanh φ_k(n) over the samples n with s_i(n) = s,
+		// four sites at once (sign is ±1, so adding sign·t is adding or
+		// subtracting t)
+		S := cd.B.S
+		c0, c1, c2, c3 := g.c[0][:N], g.c[1][:N], g.c[2][:N], g.c[3][:N]
+		for k := 0; k < d; k++ {
+			th := g.th[k*N : (k+1)*N]
+			W0, W1, W2, W3 := w.W[0][k:], w.W[1][k:], w.W[2][k:], w.W[3][k:]
+			_, _, _, _ = W0[(S-1)*d], W1[(S-1)*d], W2[(S-1)*d], W3[(S-1)*d]
+			for n, t := range th {
+				t *= sign
+				W0[int(c0[n])*d] += t
+				W1[int(c1[n])*d] += t
+				W2[int(c2[n])*d] += t
+				W3[int(c3[n])*d] += t
 			}
 		}
 	}
