@@ -22,7 +22,10 @@ import (
 //
 // One-spin representations (d = 1) run bit-sliced, 64 chains per machine
 // word (kernels.FineChainBits); larger ones draw whole site states from
-// per-coupling inverse-CDF tables (gibbs.go).
+// per-coupling inverse-CDF tables, from d = kernels.ProdMinD on spin by
+// spin from per-coupling factor tables (gibbs.go). Everything runs on the
+// blocks' kernel path: the samples and the statistics are the same, bit
+// for bit, on every path.
 type CD struct {
 	B                       *Blocks
 	Samples, KFine, KCoarse int

@@ -8,9 +8,11 @@ import (
 
 // Block Gibbs sampling of the fine and coarse blocks (DESIGN.md §1, the
 // contrastive divergence). Every conditional is a function of whole-site
-// states, so per coupling it is tabulated once, as rows of inverse-CDF
-// thresholds over the S = 2^d states of one site (kernels/gibbs.go), and a
-// whole site is then drawn with one 32-bit uniform:
+// states, so per coupling it is tabulated once — for d < kernels.ProdMinD
+// as rows of inverse-CDF thresholds over the S = 2^d states of one site,
+// from which a whole site is drawn with one 32-bit uniform; from
+// kernels.ProdMinD on as factors e^{−2f} of each neighbour's field, from
+// which each spin is drawn on its own (kernels/gibbs.go). The fields:
 //
 //   - fine, hidden edge e given its corners (s_a, s_b): field
 //     f = K_{ra} v(s_a) + K_{rb} v(s_b) on the edge's spins (the edge is the
@@ -24,7 +26,11 @@ import (
 //     divergence's gradient anyway.
 //
 // Given its field f a site's spins are independent, P(spin_k = +1) =
-// σ(2 f_k), so a row is the product of d Bernoulli distributions.
+// σ(2 f_k), so a row is the product of d Bernoulli distributions, and a
+// spin's draw needs only its own field, the sum of one term per neighbour.
+// The kernel path draws the same samples from the same tables on every
+// path; the tables are built through it too (SigmoidPairs, CatRows), with
+// the same bits.
 
 // cornerEdges lists, for each corner, its two hidden neighbours as (edge,
 // direction of the bond edge→corner), in increasing edge order; it is
