@@ -51,28 +51,76 @@ var Published = []Anchor{
 	{Source: srcOracle, Short: "argmin-KL fixed point", Rep: "A1", Quantity: "j0", Median: 0.81392, Q1: nullfloat.NaN(), Q3: nullfloat.NaN()},
 }
 
-// SpeedAnchor is one published timing: seconds per training epoch of the
-// reference PyTorch implementation (CPU, 2 threads, one machine of the
-// kind the project runs on), flow model.
+// SpeedAnchor is one reference timing: seconds per training epoch of
+// another implementation on CPU with 2 threads, for a configuration that
+// the epoch-time suite times too.
 type SpeedAnchor struct {
-	Rep          string  `json:"rep"`
-	Loss         string  `json:"loss"`
-	Trajectories int     `json:"trajectories"`
-	Samples      int     `json:"cd_samples,omitempty"` // CD only
-	KFine        int     `json:"k_fine,omitempty"`
-	KCoarse      int     `json:"k_coarse,omitempty"`
-	Seconds      float64 `json:"seconds_per_epoch"`
+	// Source names the implementation: SourceSeed or SourceHouYou.
+	Source       string `json:"source"`
+	Rep          string `json:"rep"`
+	Loss         string `json:"loss"`
+	Model        string `json:"model"` // flow or monotone
+	Trajectories int    `json:"trajectories"`
+	Samples      int    `json:"cd_samples,omitempty"` // CD only
+	KFine        int    `json:"k_fine,omitempty"`
+	KCoarse      int    `json:"k_coarse,omitempty"`
+	// Depth and WidthPerC shape the network rgflow runs for the row:
+	// hidden layers and their width as a multiple of c (0: the default,
+	// depth c and width 16c, the seed's network).
+	Depth     int     `json:"depth,omitempty"`
+	WidthPerC int     `json:"width_per_c,omitempty"`
+	Seconds   float64 `json:"seconds_per_epoch"`
 }
 
-// ReferenceSpeed is the speed of the reference PyTorch implementation
-// (CPU, 2 threads), seconds per epoch of the flow model. CD runs use 512 samples, k_fine 32,
+// The implementations the reference timings are of.
+const (
+	SourceSeed   = "seed PyTorch (github.com/jshe2304/dlrg)"
+	SourceHouYou = "Hou & You (github.com/EverettYou/MLRG)"
+)
+
+// ReferenceSpeed is the speed of the seed's reference PyTorch
+// implementation (CPU, 2 threads, one machine of the kind the project runs
+// on), seconds per epoch of the flow model. CD runs use 512 samples, k_fine 32,
 // k_coarse 1 (the seed's defaults).
 var ReferenceSpeed = []SpeedAnchor{
-	{Rep: "A1", Loss: "kl", Trajectories: 24, Seconds: 0.0084},
-	{Rep: "A1", Loss: "cd", Trajectories: 24, Samples: 512, KFine: 32, KCoarse: 1, Seconds: 0.048},
-	{Rep: "A1+E", Loss: "cd", Trajectories: 64, Samples: 512, KFine: 32, KCoarse: 1, Seconds: 0.37},
-	{Rep: "A1+E", Loss: "cd", Trajectories: 1944, Samples: 512, KFine: 32, KCoarse: 1, Seconds: 15.2}, // its default 8·3^c
+	{Source: SourceSeed, Rep: "A1", Loss: "kl", Model: "flow", Trajectories: 24, Seconds: 0.0084},
+	{Source: SourceSeed, Rep: "A1", Loss: "cd", Model: "flow", Trajectories: 24, Samples: 512, KFine: 32, KCoarse: 1, Seconds: 0.048},
+	{Source: SourceSeed, Rep: "A1+E", Loss: "cd", Model: "flow", Trajectories: 64, Samples: 512, KFine: 32, KCoarse: 1, Seconds: 0.37},
+	{Source: SourceSeed, Rep: "A1+E", Loss: "cd", Model: "flow", Trajectories: 1944, Samples: 512, KFine: 32, KCoarse: 1, Seconds: 15.2}, // its default 8·3^c
 }
+
+// HouYouSpeed is Hou & You's implementation timed on this project's
+// machine (not published numbers; bench/README.md describes the
+// measurement): MLRG.py at commit 539c3da of github.com/EverettYou/MLRG,
+// run with Debian 12's python3-torch 1.13.1 on CPU with
+// torch.set_num_threads(2), on the project's 2-core AMD EPYC (Zen 5) VM,
+// 2026-12-01. One epoch is their notebook's loop body — propose (HMC,
+// steps = 1), loss (CD from the teacher's samples: 512 samples, 5 Gibbs
+// sweeps, 1 CD step), backward, Adam step — with 64 trajectories and their
+// default monotone network (hidden widths 8c, 4c with LayerNorm and tanh).
+// rgflow's row runs its monotone model with two hidden layers of width 8c
+// (tanh, no LayerNorm: more multiply-adds than theirs).
+var HouYouSpeed = []SpeedAnchor{
+	{Source: SourceHouYou, Rep: "A1+E", Loss: "cd", Model: "monotone", Trajectories: 64, Samples: 512, KFine: 5, KCoarse: 1, Depth: 2, WidthPerC: 8, Seconds: houYouA1E},
+	{Source: SourceHouYou, Rep: "2A1+E", Loss: "cd", Model: "monotone", Trajectories: 64, Samples: 512, KFine: 5, KCoarse: 1, Depth: 2, WidthPerC: 8, Seconds: houYou2A1E},
+}
+
+// The measured seconds per epoch: the median over 35 epochs (after 5
+// warm-up epochs) of one process each, taken while the machine was least
+// loaded (1-minute load about 4, other users' jobs; quartiles 0.37–0.40 s
+// and 0.57–1.75 s, the last ten 2A1+E epochs slowed by other jobs). Runs
+// of 5 processes × 20 epochs taken later under a load of 7–10 gave
+// medians of 2.3–9 s, PyTorch's two threads stalling on the shared cores,
+// and are not used: these are the fastest epochs we saw, the comparison
+// least favourable to rgflow.
+const (
+	houYouA1E  = 0.384
+	houYou2A1E = 0.601
+)
+
+// allSpeed lists every reference timing, the seed's then Hou & You's (the
+// plan points into it).
+var allSpeed = append(append([]SpeedAnchor(nil), ReferenceSpeed...), HouYouSpeed...)
 
 // ReferenceMonotoneFactor is how much slower per epoch the reference's
 // monotone variant ran than its flow variant (≈ 2.8×).

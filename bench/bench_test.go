@@ -509,22 +509,39 @@ func TestConfigErrors(t *testing.T) {
 // CD parameters swept only for CD, large networks for c ≥ min_c.
 func TestPlans(t *testing.T) {
 	rs := map[string]*reps.Rep{}
-	for _, n := range []string{"A1", "A1+E", "2A1+E"} {
+	for _, n := range []string{"A1", "A1+E", "2A1+E", "A1+2E", "2A1+2E"} {
 		rs[n], _ = reps.Builtin(n)
 	}
 	et, _ := Default(EpochTime)
 	plan := planEpochTime(et.(*EpochTimeConfig), rs)
 	refs := map[*SpeedAnchor]int{}
+	large := 0
 	for _, s := range plan {
 		if s.Ref != nil {
 			refs[s.Ref]++
+			if s.Cfg.Model != s.Ref.Model || (s.Ref.Source == SourceHouYou && s.Cfg.Layers(s.Rep.C())[1] != 8*s.Rep.C()) {
+				t.Errorf("%s: model %s, network %v for the reference %+v", s.Key, s.Cfg.Model, s.Cfg.Layers(s.Rep.C()), *s.Ref)
+			}
 		}
 		if s.Cfg.Workers != 0 {
 			t.Errorf("%s: workers %d", s.Key, s.Cfg.Workers)
 		}
+		if s.Rep.D >= 5 {
+			large++
+			if s.Kernel == "generic" || s.Cfg.Loss != "kl" || s.Cfg.Trajectories != 64 {
+				t.Errorf("%s: a large exact-KL row on %s, loss %s, %d trajectories", s.Key, s.Kernel, s.Cfg.Loss, s.Cfg.Trajectories)
+			}
+		}
 	}
-	if len(refs) != len(ReferenceSpeed) {
-		t.Errorf("%d of %d reference configurations planned", len(refs), len(ReferenceSpeed))
+	if len(refs) != len(allSpeed) {
+		t.Errorf("%d of %d reference configurations planned", len(refs), len(allSpeed))
+	}
+	asm := 0 // assembly paths among the configured ones (fastest, here)
+	if kernels.Fastest().Name() != "generic" {
+		asm = 1
+	}
+	if large != 2*asm {
+		t.Errorf("%d large exact-KL rows planned, want %d (on each assembly path)", large, 2*asm)
 	}
 	bias, _ := Default(BiasVsDimension)
 	bp := planDist(bias.(*DistConfig), rs)

@@ -97,7 +97,9 @@ type EpochTimeConfig struct {
 	Models             []string      `toml:"models"`
 	Trajectories       []int         `toml:"trajectories"`
 	Kernels            []string      `toml:"kernels" comment:"kernel paths: generic, fastest (the best this CPU runs) or a path name (avx2, avx512)"`
-	Reference          bool          `toml:"reference" comment:"also time the reference configurations of bench/anchors.go (default network, CD 512/32/1)"`
+	Reference          bool          `toml:"reference" comment:"also time the reference configurations of bench/anchors.go (the seed's: default network, CD 512/32/1; Hou & You's: monotone 2×8c, CD 512/5/1)"`
+	LargeKL            []string      `toml:"large_kl" comment:"representations whose exact-KL epoch is also timed, flow model, on the assembly paths only"`
+	LargeKLTraj        int           `toml:"large_kl_trajectories" comment:"trajectories of the large_kl rows"`
 	Seed               uint64        `toml:"seed"`
 	Warmup             int           `toml:"warmup" comment:"untimed epochs before the first repeat"`
 	Epochs             int           `toml:"epochs" comment:"timed epochs per repeat"`
@@ -130,6 +132,7 @@ func Default(suite string) (Config, error) {
 			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: engine.Losses.Names(),
 			Models: engine.Models.Names(), Trajectories: []int{24, 64, 256},
 			Kernels: []string{"generic", "fastest"}, Reference: true, Seed: 1,
+			LargeKL: []string{"A1+2E", "2A1+2E"}, LargeKLTraj: 64,
 			Warmup: 2, Epochs: 3, Repeats: 5, MaxSeconds: 30, Train: train,
 		}, nil
 	case BiasVsDimension:
@@ -176,6 +179,7 @@ func Quick(suite string) (Config, error) {
 		c.SmokeTest = true
 		c.Reps, c.Trajectories = []string{"A1"}, []int{24}
 		c.Reference = false
+		c.LargeKL = []string{}
 		c.Warmup, c.Epochs, c.Repeats, c.MaxSeconds = 1, 2, 2, 5
 		c.Train.CD.Samples = 64
 	case *SweepsConfig:
@@ -493,6 +497,14 @@ func (c *EpochTimeConfig) Validate() error {
 	}
 	if err := checkInts("trajectories", c.Trajectories, 1, true); err != nil {
 		return err
+	}
+	if len(c.LargeKL) > 0 {
+		if err := checkNames("large_kl", c.LargeKL); err != nil {
+			return err
+		}
+		if c.LargeKLTraj < 1 {
+			return fmt.Errorf("large_kl_trajectories must be at least 1 (got %d)", c.LargeKLTraj)
+		}
 	}
 	if err := checkNames("kernels", c.Kernels, KernelNames...); err != nil {
 		return err

@@ -53,6 +53,10 @@ type Timing struct {
 	Q3        float64   `json:"q3"`
 	Min       float64   `json:"min"`
 	Max       float64   `json:"max"`
+	// FMAPeak is the machine's measured double-precision fused
+	// multiply-adds per second (kernels.FMAPeak on the fastest path, one
+	// goroutine per CPU), taken once per invocation of the suite.
+	FMAPeak float64 `json:"fma_peak_per_s,omitempty"`
 }
 
 // journal appends records to runs.jsonl, one line each, synced to disk

@@ -262,9 +262,9 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 				Key: key, Label: lb, Rep: r, Cfg: cfg, Kernel: p.name, kernelPath: p.path, KernelErr: p.err,
 				timing: c, cost: estimateCost(cfg, r),
 			}
-			for j := range ReferenceSpeed {
-				if matchesReference(cfg, r, &ReferenceSpeed[j]) {
-					s.Ref = &ReferenceSpeed[j]
+			for j := range allSpeed {
+				if matchesReference(cfg, r, &allSpeed[j]) {
+					s.Ref = &allSpeed[j]
 				}
 			}
 			out = append(out, s)
@@ -294,28 +294,50 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 		}
 	}
 	if c.Reference {
-		for i := range ReferenceSpeed {
-			a := &ReferenceSpeed[i]
-			cfg := base(a.Rep, a.Loss, engine.ModelFlow, a.Trajectories)
-			cfg.Network.Depth, cfg.Network.Width = 0, 0 // depth c, width 16c
-			if usesCD(a.Loss) {
+		for i := range allSpeed {
+			a := &allSpeed[i]
+			cfg := base(a.Rep, a.Loss, a.Model, a.Trajectories)
+			cfg.Network = anchorNetwork(cfg.Network, a, reps[a.Rep].C())
+			if a.Loss == "cd" {
 				cfg.CD = engine.CDConfig{Samples: a.Samples, KFine: a.KFine, KCoarse: a.KCoarse}
 			}
 			add(a.Rep, cfg)
 		}
 	}
+	// the large representations' exact KL, on the assembly paths only (the
+	// pure-Go one takes minutes an epoch at d = 6)
+	asm := paths[:0:0]
+	for _, p := range paths {
+		if p.name != "generic" {
+			asm = append(asm, p)
+		}
+	}
+	all := paths
+	paths = asm
+	for _, rn := range c.LargeKL {
+		add(rn, base(rn, "kl", "flow", c.LargeKLTraj))
+	}
+	paths = all
 	return out
 }
 
+// anchorNetwork is the network rgflow runs for reference timing a: the
+// anchor's depth and width (width a multiple of c), or the default.
+func anchorNetwork(n engine.NetworkConfig, a *SpeedAnchor, c int) engine.NetworkConfig {
+	n.Depth, n.Width = a.Depth, a.WidthPerC*c // 0, 0: depth c, width 16c
+	return n
+}
+
 // matchesReference reports whether cfg (for rep) is the reference
-// configuration a: the flow model with the default network (depth c,
-// width 16c) and, for CD, the seed's sampler settings.
+// configuration a: its model and network (anchorNetwork) and, for CD, its
+// sampler settings.
 func matchesReference(cfg engine.Config, rep *reps.Rep, a *SpeedAnchor) bool {
-	if canonRep(cfg.Rep) != canonRep(a.Rep) || cfg.Loss != a.Loss || cfg.Model != engine.ModelFlow || cfg.Trajectories != a.Trajectories {
+	if canonRep(cfg.Rep) != canonRep(a.Rep) || cfg.Loss != a.Loss || cfg.Model != a.Model || cfg.Trajectories != a.Trajectories {
 		return false
 	}
-	def := engine.DefaultConfig()
-	if fmt.Sprint(cfg.Layers(rep.C())) != fmt.Sprint(def.Layers(rep.C())) {
+	want := engine.DefaultConfig()
+	want.Network = anchorNetwork(want.Network, a, rep.C())
+	if fmt.Sprint(cfg.Layers(rep.C())) != fmt.Sprint(want.Layers(rep.C())) {
 		return false
 	}
 	if usesCD(a.Loss) && cfg.CD != (engine.CDConfig{Samples: a.Samples, KFine: a.KFine, KCoarse: a.KCoarse}) {
@@ -335,10 +357,15 @@ func repNames(cfg Config) []string {
 	case *EpochTimeConfig:
 		names = append([]string(nil), c.Reps...)
 		if c.Reference {
-			for _, a := range ReferenceSpeed {
+			for _, a := range allSpeed {
 				if !contains(names, a.Rep) {
 					names = append(names, a.Rep)
 				}
+			}
+		}
+		for _, n := range c.LargeKL {
+			if !contains(names, n) {
+				names = append(names, n)
 			}
 		}
 	}

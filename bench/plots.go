@@ -131,8 +131,8 @@ func (g timeGroup) label() string {
 
 func mapHas[K comparable, V any](m map[K]V, k K) bool { _, ok := m[k]; return ok }
 
-// refSeries names the bars of the reference implementation's times.
-const refSeries = "reference PyTorch implementation"
+// refSeries names the bars of the reference implementations' times.
+const refSeries = "reference implementation (bench/anchors.go)"
 
 // epochTimeBars lays the rows out as grouped bars: a group per
 // configuration, in each a bar per model and kernel path (a series), plus

@@ -622,6 +622,7 @@ func timeOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) {
 		}
 	}
 	tm.Median, tm.Q1, tm.Q3 = quantile.Quartiles(tm.PerRepeat)
+	tm.FMAPeak = fmaPeak()
 	tm.Min, tm.Max = tm.PerRepeat[0], tm.PerRepeat[0]
 	for _, v := range tm.PerRepeat {
 		tm.Min, tm.Max = min(tm.Min, v), max(tm.Max, v)
@@ -629,6 +630,12 @@ func timeOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) {
 	r.Timing = tm
 	return r, true
 }
+
+// fmaPeak is the machine's FMA throughput, measured once (0.3 s, every
+// CPU) the first time a suite asks.
+var fmaPeak = sync.OnceValue(func() float64 {
+	return kernels.FMAPeak(kernels.Fastest(), runtime.GOMAXPROCS(0), 300*time.Millisecond)
+})
 
 func fmtBytes(b int64) string {
 	if b <= 0 {

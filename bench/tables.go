@@ -143,16 +143,25 @@ type EpochTimeRow struct {
 	Min          F      `json:"min_s"`
 	Max          F      `json:"max_s"`
 	// The reference implementation's seconds per epoch for the same
-	// configuration (ReferenceSpeed, anchors.go), and ours divided by it.
-	Reference F      `json:"reference_s"`
-	Ratio     F      `json:"ratio_to_reference"`
-	Error     string `json:"error,omitempty"`
-	Recorded  bool   `json:"recorded"`
+	// configuration (bench/anchors.go), which one it is, and ours divided
+	// by it.
+	Reference       F      `json:"reference_s"`
+	ReferenceSource string `json:"reference_source,omitempty"`
+	Ratio           F      `json:"ratio_to_reference"`
+	// Exact KL: trajectories·2^{4d} configurations per second (median),
+	// the machine's measured FMA peak (per second), and their quotient,
+	// the fused multiply-adds the machine could have issued per
+	// configuration.
+	ConfigsPerS   F      `json:"configs_per_s"`
+	FMAPeak       F      `json:"fma_peak_per_s"`
+	FMAsPerConfig F      `json:"peak_fmas_per_config"`
+	Error         string `json:"error,omitempty"`
+	Recorded      bool   `json:"recorded"`
 }
 
 var epochTimeHeader = []string{"label", "rep", "d", "c", "loss", "model", "trajectories", "network", "activation",
 	"cd_samples", "k_fine", "k_coarse", "kernels", "repeats", "median_s", "q1_s", "q3_s", "min_s", "max_s",
-	"reference_s", "ratio_to_reference", "error"}
+	"reference_s", "reference_source", "ratio_to_reference", "configs_per_s", "fma_peak_per_s", "peak_fmas_per_config", "error"}
 
 func networkOf(cfg engine.Config, c int) string {
 	l := cfg.Layers(c)
@@ -171,12 +180,13 @@ func epochTimeRows(plan []runSpec, recs []Record) []EpochTimeRow {
 			Label: s.Label, Rep: s.Rep.Name, D: s.Rep.D, C: s.Rep.C(), Loss: s.Cfg.Loss, Model: s.Cfg.Model,
 			Trajectories: s.Cfg.Trajectories, Network: networkOf(s.Cfg, s.Rep.C()), Activation: s.Cfg.Network.Activation,
 			Kernels: s.Kernel, Median: nan(), Q1: nan(), Q3: nan(), Min: nan(), Max: nan(), Reference: nan(), Ratio: nan(),
+			ConfigsPerS: nan(), FMAPeak: nan(), FMAsPerConfig: nan(),
 		}
 		if usesCD(s.Cfg.Loss) {
 			row.CDSamples, row.KFine, row.KCoarse = s.Cfg.CD.Samples, s.Cfg.CD.KFine, s.Cfg.CD.KCoarse
 		}
 		if s.Ref != nil {
-			row.Reference = F(s.Ref.Seconds)
+			row.Reference, row.ReferenceSource = F(s.Ref.Seconds), s.Ref.Source
 		}
 		if r, ok := byKey[s.Key]; ok {
 			row.Recorded = true
@@ -186,6 +196,13 @@ func epochTimeRows(plan []runSpec, recs []Record) []EpochTimeRow {
 				row.Median, row.Q1, row.Q3, row.Min, row.Max = F(t.Median), F(t.Q1), F(t.Q3), F(t.Min), F(t.Max)
 				if s.Ref != nil {
 					row.Ratio = F(t.Median / s.Ref.Seconds)
+				}
+				if s.Cfg.Loss == "kl" {
+					row.ConfigsPerS = F(float64(s.Cfg.Trajectories) * math.Exp2(float64(4*s.Rep.D)) / t.Median)
+				}
+				if t.FMAPeak > 0 {
+					row.FMAPeak = F(t.FMAPeak)
+					row.FMAsPerConfig = F(t.FMAPeak / float64(row.ConfigsPerS))
 				}
 			}
 		}
@@ -200,31 +217,38 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 	for _, r := range rows {
 		csvRows = append(csvRows, []string{r.Label, r.Rep, itoa(r.D), itoa(r.C), r.Loss, r.Model, itoa(r.Trajectories),
 			r.Network, r.Activation, itoaZ(r.CDSamples), itoaZ(r.KFine), itoaZ(r.KCoarse), r.Kernels, itoa(r.Repeats),
-			cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.Min), cell(r.Max), cell(r.Reference), cell(r.Ratio), r.Error})
+			cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.Min), cell(r.Max), cell(r.Reference), r.ReferenceSource, cell(r.Ratio),
+			cell(r.ConfigsPerS), cell(r.FMAPeak), cell(r.FMAsPerConfig), r.Error})
 	}
 	o.csv(EpochTime+".csv", epochTimeHeader, csvRows)
 	o.json(EpochTime+".json", map[string]any{
 		"suite": EpochTime, "unit": "seconds per epoch (warm-up excluded)", "rows": rows,
-		"reference_speed": ReferenceSpeed, "reference_monotone_factor": ReferenceMonotoneFactor,
-		"reference_source": "reference PyTorch implementation, CPU, 2 threads (rgflow bench/anchors.go)",
+		"reference_speed": allSpeed, "reference_monotone_factor": ReferenceMonotoneFactor,
+		"reference_source": "bench/anchors.go: the seed's PyTorch implementation (CPU, 2 threads) and Hou & You's (measured on this machine, CPU, 2 threads)",
 	})
 	o.figure(EpochTime, func(path string) error { return epochTimeFigure(path, rows, o.smoke) })
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "configuration\tnetwork\ts/epoch (median)\tIQR\treference\tours/reference")
+	fmt.Fprintln(tw, "configuration\tnetwork\ts/epoch (median)\tIQR\treference\tours/reference\tconfigs/s\tpeak FMAs/config")
 	for _, r := range rows {
 		switch {
 		case !r.Recorded:
-			fmt.Fprintf(tw, "%s\t%s\tnot run\t\t\t\n", r.Label, r.Network)
+			fmt.Fprintf(tw, "%s\t%s\tnot run\t\t\t\t\t\n", r.Label, r.Network)
 		case r.Error != "":
-			fmt.Fprintf(tw, "%s\t%s\tFAILED: %s\t\t\t\n", r.Label, r.Network, r.Error)
+			fmt.Fprintf(tw, "%s\t%s\tFAILED: %s\t\t\t\t\t\n", r.Label, r.Network, r.Error)
 		default:
-			ref, ratio := "", ""
+			ref, ratio, thr, fpc := "", "", "", ""
 			if !math.IsNaN(float64(r.Reference)) {
-				ref = fmt.Sprintf("%.4g", float64(r.Reference))
+				ref = fmt.Sprintf("%.4g (%s)", float64(r.Reference), shortSource(r.ReferenceSource))
 				ratio = fmt.Sprintf("%.3g (%.3g× faster)", float64(r.Ratio), 1/float64(r.Ratio))
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g–%.4g\t%s\t%s\n", r.Label, r.Network, float64(r.Median), float64(r.Q1), float64(r.Q3), ref, ratio)
+			if !math.IsNaN(float64(r.ConfigsPerS)) {
+				thr = fmt.Sprintf("%.3g", float64(r.ConfigsPerS))
+			}
+			if !math.IsNaN(float64(r.FMAsPerConfig)) {
+				fpc = fmt.Sprintf("%.3g", float64(r.FMAsPerConfig))
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g–%.4g\t%s\t%s\t%s\t%s\n", r.Label, r.Network, float64(r.Median), float64(r.Q1), float64(r.Q3), ref, ratio, thr, fpc)
 		}
 	}
 	tw.Flush()
@@ -247,6 +271,17 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 			fmt.Fprintf(out, "monotone/flow %s %s traj=%d %s: %.2f× (reference ≈ %.1f×)\n", r.Rep, r.Loss, r.Trajectories, r.Kernels, float64(r.Median)/f, ReferenceMonotoneFactor)
 		}
 	}
+}
+
+// shortSource is a reference implementation's name for the table.
+func shortSource(src string) string {
+	switch src {
+	case SourceSeed:
+		return "seed"
+	case SourceHouYou:
+		return "Hou & You"
+	}
+	return src
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

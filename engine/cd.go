@@ -23,7 +23,10 @@ import (
 //
 // One-spin representations (d = 1) run bit-sliced, 64 chains per machine
 // word (kernels.FineChainBits); larger ones draw whole site states from
-// per-coupling inverse-CDF tables (gibbs.go).
+// per-coupling inverse-CDF tables, from d = kernels.ProdMinD on spin by
+// spin from per-coupling factor tables (gibbs.go). Everything runs on the
+// blocks' kernel path: the samples and the statistics are the same, bit
+// for bit, on every path.
 type CD struct {
 	B                       *Blocks
 	Samples, KFine, KCoarse int
@@ -49,6 +52,7 @@ func NewCD(b *Blocks, cfg CDConfig, seed uint64, workers int) (*CD, error) {
 type cdWork struct {
 	g *gibbsChains
 	W [4][]float64 // W_i[s·d+k]: Σ ±tanh φ_k over samples with s_i = s
+	G []float64    // d×d: contract's Σ_s v(s) ⊗ W_i[s]
 
 	// keep, if set (tests), makes trajectory copy the corner states of
 	// v_fine and v_coarse into fine and coarse.
@@ -61,7 +65,7 @@ func (cd *CD) work() *cdWork {
 		return w
 	}
 	b := cd.B
-	w := &cdWork{g: newGibbsChains(b, cd.Samples)}
+	w := &cdWork{g: newGibbsChains(b, cd.Samples), G: make([]float64, b.D*b.D)}
 	for i := range w.W {
 		w.W[i] = make([]float64, b.S*b.D)
 	}
@@ -167,27 +171,30 @@ func (cd *CD) trajectory(w *cdWork, J, Jp, grad []float64, key uint64) float64 {
 
 // sampleStats evaluates the coarse fields φ of the current corner states:
 // it returns Σ_n Σ_k lc(φ_k), adds sign·tanh φ_k to the accumulators W and
-// leaves the centre's spin probabilities (1 + tanh φ_k)/2 in g.q (lc and
-// tanh from kernels.LcSum).
+// leaves tanh φ_k in g.th (k-major) for the centre's draw (the kernel
+// path's CDStats).
 func (cd *CD) sampleStats(w *cdWork, sign float64) float64 {
 	g := w.g
-	d := cd.B.D
-	U0, U1, U2, U3 := g.tab.U[0], g.tab.U[1], g.tab.U[2], g.tab.U[3]
-	W0, W1, W2, W3 := w.W[0], w.W[1], w.W[2], w.W[3]
-	c0, c1, c2, c3 := g.c[0], g.c[1], g.c[2], g.c[3]
-	q := g.q
-	var sum kernels.LcSum
-	for n := 0; n < g.N; n++ {
-		o0, o1, o2, o3 := int(c0[n])*d, int(c1[n])*d, int(c2[n])*d, int(c3[n])*d
+	d, N := cd.B.D, g.N
+	st := kernels.CDStats{D: d, C: g.c, U: g.tab.U, Phi: g.phi, Th: g.th}
+	var sum kernels.LcLanes
+	cd.B.kern.CDStats(&st, &sum)
+	if sign != 0 {
+		// W_i[s·d+k] += sign·tanh φ_k(n) over the samples n with s_i(n) = s,
+		// four sites at once (sign is ±1, so adding sign·t is adding or
+		// subtracting t)
+		S := cd.B.S
+		c0, c1, c2, c3 := g.c[0][:N], g.c[1][:N], g.c[2][:N], g.c[3][:N]
 		for k := 0; k < d; k++ {
-			th := sum.Add(U0[o0+k] + U1[o1+k] + U2[o2+k] + U3[o3+k])
-			q[n*d+k] = 0.5 + 0.5*th
-			if sign != 0 {
-				st := sign * th
-				W0[o0+k] += st
-				W1[o1+k] += st
-				W2[o2+k] += st
-				W3[o3+k] += st
+			th := g.th[k*N : (k+1)*N]
+			W0, W1, W2, W3 := w.W[0][k:], w.W[1][k:], w.W[2][k:], w.W[3][k:]
+			_, _, _, _ = W0[(S-1)*d], W1[(S-1)*d], W2[(S-1)*d], W3[(S-1)*d]
+			for n, t := range th {
+				t *= sign
+				W0[int(c0[n])*d] += t
+				W1[int(c1[n])*d] += t
+				W2[int(c2[n])*d] += t
+				W3[int(c3[n])*d] += t
 			}
 		}
 	}
@@ -218,27 +225,36 @@ func (cd *CD) configStats(w *cdWork, fine, coarse *[16]int) float64 {
 }
 
 // contract turns the accumulators into the gradient:
-// ∂D/∂J′_a = −(1/N) Σ_i Σ_s Σ_{m,k} CoarseBasis[i][a][m·d+k] v(s)_m W_i[s·d+k].
+// ∂D/∂J′_a = −(1/N) Σ_i Σ_{m,k} CoarseBasis[i][a][m·d+k] G_i[m][k], with
+// G_i[m][k] = Σ_s v(s)_m W_i[s·d+k].
 func (cd *CD) contract(w *cdWork, grad []float64, inv float64) {
 	b := cd.B
 	d, S := b.D, b.S
 	clear(grad)
+	G := w.G
 	for i := 0; i < 4; i++ {
 		Wi := w.W[i]
+		clear(G)
+		for s := 0; s < S; s++ {
+			ws := Wi[s*d : (s+1)*d]
+			for m, vm := range b.Spins[s] {
+				row := G[m*d : (m+1)*d]
+				if vm > 0 {
+					for k, v := range ws {
+						row[k] += v
+					}
+				} else {
+					for k, v := range ws {
+						row[k] -= v
+					}
+				}
+			}
+		}
 		for a := range grad {
-			B := b.CoarseBasis[i][a]
 			acc := 0.0
-			for s := 0; s < S; s++ {
-				v := b.Spins[s]
-				for m := 0; m < d; m++ {
-					if v[m] == 0 {
-						continue
-					}
-					for k := 0; k < d; k++ {
-						if Bmk := B[m*d+k]; Bmk != 0 {
-							acc += Bmk * v[m] * Wi[s*d+k]
-						}
-					}
+			for j, Bj := range b.CoarseBasis[i][a] {
+				if Bj != 0 {
+					acc += Bj * G[j]
 				}
 			}
 			grad[a] -= acc * inv

@@ -26,7 +26,7 @@ func TestCDGradientFiniteDifferences(t *testing.T) {
 	cases := []struct {
 		rep    string
 		tables bool
-	}{{"A1", false}, {"A1", true}, {"E", true}, {"A1+E", true}}
+	}{{"A1", false}, {"A1", true}, {"E", true}, {"A1+E", true}, {"2A1+E", true}}
 	for _, tc := range cases {
 		b := mustBlocks(t, tc.rep)
 		cd := newTestCD(t, b, CDConfig{Samples: 200, KFine: 6, KCoarse: 2}, 7, 1, tc.tables)
@@ -66,7 +66,7 @@ func TestCDGradientFiniteDifferences(t *testing.T) {
 // number of workers; another epoch or seed draws other samples.
 func TestCDReproducible(t *testing.T) {
 	rng := rand.New(rand.NewPCG(33, 34))
-	for _, rep := range []string{"A1", "A1+E"} {
+	for _, rep := range []string{"A1", "A1+E", "2A1+E"} {
 		b := mustBlocks(t, rep)
 		const M = 7
 		J, Jp := randomJ(rng, M*b.C, 0.8), randomJ(rng, M*b.C, 0.8)

@@ -9,25 +9,40 @@ import (
 
 // BenchmarkEpoch measures one training epoch (HMC, map, divergence,
 // backpropagation, Adam, Newton read-out) on the configurations of the
-// reference timings in bench/anchors.go (ReferenceSpeed). The epochs sit in the
-// second half of a long schedule so that the Newton read-out is included.
+// reference timings in bench/anchors.go (ReferenceSpeed), and on those of Hou &
+// You's code (monotone network with hidden widths 8c, CD 512 samples,
+// k_fine 5, k_coarse 1; bench/anchors.go). The epochs sit in the second
+// half of a long schedule so that the Newton read-out is included. Profile
+// one with, e.g.,
+//
+//	go test -run '^$' -bench 'Epoch/A1\+E/cd/flow/traj=64$' -benchtime 40x -cpuprofile cpu.out ./engine/
 func BenchmarkEpoch(b *testing.B) {
-	cases := []struct {
+	type tcase struct {
 		rep, loss, model string
 		traj             int
-	}{
-		{"A1", "kl", "flow", 24},
-		{"A1", "kl", "monotone", 24},
-		{"A1", "cd", "flow", 24},
-		{"A1", "cd", "monotone", 24},
-		{"A1+E", "kl", "flow", 64},
-		{"A1+E", "cd", "flow", 64},
-		{"A1+E", "kl", "flow", 1944},
-		{"A1+E", "cd", "flow", 1944},
-		{"2A1+E", "kl", "flow", 64},
+		houYou           bool // Hou & You's network and CD settings
+	}
+	cases := []tcase{
+		{"A1", "kl", "flow", 24, false},
+		{"A1", "kl", "monotone", 24, false},
+		{"A1", "cd", "flow", 24, false},
+		{"A1", "cd", "monotone", 24, false},
+		{"A1+E", "kl", "flow", 64, false},
+		{"A1+E", "cd", "flow", 64, false},
+		{"A1+E", "cd", "monotone", 64, false},
+		{"A1+E", "kl", "flow", 1944, false},
+		{"A1+E", "cd", "flow", 1944, false},
+		{"2A1+E", "kl", "flow", 64, false},
+		{"2A1+E", "cd", "flow", 64, false},
+		{"2A1+E", "cd", "monotone", 64, false},
+		{"A1+E", "cd", "monotone", 64, true},
+		{"2A1+E", "cd", "monotone", 64, true},
 	}
 	for _, tc := range cases {
 		name := fmt.Sprintf("%s/%s/%s/traj=%d", tc.rep, tc.loss, tc.model, tc.traj)
+		if tc.houYou {
+			name += "/houyou"
+		}
 		b.Run(name, func(b *testing.B) {
 			rep, err := reps.Builtin(tc.rep)
 			if err != nil {
@@ -35,6 +50,10 @@ func BenchmarkEpoch(b *testing.B) {
 			}
 			cfg := DefaultConfig()
 			cfg.Rep, cfg.Loss, cfg.Model, cfg.Trajectories = tc.rep, tc.loss, tc.model, tc.traj
+			if tc.houYou {
+				cfg.Network.Depth, cfg.Network.Width = 2, 8*rep.C()
+				cfg.CD = CDConfig{Samples: 512, KFine: 5, KCoarse: 1}
+			}
 			cfg.Epochs = 1 << 30
 			tr, err := NewTrainer(cfg, rep)
 			if err != nil {

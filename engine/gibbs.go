@@ -8,9 +8,11 @@ import (
 
 // Block Gibbs sampling of the fine and coarse blocks (docs/conventions.md §8, the
 // contrastive divergence). Every conditional is a function of whole-site
-// states, so per coupling it is tabulated once, as rows of inverse-CDF
-// thresholds over the S = 2^d states of one site (kernels/gibbs.go), and a
-// whole site is then drawn with one 32-bit uniform:
+// states, so per coupling it is tabulated once — for d < kernels.ProdMinD
+// as rows of inverse-CDF thresholds over the S = 2^d states of one site,
+// from which a whole site is drawn with one 32-bit uniform; from
+// kernels.ProdMinD on as factors e^{−2f} of each neighbour's field, from
+// which each spin is drawn on its own (kernels/gibbs.go). The fields:
 //
 //   - fine, hidden edge e given its corners (s_a, s_b): field
 //     f = K_{ra} v(s_a) + K_{rb} v(s_b) on the edge's spins (the edge is the
@@ -24,7 +26,11 @@ import (
 //     divergence's gradient anyway.
 //
 // Given its field f a site's spins are independent, P(spin_k = +1) =
-// σ(2 f_k), so a row is the product of d Bernoulli distributions.
+// σ(2 f_k), so a row is the product of d Bernoulli distributions, and a
+// spin's draw needs only its own field, the sum of one term per neighbour.
+// The kernel path draws the same samples from the same tables on every
+// path; the tables are built through it too (SigmoidPairs, CatRows), with
+// the same bits.
 
 // cornerEdges lists, for each corner, its two hidden neighbours as (edge,
 // direction of the bond edge→corner), in increasing edge order; it is
@@ -42,27 +48,50 @@ var cornerEdges = func() (ce [4][4]int) {
 }()
 
 // gibbsTables holds the conditional tables of one coupling pair (J, J′)
-// and the scratch to build them.
+// and the scratch to build them. The categorical tables are
+// threshold-major (kernels.CatTableLen): entry j·R + r is threshold j of
+// row r.
 type gibbsTables struct {
 	d, S int
-	hid  [4][]uint32  // fine: edge e given (s_a, s_b) of fineEdges[e]; S² rows
-	cor  [4][]uint32  // fine: corner i given (s_x, s_y) of cornerEdges[i]; S² rows
-	cc   [4][]uint32  // coarse: corner i given the centre; S rows
-	U    [4][]float64 // coarse fields U_i[s·d+k] = (K′_iᵀ v(s))_k
-	K    [4][]float64 // bond matrices of the coupling being tabulated
-	f    [4][]float64 // f[r][s·d+k] = (K_r v(s))_k
-	ft   [4][]float64 // ft[r][s·d+k] = (K_rᵀ v(s))_k
-	prob []float64    // one row's probabilities
-	fld  []float64    // one row's field
+	prod bool // d ≥ kernels.ProdMinD: factor tables and per-spin draws instead
+	kern kernels.Path
+	hid  [4][]uint32 // fine: edge e given (s_a, s_b) of fineEdges[e]; S² rows
+	cor  [4][]uint32 // fine: corner i given (s_x, s_y) of cornerEdges[i]; S² rows
+	cc   [4][]uint32 // coarse: corner i given the centre; S rows
+	// per-spin draws (prod): e^{−2f} of each neighbour's field, k-major
+	// (kernels.ProdPair), and all ones for the coarse corner's second
+	hidA, hidB, corA, corB, ccA [4][]float64
+	ones                        []float64
+	U                           [4][]float64 // coarse fields U_i[s·d+k] = (K′_iᵀ v(s))_k
+	K                           [4][]float64 // bond matrices of the coupling being tabulated
+	f                           [4][]float64 // f[r][s·d+k] = (K_r v(s))_k
+	ft                          [4][]float64 // ft[r][s·d+k] = (K_rᵀ v(s))_k
+
+	fld, plus, minus []float64 // one table's fields (k-major) and their spin probabilities, S²×d
 }
 
 func newGibbsTables(b *Blocks) *gibbsTables {
 	d, S := b.D, b.S
-	t := &gibbsTables{d: d, S: S, prob: make([]float64, S), fld: make([]float64, d)}
+	t := &gibbsTables{d: d, S: S, prod: d >= kernels.ProdMinD, kern: b.kern}
+	R := S * S
+	if t.prod {
+		R = S
+		t.ones = make([]float64, S*d)
+		for i := range t.ones {
+			t.ones[i] = 1
+		}
+	}
+	t.fld, t.plus, t.minus = make([]float64, R*d), make([]float64, R*d), make([]float64, R*d)
 	for i := 0; i < 4; i++ {
-		t.hid[i] = make([]uint32, S*S*S)
-		t.cor[i] = make([]uint32, S*S*S)
-		t.cc[i] = make([]uint32, S*S)
+		if t.prod {
+			t.hidA[i], t.hidB[i] = make([]float64, S*d), make([]float64, S*d)
+			t.corA[i], t.corB[i] = make([]float64, S*d), make([]float64, S*d)
+			t.ccA[i] = make([]float64, S*d)
+		} else {
+			t.hid[i] = make([]uint32, kernels.CatTableLen(S*S, d))
+			t.cor[i] = make([]uint32, kernels.CatTableLen(S*S, d))
+			t.cc[i] = make([]uint32, kernels.CatTableLen(S, d))
+		}
 		t.U[i] = make([]float64, S*d)
 		t.K[i] = make([]float64, d*d)
 		t.f[i] = make([]float64, S*d)
@@ -71,40 +100,34 @@ func newGibbsTables(b *Blocks) *gibbsTables {
 	return t
 }
 
-// cdfRow writes the inverse-CDF thresholds of the site distribution with
-// independent spins, P(spin_k = +1) = σ(2 f_k), into row (S entries, the
-// last one padding).
-func (t *gibbsTables) cdfRow(row []uint32, f []float64) {
-	p := t.prob
-	p[0] = 1
-	for k, x := range f {
-		plus := 1 / (1 + math.Exp(-2*x)) // σ(2x)
-		minus := 1 / (1 + math.Exp(2*x)) // σ(−2x), accurate when plus ≈ 1
-		n := 1 << k
-		for s := 0; s < n; s++ {
-			p[s+n] = p[s] * minus
-			p[s] *= plus
-		}
-	}
-	cum := 0.0
-	for j := 0; j < t.S-1; j++ {
-		cum += p[j]
-		row[j] = threshold(cum)
-	}
-	row[t.S-1] = math.MaxUint32
+// cdfTable writes the threshold-major table of R rows whose row r is the
+// site distribution with independent spins in the field fld[k·R + r]
+// (k-major), P(spin_k = +1) = σ(2 f_k): the spin probabilities from the
+// kernel path's SigmoidPairs, the table from its CatRows (the same bits on
+// every path).
+func (t *gibbsTables) cdfTable(tab []uint32, fld []float64, R int) {
+	d := t.d
+	plus, minus := t.plus[:R*d], t.minus[:R*d]
+	t.kern.SigmoidPairs(plus, minus, fld[:R*d])
+	t.kern.CatRows(tab, plus, minus, R, d)
 }
 
-// threshold converts a cumulative probability to a 32-bit threshold,
-// round(2^32 x) saturated at 2^32−1.
-func threshold(x float64) uint32 {
-	v := x*0x1p32 + 0.5
-	if !(v < math.MaxUint32) {
-		if v >= 0 {
-			return math.MaxUint32
+// factors sets dst[k·S + s] = e^{−2 f[s·d+k]}, the per-spin draws' factor
+// of a neighbour in state s, as σ(−2f)/σ(2f) from the kernel path's
+// SigmoidPairs (the same bits on every path).
+func (t *gibbsTables) factors(dst, f []float64) {
+	d, S := t.d, t.S
+	x := t.fld[:S*d]
+	for k := 0; k < d; k++ {
+		for s := 0; s < S; s++ {
+			x[k*S+s] = f[s*d+k]
 		}
-		return 0
 	}
-	return uint32(v)
+	plus, minus := t.plus[:S*d], t.minus[:S*d]
+	t.kern.SigmoidPairs(plus, minus, x)
+	for i, m := range minus {
+		dst[i] = m / plus[i]
+	}
 }
 
 // fine tabulates the fine block's two conditionals at J.
@@ -112,30 +135,36 @@ func (t *gibbsTables) fine(b *Blocks, J []float64) {
 	b.bondMatrices(&b.RotBasis, J, &t.K)
 	b.siteFields(&t.K, &t.f, &t.ft)
 	d, S := t.d, t.S
+	if t.prod {
+		for e, edge := range fineEdges {
+			t.factors(t.hidA[e], t.f[edge[1]])
+			t.factors(t.hidB[e], t.f[edge[3]])
+		}
+		for c, ce := range cornerEdges {
+			t.factors(t.corA[c], t.ft[ce[1]])
+			t.factors(t.corB[c], t.ft[ce[3]])
+		}
+		return
+	}
 	fld := t.fld
-	for e, edge := range fineEdges {
-		fa, fb := t.f[edge[1]], t.f[edge[3]]
-		for sa := 0; sa < S; sa++ {
-			for sb := 0; sb < S; sb++ {
-				for k := 0; k < d; k++ {
-					fld[k] = fa[sa*d+k] + fb[sb*d+k]
+	R := S * S
+	pairs := func(tab []uint32, fa, fb []float64) {
+		for k := 0; k < d; k++ {
+			f := fld[k*R : (k+1)*R]
+			for sa := 0; sa < S; sa++ {
+				a := fa[sa*d+k]
+				for sb := 0; sb < S; sb++ {
+					f[sa*S+sb] = a + fb[sb*d+k]
 				}
-				row := (sa*S + sb) * S
-				t.cdfRow(t.hid[e][row:row+S], fld)
 			}
 		}
+		t.cdfTable(tab, fld, R)
+	}
+	for e, edge := range fineEdges {
+		pairs(t.hid[e], t.f[edge[1]], t.f[edge[3]])
 	}
 	for c, ce := range cornerEdges {
-		fx, fy := t.ft[ce[1]], t.ft[ce[3]]
-		for sx := 0; sx < S; sx++ {
-			for sy := 0; sy < S; sy++ {
-				for k := 0; k < d; k++ {
-					fld[k] = fx[sx*d+k] + fy[sy*d+k]
-				}
-				row := (sx*S + sy) * S
-				t.cdfRow(t.cor[c][row:row+S], fld)
-			}
-		}
+		pairs(t.cor[c], t.ft[ce[1]], t.ft[ce[3]])
 	}
 }
 
@@ -145,10 +174,19 @@ func (t *gibbsTables) coarse(b *Blocks, Jp []float64) {
 	b.bondMatrices(&b.CoarseBasis, Jp, &t.K)
 	b.siteFields(&t.K, &t.f, &t.U)
 	d, S := t.d, t.S
-	for i := 0; i < 4; i++ {
-		for h := 0; h < S; h++ {
-			t.cdfRow(t.cc[i][h*S:(h+1)*S], t.f[i][h*d:(h+1)*d])
+	if t.prod {
+		for i := 0; i < 4; i++ {
+			t.factors(t.ccA[i], t.f[i])
 		}
+		return
+	}
+	for i := 0; i < 4; i++ {
+		for k := 0; k < d; k++ {
+			for h := 0; h < S; h++ {
+				t.fld[k*S+h] = t.f[i][h*d+k]
+			}
+		}
+		t.cdfTable(t.cc[i], t.fld, S)
 	}
 }
 
@@ -173,14 +211,15 @@ type gibbsChains struct {
 	c    [4][]uint8 // corner states
 	h    [4][]uint8 // hidden edge states
 	ctr  []uint8    // coarse centre states
-	q    []float64  // N×d: P(centre spin k = +1) of the current corners
+	phi  []float64  // N×d: coarse fields φ_k of the current corners
+	th   []float64  // N×d: tanh φ_k, from which the centre is drawn
 	cb   [4][]uint64
 	hb   []uint64
 	mask []uint64 // lanes of the bit planes that are samples
 }
 
 func newGibbsChains(b *Blocks, N int) *gibbsChains {
-	g := &gibbsChains{b: b, tab: newGibbsTables(b), N: N, ctr: make([]uint8, N), q: make([]float64, N*b.D)}
+	g := &gibbsChains{b: b, tab: newGibbsTables(b), N: N, ctr: make([]uint8, N), phi: make([]float64, N*b.D), th: make([]float64, N*b.D)}
 	W := (N + 63) / 64
 	for i := 0; i < 4; i++ {
 		g.c[i] = make([]uint8, N)
@@ -219,31 +258,29 @@ func cdKey(seed uint64, epoch, traj int) uint64 {
 // the uniform start, then two phases per fine step and two per coarse step.
 
 // runFine runs kFine block-Gibbs steps of the fine block at the tabulated
-// J from a uniform start, on the byte states.
+// J from a uniform start, on the byte states (kernels.FineChain, whose
+// topology is fineEdges' and cornerEdges', TestCornerEdges).
 func (g *gibbsChains) runFine(key uint64, kFine int) {
 	d := g.b.D
 	for i := 0; i < 4; i++ {
 		kernels.UniformStates(g.c[i], d, key, kernels.Sub(kernels.StartPhase, i))
 	}
-	for t := 0; t < kFine; t++ {
-		ph := kernels.FinePhase(t)
-		for e, edge := range fineEdges {
-			kernels.CatPair(g.h[e], g.c[edge[0]], g.c[edge[2]], g.tab.hid[e], d, key, kernels.Sub(ph, e))
-		}
-		for c, ce := range cornerEdges {
-			kernels.CatPair(g.c[c], g.h[ce[0]], g.h[ce[2]], g.tab.cor[c], d, key, kernels.Sub(ph+1, c))
-		}
-	}
+	g.b.kern.FineChain(&kernels.FineChain{D: d, C: g.c, H: g.h, Hid: g.tab.hid, Cor: g.tab.cor,
+		HidA: g.tab.hidA, HidB: g.tab.hidB, CorA: g.tab.corA, CorB: g.tab.corB, Steps: kFine, Key: key})
 }
 
-// coarseStep runs coarse step t from the corners in g.c, whose centre
-// probabilities are in g.q.
+// coarseStep runs coarse step t from the corners in g.c, whose tanh φ
+// (sampleStats) are in g.th.
 func (g *gibbsChains) coarseStep(key uint64, kFine, t int) {
-	d := g.b.D
+	d, kern := g.b.D, g.b.kern
 	ph := kernels.CoarsePhase(kFine, t)
-	kernels.BernStates(g.ctr, g.q, d, key, kernels.Sub(ph, kernels.CentreSite))
+	kern.CentreStates(g.ctr, g.th, d, key, kernels.Sub(ph, kernels.CentreSite))
 	for i := 0; i < 4; i++ {
-		kernels.CatOne(g.c[i], g.ctr, g.tab.cc[i], d, key, kernels.Sub(ph+1, i))
+		if g.tab.prod {
+			kern.ProdPair(g.c[i], g.ctr, g.ctr, g.tab.ccA[i], g.tab.ones, d, key, kernels.Sub(ph+1, i))
+		} else {
+			kern.CatOne(g.c[i], g.ctr, g.tab.cc[i], d, key, kernels.Sub(ph+1, i))
+		}
 	}
 }
 
@@ -253,7 +290,7 @@ func (g *gibbsChains) runFineBits(key uint64, kFine int, K float64) {
 	for i := 0; i < 4; i++ {
 		kernels.RandFill(g.cb[i], key, kernels.Sub(kernels.StartPhase, i))
 	}
-	kernels.FineChainBits(&kernels.FineBits{
+	g.b.kern.FineChainBits(&kernels.FineBits{
 		C: g.cb, Steps: kFine, PFlip: fixedPoint(sigmoid(-4 * K)), Key: key,
 	})
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -37,15 +38,16 @@ func siteProbs(b *Blocks, f []float64) []float64 {
 	return p
 }
 
-// checkRow compares a threshold row with the cumulative sums of p.
-func checkRow(t *testing.T, what string, row []uint32, p []float64) {
+// checkRow compares row r of a threshold-major table of R rows with the
+// cumulative sums of p.
+func checkRow(t *testing.T, what string, tab []uint32, R, r int, p []float64) {
 	t.Helper()
 	cum := 0.0
 	for j := 0; j < len(p)-1; j++ {
 		cum += p[j]
 		want := cum * 0x1p32
-		got := float64(row[j])
-		if row[j] == math.MaxUint32 && want >= math.MaxUint32-2 {
+		got := float64(tab[j*R+r])
+		if tab[j*R+r] == math.MaxUint32 && want >= math.MaxUint32-2 {
 			continue
 		}
 		if math.Abs(got-want) > 2 {
@@ -94,8 +96,7 @@ func TestGibbsTablesMatchSigmoids(t *testing.T) {
 				for sa := 0; sa < S; sa++ {
 					for sb := 0; sb < S; sb++ {
 						f := addVec(matVec(d, K[edge[1]], b.Spins[sa]), matVec(d, K[edge[3]], b.Spins[sb]))
-						row := (sa*S + sb) * S
-						checkRow(t, name+" hidden", tab.hid[e][row:row+S], siteProbs(b, f))
+						checkRow(t, name+" hidden", tab.hid[e], S*S, sa*S+sb, siteProbs(b, f))
 					}
 				}
 			}
@@ -103,8 +104,7 @@ func TestGibbsTablesMatchSigmoids(t *testing.T) {
 				for sx := 0; sx < S; sx++ {
 					for sy := 0; sy < S; sy++ {
 						f := addVec(matVec(d, transposeMat(d, K[ce[1]]), b.Spins[sx]), matVec(d, transposeMat(d, K[ce[3]]), b.Spins[sy]))
-						row := (sx*S + sy) * S
-						checkRow(t, name+" corner", tab.cor[c][row:row+S], siteProbs(b, f))
+						checkRow(t, name+" corner", tab.cor[c], S*S, sx*S+sy, siteProbs(b, f))
 					}
 				}
 			}
@@ -112,7 +112,7 @@ func TestGibbsTablesMatchSigmoids(t *testing.T) {
 			for i := 0; i < 4; i++ {
 				for h := 0; h < S; h++ {
 					f := matVec(d, Kp[i], b.Spins[h])
-					checkRow(t, name+" coarse corner", tab.cc[i][h*S:(h+1)*S], siteProbs(b, f))
+					checkRow(t, name+" coarse corner", tab.cc[i], S, h, siteProbs(b, f))
 				}
 				for j, v := range U[i] {
 					if math.Abs(tab.U[i][j]-v) > 1e-12 {
@@ -124,8 +124,8 @@ func TestGibbsTablesMatchSigmoids(t *testing.T) {
 	}
 }
 
-// The centre's spin probabilities (1 + tanh φ)/2 that sampleStats leaves
-// for the centre draw are σ(2φ).
+// The tanh φ that sampleStats leaves for the centre draw, whose spin
+// probabilities are (1 + tanh φ)/2 = σ(2φ), are those of the coarse fields.
 func TestCentreProbabilities(t *testing.T) {
 	b := mustBlocks(t, "A1+E")
 	rng := rand.New(rand.NewPCG(23, 24))
@@ -146,8 +146,12 @@ func TestCentreProbabilities(t *testing.T) {
 			for i := 0; i < 4; i++ {
 				phi += U[i][int(w.g.c[i][n])*b.D+k]
 			}
-			if want := sigmoid(2 * phi); math.Abs(w.g.q[n*b.D+k]-want) > 1e-14 {
-				t.Fatalf("q = %v, σ(2φ) = %v", w.g.q[n*b.D+k], want)
+			th := w.g.th[k*cd.Samples+n]
+			if want := math.Tanh(phi); math.Abs(th-want) > 1e-15 {
+				t.Fatalf("th = %v, tanh φ = %v", th, want)
+			}
+			if q, want := 0.5+0.5*th, sigmoid(2*phi); math.Abs(q-want) > 1e-15 {
+				t.Fatalf("(1 + th)/2 = %v, σ(2φ) = %v", q, want)
 			}
 		}
 	}
@@ -323,5 +327,95 @@ func TestGibbsCoarseMatchesExact(t *testing.T) {
 		name := tc.rep + map[bool]string{true: " (bit-sliced)", false: " (tables)"}[tc.bits]
 		checkChi2(t, name+" coarse", histogram(b.S, c),
 			normalise(b.CoarseLogWeights(tc.Jp)), normalise(b.CoarseLogWeights(perturbed(tc.Jp))))
+	}
+}
+
+// marginalPairs bins samples by the states of corners i and j, and sums a
+// distribution over the visible configurations (FineLogWeights' order)
+// into the same bins.
+func marginalPairs(S, i, j int, c [4][]uint8, p []float64) (counts []int, q []float64) {
+	counts, q = make([]int, S*S), make([]float64, S*S)
+	for n := range c[0] {
+		counts[int(c[i][n])*S+int(c[j][n])]++
+	}
+	for v, pv := range p {
+		s := [4]int{v / (S * S * S), v / (S * S) % S, v / S % S, v % S}
+		q[s[i]*S+s[j]] += pv
+	}
+	return counts, q
+}
+
+// From d = kernels.ProdMinD on the sites are drawn spin by spin: the
+// fine and coarse chains of 2A1+E (d = 4, 2^16 visible configurations)
+// against the exact distributions, binned by the joint states of two
+// corners (neighbours and opposites: 256 bins each), which a wrong factor
+// of any bond would shift.
+func TestGibbsPerSpinMatchesExact(t *testing.T) {
+	b := mustBlocks(t, "2A1+E")
+	if b.D < kernels.ProdMinD {
+		t.Fatalf("2A1+E has d = %d, below kernels.ProdMinD", b.D)
+	}
+	N := 1 << 16
+	if testing.Short() {
+		N /= 4
+	}
+	rng := rand.New(rand.NewPCG(81, 82))
+	J := randomJ(rng, b.C, 0.35)
+	J[0] = 0.5
+	g := newGibbsChains(b, N)
+	if !g.tab.prod {
+		t.Fatal("the 2A1+E tables are not per-spin")
+	}
+	g.tab.fine(b, J)
+	key := cdKey(17, 0, 3)
+	g.runFine(key, 30)
+	pf, pw := normalise(b.FineLogWeights(J)), normalise(b.FineLogWeights(perturbed(J)))
+	for _, ij := range [][2]int{{0, 1}, {0, 2}} {
+		counts, q := marginalPairs(b.S, ij[0], ij[1], g.c, pf)
+		_, qw := marginalPairs(b.S, ij[0], ij[1], g.c, pw)
+		checkChi2(t, fmt.Sprintf("2A1+E fine, corners %d,%d", ij[0], ij[1]), counts, q, qw)
+	}
+
+	Jp := randomJ(rng, b.C, 0.35)
+	Jp[0] = 0.45
+	cd, _ := NewCD(b, CDConfig{Samples: N, KFine: 1, KCoarse: 1}, 5, 1)
+	w := cd.work()
+	gc := w.g
+	gc.tab.coarse(b, Jp)
+	for i := 0; i < 4; i++ {
+		kernels.UniformStates(gc.c[i], b.D, key, kernels.Sub(kernels.StartPhase, i))
+	}
+	for s := 0; s < 20; s++ {
+		cd.sampleStats(w, 0)
+		gc.coarseStep(key, 0, s)
+	}
+	qc, qcw := normalise(b.CoarseLogWeights(Jp)), normalise(b.CoarseLogWeights(perturbed(Jp)))
+	for _, ij := range [][2]int{{0, 1}, {0, 2}} {
+		counts, q := marginalPairs(b.S, ij[0], ij[1], gc.c, qc)
+		_, qw := marginalPairs(b.S, ij[0], ij[1], gc.c, qcw)
+		checkChi2(t, fmt.Sprintf("2A1+E coarse, corners %d,%d", ij[0], ij[1]), counts, q, qw)
+	}
+}
+
+// The per-spin factor tables are e^{−2f} of the bonds' fields.
+func TestPerSpinFactors(t *testing.T) {
+	b := mustBlocks(t, "2A1+E")
+	rng := rand.New(rand.NewPCG(83, 84))
+	tab := newGibbsTables(b)
+	J := randomJ(rng, b.C, 0.8)
+	tab.fine(b, J)
+	d, S := b.D, b.S
+	K := b.Rep.BondMatrices(J)
+	for e, edge := range fineEdges {
+		for s := 0; s < S; s++ {
+			fa, fb := matVec(d, K[edge[1]], b.Spins[s]), matVec(d, K[edge[3]], b.Spins[s])
+			for k := 0; k < d; k++ {
+				for _, c := range []struct{ got, f float64 }{{tab.hidA[e][k*S+s], fa[k]}, {tab.hidB[e][k*S+s], fb[k]}} {
+					if want := math.Exp(-2 * c.f); math.Abs(c.got-want) > 1e-14*want {
+						t.Fatalf("edge %d state %d spin %d: factor %v, e^{−2f} = %v", e, s, k, c.got, want)
+					}
+				}
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
+	"sync"
 )
 
 // HMC samples couplings J from exp(−U(J)) with U(J) = β ‖f(J)‖², one
@@ -11,6 +12,11 @@ type HMC struct {
 	Dt          float64 // leapfrog step
 	SolveSteps  int     // leapfrog steps per proposal
 	SampleSteps int     // proposals (each with a Metropolis test) per call
+	// Workers is the number of goroutines the leapfrog of a batch is
+	// shared between (≤ 1: none), when the target is a ShardedTarget: each
+	// runs the whole trajectory of its rows. The random numbers are drawn
+	// before and after, in row order, so the chains do not depend on it.
+	Workers int
 
 	buf []float64 // p, q, g, U0, U1, H0, kept between calls
 }
@@ -19,8 +25,20 @@ type HMC struct {
 // flow f and its gradient in J, for a batch.
 type HMCTarget interface {
 	// Potential returns U_m = β‖f(J_m)‖² for each of the batch rows of J
-	// (M×c) and writes ∂U_m/∂J_m into grad (M×c).
+	// (M×c) and writes ∂U_m/∂J_m into grad (M×c). Each row's values must
+	// not depend on the other rows (nor on how many there are).
 	Potential(J []float64, batch int, beta float64, U, grad []float64)
+}
+
+// ShardedTarget is an HMCTarget whose potential can be evaluated on
+// disjoint rows concurrently.
+type ShardedTarget interface {
+	HMCTarget
+	// Shards returns n shards of the target: the same potential, each
+	// with buffers of its own, for one goroutine each (they may run at
+	// once). They are valid until the target's parameters change; HMC
+	// asks for them once per Sample.
+	Shards(n int) []HMCTarget
 }
 
 // Sample advances every chain in J (M×c, updated in place) and returns the
@@ -32,15 +50,15 @@ func (h *HMC) Sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *
 	}
 	p, q, g := h.buf[:n], h.buf[n:2*n], h.buf[2*n:3*n]
 	U0, U1, H0 := h.buf[3*n:3*n+batch], h.buf[3*n+batch:3*n+2*batch], h.buf[3*n+2*batch:]
-	accepted := 0
-	for s := 0; s < h.SampleSteps; s++ {
-		for i := range p {
-			p[i] = rng.NormFloat64()
-		}
-		copy(q, J)
-		f.Potential(q, batch, beta, U0, g)
-		for m := 0; m < batch; m++ {
-			H0[m] = U0[m] + 0.5*sqNorm(p[m*c:(m+1)*c])
+	// leap runs the leapfrog of rows [lo, hi) on target tgt.
+	leap := func(tgt HMCTarget, lo, hi int) {
+		m := hi - lo
+		p, q, g := p[lo*c:hi*c], q[lo*c:hi*c], g[lo*c:hi*c]
+		U0, U1, H0 := U0[lo:hi], U1[lo:hi], H0[lo:hi]
+		copy(q, J[lo*c:hi*c])
+		tgt.Potential(q, m, beta, U0, g)
+		for r := 0; r < m; r++ {
+			H0[r] = U0[r] + 0.5*sqNorm(p[r*c:(r+1)*c])
 		}
 		for i := range p {
 			p[i] -= 0.5 * h.Dt * g[i]
@@ -49,7 +67,7 @@ func (h *HMC) Sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *
 			for i := range q {
 				q[i] += h.Dt * p[i]
 			}
-			f.Potential(q, batch, beta, U1, g)
+			tgt.Potential(q, m, beta, U1, g)
 			scale := h.Dt
 			if step == h.SolveSteps {
 				scale = 0.5 * h.Dt
@@ -57,6 +75,32 @@ func (h *HMC) Sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *
 			for i := range p {
 				p[i] -= scale * g[i]
 			}
+		}
+	}
+	sharded, _ := f.(ShardedTarget)
+	workers := min(h.Workers, batch)
+	var shards []HMCTarget
+	if sharded != nil && workers > 1 {
+		shards = sharded.Shards(workers)
+	}
+	accepted := 0
+	for s := 0; s < h.SampleSteps; s++ {
+		for i := range p {
+			p[i] = rng.NormFloat64()
+		}
+		if shards == nil {
+			leap(f, 0, batch)
+		} else {
+			var wg sync.WaitGroup
+			for w := 0; w < workers; w++ {
+				lo, hi := w*batch/workers, (w+1)*batch/workers
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					leap(shards[w], lo, hi)
+				}()
+			}
+			wg.Wait()
 		}
 		for m := 0; m < batch; m++ {
 			H1 := U1[m] + 0.5*sqNorm(p[m*c:(m+1)*c])

@@ -353,3 +353,30 @@ func TestKLBatchConsistent(t *testing.T) {
 		}
 	}
 }
+
+// For one spin per site KLBatch takes a closed form: it agrees with the
+// enumeration of the general path (a group of lanes), value and gradient.
+func TestKLOneSpinClosedForm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(71, 72))
+	for _, name := range []string{"A1", "A2", "B1", "B2"} {
+		b := mustBlocks(t, name)
+		for trial := 0; trial < 40; trial++ {
+			scale := []float64{0.05, 0.8, 3, 30}[trial%4]
+			J, Jp := randomJ(rng, b.C, scale), randomJ(rng, b.C, scale)
+			kl, grad := b.KL(J, Jp)
+			ws := b.newWorkspace()
+			want, wantG := make([]float64, 1), make([]float64, b.C)
+			ws.group(J, Jp, want, wantG)
+			// the terms are of size |K|, |K′|: that is the scale of the rounding
+			size := 1 + 8*(math.Abs(J[0])+math.Abs(Jp[0]))
+			if math.Abs(kl-want[0]) > 1e-13*size {
+				t.Fatalf("%s J=%v J′=%v: KL %v, enumeration %v", name, J, Jp, kl, want[0])
+			}
+			for a := range grad {
+				if math.Abs(grad[a]-wantG[a]) > 1e-13*size {
+					t.Fatalf("%s J=%v J′=%v: ∂KL/∂J′_%d %v, enumeration %v", name, J, Jp, a, grad[a], wantG[a])
+				}
+			}
+		}
+	}
+}

@@ -74,36 +74,27 @@ func (a Activation) deriv(z float64) float64 {
 	}
 }
 
-// applyAll sets a[i] = act(z[i]); the switch sits outside the loop.
-func (a Activation) applyAll(dst, z []float64) {
-	switch a {
-	case ReLU:
-		for i, v := range z {
-			dst[i] = max(v, 0)
-		}
-	default:
-		for i, v := range z {
-			dst[i] = a.apply(v)
-		}
+// activate sets dst[i] = act(z[i]), the ReLU on the network's kernel
+// path (kernels.Path.Relu), the smooth activations here.
+func (n *MLP) activate(dst, z []float64) {
+	if n.Act == ReLU {
+		n.kern.Relu(dst, z)
+		return
+	}
+	for i, v := range z {
+		dst[i] = n.Act.apply(v)
 	}
 }
 
-// derivMul multiplies g[i] by act′(z[i]).
-func (a Activation) derivMul(g, z []float64) {
-	switch a {
-	case ReLU:
-		// branch-free: the signs of z are random, so a branch mispredicts.
-		// v > 0 exactly when its bits b, read as int64, are > 0 (+0 is 0,
-		// −0 and negatives have the sign bit); the mask is then all ones.
-		for i, v := range z {
-			b := int64(math.Float64bits(v))
-			keep := uint64(-b>>63) &^ uint64(b>>63)
-			g[i] = math.Float64frombits(math.Float64bits(g[i]) & keep)
-		}
-	default:
-		for i, v := range z {
-			g[i] *= a.deriv(v)
-		}
+// derivMul multiplies g[i] by act′(z[i]), the ReLU's on the network's
+// kernel path (kernels.Path.ReluMask: branch-free, on the bits).
+func (n *MLP) derivMul(g, z []float64) {
+	if n.Act == ReLU {
+		n.kern.ReluMask(g, z)
+		return
+	}
+	for i, v := range z {
+		g[i] *= n.Act.deriv(v)
 	}
 }
 
@@ -117,7 +108,8 @@ type MLP struct {
 	Params []float64
 
 	kern kernels.Path // matrix products and vector tanh; the zero Path is the fastest
-	one  *Tape        // for Eval and Jacobian; an MLP is not for concurrent use
+	one  *Tape        // for Eval; an MLP is not for concurrent use
+	jac  *Tape        // for Jacobian (a batch of Out rows: apart from one, so neither is reallocated)
 }
 
 // NewMLP builds a network with the given layer sizes, initialised as
@@ -209,26 +201,72 @@ func (n *MLP) gemm(tA, tB blas.Transpose, rows, cols, depth int, a []float64, ld
 	n.kern.Dense().Gemm(tA == blas.Trans, tB == blas.Trans, rows, cols, depth, a, lda, b, ldb, beta, c, ldc)
 }
 
+// weightsT is a snapshot of a network's weights transposed: layer l's
+// Wᵀ (in×out, row-major), which kernels/dense reads in place as the B of
+// an NN product instead of packing W for an NT one on every call. Every
+// element of a product is the same sum in the same order either way, so
+// the results are the same bits.
+type weightsT struct{ w [][]float64 }
+
+// snapshotT fills wt with the current weights, transposed.
+func (n *MLP) snapshotT(wt *weightsT) {
+	L := n.Layers()
+	if len(wt.w) != L {
+		wt.w = make([][]float64, L)
+	}
+	for l := 0; l < L; l++ {
+		in, out := n.Sizes[l], n.Sizes[l+1]
+		W, _ := n.layer(n.Params, l)
+		if len(wt.w[l]) != in*out {
+			wt.w[l] = make([]float64, in*out)
+		}
+		dst := wt.w[l]
+		for j := 0; j < out; j++ {
+			for i, v := range W[j*in : (j+1)*in] {
+				dst[i*out+j] = v
+			}
+		}
+	}
+}
+
+// linear computes z = beta·z + a·W_lᵀ (rows×out) for layer l: an NT
+// product with W, or, with a snapshot wt, the NN product with its Wᵀ.
+func (n *MLP) linear(l, rows int, a []float64, beta float64, z []float64, wt *weightsT) {
+	in, out := n.Sizes[l], n.Sizes[l+1]
+	if wt != nil {
+		n.gemm(blas.NoTrans, blas.NoTrans, rows, out, in, a, in, wt.w[l], out, beta, z, out)
+		return
+	}
+	W, _ := n.layer(n.Params, l)
+	n.gemm(blas.NoTrans, blas.Trans, rows, out, in, a, in, W, in, beta, z, out)
+}
+
 // Forward evaluates the network on batch rows of x (batch×In) and returns
 // the outputs (batch×Out), which belong to the tape. Pass the returned tape
 // back in to reuse its buffers.
 func (n *MLP) Forward(x []float64, batch int, t *Tape) ([]float64, *Tape) {
+	return n.forward(x, batch, t, nil)
+}
+
+// forward is Forward with the products on the snapshot wt when it is not
+// nil (the same bits).
+func (n *MLP) forward(x []float64, batch int, t *Tape, wt *weightsT) ([]float64, *Tape) {
 	t = n.tape(t, batch)
 	copy(t.post[0], x[:batch*n.In()])
 	L := n.Layers()
 	for l := 0; l < L; l++ {
-		in, out := n.Sizes[l], n.Sizes[l+1]
-		W, b := n.layer(n.Params, l)
+		out := n.Sizes[l+1]
+		_, b := n.layer(n.Params, l)
 		z := t.pre[l+1]
 		for r := 0; r < batch; r++ {
 			copy(z[r*out:(r+1)*out], b)
 		}
-		n.gemm(blas.NoTrans, blas.Trans, batch, out, in, t.post[l], in, W, in, 1, z, out)
+		n.linear(l, batch, t.post[l], 1, z, wt)
 		a := t.post[l+1]
 		if l == L-1 {
 			copy(a, z)
 		} else {
-			n.Act.applyAll(a, z)
+			n.activate(a, z)
 		}
 	}
 	return t.post[L], t
@@ -245,7 +283,7 @@ func (n *MLP) Backward(t *Tape, dy []float64, dParams, dx []float64) {
 	for l := L - 1; l >= 0; l-- {
 		in, out := n.Sizes[l], n.Sizes[l+1]
 		if l < L-1 {
-			n.Act.derivMul(g, t.pre[l+1])
+			n.derivMul(g, t.pre[l+1])
 		}
 		W, _ := n.layer(n.Params, l)
 		if dParams != nil {
@@ -271,15 +309,23 @@ func (n *MLP) Backward(t *Tape, dy []float64, dParams, dx []float64) {
 
 // Jacobian returns ∂f_i/∂x_j (Out×In, row-major) at one point, by one
 // batched backward pass with the identity as output gradient.
+//
+// The backward pass needs Out copies of the forward pass at x: it runs
+// once, on one row, and its tape is copied to the others (every row of a
+// batch has the bits a lone row would have).
 func (n *MLP) Jacobian(x []float64) (f, jac []float64) {
 	in, out := n.In(), n.Out()
-	xs := make([]float64, out*in)
-	for r := 0; r < out; r++ {
-		copy(xs[r*in:(r+1)*in], x)
+	y1, t1 := n.Forward(x, 1, n.one)
+	n.one = t1
+	t := n.tape(n.jac, out)
+	n.jac = t
+	for l, w := range n.Sizes {
+		for r := 0; r < out; r++ {
+			copy(t.pre[l][r*w:(r+1)*w], t1.pre[l][:w])
+			copy(t.post[l][r*w:(r+1)*w], t1.post[l][:w])
+		}
 	}
-	y, t := n.Forward(xs, out, n.one)
-	n.one = t
-	f = append([]float64(nil), y[:out]...)
+	f = append([]float64(nil), y1[:out]...)
 	dy := make([]float64, out*out)
 	for i := 0; i < out; i++ {
 		dy[i*out+i] = 1

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"rgflow/kernels"
 )
 
 // loss L = Σ w ⊙ f(x) for fixed random weights w: its gradients in the
@@ -166,11 +168,53 @@ func TestEvalMatchesBatchBitForBit(t *testing.T) {
 func TestReluDerivativeEdgeCases(t *testing.T) {
 	z := []float64{1, -1, 0, math.Copysign(0, -1), 1e-310, -1e-310, math.Inf(1), math.Inf(-1), 5e300}
 	want := []float64{2, 0, 0, 0, 2, 0, 2, 0, 2}
-	g := []float64{2, 2, 2, 2, 2, 2, 2, 2, 2}
-	ReLU.derivMul(g, z)
-	for i := range g {
-		if g[i] != want[i] {
-			t.Errorf("z = %v: g = %v, want %v", z[i], g[i], want[i])
+	for _, name := range kernels.Available() {
+		p, _ := kernels.Lookup(name)
+		n := NewMLP([]int{1, 1}, ReLU, rand.New(rand.NewPCG(1, 2)), WithKernels(p))
+		g := []float64{2, 2, 2, 2, 2, 2, 2, 2, 2}
+		n.derivMul(g, z)
+		for i := range g {
+			if g[i] != want[i] {
+				t.Errorf("%s: z = %v: g = %v, want %v", name, z[i], g[i], want[i])
+			}
+		}
+	}
+}
+
+// HMC's chains do not depend on how many goroutines share the leapfrog,
+// for both models: the same seed gives the same couplings bit for bit.
+func TestHMCShardsSameChains(t *testing.T) {
+	for _, model := range []string{"flow", "monotone"} {
+		var ref []float64
+		refAcc := 0
+		for _, workers := range []int{1, 2, 3, 8, 40} {
+			rng := rand.New(rand.NewPCG(51, 52))
+			net := NewMLP([]int{5, 24, 24, 5}, SiLU, rng)
+			var m Model = NewFlowModel(net)
+			if model == "monotone" {
+				m, _ = NewMonotoneModel(net)
+			}
+			J := randomJ(rng, 13*5, 1)
+			h := HMC{Dt: 0.3, SolveSteps: 6, SampleSteps: 3, Workers: workers}
+			acc := 0
+			for e := 0; e < 3; e++ {
+				acc += h.Sample(m, J, 13, 5, 300, rng)
+			}
+			if ref == nil {
+				ref, refAcc = J, acc
+				if acc == 0 || acc == 3*3*13 {
+					t.Fatalf("%s: %d of %d proposals accepted: the test would not see a wrong Metropolis step", model, acc, 3*3*13)
+				}
+				continue
+			}
+			if acc != refAcc {
+				t.Fatalf("%s: %d workers accept %d proposals, 1 worker %d", model, workers, acc, refAcc)
+			}
+			for i := range J {
+				if math.Float64bits(J[i]) != math.Float64bits(ref[i]) {
+					t.Fatalf("%s: %d workers: J[%d] = %v, 1 worker %v", model, workers, i, J[i], ref[i])
+				}
+			}
 		}
 	}
 }

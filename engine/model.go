@@ -16,6 +16,10 @@ type Model interface {
 	FlowJacobian(J []float64) (f, jac []float64)
 	// Flow returns f(J) = J′ − J at one point without disturbing Map's state.
 	Flow(J []float64) []float64
+	// FlowBatch returns f at the n points of J (n×c), each with the bits
+	// Flow gives it, without disturbing Map's state. The result is owned
+	// by the model until the next call.
+	FlowBatch(J []float64, n int) []float64
 	// Net is the underlying network (for checkpoints).
 	Net() *MLP
 }
@@ -25,8 +29,13 @@ type FlowModel struct {
 	N    *MLP
 	tape *Tape // of the last Map
 	hmc  *Tape // of the last Potential (kept apart so HMC can't clobber Map's)
-	out  []float64
-	dy   []float64 // ∂U/∂f for the last Potential
+	pts  *Tape // of the last FlowBatch
+
+	shards []*FlowModel // HMC's shards: the same network, tapes of their own
+	snap   *weightsT    // the shards' snapshot of the transposed weights
+	wt     *weightsT    // a shard's: the snapshot its forward products read (nil: the weights)
+	out    []float64
+	dy     []float64 // ∂U/∂f for the last Potential
 }
 
 // NewFlowModel wraps a network whose input and output widths are c.
@@ -53,7 +62,7 @@ func (m *FlowModel) Backward(dJp, dParams []float64) {
 
 func (m *FlowModel) Potential(J []float64, batch int, beta float64, U, grad []float64) {
 	var f []float64
-	f, m.hmc = m.N.Forward(J, batch, m.hmc)
+	f, m.hmc = m.N.forward(J, batch, m.hmc, m.wt)
 	c := m.N.Out()
 	if len(m.dy) != len(f) {
 		m.dy = make([]float64, len(f))
@@ -71,8 +80,33 @@ func (m *FlowModel) Potential(J []float64, batch int, beta float64, U, grad []fl
 	m.N.Backward(m.hmc, dy, nil, grad)
 }
 
+// Shards implements ShardedTarget: the shards share one snapshot of the
+// transposed weights, taken now, for their forward products.
+func (m *FlowModel) Shards(n int) []HMCTarget {
+	if m.snap == nil {
+		m.snap = new(weightsT)
+	}
+	m.N.snapshotT(m.snap)
+	out := make([]HMCTarget, n)
+	for i := range out {
+		if i == len(m.shards) {
+			m.shards = append(m.shards, &FlowModel{})
+		}
+		sh := m.shards[i]
+		sh.N, sh.wt = m.N, m.snap
+		out[i] = sh
+	}
+	return out
+}
+
 func (m *FlowModel) FlowJacobian(J []float64) (f, jac []float64) {
 	return m.N.Jacobian(J)
 }
 
 func (m *FlowModel) Flow(J []float64) []float64 { return m.N.Eval(J) }
+
+func (m *FlowModel) FlowBatch(J []float64, n int) []float64 {
+	var y []float64
+	y, m.pts = m.N.Forward(J, n, m.pts)
+	return y
+}

@@ -35,10 +35,14 @@ import (
 type MonotoneModel struct {
 	N *MLP
 
-	train, hmc monoPass // Map/Backward, Potential
-	one, pt    monoPass // FlowJacobian, Flow
-	out        []float64
-	eye        []float64
+	train, hmc   monoPass // Map/Backward, Potential
+	one, pt, pts monoPass // FlowJacobian, Flow, FlowBatch
+	ptsOut       []float64
+	shards       []*MonotoneModel // HMC's shards: the same network, buffers of their own
+	snap         *weightsT        // the shards' snapshot of the transposed weights
+	wt           *weightsT        // a shard's: the snapshot its products read (nil: the weights)
+	out          []float64
+	eye          []float64
 }
 
 // NewMonotoneModel wraps a network whose input width is c. A network with
@@ -149,7 +153,7 @@ func (m *MonotoneModel) forward(p *monoPass, x []float64, batch int) {
 	copy(p.AA[0][:B*n.Sizes[0]], x[:B*n.Sizes[0]])
 	for l := 0; l < L; l++ {
 		in, out := n.Sizes[l], n.Sizes[l+1]
-		W, b := n.layer(n.Params, l)
+		_, b := n.layer(n.Params, l)
 		z := p.Z[l+1]
 		if l == L-1 {
 			z = p.y
@@ -157,7 +161,7 @@ func (m *MonotoneModel) forward(p *monoPass, x []float64, batch int) {
 		for r := 0; r < B; r++ {
 			copy(z[r*out:(r+1)*out], b)
 		}
-		n.gemm(blas.NoTrans, blas.Trans, B, out, in, p.AA[l][:B*in], in, W, in, 1, z, out)
+		n.linear(l, B, p.AA[l][:B*in], 1, z, m.wt)
 		if l < L-1 {
 			activate(n.kern, n.Act, z, p.AA[l+1][:B*out], p.S1[l+1], p.S2[l+1])
 		}
@@ -194,9 +198,8 @@ func (m *MonotoneModel) tangent(p *monoPass, v []float64) {
 	copy(p.AA[0][B*c:2*B*c], v[:B*c])
 	for l := 0; l < L-1; l++ {
 		in, out := n.Sizes[l], n.Sizes[l+1]
-		W, _ := n.layer(n.Params, l)
 		zd := p.Zd[l+1]
-		n.gemm(blas.NoTrans, blas.Trans, B, out, in, p.AA[l][B*in:2*B*in], in, W, in, 0, zd, out)
+		n.linear(l, B, p.AA[l][B*in:2*B*in], 0, zd, m.wt)
 		ad, s1 := p.AA[l+1][B*out:2*B*out], p.S1[l+1]
 		for i, z := range zd {
 			ad[i] = s1[i] * z
@@ -280,16 +283,58 @@ func (m *MonotoneModel) Potential(J []float64, batch int, beta float64, U, grad 
 	}
 }
 
+// Shards implements ShardedTarget: the shards share one snapshot of the
+// transposed weights, taken now, for their forward and tangent products.
+func (m *MonotoneModel) Shards(n int) []HMCTarget {
+	if m.snap == nil {
+		m.snap = new(weightsT)
+	}
+	m.N.snapshotT(m.snap)
+	out := make([]HMCTarget, n)
+	for i := range out {
+		if i == len(m.shards) {
+			m.shards = append(m.shards, &MonotoneModel{})
+		}
+		sh := m.shards[i]
+		sh.N, sh.wt = m.N, m.snap
+		out[i] = sh
+	}
+	return out
+}
+
 // FlowJacobian returns f = −g and ∂f/∂J = −H, from the tangents in the c
 // unit directions (one batch of c copies of J).
+//
+// The primal pass is the same for the c rows: it runs once, on one row,
+// and is copied to the others (every row of a batch has the bits a lone
+// row would have).
 func (m *MonotoneModel) FlowJacobian(J []float64) (f, jac []float64) {
 	c := m.N.In()
 	p := &m.one
-	xs := make([]float64, c*c)
-	for r := 0; r < c; r++ {
-		copy(xs[r*c:(r+1)*c], J)
+	p1 := &m.pt
+	m.forward(p1, J, 1)
+	p.ensure(m.N.Sizes, c)
+	L := m.N.Layers()
+	for l, w := range m.N.Sizes {
+		for r := 0; r < c; r++ {
+			row := func(dst, src []float64) { copy(dst[r*w:(r+1)*w], src[:w]) }
+			if l < L {
+				row(p.AA[l], p1.AA[l])
+				row(p.P[l], p1.P[l])
+			}
+			if l >= 1 {
+				row(p.GG[l][c*w:], p1.GG[l][w:])
+			}
+			if l >= 1 && l < L {
+				row(p.Z[l], p1.Z[l])
+				row(p.S1[l], p1.S1[l])
+				row(p.S2[l], p1.S2[l])
+			}
+		}
 	}
-	m.forward(p, xs, c)
+	for r := 0; r < c; r++ {
+		p.y[r] = p1.y[0]
+	}
 	if len(m.eye) != c*c {
 		m.eye = make([]float64, c*c)
 		for i := 0; i < c; i++ {
@@ -316,6 +361,18 @@ func (m *MonotoneModel) Flow(J []float64) []float64 {
 		f[i] = -m.pt.P[0][i]
 	}
 	return f
+}
+
+func (m *MonotoneModel) FlowBatch(J []float64, n int) []float64 {
+	c := m.N.In()
+	m.forward(&m.pts, J, n)
+	if len(m.ptsOut) != n*c {
+		m.ptsOut = make([]float64, n*c)
+	}
+	for i, g := range m.pts.P[0][:n*c] {
+		m.ptsOut[i] = -g
+	}
+	return m.ptsOut
 }
 
 // Value returns C_θ(J) = net(J) − net(0).

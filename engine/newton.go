@@ -65,6 +65,8 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 	c := len(start)
 	x := append([]float64(nil), start...)
 	trial := make([]float64, c)
+	trials := make([]float64, 12*c)
+	fullFailed := false // the last line search's full step did not decrease ‖f‖
 	f, jac := m.FlowJacobian(x)
 	norm := sqNorm(f)
 	for it := 1; it <= maxIter; it++ {
@@ -85,20 +87,56 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 			}
 			return Root{J: x, Status: NewtonConverged, Iter: it}
 		}
+		// The line search tries t = 1, 1/2, …, 1/2^11 in turn and takes the
+		// first that decreases ‖f‖. Near a root the full step is taken, so
+		// it goes alone first; once a full step has failed, the trials go
+		// through the network as one batch (all twelve, or the eleven after
+		// a full step that failed now), each row with the bits a lone Flow
+		// would give, and are scanned in the same order.
 		t := 1.0
 		var fn []float64
 		nn := math.Inf(1)
 		decreased := false
-		for halving := 0; halving < 12; halving++ {
+		first := 0 // the trial the batch starts with
+		if !fullFailed {
 			for i := range trial {
-				trial[i] = x[i] - t*dx.AtVec(i)
+				trial[i] = x[i] - dx.AtVec(i)
 			}
 			fn = m.Flow(trial)
 			if nn = sqNorm(fn); nn < norm || nn == 0 {
 				decreased = true
-				break
 			}
-			t /= 2
+			first = 1
+		}
+		if !decreased {
+			const trialsMax = 12
+			tt := 1.0
+			for h := 0; h < first; h++ {
+				tt /= 2
+			}
+			for h := first; h < trialsMax; h++ {
+				for i := 0; i < c; i++ {
+					trials[(h-first)*c+i] = x[i] - tt*dx.AtVec(i)
+				}
+				tt /= 2
+			}
+			fb := m.FlowBatch(trials, trialsMax-first)
+			for h := first; h < trialsMax; h++ {
+				if h > 0 {
+					t /= 2
+				}
+				fn = fb[(h-first)*c : (h-first+1)*c]
+				copy(trial, trials[(h-first)*c:(h-first+1)*c])
+				if nn = sqNorm(fn); nn < norm || nn == 0 {
+					decreased = true
+					break
+				}
+			}
+			if !decreased {
+				t /= 2
+			}
+			fn = append([]float64(nil), fn...) // fb belongs to the model
+			fullFailed = !decreased || t < 1
 		}
 		step := t * maxAbs(dx.RawVector().Data)
 		copy(x, trial)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"time"
 
@@ -155,7 +156,11 @@ func (t *Trainer) alloc() {
 	t.start = make([]float64, t.C)
 	t.start[0] = t.Cfg.Newton.Start
 	h := t.Cfg.HMC
-	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps}
+	workers := t.Cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps, Workers: workers}
 }
 
 // newModel builds the model a config names (Models) around a network.

@@ -339,6 +339,39 @@ func TestAssemblyConstants(t *testing.T) {
 		t.Errorf("709 gives 2^%v, not a normal number", k)
 	}
 
+	// The Gibbs kernels: the stream's constants, negExp's (which must be
+	// those of the pure-Go twin, TestNegExpConstants), and the bit masks.
+	g := uint64(Gamma) // multiples mod 2^64
+	gib := []constCheck{
+		bc("GAMMA", Gamma), bc("MIX1", mix64M1), bc("MIX2", mix64M2),
+		bc("GAMMA128", g*128), bc("GAMMA65", g*65), bc("GAMMA8", g*8),
+		fc("NEGEXPMIN", -700), fc("LOG2E", rn(bigQuo(bigI(1), ln2))),
+		fc("LN2HI", hi1), fc("LN2LO", lo1),
+		fc("EXPMAGIC", 1<<52+1023), bc("TWO52BITS", math.Float64bits(1<<52)),
+		fc("ONE", 1), fc("TWO", 2), fc("HALF", 0.5), fc("MTWO", -2),
+		bc("SIGN", 1<<63), bc("ABSMASK", 1<<63-1), fc("TWOM53", 0x1p-53),
+	}
+	for n := 13; n >= 2; n-- {
+		gib = append(gib, fc(fmt.Sprintf("T%d", n), invFactorial(n)))
+	}
+	gib = append(gib, fc("TWO32", 1<<32), fc("MAXU32", 1<<32-1))
+	gib2 := []constCheck{
+		bc("GAMMA", Gamma), bc("M1LO", mix64M1&(1<<32-1)), bc("M1HI", mix64M1>>32),
+		bc("M2LO", mix64M2&(1<<32-1)), bc("M2HI", mix64M2>>32),
+		bc("GAMMA128", g*128), bc("GAMMA65", g*65), bc("GAMMA4", g*4),
+		bc("SIGN32", 0x8000000080000000),
+		bc("TWO21", math.Float64bits(1<<21)), bc("LOW21", 1<<21-1), bc("LOW32", 1<<32-1),
+	}
+	for _, c := range gib {
+		switch c.name {
+		case "GAMMA", "MIX1", "MIX2", "GAMMA128", "GAMMA65", "GAMMA8", "MAXU32":
+		default:
+			gib2 = append(gib2, c)
+		}
+	}
+	iota8 := []uint64{0, 1, 2, 3, 4, 5, 6, 7}
+	dwords := []uint64{0x0000000100000001, 0x0000002000000020, 0x0000000700000007} // dword lanes of 1, 32 and 7
+
 	for _, file := range []struct {
 		name   string
 		table  string
@@ -348,6 +381,9 @@ func TestAssemblyConstants(t *testing.T) {
 	}{
 		{"kernels_avx512_amd64.s", "k512", 1, avx512, map[string][]uint64{"exp2tab": exp2Table()}},
 		{"kernels_avx2_amd64.s", "k256", 4, avx2, map[string][]uint64{"iota": {0, 1, 2, 3}}},
+		{"gibbs_avx512_amd64.s", "g512", 1, gib, map[string][]uint64{"iota8": iota8, "dw512": dwords}},
+		// byte 0 of each dword of a 128-bit lane, then zeros (VPSHUFB)
+		{"gibbs_avx2_amd64.s", "g256", 4, gib2, map[string][]uint64{"shuf4": {0x808080800c080400, 0x8080808080808080, 0x808080800c080400, 0x8080808080808080}}},
 	} {
 		data, names := asmData(t, file.name)
 		seen := map[int]bool{}
@@ -396,6 +432,44 @@ func TestAssemblyConstants(t *testing.T) {
 		if len(data) != 1+len(file.extra) {
 			t.Errorf("%s: %d DATA tables, this test knows %d", file.name, len(data), 1+len(file.extra))
 		}
+	}
+}
+
+// invFactorial is 1/n! rounded to float64.
+func invFactorial(n int) float64 {
+	f := bigI(1)
+	for i := 2; i <= n; i++ {
+		f = bigMul(f, bigI(int64(i)))
+	}
+	return rn(bigQuo(bigI(1), f))
+}
+
+// The constants of negExp (gibbs.go), which the assembly twins repeat
+// (TestAssemblyConstants checks theirs against the same definitions).
+func TestNegExpConstants(t *testing.T) {
+	hi, lo := hiLo(bigLn2)
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"negExpMin", negExpMin, -700},
+		{"negExpLog2e", negExpLog2e, rn(bigQuo(bigI(1), bigLn2))},
+		{"negExpLn2Hi", negExpLn2Hi, hi},
+		{"negExpLn2Lo", negExpLn2Lo, lo},
+		{"negExpMagic", negExpMagic, 1<<52 + 1023},
+	} {
+		if math.Float64bits(c.got) != math.Float64bits(c.want) {
+			t.Errorf("%s = %v, its definition gives %v", c.name, c.got, c.want)
+		}
+	}
+	for i, v := range negExpTaylor {
+		if w := invFactorial(13 - i); math.Float64bits(v) != math.Float64bits(w) {
+			t.Errorf("negExpTaylor[%d] = %v, 1/%d! = %v", i, v, 13-i, w)
+		}
+	}
+	// k·hi exact for the k that occur: |k| ≤ 700/ln2 + 1 < 2^20
+	if !(700/math.Ln2+1 < 1<<20) {
+		t.Error("negExp's k can exceed 2^20")
 	}
 }
 

@@ -67,6 +67,29 @@ func (s *LcSum) Sum() float64 {
 	return s.abs + s.logs + math.Log(s.prod)
 }
 
+// ReluGeneric is the reference loop for Relu: Go's max, so NaN stays NaN
+// and −0 becomes +0.
+func ReluGeneric(dst, z []float64) {
+	dst = dst[:len(z)]
+	for i, v := range z {
+		dst[i] = max(v, 0)
+	}
+}
+
+// ReluMaskGeneric is the reference loop for ReluMask: g[i] is kept where
+// z[i] > 0 and zeroed elsewhere, decided on the bits, branch-free (the
+// signs are random, so a branch would mispredict): z > 0 exactly when its
+// bits b, read as an int64, are > 0 (+0 is 0, −0 and negatives have the
+// sign bit; a NaN without the sign bit counts as positive).
+func ReluMaskGeneric(g, z []float64) {
+	g = g[:len(z)]
+	for i, v := range z {
+		b := int64(math.Float64bits(v))
+		keep := uint64(-b>>63) &^ uint64(b>>63)
+		g[i] = math.Float64frombits(math.Float64bits(g[i]) & keep)
+	}
+}
+
 // TanhGeneric is the reference loop for Tanh.
 func TanhGeneric(dst, x []float64) {
 	for i, v := range x {

@@ -15,7 +15,8 @@ package kernels
 // depend only on where it is in the computation — never on how many
 // goroutines ran, how many words an earlier lazy Bernoulli comparison
 // happened to consume, or how a vectorised twin of a kernel orders its
-// work.
+// work: the assembly twins compute many words of the stream at once, one
+// per SIMD lane, and draw exactly what the pure-Go twins draw.
 //
 // Stream layout, the one description of it. The 64-bit position is split
 // in two: its high 32 bits name a sub-stream Sub(phase, site), its low 32
@@ -31,29 +32,68 @@ package kernels
 // and within a sub-stream the kernels read
 //   - UniformStates, CatPair, CatOne: draw n from the 32-bit half n&1 (low
 //     half first) of word n/2;
-//   - BernStates: spin k of site n from word n·d + k;
+//   - CentreStates: spin k of site n from word n·d + k;
 //   - FineChainBits, CoarseStepBits (64 chains a word, d = 1): plane word w
 //     from words w·128 + (0…63) for a Bernoulli word (BernWord) and word
 //     w·128 + 64 for a fair coin; the coarse centre takes its P4 word and
 //     coin from site CentreSite and its P2 word from CentreSite+1.
 //
 // Categorical draws. A site state (all d spins at once) is drawn with one
-// 32-bit uniform u by inverse CDF: a table row holds S = 2^d thresholds,
-// row[j] = round(2^32 · P(state ≤ j)) (saturated at 2^32−1; row[S−1] is
-// padding), and the state is #{j < S−1 : row[j] ≤ u}, found by a branchless
-// binary search.
+// 32-bit uniform u by inverse CDF over the S = 2^d states. A table has R
+// rows (one per state of the neighbours the site is conditioned on) and is
+// stored threshold-major, CatTableLen(R, d) entries:
 //
-// These kernels have no assembly twins: each is the only implementation.
+//	tab[j·R + r] = round(2^32 · P(state ≤ j | row r)),  j < S−1,
+//
+// saturated at 2^32−1 (the last cumulative probability, 1, needs no
+// entry). The state is #{j < S−1 : tab[j·R + r] ≤ u}; the pure-Go twins
+// find it by a branchless binary search, the assembly twins by comparing
+// every threshold (d ≤ 3 on AVX-512, tables looked up with VPERMT2D) or by
+// a binary search with gathers (larger d, and AVX2), which give the same
+// count because a row's thresholds are non-decreasing.
+//
+// Per-spin draws (ProdPair), for d ≥ ProdMinD. A site's spins are
+// independent given its neighbours, so instead of one categorical draw
+// over 2^d states each spin is drawn on its own: with the field
+// f = fa_k(s_a) + fb_k(s_b) on spin k, P(spin_k = +1) = σ(2f) = 1/(1 + w),
+// w = EA_k[s_a]·EB_k[s_b], EA_k[s] = e^{−2 fa_k(s)} — tables of 2^d·d
+// factors instead of 2^{2d}·(2^d − 1) thresholds. Spin k of draw n reads the
+// 32-bit half k&1 of word n·⌈d/2⌉ + k/2 as an integer U and is −1 (state
+// bit k set) unless U + U·w < 2^32 in float64 (U exact, then the product
+// and the sum each rounded).
+//
+// The statistics of the contrastive divergence (LcTanh, CentreStates) and
+// the tables' sigmoids (SigmoidPairs) are computed with one exponential,
+// negExp, whose every operation the assembly twins repeat in the same
+// order (no fused multiply-adds), so that the samples and the statistics
+// come out with the same bits on every path: CentreStates compares a
+// uniform with (1 + tanh φ)/2, and a table's thresholds decide every draw.
+//
+// Kernels with an assembly twin are Path methods whose pure-Go reference is
+// named …Generic (CatPairGeneric, CatOneGeneric, CentreStatesGeneric,
+// FineChainBitsGeneric, CDStatsGeneric, LcTanhGeneric,
+// SigmoidPairsGeneric, CatRowsGeneric, ProdPairGeneric); the others
+// (Rand, RandFill, UniformStates, BernWord, CoarseStepBits, CountConfigs)
+// are the only implementation.
 
-import "math/bits"
+import (
+	"math"
+	"math/bits"
+)
 
 // Gamma is SplitMix64's increment, 2^64/φ rounded to odd.
 const Gamma = 0x9e3779b97f4a7c15
 
+// The multipliers of Stafford's mix13, SplitMix64's output function.
+const (
+	mix64M1 = 0xbf58476d1ce4e5b9
+	mix64M2 = 0x94d049bb133111eb
+)
+
 // Mix64 is SplitMix64's output function (Stafford's mix13).
 func Mix64(z uint64) uint64 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z = (z ^ (z >> 30)) * mix64M1
+	z = (z ^ (z >> 27)) * mix64M2
 	return z ^ (z >> 31)
 }
 
@@ -107,37 +147,171 @@ func UniformStates(dst []uint8, d int, key, base uint64) {
 	}
 }
 
-// search returns #{j < S−1 : row[j] ≤ u} for a row of S = 2^d
-// non-decreasing thresholds, without branches on u.
-func search(row []uint32, d int, u uint32) int {
+// CatTableLen is the length of a threshold-major table of R rows for d
+// spins per site: R·(2^d − 1) (see categorical draws at the top of this
+// file).
+func CatTableLen(R, d int) int { return R * (1<<d - 1) }
+
+// ge is 1 if t ≤ u, else 0 (t, u < 2^32).
+func ge(t, u uint32) int { return int((uint64(t) - uint64(u) - 1) >> 63) }
+
+// lt is 1 if u < t, else 0.
+func lt(t, u uint32) int { return int((uint64(u) - uint64(t)) >> 63) }
+
+// catSearch returns #{j < S−1 : tab[j·R + r] ≤ u} for non-decreasing
+// thresholds, by a binary search without branches on u.
+func catSearch(tab []uint32, R, r, d int, u uint32) int {
 	i := 0
 	for step := 1 << (d - 1); step > 0; step >>= 1 {
-		t := row[i+step-1]
-		// (t − u − 1) >> 63 is 1 when t ≤ u (all in 64 bits, t, u < 2^32).
-		i += step & -int((uint64(t)-uint64(u)-1)>>63)
+		i += step & -ge(tab[(i+step-1)*R+r], u)
 	}
 	return i
 }
 
-// CatPair draws dst[n] = state from row (a[n]<<d | b[n]) of tab, whose rows
-// are 2^d thresholds each (see categorical draws at the top of this file),
-// for n < len(dst). It is the fine block's step: a hidden edge site given
-// its two corners, or a corner given its two hidden neighbours.
-func CatPair(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
+// CatPair draws dst[n] = state from row a[n]<<d | b[n] of tab, a
+// threshold-major table of R = 2^(2d) rows (see categorical draws at the
+// top of this file), for n < len(dst), reading the stream of key from word
+// base. It is the fine block's step: a hidden edge site given its two
+// corners, or a corner given its two hidden neighbours.
+func (p Path) CatPair(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
+	p.get().catPair(dst, a[:len(dst)], b[:len(dst)], tab[:CatTableLen(1<<(2*d), d)], d, key, base)
+}
+
+// CatOne is CatPair with rows indexed by one neighbour state a[n] (R = 2^d
+// rows): the coarse block's corner given the centre.
+func (p Path) CatOne(dst, a []uint8, tab []uint32, d int, key, base uint64) {
+	p.get().catOne(dst, a[:len(dst)], tab[:CatTableLen(1<<d, d)], d, key, base)
+}
+
+// CentreStates draws the coarse block's centre given its corners: spin k
+// of site n is +1 with probability (1 + th[k·N+n])/2, N = len(dst) (see
+// CentreStatesGeneric for the exact comparison).
+func (p Path) CentreStates(dst []uint8, th []float64, d int, key, base uint64) {
+	p.get().centre(dst, th[:len(dst)*d], d, key, base)
+}
+
+// CDStats is one evaluation of the contrastive divergence's statistics
+// for N samples of the coarse block's corners: the fields
+//
+//	φ_k(n) = ((U0[s0·D+k] + U1[s1·D+k]) + U2[s2·D+k]) + U3[s3·D+k],
+//	s_i = C[i][n],
+//
+// written k-major to Phi[k·N + n], and LcTanh of them: Th[k·N + n] =
+// tanh φ_k(n) and Σ lc φ into the caller's LcLanes (element k·N + n of the
+// buffer in lane (k·N + n) mod 8).
+type CDStats struct {
+	D       int
+	C       [4][]uint8   // corner states, N each
+	U       [4][]float64 // coarse field tables U_i[s·D + k], 2^D·D each
+	Phi, Th []float64    // D·N each
+}
+
+// CDStats evaluates st and adds Σ lc φ to acc.
+func (p Path) CDStats(st *CDStats, acc *LcLanes) {
+	N := len(st.C[0])
+	for i := range 4 {
+		if len(st.C[i]) != N || len(st.U[i]) < st.D<<st.D {
+			panic("kernels: CDStats sizes")
+		}
+	}
+	p.get().cdStats(st, acc)
+}
+
+// CDStatsGeneric is CDStats' reference.
+func CDStatsGeneric(st *CDStats, acc *LcLanes) {
+	cdFields(st)
+	lcTanhInto(LcTanhGeneric, st.Th, st.Phi[:st.D*len(st.C[0])], acc)
+}
+
+// cdFields writes the fields of st to st.Phi.
+func cdFields(st *CDStats) {
+	d, N := st.D, len(st.C[0])
+	U0, U1, U2, U3 := st.U[0], st.U[1], st.U[2], st.U[3]
+	c0, c1, c2, c3 := st.C[0], st.C[1][:N], st.C[2][:N], st.C[3][:N]
+	phi := st.Phi[:d*N]
+	for k := 0; k < d; k++ {
+		f := phi[k*N : (k+1)*N]
+		for n := range f {
+			f[n] = U0[int(c0[n])*d+k] + U1[int(c1[n])*d+k] + U2[int(c2[n])*d+k] + U3[int(c3[n])*d+k]
+		}
+	}
+}
+
+// LcTanh sets th[i] = tanh x[i] and adds lc(x[i]) = log(2 cosh x[i]) to
+// acc, for i < len(x): a block's log-weight −F = Σ lc(φ) and its
+// derivative, for the coarse fields φ of the CD samples.
+func (p Path) LcTanh(th, x []float64, acc *LcLanes) { lcTanhInto(p.get().lcTanh, th, x, acc) }
+
+// SigmoidPairs sets plus[i] = σ(2x[i]) and minus[i] = σ(−2x[i]) for
+// i < len(x): the probabilities of a spin's two values in the field x[i],
+// from which the engine builds the categorical tables.
+func (p Path) SigmoidPairs(plus, minus, x []float64) {
+	p.get().sigmoids(plus[:len(x)], minus[:len(x)], x)
+}
+
+// ProdMinD is the smallest d the engine draws spin by spin (ProdPair)
+// rather than with categorical tables: from d = 4 on a table of 2^{2d} rows
+// costs more to build than the draws it serves.
+const ProdMinD = 4
+
+// ProdPair draws dst[n] spin by spin (see per-spin draws at the top of this
+// file) in the fields of neighbour states a[n], b[n]: spin k with
+// w = ea[k·S + a[n]]·eb[k·S + b[n]], S = 2^d. A draw given one neighbour
+// (the coarse corner given the centre) passes b = a and eb all ones.
+func (p Path) ProdPair(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	S := 1 << d
+	p.get().prodPair(dst, a[:len(dst)], b[:len(dst)], ea[:S*d], eb[:S*d], d, key, base)
+}
+
+// ProdPairGeneric is ProdPair's reference.
+func ProdPairGeneric(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	S := 1 << d
+	h := uint64(d+1) / 2
+	m := uint8(S - 1)
+	a, b = a[:len(dst)], b[:len(dst)]
+	ea, eb = ea[:S*d], eb[:S*d]
+	for n := range dst {
+		sa, sb := int(a[n]&m), int(b[n]&m)
+		x := key + (base+uint64(n)*h)*Gamma
+		var r uint64
+		s := uint8(0)
+		for k := 0; k < d; k++ {
+			if k&1 == 0 {
+				x += Gamma
+				r = Mix64(x)
+			} else {
+				r >>= 32
+			}
+			U := float64(uint32(r))
+			w := float64(ea[k*S+sa] * eb[k*S+sb])
+			if !(U+float64(U*w) < 0x1p32) {
+				s |= 1 << k
+			}
+		}
+		dst[n] = s
+	}
+}
+
+// CatPairGeneric is CatPair's reference: dst[n] = the state drawn from row
+// a[n]<<d | b[n] of tab (R = 2^(2d) rows, threshold-major), for
+// n < len(dst).
+func CatPairGeneric(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
 	N := len(dst)
 	a, b = a[:N], b[:N]
-	S := 1 << d
+	R := 1 << (2 * d)
+	tab = tab[:CatTableLen(R, d)]
 	switch d {
 	case 1:
-		catPair1(dst, a, b, (*[8]uint32)(tab), key, base)
+		catPair1(dst, a, b, (*[4]uint32)(tab), key, base)
 		return
 	case 2:
-		catPair2(dst, a, b, (*[64]uint32)(tab), key, base)
+		catPair2(dst, a, b, (*[48]uint32)(tab), key, base)
 		return
 	case 3:
-		catPair3(dst, a, b, (*[512]uint32)(tab), key, base)
+		catPair3(dst, a, b, (*[448]uint32)(tab), key, base)
 		return
 	}
+	m := uint8(1)<<d - 1
 	x := key + base*Gamma
 	var r uint64
 	for n := range dst {
@@ -147,64 +321,59 @@ func CatPair(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
 		} else {
 			r >>= 32
 		}
-		row := (int(a[n])<<d | int(b[n])) << d
-		dst[n] = uint8(search(tab[row:row+S], d, uint32(r)))
+		row := int(a[n]&m)<<d | int(b[n]&m)
+		dst[n] = uint8(catSearch(tab, R, row, d, uint32(r)))
 	}
 }
 
-// ge is 1 if t ≤ u, else 0 (t, u < 2^32).
-func ge(t, u uint32) int { return int((uint64(t) - uint64(u) - 1) >> 63) }
-
-// lt is 1 if u < t, else 0.
-func lt(t, u uint32) int { return int((uint64(u) - uint64(t)) >> 63) }
-
 // The unrolled loops for d = 1, 2, 3 draw two sites per random word; the
-// table is an array so that masked indices need no bounds checks.
+// tables are arrays and the rows masked, so that most indices need no
+// bounds checks.
 
-func catPair1(dst, a, b []uint8, tab *[8]uint32, key, base uint64) {
+func catPair1(dst, a, b []uint8, tab *[4]uint32, key, base uint64) {
 	a, b = a[:len(dst)], b[:len(dst)]
 	x := key + base*Gamma
 	n := 0
 	for ; n+1 < len(dst); n += 2 {
 		x += Gamma
 		r := Mix64(x)
-		r0 := int(a[n]&1)<<2 | int(b[n]&1)<<1
-		r1 := int(a[n+1]&1)<<2 | int(b[n+1]&1)<<1
-		dst[n] = uint8(ge(tab[r0&7], uint32(r)))
-		dst[n+1] = uint8(ge(tab[r1&7], uint32(r>>32)))
+		r0 := int(a[n]&1)<<1 | int(b[n]&1)
+		r1 := int(a[n+1]&1)<<1 | int(b[n+1]&1)
+		dst[n] = uint8(ge(tab[r0], uint32(r)))
+		dst[n+1] = uint8(ge(tab[r1], uint32(r>>32)))
 	}
 	if n < len(dst) {
 		r := Mix64(x + Gamma)
-		r0 := int(a[n]&1)<<2 | int(b[n]&1)<<1
-		dst[n] = uint8(ge(tab[r0&7], uint32(r)))
+		dst[n] = uint8(ge(tab[int(a[n]&1)<<1|int(b[n]&1)], uint32(r)))
 	}
 }
 
-func draw2(t *[64]uint32, row int, u uint32) uint8 {
-	i := row + 2&-ge(t[(row+1)&63], u)
-	i += ge(t[i&63], u)
-	return uint8(i - row)
+// draw2 draws from row r (< 16) of a d = 2 pair table.
+func draw2(t *[48]uint32, r int, u uint32) uint8 {
+	i := 2 & -ge(t[16+r], u)
+	i += ge(t[i<<4|r], u)
+	return uint8(i)
 }
 
-func catPair2(dst, a, b []uint8, tab *[64]uint32, key, base uint64) {
+func catPair2(dst, a, b []uint8, tab *[48]uint32, key, base uint64) {
 	a, b = a[:len(dst)], b[:len(dst)]
 	x := key + base*Gamma
 	n := 0
 	for ; n+1 < len(dst); n += 2 {
 		x += Gamma
 		r := Mix64(x)
-		r0 := int(a[n]&3)<<4 | int(b[n]&3)<<2
-		r1 := int(a[n+1]&3)<<4 | int(b[n+1]&3)<<2
+		r0 := int(a[n]&3)<<2 | int(b[n]&3)
+		r1 := int(a[n+1]&3)<<2 | int(b[n+1]&3)
 		dst[n] = draw2(tab, r0, uint32(r))
 		dst[n+1] = draw2(tab, r1, uint32(r>>32))
 	}
 	if n < len(dst) {
 		r := Mix64(x + Gamma)
-		dst[n] = draw2(tab, int(a[n]&3)<<4|int(b[n]&3)<<2, uint32(r))
+		dst[n] = draw2(tab, int(a[n]&3)<<2|int(b[n]&3), uint32(r))
 	}
 }
 
-func catPair3(dst, a, b []uint8, t *[512]uint32, key, base uint64) {
+func catPair3(dst, a, b []uint8, t *[448]uint32, key, base uint64) {
 	a, b = a[:len(dst)], b[:len(dst)]
 	x := key + base*Gamma
 	n := 0
@@ -213,40 +382,41 @@ func catPair3(dst, a, b []uint8, t *[512]uint32, key, base uint64) {
 		r := Mix64(x)
 		u0, u1 := uint32(r), uint32(r>>32)
 		// two binary searches, interleaved (draw3 written out: the
-		// inliner will not take it)
-		i := int(a[n]&7)<<6 | int(b[n]&7)<<3
-		j := int(a[n+1]&7)<<6 | int(b[n+1]&7)<<3
-		i0, j0 := i, j
+		// inliner will not take it); threshold j of row i is t[j<<6 | i]
+		i := int(a[n]&7)<<3 | int(b[n]&7)
+		j := int(a[n+1]&7)<<3 | int(b[n+1]&7)
 		// lt(t, u)−1 is all ones where t ≤ u and 0 elsewhere (branchless:
 		// the compiler does not use conditional moves for values that
 		// feed a load address)
-		i += 4 & (lt(t[(i+3)&511], u0) - 1)
-		j += 4 & (lt(t[(j+3)&511], u1) - 1)
-		i += 2 & (lt(t[(i+1)&511], u0) - 1)
-		j += 2 & (lt(t[(j+1)&511], u1) - 1)
-		i += 1 ^ lt(t[i&511], u0)
-		j += 1 ^ lt(t[j&511], u1)
-		dst[n] = uint8(i - i0)
-		dst[n+1] = uint8(j - j0)
+		si := 4 & (lt(t[192|i], u0) - 1)
+		sj := 4 & (lt(t[192|j], u1) - 1)
+		si += 2 & (lt(t[(si+1)<<6|i], u0) - 1)
+		sj += 2 & (lt(t[(sj+1)<<6|j], u1) - 1)
+		si += 1 ^ lt(t[si<<6|i], u0)
+		sj += 1 ^ lt(t[sj<<6|j], u1)
+		dst[n] = uint8(si)
+		dst[n+1] = uint8(sj)
 	}
 	if n < len(dst) {
 		r := Mix64(x + Gamma)
-		dst[n] = draw3(t, int(a[n]&7)<<6|int(b[n]&7)<<3, uint32(r))
+		dst[n] = draw3(t, int(a[n]&7)<<3|int(b[n]&7), uint32(r))
 	}
 }
 
-func draw3(t *[512]uint32, row int, u uint32) uint8 {
-	i := row + 4&-ge(t[(row+3)&511], u)
-	i += 2 & -ge(t[(i+1)&511], u)
-	i += ge(t[i&511], u)
-	return uint8(i - row)
+func draw3(t *[448]uint32, r int, u uint32) uint8 {
+	i := 4 & -ge(t[192|r], u)
+	i += 2 & -ge(t[(i+1)<<6|r], u)
+	i += ge(t[i<<6|r], u)
+	return uint8(i)
 }
 
-// CatOne is CatPair with rows indexed by one neighbour state a[n] (the
-// coarse block's corner given the centre).
-func CatOne(dst, a []uint8, tab []uint32, d int, key, base uint64) {
+// CatOneGeneric is CatOne's reference: dst[n] = the state drawn from row
+// a[n] of tab (R = 2^d rows, threshold-major).
+func CatOneGeneric(dst, a []uint8, tab []uint32, d int, key, base uint64) {
 	a = a[:len(dst)]
-	S := 1 << d
+	R := 1 << d
+	tab = tab[:CatTableLen(R, d)]
+	m := uint8(R - 1)
 	x := key + base*Gamma
 	var r uint64
 	for n := range dst {
@@ -256,28 +426,203 @@ func CatOne(dst, a []uint8, tab []uint32, d int, key, base uint64) {
 		} else {
 			r >>= 32
 		}
-		row := int(a[n]) << d
-		dst[n] = uint8(search(tab[row:row+S], d, uint32(r)))
+		dst[n] = uint8(catSearch(tab, R, int(a[n]&m), d, uint32(r)))
 	}
 }
 
-// BernStates draws sites whose d spins are independent: spin k of site n
-// is +1 (state bit k = 0) with probability q[n·d+k], decided by the 53-bit
-// uniform of word base + n·d + k. It is the coarse block's centre given its
-// corners, whose spins are independent with P(+1) = (1 + tanh φ_k)/2.
-func BernStates(dst []uint8, q []float64, d int, key, base uint64) {
-	q = q[:len(dst)*d]
-	x := key + base*Gamma
-	for n := range dst {
+// CentreStatesGeneric is CentreStates' reference. The sites' d spins are
+// independent: spin k of site n is +1 (state bit k = 0) with probability
+// q = 0.5 + 0.5·th[k·N+n], decided by the 53-bit uniform u of word
+// base + n·d + k: bit k is set when u ≥ q. It is the coarse block's centre
+// given its corners, whose spins are independent with
+// P(+1) = (1 + tanh φ_k)/2 (th from CDStats, k-major).
+func CentreStatesGeneric(dst []uint8, th []float64, d int, key, base uint64) {
+	centreStates(dst, th, len(dst), 0, d, key, base)
+}
+
+// centreStates draws sites n0 … n0+len(dst)−1 of N, reading th[k·N + n].
+func centreStates(dst []uint8, th []float64, N, n0, d int, key, base uint64) {
+	x := key + (base+uint64(n0*d))*Gamma
+	for j := range dst {
+		n := n0 + j
 		s := uint8(0)
-		for k, p := range q[n*d : n*d+d] {
+		for k := 0; k < d; k++ {
 			x += Gamma
 			u := float64(Mix64(x)>>11) * 0x1p-53
-			if u >= p {
+			if u >= 0.5+float64(0.5*th[k*N+n]) {
 				s |= 1 << k
 			}
 		}
-		dst[n] = s
+		dst[j] = s
+	}
+}
+
+// The exponential of the statistics and of the tables' sigmoids. The
+// assembly twins (negExp in gibbs_avx512_amd64.s and gibbs_avx2_amd64.s)
+// repeat every operation below in the same order, without fused
+// multiply-adds, so that the results agree bit for bit; the float64(…)
+// conversions keep compilers that fuse (arm64) from fusing here. The
+// constants are checked against their definitions by coeffs_test.go.
+const (
+	negExpMin   = -700                  // x is raised to this: 2^k stays a normal number
+	negExpLog2e = 1.4426950408889634    // 1/ln 2
+	negExpLn2Hi = 0.6931471804855391    // ln 2 with its low 20 mantissa bits cleared: k·hi is exact for |k| < 2^20
+	negExpLn2Lo = 7.440617110012397e-11 // ln 2 − negExpLn2Hi
+	negExpMagic = 0x1p52 + 1023         // adding it to an integer k leaves k + 1023 in the low mantissa bits
+)
+
+// negExpTaylor holds 1/n! for n = 13 down to 2: e^r − 1 = r + r²·Σ r^(n−2)/n!.
+var negExpTaylor = [12]float64{
+	1.6059043836821613e-10, 2.08767569878681e-09, 2.505210838544172e-08,
+	2.755731922398589e-07, 2.7557319223985893e-06, 2.48015873015873e-05,
+	0.0001984126984126984, 0.001388888888888889, 0.008333333333333333,
+	0.041666666666666664, 0.16666666666666666, 0.5,
+}
+
+// negExp returns e = exp x and m = expm1 x for x ≤ 0 (x below −700 counts
+// as −700, NaN gives NaN), to about an ulp: x = k·ln2 + r with k the
+// nearest integer to x/ln2, e^r − 1 = r + r²·h(r) from the Taylor series to
+// degree 13 (|r| ≤ ln2/2: truncation below 2^-56 relative), then
+// e = 2^k + 2^k·(e^r − 1) and m = 2^k·(e^r − 1) + (2^k − 1), which for
+// k = 0 is e^r − 1 itself (no cancellation for small |x|).
+func negExp(x float64) (e, m float64) {
+	x = max(x, negExpMin)
+	k := math.RoundToEven(float64(x * negExpLog2e))
+	r := float64(x-float64(k*negExpLn2Hi)) - float64(k*negExpLn2Lo)
+	h := negExpTaylor[0]
+	for _, c := range negExpTaylor[1:] {
+		h = float64(h*r) + c
+	}
+	p := r + float64(float64(r*r)*h)
+	s := math.Float64frombits((math.Float64bits(k+negExpMagic) - math.Float64bits(0x1p52)) << 52)
+	sp := float64(s * p)
+	return s + sp, sp + (s - 1)
+}
+
+// LcLanes accumulates Σ lc(x) over the fields given to Path.LcTanh, with
+// lc(x) = log(2 cosh x) = |x| + log(2 + m), m = expm1(−2|x|): in 8 lanes
+// (element i of a call goes to lane i mod 8), the logarithms taken once
+// per lane and call rather than once per term. The zero LcLanes is an
+// empty sum.
+type LcLanes struct {
+	abs, logs [8]float64
+}
+
+// Sum returns Σ lc over the fields added so far.
+func (a *LcLanes) Sum() float64 {
+	s := 0.0
+	for _, v := range a.abs {
+		s += v
+	}
+	for _, v := range a.logs {
+		s += v
+	}
+	return s
+}
+
+// lcChunk is the most elements one call of a lcTanh kernel takes: each
+// lane multiplies at most lcChunk/8 = 512 factors 2 + m ∈ [1, 2], so its
+// product stays below 2^512.
+const lcChunk = 4096
+
+// lcTanhInto runs kern over x in chunks of lcChunk, adding each chunk's
+// logarithms to acc (the code every path shares).
+func lcTanhInto(kern func(th, x []float64, abs, prod *[8]float64), th, x []float64, acc *LcLanes) {
+	th = th[:len(x)]
+	for len(x) > 0 {
+		n := min(len(x), lcChunk)
+		prod := [8]float64{1, 1, 1, 1, 1, 1, 1, 1}
+		kern(th[:n], x[:n], &acc.abs, &prod)
+		for l, p := range prod {
+			acc.logs[l] += math.Log(p)
+		}
+		th, x = th[n:], x[n:]
+	}
+}
+
+// LcTanhGeneric is the reference of LcTanh's kernel: th[i] = tanh x[i],
+// abs[i%8] += |x[i]| and prod[i%8] ·= 2 + m, with m = expm1(−2|x[i]|) from
+// negExp, tanh x = sign(x)·(−m)/(2 + m).
+func LcTanhGeneric(th, x []float64, abs, prod *[8]float64) {
+	th = th[:len(x)]
+	for i, v := range x {
+		ax := math.Abs(v)
+		_, m := negExp(-2 * ax)
+		d := 2 + m
+		t := -m / d
+		if v < 0 {
+			t = -t
+		}
+		th[i] = t
+		abs[i&7] += ax
+		prod[i&7] *= d
+	}
+}
+
+// CatRows writes the threshold-major table (see categorical draws at the
+// top of this file) of R rows whose row r is the site distribution with
+// independent spins, P(spin_k = +1) = plus[k·R + r], P(spin_k = −1) =
+// minus[k·R + r] (k-major, as SigmoidPairs leaves them for k-major
+// fields): the state probabilities are the products of the spins' in the
+// order of CatRowsGeneric, the thresholds their rounded cumulative sums.
+func (p Path) CatRows(tab []uint32, plus, minus []float64, R, d int) {
+	p.get().catRows(tab[:CatTableLen(R, d)], plus[:R*d], minus[:R*d], R, d)
+}
+
+// CatRowsGeneric is CatRows' reference: per row, p[0] = 1, then for each
+// spin k the states s < 2^k split into p[s+2^k] = p[s]·minus_k and
+// p[s] = p[s]·plus_k; threshold j is Threshold(p[0] + … + p[j]), summed in
+// that order.
+func CatRowsGeneric(tab []uint32, plus, minus []float64, R, d int) {
+	S := 1 << d
+	var pbuf [256]float64
+	p := pbuf[:S]
+	for r := 0; r < R; r++ {
+		p[0] = 1
+		for k := 0; k < d; k++ {
+			pl, mi := plus[k*R+r], minus[k*R+r]
+			n := 1 << k
+			for s := 0; s < n; s++ {
+				p[s+n] = p[s] * mi
+				p[s] *= pl
+			}
+		}
+		cum := 0.0
+		for j := 0; j < S-1; j++ {
+			cum += p[j]
+			tab[j*R+r] = Threshold(cum)
+		}
+	}
+}
+
+// Threshold converts a cumulative probability to a 32-bit threshold,
+// round(2^32 x) saturated at 2^32−1, for x ≥ 0 (NaN gives 0).
+func Threshold(x float64) uint32 {
+	v := x*0x1p32 + 0.5
+	if !(v < math.MaxUint32) {
+		if v >= 0 {
+			return math.MaxUint32
+		}
+		return 0
+	}
+	return uint32(v)
+}
+
+// SigmoidPairsGeneric is SigmoidPairs' reference: plus[i] = σ(2x[i]) and
+// minus[i] = σ(−2x[i]), the probabilities of spin +1 and −1 in the field
+// x[i], from e = exp(−2|x|) (negExp) as 1/(1+e) and e·(1/(1+e)), each
+// accurate where it is small.
+func SigmoidPairsGeneric(plus, minus, x []float64) {
+	plus, minus = plus[:len(x)], minus[:len(x)]
+	for i, v := range x {
+		e, _ := negExp(-2 * math.Abs(v))
+		big := 1 / (1 + e)
+		small := float64(e * big)
+		if v >= 0 {
+			plus[i], minus[i] = big, small
+		} else {
+			plus[i], minus[i] = small, big
+		}
 	}
 }
 
@@ -327,15 +672,102 @@ func flipWord(agree, p, key, ctr uint64) uint64 {
 	return agree&BernWord(p, key, ctr) | ^agree&Rand(key, ctr+64)
 }
 
+// FineChain is the table sampler's fine-block chain: Steps block-Gibbs
+// steps on byte states, all sites of one step at once. The block's
+// topology is FineBits': hidden site e0 sits between corners (c0, c1), e1
+// between (c1, c2), e2 (c2, c3), e3 (c0, c3); so corner c0 has the hidden
+// neighbours (e0, e3), c1 (e0, e1), c2 (e1, e2), c3 (e2, e3). Hid[e] is the
+// pair table (CatPair) of hidden site e given its two corners in that
+// order, Cor[i] that of corner i given its two hidden neighbours. Step t
+// draws e0…e3 from the sub-streams Sub(FinePhase(t), e), then c0…c3 from
+// Sub(FinePhase(t)+1, i) (see the stream layout).
+//
+// For D ≥ ProdMinD the sites are drawn spin by spin (ProdPair) instead:
+// HidA[e], HidB[e] are the factor tables of hidden site e's two corners
+// (in fineHidden's order), CorA[i], CorB[i] those of corner i's two
+// hidden neighbours, and Hid, Cor are not read.
+type FineChain struct {
+	D                      int
+	C, H                   [4][]uint8 // corner and hidden states, N samples each
+	Hid, Cor               [4][]uint32
+	HidA, HidB, CorA, CorB [4][]float64
+	Steps                  int
+	Key                    uint64
+}
+
+// fineHidden and fineCorner are the chain's topology: the two corners of
+// each hidden site, the two hidden neighbours of each corner.
+var (
+	fineHidden = [4][2]int{{0, 1}, {1, 2}, {2, 3}, {0, 3}}
+	fineCorner = [4][2]int{{0, 3}, {0, 1}, {1, 2}, {2, 3}}
+)
+
+// FineChain runs f.Steps steps of the fine chain on f.C and f.H in place.
+func (p Path) FineChain(f *FineChain) {
+	N := len(f.C[0])
+	for i := range 4 {
+		if len(f.C[i]) != N || len(f.H[i]) != N {
+			panic("kernels: FineChain states of different lengths")
+		}
+	}
+	p.get().fineChain(f)
+}
+
+// FineChainGeneric is FineChain's reference.
+func FineChainGeneric(f *FineChain) {
+	if f.D >= ProdMinD {
+		fineChainProd(f, ProdPairGeneric)
+		return
+	}
+	fineChainRange(f, 0, len(f.C[0]), CatPairGeneric)
+}
+
+// fineChainProd runs the chain spin by spin, drawing with prod.
+func fineChainProd(f *FineChain, prod func(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64)) {
+	for t := 0; t < f.Steps; t++ {
+		ph := FinePhase(t)
+		for e, nb := range fineHidden {
+			prod(f.H[e], f.C[nb[0]], f.C[nb[1]], f.HidA[e], f.HidB[e], f.D, f.Key, Sub(ph, e))
+		}
+		for i, nb := range fineCorner {
+			prod(f.C[i], f.H[nb[0]], f.H[nb[1]], f.CorA[i], f.CorB[i], f.D, f.Key, Sub(ph+1, i))
+		}
+	}
+}
+
+// fineChainRange runs the chain of samples [n0, n1) (n0 even), drawing
+// with pair: the samples are independent chains, and draw n of a site
+// reads word n/2 of its sub-stream, so a range of samples can run on its
+// own.
+func fineChainRange(f *FineChain, n0, n1 int, pair func(dst, a, b []uint8, tab []uint32, d int, key, base uint64)) {
+	off := uint64(n0 / 2)
+	for t := 0; t < f.Steps; t++ {
+		ph := FinePhase(t)
+		for e, nb := range fineHidden {
+			pair(f.H[e][n0:n1], f.C[nb[0]][n0:n1], f.C[nb[1]][n0:n1], f.Hid[e], f.D, f.Key, Sub(ph, e)+off)
+		}
+		for i, nb := range fineCorner {
+			pair(f.C[i][n0:n1], f.H[nb[0]][n0:n1], f.H[nb[1]][n0:n1], f.Cor[i], f.D, f.Key, Sub(ph+1, i)+off)
+		}
+	}
+}
+
 // FineChainBits runs f.Steps block-Gibbs steps (hidden given corners, then
 // corners given hidden) on f.C in place.
-func FineChainBits(f *FineBits) {
-	W := len(f.C[0])
-	c0, c1, c2, c3 := f.C[0][:W], f.C[1][:W], f.C[2][:W], f.C[3][:W]
+func (p Path) FineChainBits(f *FineBits) { p.get().fineBits(f) }
+
+// FineChainBitsGeneric is FineChainBits' reference: f.Steps block-Gibbs
+// steps (hidden given corners, then corners given hidden) on f.C in place.
+func FineChainBitsGeneric(f *FineBits) { fineChainBitsWords(f, 0, len(f.C[0])) }
+
+// fineChainBitsWords runs the chains of words [w0, w1) of f.C (the words
+// are independent chains, so they can be run in any order or in blocks).
+func fineChainBitsWords(f *FineBits, w0, w1 int) {
+	c0, c1, c2, c3 := f.C[0][:w1], f.C[1][:w1], f.C[2][:w1], f.C[3][:w1]
 	key, p := f.Key, f.PFlip
 	for t := 0; t < f.Steps; t++ {
 		ph := FinePhase(t)
-		for w := 0; w < W; w++ {
+		for w := w0; w < w1; w++ {
 			o := uint64(w) * 128
 			a0, a1, a2, a3 := c0[w], c1[w], c2[w], c3[w]
 			// hidden e0 (c0,c1), e1 (c1,c2), e2 (c2,c3), e3 (c0,c3)

@@ -6,12 +6,13 @@ import (
 	"testing"
 )
 
-// randomCatTable returns 2^(2d) rows of 2^d sorted thresholds.
+// randomCatTable returns a threshold-major table of 2^(2d) rows of 2^d
+// sorted thresholds.
 func randomCatTable(rng *rand.Rand, d int) []uint32 {
 	S := 1 << d
-	tab := make([]uint32, S*S*S)
+	rows := make([]uint32, S*S*S)
 	for r := 0; r < S*S; r++ {
-		row := tab[r*S : (r+1)*S]
+		row := rows[r*S : (r+1)*S]
 		for j := range row {
 			row[j] = rng.Uint32()
 		}
@@ -22,12 +23,19 @@ func randomCatTable(rng *rand.Rand, d int) []uint32 {
 		}
 		row[S-1] = ^uint32(0)
 	}
-	return tab
+	return thresholdMajor(rows, S*S, S)
+}
+
+// onPaths runs f as a sub-benchmark on every path this CPU runs.
+func onPaths(b *testing.B, name string, f func(b *testing.B, p Path)) {
+	for _, im := range allPaths() {
+		b.Run(name+"/"+im.name, func(b *testing.B) { f(b, Path{impl: im}) })
+	}
 }
 
 // BenchmarkCatPair reports site draws per second.
 func BenchmarkCatPair(b *testing.B) {
-	for d := 1; d <= 4; d++ {
+	for d := 1; d <= 6; d++ {
 		rng := rand.New(rand.NewPCG(1, uint64(d)))
 		tab := randomCatTable(rng, d)
 		const N = 512
@@ -35,10 +43,10 @@ func BenchmarkCatPair(b *testing.B) {
 		for n := range a {
 			a[n], c[n] = uint8(rng.IntN(1<<d)), uint8(rng.IntN(1<<d))
 		}
-		b.Run("d="+strconv.Itoa(d), func(b *testing.B) {
+		onPaths(b, "d="+strconv.Itoa(d), func(b *testing.B, p Path) {
 			i := uint64(0)
 			for b.Loop() {
-				CatPair(dst, a, c, tab, d, 12345, i)
+				p.CatPair(dst, a, c, tab, d, 12345, i)
 				i += N
 			}
 			b.ReportMetric(float64(N)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
@@ -49,16 +57,35 @@ func BenchmarkCatPair(b *testing.B) {
 // BenchmarkFineChainBits reports site draws per second (8 per chain step).
 func BenchmarkFineChainBits(b *testing.B) {
 	const W = 8
-	// PFlip = σ(−4·0.8), a coupling near the critical one: a probability
-	// with a long binary expansion, as they all are in training.
-	f := FineBits{Steps: 32, PFlip: 722480064893763968, Key: 99}
-	for i := range f.C {
-		f.C[i] = make([]uint64, W)
+	onPaths(b, "W=8", func(b *testing.B, p Path) {
+		// PFlip = σ(−4·0.8), a coupling near the critical one: a
+		// probability with a long binary expansion, as they all are in
+		// training.
+		f := FineBits{Steps: 32, PFlip: 722480064893763968, Key: 99}
+		for i := range f.C {
+			f.C[i] = make([]uint64, W)
+		}
+		for b.Loop() {
+			p.FineChainBits(&f)
+		}
+		b.ReportMetric(float64(W*64*8*f.Steps)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+	})
+}
+
+// BenchmarkLcTanh reports fields per second (512 samples × 3 spins a call).
+func BenchmarkLcTanh(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x, th := make([]float64, 1536), make([]float64, 1536)
+	for i := range x {
+		x[i] = rng.NormFloat64()
 	}
-	for b.Loop() {
-		FineChainBits(&f)
-	}
-	b.ReportMetric(float64(W*64*8*f.Steps)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+	onPaths(b, "n=1536", func(b *testing.B, p Path) {
+		var acc LcLanes
+		for b.Loop() {
+			p.LcTanh(th, x, &acc)
+		}
+		b.ReportMetric(float64(len(x))*float64(b.N)/b.Elapsed().Seconds(), "fields/s")
+	})
 }
 
 func BenchmarkRandFill(b *testing.B) {
@@ -67,4 +94,29 @@ func BenchmarkRandFill(b *testing.B) {
 		RandFill(dst, 1, 2)
 	}
 	b.ReportMetric(float64(len(dst))*float64(b.N)/b.Elapsed().Seconds(), "words/s")
+}
+
+// BenchmarkProdPair reports site draws per second of the per-spin draws.
+func BenchmarkProdPair(b *testing.B) {
+	for d := 3; d <= 6; d++ {
+		rng := rand.New(rand.NewPCG(2, uint64(d)))
+		S := 1 << d
+		ea, eb := make([]float64, S*d), make([]float64, S*d)
+		for i := range ea {
+			ea[i], eb[i] = rng.Float64()+0.1, rng.Float64()+0.1
+		}
+		const N = 512
+		a, c, dst := make([]uint8, N), make([]uint8, N), make([]uint8, N)
+		for n := range a {
+			a[n], c[n] = uint8(rng.IntN(S)), uint8(rng.IntN(S))
+		}
+		onPaths(b, "d="+strconv.Itoa(d), func(b *testing.B, p Path) {
+			i := uint64(0)
+			for b.Loop() {
+				p.ProdPair(dst, a, c, ea, eb, d, 12345, i)
+				i += N
+			}
+			b.ReportMetric(float64(N)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+		})
+	}
 }

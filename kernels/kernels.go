@@ -6,6 +6,9 @@
 // choice is a value, never process state. (The rgflow command reads
 // RGFLOW_KERNELS=generic|avx2|avx512 to pick one.)
 //
+// The Gibbs sampler's kernels (gibbs.go) are Path methods too: every path
+// draws the same samples from the same seed, bit for bit.
+//
 // Paths, fastest first:
 //   - avx512 (AVX512F; kernels_avx512_amd64.s) and avx2 (AVX2 + FMA3;
 //     kernels_avx2_amd64.s), built on amd64 with the gc toolchain unless
@@ -29,6 +32,9 @@ package kernels
 
 import (
 	"fmt"
+	"math"
+	"sync"
+	"time"
 
 	"rgflow/kernels/dense"
 	"rgflow/kernels/internal/dispatch"
@@ -106,6 +112,38 @@ type impl struct {
 	available bool // this CPU and build run it
 	enumerate func(*Enum)
 	tanh      func(dst, x []float64)
+	relu      func(dst, z []float64)
+	reluMask  func(g, z []float64)
+	fmaLoop   func(x *[12]float64, a, b float64, n int)
+	fmaLanes  int // doubles per FMA instruction of fmaLoop
+	gibbs
+}
+
+// gibbs is an implementation of the Gibbs sampler's kernels (gibbs.go).
+type gibbs struct {
+	fineBits  func(*FineBits)
+	fineChain func(*FineChain)
+	catPair   func(dst, a, b []uint8, tab []uint32, d int, key, base uint64)
+	catOne    func(dst, a []uint8, tab []uint32, d int, key, base uint64)
+	centre    func(dst []uint8, th []float64, d int, key, base uint64)
+	cdStats   func(*CDStats, *LcLanes)
+	lcTanh    func(th, x []float64, abs, prod *[8]float64)
+	sigmoids  func(plus, minus, x []float64)
+	catRows   func(tab []uint32, plus, minus []float64, R, d int)
+	prodPair  func(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64)
+}
+
+var genericGibbs = gibbs{
+	fineBits:  FineChainBitsGeneric,
+	fineChain: FineChainGeneric,
+	catPair:   CatPairGeneric,
+	catOne:    CatOneGeneric,
+	centre:    CentreStatesGeneric,
+	cdStats:   CDStatsGeneric,
+	lcTanh:    LcTanhGeneric,
+	sigmoids:  SigmoidPairsGeneric,
+	catRows:   CatRowsGeneric,
+	prodPair:  ProdPairGeneric,
 }
 
 var generic = &impl{
@@ -113,6 +151,11 @@ var generic = &impl{
 	available: true,
 	enumerate: EnumerateGeneric,
 	tanh:      TanhGeneric,
+	relu:      ReluGeneric,
+	reluMask:  ReluMaskGeneric,
+	fmaLoop:   FMALoopGeneric,
+	fmaLanes:  1,
+	gibbs:     genericGibbs,
 }
 
 // impls lists the implementations from fastest to slowest: the assembly
@@ -169,6 +212,65 @@ func (p Path) Enumerate(e *Enum) { p.get().enumerate(e) }
 
 // Tanh sets dst[i] = tanh x[i] for i < len(x) on this path.
 func (p Path) Tanh(dst, x []float64) { p.get().tanh(dst[:len(x)], x) }
+
+// FMALoop runs n rounds of twelve independent chains of fused
+// multiply-adds, x_i ← x_i·a + b, each across FMALanes() doubles holding
+// the same value, and leaves the chains' values in x. It measures the
+// CPU's FMA throughput (FMAPeak); the values, the same bits on every
+// path, show that the work was done.
+func (p Path) FMALoop(x *[12]float64, a, b float64, n int) { p.get().fmaLoop(x, a, b, n) }
+
+// FMALanes is the number of doubles each fused multiply-add of FMALoop
+// works on: 8 (avx512), 4 (avx2) or 1 (generic).
+func (p Path) FMALanes() int { return p.get().fmaLanes }
+
+// FMAPeak measures the double-precision fused multiply-adds per second
+// that workers goroutines running p's FMALoop side by side sustain for
+// about dur: with the fastest path and one goroutine per core, the
+// machine's FMA peak.
+func FMAPeak(p Path, workers int, dur time.Duration) float64 {
+	const rounds = 1 << 16
+	var wg sync.WaitGroup
+	counts := make([]int, workers)
+	start := time.Now()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := [12]float64{}
+			for i := range x {
+				x[i] = float64(i) * 0.1
+			}
+			for time.Since(start) < dur {
+				p.FMALoop(&x, 0.999, 0.001, rounds)
+				counts[w] += rounds
+			}
+		}()
+	}
+	wg.Wait()
+	el := time.Since(start).Seconds()
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	return float64(total) * 12 * float64(p.FMALanes()) / el
+}
+
+// FMALoopGeneric is FMALoop's reference (scalar, math.FMA).
+func FMALoopGeneric(x *[12]float64, a, b float64, n int) {
+	for range n {
+		for i := range x {
+			x[i] = math.FMA(x[i], a, b)
+		}
+	}
+}
+
+// Relu sets dst[i] = max(z[i], 0) for i < len(z) (ReluGeneric).
+func (p Path) Relu(dst, z []float64) { p.get().relu(dst[:len(z)], z) }
+
+// ReluMask multiplies g[i] by the ReLU's derivative at z[i], 1 or 0, for
+// i < len(z) (ReluMaskGeneric).
+func (p Path) ReluMask(g, z []float64) { p.get().reluMask(g[:len(z)], z) }
 
 func (im *impl) Name() string    { return im.name }
 func (im *impl) Available() bool { return im.available }

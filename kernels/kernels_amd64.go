@@ -13,7 +13,12 @@ var archImpls = []*impl{
 		enumerate: func(e *Enum) {
 			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go})
 		},
-		tanh: tanhAVX512Go,
+		tanh:     tanhAVX512Go,
+		relu:     reluAVX512Go,
+		reluMask: reluMaskAVX512Go,
+		fmaLoop:  fmaLoopAVX512,
+		fmaLanes: 8,
+		gibbs:    gibbsAVX512(),
 	},
 	{
 		name:      "avx2",
@@ -21,7 +26,12 @@ var archImpls = []*impl{
 		enumerate: func(e *Enum) {
 			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go})
 		},
-		tanh: tanhAVX2Go,
+		tanh:     tanhAVX2Go,
+		relu:     reluAVX2Go,
+		reluMask: reluMaskAVX2Go,
+		fmaLoop:  fmaLoopAVX2,
+		fmaLanes: 4,
+		gibbs:    gibbsAVX2(),
 	},
 }
 
@@ -104,3 +114,62 @@ func tanhAVX2Go(dst, x []float64) {
 		tanhAVX2(&dst[0], &x[0], len(x))
 	}
 }
+
+// reluAVX512 is ReluGeneric's loop (the tail under a mask).
+//
+//go:noescape
+func reluAVX512(dst, z *float64, n int)
+
+// reluMaskAVX512 is ReluMaskGeneric's loop (the tail under a mask).
+//
+//go:noescape
+func reluMaskAVX512(grad, z *float64, n int)
+
+// reluAVX2 is ReluGeneric's loop for n a multiple of 4.
+//
+//go:noescape
+func reluAVX2(dst, z *float64, n int)
+
+// reluMaskAVX2 is ReluMaskGeneric's loop for n a multiple of 4.
+//
+//go:noescape
+func reluMaskAVX2(grad, z *float64, n int)
+
+func reluAVX512Go(dst, z []float64) {
+	if len(z) > 0 {
+		reluAVX512(&dst[0], &z[0], len(z))
+	}
+}
+
+func reluMaskAVX512Go(g, z []float64) {
+	if len(z) > 0 {
+		reluMaskAVX512(&g[0], &z[0], len(z))
+	}
+}
+
+func reluAVX2Go(dst, z []float64) {
+	n := len(z) &^ 3
+	if n > 0 {
+		reluAVX2(&dst[0], &z[0], n)
+	}
+	ReluGeneric(dst[n:], z[n:])
+}
+
+func reluMaskAVX2Go(g, z []float64) {
+	n := len(z) &^ 3
+	if n > 0 {
+		reluMaskAVX2(&g[0], &z[0], n)
+	}
+	ReluMaskGeneric(g[n:], z[n:])
+}
+
+// fmaLoopAVX512 is FMALoopGeneric with each chain in a zmm (12 independent
+// VFMADD231PD a round).
+//
+//go:noescape
+func fmaLoopAVX512(x *[12]float64, a, b float64, n int)
+
+// fmaLoopAVX2 is FMALoopGeneric with each chain in a ymm.
+//
+//go:noescape
+func fmaLoopAVX2(x *[12]float64, a, b float64, n int)

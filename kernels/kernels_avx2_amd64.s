@@ -914,3 +914,104 @@ exptail:
 expdone:
 	VZEROUPPER
 	RET
+
+// func reluAVX2(dst, z *float64, n int)
+// dst[i] = max(z[i], 0) as Go's max, for n a multiple of 4.
+TEXT ·reluAVX2(SB), NOSPLIT, $0-24
+	MOVQ   dst+0(FP), DI
+	MOVQ   z+8(FP), SI
+	MOVQ   n+16(FP), CX
+	VXORPD Y1, Y1, Y1
+
+r2loop:
+	TESTQ   CX, CX
+	JZ      r2done
+	VMOVUPD (SI), Y0
+	VCMPPD  $0x16, Y1, Y0, Y2 // !(z ≤ 0), unordered true
+	VANDPD  Y2, Y0, Y0
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JMP     r2loop
+
+r2done:
+	VZEROUPPER
+	RET
+
+// func reluMaskAVX2(grad, z *float64, n int)
+// g[i] kept where the bits of z[i], as an int64, are > 0, for n a
+// multiple of 4.
+TEXT ·reluMaskAVX2(SB), NOSPLIT, $0-24
+	MOVQ  grad+0(FP), DI
+	MOVQ  z+8(FP), SI
+	MOVQ  n+16(FP), CX
+	VPXOR Y1, Y1, Y1
+
+m2loop:
+	TESTQ    CX, CX
+	JZ       m2done
+	VMOVDQU  (SI), Y0
+	VPCMPGTQ Y1, Y0, Y2 // z > 0 as int64
+	VPAND    (DI), Y2, Y2
+	VMOVDQU  Y2, (DI)
+	ADDQ     $32, SI
+	ADDQ     $32, DI
+	SUBQ     $4, CX
+	JMP      m2loop
+
+m2done:
+	VZEROUPPER
+	RET
+
+// func fmaLoopAVX2(x *[12]float64, a, b float64, n int)
+// n rounds of x_i ← x_i·a + b, the twelve chains in twelve registers.
+TEXT ·fmaLoopAVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	VBROADCASTSD a+8(FP), Y12
+	VBROADCASTSD b+16(FP), Y13
+	MOVQ n+24(FP), CX
+	VBROADCASTSD 0(SI), Y0
+	VBROADCASTSD 8(SI), Y1
+	VBROADCASTSD 16(SI), Y2
+	VBROADCASTSD 24(SI), Y3
+	VBROADCASTSD 32(SI), Y4
+	VBROADCASTSD 40(SI), Y5
+	VBROADCASTSD 48(SI), Y6
+	VBROADCASTSD 56(SI), Y7
+	VBROADCASTSD 64(SI), Y8
+	VBROADCASTSD 72(SI), Y9
+	VBROADCASTSD 80(SI), Y10
+	VBROADCASTSD 88(SI), Y11
+	TESTQ CX, CX
+	JZ fmaLoopAVX2done
+fmaLoopAVX2loop:
+	VFMADD213PD Y13, Y12, Y0
+	VFMADD213PD Y13, Y12, Y1
+	VFMADD213PD Y13, Y12, Y2
+	VFMADD213PD Y13, Y12, Y3
+	VFMADD213PD Y13, Y12, Y4
+	VFMADD213PD Y13, Y12, Y5
+	VFMADD213PD Y13, Y12, Y6
+	VFMADD213PD Y13, Y12, Y7
+	VFMADD213PD Y13, Y12, Y8
+	VFMADD213PD Y13, Y12, Y9
+	VFMADD213PD Y13, Y12, Y10
+	VFMADD213PD Y13, Y12, Y11
+	DECQ CX
+	JNZ fmaLoopAVX2loop
+fmaLoopAVX2done:
+	VMOVSD X0, 0(SI)
+	VMOVSD X1, 8(SI)
+	VMOVSD X2, 16(SI)
+	VMOVSD X3, 24(SI)
+	VMOVSD X4, 32(SI)
+	VMOVSD X5, 40(SI)
+	VMOVSD X6, 48(SI)
+	VMOVSD X7, 56(SI)
+	VMOVSD X8, 64(SI)
+	VMOVSD X9, 72(SI)
+	VMOVSD X10, 80(SI)
+	VMOVSD X11, 88(SI)
+	VZEROUPPER
+	RET

@@ -811,3 +811,130 @@ exptail:
 expdone:
 	VZEROUPPER
 	RET
+
+// func reluAVX512(dst, z *float64, n int)
+// dst[i] = max(z[i], 0) as Go's max: z kept where !(z ≤ 0) (so NaN
+// stays), +0 elsewhere.
+TEXT ·reluAVX512(SB), NOSPLIT, $0-24
+	MOVQ   dst+0(FP), DI
+	MOVQ   z+8(FP), SI
+	MOVQ   n+16(FP), CX
+	VPXORQ Z1, Z1, Z1
+
+reluloop:
+	CMPQ      CX, $8
+	JB        relutail
+	VMOVUPD   (SI), Z0
+	VCMPPD    $0x16, Z1, Z0, K1 // !(z ≤ 0), unordered true
+	VMOVUPD.Z Z0, K1, Z2
+	VMOVUPD   Z2, (DI)
+	ADDQ      $64, SI
+	ADDQ      $64, DI
+	SUBQ      $8, CX
+	JMP       reluloop
+
+relutail:
+	TESTQ     CX, CX
+	JZ        reludone
+	MOVQ      $1, AX
+	SHLQ      CX, AX
+	DECQ      AX
+	KMOVW     AX, K2
+	VMOVUPD.Z (SI), K2, Z0
+	VCMPPD    $0x16, Z1, Z0, K1
+	VMOVUPD.Z Z0, K1, Z2
+	VMOVUPD   Z2, K2, (DI)
+
+reludone:
+	VZEROUPPER
+	RET
+
+// func reluMaskAVX512(grad, z *float64, n int)
+// g[i] kept where the bits of z[i], as an int64, are > 0; zeroed
+// elsewhere.
+TEXT ·reluMaskAVX512(SB), NOSPLIT, $0-24
+	MOVQ   grad+0(FP), DI
+	MOVQ   z+8(FP), SI
+	MOVQ   n+16(FP), CX
+	VPXORQ Z1, Z1, Z1
+
+rmloop:
+	CMPQ        CX, $8
+	JB          rmtail
+	VMOVDQU64   (SI), Z0
+	VPCMPQ      $6, Z1, Z0, K1 // z > 0 as int64
+	VMOVDQU64.Z (DI), K1, Z2
+	VMOVDQU64   Z2, (DI)
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	SUBQ        $8, CX
+	JMP         rmloop
+
+rmtail:
+	TESTQ       CX, CX
+	JZ          rmdone
+	MOVQ        $1, AX
+	SHLQ        CX, AX
+	DECQ        AX
+	KMOVW       AX, K2
+	VMOVDQU64.Z (SI), K2, Z0
+	VPCMPQ      $6, Z1, Z0, K1
+	KANDW       K2, K1, K1
+	VMOVDQU64.Z (DI), K1, Z2
+	VMOVDQU64   Z2, K2, (DI)
+
+rmdone:
+	VZEROUPPER
+	RET
+
+// func fmaLoopAVX512(x *[12]float64, a, b float64, n int)
+// n rounds of x_i ← x_i·a + b, the twelve chains in twelve registers.
+TEXT ·fmaLoopAVX512(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	VBROADCASTSD a+8(FP), Z12
+	VBROADCASTSD b+16(FP), Z13
+	MOVQ n+24(FP), CX
+	VBROADCASTSD 0(SI), Z0
+	VBROADCASTSD 8(SI), Z1
+	VBROADCASTSD 16(SI), Z2
+	VBROADCASTSD 24(SI), Z3
+	VBROADCASTSD 32(SI), Z4
+	VBROADCASTSD 40(SI), Z5
+	VBROADCASTSD 48(SI), Z6
+	VBROADCASTSD 56(SI), Z7
+	VBROADCASTSD 64(SI), Z8
+	VBROADCASTSD 72(SI), Z9
+	VBROADCASTSD 80(SI), Z10
+	VBROADCASTSD 88(SI), Z11
+	TESTQ CX, CX
+	JZ fmaLoopAVX512done
+fmaLoopAVX512loop:
+	VFMADD213PD Z13, Z12, Z0
+	VFMADD213PD Z13, Z12, Z1
+	VFMADD213PD Z13, Z12, Z2
+	VFMADD213PD Z13, Z12, Z3
+	VFMADD213PD Z13, Z12, Z4
+	VFMADD213PD Z13, Z12, Z5
+	VFMADD213PD Z13, Z12, Z6
+	VFMADD213PD Z13, Z12, Z7
+	VFMADD213PD Z13, Z12, Z8
+	VFMADD213PD Z13, Z12, Z9
+	VFMADD213PD Z13, Z12, Z10
+	VFMADD213PD Z13, Z12, Z11
+	DECQ CX
+	JNZ fmaLoopAVX512loop
+fmaLoopAVX512done:
+	VMOVSD X0, 0(SI)
+	VMOVSD X1, 8(SI)
+	VMOVSD X2, 16(SI)
+	VMOVSD X3, 24(SI)
+	VMOVSD X4, 32(SI)
+	VMOVSD X5, 40(SI)
+	VMOVSD X6, 48(SI)
+	VMOVSD X7, 56(SI)
+	VMOVSD X8, 64(SI)
+	VMOVSD X9, 72(SI)
+	VMOVSD X10, 80(SI)
+	VMOVSD X11, 88(SI)
+	VZEROUPPER
+	RET

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"rgflow/kernels/dense"
 )
@@ -543,5 +544,26 @@ func TestLcSum(t *testing.T) {
 		if got := s.Sum(); math.Abs(got-want) > 1e-14*want {
 			t.Errorf("n = %d: LcSum %.17g, Σ LcTanh %.17g", n, got, want)
 		}
+	}
+}
+
+// FMALoop on every path gives the generic twin's values, and FMAPeak
+// counts what it ran.
+func TestFMALoop(t *testing.T) {
+	var want [12]float64
+	for i := range want {
+		want[i] = float64(i)*0.37 - 2
+	}
+	start := want
+	FMALoopGeneric(&want, 0.999, 0.001, 1000)
+	for _, im := range fastPaths() {
+		x := start
+		Path{impl: im}.FMALoop(&x, 0.999, 0.001, 1000)
+		if x != want {
+			t.Fatalf("%s: FMALoop gives %v, generic %v", im.name, x, want)
+		}
+	}
+	if p := FMAPeak(Fastest(), 1, time.Millisecond); !(p > 0) {
+		t.Fatalf("FMAPeak = %v", p)
 	}
 }

@@ -85,7 +85,7 @@ func TestValidateRejects(t *testing.T) {
 		{"mirror character", withIrreps(builtinDesc(t, "A1+E"), "A2+E"), []string{"/p", "trace of σ is 1, want -1"}},
 		{"unreadable label", withIrreps(e, "F"), []string{"/p", "unusable", `unknown irrep "F"`}},
 		{"sizes", &Description{Name: "X", D: 2, R: []float64{1}, Sigma: []float64{1}}, []string{"/p", `invalid representation "X"`, "want 2×2"}},
-		{"d too large", &Description{Name: "X", D: 9}, []string{"/p", "outside 1..5"}},
+		{"d too large", &Description{Name: "X", D: 9}, []string{"/p", "outside 1..6"}},
 	} {
 		_, err := validate("/p", c.desc)
 		if err == nil {

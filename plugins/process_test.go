@@ -253,8 +253,8 @@ func TestResolve(t *testing.T) {
 		t.Fatalf("A2: got %+v, %v; want the built-in", rep, err)
 	}
 	// Parses but cannot be built: the built-in's own reason.
-	if _, err := Resolve(context.Background(), "3E", binDir); err == nil || !strings.Contains(err.Error(), "d = 6") {
-		t.Errorf("3E: got %v, want the built-in's d = 6 error", err)
+	if _, err := Resolve(context.Background(), "A1+3E", binDir); err == nil || !strings.Contains(err.Error(), "d = 7") {
+		t.Errorf("A1+3E: got %v, want the built-in's d = 7 error", err)
 	}
 	assertGone(t, *seen)
 }

@@ -44,9 +44,10 @@ type Term struct {
 }
 
 // MaxDim bounds the on-site dimension: exact enumeration visits 2^(4d)
-// configurations, and d = 5 (2^20 per coupling) is already far past what a
-// training epoch can afford.
-const MaxDim = 5
+// configurations, 2^24 per coupling for d = 6 (about a second per epoch of
+// 64 trajectories on two cores; bench/README.md), and the samplers keep a
+// site state in a byte.
+const MaxDim = 6
 
 // ParseSum reads a representation written as a sum of irreps, such as
 // "A1", "A1+E", "2A1+E", "A1 ⊕ 2E". Terms keep the order written; repeated

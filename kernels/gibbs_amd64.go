@@ -1,0 +1,402 @@
+//go:build amd64 && gc && !purego
+
+package kernels
+
+import (
+	"math"
+	"math/bits"
+	"runtime"
+	"unsafe"
+
+	"rgflow/kernels/internal/dispatch"
+)
+
+// The assembly twins of the Gibbs kernels (gibbs_avx512_amd64.s,
+// gibbs_avx2_amd64.s) take whole blocks of lanes; these wrappers give the
+// rest of a call to the pure-Go twins, at the stream positions and lanes
+// those would have used, so that the result is the twin's.
+
+// gibbsAVX512 is the avx512 path's sampler. Its kernels need AVX512DQ too
+// (VPMULLQ, VCVTUQQ2PD); an AVX512F CPU without it runs the avx2 ones,
+// which draw the same samples.
+func gibbsAVX512() gibbs {
+	switch {
+	case dispatch.CPU.AVX512Path() && dispatch.CPU.AVX512DQ:
+		return gibbs{
+			fineBits:  fineChainBitsAVX512,
+			fineChain: fineChainAVX512,
+			catPair:   catPairAVX512,
+			catOne:    catOneAVX512,
+			centre:    centreStatesAVX512,
+			cdStats:   cdStatsAVX512Go,
+			lcTanh:    lcTanhAVX512Go,
+			sigmoids:  sigmoidPairsAVX512,
+			catRows:   catRowsAVX512,
+			prodPair:  prodPairAVX512,
+		}
+	case dispatch.CPU.AVX2Path():
+		return gibbsAVX2()
+	}
+	return genericGibbs
+}
+
+// gibbsAVX2 is the avx2 path's sampler.
+func gibbsAVX2() gibbs {
+	if !dispatch.CPU.AVX2Path() {
+		return genericGibbs
+	}
+	return gibbs{
+		fineBits: fineChainBitsAVX2,
+		fineChain: func(f *FineChain) {
+			if f.D >= ProdMinD {
+				fineChainProd(f, prodPairAVX2)
+				return
+			}
+			fineChainRange(f, 0, len(f.C[0]), catPairAVX2)
+		},
+		catPair: catPairAVX2,
+		catOne:  catOneAVX2,
+		centre:  centreStatesAVX2,
+		cdStats: func(st *CDStats, acc *LcLanes) {
+			cdFields(st)
+			lcTanhInto(lcTanhAVX2Go, st.Th, st.Phi[:st.D*len(st.C[0])], acc)
+		},
+		lcTanh:   lcTanhAVX2Go,
+		sigmoids: sigmoidPairsAVX2,
+		catRows:  CatRowsGeneric,
+		prodPair: prodPairAVX2,
+	}
+}
+
+//go:noescape
+func fineBitsAVX2(c0, c1, c2, c3 *uint64, nblk, steps int, p, key uint64)
+
+//go:noescape
+func catAVX2(dst, a, b *uint8, n int, tab *uint32, logR, d, shift int, key, base uint64)
+
+//go:noescape
+func prodAVX2(dst, a, b *uint8, n int, ea, eb *float64, d int, key, base uint64)
+
+func prodPairAVX2(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 3
+	if n > 0 {
+		prodAVX2(&dst[0], &a[0], &b[0], n, &ea[0], &eb[0], d, key, base)
+	}
+	if n < N {
+		h := uint64(d+1) / 2
+		ProdPairGeneric(dst[n:], a[n:], b[n:], ea, eb, d, key, base+uint64(n)*h)
+	}
+}
+
+//go:noescape
+func centreAVX2(dst *uint8, th *float64, n, N, d int, key, base uint64)
+
+//go:noescape
+func lcTanhAVX2(th, x *float64, n int, abs, prod *float64)
+
+//go:noescape
+func sigmoidAVX2(plus, minus, x *float64, n int)
+
+func fineChainBitsAVX2(f *FineBits) {
+	W := checkPlanes(f)
+	nb := W / 4
+	if nb > 0 && f.Steps > 0 {
+		fineBitsAVX2(&f.C[0][0], &f.C[1][0], &f.C[2][0], &f.C[3][0], nb, f.Steps, f.PFlip, f.Key)
+	}
+	if nb*4 < W {
+		fineChainBitsWords(f, nb*4, W)
+	}
+}
+
+func catPairAVX2(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
+	n := len(dst) &^ 7
+	if n > 0 {
+		catAVX2(&dst[0], &a[0], &b[0], n, &tab[0], 2*d, d, d, key, base)
+	}
+	if n < len(dst) {
+		CatPairGeneric(dst[n:], a[n:], b[n:], tab, d, key, base+uint64(n/2))
+	}
+}
+
+func catOneAVX2(dst, a []uint8, tab []uint32, d int, key, base uint64) {
+	n := len(dst) &^ 7
+	if n > 0 {
+		catAVX2(&dst[0], &a[0], &a[0], n, &tab[0], d, d, 0, key, base)
+	}
+	if n < len(dst) {
+		CatOneGeneric(dst[n:], a[n:], tab, d, key, base+uint64(n/2))
+	}
+}
+
+func centreStatesAVX2(dst []uint8, th []float64, d int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 3
+	if n > 0 {
+		centreAVX2(&dst[0], &th[0], n, N, d, key, base)
+	}
+	if n < N {
+		centreStates(dst[n:], th, N, n, d, key, base)
+	}
+}
+
+func lcTanhAVX2Go(th, x []float64, abs, prod *[8]float64) {
+	n := len(x) &^ 7
+	if n > 0 {
+		lcTanhAVX2(&th[0], &x[0], n, &abs[0], &prod[0])
+	}
+	if n < len(x) {
+		LcTanhGeneric(th[n:], x[n:], abs, prod)
+	}
+}
+
+func sigmoidPairsAVX2(plus, minus, x []float64) {
+	n := len(x) &^ 3
+	if n > 0 {
+		sigmoidAVX2(&plus[0], &minus[0], &x[0], n)
+	}
+	if n < len(x) {
+		SigmoidPairsGeneric(plus[n:], minus[n:], x[n:])
+	}
+}
+
+//go:noescape
+func fineBitsAVX512(c0, c1, c2, c3 *uint64, nblk, steps int, p, key uint64)
+
+//go:noescape
+func fineChain3AVX512(desc *[32]uintptr, n, steps int, key uint64)
+
+// fineChainAVX512 runs d = 3 chains of 16·⌊N/16⌋ samples in one call of
+// the fused kernel (its tables in registers), the rest, and other d, site
+// by site.
+func fineChainAVX512(f *FineChain) {
+	if f.D >= ProdMinD {
+		fineChainProd(f, prodPairAVX512)
+		return
+	}
+	N := len(f.C[0])
+	n := 0
+	if f.D == 3 {
+		n = N &^ 15
+	}
+	if n > 0 && f.Steps > 0 {
+		var desc [32]uintptr
+		for e, nb := range fineHidden {
+			_ = f.Hid[e][CatTableLen(64, 3)-1]
+			desc[4*e] = uintptr(unsafe.Pointer(&f.H[e][0]))
+			desc[4*e+1] = uintptr(unsafe.Pointer(&f.C[nb[0]][0]))
+			desc[4*e+2] = uintptr(unsafe.Pointer(&f.C[nb[1]][0]))
+			desc[4*e+3] = uintptr(unsafe.Pointer(&f.Hid[e][0]))
+		}
+		for i, nb := range fineCorner {
+			_ = f.Cor[i][CatTableLen(64, 3)-1]
+			desc[16+4*i] = uintptr(unsafe.Pointer(&f.C[i][0]))
+			desc[16+4*i+1] = uintptr(unsafe.Pointer(&f.H[nb[0]][0]))
+			desc[16+4*i+2] = uintptr(unsafe.Pointer(&f.H[nb[1]][0]))
+			desc[16+4*i+3] = uintptr(unsafe.Pointer(&f.Cor[i][0]))
+		}
+		fineChain3AVX512(&desc, n, f.Steps, f.Key)
+		runtime.KeepAlive(f)
+	}
+	if n < N {
+		fineChainRange(f, n, N, catPairAVX512)
+	}
+}
+
+//go:noescape
+func prodAVX512(dst, a, b *uint8, n int, ea, eb *float64, d, mode int, key, base uint64)
+
+// prodPairAVX512 draws the first 8·⌊N/8⌋ sites in assembly (d ≥ 3; the
+// engine draws spin by spin from d = ProdMinD on), the rest in Go.
+func prodPairAVX512(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 7
+	if d < 3 {
+		n = 0
+	}
+	if n > 0 {
+		mode := 2
+		switch S := 1 << d; {
+		case S == 8:
+			mode = 0
+		case S == 16:
+			mode = 1
+		}
+		prodAVX512(&dst[0], &a[0], &b[0], n, &ea[0], &eb[0], d, mode, key, base)
+	}
+	if n < N {
+		h := uint64(d+1) / 2
+		ProdPairGeneric(dst[n:], a[n:], b[n:], ea, eb, d, key, base+uint64(n)*h)
+	}
+}
+
+//go:noescape
+func catPermAVX512(dst, a, b *uint8, n int, tab *uint32, R, nt, shift int, key, base uint64)
+
+//go:noescape
+func catGatherAVX512(dst, a, b *uint8, n int, tab *uint32, logR, d, shift int, key, base uint64)
+
+//go:noescape
+func centreAVX512(dst *uint8, th *float64, n, N, d int, key, base uint64)
+
+//go:noescape
+func cdStatsAVX512(th, phi *float64, c0, c1, c2, c3 *uint8, ut *float64, n, d, wide int, abs, prod *float64)
+
+// cdStatsAVX512Go runs the fused kernel when it applies (d ≤ 4, N a
+// multiple of 8, the whole buffer one chunk of lcTanhInto) and otherwise
+// the fields in Go and LcTanh's kernel, which see the same lanes.
+func cdStatsAVX512Go(st *CDStats, acc *LcLanes) {
+	d, N := st.D, len(st.C[0])
+	if d > 4 || N == 0 || N%8 != 0 || d*N > lcChunk {
+		cdFields(st)
+		lcTanhInto(lcTanhAVX512Go, st.Th, st.Phi[:d*N], acc)
+		return
+	}
+	S := 1 << d
+	var ut [4 * 4 * 16]float64 // site i, spin k, state s at (i·d + k)·16 + s
+	for i := range 4 {
+		U := st.U[i][:S*d]
+		for k := 0; k < d; k++ {
+			row := ut[(i*d+k)*16:]
+			for s := 0; s < S; s++ {
+				row[s] = U[s*d+k]
+			}
+		}
+	}
+	wide := 0
+	if S > 8 {
+		wide = 1
+	}
+	_, _ = st.Th[d*N-1], st.Phi[d*N-1]
+	prod := [8]float64{1, 1, 1, 1, 1, 1, 1, 1}
+	cdStatsAVX512(&st.Th[0], &st.Phi[0], &st.C[0][0], &st.C[1][0], &st.C[2][0], &st.C[3][0], &ut[0], N, d, wide, &acc.abs[0], &prod[0])
+	for l, p := range prod {
+		acc.logs[l] += math.Log(p)
+	}
+}
+
+//go:noescape
+func lcTanhAVX512(th, x *float64, n int, abs, prod *float64)
+
+//go:noescape
+func sigmoidAVX512(plus, minus, x *float64, n int)
+
+//go:noescape
+func catRows2AVX512(tab *uint32, plus, minus *float64, R int)
+
+//go:noescape
+func catRows3AVX512(tab *uint32, plus, minus *float64, R int)
+
+//go:noescape
+func catRows4AVX512(tab *uint32, plus, minus *float64, R int)
+
+// catRowsAVX512 builds tables of d = 2, 3, 4 and a multiple of 8 rows in
+// assembly (the state probabilities in registers), others in Go.
+func catRowsAVX512(tab []uint32, plus, minus []float64, R, d int) {
+	if R%8 != 0 || d < 2 || d > 4 || R == 0 {
+		CatRowsGeneric(tab, plus, minus, R, d)
+		return
+	}
+	switch d {
+	case 2:
+		catRows2AVX512(&tab[0], &plus[0], &minus[0], R)
+	case 3:
+		catRows3AVX512(&tab[0], &plus[0], &minus[0], R)
+	case 4:
+		catRows4AVX512(&tab[0], &plus[0], &minus[0], R)
+	}
+}
+
+// checkPlanes panics unless the four corner planes have W words each.
+func checkPlanes(f *FineBits) int {
+	W := len(f.C[0])
+	for _, c := range f.C[1:] {
+		if len(c) != W {
+			panic("kernels: FineBits planes of different lengths")
+		}
+	}
+	return W
+}
+
+func fineChainBitsAVX512(f *FineBits) {
+	W := checkPlanes(f)
+	nb := W / 8
+	if nb > 0 && f.Steps > 0 {
+		fineBitsAVX512(&f.C[0][0], &f.C[1][0], &f.C[2][0], &f.C[3][0], nb, f.Steps, f.PFlip, f.Key)
+	}
+	if nb*8 < W {
+		fineChainBitsWords(f, nb*8, W)
+	}
+}
+
+// maxPermRows is the most rows catPermAVX512 takes (two VPERMT2D a
+// threshold); tables of at most 16 rows are padded to 16 (one VPERMD).
+const maxPermRows = 64
+
+// catDrawAVX512 draws the first 16·⌊len(dst)/16⌋ sites in assembly, rows
+// r = a<<shift | b of a table of R rows; tail draws the rest.
+func catDrawAVX512(dst, a, b []uint8, tab []uint32, R, d, shift int, key, base uint64, tail func(n int)) {
+	N := len(dst)
+	n := N &^ 15
+	if n > 0 {
+		S := 1 << d
+		switch {
+		case R < 16:
+			var pad [15 * 16]uint32
+			for j := 0; j < S-1; j++ {
+				copy(pad[j*16:j*16+R], tab[j*R:(j+1)*R])
+			}
+			catPermAVX512(&dst[0], &a[0], &b[0], n, &pad[0], 16, S-1, shift, key, base)
+		case R == 16 || R == maxPermRows:
+			catPermAVX512(&dst[0], &a[0], &b[0], n, &tab[0], R, S-1, shift, key, base)
+		default:
+			catGatherAVX512(&dst[0], &a[0], &b[0], n, &tab[0], bits.TrailingZeros(uint(R)), d, shift, key, base)
+		}
+	}
+	if n < N {
+		tail(n)
+	}
+}
+
+func catPairAVX512(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
+	catDrawAVX512(dst, a, b, tab, 1<<(2*d), d, d, key, base, func(n int) {
+		CatPairGeneric(dst[n:], a[n:], b[n:], tab, d, key, base+uint64(n/2))
+	})
+}
+
+func catOneAVX512(dst, a []uint8, tab []uint32, d int, key, base uint64) {
+	catDrawAVX512(dst, a, a, tab, 1<<d, d, 0, key, base, func(n int) {
+		CatOneGeneric(dst[n:], a[n:], tab, d, key, base+uint64(n/2))
+	})
+}
+
+func centreStatesAVX512(dst []uint8, th []float64, d int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 7
+	if n > 0 {
+		centreAVX512(&dst[0], &th[0], n, N, d, key, base)
+	}
+	if n < N {
+		centreStates(dst[n:], th, N, n, d, key, base)
+	}
+}
+
+func lcTanhAVX512Go(th, x []float64, abs, prod *[8]float64) {
+	n := len(x) &^ 7
+	if n > 0 {
+		lcTanhAVX512(&th[0], &x[0], n, &abs[0], &prod[0])
+	}
+	if n < len(x) {
+		LcTanhGeneric(th[n:], x[n:], abs, prod)
+	}
+}
+
+func sigmoidPairsAVX512(plus, minus, x []float64) {
+	n := len(x) &^ 7
+	if n > 0 {
+		sigmoidAVX512(&plus[0], &minus[0], &x[0], n)
+	}
+	if n < len(x) {
+		SigmoidPairsGeneric(plus[n:], minus[n:], x[n:])
+	}
+}

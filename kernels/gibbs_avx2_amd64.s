@@ -1,0 +1,835 @@
+//go:build amd64 && gc && !purego
+
+// AVX2 twins of the Gibbs sampler's kernels (gibbs.go): AVX2 and FMA3
+// machines, 4 qword lanes (or 8 dword lanes) a ymm. Each draws exactly
+// what its pure-Go twin draws, as the AVX-512 ones do
+// (gibbs_avx512_amd64.s), with what AVX2 lacks built from what it has: the
+// 64-bit multiplies of Mix64 from three 32×32-bit ones (VPMULUDQ), the
+// unsigned compares from signed ones with the sign bits flipped, the
+// uniforms' conversion to float64 from the exponent-bits trick, and every
+// categorical draw by a binary search with VPGATHERDD.
+//
+// Contents: fineBitsAVX2 (4 plane words at once), catAVX2, centreAVX2,
+// lcTanhAVX2, sigmoidAVX2. NEGEXP2 repeats negExp of gibbs.go operation
+// for operation. coeffs_test.go checks every constant of the table below
+// (four copies each, one per qword lane).
+
+#include "textflag.h"
+
+DATA g256<>+0x000(SB)/8, $0x9e3779b97f4a7c15 // SplitMix64's increment
+DATA g256<>+0x008(SB)/8, $0x9e3779b97f4a7c15
+DATA g256<>+0x010(SB)/8, $0x9e3779b97f4a7c15
+DATA g256<>+0x018(SB)/8, $0x9e3779b97f4a7c15
+DATA g256<>+0x020(SB)/8, $0x1ce4e5b9 // Mix64's first multiplier, low 32 bits
+DATA g256<>+0x028(SB)/8, $0x1ce4e5b9
+DATA g256<>+0x030(SB)/8, $0x1ce4e5b9
+DATA g256<>+0x038(SB)/8, $0x1ce4e5b9
+DATA g256<>+0x040(SB)/8, $0xbf58476d // its high 32 bits
+DATA g256<>+0x048(SB)/8, $0xbf58476d
+DATA g256<>+0x050(SB)/8, $0xbf58476d
+DATA g256<>+0x058(SB)/8, $0xbf58476d
+DATA g256<>+0x060(SB)/8, $0x133111eb // Mix64's second multiplier, low 32 bits
+DATA g256<>+0x068(SB)/8, $0x133111eb
+DATA g256<>+0x070(SB)/8, $0x133111eb
+DATA g256<>+0x078(SB)/8, $0x133111eb
+DATA g256<>+0x080(SB)/8, $0x94d049bb // its high 32 bits
+DATA g256<>+0x088(SB)/8, $0x94d049bb
+DATA g256<>+0x090(SB)/8, $0x94d049bb
+DATA g256<>+0x098(SB)/8, $0x94d049bb
+DATA g256<>+0x0a0(SB)/8, $0x1bbcdcbfa53e0a80 // 128·Gamma mod 2^64 (one plane word to the next)
+DATA g256<>+0x0a8(SB)/8, $0x1bbcdcbfa53e0a80
+DATA g256<>+0x0b0(SB)/8, $0x1bbcdcbfa53e0a80
+DATA g256<>+0x0b8(SB)/8, $0x1bbcdcbfa53e0a80
+DATA g256<>+0x0c0(SB)/8, $0x2c15e81951e98155 // 65·Gamma mod 2^64 (a plane word's coin)
+DATA g256<>+0x0c8(SB)/8, $0x2c15e81951e98155
+DATA g256<>+0x0d0(SB)/8, $0x2c15e81951e98155
+DATA g256<>+0x0d8(SB)/8, $0x2c15e81951e98155
+DATA g256<>+0x0e0(SB)/8, $0x78dde6e5fd29f054 // 4·Gamma mod 2^64 (4 words on)
+DATA g256<>+0x0e8(SB)/8, $0x78dde6e5fd29f054
+DATA g256<>+0x0f0(SB)/8, $0x78dde6e5fd29f054
+DATA g256<>+0x0f8(SB)/8, $0x78dde6e5fd29f054
+DATA g256<>+0x100(SB)/8, $0x8000000080000000 // dword sign bits (unsigned compares)
+DATA g256<>+0x108(SB)/8, $0x8000000080000000
+DATA g256<>+0x110(SB)/8, $0x8000000080000000
+DATA g256<>+0x118(SB)/8, $0x8000000080000000
+DATA g256<>+0x120(SB)/8, $-700.0 // negExp's floor
+DATA g256<>+0x128(SB)/8, $-700.0
+DATA g256<>+0x130(SB)/8, $-700.0
+DATA g256<>+0x138(SB)/8, $-700.0
+DATA g256<>+0x140(SB)/8, $1.4426950408889634 // 1/ln 2
+DATA g256<>+0x148(SB)/8, $1.4426950408889634
+DATA g256<>+0x150(SB)/8, $1.4426950408889634
+DATA g256<>+0x158(SB)/8, $1.4426950408889634
+DATA g256<>+0x160(SB)/8, $0.6931471804855391 // ln 2, high part (33 significant bits)
+DATA g256<>+0x168(SB)/8, $0.6931471804855391
+DATA g256<>+0x170(SB)/8, $0.6931471804855391
+DATA g256<>+0x178(SB)/8, $0.6931471804855391
+DATA g256<>+0x180(SB)/8, $7.440617110012397e-11 // ln 2 − high part
+DATA g256<>+0x188(SB)/8, $7.440617110012397e-11
+DATA g256<>+0x190(SB)/8, $7.440617110012397e-11
+DATA g256<>+0x198(SB)/8, $7.440617110012397e-11
+DATA g256<>+0x1a0(SB)/8, $4503599627371519.0 // 2^52 + 1023
+DATA g256<>+0x1a8(SB)/8, $4503599627371519.0
+DATA g256<>+0x1b0(SB)/8, $4503599627371519.0
+DATA g256<>+0x1b8(SB)/8, $4503599627371519.0
+DATA g256<>+0x1c0(SB)/8, $0x4330000000000000 // the bits of 2^52
+DATA g256<>+0x1c8(SB)/8, $0x4330000000000000
+DATA g256<>+0x1d0(SB)/8, $0x4330000000000000
+DATA g256<>+0x1d8(SB)/8, $0x4330000000000000
+DATA g256<>+0x1e0(SB)/8, $1.0
+DATA g256<>+0x1e8(SB)/8, $1.0
+DATA g256<>+0x1f0(SB)/8, $1.0
+DATA g256<>+0x1f8(SB)/8, $1.0
+DATA g256<>+0x200(SB)/8, $2.0
+DATA g256<>+0x208(SB)/8, $2.0
+DATA g256<>+0x210(SB)/8, $2.0
+DATA g256<>+0x218(SB)/8, $2.0
+DATA g256<>+0x220(SB)/8, $0.5
+DATA g256<>+0x228(SB)/8, $0.5
+DATA g256<>+0x230(SB)/8, $0.5
+DATA g256<>+0x238(SB)/8, $0.5
+DATA g256<>+0x240(SB)/8, $-2.0
+DATA g256<>+0x248(SB)/8, $-2.0
+DATA g256<>+0x250(SB)/8, $-2.0
+DATA g256<>+0x258(SB)/8, $-2.0
+DATA g256<>+0x260(SB)/8, $0x8000000000000000 // sign bit
+DATA g256<>+0x268(SB)/8, $0x8000000000000000
+DATA g256<>+0x270(SB)/8, $0x8000000000000000
+DATA g256<>+0x278(SB)/8, $0x8000000000000000
+DATA g256<>+0x280(SB)/8, $0x7fffffffffffffff // all but the sign bit
+DATA g256<>+0x288(SB)/8, $0x7fffffffffffffff
+DATA g256<>+0x290(SB)/8, $0x7fffffffffffffff
+DATA g256<>+0x298(SB)/8, $0x7fffffffffffffff
+DATA g256<>+0x2a0(SB)/8, $1.1102230246251565e-16 // 2^-53
+DATA g256<>+0x2a8(SB)/8, $1.1102230246251565e-16
+DATA g256<>+0x2b0(SB)/8, $1.1102230246251565e-16
+DATA g256<>+0x2b8(SB)/8, $1.1102230246251565e-16
+DATA g256<>+0x2c0(SB)/8, $2097152.0 // 2^21
+DATA g256<>+0x2c8(SB)/8, $2097152.0
+DATA g256<>+0x2d0(SB)/8, $2097152.0
+DATA g256<>+0x2d8(SB)/8, $2097152.0
+DATA g256<>+0x2e0(SB)/8, $0x1fffff // the low 21 bits
+DATA g256<>+0x2e8(SB)/8, $0x1fffff
+DATA g256<>+0x2f0(SB)/8, $0x1fffff
+DATA g256<>+0x2f8(SB)/8, $0x1fffff
+DATA g256<>+0x300(SB)/8, $1.6059043836821613e-10 // 1/n!
+DATA g256<>+0x308(SB)/8, $1.6059043836821613e-10
+DATA g256<>+0x310(SB)/8, $1.6059043836821613e-10
+DATA g256<>+0x318(SB)/8, $1.6059043836821613e-10
+DATA g256<>+0x320(SB)/8, $2.08767569878681e-09
+DATA g256<>+0x328(SB)/8, $2.08767569878681e-09
+DATA g256<>+0x330(SB)/8, $2.08767569878681e-09
+DATA g256<>+0x338(SB)/8, $2.08767569878681e-09
+DATA g256<>+0x340(SB)/8, $2.505210838544172e-08
+DATA g256<>+0x348(SB)/8, $2.505210838544172e-08
+DATA g256<>+0x350(SB)/8, $2.505210838544172e-08
+DATA g256<>+0x358(SB)/8, $2.505210838544172e-08
+DATA g256<>+0x360(SB)/8, $2.755731922398589e-07
+DATA g256<>+0x368(SB)/8, $2.755731922398589e-07
+DATA g256<>+0x370(SB)/8, $2.755731922398589e-07
+DATA g256<>+0x378(SB)/8, $2.755731922398589e-07
+DATA g256<>+0x380(SB)/8, $2.7557319223985893e-06
+DATA g256<>+0x388(SB)/8, $2.7557319223985893e-06
+DATA g256<>+0x390(SB)/8, $2.7557319223985893e-06
+DATA g256<>+0x398(SB)/8, $2.7557319223985893e-06
+DATA g256<>+0x3a0(SB)/8, $2.48015873015873e-05
+DATA g256<>+0x3a8(SB)/8, $2.48015873015873e-05
+DATA g256<>+0x3b0(SB)/8, $2.48015873015873e-05
+DATA g256<>+0x3b8(SB)/8, $2.48015873015873e-05
+DATA g256<>+0x3c0(SB)/8, $0.0001984126984126984
+DATA g256<>+0x3c8(SB)/8, $0.0001984126984126984
+DATA g256<>+0x3d0(SB)/8, $0.0001984126984126984
+DATA g256<>+0x3d8(SB)/8, $0.0001984126984126984
+DATA g256<>+0x3e0(SB)/8, $0.001388888888888889
+DATA g256<>+0x3e8(SB)/8, $0.001388888888888889
+DATA g256<>+0x3f0(SB)/8, $0.001388888888888889
+DATA g256<>+0x3f8(SB)/8, $0.001388888888888889
+DATA g256<>+0x400(SB)/8, $0.008333333333333333
+DATA g256<>+0x408(SB)/8, $0.008333333333333333
+DATA g256<>+0x410(SB)/8, $0.008333333333333333
+DATA g256<>+0x418(SB)/8, $0.008333333333333333
+DATA g256<>+0x420(SB)/8, $0.041666666666666664
+DATA g256<>+0x428(SB)/8, $0.041666666666666664
+DATA g256<>+0x430(SB)/8, $0.041666666666666664
+DATA g256<>+0x438(SB)/8, $0.041666666666666664
+DATA g256<>+0x440(SB)/8, $0.16666666666666666
+DATA g256<>+0x448(SB)/8, $0.16666666666666666
+DATA g256<>+0x450(SB)/8, $0.16666666666666666
+DATA g256<>+0x458(SB)/8, $0.16666666666666666
+DATA g256<>+0x460(SB)/8, $0.5
+DATA g256<>+0x468(SB)/8, $0.5
+DATA g256<>+0x470(SB)/8, $0.5
+DATA g256<>+0x478(SB)/8, $0.5
+DATA g256<>+0x480(SB)/8, $0xffffffff // the low 32 bits
+DATA g256<>+0x488(SB)/8, $0xffffffff
+DATA g256<>+0x490(SB)/8, $0xffffffff
+DATA g256<>+0x498(SB)/8, $0xffffffff
+DATA g256<>+0x4a0(SB)/8, $4294967296.0 // 2^32
+DATA g256<>+0x4a8(SB)/8, $4294967296.0
+DATA g256<>+0x4b0(SB)/8, $4294967296.0
+DATA g256<>+0x4b8(SB)/8, $4294967296.0
+GLOBL g256<>(SB), RODATA|NOPTR, $1216
+
+DATA shuf4<>+0x000(SB)/8, $0x808080800c080400 // per 128-bit lane: byte 0 of each dword, then zeros
+DATA shuf4<>+0x008(SB)/8, $0x8080808080808080
+DATA shuf4<>+0x010(SB)/8, $0x808080800c080400
+DATA shuf4<>+0x018(SB)/8, $0x8080808080808080
+GLOBL shuf4<>(SB), RODATA|NOPTR, $32
+
+#define GAMMA g256<>+0x000(SB)
+#define M1LO g256<>+0x020(SB)
+#define M1HI g256<>+0x040(SB)
+#define M2LO g256<>+0x060(SB)
+#define M2HI g256<>+0x080(SB)
+#define GAMMA128 g256<>+0x0a0(SB)
+#define GAMMA65 g256<>+0x0c0(SB)
+#define GAMMA4 g256<>+0x0e0(SB)
+#define SIGN32 g256<>+0x100(SB)
+#define NEGEXPMIN g256<>+0x120(SB)
+#define LOG2E g256<>+0x140(SB)
+#define LN2HI g256<>+0x160(SB)
+#define LN2LO g256<>+0x180(SB)
+#define EXPMAGIC g256<>+0x1a0(SB)
+#define TWO52BITS g256<>+0x1c0(SB)
+#define ONE g256<>+0x1e0(SB)
+#define TWO g256<>+0x200(SB)
+#define HALF g256<>+0x220(SB)
+#define MTWO g256<>+0x240(SB)
+#define SIGN g256<>+0x260(SB)
+#define ABSMASK g256<>+0x280(SB)
+#define TWOM53 g256<>+0x2a0(SB)
+#define TWO21 g256<>+0x2c0(SB)
+#define LOW21 g256<>+0x2e0(SB)
+#define T13 g256<>+0x300(SB)
+#define T12 g256<>+0x320(SB)
+#define T11 g256<>+0x340(SB)
+#define T10 g256<>+0x360(SB)
+#define T9 g256<>+0x380(SB)
+#define T8 g256<>+0x3a0(SB)
+#define T7 g256<>+0x3c0(SB)
+#define T6 g256<>+0x3e0(SB)
+#define T5 g256<>+0x400(SB)
+#define T4 g256<>+0x420(SB)
+#define T3 g256<>+0x440(SB)
+#define T2 g256<>+0x460(SB)
+#define LOW32 g256<>+0x480(SB)
+#define TWO32 g256<>+0x4a0(SB)
+#define SHUF4 shuf4<>(SB)
+
+// MUL64(x, lo, hi): x = x·C mod 2^64 in every qword lane, for the constant
+// C whose low and high 32 bits are in every lane of lo and hi (memory);
+// Y13–Y15 are clobbered.
+#define MUL64(x, lo, hi) \
+	VPMULUDQ lo, x, Y13; \
+	VPSRLQ   $32, x, Y14; \
+	VPMULUDQ lo, Y14, Y14; \
+	VPMULUDQ hi, x, Y15; \
+	VPADDQ   Y15, Y14, Y14; \
+	VPSLLQ   $32, Y14, Y14; \
+	VPADDQ   Y14, Y13, x
+
+// MIX(x, t): x = Mix64(x) in every qword lane (t, Y13–Y15 clobbered).
+#define MIX(x, t) \
+	VPSRLQ $30, x, t; \
+	VPXOR  t, x, x; \
+	MUL64(x, M1LO, M1HI); \
+	VPSRLQ $27, x, t; \
+	VPXOR  t, x, x; \
+	MUL64(x, M2LO, M2HI); \
+	VPSRLQ $31, x, t; \
+	VPXOR  t, x, x
+
+// ---------------------------------------------------------------------------
+// func fineBitsAVX2(c0, c1, c2, c3 *uint64, nblk, steps int, p, key uint64)
+//
+// FineChainBitsGeneric on words [0, 4·nblk), 4 plane words a block (word
+// w in lane w mod 4), one site at a time: BernWord's loop over the bit
+// planes of p runs until the site's 4 lanes are decided. The four states
+// of the half-step being read are in Y0–Y3, the new ones go to the stack
+// (hidden sites at 0(SP)…, corners at 128(SP)…); 256(SP) holds the lanes'
+// counter offsets w·128·Gamma while they are computed.
+//
+// Registers: Y4 counter offsets, Y5 the site's counter, Y6 its Bernoulli
+// word, Y7 its undecided lanes, Y8 a uniform, Y9 scratch, Y10 the plane's
+// bit of p in every bit, Y11–Y12 scratch, Y13–Y15 MUL64's.
+//
+// SITEX2(s, y): y = Y4 + key + Sub(R12, s)·Gamma (R15, X9 clobbered).
+#define SITEX2(s, y) \
+	MOVQ         R12, R15; \
+	SHLQ         $3, R15; \
+	ORQ          $s, R15; \
+	SHLQ         $32, R15; \
+	IMULQ        GAMMA, R15; \
+	ADDQ         R10, R15; \
+	MOVQ         R15, X9; \
+	VPBROADCASTQ X9, y; \
+	VPADDQ       Y4, y, y
+
+// SITE2(s, a, b, off, lloop, ldone): the new state of site s whose two
+// neighbours are a and b (a its base): a ^ (a^b ? coin : BernWord(p)),
+// stored at off(SP).
+#define SITE2(s, a, b, off, lloop, ldone) \
+	SITEX2(s, Y5); \
+	VPXOR        Y6, Y6, Y6; \
+	VPCMPEQQ     Y7, Y7, Y7; \
+	TESTQ        DX, DX; \
+	JZ           ldone; \
+	MOVQ         $0x8000000000000000, R13; \
+	MOVQ         DX, R14; \
+	NEGQ         R14; \
+	ANDQ         DX, R14; \
+lloop: \
+	MOVQ         DX, AX; \
+	ANDQ         R13, AX; \
+	NEGQ         AX; \
+	SBBQ         AX, AX; \
+	MOVQ         AX, X10; \
+	VPBROADCASTQ X10, Y10; \
+	VPADDQ       GAMMA, Y5, Y5; \
+	VMOVDQU      Y5, Y8; \
+	MIX(Y8, Y9); \
+	VPANDN       Y7, Y8, Y9; \
+	VPAND        Y10, Y9, Y9; \
+	VPOR         Y9, Y6, Y6; \
+	VPXOR        Y10, Y8, Y9; \
+	VPANDN       Y7, Y9, Y7; \
+	SHRQ         $1, R13; \
+	CMPQ         R13, R14; \
+	JB           ldone; \
+	VPTEST       Y7, Y7; \
+	JNZ          lloop; \
+ldone: \
+	SITEX2(s, Y11); \
+	VPADDQ       GAMMA65, Y11, Y11; \
+	MIX(Y11, Y9); \
+	VPXOR        a, b, Y12; \
+	VPAND        Y12, Y11, Y11; \
+	VPANDN       Y6, Y12, Y6; \
+	VPOR         Y11, Y6, Y6; \
+	VPXOR        a, Y6, Y6; \
+	VMOVDQU      Y6, off(SP)
+
+TEXT ·fineBitsAVX2(SB), NOSPLIT, $288-64
+	MOVQ nblk+32(FP), BX
+	MOVQ p+48(FP), DX
+	MOVQ key+56(FP), R10
+	XORQ R11, R11 // first word of the block
+
+f2block:
+	TESTQ   BX, BX
+	JZ      f2done
+	MOVQ    c0+0(FP), DI
+	VMOVDQU (DI)(R11*8), Y0
+	MOVQ    c1+8(FP), DI
+	VMOVDQU (DI)(R11*8), Y1
+	MOVQ    c2+16(FP), DI
+	VMOVDQU (DI)(R11*8), Y2
+	MOVQ    c3+24(FP), DI
+	VMOVDQU (DI)(R11*8), Y3
+	// counter offsets (w + lane)·128·Gamma
+	MOVQ    R11, AX
+	IMULQ   GAMMA128, AX
+	MOVQ    AX, 256(SP)
+	LEAQ    1(R11), AX
+	IMULQ   GAMMA128, AX
+	MOVQ    AX, 264(SP)
+	LEAQ    2(R11), AX
+	IMULQ   GAMMA128, AX
+	MOVQ    AX, 272(SP)
+	LEAQ    3(R11), AX
+	IMULQ   GAMMA128, AX
+	MOVQ    AX, 280(SP)
+	VMOVDQU 256(SP), Y4
+	MOVQ    steps+40(FP), CX
+	MOVQ    $1, R12 // FinePhase(0)
+
+f2step:
+	TESTQ   CX, CX
+	JZ      f2store
+	// hidden sites: e0 (c0,c1), e1 (c1,c2), e2 (c2,c3), e3 (c0,c3)
+	SITE2(0, Y0, Y1, 0, f2h0, f2h0d)
+	SITE2(1, Y1, Y2, 32, f2h1, f2h1d)
+	SITE2(2, Y2, Y3, 64, f2h2, f2h2d)
+	SITE2(3, Y0, Y3, 96, f2h3, f2h3d)
+	VMOVDQU 0(SP), Y0
+	VMOVDQU 32(SP), Y1
+	VMOVDQU 64(SP), Y2
+	VMOVDQU 96(SP), Y3
+	INCQ    R12
+	// corners: c0 (e0,e3), c1 (e0,e1), c2 (e1,e2), c3 (e2,e3)
+	SITE2(0, Y0, Y3, 128, f2c0, f2c0d)
+	SITE2(1, Y0, Y1, 160, f2c1, f2c1d)
+	SITE2(2, Y1, Y2, 192, f2c2, f2c2d)
+	SITE2(3, Y2, Y3, 224, f2c3, f2c3d)
+	VMOVDQU 128(SP), Y0
+	VMOVDQU 160(SP), Y1
+	VMOVDQU 192(SP), Y2
+	VMOVDQU 224(SP), Y3
+	INCQ    R12
+	DECQ    CX
+	JMP     f2step
+
+f2store:
+	MOVQ    c0+0(FP), DI
+	VMOVDQU Y0, (DI)(R11*8)
+	MOVQ    c1+8(FP), DI
+	VMOVDQU Y1, (DI)(R11*8)
+	MOVQ    c2+16(FP), DI
+	VMOVDQU Y2, (DI)(R11*8)
+	MOVQ    c3+24(FP), DI
+	VMOVDQU Y3, (DI)(R11*8)
+	ADDQ    $4, R11
+	DECQ    BX
+	JMP     f2block
+
+f2done:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// func catAVX2(dst, a, b *uint8, n int, tab *uint32, logR, d, shift int, key, base uint64)
+//
+// The categorical draws of CatPair (shift d) and CatOne (a = b, shift 0)
+// for n a multiple of 8: 8 draws a loop (dword lanes; the uniforms of
+// words 4i…4i+3, low halves first), rows r = (a&m)<<shift | (b&m), a
+// binary search over the row's thresholds with one VPGATHERDD a level.
+// 0(SP) holds the lanes' first counters while they are computed.
+TEXT ·catAVX2(SB), NOSPLIT, $32-80
+	MOVQ         dst+0(FP), DI
+	MOVQ         a+8(FP), SI
+	MOVQ         b+16(FP), R8
+	MOVQ         tab+32(FP), R9
+	MOVQ         logR+40(FP), AX
+	MOVQ         AX, X12
+	MOVQ         shift+56(FP), AX
+	MOVQ         AX, X11
+	MOVQ         d+48(FP), CX
+	MOVQ         $1, AX
+	SHLQ         CX, AX
+	MOVQ         AX, R12
+	SHRQ         $1, R12 // 2^(d−1), the first step
+	DECQ         AX
+	MOVQ         AX, X6
+	VPBROADCASTD X6, Y6 // S − 1
+	VMOVDQU      SIGN32, Y10
+	// counters key + (base + 1 + j)·Gamma, j = 0 … 3
+	MOVQ         key+64(FP), R10
+	MOVQ         base+72(FP), R11
+	LEAQ         1(R11), AX
+	IMULQ        GAMMA, AX
+	ADDQ         R10, AX
+	MOVQ         AX, 0(SP)
+	LEAQ         2(R11), AX
+	IMULQ        GAMMA, AX
+	ADDQ         R10, AX
+	MOVQ         AX, 8(SP)
+	LEAQ         3(R11), AX
+	IMULQ        GAMMA, AX
+	ADDQ         R10, AX
+	MOVQ         AX, 16(SP)
+	LEAQ         4(R11), AX
+	IMULQ        GAMMA, AX
+	ADDQ         R10, AX
+	MOVQ         AX, 24(SP)
+	VMOVDQU      0(SP), Y7
+	MOVQ         n+24(FP), CX
+
+c2loop:
+	TESTQ        CX, CX
+	JZ           c2done
+	VPMOVZXBD    (SI), Y0
+	VPMOVZXBD    (R8), Y4
+	VPAND        Y6, Y0, Y0
+	VPAND        Y6, Y4, Y4
+	VPSLLD       X11, Y0, Y0
+	VPOR         Y4, Y0, Y0 // rows
+	VMOVDQU      Y7, Y1
+	MIX(Y1, Y8)
+	VPADDQ       GAMMA4, Y7, Y7
+	VPXOR        Y10, Y1, Y1 // uniforms, sign bits flipped
+	VPXOR        Y2, Y2, Y2 // i
+	MOVQ         R12, DX // step
+	MOVQ         DX, X5
+	VPBROADCASTD X5, Y5
+
+c2level:
+	LEAQ         -1(DX), AX
+	MOVQ         AX, X3
+	VPBROADCASTD X3, Y3
+	VPADDD       Y2, Y3, Y3
+	VPSLLD       X12, Y3, Y3
+	VPADDD       Y0, Y3, Y3 // (i + step − 1)·R + r
+	VPCMPEQD     Y9, Y9, Y9
+	VPXOR        Y4, Y4, Y4
+	VPGATHERDD   Y9, (R9)(Y3*4), Y4
+	VPXOR        Y10, Y4, Y4
+	VPCMPGTD     Y1, Y4, Y4 // threshold > u
+	VPANDN       Y5, Y4, Y4 // step where threshold ≤ u
+	VPADDD       Y4, Y2, Y2
+	VPSRLD       $1, Y5, Y5
+	SHRQ         $1, DX
+	JNZ          c2level
+	VPSHUFB      SHUF4, Y2, Y2
+	VEXTRACTI128 $1, Y2, X4
+	VPUNPCKLDQ   X4, X2, X2
+	MOVQ         X2, (DI)
+	ADDQ         $8, DI
+	ADDQ         $8, SI
+	ADDQ         $8, R8
+	SUBQ         $8, CX
+	JMP          c2loop
+
+c2done:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// func centreAVX2(dst *uint8, th *float64, n, N, d int, key, base uint64)
+//
+// CentreStatesGeneric for the first n sites (a multiple of 4) of N, 4
+// sites a loop (qword lanes): spin k of site m reads word base + m·d + k
+// and th[k·N + m]. The 53-bit uniform w>>11 is converted exactly as
+// A·2^21 + B with A = w>>32 and B = (w>>11) mod 2^21, each through the
+// 2^52 trick. Stack: 0(SP) the lanes' first counters, 64(SP) the states to
+// store.
+TEXT ·centreAVX2(SB), NOSPLIT, $96-56
+	MOVQ  dst+0(FP), DI
+	MOVQ  th+8(FP), SI
+	MOVQ  n+16(FP), CX
+	MOVQ  N+24(FP), R13
+	SHLQ  $3, R13 // bytes from spin k's th to spin k+1's
+	MOVQ  d+32(FP), R11
+	MOVQ  key+40(FP), R10
+	MOVQ  base+48(FP), R8
+	INCQ  R8
+	// lane j: counter key + (base + 1 + j·d)·Gamma
+	MOVQ  R8, AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 0(SP)
+	LEAQ  (R8)(R11*1), AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 8(SP)
+	LEAQ  (R8)(R11*2), AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 16(SP)
+	LEAQ  (R11)(R11*2), AX
+	ADDQ  R8, AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 24(SP)
+	VMOVDQU 0(SP), Y7 // counters of spin 0
+	// 4d·Gamma: the next 4 sites' counters
+	LEAQ    (R11*4), R12
+	IMULQ   GAMMA, R12
+	MOVQ    R12, X11
+	VPBROADCASTQ X11, Y11
+
+ceLoop:
+	TESTQ   CX, CX
+	JZ      ceDone
+	VPXOR   Y2, Y2, Y2 // states
+	VMOVDQU Y7, Y3 // counters of spin k
+	MOVQ    $1, AX // 1 << k
+	MOVQ    SI, R9 // th of spin k
+	MOVQ    R11, BX
+
+ceSpin:
+	VMOVDQU      Y3, Y4
+	MIX(Y4, Y8)
+	VPSRLQ       $32, Y4, Y5 // A
+	VPSRLQ       $11, Y4, Y6
+	VPAND        LOW21, Y6, Y6 // B
+	VPOR         TWO52BITS, Y5, Y5
+	VSUBPD       TWO52BITS, Y5, Y5
+	VPOR         TWO52BITS, Y6, Y6
+	VSUBPD       TWO52BITS, Y6, Y6
+	VMULPD       TWO21, Y5, Y5
+	VADDPD       Y6, Y5, Y5
+	VMULPD       TWOM53, Y5, Y5 // u
+	VMOVUPD      (R9), Y6 // th
+	VMULPD       HALF, Y6, Y6
+	VADDPD       HALF, Y6, Y6 // q
+	VCMPPD       $0x1d, Y6, Y5, Y6 // u ≥ q
+	MOVQ         AX, X10
+	VPBROADCASTQ X10, Y10
+	VPAND        Y10, Y6, Y6
+	VPOR         Y6, Y2, Y2
+	VPADDQ       GAMMA, Y3, Y3
+	SHLQ         $1, AX
+	ADDQ         R13, R9
+	DECQ         BX
+	JNZ          ceSpin
+	VMOVDQU      Y2, 64(SP)
+	MOVB         64(SP), AX
+	MOVB         AX, 0(DI)
+	MOVB         72(SP), AX
+	MOVB         AX, 1(DI)
+	MOVB         80(SP), AX
+	MOVB         AX, 2(DI)
+	MOVB         88(SP), AX
+	MOVB         AX, 3(DI)
+	ADDQ         $4, DI
+	ADDQ         $32, SI
+	VPADDQ       Y11, Y7, Y7
+	SUBQ         $4, CX
+	JMP          ceLoop
+
+ceDone:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// func prodAVX2(dst, a, b *uint8, n int, ea, eb *float64, d int, key, base uint64)
+//
+// ProdPairGeneric for n a multiple of 4, 4 draws a loop (qword lanes), the
+// factors gathered. Stack: 0(SP) the lanes' first counters, 32(SP) the
+// states to store, 64(SP) S − 1 and the advance 4h·Gamma.
+TEXT ·prodAVX2(SB), NOSPLIT, $96-72
+	MOVQ  dst+0(FP), DI
+	MOVQ  a+8(FP), SI
+	MOVQ  b+16(FP), R8
+	MOVQ  d+48(FP), R11
+	MOVQ  key+56(FP), R10
+	MOVQ  base+64(FP), R12
+	INCQ  R12
+	MOVQ  R11, R13
+	INCQ  R13
+	SHRQ  $1, R13 // h
+	// lane l: key + (base + 1 + l·h)·Gamma
+	MOVQ  R12, AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 0(SP)
+	LEAQ  (R12)(R13*1), AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 8(SP)
+	LEAQ  (R12)(R13*2), AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 16(SP)
+	LEAQ  (R13)(R13*2), AX
+	ADDQ  R12, AX
+	IMULQ GAMMA, AX
+	ADDQ  R10, AX
+	MOVQ  AX, 24(SP)
+	VMOVDQU 0(SP), Y3
+	LEAQ  (R13*4), AX
+	IMULQ GAMMA, AX
+	MOVQ  AX, 72(SP)
+	VPBROADCASTQ 72(SP), Y11 // the next 4 draws' counters
+	MOVQ  $1, AX
+	MOVQ  R11, CX
+	SHLQ  CX, AX // S
+	MOVQ  AX, R14
+	SHLQ  $3, R14 // bytes of one spin's factors
+	DECQ  AX
+	MOVQ  AX, 64(SP)
+	MOVQ  n+24(FP), CX
+
+p2loop:
+	TESTQ        CX, CX
+	JZ           p2done
+	VPMOVZXBQ    (SI), Y0
+	VPBROADCASTQ 64(SP), Y8
+	VPAND        Y8, Y0, Y0
+	VPMOVZXBQ    (R8), Y1
+	VPAND        Y8, Y1, Y1
+	VPXOR        Y2, Y2, Y2 // states
+	VMOVDQU      Y3, Y12 // the counters of spins 0, 1
+	MOVQ         $1, AX
+	MOVQ         AX, X10
+	VPBROADCASTQ X10, Y10 // bit k
+	MOVQ         ea+32(FP), R9
+	MOVQ         eb+40(FP), R15
+	XORQ         BX, BX // k
+
+p2spin:
+	TESTQ        $1, BX
+	JNZ          p2odd
+	VMOVDQU      Y12, Y4
+	MIX(Y4, Y8)
+	VPADDQ       GAMMA, Y12, Y12
+	VPAND        LOW32, Y4, Y5
+	JMP          p2conv
+
+p2odd:
+	VPSRLQ       $32, Y4, Y5
+
+p2conv:
+	VPOR         TWO52BITS, Y5, Y5
+	VSUBPD       TWO52BITS, Y5, Y5 // U
+	VPCMPEQQ     Y9, Y9, Y9
+	VXORPD       Y6, Y6, Y6
+	VGATHERQPD   Y9, (R9)(Y0*8), Y6
+	VPCMPEQQ     Y9, Y9, Y9
+	VXORPD       Y7, Y7, Y7
+	VGATHERQPD   Y9, (R15)(Y1*8), Y7
+	VMULPD       Y7, Y6, Y8 // w
+	VMULPD       Y8, Y5, Y8 // U·w
+	VADDPD       Y8, Y5, Y8 // U + U·w
+	VCMPPD       $0x15, TWO32, Y8, Y8 // !(… < 2^32)
+	VPAND        Y10, Y8, Y8
+	VPOR         Y8, Y2, Y2
+	VPSLLQ       $1, Y10, Y10
+	ADDQ         R14, R9
+	ADDQ         R14, R15
+	INCQ         BX
+	CMPQ         BX, R11
+	JB           p2spin
+	VMOVDQU      Y2, 32(SP)
+	MOVB         32(SP), AX
+	MOVB         AX, 0(DI)
+	MOVB         40(SP), AX
+	MOVB         AX, 1(DI)
+	MOVB         48(SP), AX
+	MOVB         AX, 2(DI)
+	MOVB         56(SP), AX
+	MOVB         AX, 3(DI)
+	ADDQ         $4, DI
+	ADDQ         $4, SI
+	ADDQ         $4, R8
+	VPADDQ       Y11, Y3, Y3
+	SUBQ         $4, CX
+	JMP          p2loop
+
+p2done:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// NEGEXP2(x, e, m, t1, t2): e = exp x, m = expm1 x for x ≤ 0, as negExp
+// (gibbs.go) computes them; x is clobbered. Y14 holds −700.
+#define NEGEXP2(x, e, m, t1, t2) \
+	VMAXPD   x, Y14, x; \
+	VMULPD   LOG2E, x, t1; \
+	VROUNDPD $8, t1, t1; \
+	VMULPD   LN2HI, t1, t2; \
+	VSUBPD   t2, x, x; \
+	VMULPD   LN2LO, t1, t2; \
+	VSUBPD   t2, x, x; \
+	VMOVUPD  T13, m; \
+	VMULPD   x, m, m; \
+	VADDPD   T12, m, m; \
+	VMULPD   x, m, m; \
+	VADDPD   T11, m, m; \
+	VMULPD   x, m, m; \
+	VADDPD   T10, m, m; \
+	VMULPD   x, m, m; \
+	VADDPD   T9, m, m; \
+	VMULPD   x, m, m; \
+	VADDPD   T8, m, m; \
+	VMULPD   x, m, m; \
+	VADDPD   T7, m, m; \
+	VMULPD   x, m, m; \
+	VADDPD   T6, m, m; \
+	VMULPD   x, m, m; \
+	VADDPD   T5, m, m; \
+	VMULPD   x, m, m; \
+	VADDPD   T4, m, m; \
+	VMULPD   x, m, m; \
+	VADDPD   T3, m, m; \
+	VMULPD   x, m, m; \
+	VADDPD   T2, m, m; \
+	VMULPD   x, x, t2; \
+	VMULPD   m, t2, t2; \
+	VADDPD   t2, x, t2; \
+	VADDPD   EXPMAGIC, t1, t1; \
+	VPSUBQ   TWO52BITS, t1, t1; \
+	VPSLLQ   $52, t1, t1; \
+	VMULPD   t2, t1, t2; \
+	VADDPD   t2, t1, e; \
+	VSUBPD   ONE, t1, t1; \
+	VADDPD   t1, t2, m
+
+// LCHALF(off, abs, prod): LcTanhGeneric on the 4 elements at off(SI),
+// accumulating into abs and prod.
+#define LCHALF(off, abs, prod) \
+	VMOVUPD off(SI), Y0; \
+	VANDPD  ABSMASK, Y0, Y1; \
+	VADDPD  Y1, abs, abs; \
+	VMULPD  MTWO, Y1, Y2; \
+	NEGEXP2(Y2, Y3, Y4, Y5, Y6); \
+	VADDPD  TWO, Y4, Y5; \
+	VMULPD  Y5, prod, prod; \
+	VXORPD  SIGN, Y4, Y4; \
+	VDIVPD  Y5, Y4, Y4; \
+	VXORPD  Y7, Y7, Y7; \
+	VCMPPD  $0x11, Y7, Y0, Y8; \
+	VANDPD  SIGN, Y8, Y8; \
+	VXORPD  Y8, Y4, Y4; \
+	VMOVUPD Y4, off(DI)
+
+// func lcTanhAVX2(th, x *float64, n int, abs, prod *float64)
+//
+// LcTanhGeneric for n a multiple of 8: elements 8i…8i+3 in the lanes of
+// the first accumulators, 8i+4…8i+7 in the second.
+TEXT ·lcTanhAVX2(SB), NOSPLIT, $0-40
+	MOVQ    th+0(FP), DI
+	MOVQ    x+8(FP), SI
+	MOVQ    n+16(FP), CX
+	MOVQ    abs+24(FP), R8
+	MOVQ    prod+32(FP), R9
+	VMOVUPD NEGEXPMIN, Y14
+	VMOVUPD (R8), Y10
+	VMOVUPD 32(R8), Y11
+	VMOVUPD (R9), Y12
+	VMOVUPD 32(R9), Y13
+
+l2loop:
+	TESTQ CX, CX
+	JZ    l2done
+	LCHALF(0, Y10, Y12)
+	LCHALF(32, Y11, Y13)
+	ADDQ  $64, SI
+	ADDQ  $64, DI
+	SUBQ  $8, CX
+	JMP   l2loop
+
+l2done:
+	VMOVUPD Y10, (R8)
+	VMOVUPD Y11, 32(R8)
+	VMOVUPD Y12, (R9)
+	VMOVUPD Y13, 32(R9)
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX2(plus, minus, x *float64, n int)
+//
+// SigmoidPairsGeneric for n a multiple of 4.
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-32
+	MOVQ    plus+0(FP), DI
+	MOVQ    minus+8(FP), R8
+	MOVQ    x+16(FP), SI
+	MOVQ    n+24(FP), CX
+	VMOVUPD NEGEXPMIN, Y14
+	VXORPD  Y7, Y7, Y7
+
+s2loop:
+	TESTQ     CX, CX
+	JZ        s2done
+	VMOVUPD   (SI), Y0
+	VANDPD    ABSMASK, Y0, Y1
+	VMULPD    MTWO, Y1, Y2
+	NEGEXP2(Y2, Y3, Y4, Y5, Y6)
+	VADDPD    ONE, Y3, Y5 // 1 + e
+	VMOVUPD   ONE, Y6
+	VDIVPD    Y5, Y6, Y5 // big
+	VMULPD    Y5, Y3, Y6 // small
+	VCMPPD    $0x1d, Y7, Y0, Y8 // x ≥ 0
+	VBLENDVPD Y8, Y5, Y6, Y9 // plus
+	VBLENDVPD Y8, Y6, Y5, Y10 // minus
+	VMOVUPD   Y9, (DI)
+	VMOVUPD   Y10, (R8)
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	ADDQ      $32, R8
+	SUBQ      $4, CX
+	JMP       s2loop
+
+s2done:
+	VZEROUPPER
+	RET
