@@ -214,8 +214,10 @@ func (o *Oracle) solve(J, start []float64, minimise bool, hint []float64) (Point
 }
 
 // lineSearch tries x + t·step for t = 1, 1/2, …, 1/128 at once (one
-// batched KL evaluation, the kernels' lanes), leaves the first accepted
-// trial in trial and returns its t, KL and gradient.
+// batched KL evaluation, the kernels' lanes), and if none is accepted the
+// next eight halvings down to 2⁻¹⁵ (weak couplings, where the KL is nearly
+// flat in some directions and quartic in others, can need them); it leaves
+// the first accepted trial in trial and returns its t, KL and gradient.
 func (o *Oracle) lineSearch(J, x, step []float64, kl0, slope, gmax float64, minimise bool, trial []float64) (float64, float64, []float64, bool) {
 	c := len(x)
 	const n = 8
@@ -223,34 +225,40 @@ func (o *Oracle) lineSearch(J, x, step []float64, kl0, slope, gmax float64, mini
 	Jps := make([]float64, n*c)
 	kls := make([]float64, n)
 	grads := make([]float64, n*c)
-	t := 1.0
 	for k := 0; k < n; k++ {
 		copy(Js[k*c:], J)
-		for i := 0; i < c; i++ {
-			Jps[k*c+i] = x[i] + t*step[i]
-		}
-		t /= 2
 	}
-	o.B.KLBatch(Js, Jps, kls, grads, 1)
 	resolution := 1e-12 * math.Max(1, math.Abs(kl0))
-	t = 1.0
-	for k := 0; k < n; k++ {
-		g := maxAbs(grads[k*c : (k+1)*c])
-		var accept bool
-		switch {
-		case !finite(kls[k]):
-		case minimise && -t*slope > resolution:
-			accept = kls[k] <= kl0+1e-4*t*slope
-		case minimise:
-			accept = kls[k] < kl0-resolution || (g < gmax && kls[k] <= kl0+resolution)
-		default:
-			accept = g < gmax
+	t0 := 1.0
+	for batch := 0; batch < 2; batch++ {
+		t := t0
+		for k := 0; k < n; k++ {
+			for i := 0; i < c; i++ {
+				Jps[k*c+i] = x[i] + t*step[i]
+			}
+			t /= 2
 		}
-		if accept {
-			copy(trial, Jps[k*c:(k+1)*c])
-			return t, kls[k], grads[k*c : (k+1)*c], true
+		o.B.KLBatch(Js, Jps, kls, grads, 1)
+		t = t0
+		for k := 0; k < n; k++ {
+			g := maxAbs(grads[k*c : (k+1)*c])
+			var accept bool
+			switch {
+			case !finite(kls[k]):
+			case minimise && -t*slope > resolution:
+				accept = kls[k] <= kl0+1e-4*t*slope
+			case minimise:
+				accept = kls[k] < kl0-resolution || (g < gmax && kls[k] <= kl0+resolution)
+			default:
+				accept = g < gmax
+			}
+			if accept {
+				copy(trial, Jps[k*c:(k+1)*c])
+				return t, kls[k], append([]float64(nil), grads[k*c:(k+1)*c]...), true
+			}
+			t /= 2
 		}
-		t /= 2
+		t0 = t
 	}
 	return 0, 0, nil, false
 }
