@@ -10,8 +10,18 @@ import (
 // parameters and in the input are checked against central differences.
 func TestMLPGradientsFiniteDifference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	for _, act := range []Activation{ReLU, SiLU, Tanh} {
+	for _, kind := range []struct {
+		act  Activation
+		norm bool
+	}{{ReLU, false}, {SiLU, false}, {Tanh, false}, {ReLU, true}, {Tanh, true}} {
+		act := kind.act
 		net := NewMLP([]int{3, 7, 5, 2}, act, rng)
+		if kind.norm { // layer norm, γ and β away from 1 and 0
+			net.AddLayerNorm()
+			for i := net.linearParams(); i < len(net.Params); i++ {
+				net.Params[i] += 0.3 * rng.NormFloat64()
+			}
+		}
 		batch := 4
 		x := randomJ(rng, batch*3, 1)
 		w := randomJ(rng, batch*2, 1)
@@ -35,7 +45,7 @@ func TestMLPGradientsFiniteDifference(t *testing.T) {
 			// ReLU has kinks; a finite difference straddling one is off, so
 			// ReLU is held to the same tolerance but kinks are rare at h=1e-6.
 			if math.Abs(fd-analytic) > 1e-6*math.Max(1, math.Abs(fd)) {
-				t.Errorf("%v: ∂L/∂%s[%d] = %.10g, finite difference %.10g", act, what, i, analytic, fd)
+				t.Errorf("%v (layer norm %v): ∂L/∂%s[%d] = %.10g, finite difference %.10g", act, kind.norm, what, i, analytic, fd)
 			}
 		}
 		for i := range net.Params {
