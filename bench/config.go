@@ -47,7 +47,7 @@ type LargeNetwork struct {
 type DistConfig struct {
 	Suite              string       `toml:"suite"`
 	Reps               []string     `toml:"reps" comment:"representations: built-in irreps sums or plugin names"`
-	Losses             []string     `toml:"losses" comment:"kl and/or cd"`
+	Losses             []string     `toml:"losses" comment:"kl, cd and/or cd-energy"`
 	Models             []string     `toml:"models" comment:"flow and/or monotone"`
 	CoarseMirrors      []string     `toml:"coarse_mirrors" comment:"coarse-block mirrors: axis and/or diagonal (diagonal only for representations with E and without B1, B2)"`
 	Oracle             bool         `toml:"oracle" comment:"bias-vs-dimension and kl-vs-cd: set the exact variational map's critical values beside each representation and mirror (rgflow oracle; minutes for c > 5)"`

@@ -74,6 +74,18 @@ func (cd *CD) Eval(J, Jp []float64, loss, grad []float64, epoch int) {
 	if len(J) != M*c || len(Jp) != M*c || (grad != nil && len(grad) != M*c) {
 		panic(fmt.Sprintf("engine: CD sizes: J %d, J′ %d, loss %d, grad %d for c = %d", len(J), len(Jp), M, len(grad), c))
 	}
+	cd.forEach(M, func(w *cdWork, i int) {
+		var g []float64
+		if grad != nil {
+			g = grad[i*c : (i+1)*c]
+		}
+		loss[i] = cd.trajectory(w, J[i*c:(i+1)*c], Jp[i*c:(i+1)*c], g, cdKey(cd.Seed, epoch, i))
+	})
+}
+
+// forEach runs trajectory i = 0…M−1 on Workers goroutines, each with its
+// own buffers.
+func (cd *CD) forEach(M int, run func(w *cdWork, i int)) {
 	workers := cd.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -96,11 +108,7 @@ func (cd *CD) Eval(J, Jp []float64, loss, grad []float64, epoch int) {
 				if i >= M {
 					return
 				}
-				var g []float64
-				if grad != nil {
-					g = grad[i*c : (i+1)*c]
-				}
-				loss[i] = cd.trajectory(w, J[i*c:(i+1)*c], Jp[i*c:(i+1)*c], g, cdKey(cd.Seed, epoch, i))
+				run(w, i)
 			}
 		}()
 	}

@@ -15,7 +15,7 @@ import (
 // default (DefaultConfig); zero means "automatic" where the comment says so.
 type Config struct {
 	Rep          string  `toml:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
-	Loss         string  `toml:"loss" comment:"kl (the exact KL divergence) or cd (contrastive divergence)"`
+	Loss         string  `toml:"loss" comment:"kl (the exact KL divergence), cd (contrastive divergence) or cd-energy (Hou & You's contrastive divergence, docs/presets.md)"`
 	Model        string  `toml:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
 	CoarseMirror string  `toml:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
 	Epochs       int     `toml:"epochs"`
