@@ -69,8 +69,19 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 		return nil, fmt.Errorf("checkpoint is for representation %s, not %s", ck.Rep, rep.Name)
 	}
 	cfg := ck.Config
-	if cfg.CoarseMirror == "" { // written before the option existed
-		cfg.CoarseMirror = "axis"
+	// keys written before their options existed take their defaults
+	def := DefaultConfig()
+	if cfg.CoarseMirror == "" {
+		cfg.CoarseMirror = def.CoarseMirror
+	}
+	if cfg.Network.InputScale == 0 {
+		cfg.Network.InputScale = def.Network.InputScale
+	}
+	if cfg.HMC.Potential == "" {
+		cfg.HMC.Potential = def.HMC.Potential
+	}
+	if cfg.Newton.Step == 0 {
+		cfg.Newton.Step = def.Newton.Step
 	}
 	if epochs > 0 {
 		cfg.Epochs = epochs

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -14,6 +16,10 @@ import (
 // Config is one experiment, as written in a TOML file. Every field has a
 // default (DefaultConfig); zero means "automatic" where the comment says so.
 type Config struct {
+	// Preset names a protocol (Presets: "dlrg", "hou-you"; docs/presets.md)
+	// whose keys are set over the defaults before every other key of the
+	// file and the command line, which therefore override it.
+	Preset       string  `toml:"preset" comment:"a protocol preset, applied over the defaults before every other key: dlrg or hou-you (docs/presets.md); \"\": none"`
 	Rep          string  `toml:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
 	Loss         string  `toml:"loss" comment:"kl (the exact KL divergence), cd (contrastive divergence) or cd-energy (Hou & You's contrastive divergence, docs/presets.md)"`
 	Model        string  `toml:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
@@ -46,6 +52,17 @@ type NetworkConfig struct {
 	Depth      int    `toml:"depth" comment:"hidden layers; 0: c"`
 	Width      int    `toml:"width" comment:"hidden units per layer; 0: 16·c"`
 	Activation string `toml:"activation" comment:"relu, silu or tanh"`
+	// HiddenByC gives the hidden widths for a number of couplings c (the
+	// key, in decimal) when depth and width are both 0: Hou & You's
+	// networks differ from one representation to the next.
+	HiddenByC map[string][]int `toml:"hidden_by_c" comment:"hidden widths by the number of couplings c, used when depth and width are both 0 (e.g. 1 = [6, 12, 8])"`
+	// LayerNorm normalises every hidden layer's pre-activation
+	// (layernorm.go): Linear → LayerNorm → activation.
+	LayerNorm bool `toml:"layer_norm" comment:"normalise every hidden layer: Linear → LayerNorm → activation (Hou & You)"`
+	// InputScale s: the network sees s·J and its map is scaled back,
+	// J′ = x′/s (units.go; Hou & You's J_theirs = 2J: s = 2). Couplings in
+	// every output stay in rgflow's units.
+	InputScale float64 `toml:"input_scale" comment:"the network sees input_scale·J and its map J′ is scaled back (Hou & You's units: 2); every output stays in rgflow's units"`
 }
 
 // HMCConfig is the coupling sampler (docs/conventions.md §10).
@@ -65,6 +82,13 @@ type HMCConfig struct {
 	AxisFraction float64 `toml:"axis_fraction" comment:"fraction of the trajectories drawn on the learned flow from the physical axis instead of by HMC (0: none)"`
 	AxisMax      float64 `toml:"axis_max" comment:"axis points have J_0 uniform in [0, axis_max]"`
 	AxisSteps    int     `toml:"axis_steps" comment:"axis points are carried up to this many steps along the learned map"`
+	// Potential is the HMC energy's form (Potentials): "square", U = β‖f‖²
+	// (the seed's), or "norm", U = β‖f‖ (Hou & You's).
+	Potential string `toml:"potential" comment:"the HMC energy: square (U = β‖f‖², the seed's) or norm (U = β‖f‖, Hou & You's)"`
+	// Redraw draws the HMC trajectories afresh from N(0, init_scale²) at
+	// the start of every epoch, before the HMC proposals (Hou & You's A1
+	// training: no proposals, sample_steps = 0).
+	Redraw bool `toml:"redraw" comment:"draw the trajectories afresh from N(0, init_scale²) every epoch, before the sample_steps proposals"`
 }
 
 // OptimizerConfig is Adam's.
@@ -92,6 +116,10 @@ type NewtonConfig struct {
 	Tol     float64 `toml:"tol"`
 	MaxIter int     `toml:"max_iter"`
 	Every   int     `toml:"every" comment:"record a root every this many epochs over the second half"`
+	// Step is the Newton step's size: 1, full steps halved until ‖f‖
+	// decreases; below 1, fixed steps of that fraction of the Newton step
+	// (Hou & You's Newton_step, 0.1), until the full step is below tol.
+	Step float64 `toml:"step" comment:"1: full Newton steps, halved until |f| decreases; below 1: fixed steps of this fraction of the Newton step (Hou & You: 0.1)"`
 }
 
 // OutputConfig names the files a run writes ("" = none).
@@ -107,37 +135,86 @@ func DefaultConfig() Config {
 	return Config{
 		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis",
 		Epochs: 3000, MaxTraj: 1024, Seed: 1, InitScale: 1, WarmStart: "none", WarmStartPoints: 256, WarmStartEpochs: 1000,
-		Network:   NetworkConfig{Activation: "relu"},
-		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16, AxisMax: 1.6, AxisSteps: 8},
+		Network:   NetworkConfig{Activation: "relu", InputScale: 1},
+		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16, AxisMax: 1.6, AxisSteps: 8, Potential: "square"},
 		Optimizer: OptimizerConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Schedule: "constant", FinalLRFraction: 0.01},
 		CD:        CDConfig{Samples: 512, KFine: 32, KCoarse: 1},
-		Newton:    NewtonConfig{Start: 0.8, Tol: 1e-10, MaxIter: 50, Every: 1},
+		Newton:    NewtonConfig{Start: 0.8, Tol: 1e-10, MaxIter: 50, Every: 1, Step: 1},
 	}
 }
 
-// LoadConfig reads a TOML file over the defaults. Unknown keys, values of
-// the wrong type and values out of range are errors naming the key.
-func LoadConfig(path string) (Config, error) {
+// LoadConfig reads a TOML file over the defaults (and the preset the file
+// names). Unknown keys, values of the wrong type and values out of range
+// are errors naming the key.
+func LoadConfig(path string) (Config, error) { return LoadConfigPreset(path, "") }
+
+// LoadConfigPreset is LoadConfig with preset (if not "") applied instead of
+// the one the file names: the order is the defaults, the preset, the
+// file's keys — as for a command-line -preset, which replaces the file's
+// preset key and is overridden by its other keys.
+func LoadConfigPreset(path, preset string) (Config, error) {
 	cfg := DefaultConfig()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return cfg, fmt.Errorf("cannot read config: %v", err)
 	}
-	if err := DecodeConfig(data, &cfg); err != nil {
+	if err := decodeConfig(data, &cfg, preset); err != nil {
 		return cfg, fmt.Errorf("config %s: %v", path, err)
 	}
 	return cfg, nil
 }
 
 // DecodeConfig decodes TOML into cfg (which holds the defaults) and
-// validates the result.
-func DecodeConfig(data []byte, cfg *Config) error {
+// validates the result. A preset the TOML names is applied to cfg first,
+// so that the TOML's other keys override it.
+func DecodeConfig(data []byte, cfg *Config) error { return decodeConfig(data, cfg, "") }
+
+func decodeConfig(data []byte, cfg *Config, preset string) error {
+	if preset == "" {
+		var err error
+		if preset, err = PeekPreset(data); err != nil {
+			return err
+		}
+	}
+	if err := cfg.ApplyPreset(preset); err != nil {
+		return err
+	}
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(cfg); err != nil {
 		return TOMLError(err)
 	}
+	if preset != "" {
+		cfg.Preset = preset // a -preset replaces the file's key
+	}
 	return cfg.Validate()
+}
+
+// PeekPreset returns the top-level key "preset" of a TOML document ("" if
+// it has none), reading nothing else.
+func PeekPreset(data []byte) (string, error) {
+	var head struct {
+		Preset string `toml:"preset"`
+	}
+	if err := toml.Unmarshal(data, &head); err != nil {
+		return "", TOMLError(err)
+	}
+	return head.Preset, nil
+}
+
+// ApplyPreset sets the keys of the named preset (Presets; "" is none) on c
+// and records its name.
+func (c *Config) ApplyPreset(name string) error {
+	if name == "" {
+		return nil
+	}
+	p, ok := Presets.Lookup(name)
+	if !ok {
+		return Presets.Check(name)
+	}
+	p(c)
+	c.Preset = name
+	return nil
 }
 
 // TOMLError turns an error of go-toml's decoder into one sentence that
@@ -171,6 +248,8 @@ func (c *Config) Validate() error {
 	lossErr, modelErr, mirrorErr := Losses.Check(c.Loss), Models.Check(c.Model), Mirrors.Check(c.CoarseMirror)
 	_, actErr := ParseActivation(c.Network.Activation)
 	switch {
+	case c.Preset != "" && Presets.Check(c.Preset) != nil:
+		return Presets.Check(c.Preset)
 	case strings.TrimSpace(c.Rep) == "":
 		return fmt.Errorf("rep must name a representation (e.g. \"A1\")")
 	case lossErr != nil:
@@ -201,6 +280,12 @@ func (c *Config) Validate() error {
 		return bad("network.width", "must be 0 (= 16·c) or more", c.Network.Width)
 	case actErr != nil:
 		return fmt.Errorf("network.activation: %v", actErr)
+	case !(c.Network.InputScale > 0) || !finite(c.Network.InputScale):
+		return bad("network.input_scale", "must be a positive number", c.Network.InputScale)
+	case Potentials.Check(c.HMC.Potential) != nil:
+		return Potentials.Check(c.HMC.Potential)
+	case !(c.Newton.Step > 0 && c.Newton.Step <= 1):
+		return bad("newton.step", "must be in (0, 1]", c.Newton.Step)
 	case !(c.HMC.Dt > 0) || !finite(c.HMC.Dt):
 		return bad("hmc.dt", "must be a positive number", c.HMC.Dt)
 	case c.HMC.SolveSteps < 1:
@@ -251,6 +336,14 @@ func (c *Config) Validate() error {
 	if p := c.Output.Plot; p != "" && !strings.HasSuffix(p, ".png") && !strings.HasSuffix(p, ".svg") {
 		return bad("output.plot", "must end in .png or .svg", fmt.Sprintf("%q", p))
 	}
+	for k, widths := range c.Network.HiddenByC {
+		if n, err := strconv.Atoi(k); err != nil || n < 1 || strconv.Itoa(n) != k {
+			return fmt.Errorf("network.hidden_by_c: key %q must be a number of couplings (1, 5, …)", k)
+		}
+		if len(widths) == 0 || slices.Min(widths) < 1 {
+			return bad("network.hidden_by_c."+k, "must list at least one width, each at least 1", widths)
+		}
+	}
 	return nil
 }
 
@@ -264,9 +357,14 @@ func (c *Config) TrajectoriesFor(nc int) int {
 	return int(math.Min(m, float64(c.MaxTraj)))
 }
 
-// Layers returns the network's layer sizes for c couplings.
+// Layers returns the network's layer sizes for c couplings: network.
+// hidden_by_c's widths for c if it has them and depth and width are both 0,
+// else depth (0: c) layers of width (0: 16c).
 func (c *Config) Layers(nc int) []int {
 	depth, width := c.Network.Depth, c.Network.Width
+	if hidden, ok := c.Network.HiddenByC[strconv.Itoa(nc)]; ok && depth == 0 && width == 0 {
+		return append(append([]int{nc}, hidden...), nc)
+	}
 	if depth == 0 {
 		depth = nc
 	}

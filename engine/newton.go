@@ -62,6 +62,20 @@ func (r Root) Converged() bool { return r.Status == NewtonConverged }
 // and branches, docs/conventions.md §11). It stops when the step is below tol in the
 // max norm, or after maxIter, and says why in Root.Status.
 func Newton(m Model, start []float64, tol float64, maxIter int) Root {
+	return NewtonStep(m, start, 1, tol, maxIter)
+}
+
+// NewtonStep is Newton's method with step size step (newton.step): 1 is
+// Newton's damped full steps; below 1, every iteration moves by that
+// fraction of the Newton step, x ← x − step·(∂f)⁻¹ f (Hou & You's
+// Newton_step, step 0.1), with no line search, until the full step is below
+// tol (then taken) or after maxIter iterations. Small fixed steps follow
+// the continuous Newton flow, whose basins differ from those of damped
+// full steps where roots are close.
+func NewtonStep(m Model, start []float64, step, tol float64, maxIter int) Root {
+	if step < 1 {
+		return fixedNewton(m, start, step, tol, maxIter)
+	}
 	c := len(start)
 	x := append([]float64(nil), start...)
 	trial := make([]float64, c)
@@ -116,6 +130,37 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 		}
 		if !decreased && step <= tol {
 			return Root{J: x, Iter: it, Status: NewtonLineSearchFailed}
+		}
+	}
+	return Root{J: x, Iter: maxIter, Status: NewtonIterationLimit}
+}
+
+// fixedNewton is NewtonStep for step < 1.
+func fixedNewton(m Model, start []float64, step, tol float64, maxIter int) Root {
+	c := len(start)
+	x := append([]float64(nil), start...)
+	for it := 1; it <= maxIter; it++ {
+		f, jac := m.FlowJacobian(x)
+		var dx mat.VecDense
+		if err := dx.SolveVec(mat.NewDense(c, c, jac), mat.NewVecDense(c, f)); err != nil {
+			if cond, ok := err.(mat.Condition); !ok || math.IsInf(float64(cond), 0) {
+				return Root{J: x, Iter: it, Status: NewtonSingular}
+			}
+		}
+		d := dx.RawVector().Data
+		full := maxAbs(d) <= tol
+		for i := range x {
+			if full {
+				x[i] -= d[i]
+			} else {
+				x[i] -= step * d[i]
+			}
+		}
+		switch {
+		case hasNaN(x) || maxAbs(x) > 1e6:
+			return Root{J: x, Iter: it, Status: NewtonDiverged}
+		case full:
+			return Root{J: x, Iter: it, Status: NewtonConverged}
 		}
 	}
 	return Root{J: x, Iter: maxIter, Status: NewtonIterationLimit}

@@ -67,6 +67,7 @@ type Trainer struct {
 	Elapsed            time.Duration
 
 	hmc   HMC
+	pot   HMCTarget // the model under hmc.potential's form
 	pcg   *rand.PCG
 	rng   *rand.Rand
 	loss  []float64
@@ -95,9 +96,13 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 		return nil, fmt.Errorf("network.activation: %v", err)
 	}
 	net := NewMLP(cfg.Layers(t.C), act, t.rng, opts...)
+	if cfg.Network.LayerNorm {
+		net.AddLayerNorm()
+	}
 	if t.Model, err = newModel(cfg.Model, net); err != nil {
 		return nil, err
 	}
+	t.Model = newScaledModel(t.Model, cfg.Network.InputScale)
 	if t.Loss, err = newLoss(cfg, t.Blocks); err != nil {
 		return nil, err
 	}
@@ -124,6 +129,8 @@ func (t *Trainer) alloc() {
 	t.start[0] = t.Cfg.Newton.Start
 	h := t.Cfg.HMC
 	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps}
+	form, _ := Potentials.Lookup(h.Potential)
+	t.pot = form(t.Model)
 }
 
 // newModel builds the model a config names (Models) around a network.
@@ -162,8 +169,13 @@ func (t *Trainer) Step() (EpochStat, error) {
 	st.Beta = Beta(e, cfg.Epochs, cfg.HMC.BetaT, cfg.HMC.Center, cfg.HMC.Sharpness)
 	h := &t.hmc
 	chains := t.M - t.axisRows()
+	if cfg.HMC.Redraw {
+		for i := range t.J[:chains*t.C] {
+			t.J[i] = cfg.InitScale * t.rng.NormFloat64()
+		}
+	}
 	if h.SampleSteps > 0 && chains > 0 {
-		acc := h.Sample(t.Model, t.J[:chains*t.C], chains, t.C, st.Beta, t.rng)
+		acc := h.Sample(t.pot, t.J[:chains*t.C], chains, t.C, st.Beta, t.rng)
 		st.Accept = float64(acc) / float64(chains*h.SampleSteps)
 	}
 	t.axisSamples(t.J[chains*t.C:])
@@ -264,13 +276,19 @@ func (t *Trainer) learningRate(e int) float64 {
 // jumping between the several roots a flow with c > 1 has), or from the
 // configured start when there is none or it fails.
 func (t *Trainer) root() Root {
-	n := t.Cfg.Newton
 	if t.LastRoot != nil {
-		if r := Newton(t.Model, t.LastRoot, n.Tol, n.MaxIter); r.Converged() {
+		if r := t.newton(t.LastRoot); r.Converged() {
 			return r
 		}
 	}
-	return Newton(t.Model, t.start, n.Tol, n.MaxIter)
+	return t.newton(t.start)
+}
+
+// newton runs Newton's method on the model's flow from start, as [newton]
+// configures it.
+func (t *Trainer) newton(start []float64) Root {
+	n := t.Cfg.Newton
+	return NewtonStep(t.Model, start, n.Step, n.Tol, n.MaxIter)
 }
 
 // Run trains until the configured number of epochs, calling progress after
@@ -383,7 +401,6 @@ type AxisGap struct {
 // that flow, or, if the flow orders nowhere on the axis, from the last
 // root recorded.
 func (t *Trainer) readOut(s *Summary) {
-	n := t.Cfg.Newton
 	var r Root
 	if t.C == 1 {
 		r = t.root()
@@ -391,7 +408,7 @@ func (t *Trainer) readOut(s *Summary) {
 		ax := AxisCritical(t.Model, t.C)
 		s.AxisJc = nullfloat.Float(ax.Jc)
 		if ax.Slow != nil {
-			r = Newton(t.Model, ax.Slow, n.Tol, n.MaxIter)
+			r = t.newton(ax.Slow)
 		}
 		if !r.Converged() {
 			r = t.root()
