@@ -178,8 +178,13 @@ var Mirrors = NewRegistry("coarse_mirror",
 // Presets
 
 // Preset is a named training protocol: it sets keys of a configuration
-// that holds the defaults. A preset is one Entry of Presets.
+// that holds the defaults. A preset is one Entry of Presets; a
+// configuration names it with the key preset (or -preset), and every key
+// set explicitly overrides it (Config.ApplyPreset, docs/presets.md).
 type Preset func(*Config)
 
-// Presets are the named training protocols (none yet).
-var Presets = NewRegistry[Preset]("preset")
+// Presets are the named training protocols (presets.go).
+var Presets = NewRegistry("preset",
+	Entry[Preset]{Name: PresetDLRG, Doc: "the seed's reference implementation, github.com/jshe2304/dlrg", Value: presetDLRG},
+	Entry[Preset]{Name: PresetHouYou, Doc: "Hou & You's MLRG code, github.com/EverettYou/MLRG", Value: presetHouYou},
+)

@@ -23,7 +23,8 @@ import (
 // file's key.
 type trainFlags struct {
 	fs                                        *flag.FlagSet
-	configPath, rep, loss, model, mirror      *string
+	configPath, preset, rep, loss, model      *string
+	mirror                                    *string
 	warm                                      *string
 	oracle                                    *string
 	epochs, traj, workers                     *int
@@ -38,6 +39,7 @@ func newTrainFlags() *trainFlags {
 	return &trainFlags{
 		fs:         fs,
 		configPath: fs.String("config", "", "experiment file (TOML); flags override it"),
+		preset:     fs.String("preset", "", "protocol preset, applied over the defaults and overridden by the config file's other keys and the flags: "+engine.Presets.Help()),
 		rep:        fs.String("rep", "", repFlagHelp),
 		loss:       fs.String("loss", "", "divergence: "+engine.Losses.Help()),
 		model:      fs.String("model", "", "RG map: "+engine.Models.Help()),
@@ -77,9 +79,11 @@ func (f *trainFlags) config() (engine.Config, error) {
 	cfg := engine.DefaultConfig()
 	if *f.configPath != "" {
 		var err error
-		if cfg, err = engine.LoadConfig(*f.configPath); err != nil {
+		if cfg, err = engine.LoadConfigPreset(*f.configPath, *f.preset); err != nil {
 			return cfg, err
 		}
+	} else if err := cfg.ApplyPreset(*f.preset); err != nil {
+		return cfg, err
 	}
 	for name, apply := range map[string]func(){
 		"rep":           func() { cfg.Rep = *f.rep },
