@@ -353,8 +353,12 @@ type Summary struct {
 	Lambda           nullfloat.Float `json:"lambda"`
 	Nu               nullfloat.Float `json:"nu"`
 	AxisJc           nullfloat.Float `json:"axis_jc"`
-	SecondsPerEpoch  float64         `json:"seconds_per_epoch"`
-	Flow             []FlowPoint     `json:"flow,omitempty"`
+	// AxisJcCMax is Hou & You's read-out of the same coupling for a model
+	// with a C (the monotone model; NaN otherwise): the J_0 maximising C
+	// after 8 steps of the map (AxisCMax).
+	AxisJcCMax      nullfloat.Float `json:"axis_jc_cmax"`
+	SecondsPerEpoch float64         `json:"seconds_per_epoch"`
+	Flow            []FlowPoint     `json:"flow,omitempty"`
 	Variational
 }
 
@@ -447,6 +451,7 @@ func (t *Trainer) Summary() Summary {
 		s.SecondsPerEpoch = t.Elapsed.Seconds() / float64(t.Epoch)
 	}
 	t.readOut(&s)
+	s.AxisJcCMax = nullfloat.Float(AxisCMax(t.Model, t.C))
 	for i := 0; i <= 160; i++ {
 		x := make([]float64, t.C)
 		x[0] = 0.01 * float64(i)
