@@ -244,7 +244,7 @@ const (
 // AxisRead is the physical-axis read-out of a learned map.
 type AxisRead struct {
 	// Jc is the J_0 at which the fate of (J_0, 0, …, 0) changes from not
-	// ordered to ordered (NaN if it does not between 0 and 4).
+	// ordered to ordered (NaN if it does not between 0 and AxisLarge).
 	Jc float64
 	// Slow is the iterate of the flow from (Jc, 0, …, 0) where the map
 	// moves least: the neighbourhood of the fixed point the separatrix
@@ -253,7 +253,7 @@ type AxisRead struct {
 }
 
 // AxisCritical finds the critical coupling on the physical axis of a
-// learned map by a scan of J_0 over (0, 4] and bisection on the fate of
+// learned map by a scan of J_0 over (0, AxisLarge) and bisection on the fate of
 // (J_0, 0, …, 0) to 1e-8, and the slowest iterate of the flow from it.
 // The fate is gauge-invariant (it reads max |J| only), so it does not
 // matter which gauge image of the map the network has learned.
@@ -282,7 +282,9 @@ func AxisCritical(m Model, c int) AxisRead {
 	}
 	lo, hi := math.NaN(), math.NaN()
 	prev := 0.0
-	for x := 0.1; x <= 4+1e-9; x += 0.1 {
+	// only starts below AxisLarge: one above it counts as ordered before the
+	// map has moved it, which says nothing of the flow
+	for x := 0.1; x < AxisLarge; x += 0.1 {
 		if ordered(x) {
 			if x > 0.1 {
 				lo, hi = prev, x
