@@ -74,6 +74,9 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 	if cfg.CoarseMirror == "" {
 		cfg.CoarseMirror = def.CoarseMirror
 	}
+	if cfg.Bonds == "" {
+		cfg.Bonds = def.Bonds
+	}
 	if cfg.Network.InputScale == 0 {
 		cfg.Network.InputScale = def.Network.InputScale
 	}

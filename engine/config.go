@@ -19,11 +19,14 @@ type Config struct {
 	// Preset names a protocol (Presets: "dlrg", "hou-you"; docs/presets.md)
 	// whose keys are set over the defaults before every other key of the
 	// file and the command line, which therefore override it.
-	Preset       string  `toml:"preset" comment:"a protocol preset, applied over the defaults before every other key: dlrg or hou-you (docs/presets.md); \"\": none"`
-	Rep          string  `toml:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
-	Loss         string  `toml:"loss" comment:"kl (the exact KL divergence), cd (contrastive divergence) or cd-energy (Hou & You's contrastive divergence, docs/presets.md)"`
-	Model        string  `toml:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
-	CoarseMirror string  `toml:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
+	Preset       string `toml:"preset" comment:"a protocol preset, applied over the defaults before every other key: dlrg or hou-you (docs/presets.md); \"\": none"`
+	Rep          string `toml:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
+	Loss         string `toml:"loss" comment:"kl (the exact KL divergence), cd (contrastive divergence) or cd-energy (Hou & You's contrastive divergence, docs/presets.md)"`
+	Model        string `toml:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
+	CoarseMirror string `toml:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
+	// Bonds is the bond convention (Bonds, mirror.go): "rotated", rgflow's
+	// (docs/conventions.md §4), or "unrotated", the seed's reference code's.
+	Bonds        string  `toml:"bonds" comment:"rotated (a bond in direction r carries R^r K Rᵀ^r; docs/conventions.md §4) or unrotated (every bond carries K(J), the coarse centre the source: the seed's dlrg code, which breaks the rotation symmetry; docs/presets.md)"`
 	Epochs       int     `toml:"epochs"`
 	Trajectories int     `toml:"trajectories" comment:"couplings per epoch; 0: 8·3^c capped at max_trajectories"`
 	MaxTraj      int     `toml:"max_trajectories"`
@@ -133,7 +136,7 @@ type OutputConfig struct {
 // DefaultConfig is the seed's set-up: A1, exact KL, flow, ReLU.
 func DefaultConfig() Config {
 	return Config{
-		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis",
+		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis", Bonds: BondsRotated,
 		Epochs: 3000, MaxTraj: 1024, Seed: 1, InitScale: 1, WarmStart: "none", WarmStartPoints: 256, WarmStartEpochs: 1000,
 		Network:   NetworkConfig{Activation: "relu", InputScale: 1},
 		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16, AxisMax: 1.6, AxisSteps: 8, Potential: "square"},
@@ -258,6 +261,10 @@ func (c *Config) Validate() error {
 		return modelErr
 	case mirrorErr != nil:
 		return mirrorErr
+	case Bonds.Check(c.Bonds) != nil:
+		return Bonds.Check(c.Bonds)
+	case c.Bonds == BondsUnrotated && c.CoarseMirror != "axis":
+		return fmt.Errorf("coarse_mirror %q needs bonds = \"rotated\" (unrotated bonds have no mirror convention of their own)", c.CoarseMirror)
 	case c.Epochs < 1:
 		return bad("epochs", "must be at least 1", c.Epochs)
 	case c.Trajectories < 0:

@@ -40,9 +40,11 @@ func presetHouYou(c *Config) {
 // layers of 16c units, 4096 epochs with β annealed to 16 around epoch
 // 1024, 8·3^c HMC trajectories with leapfrog dt 0.001 and 32 (+1) steps,
 // one proposal per epoch, CD 512 samples, k_fine 32, k_coarse 1, Adam's
-// default learning rate, roots from 0.8 over the second half.
+// default learning rate, roots from 0.8 over the second half; its bonds are
+// unrotated (every bond carries K, the coarse centre is the source).
 func presetDLRG(c *Config) {
 	c.Model, c.Loss = ModelFlow, LossCD
+	c.Bonds = BondsUnrotated // rbm/rbm.py: W = kron(adjacency, K) in both blocks
 	c.Epochs, c.Trajectories, c.MaxTraj = 4096, 0, 1<<20 // 8·3^c uncapped: 1944 for A1+E
 	c.InitScale = 1
 	c.Network = NetworkConfig{

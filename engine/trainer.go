@@ -87,7 +87,7 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("coarse_mirror: %v", err)
 	}
-	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep, append(opts, WithCoarseMirror(mirror))...), C: rep.C()}
+	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep, append(opts, WithCoarseMirror(mirror), WithBonds(cfg.Bonds))...), C: rep.C()}
 	t.M = cfg.TrajectoriesFor(t.C)
 	t.pcg = rand.NewPCG(cfg.Seed, 0x5247464c4f57) // "RGFLOW"
 	t.rng = rand.New(t.pcg)
