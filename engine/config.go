@@ -123,6 +123,9 @@ type NewtonConfig struct {
 	// decreases; below 1, fixed steps of that fraction of the Newton step
 	// (Hou & You's Newton_step, 0.1), until the full step is below tol.
 	Step float64 `toml:"step" comment:"1: full Newton steps, halved until |f| decreases; below 1: fixed steps of this fraction of the Newton step (Hou & You: 0.1)"`
+	// StartByC gives the whole starting point for a number of couplings c
+	// (the key, in decimal), instead of (start, 0, …, 0).
+	StartByC map[string][]float64 `toml:"start_by_c" comment:"the whole starting point by the number of couplings c, instead of (start, 0, …, 0) (e.g. 5 = [0.8, 0, 0, 0.8, 0.8])"`
 }
 
 // OutputConfig names the files a run writes ("" = none).
@@ -344,14 +347,42 @@ func (c *Config) Validate() error {
 		return bad("output.plot", "must end in .png or .svg", fmt.Sprintf("%q", p))
 	}
 	for k, widths := range c.Network.HiddenByC {
-		if n, err := strconv.Atoi(k); err != nil || n < 1 || strconv.Itoa(n) != k {
-			return fmt.Errorf("network.hidden_by_c: key %q must be a number of couplings (1, 5, …)", k)
+		if _, err := couplingsKey("network.hidden_by_c", k); err != nil {
+			return err
 		}
 		if len(widths) == 0 || slices.Min(widths) < 1 {
 			return bad("network.hidden_by_c."+k, "must list at least one width, each at least 1", widths)
 		}
 	}
+	for k, start := range c.Newton.StartByC {
+		n, err := couplingsKey("newton.start_by_c", k)
+		if err != nil {
+			return err
+		}
+		if len(start) != n || slices.ContainsFunc(start, func(x float64) bool { return !finite(x) }) {
+			return bad("newton.start_by_c."+k, fmt.Sprintf("must list %d numbers", n), start)
+		}
+	}
 	return nil
+}
+
+// couplingsKey reads the key of a table by number of couplings.
+func couplingsKey(table, k string) (int, error) {
+	if n, err := strconv.Atoi(k); err == nil && n >= 1 && strconv.Itoa(n) == k {
+		return n, nil
+	}
+	return 0, fmt.Errorf("%s: key %q must be a number of couplings (1, 5, …)", table, k)
+}
+
+// NewtonStart is Newton's starting point for c couplings: newton.
+// start_by_c's for c, else (start, 0, …, 0).
+func (c *Config) NewtonStart(nc int) []float64 {
+	if s, ok := c.Newton.StartByC[strconv.Itoa(nc)]; ok && len(s) == nc {
+		return append([]float64(nil), s...)
+	}
+	s := make([]float64, nc)
+	s[0] = c.Newton.Start
+	return s
 }
 
 // TrajectoriesFor is the number of couplings per epoch for c couplings:

@@ -44,7 +44,7 @@ func presetHouYou(c *Config) {
 // unrotated (every bond carries K, the coarse centre is the source).
 func presetDLRG(c *Config) {
 	c.Model, c.Loss = ModelFlow, LossCD
-	c.Bonds = BondsUnrotated // rbm/rbm.py: W = kron(adjacency, K) in both blocks
+	c.Bonds = BondsUnrotated                             // rbm/rbm.py: W = kron(adjacency, K) in both blocks
 	c.Epochs, c.Trajectories, c.MaxTraj = 4096, 0, 1<<20 // 8·3^c uncapped: 1944 for A1+E
 	c.InitScale = 1
 	c.Network = NetworkConfig{
@@ -57,4 +57,5 @@ func presetDLRG(c *Config) {
 	c.Optimizer.LR = 1e-3
 	c.CD = CDConfig{Samples: 512, KFine: 32, KCoarse: 1}
 	c.Newton.Start, c.Newton.Step, c.Newton.MaxIter = 0.8, 1, 512
+	c.Newton.StartByC = map[string][]float64{"5": {0.8, 0, 0, 0.8, 0.8}} // train.ipynb's A1+E start
 }

@@ -47,7 +47,8 @@ func TestPresetOrder(t *testing.T) {
 }
 
 // hidden_by_c shapes the network for its c when depth and width are left
-// automatic; an explicit depth or width takes over.
+// automatic; an explicit depth or width takes over. start_by_c gives
+// Newton's whole start for its c.
 func TestHiddenByC(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Network.HiddenByC = map[string][]int{"1": {6, 12, 8}, "5": {12, 24, 6}}
@@ -64,6 +65,20 @@ func TestHiddenByC(t *testing.T) {
 	cfg.Network.Width = 9
 	if got := cfg.Layers(1); !reflect.DeepEqual(got, []int{1, 9, 1}) {
 		t.Errorf("explicit width: %v", got)
+	}
+	cfg.Newton.StartByC = map[string][]float64{"5": {0.8, 0, 0, 0.8, 0.8}}
+	if got := cfg.NewtonStart(5); !reflect.DeepEqual(got, []float64{0.8, 0, 0, 0.8, 0.8}) {
+		t.Errorf("start for c = 5: %v", got)
+	}
+	if got := cfg.NewtonStart(2); !reflect.DeepEqual(got, []float64{cfg.Newton.Start, 0}) {
+		t.Errorf("start for c = 2: %v", got)
+	}
+	for _, bad := range []map[string][]float64{{"2": {1}}, {"y": {1}}, {"1": {math.NaN()}}} {
+		c := DefaultConfig()
+		c.Newton.StartByC = bad
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "start_by_c") {
+			t.Errorf("%v: %v", bad, err)
+		}
 	}
 	for _, bad := range []map[string][]int{{"x": {3}}, {"01": {3}}, {"0": {3}}, {"2": {}}, {"2": {4, 0}}} {
 		c := DefaultConfig()

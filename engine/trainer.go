@@ -125,8 +125,7 @@ func (t *Trainer) alloc() {
 	t.loss = make([]float64, t.M)
 	t.grad = make([]float64, t.M*t.C)
 	t.dpar = make([]float64, len(t.Model.Params()))
-	t.start = make([]float64, t.C)
-	t.start[0] = t.Cfg.Newton.Start
+	t.start = t.Cfg.NewtonStart(t.C)
 	h := t.Cfg.HMC
 	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps}
 	form, _ := Potentials.Lookup(h.Potential)
