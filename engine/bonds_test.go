@@ -44,17 +44,6 @@ func dlrgLogWeights(b *Blocks, J, Jp []float64) (fine, coarse []float64) {
 	return fine, coarse
 }
 
-// visibleKL is KL(P_f ‖ P_c) from the two blocks' −F.
-func visibleKL(fine, coarse []float64) float64 {
-	zf, zc := logSumExp(fine), logSumExp(coarse)
-	kl := 0.0
-	for x := range fine {
-		p := math.Exp(fine[x] - zf)
-		kl += p * ((fine[x] - zf) - (coarse[x] - zc))
-	}
-	return kl
-}
-
 // Unrotated bonds are the seed's blocks: their visible weights, the exact
 // KL and its second derivatives (which may then use the flip only);
 // for A1 they are the rotated blocks.
@@ -78,7 +67,7 @@ func TestUnrotatedBonds(t *testing.T) {
 			}
 		}
 		kl, _ := b.KL(J, Jp)
-		if want := visibleKL(fine, coarse); math.Abs(kl-want) > 1e-11 {
+		if want := klOf(fine, coarse); math.Abs(kl-want) > 1e-11 {
 			t.Fatalf("%s: KL %v, by hand %v", name, kl, want)
 		}
 		d2 := b.KLSecondOrder(J, Jp, true)

@@ -185,20 +185,7 @@ func TestPresetCheckpointResume(t *testing.T) {
 	cfg.HMC.SampleSteps, cfg.HMC.SolveSteps = 1, 4 // the HMC path too
 	full := train(t, cfg)
 	rep, _ := reps.Builtin(cfg.Rep)
-	tr, err := NewTrainer(cfg, rep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 4; i++ {
-		if _, err := tr.Step(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(t.TempDir(), "run.ckpt")
-	if err := tr.SaveCheckpoint(path); err != nil {
-		t.Fatal(err)
-	}
-	res := finishFrom(t, path, rep)
+	res, _ := stopAndResume(t, cfg, rep, 4)
 	if !reflect.DeepEqual(full.Model.Params(), res.Model.Params()) || !reflect.DeepEqual(full.J, res.J) {
 		t.Fatal("resumed run differs from the uninterrupted one")
 	}

@@ -196,15 +196,7 @@ func (zeroFlow) Potential(J []float64, batch int, beta float64, U, grad []float6
 // iterations, and say why when they do not.
 func TestNewtonFixedStep(t *testing.T) {
 	for _, act := range []Activation{Tanh, SiLU} {
-		net := NewMLP([]int{4, 10, 10, 4}, act, rand.New(rand.NewPCG(17, 18)))
-		x0 := []float64{0.8, -0.2, 0.1, 0.3}
-		f0 := net.Eval(x0)
-		_, b := net.layer(net.Params, net.Layers()-1)
-		for i := range b {
-			b[i] -= f0[i]
-		}
-		m := NewFlowModel(net)
-		start := []float64{0.85, -0.15, 0.12, 0.28}
+		m, x0, start := knownRoot(act)
 		r := NewtonStep(m, start, 0.1, 1e-10, 400)
 		if !r.Converged() {
 			t.Fatalf("%v: fixed steps did not converge: %v", act, r.Status)
