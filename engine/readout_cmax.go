@@ -30,7 +30,8 @@ const (
 )
 
 // AxisCMax is Hou & You's read-out of the physical-axis critical coupling of
-// a model with a C (NaN for one without): the J_0 at which C after
+// a model with a C (NaN for one without, and where the ascent ends at an end
+// of the grid): the J_0 at which C after
 // CMaxSteps steps from (J_0, 0, …, 0) is largest — near the axis point
 // whose flow lingers longest at the critical fixed point, where C has its
 // saddle. The maximum is the grid point reached by ascent from CMaxFrom,
@@ -72,10 +73,10 @@ func AxisCMax(m Model, c int) float64 {
 		}
 		break
 	}
-	x := CMaxGrid * float64(i)
 	if i == 0 || i == n-1 {
-		return x
+		return math.NaN() // no maximum inside the grid: C keeps growing (or falling) along the axis
 	}
+	x := CMaxGrid * float64(i)
 	den := C[i-1] - 2*C[i] + C[i+1]
 	if den >= 0 {
 		return x

@@ -47,6 +47,10 @@ func TestAxisCMax(t *testing.T) {
 	if got := AxisCMax(NewFlowModel(NewMLP([]int{1, 4, 1}, Tanh, rand.New(rand.NewPCG(1, 2)))), 1); !math.IsNaN(got) {
 		t.Errorf("the flow model: %v", got)
 	}
+	// C growing along the whole axis (a saddle beyond the grid) has no maximum
+	if got := AxisCMax(quadraticC{star: 2, a: 0.36, b: 0.4}, 1); !math.IsNaN(got) {
+		t.Errorf("no interior maximum: %v", got)
+	}
 	// a monotone network in Hou & You's units: the read-out against a brute
 	// maximum of C(R⁸(J_0)) on a grid ten times finer, near 0.75
 	rng := rand.New(rand.NewPCG(81, 82))
@@ -61,7 +65,7 @@ func TestAxisCMax(t *testing.T) {
 		m := newScaledModel(mono, 2)
 		got := AxisCMax(m, 1)
 		if !(got > 0.3 && got < 1.2) {
-			continue // the maximum reached from 0.75 is at an end of the grid
+			continue // no maximum, or one near an end of the grid
 		}
 		best, bestC := 0.0, math.Inf(-1)
 		for x := got - 0.01; x <= got+0.01; x += 0.0001 {
