@@ -472,7 +472,7 @@ func TestConfigErrors(t *testing.T) {
 		{BiasVsDimension, "[train.output]\njson = 'x'", `"train.output" is set by the suite`},
 		{BiasVsDimension, "[train.hmc]\nsolve_stepz = 3", `unknown key "train.hmc.solve_stepz"`},
 		{BiasVsDimension, "[train.hmc]\nsolve_steps = 0", "hmc.solve_steps"},
-		{BiasVsDimension, "losses = ['kl', 'xx']", `losses: "xx" is not one of kl, cd`},
+		{BiasVsDimension, "losses = ['kl', 'xx']", `losses: "xx" is not one of kl, cd, cd-energy`},
 		{BiasVsDimension, "reps = ['A1', 'a1']", `reps lists "a1" twice`},
 		{BiasVsDimension, "instances = 0", "instances must be at least 1"},
 		{BiasVsDimension, "epochs = 'ten'", `epochs: expected an integer, got 'ten'`},

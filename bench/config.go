@@ -47,8 +47,9 @@ type LargeNetwork struct {
 // combination of reps × losses × models is trained with every seed.
 type DistConfig struct {
 	Suite              string       `toml:"suite"`
+	Preset             string       `toml:"preset" comment:"a protocol preset (dlrg, hou-you; docs/presets.md), applied over the defaults before every other key: it sets [train], models, losses, coarse_mirrors, epochs, trajectories and max_trajectories, and turns large_network off"`
 	Reps               []string     `toml:"reps" comment:"representations: built-in irreps sums or plugin names"`
-	Losses             []string     `toml:"losses" comment:"kl and/or cd"`
+	Losses             []string     `toml:"losses" comment:"kl, cd and/or cd-energy"`
 	Models             []string     `toml:"models" comment:"flow and/or monotone"`
 	CoarseMirrors      []string     `toml:"coarse_mirrors" comment:"coarse-block mirrors: axis and/or diagonal (diagonal only for representations with E and without B1, B2)"`
 	Oracle             bool         `toml:"oracle" comment:"bias-vs-dimension and kl-vs-cd: set the exact variational map's critical values beside each representation and mirror (rgflow oracle; minutes for c > 5)"`
@@ -92,6 +93,7 @@ type SweepsConfig struct {
 // reference configurations of ReferenceSpeed (anchors.go).
 type EpochTimeConfig struct {
 	Suite              string        `toml:"suite"`
+	Preset             string        `toml:"preset" comment:"a protocol preset (dlrg, hou-you; docs/presets.md), applied over the defaults before every other key: it sets [train], models and losses"`
 	Reps               []string      `toml:"reps"`
 	Losses             []string      `toml:"losses"`
 	Models             []string      `toml:"models"`
@@ -174,6 +176,12 @@ func Quick(suite string) (Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	quicken(cfg)
+	return cfg, nil
+}
+
+// quicken cuts a suite's configuration to its quick variant.
+func quicken(cfg Config) {
 	switch c := cfg.(type) {
 	case *EpochTimeConfig:
 		c.SmokeTest = true
@@ -201,7 +209,52 @@ func Quick(suite string) (Config, error) {
 			c.Reps = []string{"A1", "A1+E"}
 		}
 	}
-	return cfg, nil
+}
+
+// ApplyPreset sets the named protocol preset (engine.Presets; "" is none)
+// on a suite's configuration: its engine keys on [train], and the suite's
+// own keys that would override them — the models, losses and coarse
+// mirrors (the preset's one each), epochs, trajectories and
+// max_trajectories — from them; the
+// large-network substitution and the monotone activation are turned off,
+// since the preset gives the network.
+func ApplyPreset(cfg Config, name string) error {
+	if name == "" {
+		return nil
+	}
+	t := cfg.trainBase()
+	if err := t.ApplyPreset(name); err != nil {
+		return err
+	}
+	setPresetName(cfg, name)
+	dist := func(c *DistConfig) {
+		c.Models, c.Losses, c.CoarseMirrors = []string{t.Model}, []string{t.Loss}, []string{t.CoarseMirror}
+		c.Epochs, c.Trajectories, c.MaxTraj = t.Epochs, t.Trajectories, t.MaxTraj
+		c.LargeNetwork, c.MonotoneActivation = LargeNetwork{}, ""
+	}
+	switch c := cfg.(type) {
+	case *DistConfig:
+		dist(c)
+	case *SweepsConfig:
+		dist(&c.DistConfig)
+	case *EpochTimeConfig:
+		c.Models, c.Losses = []string{t.Model}, []string{t.Loss}
+		c.MonotoneActivation = ""
+	}
+	return nil
+}
+
+// setPresetName records the preset a configuration was built with.
+func setPresetName(cfg Config, name string) {
+	cfg.trainBase().Preset = name
+	switch c := cfg.(type) {
+	case *DistConfig:
+		c.Preset = name
+	case *SweepsConfig:
+		c.Preset = name
+	case *EpochTimeConfig:
+		c.Preset = name
+	}
 }
 
 // MaxInstances bounds instances (and seeds, and epoch-time's repeats): a
@@ -222,33 +275,73 @@ func unknownSuite(s string) error {
 var runKeys = map[string]string{
 	"rep": "reps", "loss": "losses", "model": "models", "seed": "seed", "epochs": "epochs",
 	"trajectories": "trajectories", "max_trajectories": "max_trajectories",
-	"workers": "", "output": "",
+	"workers": "", "output": "", "preset": "preset",
 }
 
 // Load reads a suite's TOML file over its defaults (or over its quick
 // configuration). Unknown keys, bad values and keys the suite sets itself
 // are errors naming the key.
-func Load(suite, path string, quick bool) (Config, error) {
-	base := Default
-	if quick {
-		base = Quick
-	}
-	cfg, err := base(suite)
+func Load(suite, path string, quick bool) (Config, error) { return Configure(suite, path, quick, "") }
+
+// Configure builds a suite's configuration in the order: its defaults; the
+// preset (preset, or else the file's key "preset"); the quick variant's
+// cuts (quick); the keys of the TOML file at path ("" for none), which
+// override everything before them.
+func Configure(suite, path string, quick bool, preset string) (Config, error) {
+	cfg, err := Default(suite)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read config: %v", err)
+	var data []byte
+	if path != "" {
+		if data, err = os.ReadFile(path); err != nil {
+			return nil, fmt.Errorf("cannot read config: %v", err)
+		}
 	}
-	if err := Decode(data, cfg); err != nil {
-		return nil, fmt.Errorf("config %s: %v", path, err)
+	in := func(err error) error {
+		if path == "" {
+			return err
+		}
+		return fmt.Errorf("config %s: %v", path, err)
+	}
+	if preset == "" && data != nil {
+		if preset, err = engine.PeekPreset(data); err != nil {
+			return nil, in(err)
+		}
+	}
+	if err := ApplyPreset(cfg, preset); err != nil {
+		return nil, in(err)
+	}
+	if quick {
+		quicken(cfg)
+	}
+	if data == nil {
+		return cfg, cfg.Validate()
+	}
+	if err := decode(data, cfg); err != nil {
+		return nil, in(err)
+	}
+	if preset != "" { // a -preset replaces the file's key, which named another
+		setPresetName(cfg, preset)
 	}
 	return cfg, nil
 }
 
-// Decode decodes TOML over cfg (which holds the defaults) and validates it.
+// Decode decodes TOML over cfg (which holds the defaults) and validates it;
+// a preset the TOML names is applied to cfg first, under the TOML's other
+// keys.
 func Decode(data []byte, cfg Config) error {
+	name, err := engine.PeekPreset(data)
+	if err != nil {
+		return err
+	}
+	if err := ApplyPreset(cfg, name); err != nil {
+		return err
+	}
+	return decode(data, cfg)
+}
+
+func decode(data []byte, cfg Config) error {
 	suite := cfg.SuiteName()
 	// First the raw tables, to refuse [train] keys the suite owns.
 	var raw map[string]any

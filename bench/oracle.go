@@ -65,7 +65,7 @@ func oracles(cfg Config, plan []runSpec, dir string, progress io.Writer) map[str
 		}
 		fmt.Fprintf(progress, "rgflow bench: exact variational map of %s, coarse mirror %s (rgflow oracle)…\n", s.Rep.Name, mirror.Name)
 		begin := time.Now()
-		o := oracle.New(engine.NewBlocks(s.Rep, engine.WithCoarseMirror(mirror)))
+		o := oracle.New(engine.NewBlocks(s.Rep, engine.WithCoarseMirror(mirror), engine.WithBonds(s.Cfg.Bonds)))
 		an, err := o.Analyse(oracle.Options{AxisTol: 1e-4})
 		if err != nil {
 			fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s) failed: %v\n", s.Rep.Name, mirror.Name, err)

@@ -28,6 +28,9 @@ type Blocks struct {
 	// (docs/conventions.md, "Coarse mirror").
 	CoarseBasis [4][][]float64
 	Mirror      CoarseMirror
+	// Bonds is the bond convention, "rotated" or "unrotated" (WithBonds):
+	// unrotated blocks have no rotation symmetry.
+	Bonds string
 
 	kern kernels.Path // runs the enumeration of KLBatch
 	pool sync.Pool    // of *workspace, for batches evaluated without new goroutines
@@ -44,7 +47,8 @@ var fineEdges = [4][4]int{
 }
 
 // NewBlocks prepares the block pair for a representation. Options:
-// WithKernels, WithCoarseMirror.
+// WithKernels, WithCoarseMirror, WithBonds (unrotated bonds ignore the
+// coarse mirror: NewTrainer refuses the pair).
 func NewBlocks(rep *reps.Rep, opts ...Option) *Blocks {
 	o := newOptions(opts)
 	b := &Blocks{Rep: rep, D: rep.D, S: rep.States(), C: rep.C(), RotBasis: rep.RotatedBasis(), kern: o.kernels, Mirror: o.mirror}
@@ -52,6 +56,11 @@ func NewBlocks(rep *reps.Rep, opts ...Option) *Blocks {
 		b.Mirror.Name = "axis"
 	}
 	b.CoarseBasis = rep.CoarseRotatedBasis(b.Mirror.U)
+	b.Bonds = BondsRotated
+	if o.unrotated {
+		b.Bonds = BondsUnrotated
+		b.RotBasis, b.CoarseBasis = unrotatedBases(rep)
+	}
 	b.Spins = make([][]float64, b.S)
 	for s := range b.Spins {
 		b.Spins[s] = make([]float64, b.D)

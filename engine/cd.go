@@ -85,6 +85,18 @@ func (cd *CD) EvalContext(ctx context.Context, J, Jp []float64, loss, grad []flo
 	if len(J) != M*c || len(Jp) != M*c || (grad != nil && len(grad) != M*c) {
 		panic(fmt.Sprintf("engine: CD sizes: J %d, J′ %d, loss %d, grad %d for c = %d", len(J), len(Jp), M, len(grad), c))
 	}
+	return cd.forEach(ctx, M, func(w *cdWork, i int) {
+		var g []float64
+		if grad != nil {
+			g = grad[i*c : (i+1)*c]
+		}
+		loss[i] = cd.trajectory(w, J[i*c:(i+1)*c], Jp[i*c:(i+1)*c], g, cdKey(cd.Seed, epoch, i))
+	})
+}
+
+// forEach runs trajectory i = 0…M−1 on Workers goroutines, each with its
+// own buffers, until ctx is done.
+func (cd *CD) forEach(ctx context.Context, M int, run func(w *cdWork, i int)) error {
 	workers := cd.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -107,11 +119,7 @@ func (cd *CD) EvalContext(ctx context.Context, J, Jp []float64, loss, grad []flo
 				if i >= M || ctx.Err() != nil {
 					return
 				}
-				var g []float64
-				if grad != nil {
-					g = grad[i*c : (i+1)*c]
-				}
-				loss[i] = cd.trajectory(w, J[i*c:(i+1)*c], Jp[i*c:(i+1)*c], g, cdKey(cd.Seed, epoch, i))
+				run(w, i)
 			}
 		}()
 	}

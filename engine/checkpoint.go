@@ -206,6 +206,18 @@ func (c *Config) fillAbsent() {
 	if c.WarmStartEpochs == 0 {
 		c.WarmStartEpochs = d.WarmStartEpochs
 	}
+	if c.Bonds == "" {
+		c.Bonds = d.Bonds
+	}
+	if c.Network.InputScale == 0 {
+		c.Network.InputScale = d.Network.InputScale
+	}
+	if c.HMC.Potential == "" {
+		c.HMC.Potential = d.HMC.Potential
+	}
+	if c.Newton.Step == 0 {
+		c.Newton.Step = d.Newton.Step
+	}
 }
 
 // jsonError says what is wrong with a JSON file in its own terms: the

@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -16,16 +18,23 @@ import (
 // runs.jsonl) uses the TOML key names; UnmarshalJSON also reads the Go
 // field names that checkpoints written before used.
 type Config struct {
-	Rep   string `toml:"rep" json:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
-	Loss  string `toml:"loss" json:"loss" comment:"kl (the exact KL divergence) or cd (contrastive divergence)"`
-	Model string `toml:"model" json:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
+	// Preset names a protocol (Presets: "dlrg", "hou-you"; docs/presets.md)
+	// whose keys are set over the defaults before every other key of the
+	// file and the command line, which therefore override it.
+	Preset string `toml:"preset" json:"preset" comment:"a protocol preset, applied over the defaults before every other key: dlrg or hou-you (docs/presets.md); \"\": none"`
+	Rep    string `toml:"rep" json:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
+	Loss   string `toml:"loss" json:"loss" comment:"kl (the exact KL divergence), cd (contrastive divergence) or cd-energy (Hou & You's contrastive divergence, docs/presets.md)"`
+	Model  string `toml:"model" json:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
 	// LossScale "log" trains on the mean of log(KL + ε), ε = 1e-4 of the
 	// batch's mean KL, instead of the mean KL (exact KL only): the
 	// minimiser at each J is the same, but points whose KL is small — weak
 	// couplings, the physical axis below J_c — are not drowned by those
 	// whose KL is large.
-	LossScale    string  `toml:"loss_scale" json:"loss_scale" comment:"auto (log for the exact KL, linear for CD), linear (the mean divergence) or log (the mean log KL; exact KL only)"`
-	CoarseMirror string  `toml:"coarse_mirror" json:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
+	LossScale    string `toml:"loss_scale" json:"loss_scale" comment:"auto (log for the exact KL, linear for CD), linear (the mean divergence) or log (the mean log KL; exact KL only)"`
+	CoarseMirror string `toml:"coarse_mirror" json:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
+	// Bonds is the bond convention (Bonds, mirror.go): "rotated", rgflow's
+	// (docs/conventions.md §4), or "unrotated", the seed's reference code's.
+	Bonds        string  `toml:"bonds" json:"bonds" comment:"rotated (a bond in direction r carries R^r K Rᵀ^r; docs/conventions.md §4) or unrotated (every bond carries K(J), the coarse centre the source: the seed's dlrg code, which breaks the rotation symmetry; docs/presets.md)"`
 	Epochs       int     `toml:"epochs" json:"epochs" comment:"training epochs; a root is recorded in each epoch of the second half"`
 	Trajectories int     `toml:"trajectories" json:"trajectories" comment:"couplings per epoch; 0: 8·3^c capped at max_trajectories"`
 	MaxTraj      int     `toml:"max_trajectories" json:"max_trajectories" comment:"the cap of trajectories = 0"`
@@ -54,6 +63,17 @@ type NetworkConfig struct {
 	Depth      int    `toml:"depth" json:"depth" comment:"hidden layers; 0: c"`
 	Width      int    `toml:"width" json:"width" comment:"hidden units per layer; 0: 16·c"`
 	Activation string `toml:"activation" json:"activation" comment:"relu, silu or tanh"`
+	// HiddenByC gives the hidden widths for a number of couplings c (the
+	// key, in decimal) when depth and width are both 0: Hou & You's
+	// networks differ from one representation to the next.
+	HiddenByC map[string][]int `toml:"hidden_by_c" json:"hidden_by_c,omitempty" comment:"hidden widths by the number of couplings c, used when depth and width are both 0 (e.g. 1 = [6, 12, 8])"`
+	// LayerNorm normalises every hidden layer's pre-activation
+	// (layernorm.go): Linear → LayerNorm → activation.
+	LayerNorm bool `toml:"layer_norm" json:"layer_norm" comment:"normalise every hidden layer: Linear → LayerNorm → activation (Hou & You)"`
+	// InputScale s: the network sees s·J and its map is scaled back,
+	// J′ = x′/s (units.go; Hou & You's J_theirs = 2J: s = 2). Couplings in
+	// every output stay in rgflow's units.
+	InputScale float64 `toml:"input_scale" json:"input_scale" comment:"the network sees input_scale·J and its map J′ is scaled back (Hou & You's units: 2); every output stays in rgflow's units"`
 }
 
 // HMCConfig is the coupling sampler (docs/conventions.md §10).
@@ -73,6 +93,13 @@ type HMCConfig struct {
 	AxisFraction float64 `toml:"axis_fraction" json:"axis_fraction" comment:"fraction of the trajectories drawn on the learned flow from the physical axis instead of by HMC (0: none), in [0, 1]"`
 	AxisMax      float64 `toml:"axis_max" json:"axis_max" comment:"axis points have J_0 uniform in [0, axis_max]; at most 100"`
 	AxisSteps    int     `toml:"axis_steps" json:"axis_steps" comment:"axis points are carried up to this many steps along the learned map; at most 1000"`
+	// Potential is the HMC energy's form (Potentials): "square", U = β‖f‖²
+	// (the seed's), or "norm", U = β‖f‖ (Hou & You's).
+	Potential string `toml:"potential" json:"potential" comment:"the HMC energy: square (U = β‖f‖², the seed's) or norm (U = β‖f‖, Hou & You's)"`
+	// Redraw draws the HMC trajectories afresh from N(0, init_scale²) at
+	// the start of every epoch, before the HMC proposals (Hou & You's A1
+	// training: no proposals, sample_steps = 0).
+	Redraw bool `toml:"redraw" json:"redraw" comment:"draw the trajectories afresh from N(0, init_scale²) every epoch, before the sample_steps proposals"`
 }
 
 // OptimizerConfig is Adam's.
@@ -100,6 +127,13 @@ type NewtonConfig struct {
 	Tol     float64 `toml:"tol" json:"tol" comment:"convergence: ‖f(J)‖ below this, in (0, 1)"`
 	MaxIter int     `toml:"max_iter" json:"max_iter" comment:"iterations before Newton gives up"`
 	Every   int     `toml:"every" json:"every" comment:"record a root every this many epochs over the second half"`
+	// Step is the Newton step's size: 1, full steps halved until ‖f‖
+	// decreases; below 1, fixed steps of that fraction of the Newton step
+	// (Hou & You's Newton_step, 0.1), until the full step is below tol.
+	Step float64 `toml:"step" json:"step" comment:"1: full Newton steps, halved until |f| decreases; below 1: fixed steps of this fraction of the Newton step (Hou & You: 0.1), in (0, 1]"`
+	// StartByC gives the whole starting point for a number of couplings c
+	// (the key, in decimal), instead of (start, 0, …, 0).
+	StartByC map[string][]float64 `toml:"start_by_c" json:"start_by_c,omitempty" comment:"the whole starting point by the number of couplings c, instead of (start, 0, …, 0) (e.g. 5 = [0.8, 0, 0, 0.8, 0.8])"`
 }
 
 // OutputConfig names the files a run writes ("" = none).
@@ -117,37 +151,86 @@ type OutputConfig struct {
 // flow from the physical axis, and a cosine learning-rate schedule.
 func DefaultConfig() Config {
 	return Config{
-		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis", LossScale: "auto",
+		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis", LossScale: "auto", Bonds: BondsRotated,
 		Epochs: 3000, MaxTraj: 1024, Seed: 1, InitScale: 1, WarmStart: "none", WarmStartPoints: 256, WarmStartEpochs: 1000,
-		Network:   NetworkConfig{Activation: "relu"},
-		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16, AxisFraction: 0.25, AxisMax: 1.6, AxisSteps: 8},
+		Network:   NetworkConfig{Activation: "relu", InputScale: 1},
+		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16, AxisFraction: 0.25, AxisMax: 1.6, AxisSteps: 8, Potential: "square"},
 		Optimizer: OptimizerConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Schedule: "cosine", FinalLRFraction: 0.01},
 		CD:        CDConfig{Samples: 512, KFine: 32, KCoarse: 1},
-		Newton:    NewtonConfig{Start: 0.8, Tol: 1e-10, MaxIter: 50, Every: 1},
+		Newton:    NewtonConfig{Start: 0.8, Tol: 1e-10, MaxIter: 50, Every: 1, Step: 1},
 	}
 }
 
-// LoadConfig reads a TOML file over the defaults. Unknown keys, values of
-// the wrong type and values out of range are errors naming the key.
-func LoadConfig(path string) (Config, error) {
+// LoadConfig reads a TOML file over the defaults (and the preset the file
+// names). Unknown keys, values of the wrong type and values out of range
+// are errors naming the key.
+func LoadConfig(path string) (Config, error) { return LoadConfigPreset(path, "") }
+
+// LoadConfigPreset is LoadConfig with preset (if not "") applied instead of
+// the one the file names: the order is the defaults, the preset, the
+// file's keys — as for a command-line -preset, which replaces the file's
+// preset key and is overridden by its other keys.
+func LoadConfigPreset(path, preset string) (Config, error) {
 	cfg := DefaultConfig()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return cfg, fmt.Errorf("cannot read config: %v", err)
 	}
-	if err := DecodeConfig(data, &cfg); err != nil {
+	if err := decodeConfig(data, &cfg, preset); err != nil {
 		return cfg, fmt.Errorf("config %s: %v", path, err)
 	}
 	return cfg, nil
 }
 
 // DecodeConfig decodes TOML into cfg (which holds the defaults) and
-// validates the result.
-func DecodeConfig(data []byte, cfg *Config) error {
+// validates the result. A preset the TOML names is applied to cfg first,
+// so that the TOML's other keys override it.
+func DecodeConfig(data []byte, cfg *Config) error { return decodeConfig(data, cfg, "") }
+
+func decodeConfig(data []byte, cfg *Config, preset string) error {
+	if preset == "" {
+		var err error
+		if preset, err = PeekPreset(data); err != nil {
+			return err
+		}
+	}
+	if err := cfg.ApplyPreset(preset); err != nil {
+		return err
+	}
 	if err := DecodeTOML(data, cfg); err != nil {
 		return err
 	}
+	if preset != "" {
+		cfg.Preset = preset // a -preset replaces the file's key
+	}
 	return cfg.Validate()
+}
+
+// PeekPreset returns the top-level key "preset" of a TOML document ("" if
+// it has none), reading nothing else.
+func PeekPreset(data []byte) (string, error) {
+	var head struct {
+		Preset string `toml:"preset"`
+	}
+	if err := toml.Unmarshal(data, &head); err != nil {
+		return "", TOMLError(data, nil, err)
+	}
+	return head.Preset, nil
+}
+
+// ApplyPreset sets the keys of the named preset (Presets; "" is none) on c
+// and records its name.
+func (c *Config) ApplyPreset(name string) error {
+	if name == "" {
+		return nil
+	}
+	p, ok := Presets.Lookup(name)
+	if !ok {
+		return Presets.Check(name)
+	}
+	p(c)
+	c.Preset = name
+	return nil
 }
 
 // ConfigError is a bad value of one configuration key: Key is its TOML
@@ -197,6 +280,8 @@ func (c *Config) Validate() error {
 		return nil
 	}
 	switch {
+	case c.Preset != "" && Presets.Check(c.Preset) != nil:
+		return Presets.Check(c.Preset)
 	case strings.TrimSpace(c.Rep) == "":
 		return &ConfigError{Key: "rep", Problem: "must name a representation (e.g. \"A1\")"}
 	case lossErr != nil:
@@ -209,6 +294,10 @@ func (c *Config) Validate() error {
 		return bad("loss_scale", `must be "auto", "linear" or "log"`, fmt.Sprintf("%q", c.LossScale))
 	case c.LossScale == "log" && c.Loss != LossKL:
 		return bad("loss_scale", `"log" needs loss = "kl" (a CD estimate can be negative)`, fmt.Sprintf("%q", c.LossScale))
+	case Bonds.Check(c.Bonds) != nil:
+		return Bonds.Check(c.Bonds)
+	case c.Bonds == BondsUnrotated && c.CoarseMirror != "axis":
+		return fmt.Errorf("coarse_mirror %q needs bonds = \"rotated\" (unrotated bonds have no mirror convention of their own)", c.CoarseMirror)
 	case c.Epochs < 1:
 		return bad("epochs", "must be at least 1", c.Epochs)
 	case float64(c.Epochs) > MaxEpochs:
@@ -233,6 +322,12 @@ func (c *Config) Validate() error {
 		return bad("network.width", "must be 0 (= 16·c) or more", c.Network.Width)
 	case actErr != nil:
 		return bad("network.activation", "must be relu, silu or tanh", fmt.Sprintf("%q", c.Network.Activation))
+	case !in(c.Network.InputScale, 0, MaxInitScale):
+		return bad("network.input_scale", fmt.Sprintf("must be a positive number no larger than %d", MaxInitScale), c.Network.InputScale)
+	case Potentials.Check(c.HMC.Potential) != nil:
+		return Potentials.Check(c.HMC.Potential)
+	case !(c.Newton.Step > 0 && c.Newton.Step <= 1):
+		return bad("newton.step", "must be in (0, 1]", c.Newton.Step)
 	case !in(c.HMC.Dt, 0, MaxDt):
 		return bad("hmc.dt", fmt.Sprintf("must be a positive number no larger than %d", MaxDt), c.HMC.Dt)
 	}
@@ -294,6 +389,23 @@ func (c *Config) Validate() error {
 	if p := c.Output.Plot; p != "" && !IsFigurePath(p) {
 		return bad("output.plot", "must end in .png or .svg", fmt.Sprintf("%q", p))
 	}
+	for k, widths := range c.Network.HiddenByC {
+		if _, err := couplingsKey("network.hidden_by_c", k); err != nil {
+			return err
+		}
+		if len(widths) == 0 || slices.Min(widths) < 1 {
+			return bad("network.hidden_by_c."+k, "must list at least one width, each at least 1", widths)
+		}
+	}
+	for k, start := range c.Newton.StartByC {
+		n, err := couplingsKey("newton.start_by_c", k)
+		if err != nil {
+			return err
+		}
+		if len(start) != n || slices.ContainsFunc(start, func(x float64) bool { return !finite(x) }) {
+			return bad("newton.start_by_c."+k, fmt.Sprintf("must list %d numbers", n), start)
+		}
+	}
 	return nil
 }
 
@@ -302,6 +414,25 @@ func (c *Config) Validate() error {
 func IsFigurePath(path string) bool {
 	ext := strings.ToLower(filepath.Ext(path))
 	return ext == ".png" || ext == ".svg"
+}
+
+// couplingsKey reads the key of a table by number of couplings.
+func couplingsKey(table, k string) (int, error) {
+	if n, err := strconv.Atoi(k); err == nil && n >= 1 && strconv.Itoa(n) == k {
+		return n, nil
+	}
+	return 0, fmt.Errorf("%s: key %q must be a number of couplings (1, 5, …)", table, k)
+}
+
+// NewtonStart is Newton's starting point for c couplings: newton.
+// start_by_c's for c, else (start, 0, …, 0).
+func (c *Config) NewtonStart(nc int) []float64 {
+	if s, ok := c.Newton.StartByC[strconv.Itoa(nc)]; ok && len(s) == nc {
+		return append([]float64(nil), s...)
+	}
+	s := make([]float64, nc)
+	s[0] = c.Newton.Start
+	return s
 }
 
 // TrajectoriesFor is the number of couplings per epoch for c couplings:
@@ -314,9 +445,14 @@ func (c *Config) TrajectoriesFor(nc int) int {
 	return int(math.Min(m, float64(c.MaxTraj)))
 }
 
-// Layers returns the network's layer sizes for c couplings.
+// Layers returns the network's layer sizes for c couplings: network.
+// hidden_by_c's widths for c if it has them and depth and width are both 0,
+// else depth (0: c) layers of width (0: 16c).
 func (c *Config) Layers(nc int) []int {
 	depth, width := c.Network.Depth, c.Network.Width
+	if hidden, ok := c.Network.HiddenByC[strconv.Itoa(nc)]; ok && depth == 0 && width == 0 {
+		return append(append([]int{nc}, hidden...), nc)
+	}
 	if depth == 0 {
 		depth = nc
 	}

@@ -67,10 +67,10 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	if got := Losses.Names(); len(got) != 2 || got[0] != LossKL || got[1] != LossCD {
+	if got := Losses.Names(); len(got) != 3 || got[0] != LossKL || got[1] != LossCD || got[2] != LossCDEnergy {
 		t.Errorf("losses %v", got)
 	}
-	if err := Losses.Check("mse"); err == nil || err.Error() != `loss must be "kl" or "cd" (got "mse")` {
+	if err := Losses.Check("mse"); err == nil || err.Error() != `loss must be "kl", "cd" or "cd-energy" (got "mse")` {
 		t.Errorf("Check: %v", err)
 	}
 	if h := Models.Help(); h != "flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))" {

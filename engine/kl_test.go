@@ -112,8 +112,10 @@ func normalise(logw []float64) []float64 {
 	return p
 }
 
-func bruteKL(b *Blocks, J, Jp []float64) float64 {
-	lf, lcw := bruteFine(b, J), bruteCoarse(b, Jp)
+func bruteKL(b *Blocks, J, Jp []float64) float64 { return klOf(bruteFine(b, J), bruteCoarse(b, Jp)) }
+
+// klOf is KL(P_f ‖ P_c) from the blocks' visible log-weights −F.
+func klOf(lf, lcw []float64) float64 {
 	zf, zc := logSumExp(lf), logSumExp(lcw)
 	kl := 0.0
 	for v := range lf {

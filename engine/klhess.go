@@ -385,6 +385,9 @@ func (b *Blocks) orbitTables() orbitTables {
 			}
 		}
 	}
+	if b.Bonds == BondsUnrotated { // no rotation symmetry
+		return orbitTables{order: 2}
+	}
 	o := orbitTables{order: 8, rot: true}
 	for j := 0; j < 4; j++ {
 		o.back[j] = make([]int, S)

@@ -106,6 +106,9 @@ type MLP struct {
 	Sizes  []int
 	Act    Activation
 	Params []float64
+	// Norm: every hidden layer normalises its pre-activation (layernorm.go),
+	// with its γ and β after the linear layers in Params.
+	Norm bool
 
 	kern kernels.Path // matrix products and vector tanh; the zero Path is the fastest
 	one  *Tape        // for Eval; an MLP is not for concurrent use
@@ -141,14 +144,8 @@ func (n *MLP) Kernels() kernels.Path { return n.kern }
 // Layers is the number of linear layers.
 func (n *MLP) Layers() int { return len(n.Sizes) - 1 }
 
-// NumParams counts weights and biases.
-func (n *MLP) NumParams() int {
-	p := 0
-	for l := 0; l < n.Layers(); l++ {
-		p += n.Sizes[l+1] * (n.Sizes[l] + 1)
-	}
-	return p
-}
+// NumParams counts weights and biases (and the normalisations' γ and β).
+func (n *MLP) NumParams() int { return n.linearParams() + n.normParams() }
 
 // In and Out are the input and output widths.
 func (n *MLP) In() int  { return n.Sizes[0] }
@@ -171,13 +168,14 @@ type Tape struct {
 	pre   [][]float64 // pre[l]: input of the activation after layer l−1 (l ≥ 1)
 	post  [][]float64 // post[0]: the input; post[l]: output of layer l−1 (activated unless last)
 	grad  [][]float64 // scratch for the backward pass
+	ln    []lnCache   // ln[l]: hidden node l's normalisation (Norm)
 }
 
 func (n *MLP) tape(t *Tape, batch int) *Tape {
 	if t == nil {
 		t = &Tape{}
 	}
-	if t.batch == batch && len(t.post) == len(n.Sizes) {
+	if t.batch == batch && len(t.post) == len(n.Sizes) && n.Norm == (t.ln != nil) {
 		return t
 	}
 	t.batch = batch
@@ -188,6 +186,13 @@ func (n *MLP) tape(t *Tape, batch int) *Tape {
 		t.pre[l] = make([]float64, batch*w)
 		t.post[l] = make([]float64, batch*w)
 		t.grad[l] = make([]float64, batch*w)
+	}
+	t.ln = nil
+	if n.Norm {
+		t.ln = make([]lnCache, len(n.Sizes))
+		for l := 1; l < len(n.Sizes)-1; l++ {
+			t.ln[l] = newLNCache(batch, n.Sizes[l])
+		}
 	}
 	return t
 }
@@ -266,6 +271,10 @@ func (n *MLP) forward(x []float64, batch int, t *Tape, wt *weightsT) ([]float64,
 		if l == L-1 {
 			copy(a, z)
 		} else {
+			if n.Norm {
+				gamma, beta := n.norm(n.Params, l+1)
+				lnForward(z, out, gamma, beta, &t.ln[l+1])
+			}
 			n.activate(a, z)
 		}
 	}
@@ -284,6 +293,14 @@ func (n *MLP) Backward(t *Tape, dy []float64, dParams, dx []float64) {
 		in, out := n.Sizes[l], n.Sizes[l+1]
 		if l < L-1 {
 			n.derivMul(g, t.pre[l+1])
+			if n.Norm {
+				gamma, _ := n.norm(n.Params, l+1)
+				if dParams != nil {
+					dg, db := n.norm(dParams, l+1)
+					lnParamGrad(g, nil, out, &t.ln[l+1], dg, db)
+				}
+				lnProject(g, out, gamma, &t.ln[l+1])
+			}
 		}
 		W, _ := n.layer(n.Params, l)
 		if dParams != nil {

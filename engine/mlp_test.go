@@ -12,8 +12,18 @@ import (
 // parameters and in the input are checked against central differences.
 func TestMLPGradientsFiniteDifference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	for _, act := range []Activation{ReLU, SiLU, Tanh} {
+	for _, kind := range []struct {
+		act  Activation
+		norm bool
+	}{{ReLU, false}, {SiLU, false}, {Tanh, false}, {ReLU, true}, {Tanh, true}} {
+		act := kind.act
 		net := NewMLP([]int{3, 7, 5, 2}, act, rng)
+		if kind.norm { // layer norm, γ and β away from 1 and 0
+			net.AddLayerNorm()
+			for i := net.linearParams(); i < len(net.Params); i++ {
+				net.Params[i] += 0.3 * rng.NormFloat64()
+			}
+		}
 		batch := 4
 		x := randomJ(rng, batch*3, 1)
 		w := randomJ(rng, batch*2, 1)
@@ -37,7 +47,7 @@ func TestMLPGradientsFiniteDifference(t *testing.T) {
 			// ReLU has kinks; a finite difference straddling one is off, so
 			// ReLU is held to the same tolerance but kinks are rare at h=1e-6.
 			if math.Abs(fd-analytic) > 1e-6*math.Max(1, math.Abs(fd)) {
-				t.Errorf("%v: ∂L/∂%s[%d] = %.10g, finite difference %.10g", act, what, i, analytic, fd)
+				t.Errorf("%v (layer norm %v): ∂L/∂%s[%d] = %.10g, finite difference %.10g", act, kind.norm, what, i, analytic, fd)
 			}
 		}
 		for i := range net.Params {
@@ -184,21 +194,26 @@ func TestReluDerivativeEdgeCases(t *testing.T) {
 // HMC's chains do not depend on how many goroutines share the leapfrog,
 // for both models: the same seed gives the same couplings bit for bit.
 func TestHMCShardsSameChains(t *testing.T) {
-	for _, model := range []string{"flow", "monotone"} {
+	for _, model := range []string{"flow", "monotone", "monotone-norm"} {
 		var ref []float64
 		refAcc := 0
 		for _, workers := range []int{1, 2, 3, 8, 40} {
 			rng := rand.New(rand.NewPCG(51, 52))
 			net := NewMLP([]int{5, 24, 24, 5}, SiLU, rng)
-			var m Model = NewFlowModel(net)
-			if model == "monotone" {
+			var m HMCTarget = NewFlowModel(net)
+			beta := 300.0
+			if model != "flow" {
 				m, _ = NewMonotoneModel(net)
+			}
+			if model == "monotone-norm" { // Hou & You's U = β‖f‖, sharded through its model
+				form, _ := Potentials.Lookup("norm")
+				m, beta = form(m), 30
 			}
 			J := randomJ(rng, 13*5, 1)
 			h := HMC{Dt: 0.3, SolveSteps: 6, SampleSteps: 3, Workers: workers}
 			acc := 0
 			for e := 0; e < 3; e++ {
-				acc += h.Sample(m, J, 13, 5, 300, rng)
+				acc += h.Sample(m, J, 13, 5, beta, rng)
 			}
 			if ref == nil {
 				ref, refAcc = J, acc

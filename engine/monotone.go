@@ -58,9 +58,11 @@ func NewMonotoneModel(n *MLP) (*MonotoneModel, error) {
 		L := n.Layers()
 		in, out := n.Sizes[L-1], n.Sizes[L]
 		W, b := n.layer(n.Params, L-1)
-		off := len(n.Params) - out*(in+1)
+		lin := n.linearParams()
+		off := lin - out*(in+1)
 		w0, b0 := append([]float64(nil), W[:in]...), b[0]
-		n.Params = append(append(n.Params[:off:off], w0...), b0)
+		norms := append([]float64(nil), n.Params[lin:]...) // layer norm's γ, β
+		n.Params = append(append(append(n.Params[:off:off], w0...), b0), norms...)
 		n.Sizes[L] = 1
 	}
 	switch n.Act {
@@ -91,10 +93,11 @@ type monoPass struct {
 	Zd    [][]float64 // hidden nodes: ż_l
 	Pd    [][]float64 // node l < L: Ṗ_l (Pd[0] = H v)
 	y     []float64   // outputs
+	ln    []lnCache   // hidden nodes' normalisations (network.layer_norm)
 }
 
-func (p *monoPass) ensure(sizes []int, batch int) {
-	if p.batch == batch && len(p.sizes) == len(sizes) {
+func (p *monoPass) ensure(sizes []int, batch int, norm bool) {
+	if p.batch == batch && len(p.sizes) == len(sizes) && norm == (p.ln != nil) {
 		same := true
 		for i := range sizes {
 			same = same && sizes[i] == p.sizes[i]
@@ -115,6 +118,12 @@ func (p *monoPass) ensure(sizes []int, batch int) {
 	p.AA, p.GG = mk(2*batch), mk(2*batch)
 	p.Z, p.S1, p.S2, p.P, p.Zd, p.Pd = mk(batch), mk(batch), mk(batch), mk(batch), mk(batch), mk(batch)
 	p.y = make([]float64, batch)
+	if norm {
+		p.ln = make([]lnCache, L+1)
+		for l := 1; l < L; l++ {
+			p.ln[l] = newLNCache(batch, sizes[l])
+		}
+	}
 }
 
 // activate sets a = σ(z), s1 = σ′(z), s2 = σ″(z), with the vector tanh of
@@ -147,7 +156,7 @@ func activate(kern kernels.Path, act Activation, z, a, s1, s2 []float64) {
 // g = ∇_x y, left in p.P[0].
 func (m *MonotoneModel) forward(p *monoPass, x []float64, batch int) {
 	n := m.N
-	p.ensure(n.Sizes, batch)
+	p.ensure(n.Sizes, batch, n.Norm)
 	L := n.Layers()
 	B := batch
 	copy(p.AA[0][:B*n.Sizes[0]], x[:B*n.Sizes[0]])
@@ -163,6 +172,10 @@ func (m *MonotoneModel) forward(p *monoPass, x []float64, batch int) {
 		}
 		n.linear(l, B, p.AA[l][:B*in], 1, z, m.wt)
 		if l < L-1 {
+			if n.Norm {
+				gamma, beta := n.norm(n.Params, l+1)
+				lnForward(z, out, gamma, beta, &p.ln[l+1])
+			}
 			activate(n.kern, n.Act, z, p.AA[l+1][:B*out], p.S1[l+1], p.S2[l+1])
 		}
 	}
@@ -184,6 +197,10 @@ func (m *MonotoneModel) forward(p *monoPass, x []float64, batch int) {
 			for i := range P {
 				G[i] = P[i] * s1[i]
 			}
+			if n.Norm {
+				gamma, _ := n.norm(n.Params, l)
+				lnProject(G, w, gamma, &p.ln[l])
+			}
 		}
 	}
 }
@@ -200,6 +217,10 @@ func (m *MonotoneModel) tangent(p *monoPass, v []float64) {
 		in, out := n.Sizes[l], n.Sizes[l+1]
 		zd := p.Zd[l+1]
 		n.linear(l, B, p.AA[l][B*in:2*B*in], 0, zd, m.wt)
+		if n.Norm { // ż → ẏ
+			gamma, _ := n.norm(n.Params, l+1)
+			lnTangent(zd, out, gamma, &p.ln[l+1])
+		}
 		ad, s1 := p.AA[l+1][B*out:2*B*out], p.S1[l+1]
 		for i, z := range zd {
 			ad[i] = s1[i] * z
@@ -217,6 +238,10 @@ func (m *MonotoneModel) tangent(p *monoPass, v []float64) {
 		Gd, Pd, P, s1, s2, zd := p.GG[l][:B*w], p.Pd[l], p.P[l], p.S1[l], p.S2[l], p.Zd[l]
 		for i := range Gd {
 			Gd[i] = Pd[i]*s1[i] + P[i]*s2[i]*zd[i]
+		}
+		if n.Norm {
+			gamma, _ := n.norm(n.Params, l)
+			lnSecond(Gd, P, s1, p.GG[l][B*w:], w, gamma, &p.ln[l])
 		}
 		W, _ := n.layer(n.Params, l-1)
 		prev := n.Sizes[l-1]
@@ -238,6 +263,11 @@ func (m *MonotoneModel) paramGrad(p *monoPass, dParams []float64) {
 			for j, v := range Gd[r*out : (r+1)*out] {
 				db[j] += v
 			}
+		}
+		if n.Norm && l < L-1 {
+			c := &p.ln[l+1]
+			dg, dbeta := n.norm(dParams, l+1)
+			lnParamGrad(c.yb, c.ydb, out, c, dg, dbeta)
 		}
 	}
 }
@@ -313,7 +343,7 @@ func (m *MonotoneModel) FlowJacobian(J []float64) (f, jac []float64) {
 	p := &m.one
 	p1 := &m.pt
 	m.forward(p1, J, 1)
-	p.ensure(m.N.Sizes, c)
+	p.ensure(m.N.Sizes, c, m.N.Norm)
 	L := m.N.Layers()
 	for l, w := range m.N.Sizes {
 		for r := 0; r < c; r++ {
@@ -329,6 +359,10 @@ func (m *MonotoneModel) FlowJacobian(J []float64) (f, jac []float64) {
 				row(p.Z[l], p1.Z[l])
 				row(p.S1[l], p1.S1[l])
 				row(p.S2[l], p1.S2[l])
+				if p.ln != nil { // the normalisation's forward state
+					row(p.ln[l].n, p1.ln[l].n)
+					p.ln[l].inv[r] = p1.ln[l].inv[0]
+				}
 			}
 		}
 	}

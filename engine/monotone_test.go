@@ -11,17 +11,25 @@ func monoCases(t *testing.T) []*MonotoneModel {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(41, 42))
 	var out []*MonotoneModel
-	for _, act := range []Activation{Tanh, SiLU} {
-		for _, sizes := range [][]int{{1, 6, 1}, {5, 7, 6, 5}, {3, 4}} {
-			n := NewMLP(sizes, act, rng)
-			for i := range n.Params { // larger weights: curvature of order one
-				n.Params[i] *= 1.5
+	for _, norm := range []bool{false, true} {
+		for _, act := range []Activation{Tanh, SiLU} {
+			for _, sizes := range [][]int{{1, 6, 1}, {5, 7, 6, 5}, {3, 4}} {
+				n := NewMLP(sizes, act, rng)
+				if norm {
+					n.AddLayerNorm()
+				}
+				for i := range n.Params { // larger weights: curvature of order one
+					n.Params[i] *= 1.5
+					if norm { // and γ, β away from 1, 0
+						n.Params[i] += 0.3 * rng.NormFloat64()
+					}
+				}
+				m, err := NewMonotoneModel(n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, m)
 			}
-			m, err := NewMonotoneModel(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, m)
 		}
 	}
 	return out

@@ -62,6 +62,20 @@ func (r Root) Converged() bool { return r.Status == NewtonConverged }
 // and branches, docs/conventions.md §11). It stops when the step is below tol in the
 // max norm, or after maxIter, and says why in Root.Status.
 func Newton(m Model, start []float64, tol float64, maxIter int) Root {
+	return NewtonStep(m, start, 1, tol, maxIter)
+}
+
+// NewtonStep is Newton's method with step size step (newton.step): 1 is
+// Newton's damped full steps; below 1, every iteration moves by that
+// fraction of the Newton step, x ← x − step·(∂f)⁻¹ f (Hou & You's
+// Newton_step, step 0.1), with no line search, until the full step is below
+// tol (then taken) or after maxIter iterations. Small fixed steps follow
+// the continuous Newton flow, whose basins differ from those of damped
+// full steps where roots are close.
+func NewtonStep(m Model, start []float64, step, tol float64, maxIter int) Root {
+	if step < 1 {
+		return fixedNewton(m, start, step, tol, maxIter)
+	}
 	c := len(start)
 	x := append([]float64(nil), start...)
 	trial := make([]float64, c)
@@ -159,6 +173,37 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 	return Root{J: x, Iter: maxIter, Status: NewtonIterationLimit}
 }
 
+// fixedNewton is NewtonStep for step < 1.
+func fixedNewton(m Model, start []float64, step, tol float64, maxIter int) Root {
+	c := len(start)
+	x := append([]float64(nil), start...)
+	for it := 1; it <= maxIter; it++ {
+		f, jac := m.FlowJacobian(x)
+		var dx mat.VecDense
+		if err := dx.SolveVec(mat.NewDense(c, c, jac), mat.NewVecDense(c, f)); err != nil {
+			if cond, ok := err.(mat.Condition); !ok || math.IsInf(float64(cond), 0) {
+				return Root{J: x, Iter: it, Status: NewtonSingular}
+			}
+		}
+		d := dx.RawVector().Data
+		full := maxAbs(d) <= tol
+		for i := range x {
+			if full {
+				x[i] -= d[i]
+			} else {
+				x[i] -= step * d[i]
+			}
+		}
+		switch {
+		case hasNaN(x) || maxAbs(x) > 1e6:
+			return Root{J: x, Iter: it, Status: NewtonDiverged}
+		case full:
+			return Root{J: x, Iter: it, Status: NewtonConverged}
+		}
+	}
+	return Root{J: x, Iter: maxIter, Status: NewtonIterationLimit}
+}
+
 // FixedPoint describes the linearised RG map J′ = J + f(J) at a fixed point.
 type FixedPoint struct {
 	J []float64
@@ -237,7 +282,7 @@ const (
 // AxisRead is the physical-axis read-out of a learned map.
 type AxisRead struct {
 	// Jc is the J_0 at which the fate of (J_0, 0, …, 0) changes from not
-	// ordered to ordered (NaN if it does not between 0 and 4).
+	// ordered to ordered (NaN if it does not between 0 and AxisLarge).
 	Jc float64
 	// Slow is the iterate of the flow from (Jc, 0, …, 0) where the map
 	// moves least: the neighbourhood of the fixed point the separatrix
@@ -246,7 +291,7 @@ type AxisRead struct {
 }
 
 // AxisCritical finds the critical coupling on the physical axis of a
-// learned map by a scan of J_0 over (0, 4] and bisection on the fate of
+// learned map by a scan of J_0 over (0, AxisLarge) and bisection on the fate of
 // (J_0, 0, …, 0) to 1e-8, and the slowest iterate of the flow from it.
 // The fate is gauge-invariant (it reads max |J| only), so it does not
 // matter which gauge image of the map the network has learned.
@@ -275,7 +320,9 @@ func AxisCritical(m Model, c int) AxisRead {
 	}
 	lo, hi := math.NaN(), math.NaN()
 	prev := 0.0
-	for x := 0.1; x <= 4+1e-9; x += 0.1 {
+	// only starts below AxisLarge: one above it counts as ordered before the
+	// map has moved it, which says nothing of the flow
+	for x := 0.1; x < AxisLarge; x += 0.1 {
 		if ordered(x) {
 			if x > 0.1 {
 				lo, hi = prev, x

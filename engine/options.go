@@ -17,6 +17,8 @@ type options struct {
 	kernels kernels.Path
 	// mirror is the coarse block's mirror convention (Blocks).
 	mirror CoarseMirror
+	// unrotated selects the "unrotated" bond convention (Blocks, WithBonds).
+	unrotated bool
 	// exactMap builds the exact variational map of a block pair, for the
 	// trainer's warm_start (the engine has no minimiser of its own).
 	exactMap func(*Blocks) ExactMap

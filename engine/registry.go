@@ -52,7 +52,7 @@ func (r *Registry[T]) Lookup(name string) (T, bool) {
 }
 
 // Check returns nil if name is registered, else an error naming the key
-// and the choices: `loss must be "kl" or "cd" (got "mse")`.
+// and the choices: `loss must be "kl", "cd" or "cd-energy" (got "mse")`.
 func (r *Registry[T]) Check(name string) error {
 	if _, ok := r.Lookup(name); ok {
 		return nil
@@ -96,6 +96,7 @@ func orList(s []string) string {
 const (
 	LossKL        = "kl"
 	LossCD        = "cd"
+	LossCDEnergy  = "cd-energy"
 	ModelFlow     = "flow"
 	ModelMonotone = "monotone"
 )
@@ -122,13 +123,21 @@ var Losses = NewRegistry("loss",
 	Entry[LossKind]{Name: LossCD, Doc: "contrastive divergence", Value: LossKind{
 		New:    func(cfg Config, b *Blocks) (Divergence, error) { return NewCD(b, cfg.CD, cfg.Seed, cfg.Workers) },
 		UsesCD: true,
-		// Gibbs sweeps over the samples
-		Cost: func(cfg Config, d int) float64 {
-			fd := float64(d)
-			return float64(cfg.CD.Samples) * float64(cfg.CD.KFine+cfg.CD.KCoarse) * 8 * fd * (fd + 4)
-		},
+		Cost:   cdCost,
+	}},
+	Entry[LossKind]{Name: LossCDEnergy, Doc: "Hou & You's contrastive divergence: the coarse block's energy difference, the centre drawn from the fine samples", Value: LossKind{
+		New:    func(cfg Config, b *Blocks) (Divergence, error) { return NewCDEnergy(b, cfg.CD, cfg.Seed, cfg.Workers) },
+		UsesCD: true,
+		Cost:   cdCost,
 	}},
 )
+
+// cdCost is the cost of the contrastive divergences: Gibbs sweeps over the
+// samples.
+func cdCost(cfg Config, d int) float64 {
+	fd := float64(d)
+	return float64(cfg.CD.Samples) * float64(cfg.CD.KFine+cfg.CD.KCoarse) * 8 * fd * (fd + 4)
+}
 
 // ---------------------------------------------------------------------------
 // Models
@@ -169,8 +178,13 @@ var Mirrors = NewRegistry("coarse_mirror",
 // Presets
 
 // Preset is a named training protocol: it sets keys of a configuration
-// that holds the defaults. A preset is one Entry of Presets.
+// that holds the defaults. A preset is one Entry of Presets; a
+// configuration names it with the key preset (or -preset), and every key
+// set explicitly overrides it (Config.ApplyPreset, docs/presets.md).
 type Preset func(*Config)
 
-// Presets are the named training protocols (none yet).
-var Presets = NewRegistry[Preset]("preset")
+// Presets are the named training protocols (presets.go).
+var Presets = NewRegistry("preset",
+	Entry[Preset]{Name: PresetDLRG, Doc: "the seed's reference implementation, github.com/jshe2304/dlrg", Value: presetDLRG},
+	Entry[Preset]{Name: PresetHouYou, Doc: "Hou & You's MLRG code, github.com/EverettYou/MLRG", Value: presetHouYou},
+)

@@ -97,6 +97,7 @@ type Trainer struct {
 	prevPCG  rand.PCG
 
 	hmc   HMC
+	pot   HMCTarget // the model under hmc.potential's form
 	pcg   *rand.PCG
 	rng   *rand.Rand
 	loss  []float64
@@ -119,7 +120,7 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 	if err := EstimateResources(cfg, rep.D, rep.C(), 0).Check(); err != nil {
 		return nil, err
 	}
-	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep, append(opts, WithCoarseMirror(mirror))...), C: rep.C()}
+	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep, append(opts, WithCoarseMirror(mirror), WithBonds(cfg.Bonds))...), C: rep.C()}
 	t.M = cfg.TrajectoriesFor(t.C)
 	t.pcg = rand.NewPCG(cfg.Seed, 0x5247464c4f57) // "RGFLOW"
 	t.rng = rand.New(t.pcg)
@@ -128,9 +129,13 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 		return nil, fmt.Errorf("network.activation: %v", err)
 	}
 	net := NewMLP(cfg.Layers(t.C), act, t.rng, opts...)
+	if cfg.Network.LayerNorm {
+		net.AddLayerNorm()
+	}
 	if t.Model, err = newModel(cfg.Model, net); err != nil {
 		return nil, err
 	}
+	t.Model = newScaledModel(t.Model, cfg.Network.InputScale)
 	if t.Loss, err = newLoss(cfg, t.Blocks); err != nil {
 		return nil, err
 	}
@@ -153,14 +158,15 @@ func (t *Trainer) alloc() {
 	t.loss = make([]float64, t.M)
 	t.grad = make([]float64, t.M*t.C)
 	t.dpar = make([]float64, len(t.Model.Params()))
-	t.start = make([]float64, t.C)
-	t.start[0] = t.Cfg.Newton.Start
+	t.start = t.Cfg.NewtonStart(t.C)
 	h := t.Cfg.HMC
 	workers := t.Cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps, Workers: workers}
+	form, _ := Potentials.Lookup(h.Potential)
+	t.pot = form(t.Model)
 }
 
 // newModel builds the model a config names (Models) around a network.
@@ -212,8 +218,13 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	st.Beta = Beta(e, cfg.Epochs, cfg.HMC.BetaT, cfg.HMC.Center, cfg.HMC.Sharpness)
 	h := &t.hmc
 	chains := t.M - t.axisRows()
+	if cfg.HMC.Redraw {
+		for i := range t.J[:chains*t.C] {
+			t.J[i] = cfg.InitScale * t.rng.NormFloat64()
+		}
+	}
 	if h.SampleSteps > 0 && chains > 0 {
-		acc := h.Sample(t.Model, t.J[:chains*t.C], chains, t.C, st.Beta, t.rng)
+		acc := h.Sample(t.pot, t.J[:chains*t.C], chains, t.C, st.Beta, t.rng)
 		st.Accept = float64(acc) / float64(chains*h.SampleSteps)
 	}
 	t.axisSamples(t.J[chains*t.C:])
@@ -355,13 +366,19 @@ func (t *Trainer) abandon(err error) error {
 // jumping between the several roots a flow with c > 1 has), or from the
 // configured start when there is none or it fails.
 func (t *Trainer) root() Root {
-	n := t.Cfg.Newton
 	if t.LastRoot != nil {
-		if r := Newton(t.Model, t.LastRoot, n.Tol, n.MaxIter); r.Converged() {
+		if r := t.newton(t.LastRoot); r.Converged() {
 			return r
 		}
 	}
-	return Newton(t.Model, t.start, n.Tol, n.MaxIter)
+	return t.newton(t.start)
+}
+
+// newton runs Newton's method on the model's flow from start, as [newton]
+// configures it.
+func (t *Trainer) newton(start []float64) Root {
+	n := t.Cfg.Newton
+	return NewtonStep(t.Model, start, n.Step, n.Tol, n.MaxIter)
 }
 
 // CheckpointInterval is how often Run saves a checkpoint when
@@ -482,10 +499,12 @@ type Summary struct {
 	Lambda           nullfloat.Float `json:"lambda"`
 	Nu               nullfloat.Float `json:"nu"`
 	AxisJc           nullfloat.Float `json:"axis_jc"`
-	// SecondsPerEpoch is the one timing field: the training's wall time
-	// per epoch.
-	SecondsPerEpoch float64     `json:"seconds_per_epoch"`
-	Flow            []FlowPoint `json:"flow,omitempty"`
+	// AxisJcCMax is Hou & You's read-out of the same coupling for a model
+	// with a C (the monotone model; NaN otherwise): the J_0 maximising C
+	// after 8 steps of the map (AxisCMax).
+	AxisJcCMax      nullfloat.Float `json:"axis_jc_cmax"`
+	SecondsPerEpoch float64         `json:"seconds_per_epoch"`
+	Flow            []FlowPoint     `json:"flow,omitempty"`
 	Variational
 	// Config is the effective configuration, [output] left out (it names
 	// files and changes no number); History every epoch of the run.
@@ -540,7 +559,6 @@ type AxisGap struct {
 // that flow, or, if the flow orders nowhere on the axis, from the last
 // root recorded.
 func (t *Trainer) readOut(s *Summary) {
-	n := t.Cfg.Newton
 	var r Root
 	if t.C == 1 {
 		r = t.root()
@@ -548,7 +566,7 @@ func (t *Trainer) readOut(s *Summary) {
 		ax := AxisCritical(t.Model, t.C)
 		s.AxisJc = nullfloat.Float(ax.Jc)
 		if ax.Slow != nil {
-			r = Newton(t.Model, ax.Slow, n.Tol, n.MaxIter)
+			r = t.newton(ax.Slow)
 		}
 		if !r.Converged() {
 			r = t.root()
@@ -587,6 +605,7 @@ func (t *Trainer) Summary() Summary {
 		s.SecondsPerEpoch = t.Elapsed.Seconds() / float64(t.Epoch)
 	}
 	t.readOut(&s)
+	s.AxisJcCMax = nullfloat.Float(AxisCMax(t.Model, t.C))
 	for i := 0; i <= 160; i++ {
 		x := make([]float64, t.C)
 		x[0] = 0.01 * float64(i)

@@ -100,19 +100,16 @@ func finishFrom(t *testing.T, path string, rep *reps.Rep) *Trainer {
 	return res
 }
 
-// Stopping, checkpointing and resuming gives the run that never stopped.
-func TestCheckpointResume(t *testing.T) {
-	cfg := shortConfig()
-	cfg.Epochs = 30
-	cfg.Newton.Every = 1
-	full := train(t, cfg)
-
-	rep, _ := reps.Builtin("A1")
+// stopAndResume trains cfg for steps epochs, checkpoints, resumes from the
+// checkpoint and trains to the end; it returns the resumed trainer and the
+// checkpoint's path.
+func stopAndResume(t *testing.T, cfg Config, rep *reps.Rep, steps int) (*Trainer, string) {
+	t.Helper()
 	tr, err := NewTrainer(cfg, rep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 17; i++ {
+	for i := 0; i < steps; i++ {
 		if _, err := tr.Step(); err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +118,18 @@ func TestCheckpointResume(t *testing.T) {
 	if err := tr.SaveCheckpoint(path); err != nil {
 		t.Fatal(err)
 	}
-	res := finishFrom(t, path, rep)
+	return finishFrom(t, path, rep), path
+}
+
+// Stopping, checkpointing and resuming gives the run that never stopped.
+func TestCheckpointResume(t *testing.T) {
+	cfg := shortConfig()
+	cfg.Epochs = 30
+	cfg.Newton.Every = 1
+	full := train(t, cfg)
+
+	rep, _ := reps.Builtin("A1")
+	res, path := stopAndResume(t, cfg, rep, 17)
 	if !reflect.DeepEqual(full.Model.Params(), res.Model.Params()) || !reflect.DeepEqual(full.Roots, res.Roots) {
 		t.Fatal("resumed run differs from the uninterrupted one")
 	}
@@ -174,20 +182,24 @@ func TestDivergenceToNaNIsAnError(t *testing.T) {
 	}
 }
 
-// A network whose output bias is shifted so that f(x0) = 0 has a root at x0;
-// Newton started nearby must find it, to the tolerance.
+// knownRoot is a flow model whose output bias is shifted so that f(x0) = 0,
+// and a start near x0.
+func knownRoot(act Activation) (m Model, x0, start []float64) {
+	net := NewMLP([]int{4, 10, 10, 4}, act, rand.New(rand.NewPCG(17, 18)))
+	x0 = []float64{0.8, -0.2, 0.1, 0.3}
+	f0 := net.Eval(x0)
+	_, b := net.layer(net.Params, net.Layers()-1)
+	for i := range b {
+		b[i] -= f0[i]
+	}
+	return NewFlowModel(net), x0, []float64{0.85, -0.15, 0.12, 0.28}
+}
+
+// A network with a root at x0: Newton started nearby must find it, to the
+// tolerance.
 func TestNewtonFindsKnownRoot(t *testing.T) {
 	for _, act := range []Activation{Tanh, SiLU} {
-		rng := rand.New(rand.NewPCG(17, 18))
-		net := NewMLP([]int{4, 10, 10, 4}, act, rng)
-		x0 := []float64{0.8, -0.2, 0.1, 0.3}
-		f0 := net.Eval(x0)
-		_, b := net.layer(net.Params, net.Layers()-1)
-		for i := range b {
-			b[i] -= f0[i]
-		}
-		m := NewFlowModel(net)
-		start := []float64{0.85, -0.15, 0.12, 0.28}
+		m, x0, start := knownRoot(act)
 		r := Newton(m, start, 1e-12, 50)
 		if !r.Converged() {
 			t.Fatalf("%v: Newton did not converge: %+v", act, r)

@@ -33,7 +33,7 @@ func (s Summary) Assess() []string {
 	case math.IsNaN(lambda) || lambda <= 1:
 		out = append(out, fmt.Sprintf("no critical fixed point: the final network's fixed point has no relevant direction (λ = %.4g ≤ 1)", lambda))
 	case s.C > 1 && math.IsNaN(float64(s.AxisJc)):
-		out = append(out, "no physical-axis critical coupling: the learned flow from the axis (J_0, 0, …, 0) orders for no J_0 up to 4, or for all")
+		out = append(out, fmt.Sprintf("no physical-axis critical coupling: the learned flow from the axis (J_0, 0, …, 0) orders for no J_0 below %g, or for all", AxisLarge))
 	case s.Relevant > 1:
 		out = append(out, fmt.Sprintf("the fixed point the flow from the axis runs into has %d relevant directions: not a critical point with one relevant direction", s.Relevant))
 	}

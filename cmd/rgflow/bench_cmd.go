@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"rgflow/bench"
+	"rgflow/engine"
 	"rgflow/reps"
 )
 
@@ -17,6 +18,7 @@ func runBench(ctx context.Context, args []string) error {
 	quick := fs.Bool("quick", false, "the suite's quick variant: a smoke test of every code path in seconds, its numbers meaningless (tables and figures say so)")
 	out := fs.String("out", "", "results directory (default: results/SUITE-TIMESTAMP; with -resume, the latest of them)")
 	configPath := fs.String("config", "", "suite configuration (TOML) over the defaults (or over -quick's)")
+	preset := fs.String("preset", "", "protocol preset, applied over the suite's defaults and under -config's keys: "+engine.Presets.Help())
 	resume := fs.Bool("resume", false, "continue the suite in -out, skipping the runs already recorded there")
 	retry := fs.Bool("retry-failed", false, "with -resume, run again the runs recorded with an error")
 	parallel := fs.Int("parallel", 0, "trainings at once (0: one per CPU; epoch-time always runs one at a time)")
@@ -65,14 +67,16 @@ func runBench(ctx context.Context, args []string) error {
 	var err error
 	switch {
 	case *configPath != "":
-		cfg, err = bench.Load(suite, *configPath, *quick)
+		cfg, err = bench.Configure(suite, *configPath, *quick, *preset)
+	case *resume && *preset != "":
+		err = fmt.Errorf("-preset with -resume needs -config (the results directory's %s names its preset)", bench.ConfigFile)
 	case *resume && !*quick:
 		// continue with the configuration the directory was made with
 		if cfg, err = bench.StoredConfig(dir, suite); err == nil && cfg == nil {
 			cfg, err = bench.Default(suite)
 		}
-	case *quick:
-		cfg, err = bench.Quick(suite)
+	case *quick || *preset != "":
+		cfg, err = bench.Configure(suite, "", *quick, *preset)
 	default:
 		cfg, err = bench.Default(suite)
 	}

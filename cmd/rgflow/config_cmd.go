@@ -16,7 +16,7 @@ import (
 func runConfig(ctx context.Context, args []string) error {
 	fs := newFlags("config")
 	repName := fs.String("rep", "", "write the configuration for this representation (and say what its automatic values come to)")
-	preset := fs.String("preset", "", "start from this training protocol: "+presetHelp())
+	preset := fs.String("preset", "", "start from this training protocol: "+engine.Presets.Help())
 	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: rgflow config [-rep NAME] [-preset P] > experiment.toml\n\nPrints every configuration key with its default value and what it means, as TOML that\nrgflow train -config reads back.\n\nflags:\n")
@@ -26,12 +26,8 @@ func runConfig(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg := engine.DefaultConfig()
-	if *preset != "" {
-		p, ok := engine.Presets.Lookup(*preset)
-		if !ok {
-			return fmt.Errorf("-preset %q: %s", *preset, presetChoices())
-		}
-		p(&cfg)
+	if err := cfg.ApplyPreset(*preset); err != nil {
+		return fmt.Errorf("-preset: %v", err)
 	}
 	header := []string{
 		"rgflow configuration: every key with its value (rgflow train -config FILE reads it; any key may be left out).",
@@ -71,25 +67,4 @@ func runConfig(ctx context.Context, args []string) error {
 	b.Write(data)
 	_, err = os.Stdout.WriteString(b.String())
 	return err
-}
-
-// presetHelp lists the presets for the flag's help.
-func presetHelp() string {
-	if names := engine.Presets.Names(); len(names) > 0 {
-		return engine.Presets.Help()
-	}
-	return "none are registered yet"
-}
-
-// presetChoices says which presets there are.
-func presetChoices() string {
-	names := engine.Presets.Names()
-	if len(names) == 0 {
-		return "no presets are registered yet"
-	}
-	quoted := make([]string, len(names))
-	for i, n := range names {
-		quoted[i] = fmt.Sprintf("%q", n)
-	}
-	return "not a preset; the presets are " + strings.Join(quoted, ", ")
 }

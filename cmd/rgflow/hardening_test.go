@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"syscall"
@@ -55,7 +56,7 @@ func TestConfigCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	cfg := engine.DefaultConfig()
-	if err := engine.DecodeConfig([]byte(out), &cfg); err != nil || cfg != engine.DefaultConfig() {
+	if err := engine.DecodeConfig([]byte(out), &cfg); err != nil || !reflect.DeepEqual(cfg, engine.DefaultConfig()) {
 		t.Errorf("rgflow config does not read back to the defaults: %v", err)
 	}
 	for _, key := range []string{"max_trajectories", "[hmc]", "anneal_center", "[cd]", "checkpoint_every", "[newton]"} {
@@ -71,7 +72,7 @@ func TestConfigCommand(t *testing.T) {
 		t.Errorf("config -rep A1+E: exit %d\n%s", code, out)
 	}
 	_, stderr, code = run(t, dir, "config", "-preset", "nonesuch")
-	if code != 1 || !strings.Contains(stderr, `-preset "nonesuch"`) {
+	if code != 1 || !strings.Contains(stderr, "-preset") || !strings.Contains(stderr, "nonesuch") {
 		t.Errorf("config -preset nonesuch: exit %d, %q", code, stderr)
 	}
 }
@@ -264,7 +265,7 @@ func TestExampleListsEveryKey(t *testing.T) {
 		}
 	}
 	cfg, err := engine.LoadConfig(path)
-	if err != nil || cfg != engine.DefaultConfig() {
+	if err != nil || !reflect.DeepEqual(cfg, engine.DefaultConfig()) {
 		t.Errorf("examples/a1-kl.toml is not the defaults: %v", err)
 	}
 }

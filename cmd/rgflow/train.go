@@ -27,7 +27,8 @@ import (
 // file's key. Their defaults are the configuration's.
 type trainFlags struct {
 	fs                                        *flag.FlagSet
-	configPath, rep, loss, model, mirror      *string
+	configPath, preset, rep, loss, model      *string
+	mirror                                    *string
 	warm                                      *string
 	oracle                                    *string
 	epochs, traj, workers, ckptEvery          *int
@@ -42,7 +43,7 @@ var flagKeys = map[string]string{
 	"rep": "rep", "loss": "loss", "model": "model", "coarse_mirror": "coarse-mirror",
 	"epochs": "epochs", "trajectories": "trajectories", "seed": "seed", "workers": "workers",
 	"output.json": "json", "output.plot": "plot", "output.checkpoint": "checkpoint", "output.checkpoint_every": "checkpoint-every",
-	"warm_start": "warm-start",
+	"warm_start": "warm-start", "preset": "preset",
 }
 
 func newTrainFlags() *trainFlags {
@@ -51,6 +52,7 @@ func newTrainFlags() *trainFlags {
 	f := &trainFlags{
 		fs:         fs,
 		configPath: fs.String("config", "", "experiment file (TOML; rgflow config prints one with every key); flags override it"),
+		preset:     fs.String("preset", d.Preset, "protocol preset, applied over the defaults and overridden by the config file's other keys and the flags: "+engine.Presets.Help()),
 		rep:        fs.String("rep", d.Rep, repFlagHelp),
 		loss:       fs.String("loss", d.Loss, "divergence: "+engine.Losses.Help()),
 		model:      fs.String("model", d.Model, "RG map: "+engine.Models.Help()),
@@ -96,12 +98,17 @@ func (f *trainFlags) config() (cfg engine.Config, keys map[string]bool, err erro
 	cfg = engine.DefaultConfig()
 	keys = map[string]bool{}
 	if *f.configPath != "" {
-		if cfg, err = engine.LoadConfig(*f.configPath); err != nil {
+		if cfg, err = engine.LoadConfigPreset(*f.configPath, *f.preset); err != nil {
 			return cfg, nil, err
 		}
 		if keys, err = fileKeys(*f.configPath); err != nil {
 			return cfg, nil, err
 		}
+	} else if err = cfg.ApplyPreset(*f.preset); err != nil {
+		return cfg, nil, f.named(err)
+	}
+	if f.set["preset"] {
+		keys["preset"] = true
 	}
 	for key, apply := range map[string]func(){
 		"rep":                     func() { cfg.Rep = *f.rep },
