@@ -39,6 +39,8 @@ func parseVector(flagName, s string, c int, rep string) ([]float64, error) {
 // evalResult is rgflow eval's JSON (docs/formats.md).
 type evalResult struct {
 	Rep     string    `json:"rep"`
+	Mirror  string    `json:"coarse_mirror"`
+	Bonds   string    `json:"bonds"`
 	J       []float64 `json:"J"`
 	Jp      []float64 `json:"Jp"`
 	KL      float64   `json:"kl"`
@@ -51,7 +53,9 @@ func runEval(ctx context.Context, args []string) error {
 	repName := fs.String("rep", "A1", repFlagHelp)
 	Js := fs.String("J", "", "fine coupling vector, comma-separated")
 	Jps := fs.String("Jp", "", "coarse coupling vector J′, comma-separated")
-	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, J, Jp, kl, grad, kernels}")
+	mirror := fs.String("coarse-mirror", "axis", "the coarse block's mirror: "+engine.Mirrors.Help())
+	bonds := fs.String("bonds", engine.BondsRotated, "the bond convention: "+engine.Bonds.Help())
+	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, coarse_mirror, bonds, J, Jp, kl, grad, kernels}")
 	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
 	if err := parse(fs, legacyJSON("eval", args)); err != nil {
 		return err
@@ -66,6 +70,16 @@ func runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	m, err := engine.ResolveCoarseMirror(r, *mirror)
+	if err != nil {
+		return fmt.Errorf("-coarse-mirror: %v", err)
+	}
+	if err := engine.Bonds.Check(*bonds); err != nil {
+		return fmt.Errorf("-bonds: %v", err)
+	}
+	if *bonds == engine.BondsUnrotated && m.Name != "axis" {
+		return fmt.Errorf("-coarse-mirror %s needs -bonds %s (unrotated bonds have no mirror convention of their own)", m.Name, engine.BondsRotated)
+	}
 	J, err := parseVector("J", *Js, r.C(), r.Name)
 	if err != nil {
 		return err
@@ -74,10 +88,10 @@ func runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	b := engine.NewBlocks(r, engine.WithKernels(kernelPath))
+	b := engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m), engine.WithBonds(*bonds))
 	kl, grad := b.KL(J, Jp)
 	if *jsonOut != "" {
-		err := writeJSON(*jsonOut, evalResult{r.Name, J, Jp, kl, grad, b.Kernels().Name()})
+		err := writeJSON(*jsonOut, evalResult{r.Name, m.Name, *bonds, J, Jp, kl, grad, b.Kernels().Name()})
 		if err != nil || *jsonOut == "-" {
 			return err
 		}

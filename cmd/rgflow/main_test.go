@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"rgflow/engine"
 	"rgflow/plugins"
+	"rgflow/reps"
 )
 
 var binary string
@@ -115,6 +117,8 @@ func TestBadInputIsAClearError(t *testing.T) {
 		{[]string{"train", "-loss", "mse"}, "loss"},
 		{[]string{"eval", "-rep", "A1+E", "-J", "1,2", "-Jp", "1,2,3,4,5"}, "-J has 2 values but A1+E has c = 5"},
 		{[]string{"eval", "-rep", "A1", "-J", "x", "-Jp", "1"}, "not a number"},
+		{[]string{"eval", "-rep", "B1+E", "-coarse-mirror", "diagonal", "-J", "1,2,3,4,5", "-Jp", "1,2,3,4,5"}, "45°"},
+		{[]string{"eval", "-rep", "A1+E", "-bonds", "twisted", "-J", "1,2,3,4,5", "-Jp", "1,2,3,4,5"}, "-bonds"},
 		{[]string{"oracle", "-rep", "B1+E", "-coarse-mirror", "diagonal"}, "45°"},
 		{[]string{"oracle", "-rep", "A1", "-coarse-mirror", "slanted"}, `coarse_mirror must be "axis" or "diagonal"`},
 		{[]string{"train", "-coarse-mirror", "diagonal", "-rep", "B2"}, "45°"},
@@ -181,6 +185,48 @@ func TestEvalPrintsFullPrecision(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.Grad) != 1 || !(r.KL > 0) {
 		t.Fatalf("eval -json gave %q (%v)", out, err)
+	}
+}
+
+// eval computes the KL of the blocks training uses under each coarse
+// mirror and bond convention: its numbers are the engine's for the same
+// options, and the conventions give different KLs where they should.
+func TestEvalConventions(t *testing.T) {
+	r, err := reps.Builtin("A1+E")
+	if err != nil {
+		t.Fatal(err)
+	}
+	J, Jp := []float64{0.5, 0.4, 0.3, 0.3, -0.1}, []float64{0.45, 0.3, 0.2, 0.35, 0}
+	diag, err := engine.ResolveCoarseMirror(r, "diagonal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[float64]bool{}
+	for _, tc := range []struct {
+		args []string
+		opts []engine.Option
+	}{
+		{nil, nil},
+		{[]string{"-coarse-mirror", "diagonal"}, []engine.Option{engine.WithCoarseMirror(diag)}},
+		{[]string{"-bonds", "unrotated"}, []engine.Option{engine.WithBonds(engine.BondsUnrotated)}},
+	} {
+		args := append([]string{"eval", "-rep", "A1+E", "-J", "0.5,0.4,0.3,0.3,-0.1", "-Jp", "0.45,0.3,0.2,0.35,0", "-json", "-"}, tc.args...)
+		out, stderr, code := run(t, t.TempDir(), args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, stderr)
+		}
+		var got struct{ KL float64 }
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := engine.NewBlocks(r, tc.opts...).KL(J, Jp)
+		if math.Abs(got.KL-want) > 1e-12*want {
+			t.Errorf("eval %v: KL %v, the engine's %v", tc.args, got.KL, want)
+		}
+		if seen[got.KL] {
+			t.Errorf("eval %v: the same KL as another convention (%v)", tc.args, got.KL)
+		}
+		seen[got.KL] = true
 	}
 }
 
