@@ -40,7 +40,13 @@ func (s Summary) Assess() []string {
 	if g := float64(s.VariationalGap); !math.IsNaN(g) && g > GapLimit {
 		out = append(out, fmt.Sprintf("the network has not reached the variational map: at its fixed point the exact minimum of the KL is %.1f%% lower than its own (limit %.0f%%)", 100*g, 100*GapLimit))
 	}
-	if med, q1, q3 := float64(s.JcMedian), float64(s.JcQ1), float64(s.JcQ3); s.Roots > 1 && !math.IsNaN(med) && med != 0 && (q3-q1)/math.Abs(med) > SpreadLimit {
+	// The roots' spread speaks for the estimate only where the roots are
+	// the estimate (c = 1). For c > 1 Newton from (newton.start, 0, …, 0)
+	// may land on any fixed point of the map — a weak-coupling one, where
+	// a relative spread of J_0 ≈ 0.01 is large and means nothing, or one
+	// off the critical manifold — and the estimate is the axis coupling,
+	// whose fixed point is checked above.
+	if med, q1, q3 := float64(s.JcMedian), float64(s.JcQ1), float64(s.JcQ3); s.C <= 1 && s.Roots > 1 && !math.IsNaN(med) && med != 0 && (q3-q1)/math.Abs(med) > SpreadLimit {
 		out = append(out, fmt.Sprintf("the recorded roots are spread widely: IQR %.4g–%.4g, %.0f%% of their median (limit %.0f%%)", q1, q3, 100*(q3-q1)/math.Abs(med), 100*SpreadLimit))
 	}
 	return out
