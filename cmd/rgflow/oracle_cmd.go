@@ -97,7 +97,7 @@ func printAnalysis(w io.Writer, an oracle.Analysis) {
 	if len(an.FixedPoints) == 0 {
 		fmt.Fprintln(w, "no non-trivial fixed point found from the starts tried")
 	} else {
-		fmt.Fprintf(w, "%-3s %-8s %-9s %-9s %-9s %-8s %-8s %-9s %s\n", "#", "kind", "KL", "λ", "ν", "relevant", "Δ_1", "axis J_c", "J (canonical gauge)")
+		fmt.Fprintf(w, "%-3s %-8s %-9s %-9s %-9s %-8s %-8s %-6s %-9s %s\n", "#", "kind", "KL", "λ", "ν", "relevant", "Δ_1", "asym", "axis J_c", "J (canonical gauge)")
 		for i, fp := range an.FixedPoints {
 			kind := "minimum"
 			if fp.Saddle {
@@ -107,8 +107,8 @@ func printAnalysis(w io.Writer, an oracle.Analysis) {
 			if len(fp.ScalingDimensions) > 0 {
 				d1 = fp.ScalingDimensions[0]
 			}
-			fmt.Fprintf(w, "%-3d %-8s %-9.5g %-9s %-9s %-8d %-8.4f %-9s %s\n", i, kind, fp.KL, fmtF(float64(fp.Lambda), "%.5f"), fmtF(float64(fp.Nu), "%.4f"),
-				fp.Relevant, d1, fmtF(float64(fp.AxisJc), "%.5f"), fmtVec(fp.J))
+			fmt.Fprintf(w, "%-3d %-8s %-9.5g %-9s %-9s %-8d %-8.4f %-6.3f %-9s %s\n", i, kind, fp.KL, fmtF(float64(fp.Lambda), "%.5f"), fmtF(float64(fp.Nu), "%.4f"),
+				fp.Relevant, d1, fp.Asymmetry, fmtF(float64(fp.AxisJc), "%.5f"), fmtVec(fp.J))
 		}
 	}
 	for _, line := range an.Reading() {

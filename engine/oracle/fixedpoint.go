@@ -39,6 +39,13 @@ type FixedPoint struct {
 	// Left[argmax |Left|] > 0): the critical surface near J is
 	// Left·(J′ − J) = 0.
 	Left, Right []float64
+	// Asymmetry is the antisymmetric part of the exact map's Jacobian
+	// ∂J′/∂J at J, ‖S − Sᵀ‖_F / (√2 ‖S‖_F) (0 symmetric, 1 antisymmetric),
+	// the smallest over the images Centre[g]·M of the minimiser. The
+	// monotone model J′ = J − ∇C has a symmetric Jacobian everywhere, so
+	// where this is not small no monotone network can follow the exact map
+	// (MapAsymmetry).
+	Asymmetry float64
 	// AxisJc is the physical-axis critical coupling whose flow approaches
 	// this fixed point (NaN if none was found).
 	AxisJc float64
@@ -174,6 +181,7 @@ func linearise(g *Gauge, p Point, A []float64) (FixedPoint, error) {
 			best = &sp
 		}
 	}
+	fp.Asymmetry = MapAsymmetry(g, p.Slope)
 	fp.Lifts = len(stab)
 	fp.Eigenvalues, fp.Relevant, fp.Lambda, fp.Left, fp.Right = best.values, best.relevant, best.lambda, best.left, best.right
 	if !math.IsNaN(fp.Lambda) {
@@ -183,6 +191,35 @@ func linearise(g *Gauge, p Point, A []float64) (FixedPoint, error) {
 		fp.SymmetricEigenvalues = symmetricSpectrum(stab, matMul(A, p.Slope, c), c)
 	}
 	return fp, nil
+}
+
+// MapAsymmetry is the antisymmetric fraction ‖AS − (AS)ᵀ‖_F / (√2 ‖AS‖_F)
+// of a Jacobian S = ∂J′/∂J of the exact map, the smallest over the centre
+// relabellings A of the gauge (each image A·M of the minimiser is a branch
+// a network could learn). The coupling basis is orthonormal
+// (docs/conventions.md §3), so a gradient map J ↦ J − ∇C(J) has a
+// symmetric Jacobian in it, in rgflow's units and in Hou & You's alike.
+func MapAsymmetry(g *Gauge, S []float64) float64 {
+	c := g.c
+	best := math.Inf(1)
+	for _, A := range g.Centre {
+		AS := matMul(A, S, c)
+		anti, all := 0.0, 0.0
+		for i := 0; i < c; i++ {
+			for j := 0; j < c; j++ {
+				d := AS[i*c+j] - AS[j*c+i]
+				anti += d * d
+				all += AS[i*c+j] * AS[i*c+j]
+			}
+		}
+		if all > 0 {
+			best = math.Min(best, math.Sqrt(anti/(2*all)))
+		}
+	}
+	if math.IsInf(best, 1) {
+		return 0
+	}
+	return best
 }
 
 // spectrum is the eigen-decomposition of one linearisation: eigenvalues by

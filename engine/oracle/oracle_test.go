@@ -338,3 +338,69 @@ func TestGap(t *testing.T) {
 		t.Errorf("identity map at the saddle: KL %g → min %g, gap %g", id.KLLearned, id.KLMin, id.Gap)
 	}
 }
+
+// MapAsymmetry is 0 for a symmetric Jacobian, 1 for an antisymmetric one
+// and in between otherwise, whatever its scale; it takes the best centre
+// image. The exact map of A1+E is not a gradient map: at a generic point
+// its Jacobian (checked against finite differences above) is far from
+// symmetric on every image, while a monotone model's is symmetric.
+func TestMapAsymmetry(t *testing.T) {
+	r, err := reps.Builtin("A1+E")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NewGauge(r)
+	c := r.C()
+	rng := rand.New(rand.NewPCG(3, 4))
+	sym, anti, mixed := make([]float64, c*c), make([]float64, c*c), make([]float64, c*c)
+	for i := 0; i < c; i++ {
+		for j := 0; j <= i; j++ {
+			x, y := rng.NormFloat64(), rng.NormFloat64()
+			sym[i*c+j], sym[j*c+i] = x, x
+			if i != j {
+				anti[i*c+j], anti[j*c+i] = y, -y
+			}
+		}
+	}
+	for i := range mixed {
+		mixed[i] = sym[i] + anti[i]
+	}
+	if a := MapAsymmetry(g, sym); a > 1e-15 {
+		t.Errorf("symmetric: %v", a)
+	}
+	// the identity is among the images, so the best image is at most as
+	// asymmetric as the matrix itself
+	if a := MapAsymmetry(g, anti); a > 1+1e-12 || a <= 0 {
+		t.Errorf("antisymmetric: %v", a)
+	}
+	if a := MapAsymmetry(g, mixed); !(a > 0 && a < 1) {
+		t.Errorf("mixed: %v", a)
+	}
+	scaled := make([]float64, c*c)
+	for i, v := range anti {
+		scaled[i] = -7 * v
+	}
+	if a, b := MapAsymmetry(g, scaled), MapAsymmetry(g, anti); math.Abs(a-b) > 1e-12 {
+		t.Errorf("scaled by −7: %v, unscaled %v", a, b)
+	}
+	o := New(engine.NewBlocks(r))
+	J := []float64{0.3, 0.1, 0.05, 0.1, -0.05}
+	p, err := o.Minimize(J, J)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := MapAsymmetry(g, p.Slope); a < 0.3 {
+		t.Errorf("A1+E's exact map at %v: asymmetry %v, a nearly symmetric Jacobian", J, a)
+	}
+	m, err := engine.NewMonotoneModel(engine.NewMLP([]int{c, 8, 1}, engine.Tanh, rng))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, jac := m.FlowJacobian(J)
+	for i := 0; i < c; i++ {
+		jac[i*c+i]++ // ∂J′/∂J = 1 + ∂f/∂J
+	}
+	if a := MapAsymmetry(g, jac); a > 1e-12 {
+		t.Errorf("a monotone model's Jacobian: asymmetry %v", a)
+	}
+}

@@ -64,6 +64,10 @@ type FixedPointJSON struct {
 	AxisJc      nullfloat.Float `json:"axis_jc"`
 	Saddle      bool            `json:"saddle"`
 	MinHessEig  float64         `json:"min_hessian_eigenvalue"`
+	// Asymmetry is the antisymmetric fraction of the exact map's Jacobian
+	// at J (FixedPoint.Asymmetry): above 0 a monotone model, whose
+	// Jacobian is symmetric, cannot follow the exact map there.
+	Asymmetry float64 `json:"jacobian_asymmetry"`
 	// Stabiliser is the number of gauge actions that fix J; above 1 the
 	// eigenvalues depend on the gauge choice in the symmetry-breaking
 	// directions: LambdaRange and RelevantRange span the choices (the
@@ -190,7 +194,7 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 func (o *Oracle) fixedPointJSON(fp FixedPoint) FixedPointJSON {
 	J := o.G.Canonical(fp.J)
 	out := FixedPointJSON{J: J, KL: fp.KL, Relevant: fp.Relevant, Lambda: nullfloat.Float(fp.Lambda), Nu: nullfloat.Float(fp.Nu),
-		AxisJc: nullfloat.Float(fp.AxisJc), Saddle: fp.Saddle, MinHessEig: fp.MinHessEig,
+		AxisJc: nullfloat.Float(fp.AxisJc), Saddle: fp.Saddle, MinHessEig: fp.MinHessEig, Asymmetry: fp.Asymmetry,
 		ScalingDimensions: ScalingDimensions(o.B, J, 4), Found: fp.Found}
 	for _, v := range fp.Eigenvalues {
 		out.Eigenvalues = append(out.Eigenvalues, Complex{real(v), imag(v)})
@@ -332,6 +336,10 @@ func (an Analysis) Critical() int {
 	return -1
 }
 
+// AsymmetryLimit is the antisymmetric fraction of the exact map's Jacobian
+// above which Reading says that a monotone model cannot follow the map.
+const AsymmetryLimit = 0.05
+
 // Reading says in words what the analysis means, and where it is not to
 // be trusted.
 func (an Analysis) Reading() []string {
@@ -347,6 +355,9 @@ func (an Analysis) Reading() []string {
 			line += "; λ is within 5% of 1, so the fixed point is nearly marginal and ν is not a meaningful exponent"
 		}
 		out = append(out, line)
+		if fp.Asymmetry > AsymmetryLimit {
+			out = append(out, fmt.Sprintf("the exact map's Jacobian at fixed point #%d is far from symmetric (antisymmetric fraction %.2f on its best gauge image): a monotone model J′ = J − ∇C, whose Jacobian is symmetric, cannot follow the exact map there, whatever its training", crit, fp.Asymmetry))
+		}
 	}
 	jc := float64(an.AxisJc)
 	switch {
