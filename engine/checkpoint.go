@@ -209,6 +209,9 @@ func (c *Config) fillAbsent() {
 	if c.Bonds == "" {
 		c.Bonds = d.Bonds
 	}
+	if c.LossFloor == 0 {
+		c.LossFloor = d.LossFloor
+	}
 	if c.Network.InputScale == 0 {
 		c.Network.InputScale = d.Network.InputScale
 	}

@@ -25,13 +25,18 @@ type Config struct {
 	Rep    string `toml:"rep" json:"rep" comment:"on-site representation: an irreps sum (A1, A1+E, 2A1+E, …; built in), a plugin's name, or plugin:NAME / plugin:PATH for a plugin even where a built-in exists"`
 	Loss   string `toml:"loss" json:"loss" comment:"kl (the exact KL divergence), cd (contrastive divergence) or cd-energy (Hou & You's contrastive divergence, docs/presets.md)"`
 	Model  string `toml:"model" json:"model" comment:"flow (J′ = J + f(J)) or monotone (J′ = J − ∇C(J))"`
-	// LossScale "log" trains on the mean of log(KL + ε), ε = 1e-4 of the
-	// batch's mean KL, instead of the mean KL (exact KL only): the
+	// LossScale "log" trains on the mean of log(KL + ε), ε = loss_floor
+	// (1e-4) of the batch's mean KL, instead of the mean KL (exact KL only): the
 	// minimiser at each J is the same, but points whose KL is small — weak
 	// couplings, the physical axis below J_c — are not drowned by those
 	// whose KL is large.
-	LossScale    string `toml:"loss_scale" json:"loss_scale" comment:"auto (log for the exact KL, linear for CD), linear (the mean divergence) or log (the mean log KL; exact KL only)"`
-	CoarseMirror string `toml:"coarse_mirror" json:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
+	LossScale string `toml:"loss_scale" json:"loss_scale" comment:"auto (log for the exact KL, linear for CD), linear (the mean divergence) or log (the mean log KL; exact KL only)"`
+	// LossFloor is ε of the log loss as a fraction of the batch's mean KL:
+	// below it a trajectory's weight stops growing. Points whose KL is far
+	// below the mean (2A1+E's weak couplings: 10⁻⁶–10⁻⁹ against 0.1) need
+	// a lower floor to count.
+	LossFloor    float64 `toml:"loss_floor" json:"loss_floor" comment:"log loss: ε of log(KL + ε) as a fraction of the batch's mean KL, in (0, 1]"`
+	CoarseMirror string  `toml:"coarse_mirror" json:"coarse_mirror" comment:"the coarse block's mirror: axis (K′ = K(J′), the published convention) or diagonal (K′ = U K(J′) Uᵀ; docs/conventions.md §12)"`
 	// Bonds is the bond convention (Bonds, mirror.go): "rotated", rgflow's
 	// (docs/conventions.md §4), or "unrotated", the seed's reference code's.
 	Bonds        string  `toml:"bonds" json:"bonds" comment:"rotated (a bond in direction r carries R^r K Rᵀ^r; docs/conventions.md §4) or unrotated (every bond carries K(J), the coarse centre the source: the seed's dlrg code, which breaks the rotation symmetry; docs/presets.md)"`
@@ -151,7 +156,7 @@ type OutputConfig struct {
 // flow from the physical axis, and a cosine learning-rate schedule.
 func DefaultConfig() Config {
 	return Config{
-		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis", LossScale: "auto", Bonds: BondsRotated,
+		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis", LossScale: "auto", LossFloor: 1e-4, Bonds: BondsRotated,
 		Epochs: 3000, MaxTraj: 1024, Seed: 1, InitScale: 1, WarmStart: "none", WarmStartPoints: 256, WarmStartEpochs: 1000,
 		Network:   NetworkConfig{Activation: "relu", InputScale: 1},
 		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16, AxisFraction: 0.25, AxisMax: 1.6, AxisSteps: 8, Potential: "square"},
@@ -294,6 +299,8 @@ func (c *Config) Validate() error {
 		return bad("loss_scale", `must be "auto", "linear" or "log"`, fmt.Sprintf("%q", c.LossScale))
 	case c.LossScale == "log" && c.Loss != LossKL:
 		return bad("loss_scale", `"log" needs loss = "kl" (a CD estimate can be negative)`, fmt.Sprintf("%q", c.LossScale))
+	case !(c.LossFloor > 0 && c.LossFloor <= 1):
+		return bad("loss_floor", "must be in (0, 1]", c.LossFloor)
 	case Bonds.Check(c.Bonds) != nil:
 		return Bonds.Check(c.Bonds)
 	case c.Bonds == BondsUnrotated && c.CoarseMirror != "axis":

@@ -248,27 +248,7 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
 		return st, t.abandon(fmt.Errorf("training diverged at epoch %d: the loss is %v (try a smaller optimizer.lr or hmc.dt)", e+1, st.Loss))
 	}
-	inv := 1 / float64(t.M)
-	if t.Cfg.LogLoss() {
-		// minimise the mean of log(KL + ε): each trajectory's gradient
-		// divided by its own KL, so that weak-coupling points, whose KL is
-		// orders of magnitude smaller, count as much as strong-coupling
-		// ones (the minimiser of each term is the same as for the KL
-		// itself). ε = 1e-4 of the batch's mean KL keeps points at J ≈ 0,
-		// where the KL vanishes, from taking weights without bound.
-		c := t.C
-		eps := 1e-4 * st.Loss
-		for m, l := range t.loss {
-			w := inv / (math.Max(l, 0) + eps)
-			for a := 0; a < c; a++ {
-				t.grad[m*c+a] *= w
-			}
-		}
-	} else {
-		for i := range t.grad {
-			t.grad[i] *= inv
-		}
-	}
+	t.Cfg.scaleGrad(t.loss, t.grad, st.Loss)
 	clear(t.dpar)
 	t.Model.Backward(t.grad, t.dpar)
 	t.mu.Lock()
@@ -616,4 +596,31 @@ func (t *Trainer) Summary() Summary {
 	s.Config = &cfg
 	s.History = t.History.clone()
 	return s
+}
+
+// scaleGrad turns the trajectories' divergence gradients ∂D_m/∂J′_m
+// (grad, M×c) into those of the training loss in place: the mean D, or
+// with the log loss the mean of log(D_m + ε), ε = loss_floor·mean, each
+// trajectory's gradient divided by its own divergence, so that
+// weak-coupling points, whose KL is orders of magnitude smaller, count as
+// much as strong-coupling ones (the minimiser of each term is the same as
+// for the KL itself). The floor keeps points at J ≈ 0, where the KL
+// vanishes, from taking weights without bound.
+func (c *Config) scaleGrad(loss, grad []float64, mean float64) {
+	M := len(loss)
+	inv := 1 / float64(M)
+	if !c.LogLoss() {
+		for i := range grad {
+			grad[i] *= inv
+		}
+		return
+	}
+	nc := len(grad) / M
+	eps := c.LossFloor * mean
+	for m, l := range loss {
+		w := inv / (math.Max(l, 0) + eps)
+		for a := 0; a < nc; a++ {
+			grad[m*nc+a] *= w
+		}
+	}
 }
