@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"strings"
+
+	"rgflow/engine"
 	"rgflow/internal/nullfloat"
 	"rgflow/reps"
 )
@@ -30,6 +33,11 @@ type Anchor struct {
 	Q1       nullfloat.Float `json:"q1"` // NaN (JSON null) where no spread was published
 	Q3       nullfloat.Float `json:"q3"`
 	Note     string          `json:"note,omitempty"`
+	// Bonds is the bond convention of the published blocks: "" for
+	// rgflow's rotated bonds, "unrotated" for the seed's A1+E code
+	// (docs/presets.md). A row is compared only with anchors of its own
+	// convention, and of the published coarse mirror, axis (comparableAnchor).
+	Bonds string `json:"bonds,omitempty"`
 }
 
 const (
@@ -44,7 +52,7 @@ var Published = []Anchor{
 	{Source: srcPyTorch, Short: "seed PyTorch", Rep: "A1", Loss: "cd", Model: "flow", Quantity: "j0", Median: 0.817, Q1: 0.799, Q3: 0.831},
 	{Source: srcPyTorch, Short: "seed PyTorch", Rep: "A1", Loss: "kl", Model: "flow", Quantity: "j0", Median: 0.819, Q1: 0.816, Q3: 0.822},
 	{Source: srcPyTorch, Short: "seed PyTorch", Rep: "A1+E", Loss: "cd", Model: "flow", Quantity: "j0", Median: 0.787, Q1: 0.769, Q3: 0.808,
-		Note: "no bond rotation of the E parts (rgflow rotates them, docs/conventions.md §4)"},
+		Note: "no bond rotation of the E parts (rgflow rotates them, docs/conventions.md §4): comparable only with bonds = \"unrotated\" (the dlrg preset)", Bonds: engine.BondsUnrotated},
 	{Source: srcHouYou, Short: "Hou & You", Rep: "A1", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.8253, Q1: 0.8197, Q3: 0.8409},
 	{Source: srcHouYou, Short: "Hou & You", Rep: "A1+E", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.7961, Q1: 0.7810, Q3: 0.8052},
 	{Source: srcHouYou, Short: "Hou & You", Rep: "2A1+E", Loss: "cd", Model: "monotone", Quantity: "axis", Median: 0.7700, Q1: 0.7652, Q3: 0.7766},
@@ -148,15 +156,33 @@ func publishedFor(rep string) []Anchor {
 	return out
 }
 
+// comparableAnchor reports whether a published estimate describes the same
+// blocks as runs of rep with that coarse mirror and bond convention: every
+// publication uses the axis mirror, and each its own bonds.
+func comparableAnchor(a Anchor, rep, mirror, bonds string) bool {
+	ab := a.Bonds
+	if ab == "" {
+		ab = engine.BondsRotated
+	}
+	if bonds == "" {
+		bonds = engine.BondsRotated
+	}
+	// for sums of one-dimensional irreps the two bond conventions give the
+	// same blocks (docs/presets.md), so only a representation with an E
+	// tells them apart
+	sameBonds := ab == bonds || !strings.Contains(canonRep(rep), "E")
+	return canonRep(a.Rep) == canonRep(rep) && (mirror == "" || mirror == "axis") && sameBonds
+}
+
 // bestPublished picks the published estimate to set beside ours: same
-// representation and quantity, the same loss if there is one, the
+// blocks (comparableAnchor) and quantity, the same loss if there is one, the
 // learned estimates before the exact variational one. ok is false if
 // nothing matches.
-func bestPublished(rep, quantity, loss string) (Anchor, bool) {
+func bestPublished(rep, mirror, bonds, quantity, loss string) (Anchor, bool) {
 	var best Anchor
 	score := -1
 	for _, a := range publishedFor(rep) {
-		if a.Quantity != quantity {
+		if a.Quantity != quantity || !comparableAnchor(a, rep, mirror, bonds) {
 			continue
 		}
 		s := 0

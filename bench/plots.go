@@ -368,7 +368,7 @@ func publishedMarkers(p *plot.Plot, rows []DistRow, pub []Anchor, idx map[string
 			continue
 		}
 		for _, a := range pub {
-			if canonRep(a.Rep) != canonRep(r.Rep) {
+			if !comparableAnchor(a, r.Rep, r.CoarseMirror, r.Bonds) {
 				continue
 			}
 			src := fmt.Sprintf("%s (%s %s)", a.Short, a.Loss, a.Model)

@@ -106,3 +106,34 @@ func TestSuitePresetRuns(t *testing.T) {
 		}
 	}
 }
+
+// A published estimate sits beside rows of the same blocks only: the
+// seed's A1+E (unrotated bonds) beside the dlrg preset's rows, Hou & You's
+// beside rgflow's rotated ones, neither beside the diagonal mirror.
+func TestPublishedOnlyForTheSameBlocks(t *testing.T) {
+	for _, tc := range []struct {
+		mirror, bonds, loss, quantity string
+		want                          string // the anchor's Short, "" for none
+	}{
+		{"axis", "unrotated", "cd", "j0", "seed PyTorch"},
+		{"axis", "rotated", "cd", "j0", ""},
+		{"axis", "rotated", "cd", "axis", "Hou & You"},
+		{"axis", "unrotated", "cd", "axis", ""},
+		{"diagonal", "rotated", "cd", "axis", ""},
+		{"diagonal", "rotated", "kl", "j0", ""},
+	} {
+		a, ok := bestPublished("A1+E", tc.mirror, tc.bonds, tc.quantity, tc.loss)
+		got := ""
+		if ok {
+			got = a.Short
+		}
+		if got != tc.want {
+			t.Errorf("A1+E %s mirror, %s bonds, %s %s: %q, want %q", tc.mirror, tc.bonds, tc.loss, tc.quantity, got, tc.want)
+		}
+	}
+	for _, bonds := range []string{"rotated", "unrotated"} { // one block for A1
+		if a, ok := bestPublished("A1", "axis", bonds, "j0", "cd"); !ok || a.Short != "seed PyTorch" {
+			t.Errorf("A1, %s bonds: %+v, %v", bonds, a, ok)
+		}
+	}
+}

@@ -328,6 +328,7 @@ type DistRow struct {
 	// MedianGap the median over instances of the variational gap at each
 	// network's critical fixed point.
 	CoarseMirror string `json:"coarse_mirror"`
+	Bonds        string `json:"bonds"`
 	OracleAxisJc F      `json:"oracle_axis_jc"`
 	OracleLambda F      `json:"oracle_lambda"`
 	OracleNu     F      `json:"oracle_nu"`
@@ -471,7 +472,7 @@ func distRows(plan []runSpec, recs []Record, oracles map[string]oracle.Analysis)
 				Median: st.median, Q1: st.q1, Q3: st.q3, IQR: st.q3 - st.q1, Mean: st.mean, Std: st.std,
 				Bias: st.median - F(engine.JcExact), RelBias: 100 * (st.median - F(engine.JcExact)) / F(engine.JcExact),
 				Errors: distinctErrors(g.recs), Failed: g.failed(),
-				CoarseMirror: s.Cfg.CoarseMirror, OracleAxisJc: nan(), OracleLambda: nan(), OracleNu: nan(), MedianGap: gap,
+				CoarseMirror: s.Cfg.CoarseMirror, Bonds: s.Cfg.Bonds, OracleAxisJc: nan(), OracleLambda: nan(), OracleNu: nan(), MedianGap: gap,
 			}
 			if haveOracle {
 				row.OracleAxisJc = an.AxisJc
@@ -482,7 +483,7 @@ func distRows(plan []runSpec, recs []Record, oracles map[string]oracle.Analysis)
 			for _, x := range v {
 				row.Values = append(row.Values, F(x))
 			}
-			if a, ok := bestPublished(s.Rep.Name, q, s.Cfg.Loss); ok {
+			if a, ok := bestPublished(s.Rep.Name, s.Cfg.CoarseMirror, s.Cfg.Bonds, q, s.Cfg.Loss); ok {
 				row.Published = &a
 			}
 			rows = append(rows, row)
