@@ -210,9 +210,15 @@ func resultLine(r Record) string {
 		return fmt.Sprintf("%s: %.4g s/epoch (median of %d repeats)", head, r.Timing.Median, len(r.Timing.PerRepeat))
 	case r.Summary != nil:
 		s := r.Summary
-		line := fmt.Sprintf("%s: J_c = %.5f (IQR %.5f–%.5f)", head, float64(s.JcMedian), float64(s.JcQ1), float64(s.JcQ3))
+		// for c > 1 the estimate is the physical-axis coupling, the roots'
+		// J_0 a secondary number (docs/conventions.md §11)
+		roots := fmt.Sprintf("%.5f (IQR %.5f–%.5f)", float64(s.JcMedian), float64(s.JcQ1), float64(s.JcQ3))
+		line := fmt.Sprintf("%s: J_c = %s", head, roots)
 		if s.C > 1 {
-			line += fmt.Sprintf(", physical axis %.5f", float64(s.AxisJc))
+			line = fmt.Sprintf("%s: physical-axis J_c = %.5f, root J_0 = %s", head, float64(s.AxisJc), roots)
+		}
+		if len(s.Verdict) > 0 {
+			line += " — not to be trusted"
 		}
 		return line + fmt.Sprintf(", %.3g s/epoch, %.1f s", s.SecondsPerEpoch, r.Seconds)
 	}
