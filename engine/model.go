@@ -83,17 +83,27 @@ func (m *FlowModel) Potential(J []float64, batch int, beta float64, U, grad []fl
 // Shards implements ShardedTarget: the shards share one snapshot of the
 // transposed weights, taken now, for their forward products.
 func (m *FlowModel) Shards(n int) []HMCTarget {
-	if m.snap == nil {
-		m.snap = new(weightsT)
+	return shardsOf(m.N, &m.snap, &m.shards, n, func(sh *FlowModel, w *weightsT) { sh.N, sh.wt = m.N, w })
+}
+
+// shardsOf returns n shards of a model over net, grown in *pool as needed
+// and bound to net by bind: every shard reads one snapshot of the
+// transposed weights (*snap), taken now, and has buffers of its own.
+func shardsOf[M any, P interface {
+	*M
+	HMCTarget
+}](net *MLP, snap **weightsT, pool *[]P, n int, bind func(P, *weightsT)) []HMCTarget {
+	if *snap == nil {
+		*snap = new(weightsT)
 	}
-	m.N.snapshotT(m.snap)
+	net.snapshotT(*snap)
 	out := make([]HMCTarget, n)
 	for i := range out {
-		if i == len(m.shards) {
-			m.shards = append(m.shards, &FlowModel{})
+		if i == len(*pool) {
+			*pool = append(*pool, P(new(M)))
 		}
-		sh := m.shards[i]
-		sh.N, sh.wt = m.N, m.snap
+		sh := (*pool)[i]
+		bind(sh, *snap)
 		out[i] = sh
 	}
 	return out

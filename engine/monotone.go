@@ -316,20 +316,7 @@ func (m *MonotoneModel) Potential(J []float64, batch int, beta float64, U, grad 
 // Shards implements ShardedTarget: the shards share one snapshot of the
 // transposed weights, taken now, for their forward and tangent products.
 func (m *MonotoneModel) Shards(n int) []HMCTarget {
-	if m.snap == nil {
-		m.snap = new(weightsT)
-	}
-	m.N.snapshotT(m.snap)
-	out := make([]HMCTarget, n)
-	for i := range out {
-		if i == len(m.shards) {
-			m.shards = append(m.shards, &MonotoneModel{})
-		}
-		sh := m.shards[i]
-		sh.N, sh.wt = m.N, m.snap
-		out[i] = sh
-	}
-	return out
+	return shardsOf(m.N, &m.snap, &m.shards, n, func(sh *MonotoneModel, w *weightsT) { sh.N, sh.wt = m.N, w })
 }
 
 // FlowJacobian returns f = −g and ∂f/∂J = −H, from the tangents in the c

@@ -108,7 +108,7 @@ func printAnalysis(w io.Writer, an oracle.Analysis) {
 				d1 = fp.ScalingDimensions[0]
 			}
 			fmt.Fprintf(w, "%-3d %-8s %-9.5g %-9s %-9s %-8d %-8.4f %-6.3f %-9s %s\n", i, kind, fp.KL, fmtF(float64(fp.Lambda), "%.5f"), fmtF(float64(fp.Nu), "%.4f"),
-				fp.Relevant, d1, fp.Asymmetry, fmtF(float64(fp.AxisJc), "%.5f"), fmtVec(fp.J))
+				fp.Relevant, d1, fp.Asymmetry, fmtF(float64(fp.AxisJc), "%.5f"), oracle.FormatVector(fp.J))
 		}
 	}
 	for _, line := range an.Reading() {

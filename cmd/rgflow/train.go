@@ -539,7 +539,7 @@ func printSummary(w io.Writer, s engine.Summary) {
 		fmt.Fprintf(w, "%s: no physical-axis J_c estimate (exact %.6f); root J_0 = %s, %.3g s/epoch\n", head, s.JcExact, roots, s.SecondsPerEpoch)
 	}
 	if s.FixedPoint != nil {
-		fmt.Fprintf(w, "final network: critical fixed point %s, λ = %.4f, ν = %.4f\n", fmtVec(s.FixedPoint), float64(s.Lambda), float64(s.Nu))
+		fmt.Fprintf(w, "final network: critical fixed point %s, λ = %.4f, ν = %.4f\n", oracle.FormatVector(s.FixedPoint), float64(s.Lambda), float64(s.Nu))
 	} else if s.FixedPointStatus != "" && s.Roots > 0 {
 		fmt.Fprintf(w, "final network: Newton found no critical fixed point (%s)\n", s.FixedPointStatus)
 	}
@@ -581,15 +581,4 @@ func reasons(by map[string]int) string {
 		parts[i] = fmt.Sprintf("%d %s", by[n], n)
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
-}
-
-func fmtVec(v []float64) string {
-	s := "("
-	for i, x := range v {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("%.5f", x)
-	}
-	return s + ")"
 }

@@ -158,7 +158,7 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 			}
 		}
 		if !dup {
-			say("fixed point from %s: J = %s, λ = %.5f, %d relevant, saddle %v", s.Name, fmtVec(o.G.Canonical(fp.J)), fp.Lambda, fp.Relevant, fp.Saddle)
+			say("fixed point from %s: J = %s, λ = %.5f, %d relevant, saddle %v", s.Name, FormatVector(o.G.Canonical(fp.J)), fp.Lambda, fp.Relevant, fp.Saddle)
 			fps = append(fps, fp)
 		}
 	}
@@ -306,7 +306,9 @@ func A1FixedPoint() (float64, error) {
 	return fp.J[0], nil
 }
 
-func fmtVec(v []float64) string {
+// FormatVector writes couplings as "(0.56284, 0.47477, …)", five decimals
+// each: how rgflow's tables and summaries print a coupling vector.
+func FormatVector(v []float64) string {
 	s := "("
 	for i, x := range v {
 		if i > 0 {
