@@ -526,6 +526,9 @@ func TestPlans(t *testing.T) {
 		if s.Cfg.Workers != 0 {
 			t.Errorf("%s: workers %d", s.Key, s.Cfg.Workers)
 		}
+		if s.Cfg.HMC.AxisFraction != 0 || s.Cfg.LogLoss() || s.Cfg.Optimizer.Schedule != "constant" {
+			t.Errorf("%s: not the reference loop (axis_fraction %g, log loss %v, schedule %s)", s.Key, s.Cfg.HMC.AxisFraction, s.Cfg.LogLoss(), s.Cfg.Optimizer.Schedule)
+		}
 		if s.Rep.D >= 5 {
 			large++
 			if s.Kernel == "generic" || s.Cfg.Loss != "kl" || s.Cfg.Trajectories != 64 {

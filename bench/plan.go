@@ -278,6 +278,10 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 		// read-out is included (as engine/epoch_bench_test.go does)
 		cfg.Epochs = 1 << 30
 		cfg.Workers = 0
+		// the loop the reference implementations run: every trajectory by
+		// HMC (rgflow's axis trajectories are cheaper and would flatter the
+		// ratios), the plain mean loss, a constant learning rate
+		cfg.PublishedLoop()
 		cfg.Output = engine.OutputConfig{}
 		if model == engine.ModelMonotone && c.MonotoneActivation != "" {
 			cfg.Network.Activation = c.MonotoneActivation

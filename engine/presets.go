@@ -19,7 +19,7 @@ const (
 // Gibbs sweeps and one CD step; HMC, when turned on (hmc.sample_steps), on
 // β‖∇C‖ with their leapfrog.
 func presetHouYou(c *Config) {
-	publishedLoop(c)
+	c.PublishedLoop()
 	c.Model, c.Loss = ModelMonotone, LossCDEnergy
 	c.Epochs, c.Trajectories = 200, 200
 	c.InitScale = 0.7 // 1.4·N(0, 1) of J_theirs
@@ -44,7 +44,7 @@ func presetHouYou(c *Config) {
 // default learning rate, roots from 0.8 over the second half; its bonds are
 // unrotated (every bond carries K, the coarse centre is the source).
 func presetDLRG(c *Config) {
-	publishedLoop(c)
+	c.PublishedLoop()
 	c.Model, c.Loss = ModelFlow, LossCD
 	c.Bonds = BondsUnrotated                             // rbm/rbm.py: W = kron(adjacency, K) in both blocks
 	c.Epochs, c.Trajectories, c.MaxTraj = 4096, 0, 1<<20 // 8·3^c uncapped: 1944 for A1+E
@@ -62,10 +62,10 @@ func presetDLRG(c *Config) {
 	c.Newton.StartByC = map[string][]float64{"5": {0.8, 0, 0, 0.8, 0.8}} // train.ipynb's A1+E start
 }
 
-// publishedLoop turns off what rgflow adds to the seed's training loop
+// PublishedLoop turns off what rgflow adds to the seed's training loop
 // (docs/training.md): the log-KL scale, the trajectories on the flow from
 // the physical axis, the cosine schedule and warm starts.
-func publishedLoop(c *Config) {
+func (c *Config) PublishedLoop() {
 	c.LossScale = "linear"
 	c.HMC.AxisFraction = 0
 	c.Optimizer.Schedule = "constant"
