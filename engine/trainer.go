@@ -506,6 +506,12 @@ type Variational struct {
 	GapDistance    nullfloat.Float `json:"variational_gap_distance"`
 	// GapAxis is the gap at J_0 = 0.1, 0.2, …, 1.5 on the physical axis.
 	GapAxis []AxisGap `json:"variational_gap_axis,omitempty"`
+	// ScalingDimensions are the leading Δ_i of the fine block's transfer
+	// matrix at the learned critical fixed point (Hou & You's read-out,
+	// docs/conventions.md §13; exact Δ_σ = 1/8), and
+	// OracleScalingDimensions those at the exact map's.
+	ScalingDimensions       []float64 `json:"scaling_dimensions,omitempty"`
+	OracleScalingDimensions []float64 `json:"oracle_scaling_dimensions,omitempty"`
 	// The exact map's critical fixed point for the same representation and
 	// mirror (NaN when it was not computed or has none), and why not.
 	OracleAxisJc nullfloat.Float `json:"oracle_axis_jc"`

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"rgflow/engine"
+	"rgflow/engine/oracle"
 	"rgflow/plugins"
 	"rgflow/reps"
 )
@@ -76,6 +77,27 @@ func TestTrainWritesJSONAndPlot(t *testing.T) {
 		if _, ok := s[k]; !ok {
 			t.Errorf("summary lacks %q", k)
 		}
+	}
+	// the scaling dimensions: at the learned fixed point, those of the fine
+	// block there; beside them the exact map's
+	var dims struct {
+		FixedPoint []float64 `json:"fixed_point"`
+		Learned    []float64 `json:"scaling_dimensions"`
+		Exact      []float64 `json:"oracle_scaling_dimensions"`
+	}
+	if err := json.Unmarshal(data, &dims); err != nil {
+		t.Fatal(err)
+	}
+	a1, _ := reps.Builtin("A1")
+	if dims.FixedPoint != nil {
+		want := oracle.ScalingDimensions(engine.NewBlocks(a1), dims.FixedPoint, 4)
+		if len(dims.Learned) != len(want) || len(want) == 0 || math.Abs(dims.Learned[0]-want[0]) > 1e-12 {
+			t.Errorf("scaling_dimensions %v at %v, want %v", dims.Learned, dims.FixedPoint, want)
+		}
+	}
+	// the exact A1 map's fixed point is J* = 0.8139197 (the closed form's)
+	if want := oracle.ScalingDimensions(engine.NewBlocks(a1), []float64{0.8139197}, 4); len(dims.Exact) == 0 || math.Abs(dims.Exact[0]-want[0]) > 1e-5 {
+		t.Errorf("oracle_scaling_dimensions %v, want those at J* = 0.8139197: %v", dims.Exact, want)
 	}
 	if svg, _ := os.ReadFile(filepath.Join(dir, "f.svg")); !strings.Contains(string(svg), "<svg") {
 		t.Error("plot is not an SVG")

@@ -539,7 +539,11 @@ func printSummary(w io.Writer, s engine.Summary) {
 		fmt.Fprintf(w, "%s: no physical-axis J_c estimate (exact %.6f); root J_0 = %s, %.3g s/epoch\n", head, s.JcExact, roots, s.SecondsPerEpoch)
 	}
 	if s.FixedPoint != nil {
-		fmt.Fprintf(w, "final network: critical fixed point %s, λ = %.4f, ν = %.4f\n", oracle.FormatVector(s.FixedPoint), float64(s.Lambda), float64(s.Nu))
+		dims := ""
+		if len(s.ScalingDimensions) > 0 {
+			dims = fmt.Sprintf(", leading scaling dimension %.4f (exact 1/8)", s.ScalingDimensions[0])
+		}
+		fmt.Fprintf(w, "final network: critical fixed point %s, λ = %.4f, ν = %.4f%s\n", oracle.FormatVector(s.FixedPoint), float64(s.Lambda), float64(s.Nu), dims)
 	} else if s.FixedPointStatus != "" && s.Roots > 0 {
 		fmt.Fprintf(w, "final network: Newton found no critical fixed point (%s)\n", s.FixedPointStatus)
 	}
@@ -548,7 +552,11 @@ func printSummary(w io.Writer, s engine.Summary) {
 			float64(s.KLLearned), float64(s.KLMin), 100*g, float64(s.GapDistance))
 	}
 	if jc := float64(s.OracleAxisJc); !math.IsNaN(jc) {
-		fmt.Fprintf(w, "exact variational map (%s mirror): physical-axis J_c = %.5f, λ = %s, ν = %s\n", s.CoarseMirror, jc, fmtF(float64(s.OracleLambda), "%.4f"), fmtF(float64(s.OracleNu), "%.4f"))
+		dims := ""
+		if len(s.OracleScalingDimensions) > 0 {
+			dims = fmt.Sprintf(", Δ_1 = %.4f", s.OracleScalingDimensions[0])
+		}
+		fmt.Fprintf(w, "exact variational map (%s mirror): physical-axis J_c = %.5f, λ = %s, ν = %s%s\n", s.CoarseMirror, jc, fmtF(float64(s.OracleLambda), "%.4f"), fmtF(float64(s.OracleNu), "%.4f"), dims)
 	} else if s.OracleNote != "" {
 		fmt.Fprintf(w, "exact variational map: %s\n", s.OracleNote)
 	}

@@ -88,7 +88,7 @@ func (o *Oracle) ModelGaps(image func(J []float64) []float64, fixedPoint []float
 
 // FillGaps sets the variational gap of a trained model in its summary: at
 // the learned critical fixed point (if it has one) and along the physical
-// axis.
+// axis; and the scaling dimensions of the fine block at that fixed point.
 func (o *Oracle) FillGaps(s *engine.Summary, m engine.Model) error {
 	gs, err := o.ModelGaps(ModelImage(m), s.FixedPoint)
 	if err != nil {
@@ -97,6 +97,10 @@ func (o *Oracle) FillGaps(s *engine.Summary, m engine.Model) error {
 	if g := gs.AtFixedPoint; g != nil {
 		s.VariationalGap, s.KLLearned, s.KLMin = nullfloat.Float(g.Gap), nullfloat.Float(g.KLLearned), nullfloat.Float(g.KLMin)
 		s.GapDistance = nullfloat.Float(g.Distance)
+	}
+	s.ScalingDimensions = nil
+	if s.FixedPoint != nil {
+		s.ScalingDimensions = ScalingDimensions(o.B, s.FixedPoint, 4)
 	}
 	s.GapAxis = s.GapAxis[:0]
 	for _, g := range gs.Axis {
@@ -113,6 +117,7 @@ func FillLimit(s *engine.Summary, an Analysis) {
 		fp := an.FixedPoints[i]
 		s.OracleLambda, s.OracleNu = fp.Lambda, fp.Nu
 		s.OracleFixedPoint = append([]float64(nil), fp.J...)
+		s.OracleScalingDimensions = append([]float64(nil), fp.ScalingDimensions...)
 	} else if s.OracleNote == "" {
 		s.OracleNote = "the exact map has no critical fixed point with one relevant direction"
 	}
