@@ -164,6 +164,14 @@ func (t *Trainer) alloc() {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// A leapfrog step's network passes cost about (chains × parameters)
+	// multiply-adds; below minShardWork they take less time than waking
+	// the goroutines that would share them (A1's 24 chains of a 1×16
+	// network: a few thousand). The chains do not depend on the number of
+	// workers (TestHMCShardsSameChains), only the time does.
+	if t.M*len(t.Model.Params()) < minShardWork {
+		workers = 1
+	}
 	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps, Workers: workers}
 	form, _ := Potentials.Lookup(h.Potential)
 	t.pot = form(t.Model)
@@ -603,6 +611,10 @@ func (t *Trainer) Summary() Summary {
 	s.History = t.History.clone()
 	return s
 }
+
+// minShardWork is the number of multiply-adds per leapfrog step (chains ×
+// network parameters) from which HMC shares its chains among goroutines.
+const minShardWork = 1 << 16
 
 // scaleGrad turns the trajectories' divergence gradients ∂D_m/∂J′_m
 // (grad, M×c) into those of the training loss in place: the mean D, or
