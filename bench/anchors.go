@@ -1,8 +1,6 @@
 package bench
 
 import (
-	"strings"
-
 	"rgflow/engine"
 	"rgflow/internal/nullfloat"
 	"rgflow/reps"
@@ -157,9 +155,12 @@ func publishedFor(rep string) []Anchor {
 }
 
 // comparableAnchor reports whether a published estimate describes the same
-// blocks as runs of rep with that coarse mirror and bond convention: every
-// publication uses the axis mirror, and each its own bonds.
-func comparableAnchor(a Anchor, rep, mirror, bonds string) bool {
+// blocks as runs of rep (d spins per site) with that coarse mirror and bond
+// convention: every publication uses the axis mirror, and each its own
+// bonds. With one spin per site K is a number, so rotating it with the bond
+// or transposing it at the centre changes nothing and the two bond
+// conventions are one.
+func comparableAnchor(a Anchor, rep string, d int, mirror, bonds string) bool {
 	ab := a.Bonds
 	if ab == "" {
 		ab = engine.BondsRotated
@@ -167,22 +168,18 @@ func comparableAnchor(a Anchor, rep, mirror, bonds string) bool {
 	if bonds == "" {
 		bonds = engine.BondsRotated
 	}
-	// for sums of one-dimensional irreps the two bond conventions give the
-	// same blocks (docs/presets.md), so only a representation with an E
-	// tells them apart
-	sameBonds := ab == bonds || !strings.Contains(canonRep(rep), "E")
-	return canonRep(a.Rep) == canonRep(rep) && (mirror == "" || mirror == "axis") && sameBonds
+	return canonRep(a.Rep) == canonRep(rep) && (mirror == "" || mirror == "axis") && (ab == bonds || d == 1)
 }
 
 // bestPublished picks the published estimate to set beside ours: same
 // blocks (comparableAnchor) and quantity, the same loss if there is one, the
 // learned estimates before the exact variational one. ok is false if
 // nothing matches.
-func bestPublished(rep, mirror, bonds, quantity, loss string) (Anchor, bool) {
+func bestPublished(rep string, d int, mirror, bonds, quantity, loss string) (Anchor, bool) {
 	var best Anchor
 	score := -1
 	for _, a := range publishedFor(rep) {
-		if a.Quantity != quantity || !comparableAnchor(a, rep, mirror, bonds) {
+		if a.Quantity != quantity || !comparableAnchor(a, rep, d, mirror, bonds) {
 			continue
 		}
 		s := 0

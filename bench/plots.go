@@ -368,7 +368,7 @@ func publishedMarkers(p *plot.Plot, rows []DistRow, pub []Anchor, idx map[string
 			continue
 		}
 		for _, a := range pub {
-			if !comparableAnchor(a, r.Rep, r.CoarseMirror, r.Bonds) {
+			if !comparableAnchor(a, r.Rep, r.D, r.CoarseMirror, r.Bonds) {
 				continue
 			}
 			src := fmt.Sprintf("%s (%s %s)", a.Short, a.Loss, a.Model)

@@ -122,7 +122,7 @@ func TestPublishedOnlyForTheSameBlocks(t *testing.T) {
 		{"diagonal", "rotated", "cd", "axis", ""},
 		{"diagonal", "rotated", "kl", "j0", ""},
 	} {
-		a, ok := bestPublished("A1+E", tc.mirror, tc.bonds, tc.quantity, tc.loss)
+		a, ok := bestPublished("A1+E", 3, tc.mirror, tc.bonds, tc.quantity, tc.loss)
 		got := ""
 		if ok {
 			got = a.Short
@@ -132,7 +132,7 @@ func TestPublishedOnlyForTheSameBlocks(t *testing.T) {
 		}
 	}
 	for _, bonds := range []string{"rotated", "unrotated"} { // one block for A1
-		if a, ok := bestPublished("A1", "axis", bonds, "j0", "cd"); !ok || a.Short != "seed PyTorch" {
+		if a, ok := bestPublished("A1", 1, "axis", bonds, "j0", "cd"); !ok || a.Short != "seed PyTorch" {
 			t.Errorf("A1, %s bonds: %+v, %v", bonds, a, ok)
 		}
 	}

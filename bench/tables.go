@@ -483,7 +483,7 @@ func distRows(plan []runSpec, recs []Record, oracles map[string]oracle.Analysis)
 			for _, x := range v {
 				row.Values = append(row.Values, F(x))
 			}
-			if a, ok := bestPublished(s.Rep.Name, s.Cfg.CoarseMirror, s.Cfg.Bonds, q, s.Cfg.Loss); ok {
+			if a, ok := bestPublished(s.Rep.Name, s.Rep.D, s.Cfg.CoarseMirror, s.Cfg.Bonds, q, s.Cfg.Loss); ok {
 				row.Published = &a
 			}
 			rows = append(rows, row)

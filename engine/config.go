@@ -301,10 +301,8 @@ func (c *Config) Validate() error {
 		return bad("loss_scale", `"log" needs loss = "kl" (a CD estimate can be negative)`, fmt.Sprintf("%q", c.LossScale))
 	case !(c.LossFloor > 0 && c.LossFloor <= 1):
 		return bad("loss_floor", "must be in (0, 1]", c.LossFloor)
-	case Bonds.Check(c.Bonds) != nil:
-		return Bonds.Check(c.Bonds)
-	case c.Bonds == BondsUnrotated && c.CoarseMirror != "axis":
-		return fmt.Errorf("coarse_mirror %q needs bonds = \"rotated\" (unrotated bonds have no mirror convention of their own)", c.CoarseMirror)
+	case CheckConventions(c.Bonds, c.CoarseMirror) != nil:
+		return CheckConventions(c.Bonds, c.CoarseMirror)
 	case c.Epochs < 1:
 		return bad("epochs", "must be at least 1", c.Epochs)
 	case float64(c.Epochs) > MaxEpochs:

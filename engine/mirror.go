@@ -1,6 +1,10 @@
 package engine
 
-import "rgflow/reps"
+import (
+	"fmt"
+
+	"rgflow/reps"
+)
 
 // CoarseMirror is the convention for the coarse block's reference bond
 // (docs/conventions.md §12): Name is "axis" (U = nil: the coarse bond
@@ -49,6 +53,20 @@ var Bonds = NewRegistry("bonds",
 	Entry[struct{}]{Name: BondsRotated, Doc: "a bond in direction r carries R^r K Rᵀ^r (docs/conventions.md §4)"},
 	Entry[struct{}]{Name: BondsUnrotated, Doc: "every bond carries K, the coarse centre the source: the seed's dlrg code, breaking the rotation symmetry"},
 )
+
+// CheckConventions says whether a bond convention and a coarse mirror can
+// go together: the bond convention must be known, and unrotated bonds
+// have no mirror convention of their own, so they take the axis mirror
+// only. The error names the two keys as the configuration does.
+func CheckConventions(bonds, mirror string) error {
+	if err := Bonds.Check(bonds); err != nil {
+		return err
+	}
+	if bonds == BondsUnrotated && mirror != "axis" {
+		return fmt.Errorf("coarse_mirror %q needs bonds = %q (unrotated bonds have no mirror convention of their own)", mirror, BondsRotated)
+	}
+	return nil
+}
 
 // WithBonds builds the blocks under bond convention name (Bonds; "" is
 // "rotated").

@@ -74,11 +74,8 @@ func runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("-coarse-mirror: %v", err)
 	}
-	if err := engine.Bonds.Check(*bonds); err != nil {
-		return fmt.Errorf("-bonds: %v", err)
-	}
-	if *bonds == engine.BondsUnrotated && m.Name != "axis" {
-		return fmt.Errorf("-coarse-mirror %s needs -bonds %s (unrotated bonds have no mirror convention of their own)", m.Name, engine.BondsRotated)
+	if err := engine.CheckConventions(*bonds, m.Name); err != nil {
+		return fmt.Errorf("-bonds, -coarse-mirror: %v", err)
 	}
 	J, err := parseVector("J", *Js, r.C(), r.Name)
 	if err != nil {

@@ -141,6 +141,8 @@ func TestBadInputIsAClearError(t *testing.T) {
 		{[]string{"eval", "-rep", "A1", "-J", "x", "-Jp", "1"}, "not a number"},
 		{[]string{"eval", "-rep", "B1+E", "-coarse-mirror", "diagonal", "-J", "1,2,3,4,5", "-Jp", "1,2,3,4,5"}, "45°"},
 		{[]string{"eval", "-rep", "A1+E", "-bonds", "twisted", "-J", "1,2,3,4,5", "-Jp", "1,2,3,4,5"}, "-bonds"},
+		{[]string{"eval", "-rep", "A1+E", "-bonds", "unrotated", "-coarse-mirror", "diagonal", "-J", "1,2,3,4,5", "-Jp", "1,2,3,4,5"}, "unrotated bonds have no mirror convention"},
+		{[]string{"train", "-config", write("conv.toml", "bonds = \"unrotated\"\ncoarse_mirror = \"diagonal\"\nrep = \"A1+E\"\n")}, "unrotated bonds have no mirror convention"},
 		{[]string{"oracle", "-rep", "B1+E", "-coarse-mirror", "diagonal"}, "45°"},
 		{[]string{"oracle", "-rep", "A1", "-coarse-mirror", "slanted"}, `coarse_mirror must be "axis" or "diagonal"`},
 		{[]string{"train", "-coarse-mirror", "diagonal", "-rep", "B2"}, "45°"},
