@@ -53,6 +53,9 @@ type cdWork struct {
 	g *gibbsChains
 	W [4][]float64 // W_i[s·d+k]: Σ ±tanh φ_k over samples with s_i = s
 	G []float64    // d×d: contract's Σ_s v(s) ⊗ W_i[s]
+	// grad is a c-vector for a trajectory whose caller wants no gradient
+	// but whose divergence needs one (cd-energy's).
+	grad []float64
 
 	// keep, if set (tests), makes trajectory copy the corner states of
 	// v_fine and v_coarse into fine and coarse.
@@ -65,7 +68,7 @@ func (cd *CD) work() *cdWork {
 		return w
 	}
 	b := cd.B
-	w := &cdWork{g: newGibbsChains(b, cd.Samples), G: make([]float64, b.D*b.D)}
+	w := &cdWork{g: newGibbsChains(b, cd.Samples), G: make([]float64, b.D*b.D), grad: make([]float64, b.C)}
 	for i := range w.W {
 		w.W[i] = make([]float64, b.S*b.D)
 	}
@@ -80,17 +83,30 @@ func (cd *CD) Eval(J, Jp []float64, loss, grad []float64, epoch int) {
 // EvalContext implements ContextDivergence: it stops between trajectories
 // once ctx is done.
 func (cd *CD) EvalContext(ctx context.Context, J, Jp []float64, loss, grad []float64, epoch int) error {
+	return cd.eachTrajectory(ctx, "CD", J, Jp, loss, grad, epoch, false, cd.trajectory)
+}
+
+// eachTrajectory evaluates a contrastive divergence trajectory by
+// trajectory on the CD's chains and streams: one(w, J_i, J′_i, g_i, key_i)
+// returns D_i and writes ∂D_i/∂J′_i into g_i, which is nil when grad is
+// nil unless needGrad (then a scratch vector of the worker's). name says
+// whose sizes are wrong in the panic.
+func (cd *CD) eachTrajectory(ctx context.Context, name string, J, Jp, loss, grad []float64, epoch int, needGrad bool,
+	one func(w *cdWork, J, Jp, grad []float64, key uint64) float64) error {
 	c := cd.B.C
 	M := len(loss)
 	if len(J) != M*c || len(Jp) != M*c || (grad != nil && len(grad) != M*c) {
-		panic(fmt.Sprintf("engine: CD sizes: J %d, J′ %d, loss %d, grad %d for c = %d", len(J), len(Jp), M, len(grad), c))
+		panic(fmt.Sprintf("engine: %s sizes: J %d, J′ %d, loss %d, grad %d for c = %d", name, len(J), len(Jp), M, len(grad), c))
 	}
 	return cd.forEach(ctx, M, func(w *cdWork, i int) {
 		var g []float64
-		if grad != nil {
+		switch {
+		case grad != nil:
 			g = grad[i*c : (i+1)*c]
+		case needGrad:
+			g = w.grad
 		}
-		loss[i] = cd.trajectory(w, J[i*c:(i+1)*c], Jp[i*c:(i+1)*c], g, cdKey(cd.Seed, epoch, i))
+		loss[i] = one(w, J[i*c:(i+1)*c], Jp[i*c:(i+1)*c], g, cdKey(cd.Seed, epoch, i))
 	})
 }
 

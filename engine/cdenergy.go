@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"math/bits"
 	"sync"
 )
@@ -100,21 +99,10 @@ func (e *CDEnergy) Eval(J, Jp []float64, loss, grad []float64, epoch int) {
 // EvalContext implements ContextDivergence (and hides the embedded CD's):
 // it stops between trajectories once ctx is done.
 func (e *CDEnergy) EvalContext(ctx context.Context, J, Jp []float64, loss, grad []float64, epoch int) error {
-	c := e.B.C
-	M := len(loss)
-	if len(J) != M*c || len(Jp) != M*c || (grad != nil && len(grad) != M*c) {
-		panic(fmt.Sprintf("engine: cd-energy sizes: J %d, J′ %d, loss %d, grad %d for c = %d", len(J), len(Jp), M, len(grad), c))
-	}
-	return e.forEach(ctx, M, func(w *cdWork, i int) {
+	return e.eachTrajectory(ctx, "cd-energy", J, Jp, loss, grad, epoch, true, func(w *cdWork, J, Jp, g []float64, key uint64) float64 {
 		s := e.scratch()
 		defer e.pool.Put(s)
-		var g []float64
-		if grad != nil {
-			g = grad[i*c : (i+1)*c]
-		} else {
-			g = make([]float64, c) // D needs the gradient
-		}
-		loss[i] = e.trajectory(w, s, J[i*c:(i+1)*c], Jp[i*c:(i+1)*c], g, cdKey(e.Seed, epoch, i))
+		return e.trajectory(w, s, J, Jp, g, key)
 	})
 }
 
