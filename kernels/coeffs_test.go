@@ -344,7 +344,7 @@ func TestAssemblyConstants(t *testing.T) {
 	g := uint64(Gamma) // multiples mod 2^64
 	gib := []constCheck{
 		bc("GAMMA", Gamma), bc("MIX1", mix64M1), bc("MIX2", mix64M2),
-		bc("GAMMA128", g*128), bc("GAMMA65", g*65), bc("GAMMA8", g*8),
+		bc("GAMMA128", g*128), bc("GAMMA65", g*65), bc("GAMMA8", g*8), bc("GAMMA16", g*16),
 		fc("NEGEXPMIN", -700), fc("LOG2E", rn(bigQuo(bigI(1), ln2))),
 		fc("LN2HI", hi1), fc("LN2LO", lo1),
 		fc("EXPMAGIC", 1<<52+1023), bc("TWO52BITS", math.Float64bits(1<<52)),
@@ -364,13 +364,21 @@ func TestAssemblyConstants(t *testing.T) {
 	}
 	for _, c := range gib {
 		switch c.name {
-		case "GAMMA", "MIX1", "MIX2", "GAMMA128", "GAMMA65", "GAMMA8", "MAXU32":
+		case "GAMMA", "MIX1", "MIX2", "GAMMA128", "GAMMA65", "GAMMA8", "GAMMA16", "MAXU32":
 		default:
 			gib2 = append(gib2, c)
 		}
 	}
 	iota8 := []uint64{0, 1, 2, 3, 4, 5, 6, 7}
-	dwords := []uint64{0x0000000100000001, 0x0000002000000020, 0x0000000700000007} // dword lanes of 1, 32 and 7
+	dwords := []uint64{0x0000000100000001, 0x0000002000000020, 0x0000000700000007, 0x0007000700070007} // dword lanes of 1, 32 and 7, word lanes of 7
+	var oddw []uint64                                                                                  // the word index 2i+1, i = 0…31, four words a qword
+	for q := range 8 {
+		var x uint64
+		for w := range 4 {
+			x |= uint64(2*(4*q+w)+1) << (16 * w)
+		}
+		oddw = append(oddw, x)
+	}
 
 	for _, file := range []struct {
 		name   string
@@ -381,7 +389,7 @@ func TestAssemblyConstants(t *testing.T) {
 	}{
 		{"kernels_avx512_amd64.s", "k512", 1, avx512, map[string][]uint64{"exp2tab": exp2Table()}},
 		{"kernels_avx2_amd64.s", "k256", 4, avx2, map[string][]uint64{"iota": {0, 1, 2, 3}}},
-		{"gibbs_avx512_amd64.s", "g512", 1, gib, map[string][]uint64{"iota8": iota8, "dw512": dwords}},
+		{"gibbs_avx512_amd64.s", "g512", 1, gib, map[string][]uint64{"iota8": iota8, "dw512": dwords, "oddw": oddw}},
 		// byte 0 of each dword of a 128-bit lane, then zeros (VPSHUFB)
 		{"gibbs_avx2_amd64.s", "g256", 4, gib2, map[string][]uint64{"shuf4": {0x808080800c080400, 0x8080808080808080, 0x808080800c080400, 0x8080808080808080}}},
 	} {

@@ -166,9 +166,9 @@ func fineBitsAVX512(c0, c1, c2, c3 *uint64, nblk, steps int, p, key uint64)
 //go:noescape
 func fineChain3AVX512(desc *[32]uintptr, n, steps int, key uint64)
 
-// fineChainAVX512 runs d = 3 chains of 16·⌊N/16⌋ samples in one call of
-// the fused kernel (its tables in registers), the rest, and other d, site
-// by site.
+// fineChainAVX512 runs d = 3 chains of 32·⌊N/32⌋ samples in one call of
+// the fused kernel (word lanes: AVX512BW), the rest, and other d, site by
+// site.
 func fineChainAVX512(f *FineChain) {
 	if f.D >= ProdMinD {
 		fineChainProd(f, prodPairAVX512)
@@ -176,8 +176,8 @@ func fineChainAVX512(f *FineChain) {
 	}
 	N := len(f.C[0])
 	n := 0
-	if f.D == 3 {
-		n = N &^ 15
+	if f.D == 3 && dispatch.CPU.AVX512BW {
+		n = N &^ 31
 	}
 	if n > 0 && f.Steps > 0 {
 		var desc [32]uintptr

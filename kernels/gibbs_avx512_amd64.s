@@ -56,7 +56,8 @@ DATA g512<>+0x0e8(SB)/8, $0.16666666666666666
 DATA g512<>+0x0f0(SB)/8, $0.5
 DATA g512<>+0x0f8(SB)/8, $4294967296.0 // 2^32
 DATA g512<>+0x100(SB)/8, $4294967295.0 // 2^32 − 1
-GLOBL g512<>(SB), RODATA|NOPTR, $264
+DATA g512<>+0x108(SB)/8, $0xe3779b97f4a7c150 // 16·Gamma mod 2^64 (16 words on)
+GLOBL g512<>(SB), RODATA|NOPTR, $272
 
 DATA iota8<>+0x000(SB)/8, $0
 DATA iota8<>+0x008(SB)/8, $1
@@ -71,7 +72,20 @@ GLOBL iota8<>(SB), RODATA|NOPTR, $64
 DATA dw512<>+0x000(SB)/8, $0x0000000100000001 // dword ones
 DATA dw512<>+0x008(SB)/8, $0x0000002000000020 // dword 32s
 DATA dw512<>+0x010(SB)/8, $0x0000000700000007 // dword 7s
-GLOBL dw512<>(SB), RODATA|NOPTR, $24
+DATA dw512<>+0x018(SB)/8, $0x0007000700070007 // word 7s
+GLOBL dw512<>(SB), RODATA|NOPTR, $32
+
+// oddw: the word index 2i + 1 for i = 0…31 (the high halves of 32 dwords
+// in two registers, for VPERMI2W)
+DATA oddw<>+0x000(SB)/8, $0x0007000500030001
+DATA oddw<>+0x008(SB)/8, $0x000f000d000b0009
+DATA oddw<>+0x010(SB)/8, $0x0017001500130011
+DATA oddw<>+0x018(SB)/8, $0x001f001d001b0019
+DATA oddw<>+0x020(SB)/8, $0x0027002500230021
+DATA oddw<>+0x028(SB)/8, $0x002f002d002b0029
+DATA oddw<>+0x030(SB)/8, $0x0037003500330031
+DATA oddw<>+0x038(SB)/8, $0x003f003d003b0039
+GLOBL oddw<>(SB), RODATA|NOPTR, $64
 
 #define GAMMA g512<>+0x000(SB)
 #define MIX1 g512<>+0x008(SB)
@@ -106,10 +120,13 @@ GLOBL dw512<>(SB), RODATA|NOPTR, $24
 #define T2 g512<>+0x0f0(SB)
 #define TWO32 g512<>+0x0f8(SB)
 #define MAXU32 g512<>+0x100(SB)
+#define GAMMA16 g512<>+0x108(SB)
 #define IOTA iota8<>(SB)
 #define DONES dw512<>+0x000(SB)
 #define D32 dw512<>+0x008(SB)
 #define D7 dw512<>+0x010(SB)
+#define W7 dw512<>+0x018(SB)
+#define ODDW oddw<>(SB)
 
 // MIX(x, t): x = Mix64(x) in every qword lane (t is clobbered); the
 // multipliers are in ZMIX1, ZMIX2.
@@ -471,23 +488,75 @@ cgdone:
 // ---------------------------------------------------------------------------
 // func fineChain3AVX512(desc *[32]uintptr, n, steps int, key uint64)
 //
-// FineChainGeneric for d = 3 and n a multiple of 16: desc holds, for the
-// eight sites of a step in order (e0…e3, then c0…c3), the pointers dst, a,
-// b of the draws and the site's table (threshold-major, 64 rows, 7
-// thresholds). Each visit of a site loads thresholds 0–5 into Z0–Z23 and
-// half of threshold 6 into Z31, and draws the n samples as catPermAVX512
-// does, 16 a loop.
+// FineChainGeneric for d = 3 and n a multiple of 32 (AVX512BW): desc
+// holds, for the eight sites of a step in order (e0…e3, then c0…c3), the
+// pointers dst, a, b of the draws and the site's table (threshold-major,
+// 64 rows, 7 thresholds of 32 bits). It draws 32 samples a loop, in word
+// lanes.
 //
-// LK(a0, a1, b0, b1): count += (threshold ≤ u) for the threshold whose
-// rows 0–15, 16–31, 32–47, 48–63 are a0, a1, b0, b1 (b1 may be memory).
-#define LK(a0, a1, b0, b1) \
-	VMOVDQA32   Z24, Z27; \
-	VPERMI2D    a1, a0, Z27; \
-	VMOVDQA32   Z24, Z28; \
-	VPERMI2D    b1, b0, Z28; \
+// The state is #{j : T_j ≤ u}, and T_j ≤ u holds exactly when the high
+// halves compare T_j^hi < u^hi, or are equal and the low halves decide. So
+// each visit of a site first keeps the high halves of its thresholds in
+// Z0–Z13 (threshold j's 64 rows in Z2j, Z2j+1: one VPERMI2W a lookup, for
+// 32 lanes), and a loop counts T_j^hi < u^hi. Equal high halves (chance
+// about 7·2^-16 a draw) send the loop's 32 draws to the exact count on the
+// full thresholds, 16 lanes at a time from memory (SLK), as catPermAVX512
+// does: either way the count is the pure-Go twin's, bit for bit.
+//
+// Registers: Z14 the word index 2i+1 (high halves of dwords), Z15 word
+// ones, Z16/Z17 the 32 uniforms (dwords: draws 0–15, 16–31), Z18 their high
+// halves, Z19 rows, Z21 count, Z30 the counters of the next 8 words; K5
+// collects equal high halves.
+
+// WK(lo, hi): count += (T^hi < u^hi) for the threshold whose rows 0–31
+// and 32–63 are lo and hi (high halves); K5 |= (T^hi = u^hi).
+#define WK(lo, hi) \
+	VMOVDQA64  Z19, Z20; \
+	VPERMI2W   hi, lo, Z20; \
+	VPCMPUW    $1, Z18, Z20, K3; \
+	VPCMPEQW   Z18, Z20, K4; \
+	KORD       K4, K5, K5; \
+	VPADDW     Z15, Z21, K3, Z21
+
+// WHI(off, dst): dst = the high halves of rows 0–31 of the 64 dwords at
+// off(R9).
+#define WHI(off, dst) \
+	VMOVDQU32 off(R9), Z22; \
+	VMOVDQA64 Z14, dst; \
+	VPERMI2W  off+64(R9), Z22, dst
+
+// SLK(off, u): Z26 += (T ≤ u) in 16 dword lanes for the threshold at
+// off(R9), rows in Z23 (K2: rows ≥ 32).
+#define SLK(off, u) \
+	VMOVDQU32   off(R9), Z25; \
+	VMOVDQA32   Z23, Z27; \
+	VPERMI2D    off+64(R9), Z25, Z27; \
+	VMOVDQU32   off+128(R9), Z25; \
+	VMOVDQA32   Z23, Z28; \
+	VPERMI2D    off+192(R9), Z25, Z28; \
 	VPBLENDMD   Z28, Z27, K2, Z27; \
-	VPCMPUD     $2, Z25, Z27, K3; \
+	VPCMPUD     $2, u, Z27, K3; \
 	VPADDD.BCST DONES, Z26, K3, Z26
+
+// SHALF(off, u): the exact draws of the 16 samples at off of the block
+// (a at SI, b at R8, dst at DI), uniforms u.
+#define SHALF(off, u) \
+	VPMOVZXBD     off(SI), Z23; \
+	VPMOVZXBD     off(R8), Z24; \
+	VPANDD.BCST   D7, Z23, Z23; \
+	VPANDD.BCST   D7, Z24, Z24; \
+	VPSLLD        $3, Z23, Z23; \
+	VPORD         Z24, Z23, Z23; \
+	VPTESTMD.BCST D32, Z23, K2; \
+	VPXORD        Z26, Z26, Z26; \
+	SLK(0, u); \
+	SLK(256, u); \
+	SLK(512, u); \
+	SLK(768, u); \
+	SLK(1024, u); \
+	SLK(1280, u); \
+	SLK(1536, u); \
+	VPMOVDB       Z26, off(DI)
 
 TEXT ·fineChain3AVX512(SB), NOSPLIT, $64-32
 	MOVQ         desc+0(FP), BX
@@ -495,6 +564,9 @@ TEXT ·fineChain3AVX512(SB), NOSPLIT, $64-32
 	VMOVDQU64    IOTA, Z29
 	VPMULLQ.BCST GAMMA, Z29, Z29
 	VMOVDQU64    Z29, 0(SP) // lane·Gamma
+	VMOVDQU64    ODDW, Z14
+	MOVL         $0x00010001, AX
+	VPBROADCASTD AX, Z15
 	MOVQ         steps+16(FP), CX
 	MOVQ         $1, R12 // FinePhase(t)
 
@@ -525,68 +597,77 @@ f3site:
 	ADDQ         R10, AX
 	VPBROADCASTQ AX, Z30
 	VPADDQ       0(SP), Z30, Z30
-	VMOVDQU32    0(R9), Z0
-	VMOVDQU32    64(R9), Z1
-	VMOVDQU32    128(R9), Z2
-	VMOVDQU32    192(R9), Z3
-	VMOVDQU32    256(R9), Z4
-	VMOVDQU32    320(R9), Z5
-	VMOVDQU32    384(R9), Z6
-	VMOVDQU32    448(R9), Z7
-	VMOVDQU32    512(R9), Z8
-	VMOVDQU32    576(R9), Z9
-	VMOVDQU32    640(R9), Z10
-	VMOVDQU32    704(R9), Z11
-	VMOVDQU32    768(R9), Z12
-	VMOVDQU32    832(R9), Z13
-	VMOVDQU32    896(R9), Z14
-	VMOVDQU32    960(R9), Z15
-	VMOVDQU32    1024(R9), Z16
-	VMOVDQU32    1088(R9), Z17
-	VMOVDQU32    1152(R9), Z18
-	VMOVDQU32    1216(R9), Z19
-	VMOVDQU32    1280(R9), Z20
-	VMOVDQU32    1344(R9), Z21
-	VMOVDQU32    1408(R9), Z22
-	VMOVDQU32    1472(R9), Z23
-	VMOVDQU32    1536(R9), Z31
+	WHI(0, Z0)
+	WHI(128, Z1)
+	WHI(256, Z2)
+	WHI(384, Z3)
+	WHI(512, Z4)
+	WHI(640, Z5)
+	WHI(768, Z6)
+	WHI(896, Z7)
+	WHI(1024, Z8)
+	WHI(1152, Z9)
+	WHI(1280, Z10)
+	WHI(1408, Z11)
+	WHI(1536, Z12)
+	WHI(1664, Z13)
 	MOVQ         n+8(FP), DX
 
 f3blk:
 	TESTQ        DX, DX
 	JZ           f3next
-	VPMOVZXBD    (SI), Z24
-	VPMOVZXBD    (R8), Z27
-	VPANDD.BCST  D7, Z24, Z24
-	VPANDD.BCST  D7, Z27, Z27
-	VPSLLD       $3, Z24, Z24
-	VPORD        Z27, Z24, Z24 // rows
-	VPTESTMD.BCST D32, Z24, K2 // rows ≥ 32
-	VMOVDQA64    Z30, Z25
-	VPSRLQ       $30, Z25, Z29
-	VPXORQ       Z29, Z25, Z25
-	VPMULLQ.BCST MIX1, Z25, Z25
-	VPSRLQ       $27, Z25, Z29
-	VPXORQ       Z29, Z25, Z25
-	VPMULLQ.BCST MIX2, Z25, Z25
-	VPSRLQ       $31, Z25, Z29
-	VPXORQ       Z29, Z25, Z25 // uniforms
-	VPADDQ.BCST  GAMMA8, Z30, Z30
-	VPXORD       Z26, Z26, Z26 // count
-	LK(Z0, Z1, Z2, Z3)
-	LK(Z4, Z5, Z6, Z7)
-	LK(Z8, Z9, Z10, Z11)
-	LK(Z12, Z13, Z14, Z15)
-	LK(Z16, Z17, Z18, Z19)
-	LK(Z20, Z21, Z22, Z23)
-	VMOVDQU32    1664(R9), Z29
-	LK(Z31, 1600(R9), Z29, 1728(R9))
-	VPMOVDB      Z26, (DI)
-	ADDQ         $16, DI
-	ADDQ         $16, SI
-	ADDQ         $16, R8
-	SUBQ         $16, DX
-	JMP          f3blk
+	VPMOVZXBW    (SI), Z19
+	VPMOVZXBW    (R8), Z20
+	VPANDD.BCST  W7, Z20, Z20
+	VPSLLW       $3, Z19, Z19
+	VPORD        Z20, Z19, Z19 // rows (VPERMI2W reads their low 6 bits)
+	VMOVDQA64    Z30, Z16
+	VPADDQ.BCST  GAMMA8, Z30, Z17
+	VPADDQ.BCST  GAMMA16, Z30, Z30
+	VPSRLQ       $30, Z16, Z22
+	VPSRLQ       $30, Z17, Z23
+	VPXORQ       Z22, Z16, Z16
+	VPXORQ       Z23, Z17, Z17
+	VPMULLQ.BCST MIX1, Z16, Z16
+	VPMULLQ.BCST MIX1, Z17, Z17
+	VPSRLQ       $27, Z16, Z22
+	VPSRLQ       $27, Z17, Z23
+	VPXORQ       Z22, Z16, Z16
+	VPXORQ       Z23, Z17, Z17
+	VPMULLQ.BCST MIX2, Z16, Z16
+	VPMULLQ.BCST MIX2, Z17, Z17
+	VPSRLQ       $31, Z16, Z22
+	VPSRLQ       $31, Z17, Z23
+	VPXORQ       Z22, Z16, Z16 // uniforms of draws 0–15
+	VPXORQ       Z23, Z17, Z17 // and 16–31
+	VMOVDQA64    Z14, Z18
+	VPERMI2W     Z17, Z16, Z18 // their high halves
+	VMOVDQA64    Z19, Z20
+	VPERMI2W     Z1, Z0, Z20
+	VPCMPUW      $1, Z18, Z20, K3
+	VPCMPEQW     Z18, Z20, K5
+	VMOVDQU16.Z  Z15, K3, Z21 // count
+	WK(Z2, Z3)
+	WK(Z4, Z5)
+	WK(Z6, Z7)
+	WK(Z8, Z9)
+	WK(Z10, Z11)
+	WK(Z12, Z13)
+	KORTESTD     K5, K5
+	JNZ          f3exact
+	VPMOVWB      Z21, (DI)
+
+f3adv:
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, R8
+	SUBQ $32, DX
+	JMP  f3blk
+
+f3exact:
+	SHALF(0, Z16)
+	SHALF(16, Z17)
+	JMP f3adv
 
 f3next:
 	INCQ R13

@@ -490,7 +490,7 @@ func TestFineChainPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
 	for d := 1; d <= 5; d++ {
 		S := 1 << d
-		for _, N := range []int{1, 15, 16, 40, 512} {
+		for _, N := range []int{1, 15, 16, 32, 40, 64, 80, 512} {
 			var f FineChain
 			f.D, f.Steps, f.Key = d, 3, rng.Uint64()
 			factors := func() []float64 {
@@ -520,33 +520,7 @@ func TestFineChainPaths(t *testing.T) {
 				p.FineChain(&g)
 				return g.C
 			}
-			// the definition: site by site with the reference draws
-			want := [4][]uint8{}
-			{
-				g := f
-				for i := range 4 {
-					g.C[i] = append([]uint8(nil), start[i]...)
-					g.H[i] = make([]uint8, N)
-				}
-				for s := 0; s < g.Steps; s++ {
-					ph := FinePhase(s)
-					for e, nb := range fineHidden {
-						if d >= ProdMinD {
-							ProdPairGeneric(g.H[e], g.C[nb[0]], g.C[nb[1]], g.HidA[e], g.HidB[e], d, g.Key, Sub(ph, e))
-						} else {
-							CatPairGeneric(g.H[e], g.C[nb[0]], g.C[nb[1]], g.Hid[e], d, g.Key, Sub(ph, e))
-						}
-					}
-					for i, nb := range fineCorner {
-						if d >= ProdMinD {
-							ProdPairGeneric(g.C[i], g.H[nb[0]], g.H[nb[1]], g.CorA[i], g.CorB[i], d, g.Key, Sub(ph+1, i))
-						} else {
-							CatPairGeneric(g.C[i], g.H[nb[0]], g.H[nb[1]], g.Cor[i], d, g.Key, Sub(ph+1, i))
-						}
-					}
-				}
-				want = g.C
-			}
+			want := fineChainByDefinition(f)
 			for _, im := range allPaths() {
 				got := run(Path{impl: im})
 				for i := range got {
@@ -555,6 +529,90 @@ func TestFineChainPaths(t *testing.T) {
 							t.Fatalf("%s d=%d N=%d: corner %d sample %d = %d, want %d", im.name, d, N, i, n, got[i][n], want[i][n])
 						}
 					}
+				}
+			}
+		}
+	}
+}
+
+// fineChainByDefinition runs f's chain on copies of its states site by site
+// with the reference draws and returns the corners.
+func fineChainByDefinition(f FineChain) [4][]uint8 {
+	g := f
+	for i := range 4 {
+		g.C[i] = append([]uint8(nil), f.C[i]...)
+		g.H[i] = make([]uint8, len(f.C[i]))
+	}
+	d := g.D
+	for s := 0; s < g.Steps; s++ {
+		ph := FinePhase(s)
+		for e, nb := range fineHidden {
+			if d >= ProdMinD {
+				ProdPairGeneric(g.H[e], g.C[nb[0]], g.C[nb[1]], g.HidA[e], g.HidB[e], d, g.Key, Sub(ph, e))
+			} else {
+				CatPairGeneric(g.H[e], g.C[nb[0]], g.C[nb[1]], g.Hid[e], d, g.Key, Sub(ph, e))
+			}
+		}
+		for i, nb := range fineCorner {
+			if d >= ProdMinD {
+				ProdPairGeneric(g.C[i], g.H[nb[0]], g.H[nb[1]], g.CorA[i], g.CorB[i], d, g.Key, Sub(ph+1, i))
+			} else {
+				CatPairGeneric(g.C[i], g.H[nb[0]], g.H[nb[1]], g.Cor[i], d, g.Key, Sub(ph+1, i))
+			}
+		}
+	}
+	return g.C
+}
+
+// The fused d = 3 chain compares the high halves of thresholds and
+// uniforms first and counts exactly only where they are equal (rare for
+// random tables). Here every site's table has, in every row, thresholds
+// whose high half is that of one draw's uniform in the first step (a
+// different draw, block and half for each site), so that exact count
+// decides those draws; the chain must still be the definition's.
+func TestFineChainEqualHighHalves(t *testing.T) {
+	const d, S, N = 3, 8, 96
+	rng := rand.New(rand.NewPCG(31, 32))
+	var f FineChain
+	f.D, f.Steps, f.Key = d, 2, rng.Uint64()
+	trap := func(sub uint64, n int) []uint32 {
+		u := uint32(Rand(f.Key, sub+uint64(n/2)) >> (32 * (n & 1)))
+		rows := make([]uint32, S*S*S)
+		for r := 0; r < S*S; r++ {
+			for j := 0; j < S-1; j++ {
+				// low halves 0x2000·j − 0x1000 … straddle u's: the draw's
+				// state depends on them alone
+				rows[r*S+j] = u&0xffff0000 | uint32(max(0, int(u&0xffff)+0x2000*(j-3)))&0xffff
+			}
+		}
+		for r := 0; r < S*S; r++ { // keep every row non-decreasing
+			for j := 1; j < S-1; j++ {
+				rows[r*S+j] = max(rows[r*S+j], rows[r*S+j-1])
+			}
+		}
+		return thresholdMajor(rows, S*S, S)
+	}
+	for i := range 4 {
+		f.Hid[i] = trap(Sub(FinePhase(0), i), 11*i)
+		f.Cor[i] = trap(Sub(FinePhase(0)+1, i), 11*(i+4)+1)
+		f.C[i] = make([]uint8, N)
+		f.H[i] = make([]uint8, N)
+		for n := range f.C[i] {
+			f.C[i][n] = uint8(rng.IntN(S))
+		}
+	}
+	want := fineChainByDefinition(f)
+	for _, im := range allPaths() {
+		g := f
+		for i := range 4 {
+			g.C[i] = append([]uint8(nil), f.C[i]...)
+			g.H[i] = make([]uint8, N)
+		}
+		Path{impl: im}.FineChain(&g)
+		for i := range g.C {
+			for n := range g.C[i] {
+				if g.C[i][n] != want[i][n] {
+					t.Fatalf("%s: corner %d sample %d = %d, want %d", im.name, i, n, g.C[i][n], want[i][n])
 				}
 			}
 		}

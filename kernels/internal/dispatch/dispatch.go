@@ -21,6 +21,7 @@ import (
 type Features struct {
 	AVX, AVX2, FMA3             bool
 	AVX512F, AVX512DQ, AVX512VL bool
+	AVX512BW                    bool // word and byte lanes (the fused d = 3 fine chain)
 	Brand, Vendor               string
 }
 
@@ -32,7 +33,8 @@ func detect() Features {
 	return Features{
 		AVX: c.Supports(cpuid.AVX), AVX2: c.Supports(cpuid.AVX2), FMA3: c.Supports(cpuid.FMA3),
 		AVX512F: c.Supports(cpuid.AVX512F), AVX512DQ: c.Supports(cpuid.AVX512DQ), AVX512VL: c.Supports(cpuid.AVX512VL),
-		Brand: strings.TrimSpace(c.BrandName), Vendor: c.VendorString,
+		AVX512BW: c.Supports(cpuid.AVX512BW),
+		Brand:    strings.TrimSpace(c.BrandName), Vendor: c.VendorString,
 	}
 }
 
@@ -55,7 +57,7 @@ func (f Features) String() string {
 		ok   bool
 	}{
 		{"AVX", f.AVX}, {"AVX2", f.AVX2}, {"FMA3", f.FMA3},
-		{"AVX512F", f.AVX512F}, {"AVX512DQ", f.AVX512DQ}, {"AVX512VL", f.AVX512VL},
+		{"AVX512F", f.AVX512F}, {"AVX512DQ", f.AVX512DQ}, {"AVX512VL", f.AVX512VL}, {"AVX512BW", f.AVX512BW},
 	} {
 		if x.ok {
 			flags = append(flags, x.name)
