@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -231,5 +232,54 @@ func TestHMCShardsSameChains(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A model's Frozen view gives the model's bits (its products read the
+// transposed snapshot instead of the weights), for the flow model on the
+// reference network and for monotone models, and a view taken after the
+// parameters change follows them; the flow model's Map, which also reads
+// a snapshot, gives the network's Forward bits.
+func TestFrozenViewsSameBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(61, 62))
+	x := randomJ(rng, 11*5, 1)
+	same := func(what string, got, want []float64) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+		}
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("%s: [%d] = %v, want %v", what, i, got[i], want[i])
+			}
+		}
+	}
+	check := func(name string, m Freezer, c int) {
+		for round := 0; round < 2; round++ {
+			fwant, jwant := m.FlowJacobian(x[:c])
+			want := m.Flow(x[:c])
+			bwant := append([]float64(nil), m.FlowBatch(x[:11*c], 11)...)
+			v := m.Frozen()
+			f, jac := v.FlowJacobian(x[:c])
+			same(name+" FlowJacobian f", f, fwant)
+			same(name+" FlowJacobian", jac, jwant)
+			same(name+" Flow", v.Flow(x[:c]), want)
+			same(name+" FlowBatch", v.FlowBatch(x[:11*c], 11), bwant)
+			for i := range m.Params() { // the next round sees other weights
+				m.Params()[i] *= 1.1
+			}
+		}
+	}
+	net := NewMLP([]int{5, 80, 80, 80, 80, 80, 5}, ReLU, rng)
+	fm := NewFlowModel(net)
+	check("flow", fm, 5)
+	y, _ := net.Forward(x, 11, nil)
+	want := make([]float64, len(y))
+	for i := range y {
+		want[i] = x[i] + y[i]
+	}
+	same("flow Map", fm.Map(x, 11), want)
+	for i, m := range monoCases(t) {
+		check(fmt.Sprintf("monotone %d", i), m, m.N.In())
 	}
 }

@@ -24,6 +24,26 @@ type Model interface {
 	Net() *MLP
 }
 
+// Freezer is a Model that offers a view of itself for many evaluations at
+// fixed parameters, such as Newton's: the view's products read a snapshot
+// of the transposed weights, taken when Frozen is called, so they give the
+// model's bits with less work per call (kernels/dense need not pack the
+// weights for every product of a few rows). The view is valid until the
+// parameters change, and it shares the model's network and buffers: it is
+// not for use concurrently with the model.
+type Freezer interface {
+	Model
+	Frozen() Model
+}
+
+// frozen is m's Frozen view if it has one, else m.
+func frozen(m Model) Model {
+	if f, ok := m.(Freezer); ok {
+		return f.Frozen()
+	}
+	return m
+}
+
 // FlowModel learns the flow directly: J′ = J + f_θ(J) (seed §II.A).
 type FlowModel struct {
 	N    *MLP
@@ -33,7 +53,9 @@ type FlowModel struct {
 
 	shards []*FlowModel // HMC's shards: the same network, tapes of their own
 	snap   *weightsT    // the shards' snapshot of the transposed weights
-	wt     *weightsT    // a shard's: the snapshot its forward products read (nil: the weights)
+	wt     *weightsT    // a shard's or a frozen view's: the snapshot its forward products read (nil: the weights)
+	mapWt  *weightsT    // Map's snapshot
+	frozen *FlowModel   // Frozen's view, reused
 	out    []float64
 	dy     []float64 // ∂U/∂f for the last Potential
 }
@@ -44,9 +66,20 @@ func NewFlowModel(n *MLP) *FlowModel { return &FlowModel{N: n} }
 func (m *FlowModel) Net() *MLP         { return m.N }
 func (m *FlowModel) Params() []float64 { return m.N.Params }
 
+// Map runs its forward products on a snapshot of the transposed weights,
+// taken now (the same bits as on the weights, with no packing of them per
+// layer), or on the view's own snapshot.
 func (m *FlowModel) Map(J []float64, batch int) []float64 {
+	wt := m.wt
+	if wt == nil {
+		if m.mapWt == nil {
+			m.mapWt = new(weightsT)
+		}
+		m.N.snapshotT(m.mapWt)
+		wt = m.mapWt
+	}
 	var y []float64
-	y, m.tape = m.N.Forward(J, batch, m.tape)
+	y, m.tape = m.N.forward(J, batch, m.tape, wt)
 	if len(m.out) != len(y) {
 		m.out = make([]float64, len(y))
 	}
@@ -109,14 +142,24 @@ func shardsOf[M any, P interface {
 	return out
 }
 
-func (m *FlowModel) FlowJacobian(J []float64) (f, jac []float64) {
-	return m.N.Jacobian(J)
+// Frozen implements Freezer.
+func (m *FlowModel) Frozen() Model {
+	if m.frozen == nil {
+		m.frozen = &FlowModel{wt: new(weightsT)}
+	}
+	m.frozen.N = m.N
+	m.N.snapshotT(m.frozen.wt)
+	return m.frozen
 }
 
-func (m *FlowModel) Flow(J []float64) []float64 { return m.N.Eval(J) }
+func (m *FlowModel) FlowJacobian(J []float64) (f, jac []float64) {
+	return m.N.jacobian(J, m.wt)
+}
+
+func (m *FlowModel) Flow(J []float64) []float64 { return m.N.eval(J, m.wt) }
 
 func (m *FlowModel) FlowBatch(J []float64, n int) []float64 {
 	var y []float64
-	y, m.pts = m.N.Forward(J, n, m.pts)
+	y, m.pts = m.N.forward(J, n, m.pts, m.wt)
 	return y
 }

@@ -40,7 +40,8 @@ type MonotoneModel struct {
 	ptsOut       []float64
 	shards       []*MonotoneModel // HMC's shards: the same network, buffers of their own
 	snap         *weightsT        // the shards' snapshot of the transposed weights
-	wt           *weightsT        // a shard's: the snapshot its products read (nil: the weights)
+	wt           *weightsT        // a shard's or a frozen view's: the snapshot its products read (nil: the weights)
+	frozen       *MonotoneModel   // Frozen's view, reused
 	out          []float64
 	eye          []float64
 }
@@ -317,6 +318,16 @@ func (m *MonotoneModel) Potential(J []float64, batch int, beta float64, U, grad 
 // transposed weights, taken now, for their forward and tangent products.
 func (m *MonotoneModel) Shards(n int) []HMCTarget {
 	return shardsOf(m.N, &m.snap, &m.shards, n, func(sh *MonotoneModel, w *weightsT) { sh.N, sh.wt = m.N, w })
+}
+
+// Frozen implements Freezer.
+func (m *MonotoneModel) Frozen() Model {
+	if m.frozen == nil {
+		m.frozen = &MonotoneModel{wt: new(weightsT)}
+	}
+	m.frozen.N = m.N
+	m.N.snapshotT(m.frozen.wt)
+	return m.frozen
 }
 
 // FlowJacobian returns f = −g and ∂f/∂J = −H, from the tangents in the c

@@ -71,11 +71,13 @@ func Newton(m Model, start []float64, tol float64, maxIter int) Root {
 // Newton_step, step 0.1), with no line search, until the full step is below
 // tol (then taken) or after maxIter iterations. Small fixed steps follow
 // the continuous Newton flow, whose basins differ from those of damped
-// full steps where roots are close.
+// full steps where roots are close. A model that is a Freezer is evaluated
+// through its Frozen view (the same bits, less work per evaluation).
 func NewtonStep(m Model, start []float64, step, tol float64, maxIter int) Root {
 	if step < 1 {
 		return fixedNewton(m, start, step, tol, maxIter)
 	}
+	m = frozen(m)
 	c := len(start)
 	x := append([]float64(nil), start...)
 	trial := make([]float64, c)
@@ -175,6 +177,7 @@ func NewtonStep(m Model, start []float64, step, tol float64, maxIter int) Root {
 
 // fixedNewton is NewtonStep for step < 1.
 func fixedNewton(m Model, start []float64, step, tol float64, maxIter int) Root {
+	m = frozen(m)
 	c := len(start)
 	x := append([]float64(nil), start...)
 	for it := 1; it <= maxIter; it++ {
