@@ -505,18 +505,20 @@ cgdone:
 //
 // Registers: Z14 the word index 2i+1 (high halves of dwords), Z15 word
 // ones, Z16/Z17 the 32 uniforms (dwords: draws 0–15, 16–31), Z18 their high
-// halves, Z19 rows, Z21 count, Z30 the counters of the next 8 words; K5
-// collects equal high halves.
+// halves, Z19 rows, Z21 count, Z29 the minimum over j of T_j^hi ⊕ u^hi
+// (zero in a lane where a high half is equal; a running minimum costs less
+// than comparing for equality into masks), Z30 the counters of the next 8
+// words.
 
 // WK(lo, hi): count += (T^hi < u^hi) for the threshold whose rows 0–31
-// and 32–63 are lo and hi (high halves); K5 |= (T^hi = u^hi).
+// and 32–63 are lo and hi (high halves), and Z29 = min(Z29, T^hi ⊕ u^hi).
 #define WK(lo, hi) \
 	VMOVDQA64  Z19, Z20; \
 	VPERMI2W   hi, lo, Z20; \
 	VPCMPUW    $1, Z18, Z20, K3; \
-	VPCMPEQW   Z18, Z20, K4; \
-	KORD       K4, K5, K5; \
-	VPADDW     Z15, Z21, K3, Z21
+	VPADDW     Z15, Z21, K3, Z21; \
+	VPXORD     Z18, Z20, Z20; \
+	VPMINUW    Z20, Z29, Z29
 
 // WHI(off, dst): dst = the high halves of rows 0–31 of the 64 dwords at
 // off(R9).
@@ -645,14 +647,15 @@ f3blk:
 	VMOVDQA64    Z19, Z20
 	VPERMI2W     Z1, Z0, Z20
 	VPCMPUW      $1, Z18, Z20, K3
-	VPCMPEQW     Z18, Z20, K5
 	VMOVDQU16.Z  Z15, K3, Z21 // count
+	VPXORD       Z18, Z20, Z29 // min of T^hi ⊕ u^hi: 0 where equal
 	WK(Z2, Z3)
 	WK(Z4, Z5)
 	WK(Z6, Z7)
 	WK(Z8, Z9)
 	WK(Z10, Z11)
 	WK(Z12, Z13)
+	VPTESTNMW    Z29, Z29, K5
 	KORTESTD     K5, K5
 	JNZ          f3exact
 	VPMOVWB      Z21, (DI)
