@@ -238,7 +238,7 @@ func TestSizesOfInterest(t *testing.T) {
 // TestOddShapes covers tile edges around the tile sizes of every path.
 func TestOddShapes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	dims := []int{1, 3, 7, 8, 9, 12, 15, 16, 17, 23, 24, 25, 31, 33}
+	dims := []int{1, 3, 7, 8, 9, 12, 15, 16, 17, 23, 24, 25, 31, 33, 64, 65, 80, 97}
 	for _, cs := range cases {
 		for _, m := range dims {
 			for _, n := range dims {

@@ -323,6 +323,8 @@ rows4next:
 	RET
 
 rows2:
+	CMPQ   R13, $32
+	JGE    rows2pair
 	PANEL
 	VPXORQ Z16, Z16, Z16
 	VPXORQ Z17, Z17, Z17
@@ -372,6 +374,8 @@ rows2next:
 	RET
 
 rows1:
+	CMPQ   R13, $64
+	JGE    rows1quad
 	PANEL
 	VPXORQ Z16, Z16, Z16
 	VPXORQ Z17, Z17, Z17
@@ -413,5 +417,127 @@ rows1put0:
 rows1next:
 	NEXT
 	JGT rows1
+	VZEROUPPER
+	RET
+
+// Two and one rows have too few accumulators per panel to cover the FMAs'
+// latency, so while whole panels are left they take two (rows2pair) or
+// four (rows1quad) panels at once: 8 accumulators, B's rows read by the
+// FMAs themselves, every element still summed over p in order.
+
+// WIDE sets up several whole panels: A and B at p = 0, CX = k, R14 = psB
+// (bytes), R15 = 3·psB.
+#define WIDE \
+	MOVQ a+24(FP), SI \
+	MOVQ b+48(FP), BX \
+	MOVQ k+8(FP), CX \
+	MOVQ psB+64(FP), R14 \
+	LEAQ (R14)(R14*2), R15
+
+// WIDEPUT(off, acc0, acc1) writes a row's panel at off(AX) (beta = 0 or 1,
+// whole panel).
+#define WIDEADD(off, acc0, acc1) \
+	VADDPD off(AX), acc0, acc0 \
+	VADDPD off+64(AX), acc1, acc1
+
+#define WIDEPUT(off, acc0, acc1) \
+	VMOVUPD acc0, off(AX) \
+	VMOVUPD acc1, off+64(AX)
+
+rows2pair:
+	WIDE
+	VPXORQ Z16, Z16, Z16
+	VPXORQ Z17, Z17, Z17
+	VPXORQ Z18, Z18, Z18
+	VPXORQ Z19, Z19, Z19
+	VPXORQ Z20, Z20, Z20
+	VPXORQ Z21, Z21, Z21
+	VPXORQ Z22, Z22, Z22
+	VPXORQ Z23, Z23, Z23
+
+rows2pairloop:
+	VBROADCASTSD (SI), Z2
+	VBROADCASTSD (SI)(R8*1), Z3
+	VFMADD231PD  (BX), Z2, Z16
+	VFMADD231PD  64(BX), Z2, Z17
+	VFMADD231PD  (BX)(R14*1), Z2, Z18
+	VFMADD231PD  64(BX)(R14*1), Z2, Z19
+	VFMADD231PD  (BX), Z3, Z20
+	VFMADD231PD  64(BX), Z3, Z21
+	VFMADD231PD  (BX)(R14*1), Z3, Z22
+	VFMADD231PD  64(BX)(R14*1), Z3, Z23
+	ADDQ         R10, SI
+	ADDQ         R11, BX
+	DECQ         CX
+	JNZ          rows2pairloop
+	MOVQ         DX, AX
+	CMPQ         beta+88(FP), $0
+	JEQ          rows2pairput
+	WIDEADD(0, Z16, Z17)
+	WIDEADD(128, Z18, Z19)
+	ADDQ         R12, AX
+	WIDEADD(0, Z20, Z21)
+	WIDEADD(128, Z22, Z23)
+	MOVQ         DX, AX
+
+rows2pairput:
+	WIDEPUT(0, Z16, Z17)
+	WIDEPUT(128, Z18, Z19)
+	ADDQ         R12, AX
+	WIDEPUT(0, Z20, Z21)
+	WIDEPUT(128, Z22, Z23)
+	ADDQ         $256, DX
+	MOVQ         psB+64(FP), AX
+	SHLQ         $1, AX
+	ADDQ         AX, b+48(FP)
+	SUBQ         $32, R13
+	JGT          rows2
+	VZEROUPPER
+	RET
+
+rows1quad:
+	WIDE
+	VPXORQ Z16, Z16, Z16
+	VPXORQ Z17, Z17, Z17
+	VPXORQ Z18, Z18, Z18
+	VPXORQ Z19, Z19, Z19
+	VPXORQ Z20, Z20, Z20
+	VPXORQ Z21, Z21, Z21
+	VPXORQ Z22, Z22, Z22
+	VPXORQ Z23, Z23, Z23
+
+rows1quadloop:
+	VBROADCASTSD (SI), Z2
+	VFMADD231PD  (BX), Z2, Z16
+	VFMADD231PD  64(BX), Z2, Z17
+	VFMADD231PD  (BX)(R14*1), Z2, Z18
+	VFMADD231PD  64(BX)(R14*1), Z2, Z19
+	VFMADD231PD  (BX)(R14*2), Z2, Z20
+	VFMADD231PD  64(BX)(R14*2), Z2, Z21
+	VFMADD231PD  (BX)(R15*1), Z2, Z22
+	VFMADD231PD  64(BX)(R15*1), Z2, Z23
+	ADDQ         R10, SI
+	ADDQ         R11, BX
+	DECQ         CX
+	JNZ          rows1quadloop
+	MOVQ         DX, AX
+	CMPQ         beta+88(FP), $0
+	JEQ          rows1quadput
+	WIDEADD(0, Z16, Z17)
+	WIDEADD(128, Z18, Z19)
+	WIDEADD(256, Z20, Z21)
+	WIDEADD(384, Z22, Z23)
+
+rows1quadput:
+	WIDEPUT(0, Z16, Z17)
+	WIDEPUT(128, Z18, Z19)
+	WIDEPUT(256, Z20, Z21)
+	WIDEPUT(384, Z22, Z23)
+	ADDQ         $512, DX
+	MOVQ         psB+64(FP), AX
+	SHLQ         $2, AX
+	ADDQ         AX, b+48(FP)
+	SUBQ         $64, R13
+	JGT          rows1
 	VZEROUPPER
 	RET
