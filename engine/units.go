@@ -16,7 +16,8 @@ type scaledModel struct {
 	Model
 	s float64
 
-	x, px, out, dx []float64
+	x, px, out, dx, bx, bout []float64
+	frozen                   *scaledModel // Frozen's view, reused
 }
 
 // newScaledModel wraps m in units of scale s (s = 1: m itself).
@@ -80,4 +81,25 @@ func (m *scaledModel) Flow(J []float64) []float64 {
 		f[i] /= m.s
 	}
 	return f
+}
+
+// FlowBatch is Flow at n points, each row with Flow's bits.
+func (m *scaledModel) FlowBatch(J []float64, n int) []float64 {
+	y := m.Model.FlowBatch(m.scaled(&m.bx, J[:n*m.Net().In()]), n)
+	if len(m.bout) != len(y) {
+		m.bout = make([]float64, len(y))
+	}
+	for i, v := range y {
+		m.bout[i] = v / m.s
+	}
+	return m.bout
+}
+
+// Frozen implements Freezer: the inner model's view, in these units.
+func (m *scaledModel) Frozen() Model {
+	if m.frozen == nil {
+		m.frozen = &scaledModel{s: m.s}
+	}
+	m.frozen.Model, m.frozen.s = frozen(m.Model), m.s
+	return m.frozen
 }

@@ -29,9 +29,9 @@ func scaledCases(t *testing.T) []*scaledModel {
 	return out
 }
 
-// In units of scale s the map is J′ = x′(sJ)/s, the flow f_x(sJ)/s, its
-// Jacobian the inner one at sJ; Backward, FlowJacobian and Potential agree
-// with central differences.
+// In units of scale s the map is J′ = x′(sJ)/s, the flow f_x(sJ)/s (one
+// point or a batch), its Jacobian the inner one at sJ; Backward,
+// FlowJacobian and Potential agree with central differences.
 func TestScaledModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(73, 74))
 	if m := NewFlowModel(NewMLP([]int{2, 3, 2}, Tanh, rng)); newScaledModel(m, 1) != Model(m) {
@@ -84,6 +84,18 @@ func TestScaledModel(t *testing.T) {
 			for i := 0; i < c; i++ {
 				if fd := (fp[i] - fq[i]) / (2 * h); !closeTo(jac[i*c+a], fd, 1e-7) {
 					t.Fatalf("s = %v: ∂f_%d/∂J_%d = %v, finite differences %v", s, i, a, jac[i*c+a], fd)
+				}
+			}
+		}
+		// FlowBatch: each row is Flow's (in these units), and so is the
+		// Frozen view's
+		fb := append([]float64(nil), m.FlowBatch(J, B)...)
+		fz := append([]float64(nil), m.Frozen().FlowBatch(J, B)...)
+		for r := 0; r < B; r++ {
+			fr := m.Flow(J[r*c : (r+1)*c])
+			for a := 0; a < c; a++ {
+				if math.Float64bits(fb[r*c+a]) != math.Float64bits(fr[a]) || math.Float64bits(fz[r*c+a]) != math.Float64bits(fr[a]) {
+					t.Fatalf("s = %v: FlowBatch row %d = %v, Frozen's %v, Flow %v", s, r, fb[r*c+a], fz[r*c+a], fr[a])
 				}
 			}
 		}
