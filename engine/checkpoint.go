@@ -59,7 +59,7 @@ func (t *Trainer) Checkpoint() (*Checkpoint, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	pcg, J := t.pcg, t.J
-	if t.stepping {
+	if t.stepping || t.ahead {
 		pcg, J = &t.prevPCG, t.prevJ
 	}
 	rng, err := pcg.MarshalBinary()

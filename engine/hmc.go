@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 )
 
 // HMC samples couplings J from exp(−U(J)) with U(J) = β ‖f(J)‖², one
@@ -44,6 +45,22 @@ type ShardedTarget interface {
 // Sample advances every chain in J (M×c, updated in place) and returns the
 // number of accepted proposals.
 func (h *HMC) Sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *rand.Rand) int {
+	return h.sample(f, J, batch, c, beta, rng, nil)
+}
+
+// SampleAlongside is Sample while side runs: side takes one of the Workers
+// goroutines, which joins the leapfrog when side returns, and the rows are
+// shared out in chunks (two per goroutine: smaller ones would cost more
+// in short products than they balance) that whichever goroutine is
+// free takes next, so that the work balances however long side takes
+// (goroutines are not time-sliced at this scale: a third one would wait).
+// The chains are Sample's, bit for bit. Without shards (Workers ≤ 1, or a
+// target that is not a ShardedTarget) side runs first, then Sample.
+func (h *HMC) SampleAlongside(f HMCTarget, J []float64, batch, c int, beta float64, rng *rand.Rand, side func()) int {
+	return h.sample(f, J, batch, c, beta, rng, side)
+}
+
+func (h *HMC) sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *rand.Rand, side func()) int {
 	n := batch * c
 	if len(h.buf) != 3*n+3*batch {
 		h.buf = make([]float64, 3*n+3*batch)
@@ -83,14 +100,41 @@ func (h *HMC) Sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *
 	if sharded != nil && workers > 1 {
 		shards = sharded.Shards(workers)
 	}
+	if side != nil && shards == nil {
+		side()
+		side = nil
+	}
 	accepted := 0
 	for s := 0; s < h.SampleSteps; s++ {
 		for i := range p {
 			p[i] = rng.NormFloat64()
 		}
-		if shards == nil {
+		switch {
+		case shards == nil:
 			leap(f, 0, batch)
-		} else {
+		case side != nil:
+			chunks := min(batch, 2*workers)
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for w := 0; w < workers; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if w == 0 {
+						side()
+					}
+					for {
+						k := int(next.Add(1) - 1)
+						if k >= chunks {
+							return
+						}
+						leap(shards[w], k*batch/chunks, (k+1)*batch/chunks)
+					}
+				}()
+			}
+			wg.Wait()
+			side = nil
+		default:
 			var wg sync.WaitGroup
 			for w := 0; w < workers; w++ {
 				lo, hi := w*batch/workers, (w+1)*batch/workers

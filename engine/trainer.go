@@ -95,6 +95,14 @@ type Trainer struct {
 	stepping bool
 	prevJ    []float64
 	prevPCG  rand.PCG
+	// ahead says the HMC of epoch Epoch+1 has already run: Step overlaps
+	// it with the Newton read-out of the epoch before (runAhead). J then
+	// holds its samples and aheadAccept its acceptance, and prevJ and
+	// prevPCG the state at the end of the last whole epoch, which
+	// Checkpoint saves. noAhead (tests) turns the overlap off.
+	ahead       bool
+	aheadAccept float64
+	noAhead     bool
 
 	hmc   HMC
 	pot   HMCTarget // the model under hmc.potential's form
@@ -219,22 +227,21 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	e := t.Epoch
 	st := EpochStat{Epoch: e + 1, Root: math.NaN()}
 	t.mu.Lock()
+	if !t.ahead {
+		t.prevJ = append(t.prevJ[:0], t.J...)
+		t.prevPCG = *t.pcg
+	}
+	wasAhead := t.ahead
+	t.ahead = false
 	t.stepping = true
-	t.prevJ = append(t.prevJ[:0], t.J...)
-	t.prevPCG = *t.pcg
 	t.mu.Unlock()
 	st.Beta = Beta(e, cfg.Epochs, cfg.HMC.BetaT, cfg.HMC.Center, cfg.HMC.Sharpness)
-	h := &t.hmc
+	if wasAhead {
+		st.Accept = t.aheadAccept
+	} else {
+		st.Accept = t.sample(st.Beta, nil)
+	}
 	chains := t.M - t.axisRows()
-	if cfg.HMC.Redraw {
-		for i := range t.J[:chains*t.C] {
-			t.J[i] = cfg.InitScale * t.rng.NormFloat64()
-		}
-	}
-	if h.SampleSteps > 0 && chains > 0 {
-		acc := h.Sample(t.pot, t.J[:chains*t.C], chains, t.C, st.Beta, t.rng)
-		st.Accept = float64(acc) / float64(chains*h.SampleSteps)
-	}
 	t.axisSamples(t.J[chains*t.C:])
 	t.Opt.LR = t.learningRate(e)
 	if err := ctx.Err(); err != nil {
@@ -269,7 +276,12 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 		}
 	}
 	if t.recording(e) {
-		r := t.root()
+		var r Root
+		if t.canRunAhead(e) {
+			r = t.rootAndRunAhead(e + 1)
+		} else {
+			r = t.root()
+		}
 		if r.Converged() {
 			t.LastRoot = r.J
 			st.Root = math.Abs(r.J[0]) // ±J are gauge images (the hidden-spin flip): the same fixed point
@@ -287,6 +299,54 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	st.Duration = time.Since(begin)
 	t.Elapsed += st.Duration
 	return st, nil
+}
+
+// sample draws the HMC trajectories of an epoch at inverse temperature
+// beta (the chains not drawn from the physical axis; afresh first with
+// hmc.redraw) and returns the acceptance rate. side, if not nil, runs
+// alongside (HMC.SampleAlongside).
+func (t *Trainer) sample(beta float64, side func()) float64 {
+	cfg := t.Cfg
+	h := &t.hmc
+	chains := t.M - t.axisRows()
+	if cfg.HMC.Redraw {
+		for i := range t.J[:chains*t.C] {
+			t.J[i] = cfg.InitScale * t.rng.NormFloat64()
+		}
+	}
+	if h.SampleSteps == 0 || chains == 0 {
+		if side != nil {
+			side()
+		}
+		return 0
+	}
+	acc := h.SampleAlongside(t.pot, t.J[:chains*t.C], chains, t.C, beta, t.rng, side)
+	return float64(acc) / float64(chains*h.SampleSteps)
+}
+
+// canRunAhead reports whether the Newton read-out at the end of epoch e
+// (0-based) may overlap the HMC of the next epoch: there is a next epoch
+// and HMC draws its trajectories.
+func (t *Trainer) canRunAhead(e int) bool {
+	return !t.noAhead && e+1 < t.Cfg.Epochs && t.hmc.SampleSteps > 0 && t.M-t.axisRows() > 0
+}
+
+// rootAndRunAhead runs the Newton read-out and, at the same time, the HMC
+// of epoch next (0-based), which the next Step then takes as it is
+// (ahead). Both only read the network, Newton draws no random numbers and
+// HMC's chains do not depend on how its work is shared out, so the
+// results are the bits of one after the other: the other core would
+// otherwise wait for a serial Newton of up to newton.max_iter Jacobians
+// (HMC.SampleAlongside gives Newton one goroutine and the leapfrog the
+// rest, and the first back). Called with t.mu held.
+func (t *Trainer) rootAndRunAhead(next int) Root {
+	t.prevJ = append(t.prevJ[:0], t.J...)
+	t.prevPCG = *t.pcg
+	var r Root
+	c := t.Cfg.HMC
+	t.aheadAccept = t.sample(Beta(next, t.Cfg.Epochs, c.BetaT, c.Center, c.Sharpness), func() { r = t.root() })
+	t.ahead = true
+	return r
 }
 
 // axisRows is how many of the trajectories are drawn on the learned flow
@@ -346,6 +406,7 @@ func (t *Trainer) abandon(err error) error {
 	copy(t.J, t.prevJ)
 	*t.pcg = t.prevPCG
 	t.stepping = false
+	t.ahead = false
 	return err
 }
 

@@ -254,3 +254,43 @@ func TestNewtonStatus(t *testing.T) {
 		t.Errorf("NewtonSingular.String() = %q", s)
 	}
 }
+
+// The Newton read-out overlaps the next epoch's HMC (rootAndRunAhead): the
+// run is the one of the read-out and HMC one after the other, bit for bit,
+// for the flow and the monotone model and a CD run whose HMC is sharded.
+func TestRunAheadSameBits(t *testing.T) {
+	for _, tc := range []struct{ rep, loss, model string }{{"A1", "kl", "flow"}, {"A1+E", "cd", "flow"}, {"A1", "kl", "monotone"}} {
+		cfg := shortConfig()
+		cfg.Rep, cfg.Loss, cfg.Model = tc.rep, tc.loss, tc.model
+		cfg.Epochs, cfg.Trajectories, cfg.Newton.Every = 12, 6, 1
+		cfg.CD = CDConfig{Samples: 64, KFine: 3, KCoarse: 1}
+		rep, _ := reps.Builtin(tc.rep)
+		run := func(noAhead bool) *Trainer {
+			tr, err := NewTrainer(cfg, rep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr.noAhead = noAhead
+			ahead := 0
+			for tr.Epoch < cfg.Epochs {
+				if _, err := tr.Step(); err != nil {
+					t.Fatal(err)
+				}
+				if tr.ahead {
+					ahead++
+				}
+			}
+			if !noAhead && ahead != cfg.Epochs/2-1 {
+				t.Fatalf("%v: %d epochs ran the next one's HMC ahead, want %d", tc, ahead, cfg.Epochs/2-1)
+			}
+			return tr
+		}
+		a, b := run(false), run(true)
+		ha, _ := json.Marshal(a.History)
+		hb, _ := json.Marshal(b.History)
+		if !reflect.DeepEqual(a.Model.Params(), b.Model.Params()) || !reflect.DeepEqual(a.J, b.J) || !reflect.DeepEqual(a.Roots, b.Roots) ||
+			a.RootFailures != b.RootFailures || string(ha) != string(hb) {
+			t.Errorf("%v: running the HMC ahead changes the run", tc)
+		}
+	}
+}
