@@ -283,3 +283,38 @@ func TestFrozenViewsSameBits(t *testing.T) {
 		check(fmt.Sprintf("monotone %d", i), m, m.N.In())
 	}
 }
+
+// SampleAlongside gives Sample's chains, whatever the workers, and runs
+// its side computation once.
+func TestHMCSampleAlongside(t *testing.T) {
+	var ref []float64
+	for _, workers := range []int{1, 2, 3, 8} {
+		for _, side := range []bool{false, true} {
+			rng := rand.New(rand.NewPCG(53, 54))
+			net := NewMLP([]int{5, 24, 24, 5}, SiLU, rng)
+			m := NewFlowModel(net)
+			J := randomJ(rng, 13*5, 1)
+			h := HMC{Dt: 0.3, SolveSteps: 6, SampleSteps: 2, Workers: workers}
+			calls := 0
+			for e := 0; e < 3; e++ {
+				if side {
+					h.SampleAlongside(m, J, 13, 5, 300, rng, func() { calls++ })
+				} else {
+					h.Sample(m, J, 13, 5, 300, rng)
+				}
+			}
+			if side && calls != 3 {
+				t.Fatalf("%d workers: side ran %d times in 3 calls", workers, calls)
+			}
+			if ref == nil {
+				ref = J
+				continue
+			}
+			for i := range J {
+				if math.Float64bits(J[i]) != math.Float64bits(ref[i]) {
+					t.Fatalf("%d workers, alongside %v: J[%d] = %v, want %v", workers, side, i, J[i], ref[i])
+				}
+			}
+		}
+	}
+}
