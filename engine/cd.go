@@ -51,7 +51,7 @@ func NewCD(b *Blocks, cfg CDConfig, seed uint64, workers int) (*CD, error) {
 // cdWork is one goroutine's buffers.
 type cdWork struct {
 	g *gibbsChains
-	W [4][]float64 // W_i[s·d+k]: Σ ±tanh φ_k over samples with s_i = s
+	W [4][]float64 // W_i[k·S+s]: Σ ±tanh φ_k over samples with s_i = s (kernels.CornerSums)
 	G []float64    // d×d: contract's Σ_s v(s) ⊗ W_i[s]
 	// grad is a c-vector for a trajectory whose caller wants no gradient
 	// but whose divergence needs one (cd-energy's).
@@ -196,7 +196,7 @@ func (cd *CD) trajectory(w *cdWork, J, Jp, grad []float64, key uint64) float64 {
 // sampleStats evaluates the coarse fields φ of the current corner states:
 // it returns Σ_n Σ_k lc(φ_k), adds sign·tanh φ_k to the accumulators W and
 // leaves tanh φ_k in g.th (k-major) for the centre's draw (the kernel
-// path's CDStats).
+// path's CDStats and CornerSums).
 func (cd *CD) sampleStats(w *cdWork, sign float64) float64 {
 	g := w.g
 	d, N := cd.B.D, g.N
@@ -204,23 +204,7 @@ func (cd *CD) sampleStats(w *cdWork, sign float64) float64 {
 	var sum kernels.LcLanes
 	cd.B.kern.CDStats(&st, &sum)
 	if sign != 0 {
-		// W_i[s·d+k] += sign·tanh φ_k(n) over the samples n with s_i(n) = s,
-		// four sites at once (sign is ±1, so adding sign·t is adding or
-		// subtracting t)
-		S := cd.B.S
-		c0, c1, c2, c3 := g.c[0][:N], g.c[1][:N], g.c[2][:N], g.c[3][:N]
-		for k := 0; k < d; k++ {
-			th := g.th[k*N : (k+1)*N]
-			W0, W1, W2, W3 := w.W[0][k:], w.W[1][k:], w.W[2][k:], w.W[3][k:]
-			_, _, _, _ = W0[(S-1)*d], W1[(S-1)*d], W2[(S-1)*d], W3[(S-1)*d]
-			for n, t := range th {
-				t *= sign
-				W0[int(c0[n])*d] += t
-				W1[int(c1[n])*d] += t
-				W2[int(c2[n])*d] += t
-				W3[int(c3[n])*d] += t
-			}
-		}
+		cd.B.kern.CornerSums(&w.W, &g.c, g.th[:d*N], d, sign)
 	}
 	return sum.Sum()
 }
@@ -250,7 +234,7 @@ func (cd *CD) configStats(w *cdWork, fine, coarse *[16]int) float64 {
 
 // contract turns the accumulators into the gradient:
 // ∂D/∂J′_a = −(1/N) Σ_i Σ_{m,k} CoarseBasis[i][a][m·d+k] G_i[m][k], with
-// G_i[m][k] = Σ_s v(s)_m W_i[s·d+k].
+// G_i[m][k] = Σ_s v(s)_m W_i[k·S+s].
 func (cd *CD) contract(w *cdWork, grad []float64, inv float64) {
 	b := cd.B
 	d, S := b.D, b.S
@@ -260,16 +244,15 @@ func (cd *CD) contract(w *cdWork, grad []float64, inv float64) {
 		Wi := w.W[i]
 		clear(G)
 		for s := 0; s < S; s++ {
-			ws := Wi[s*d : (s+1)*d]
 			for m, vm := range b.Spins[s] {
 				row := G[m*d : (m+1)*d]
 				if vm > 0 {
-					for k, v := range ws {
-						row[k] += v
+					for k := range row {
+						row[k] += Wi[k*S+s]
 					}
 				} else {
-					for k, v := range ws {
-						row[k] -= v
+					for k := range row {
+						row[k] -= Wi[k*S+s]
 					}
 				}
 			}

@@ -71,7 +71,7 @@ package kernels
 //
 // Kernels with an assembly twin are Path methods whose pure-Go reference is
 // named …Generic (CatPairGeneric, CatOneGeneric, CentreStatesGeneric,
-// FineChainBitsGeneric, CDStatsGeneric, LcTanhGeneric,
+// FineChainBitsGeneric, CDStatsGeneric, CornerSumsGeneric, LcTanhGeneric,
 // SigmoidPairsGeneric, CatRowsGeneric, ProdPairGeneric); the others
 // (Rand, RandFill, UniformStates, BernWord, CoarseStepBits, CountConfigs)
 // are the only implementation.
@@ -221,6 +221,46 @@ func (p Path) CDStats(st *CDStats, acc *LcLanes) {
 func CDStatsGeneric(st *CDStats, acc *LcLanes) {
 	cdFields(st)
 	lcTanhInto(LcTanhGeneric, st.Th, st.Phi[:st.D*len(st.C[0])], acc)
+}
+
+// CornerSums adds sign·Th[k·N + n] (sign ±1) to W[i][k·2^D + s] for every
+// sample n and corner i whose state C[i][n] is s: the sums, per corner and
+// state, of the tanh of the coarse fields that the contrastive
+// divergence's gradient contracts with the spins (engine/cd.go). Each
+// entry receives its terms in the order of n, on every path (the assembly
+// twin keeps the 2^D entries of one k in the lanes of a register and adds
+// under a mask of one lane), so the sums have the same bits everywhere. W
+// is k-major: W[i][k·2^D + s].
+func (p Path) CornerSums(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64) {
+	N, S := len(C[0]), 1<<d
+	for i := range 4 {
+		if len(C[i]) != N || len(W[i]) < d*S {
+			panic("kernels: CornerSums sizes")
+		}
+	}
+	if len(th) < d*N || (sign != 1 && sign != -1) {
+		panic("kernels: CornerSums sizes")
+	}
+	p.get().cornerSums(W, C, th, d, sign)
+}
+
+// CornerSumsGeneric is CornerSums' reference.
+func CornerSumsGeneric(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64) {
+	N, S := len(C[0]), 1<<d
+	m := uint8(S - 1)
+	c0, c1, c2, c3 := C[0][:N], C[1][:N], C[2][:N], C[3][:N]
+	for k := 0; k < d; k++ {
+		t := th[k*N : (k+1)*N]
+		W0, W1, W2, W3 := W[0][k*S:(k+1)*S], W[1][k*S:(k+1)*S], W[2][k*S:(k+1)*S], W[3][k*S:(k+1)*S]
+		for n, v := range t {
+			// sign is ±1: adding sign·v is adding or subtracting v
+			v *= sign
+			W0[c0[n]&m] += v
+			W1[c1[n]&m] += v
+			W2[c2[n]&m] += v
+			W3[c3[n]&m] += v
+		}
+	}
 }
 
 // cdFields writes the fields of st to st.Phi.

@@ -23,16 +23,17 @@ func gibbsAVX512() gibbs {
 	switch {
 	case dispatch.CPU.AVX512Path() && dispatch.CPU.AVX512DQ:
 		return gibbs{
-			fineBits:  fineChainBitsAVX512,
-			fineChain: fineChainAVX512,
-			catPair:   catPairAVX512,
-			catOne:    catOneAVX512,
-			centre:    centreStatesAVX512,
-			cdStats:   cdStatsAVX512Go,
-			lcTanh:    lcTanhAVX512Go,
-			sigmoids:  sigmoidPairsAVX512,
-			catRows:   catRowsAVX512,
-			prodPair:  prodPairAVX512,
+			fineBits:   fineChainBitsAVX512,
+			fineChain:  fineChainAVX512,
+			catPair:    catPairAVX512,
+			catOne:     catOneAVX512,
+			centre:     centreStatesAVX512,
+			cdStats:    cdStatsAVX512Go,
+			cornerSums: cornerSumsAVX512Go,
+			lcTanh:     lcTanhAVX512Go,
+			sigmoids:   sigmoidPairsAVX512,
+			catRows:    catRowsAVX512,
+			prodPair:   prodPairAVX512,
 		}
 	case dispatch.CPU.AVX2Path():
 		return gibbsAVX2()
@@ -54,9 +55,10 @@ func gibbsAVX2() gibbs {
 			}
 			fineChainRange(f, 0, len(f.C[0]), catPairAVX2)
 		},
-		catPair: catPairAVX2,
-		catOne:  catOneAVX2,
-		centre:  centreStatesAVX2,
+		catPair:    catPairAVX2,
+		catOne:     catOneAVX2,
+		centre:     centreStatesAVX2,
+		cornerSums: CornerSumsGeneric,
 		cdStats: func(st *CDStats, acc *LcLanes) {
 			cdFields(st)
 			lcTanhInto(lcTanhAVX2Go, st.Th, st.Phi[:st.D*len(st.C[0])], acc)
@@ -200,6 +202,33 @@ func fineChainAVX512(f *FineChain) {
 	}
 	if n < N {
 		fineChainRange(f, n, N, catPairAVX512)
+	}
+}
+
+//go:noescape
+func cornerSums3AVX512(w *float64, c *[4]*uint8, th *float64, n, N, sub int)
+
+// cornerSumsAVX512Go runs CornerSums for d = 3 in assembly (the 8 states
+// of one k in the lanes of a register), other d in Go.
+func cornerSumsAVX512Go(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64) {
+	N := len(C[0])
+	if d != 3 || N == 0 {
+		CornerSumsGeneric(W, C, th, d, sign)
+		return
+	}
+	var w [4 * 3 * 8]float64
+	for i := range 4 {
+		copy(w[i*24:(i+1)*24], W[i][:24])
+	}
+	c := [4]*uint8{&C[0][0], &C[1][0], &C[2][0], &C[3][0]}
+	sub := 0
+	if sign < 0 {
+		sub = 1
+	}
+	cornerSums3AVX512(&w[0], &c, &th[0], N, N, sub)
+	runtime.KeepAlive(C)
+	for i := range 4 {
+		copy(W[i][:24], w[i*24:(i+1)*24])
 	}
 }
 

@@ -1378,3 +1378,96 @@ sgloop:
 sgdone:
 	VZEROUPPER
 	RET
+
+// ---------------------------------------------------------------------------
+// func cornerSums3AVX512(w *float64, c *[4]*uint8, th *float64, n, N, sub int)
+//
+// CornerSumsGeneric for d = 3 on n samples: w holds W[i][k·8 + s] for the
+// four corners (24 doubles each), loaded into Z0–Z11 (corner i, spin k in
+// Z(3i+k), state s in lane s). Sample m adds (sub = 0) or subtracts th[k·N
+// + m] to lane c_i[m] of each Z(3i+k), under the mask K(i+1) = 1 << c_i[m]
+// (state bits above the low 3 masked off, as the twin does).
+#define CSUM(op, kreg, a0, a1, a2) \
+	op.BCST (SI), a0, kreg, a0; \
+	op.BCST (SI)(R12*1), a1, kreg, a1; \
+	op.BCST (SI)(R12*2), a2, kreg, a2
+
+#define CMASK(ptr, kreg) \
+	MOVBLZX (ptr)(CX*1), AX; \
+	ANDL    $7, AX; \
+	XORL    DX, DX; \
+	BTSL    AX, DX; \
+	KMOVW   DX, kreg
+
+TEXT ·cornerSums3AVX512(SB), NOSPLIT, $0-48
+	MOVQ      w+0(FP), DI
+	MOVQ      c+8(FP), BX
+	MOVQ      0(BX), R8
+	MOVQ      8(BX), R9
+	MOVQ      16(BX), R10
+	MOVQ      24(BX), R11
+	MOVQ      th+16(FP), SI
+	MOVQ      n+24(FP), R13
+	MOVQ      N+32(FP), R12
+	SHLQ      $3, R12 // bytes from spin k's th to spin k+1's
+	VMOVUPD   0(DI), Z0
+	VMOVUPD   64(DI), Z1
+	VMOVUPD   128(DI), Z2
+	VMOVUPD   192(DI), Z3
+	VMOVUPD   256(DI), Z4
+	VMOVUPD   320(DI), Z5
+	VMOVUPD   384(DI), Z6
+	VMOVUPD   448(DI), Z7
+	VMOVUPD   512(DI), Z8
+	VMOVUPD   576(DI), Z9
+	VMOVUPD   640(DI), Z10
+	VMOVUPD   704(DI), Z11
+	XORQ      CX, CX // sample
+	CMPQ      sub+40(FP), $0
+	JNE       csub
+
+cadd:
+	CMPQ CX, R13
+	JGE  cstore
+	CMASK(R8, K1)
+	CMASK(R9, K2)
+	CMASK(R10, K3)
+	CMASK(R11, K4)
+	CSUM(VADDPD, K1, Z0, Z1, Z2)
+	CSUM(VADDPD, K2, Z3, Z4, Z5)
+	CSUM(VADDPD, K3, Z6, Z7, Z8)
+	CSUM(VADDPD, K4, Z9, Z10, Z11)
+	ADDQ $8, SI
+	INCQ CX
+	JMP  cadd
+
+csub:
+	CMPQ CX, R13
+	JGE  cstore
+	CMASK(R8, K1)
+	CMASK(R9, K2)
+	CMASK(R10, K3)
+	CMASK(R11, K4)
+	CSUM(VSUBPD, K1, Z0, Z1, Z2)
+	CSUM(VSUBPD, K2, Z3, Z4, Z5)
+	CSUM(VSUBPD, K3, Z6, Z7, Z8)
+	CSUM(VSUBPD, K4, Z9, Z10, Z11)
+	ADDQ $8, SI
+	INCQ CX
+	JMP  csub
+
+cstore:
+	VMOVUPD Z0, 0(DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, 192(DI)
+	VMOVUPD Z4, 256(DI)
+	VMOVUPD Z5, 320(DI)
+	VMOVUPD Z6, 384(DI)
+	VMOVUPD Z7, 448(DI)
+	VMOVUPD Z8, 512(DI)
+	VMOVUPD Z9, 576(DI)
+	VMOVUPD Z10, 640(DI)
+	VMOVUPD Z11, 704(DI)
+	VZEROUPPER
+	RET

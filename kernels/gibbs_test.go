@@ -829,3 +829,67 @@ func TestProdPairPaths(t *testing.T) {
 		}
 	}
 }
+
+// CornerSums on every path against the reference, bit for bit: both signs,
+// states with stray high bits, sizes with and without tails.
+func TestCornerSumsPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(91, 92))
+	for d := 1; d <= 5; d++ {
+		S := 1 << d
+		for _, N := range []int{0, 1, 7, 64, 513} {
+			for _, sign := range []float64{1, -1} {
+				var C [4][]uint8
+				var W0 [4][]float64
+				for i := range 4 {
+					C[i] = make([]uint8, N)
+					for n := range C[i] {
+						C[i][n] = uint8(rng.IntN(256))
+					}
+					W0[i] = make([]float64, d*S)
+					for j := range W0[i] {
+						W0[i][j] = rng.NormFloat64()
+					}
+				}
+				th := make([]float64, d*N)
+				for j := range th {
+					th[j] = math.Tanh(3 * rng.NormFloat64())
+				}
+				var want [4][]float64
+				for _, im := range allPaths() {
+					var W [4][]float64
+					for i := range W {
+						W[i] = append([]float64(nil), W0[i]...)
+					}
+					Path{impl: im}.CornerSums(&W, &C, th, d, sign)
+					if want[0] == nil {
+						want = W
+						continue
+					}
+					for i := range W {
+						for j := range W[i] {
+							if math.Float64bits(W[i][j]) != math.Float64bits(want[i][j]) {
+								t.Fatalf("%s d=%d N=%d sign %v: W[%d][%d] = %v, want %v", im.name, d, N, sign, i, j, W[i][j], want[i][j])
+							}
+						}
+					}
+				}
+				// the reference is the definition
+				for i := range 4 {
+					for k := 0; k < d; k++ {
+						for s := 0; s < S; s++ {
+							sum := W0[i][k*S+s]
+							for n := 0; n < N; n++ {
+								if int(C[i][n])&(S-1) == s {
+									sum += sign * th[k*N+n]
+								}
+							}
+							if sum != want[i][k*S+s] {
+								t.Fatalf("d=%d N=%d: W[%d][%d] = %v, the definition gives %v", d, N, i, k*S+s, want[i][k*S+s], sum)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

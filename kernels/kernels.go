@@ -121,29 +121,31 @@ type impl struct {
 
 // gibbs is an implementation of the Gibbs sampler's kernels (gibbs.go).
 type gibbs struct {
-	fineBits  func(*FineBits)
-	fineChain func(*FineChain)
-	catPair   func(dst, a, b []uint8, tab []uint32, d int, key, base uint64)
-	catOne    func(dst, a []uint8, tab []uint32, d int, key, base uint64)
-	centre    func(dst []uint8, th []float64, d int, key, base uint64)
-	cdStats   func(*CDStats, *LcLanes)
-	lcTanh    func(th, x []float64, abs, prod *[8]float64)
-	sigmoids  func(plus, minus, x []float64)
-	catRows   func(tab []uint32, plus, minus []float64, R, d int)
-	prodPair  func(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64)
+	fineBits   func(*FineBits)
+	fineChain  func(*FineChain)
+	catPair    func(dst, a, b []uint8, tab []uint32, d int, key, base uint64)
+	catOne     func(dst, a []uint8, tab []uint32, d int, key, base uint64)
+	centre     func(dst []uint8, th []float64, d int, key, base uint64)
+	cdStats    func(*CDStats, *LcLanes)
+	cornerSums func(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64)
+	lcTanh     func(th, x []float64, abs, prod *[8]float64)
+	sigmoids   func(plus, minus, x []float64)
+	catRows    func(tab []uint32, plus, minus []float64, R, d int)
+	prodPair   func(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64)
 }
 
 var genericGibbs = gibbs{
-	fineBits:  FineChainBitsGeneric,
-	fineChain: FineChainGeneric,
-	catPair:   CatPairGeneric,
-	catOne:    CatOneGeneric,
-	centre:    CentreStatesGeneric,
-	cdStats:   CDStatsGeneric,
-	lcTanh:    LcTanhGeneric,
-	sigmoids:  SigmoidPairsGeneric,
-	catRows:   CatRowsGeneric,
-	prodPair:  ProdPairGeneric,
+	fineBits:   FineChainBitsGeneric,
+	fineChain:  FineChainGeneric,
+	catPair:    CatPairGeneric,
+	catOne:     CatOneGeneric,
+	centre:     CentreStatesGeneric,
+	cdStats:    CDStatsGeneric,
+	cornerSums: CornerSumsGeneric,
+	lcTanh:     LcTanhGeneric,
+	sigmoids:   SigmoidPairsGeneric,
+	catRows:    CatRowsGeneric,
+	prodPair:   ProdPairGeneric,
 }
 
 var generic = &impl{
