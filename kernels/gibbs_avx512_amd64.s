@@ -494,31 +494,25 @@ cgdone:
 // 64 rows, 7 thresholds of 32 bits). It draws 32 samples a loop, in word
 // lanes.
 //
-// The state is #{j : T_j ≤ u}, and T_j ≤ u holds exactly when the high
-// halves compare T_j^hi < u^hi, or are equal and the low halves decide. So
-// each visit of a site first keeps the high halves of its thresholds in
-// Z0–Z13 (threshold j's 64 rows in Z2j, Z2j+1: one VPERMI2W a lookup, for
-// 32 lanes), and a loop counts T_j^hi < u^hi. Equal high halves (chance
-// about 7·2^-16 a draw) send the loop's 32 draws to the exact count on the
-// full thresholds, 16 lanes at a time from memory (SLK), as catPermAVX512
-// does: either way the count is the pure-Go twin's, bit for bit.
+// The state is #{j : T_j ≤ u}. A row's thresholds do not decrease, so
+// three comparisons find it, as a binary search: T_3 ≤ u, then T_1 or T_5,
+// then T_0, T_2, T_4 or T_6 (each looked up for every lane and the one the
+// lane needs blended in). And T_j ≤ u holds exactly when the high halves
+// compare T_j^hi < u^hi, or are equal and the low halves decide. So each
+// visit of a site first keeps the high halves of its thresholds in Z0–Z13
+// (threshold j's 64 rows in Z2j, Z2j+1: one VPERMI2W a lookup, for 32
+// lanes), and the loop compares high halves. Equal high halves in a
+// comparison (chance about 3·2^-16 a draw) send the loop's 32 draws to the
+// exact count on the full thresholds, 16 lanes at a time from memory
+// (SLK), as catPermAVX512 does: either way the state is the pure-Go
+// twin's, bit for bit.
 //
-// Registers: Z14 the word index 2i+1 (high halves of dwords), Z15 word
-// ones, Z16/Z17 the 32 uniforms (dwords: draws 0–15, 16–31), Z18 their high
-// halves, Z19 rows, Z21 count, Z29 the minimum over j of T_j^hi ⊕ u^hi
-// (zero in a lane where a high half is equal; a running minimum costs less
-// than comparing for equality into masks), Z30 the counters of the next 8
-// words.
-
-// WK(lo, hi): count += (T^hi < u^hi) for the threshold whose rows 0–31
-// and 32–63 are lo and hi (high halves), and Z29 = min(Z29, T^hi ⊕ u^hi).
-#define WK(lo, hi) \
-	VMOVDQA64  Z19, Z20; \
-	VPERMI2W   hi, lo, Z20; \
-	VPCMPUW    $1, Z18, Z20, K3; \
-	VPADDW     Z15, Z21, K3, Z21; \
-	VPXORD     Z18, Z20, Z20; \
-	VPMINUW    Z20, Z29, Z29
+// Registers: Z14 the word index 2i+1 (high halves of dwords), Z15, Z27,
+// Z26 words of 1, 2 and 4, Z16/Z17 the 32 uniforms (dwords: draws 0–15,
+// 16–31), Z18 their high halves, Z19 rows, Z21 count, Z29 the minimum of
+// T^hi ⊕ u^hi over the comparisons (zero in a lane where a high half is
+// equal; a running minimum costs less than comparing for equality into
+// masks), Z30 the counters of the next 8 words.
 
 // WHI(off, dst): dst = the high halves of rows 0–31 of the 64 dwords at
 // off(R9).
@@ -569,6 +563,10 @@ TEXT ·fineChain3AVX512(SB), NOSPLIT, $64-32
 	VMOVDQU64    ODDW, Z14
 	MOVL         $0x00010001, AX
 	VPBROADCASTD AX, Z15
+	MOVL         $0x00040004, AX
+	VPBROADCASTD AX, Z26
+	MOVL         $0x00020002, AX
+	VPBROADCASTD AX, Z27
 	MOVQ         steps+16(FP), CX
 	MOVQ         $1, R12 // FinePhase(t)
 
@@ -644,17 +642,37 @@ f3blk:
 	VPXORQ       Z23, Z17, Z17 // and 16–31
 	VMOVDQA64    Z14, Z18
 	VPERMI2W     Z17, Z16, Z18 // their high halves
+	// binary search: T3, then T1 or T5, then T0, T2, T4 or T6 (the
+	// thresholds of a row do not decrease, so three comparisons count them)
 	VMOVDQA64    Z19, Z20
-	VPERMI2W     Z1, Z0, Z20
-	VPCMPUW      $1, Z18, Z20, K3
-	VMOVDQU16.Z  Z15, K3, Z21 // count
+	VPERMI2W     Z7, Z6, Z20 // T3
+	VPCMPUW      $1, Z18, Z20, K1 // state ≥ 4
 	VPXORD       Z18, Z20, Z29 // min of T^hi ⊕ u^hi: 0 where equal
-	WK(Z2, Z3)
-	WK(Z4, Z5)
-	WK(Z6, Z7)
-	WK(Z8, Z9)
-	WK(Z10, Z11)
-	WK(Z12, Z13)
+	VMOVDQA64    Z19, Z20
+	VPERMI2W     Z3, Z2, Z20 // T1
+	VMOVDQA64    Z19, Z22
+	VPERMI2W     Z11, Z10, Z22 // T5
+	VPBLENDMW    Z22, Z20, K1, Z20
+	VPCMPUW      $1, Z18, Z20, K2 // state ≥ 2 or ≥ 6
+	VPXORD       Z18, Z20, Z20
+	VPMINUW      Z20, Z29, Z29
+	VMOVDQA64    Z19, Z20
+	VPERMI2W     Z1, Z0, Z20 // T0
+	VMOVDQA64    Z19, Z22
+	VPERMI2W     Z5, Z4, Z22 // T2
+	VMOVDQA64    Z19, Z23
+	VPERMI2W     Z9, Z8, Z23 // T4
+	VMOVDQA64    Z19, Z24
+	VPERMI2W     Z13, Z12, Z24 // T6
+	VPBLENDMW    Z22, Z20, K2, Z20
+	VPBLENDMW    Z24, Z23, K2, Z23
+	VPBLENDMW    Z23, Z20, K1, Z20
+	VPCMPUW      $1, Z18, Z20, K3 // the last bit
+	VPXORD       Z18, Z20, Z20
+	VPMINUW      Z20, Z29, Z29
+	VMOVDQU16.Z  Z26, K1, Z21 // count = 4·K1 + 2·K2 + K3
+	VPADDW       Z27, Z21, K2, Z21
+	VPADDW       Z15, Z21, K3, Z21
 	VPTESTNMW    Z29, Z29, K5
 	KORTESTD     K5, K5
 	JNZ          f3exact
@@ -670,7 +688,11 @@ f3adv:
 f3exact:
 	SHALF(0, Z16)
 	SHALF(16, Z17)
-	JMP f3adv
+	MOVL         $0x00040004, AX // the count's constants, which SHALF used
+	VPBROADCASTD AX, Z26
+	MOVL         $0x00020002, AX
+	VPBROADCASTD AX, Z27
+	JMP          f3adv
 
 f3next:
 	INCQ R13
