@@ -57,6 +57,9 @@ type cdWork struct {
 	// but whose divergence needs one (cd-energy's).
 	grad []float64
 
+	st  kernels.CDStats // sampleStats' description and sums, kept (they
+	sum kernels.LcLanes // would escape to the heap on every call)
+
 	// keep, if set (tests), makes trajectory copy the corner states of
 	// v_fine and v_coarse into fine and coarse.
 	keep         bool
@@ -200,13 +203,13 @@ func (cd *CD) trajectory(w *cdWork, J, Jp, grad []float64, key uint64) float64 {
 func (cd *CD) sampleStats(w *cdWork, sign float64) float64 {
 	g := w.g
 	d, N := cd.B.D, g.N
-	st := kernels.CDStats{D: d, C: g.c, U: g.tab.U, Phi: g.phi, Th: g.th}
-	var sum kernels.LcLanes
-	cd.B.kern.CDStats(&st, &sum)
+	w.st = kernels.CDStats{D: d, C: g.c, U: g.tab.U, Phi: g.phi, Th: g.th}
+	w.sum = kernels.LcLanes{}
+	cd.B.kern.CDStats(&w.st, &w.sum)
 	if sign != 0 {
 		cd.B.kern.CornerSums(&w.W, &g.c, g.th[:d*N], d, sign)
 	}
-	return sum.Sum()
+	return w.sum.Sum()
 }
 
 // configStats is sampleStats for d = 1 from the counts of the 16 corner

@@ -216,6 +216,8 @@ type gibbsChains struct {
 	cb   [4][]uint64
 	hb   []uint64
 	mask []uint64 // lanes of the bit planes that are samples
+
+	fc kernels.FineChain // runFine's description, kept (it would escape to the heap on every call)
 }
 
 func newGibbsChains(b *Blocks, N int) *gibbsChains {
@@ -265,8 +267,9 @@ func (g *gibbsChains) runFine(key uint64, kFine int) {
 	for i := 0; i < 4; i++ {
 		kernels.UniformStates(g.c[i], d, key, kernels.Sub(kernels.StartPhase, i))
 	}
-	g.b.kern.FineChain(&kernels.FineChain{D: d, C: g.c, H: g.h, Hid: g.tab.hid, Cor: g.tab.cor,
-		HidA: g.tab.hidA, HidB: g.tab.hidB, CorA: g.tab.corA, CorB: g.tab.corB, Steps: kFine, Key: key})
+	g.fc = kernels.FineChain{D: d, C: g.c, H: g.h, Hid: g.tab.hid, Cor: g.tab.cor,
+		HidA: g.tab.hidA, HidB: g.tab.hidB, CorA: g.tab.corA, CorB: g.tab.corB, Steps: kFine, Key: key}
+	g.b.kern.FineChain(&g.fc)
 }
 
 // coarseStep runs coarse step t from the corners in g.c, whose tanh φ

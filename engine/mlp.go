@@ -171,11 +171,34 @@ type Tape struct {
 	ln    []lnCache   // ln[l]: hidden node l's normalisation (Norm)
 }
 
+// holds reports whether t's buffers have room for batch rows of a network
+// of these sizes.
+func (t *Tape) holds(sizes []int, batch int) bool {
+	if len(t.post) != len(sizes) {
+		return false
+	}
+	for l, w := range sizes {
+		if cap(t.pre[l]) < batch*w || cap(t.post[l]) < batch*w || cap(t.grad[l]) < batch*w {
+			return false
+		}
+	}
+	return true
+}
+
 func (n *MLP) tape(t *Tape, batch int) *Tape {
 	if t == nil {
 		t = &Tape{}
 	}
 	if t.batch == batch && len(t.post) == len(n.Sizes) && n.Norm == (t.ln != nil) {
+		return t
+	}
+	if !n.Norm && t.ln == nil && t.holds(n.Sizes, batch) {
+		// a batch no larger than one before (Newton's line search alternates
+		// between 11 and 12 points): the same buffers, resliced
+		t.batch = batch
+		for l, w := range n.Sizes {
+			t.pre[l], t.post[l], t.grad[l] = t.pre[l][:batch*w], t.post[l][:batch*w], t.grad[l][:batch*w]
+		}
 		return t
 	}
 	t.batch = batch

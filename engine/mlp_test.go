@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"rgflow/kernels"
@@ -336,6 +337,35 @@ func TestAdamSplitSameBits(t *testing.T) {
 	for i := range p {
 		if math.Float64bits(p[i]) != math.Float64bits(q[i]) || a.M[i] != b.M[i] || a.V[i] != b.V[i] {
 			t.Fatalf("parameter %d: %v after split steps, %v after one loop", i, p[i], q[i])
+		}
+	}
+}
+
+// A tape reused for a smaller batch (resliced buffers, old values behind
+// them) gives the bits of a fresh one, forward and backward.
+func TestTapeReusedForSmallerBatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(83, 84))
+	net := NewMLP([]int{5, 24, 24, 5}, ReLU, rng)
+	x, dy := randomJ(rng, 12*5, 1), randomJ(rng, 12*5, 1)
+	var tp *Tape
+	for _, batch := range []int{12, 11, 3, 12, 7} {
+		_, tp = net.Forward(x, 12, tp) // fill the buffers
+		y, t1 := net.Forward(x, batch, tp)
+		tp = t1
+		dx := make([]float64, batch*5)
+		dp := make([]float64, net.NumParams())
+		net.Backward(t1, dy, dp, dx)
+		yf, tf := net.Forward(x, batch, nil)
+		dxf := make([]float64, batch*5)
+		dpf := make([]float64, net.NumParams())
+		net.Backward(tf, dy, dpf, dxf)
+		for i := range yf {
+			if math.Float64bits(y[i]) != math.Float64bits(yf[i]) {
+				t.Fatalf("batch %d: y[%d] = %v, fresh tape %v", batch, i, y[i], yf[i])
+			}
+		}
+		if len(y) != batch*5 || !reflect.DeepEqual(dx, dxf) || !reflect.DeepEqual(dp, dpf) {
+			t.Fatalf("batch %d: the reused tape's backward pass differs from a fresh one's", batch)
 		}
 	}
 }

@@ -11,6 +11,7 @@
 //
 // Paths, fastest first:
 //   - avx512 (AVX512F; gemm_avx512_amd64.s): 8×16 register tiles (16 zmm
+//     accumulators), tiles of one or two rows four or two panels wide (8
 //     accumulators), one zmm per row when at most 8 columns are left, n
 //     tails under a mask;
 //   - avx2 (AVX2 + FMA3; gemm_avx2_amd64.s): 6×8 register tiles (12 ymm
