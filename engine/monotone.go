@@ -168,9 +168,7 @@ func (m *MonotoneModel) forward(p *monoPass, x []float64, batch int) {
 		if l == L-1 {
 			z = p.y
 		}
-		for r := 0; r < B; r++ {
-			copy(z[r*out:(r+1)*out], b)
-		}
+		fillRows(z[:B*out], b)
 		n.linear(l, B, p.AA[l][:B*in], 1, z, m.wt)
 		if l < L-1 {
 			if n.Norm {
