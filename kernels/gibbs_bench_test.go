@@ -72,6 +72,34 @@ func BenchmarkFineChainBits(b *testing.B) {
 	})
 }
 
+// BenchmarkFineChain reports site draws per second of the fine chain of
+// the contrastive divergence's reference setting (512 chains, 32 steps of
+// 8 sites) for d = 2, 3 (tables) and 4 (per-spin draws).
+func BenchmarkFineChain(b *testing.B) {
+	for d := 2; d <= 4; d++ {
+		rng := rand.New(rand.NewPCG(5, uint64(d)))
+		S := 1 << d
+		var f FineChain
+		f.D, f.Steps, f.Key = d, 32, 77
+		for i := range 4 {
+			f.Hid[i], f.Cor[i] = randomCatTable(rng, d), randomCatTable(rng, d)
+			for _, x := range []*[]float64{&f.HidA[i], &f.HidB[i], &f.CorA[i], &f.CorB[i]} {
+				*x = make([]float64, S*d)
+				for j := range *x {
+					(*x)[j] = 0.2 + rng.Float64()
+				}
+			}
+			f.C[i], f.H[i] = make([]uint8, 512), make([]uint8, 512)
+		}
+		onPaths(b, "d="+strconv.Itoa(d), func(b *testing.B, p Path) {
+			for b.Loop() {
+				p.FineChain(&f)
+			}
+			b.ReportMetric(float64(512*8*f.Steps)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+		})
+	}
+}
+
 // BenchmarkLcTanh reports fields per second (512 samples × 3 spins a call).
 func BenchmarkLcTanh(b *testing.B) {
 	rng := rand.New(rand.NewPCG(3, 4))
