@@ -68,6 +68,7 @@ type gibbsTables struct {
 	ft                          [4][]float64 // ft[r][s·d+k] = (K_rᵀ v(s))_k
 
 	fld, plus, minus []float64 // one table's fields (k-major) and their spin probabilities, S²×d
+	fbk              []float64 // one spin's field of the second neighbour, by its state (S)
 }
 
 func newGibbsTables(b *Blocks) *gibbsTables {
@@ -82,6 +83,7 @@ func newGibbsTables(b *Blocks) *gibbsTables {
 		}
 	}
 	t.fld, t.plus, t.minus = make([]float64, R*d), make([]float64, R*d), make([]float64, R*d)
+	t.fbk = make([]float64, S)
 	for i := 0; i < 4; i++ {
 		if t.prod {
 			t.hidA[i], t.hidB[i] = make([]float64, S*d), make([]float64, S*d)
@@ -148,13 +150,18 @@ func (t *gibbsTables) fine(b *Blocks, J []float64) {
 	}
 	fld := t.fld
 	R := S * S
+	fbk := t.fbk[:S]
 	pairs := func(tab []uint32, fa, fb []float64) {
 		for k := 0; k < d; k++ {
+			for sb := range fbk {
+				fbk[sb] = fb[sb*d+k]
+			}
 			f := fld[k*R : (k+1)*R]
 			for sa := 0; sa < S; sa++ {
 				a := fa[sa*d+k]
-				for sb := 0; sb < S; sb++ {
-					f[sa*S+sb] = a + fb[sb*d+k]
+				row := f[sa*S : (sa+1)*S]
+				for sb, v := range fbk {
+					row[sb] = a + v
 				}
 			}
 		}

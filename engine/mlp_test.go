@@ -280,6 +280,16 @@ func TestFrozenViewsSameBits(t *testing.T) {
 		want[i] = x[i] + y[i]
 	}
 	same("flow Map", fm.Map(x, 11), want)
+	// Map shares a large batch's rows between goroutines: with layer
+	// normalisation too
+	ln := NewMLP([]int{5, 80, 80, 5}, Tanh, rng)
+	ln.AddLayerNorm()
+	lm := NewFlowModel(ln)
+	y, _ = ln.Forward(x, 11, nil)
+	for i := range y {
+		want[i] = x[i] + y[i]
+	}
+	same("flow Map with layer norm", lm.Map(x, 11), want)
 	for i, m := range monoCases(t) {
 		check(fmt.Sprintf("monotone %d", i), m, m.N.In())
 	}
