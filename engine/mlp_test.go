@@ -330,27 +330,6 @@ func TestHMCSampleAlongside(t *testing.T) {
 	}
 }
 
-// A step shared between goroutines (a large parameter vector) gives the
-// bits of the same step done in one loop.
-func TestAdamSplitSameBits(t *testing.T) {
-	rng := rand.New(rand.NewPCG(81, 82))
-	n := 3*adamSplit + 17
-	p, g := randomJ(rng, n, 1), randomJ(rng, n, 1)
-	a, b := NewAdam(n, 0.01, 0.9, 0.999, 1e-8), NewAdam(n, 0.01, 0.9, 0.999, 1e-8)
-	q := append([]float64(nil), p...)
-	for step := 0; step < 3; step++ {
-		a.Step(p, g)
-		b.T++
-		c1, c2 := 1-math.Pow(b.Beta1, float64(b.T)), 1-math.Pow(b.Beta2, float64(b.T))
-		b.update(q, g, 0, n, c1, c2)
-	}
-	for i := range p {
-		if math.Float64bits(p[i]) != math.Float64bits(q[i]) || a.M[i] != b.M[i] || a.V[i] != b.V[i] {
-			t.Fatalf("parameter %d: %v after split steps, %v after one loop", i, p[i], q[i])
-		}
-	}
-}
-
 // A tape reused for a smaller batch (resliced buffers, old values behind
 // them) gives the bits of a fresh one, forward and backward.
 func TestTapeReusedForSmallerBatch(t *testing.T) {
