@@ -1,12 +1,18 @@
 package engine
 
-import "math"
+import (
+	"math"
+
+	"rgflow/kernels"
+)
 
 // Adam is the optimiser of Kingma & Ba with PyTorch's defaults.
 type Adam struct {
 	LR, Beta1, Beta2, Eps float64
 	M, V                  []float64 // first and second moment estimates
 	T                     int       // steps taken
+
+	kern kernels.Path // the step's loop (kernels.Path.Adam: the same bits on every path)
 }
 
 // NewAdam prepares the optimiser for n parameters.
@@ -17,13 +23,10 @@ func NewAdam(n int, lr, beta1, beta2, eps float64) *Adam {
 // Step moves params against grad.
 func (a *Adam) Step(params, grad []float64) {
 	a.T++
-	c1 := 1 - math.Pow(a.Beta1, float64(a.T))
-	c2 := 1 - math.Pow(a.Beta2, float64(a.T))
-	for i, g := range grad {
-		a.M[i] = a.Beta1*a.M[i] + (1-a.Beta1)*g
-		a.V[i] = a.Beta2*a.V[i] + (1-a.Beta2)*g*g
-		mh := a.M[i] / c1
-		vh := a.V[i] / c2
-		params[i] -= a.LR * mh / (math.Sqrt(vh) + a.Eps)
+	c := kernels.AdamCoef{
+		Beta1: a.Beta1, OneMinusBeta1: 1 - a.Beta1, Beta2: a.Beta2, OneMinusBeta2: 1 - a.Beta2,
+		C1: 1 - math.Pow(a.Beta1, float64(a.T)), C2: 1 - math.Pow(a.Beta2, float64(a.T)),
+		LR: a.LR, Eps: a.Eps,
 	}
+	a.kern.Adam(params, grad, a.M, a.V, &c)
 }

@@ -154,6 +154,7 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 		}
 	}
 	t.Opt = NewAdam(net.NumParams(), o.LR, o.Beta1, o.Beta2, o.Eps)
+	t.Opt.kern = net.Kernels()
 	t.J = make([]float64, t.M*t.C)
 	for i := range t.J {
 		t.J[i] = cfg.InitScale * t.rng.NormFloat64()

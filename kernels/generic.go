@@ -203,3 +203,28 @@ func EnumerateGeneric(e *Enum) {
 	}
 	copy(e.Sums[:3*L], sumAll[:])
 }
+
+// AdamCoef are the coefficients of one Adam step: β1, 1 − β1, β2, 1 − β2,
+// the bias corrections c1 = 1 − β1^t and c2 = 1 − β2^t, the learning rate
+// and ε.
+type AdamCoef struct {
+	Beta1, OneMinusBeta1, Beta2, OneMinusBeta2, C1, C2, LR, Eps float64
+}
+
+// AdamGeneric is the reference loop for Adam: for each i, with g = grad[i],
+//
+//	m[i] = β1·m[i] + (1−β1)·g,  v[i] = β2·v[i] + ((1−β2)·g)·g,
+//	p[i] −= (lr·(m[i]/c1)) / (√(v[i]/c2) + ε),
+//
+// every operation rounded on its own (no fused multiply-adds), in this
+// order, so that the assembly twins, whose divisions and square roots are
+// IEEE's too, give the same bits.
+func AdamGeneric(params, grad, m, v []float64, c *AdamCoef) {
+	params, m, v = params[:len(grad)], m[:len(grad)], v[:len(grad)]
+	for i, g := range grad {
+		mi := float64(c.Beta1*m[i]) + float64(c.OneMinusBeta1*g)
+		vi := float64(c.Beta2*v[i]) + float64(float64(c.OneMinusBeta2*g)*g)
+		m[i], v[i] = mi, vi
+		params[i] -= float64(c.LR*(mi/c.C1)) / (math.Sqrt(vi/c.C2) + c.Eps)
+	}
+}

@@ -114,6 +114,7 @@ type impl struct {
 	tanh      func(dst, x []float64)
 	relu      func(dst, z []float64)
 	reluMask  func(g, z []float64)
+	adam      func(params, grad, m, v []float64, c *AdamCoef)
 	fmaLoop   func(x *[12]float64, a, b float64, n int)
 	fmaLanes  int // doubles per FMA instruction of fmaLoop
 	gibbs
@@ -155,6 +156,7 @@ var generic = &impl{
 	tanh:      TanhGeneric,
 	relu:      ReluGeneric,
 	reluMask:  ReluMaskGeneric,
+	adam:      AdamGeneric,
 	fmaLoop:   FMALoopGeneric,
 	fmaLanes:  1,
 	gibbs:     genericGibbs,
@@ -273,6 +275,17 @@ func (p Path) Relu(dst, z []float64) { p.get().relu(dst[:len(z)], z) }
 // ReluMask multiplies g[i] by the ReLU's derivative at z[i], 1 or 0, for
 // i < len(z) (ReluMaskGeneric).
 func (p Path) ReluMask(g, z []float64) { p.get().reluMask(g[:len(z)], z) }
+
+// Adam takes one Adam step of params (AdamGeneric); m and v are the
+// moment estimates, updated in place. All four slices have len(grad)
+// elements at least.
+func (p Path) Adam(params, grad, m, v []float64, c *AdamCoef) {
+	n := len(grad)
+	if len(params) < n || len(m) < n || len(v) < n {
+		panic("kernels: Adam sizes")
+	}
+	p.get().adam(params[:n], grad, m[:n], v[:n], c)
+}
 
 func (im *impl) Name() string    { return im.name }
 func (im *impl) Available() bool { return im.available }

@@ -16,6 +16,7 @@ var archImpls = []*impl{
 		tanh:     tanhAVX512Go,
 		relu:     reluAVX512Go,
 		reluMask: reluMaskAVX512Go,
+		adam:     adamAVX512Go,
 		fmaLoop:  fmaLoopAVX512,
 		fmaLanes: 8,
 		gibbs:    gibbsAVX512(),
@@ -29,6 +30,7 @@ var archImpls = []*impl{
 		tanh:     tanhAVX2Go,
 		relu:     reluAVX2Go,
 		reluMask: reluMaskAVX2Go,
+		adam:     AdamGeneric,
 		fmaLoop:  fmaLoopAVX2,
 		fmaLanes: 4,
 		gibbs:    gibbsAVX2(),
@@ -134,6 +136,20 @@ func reluAVX2(dst, z *float64, n int)
 //
 //go:noescape
 func reluMaskAVX2(grad, z *float64, n int)
+
+// adamAVX512 is AdamGeneric's loop for n a multiple of 8, 8 parameters a
+// step (VDIVPD and VSQRTPD are IEEE's, and no product is fused).
+//
+//go:noescape
+func adamAVX512(params, grad, m, v *float64, n int, c *AdamCoef)
+
+func adamAVX512Go(params, grad, m, v []float64, c *AdamCoef) {
+	n := len(grad) &^ 7
+	if n > 0 {
+		adamAVX512(&params[0], &grad[0], &m[0], &v[0], n, c)
+	}
+	AdamGeneric(params[n:], grad[n:], m[n:], v[n:], c)
+}
 
 func reluAVX512Go(dst, z []float64) {
 	if len(z) > 0 {

@@ -938,3 +938,52 @@ fmaLoopAVX512done:
 	VMOVSD X11, 88(SI)
 	VZEROUPPER
 	RET
+
+// func adamAVX512(params, grad, m, v *float64, n int, c *AdamCoef)
+//
+// AdamGeneric for n a multiple of 8. c: β1, 1−β1, β2, 1−β2, c1, c2, lr, ε.
+TEXT ·adamAVX512(SB), NOSPLIT, $0-48
+	MOVQ         params+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), R8
+	MOVQ         v+24(FP), R9
+	MOVQ         n+32(FP), CX
+	MOVQ         c+40(FP), AX
+	VBROADCASTSD 0(AX), Z0 // β1
+	VBROADCASTSD 8(AX), Z1 // 1 − β1
+	VBROADCASTSD 16(AX), Z2 // β2
+	VBROADCASTSD 24(AX), Z3 // 1 − β2
+	VBROADCASTSD 32(AX), Z4 // c1
+	VBROADCASTSD 40(AX), Z5 // c2
+	VBROADCASTSD 48(AX), Z6 // lr
+	VBROADCASTSD 56(AX), Z7 // ε
+	XORQ         BX, BX
+
+adamloop:
+	CMPQ    BX, CX
+	JGE     adamdone
+	VMOVUPD (SI)(BX*8), Z8
+	VMULPD  (R8)(BX*8), Z0, Z9 // β1·m
+	VMULPD  Z8, Z1, Z10 // (1 − β1)·g
+	VADDPD  Z10, Z9, Z9 // m
+	VMOVUPD Z9, (R8)(BX*8)
+	VMULPD  Z8, Z3, Z10 // (1 − β2)·g
+	VMULPD  Z8, Z10, Z10 // ·g
+	VMULPD  (R9)(BX*8), Z2, Z11 // β2·v
+	VADDPD  Z10, Z11, Z11 // v
+	VMOVUPD Z11, (R9)(BX*8)
+	VDIVPD  Z4, Z9, Z9 // m/c1
+	VMULPD  Z9, Z6, Z9 // lr·(m/c1)
+	VDIVPD  Z5, Z11, Z11 // v/c2
+	VSQRTPD Z11, Z11
+	VADDPD  Z7, Z11, Z11 // √(v/c2) + ε
+	VDIVPD  Z11, Z9, Z9
+	VMOVUPD (DI)(BX*8), Z12
+	VSUBPD  Z9, Z12, Z12
+	VMOVUPD Z12, (DI)(BX*8)
+	ADDQ    $8, BX
+	JMP     adamloop
+
+adamdone:
+	VZEROUPPER
+	RET

@@ -567,3 +567,37 @@ func TestFMALoop(t *testing.T) {
 		t.Fatalf("FMAPeak = %v", p)
 	}
 }
+
+// Adam on every path against the reference loop, bit for bit, and the
+// reference against the plain formula (one rounding per operation), for
+// sizes with and without tails and gradients of every scale.
+func TestAdamPaths(t *testing.T) {
+	rng := rand.New(rand.NewPCG(95, 96))
+	c := AdamCoef{Beta1: 0.9, OneMinusBeta1: 1 - 0.9, Beta2: 0.999, OneMinusBeta2: 1 - 0.999,
+		C1: 1 - math.Pow(0.9, 3), C2: 1 - math.Pow(0.999, 3), LR: 1e-3, Eps: 1e-8}
+	for _, n := range []int{0, 1, 7, 8, 9, 64, 1001} {
+		p0, g := make([]float64, n), make([]float64, n)
+		m0, v0 := make([]float64, n), make([]float64, n)
+		for i := range g {
+			p0[i], g[i] = rng.NormFloat64(), rng.NormFloat64()*math.Pow(10, float64(rng.IntN(12)-6))
+			m0[i], v0[i] = 0.1*rng.NormFloat64(), math.Abs(0.01*rng.NormFloat64())
+		}
+		// the plain formula
+		wp, wm, wv := slices.Clone(p0), slices.Clone(m0), slices.Clone(v0)
+		for i, gi := range g {
+			wm[i] = float64(c.Beta1*wm[i]) + float64(c.OneMinusBeta1*gi)
+			wv[i] = float64(c.Beta2*wv[i]) + float64(float64(c.OneMinusBeta2*gi)*gi)
+			mh, vh := wm[i]/c.C1, wv[i]/c.C2
+			wp[i] -= float64(c.LR*mh) / (math.Sqrt(vh) + c.Eps)
+		}
+		for _, im := range allPaths() {
+			p, m, v := slices.Clone(p0), slices.Clone(m0), slices.Clone(v0)
+			Path{impl: im}.Adam(p, g, m, v, &c)
+			for i := range p {
+				if math.Float64bits(p[i]) != math.Float64bits(wp[i]) || math.Float64bits(m[i]) != math.Float64bits(wm[i]) || math.Float64bits(v[i]) != math.Float64bits(wv[i]) {
+					t.Fatalf("%s n=%d: element %d: p, m, v = %v, %v, %v, want %v, %v, %v", im.name, n, i, p[i], m[i], v[i], wp[i], wm[i], wv[i])
+				}
+			}
+		}
+	}
+}
