@@ -38,11 +38,6 @@ type lnCache struct {
 	yb, ydb []float64
 }
 
-// rows is the part of c for rows lo…hi−1 of width m.
-func (c *lnCache) rows(lo, hi, m int) lnCache {
-	return lnCache{n: c.n[lo*m : hi*m], inv: c.inv[lo:hi], nd: c.nd[lo*m : hi*m], dot: c.dot[lo:hi], yb: c.yb[lo*m : hi*m], ydb: c.ydb[lo*m : hi*m]}
-}
-
 func newLNCache(batch, m int) lnCache {
 	return lnCache{
 		n: make([]float64, batch*m), inv: make([]float64, batch), nd: make([]float64, batch*m), dot: make([]float64, batch),

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 
 	"gonum.org/v1/gonum/blas"
 
@@ -293,54 +292,26 @@ func (n *MLP) Forward(x []float64, batch int, t *Tape) ([]float64, *Tape) {
 // nil (the same bits).
 func (n *MLP) forward(x []float64, batch int, t *Tape, wt *weightsT) ([]float64, *Tape) {
 	t = n.tape(t, batch)
-	n.forwardRows(x, t, 0, batch, wt)
-	return t.post[n.Layers()], t
-}
-
-// forwardSplit is forward with the rows shared between two goroutines
-// when the pass is large enough to pay for waking the second (parts
-// rows), with the same bits: each row's pass is its own.
-func (n *MLP) forwardSplit(x []float64, batch int, t *Tape, wt *weightsT) ([]float64, *Tape) {
-	t = n.tape(t, batch)
-	if batch < 2 || batch*n.NumParams() < minShardWork || runtime.GOMAXPROCS(0) < 2 {
-		n.forwardRows(x, t, 0, batch, wt)
-		return t.post[n.Layers()], t
-	}
-	half := batch / 2
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		n.forwardRows(x, t, half, batch, wt)
-	}()
-	n.forwardRows(x, t, 0, half, wt)
-	<-done
-	return t.post[n.Layers()], t
-}
-
-// forwardRows runs rows lo…hi−1 of the pass recorded in t, a tape for a
-// batch of at least hi rows.
-func (n *MLP) forwardRows(x []float64, t *Tape, lo, hi int, wt *weightsT) {
-	in0 := n.In()
-	copy(t.post[0][lo*in0:hi*in0], x[lo*in0:hi*in0])
+	copy(t.post[0], x[:batch*n.In()])
 	L := n.Layers()
 	for l := 0; l < L; l++ {
-		in, out := n.Sizes[l], n.Sizes[l+1]
+		out := n.Sizes[l+1]
 		_, b := n.layer(n.Params, l)
-		z := t.pre[l+1][lo*out : hi*out]
-		fillRows(z, b)
-		n.linear(l, hi-lo, t.post[l][lo*in:hi*in], 1, z, wt)
-		a := t.post[l+1][lo*out : hi*out]
+		z := t.pre[l+1]
+		fillRows(z[:batch*out], b)
+		n.linear(l, batch, t.post[l], 1, z, wt)
+		a := t.post[l+1]
 		if l == L-1 {
 			copy(a, z)
 		} else {
 			if n.Norm {
 				gamma, beta := n.norm(n.Params, l+1)
-				c := t.ln[l+1].rows(lo, hi, out)
-				lnForward(z, out, gamma, beta, &c)
+				lnForward(z, out, gamma, beta, &t.ln[l+1])
 			}
 			n.activate(a, z)
 		}
 	}
+	return t.post[L], t
 }
 
 // fillRows sets every row of z (rows of len(b)) to b, by doubling copies:

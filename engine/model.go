@@ -68,8 +68,7 @@ func (m *FlowModel) Params() []float64 { return m.N.Params }
 
 // Map runs its forward products on a snapshot of the transposed weights,
 // taken now (the same bits as on the weights, with no packing of them per
-// layer), or on the view's own snapshot, with a large batch's rows shared
-// between two goroutines (MLP.forwardSplit).
+// layer), or on the view's own snapshot.
 func (m *FlowModel) Map(J []float64, batch int) []float64 {
 	wt := m.wt
 	if wt == nil {
@@ -80,7 +79,7 @@ func (m *FlowModel) Map(J []float64, batch int) []float64 {
 		wt = m.mapWt
 	}
 	var y []float64
-	y, m.tape = m.N.forwardSplit(J, batch, m.tape, wt)
+	y, m.tape = m.N.forward(J, batch, m.tape, wt)
 	if len(m.out) != len(y) {
 		m.out = make([]float64, len(y))
 	}
