@@ -39,15 +39,19 @@ func (m *scaledModel) scaled(buf *[]float64, J []float64) []float64 {
 	return *buf
 }
 
-func (m *scaledModel) Map(J []float64, batch int) []float64 {
-	y := m.Model.Map(m.scaled(&m.x, J[:batch*m.Net().In()]), batch)
-	if len(m.out) != len(y) {
-		m.out = make([]float64, len(y))
+// unscaled returns y/s in buf (resized).
+func (m *scaledModel) unscaled(buf *[]float64, y []float64) []float64 {
+	if len(*buf) != len(y) {
+		*buf = make([]float64, len(y))
 	}
 	for i, v := range y {
-		m.out[i] = v / m.s
+		(*buf)[i] = v / m.s
 	}
-	return m.out
+	return *buf
+}
+
+func (m *scaledModel) Map(J []float64, batch int) []float64 {
+	return m.unscaled(&m.out, m.Model.Map(m.scaled(&m.x, J[:batch*m.Net().In()]), batch))
 }
 
 func (m *scaledModel) Backward(dJp, dParams []float64) {
@@ -85,14 +89,7 @@ func (m *scaledModel) Flow(J []float64) []float64 {
 
 // FlowBatch is Flow at n points, each row with Flow's bits.
 func (m *scaledModel) FlowBatch(J []float64, n int) []float64 {
-	y := m.Model.FlowBatch(m.scaled(&m.bx, J[:n*m.Net().In()]), n)
-	if len(m.bout) != len(y) {
-		m.bout = make([]float64, len(y))
-	}
-	for i, v := range y {
-		m.bout[i] = v / m.s
-	}
-	return m.bout
+	return m.unscaled(&m.bout, m.Model.FlowBatch(m.scaled(&m.bx, J[:n*m.Net().In()]), n))
 }
 
 // Frozen implements Freezer: the inner model's view, in these units.

@@ -1414,6 +1414,24 @@ sgdone:
 	op.BCST (SI)(R12*1), a1, kreg, a1; \
 	op.BCST (SI)(R12*2), a2, kreg, a2
 
+// CLOOP(op, label): the samples from CX on, each added (VADDPD) or
+// subtracted (VSUBPD); label is the loop's own.
+#define CLOOP(op, label) \
+label: \
+	CMPQ CX, R13; \
+	JGE  cstore; \
+	CMASK(R8, K1); \
+	CMASK(R9, K2); \
+	CMASK(R10, K3); \
+	CMASK(R11, K4); \
+	CSUM(op, K1, Z0, Z1, Z2); \
+	CSUM(op, K2, Z3, Z4, Z5); \
+	CSUM(op, K3, Z6, Z7, Z8); \
+	CSUM(op, K4, Z9, Z10, Z11); \
+	ADDQ $8, SI; \
+	INCQ CX; \
+	JMP  label
+
 #define CMASK(ptr, kreg) \
 	MOVBLZX (ptr)(CX*1), AX; \
 	ANDL    $7, AX; \
@@ -1448,35 +1466,8 @@ TEXT ·cornerSums3AVX512(SB), NOSPLIT, $0-48
 	CMPQ      sub+40(FP), $0
 	JNE       csub
 
-cadd:
-	CMPQ CX, R13
-	JGE  cstore
-	CMASK(R8, K1)
-	CMASK(R9, K2)
-	CMASK(R10, K3)
-	CMASK(R11, K4)
-	CSUM(VADDPD, K1, Z0, Z1, Z2)
-	CSUM(VADDPD, K2, Z3, Z4, Z5)
-	CSUM(VADDPD, K3, Z6, Z7, Z8)
-	CSUM(VADDPD, K4, Z9, Z10, Z11)
-	ADDQ $8, SI
-	INCQ CX
-	JMP  cadd
-
-csub:
-	CMPQ CX, R13
-	JGE  cstore
-	CMASK(R8, K1)
-	CMASK(R9, K2)
-	CMASK(R10, K3)
-	CMASK(R11, K4)
-	CSUM(VSUBPD, K1, Z0, Z1, Z2)
-	CSUM(VSUBPD, K2, Z3, Z4, Z5)
-	CSUM(VSUBPD, K3, Z6, Z7, Z8)
-	CSUM(VSUBPD, K4, Z9, Z10, Z11)
-	ADDQ $8, SI
-	INCQ CX
-	JMP  csub
+	CLOOP(VADDPD, cadd)
+	CLOOP(VSUBPD, csub)
 
 cstore:
 	VMOVUPD Z0, 0(DI)
