@@ -102,6 +102,8 @@ func mismatch(msg string, t reflect.Type, got string, inList bool) (s, hint stri
 		return fmt.Sprintf("%s is too large for %s (TOML integers have 64 bits)", shown, want), ""
 	case strings.Contains(msg, "too large to fit") || strings.Contains(msg, "overflow") || strings.Contains(msg, "unable to parse"):
 	case strings.Contains(msg, "negative integer"):
+		// an integer already: nothing to rewrite
+		return fmt.Sprintf("expected %s, got %s", want, shown), ""
 	case strings.HasPrefix(msg, "cannot decode TOML") || strings.HasPrefix(msg, "cannot store"):
 	default:
 		return "", ""
@@ -189,17 +191,22 @@ func fieldType(v any, path []string) (reflect.Type, bool) {
 	return t, true
 }
 
-// tomlField is the type of struct t's field whose TOML name is name.
+// tomlField is the type of struct t's field whose TOML name is name, or,
+// as go-toml's decoder also accepts, equal to name but for case ("sEed").
 func tomlField(t reflect.Type, name string) (reflect.Type, bool) {
+	var folded reflect.Type
 	for _, f := range reflect.VisibleFields(t) {
 		if !f.IsExported() || f.Anonymous && f.Tag.Get("toml") == "" {
 			continue
 		}
-		if tomlName(f) == name {
+		switch n := tomlName(f); {
+		case n == name:
 			return f.Type, true
+		case folded == nil && strings.EqualFold(n, name):
+			folded = f.Type
 		}
 	}
-	return nil, false
+	return folded, folded != nil
 }
 
 func tomlName(f reflect.StructField) string {
