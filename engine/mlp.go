@@ -380,18 +380,34 @@ func (n *MLP) Jacobian(x []float64) (f, jac []float64) { return n.jacobian(x, ni
 // jacobian is Jacobian with the forward products on the snapshot wt when
 // it is not nil (the same bits).
 func (n *MLP) jacobian(x []float64, wt *weightsT) (f, jac []float64) {
-	in, out := n.In(), n.Out()
-	y1, t1 := n.forward(x, 1, n.one, wt)
+	_, t1 := n.forward(x, 1, n.one, wt)
 	n.one = t1
+	return n.jacobianOf(t1, 0)
+}
+
+// jacobianOf is the Jacobian at the point of row r of the forward pass
+// recorded in src (which has the bits a pass of that point alone has), by
+// Jacobian's backward pass.
+func (n *MLP) jacobianOf(src *Tape, r int) (f, jac []float64) {
+	in, out := n.In(), n.Out()
 	t := n.tape(n.jac, out)
 	n.jac = t
 	for l, w := range n.Sizes {
-		for r := 0; r < out; r++ {
-			copy(t.pre[l][r*w:(r+1)*w], t1.pre[l][:w])
-			copy(t.post[l][r*w:(r+1)*w], t1.post[l][:w])
+		for k := 0; k < out; k++ {
+			copy(t.pre[l][k*w:(k+1)*w], src.pre[l][r*w:(r+1)*w])
+			copy(t.post[l][k*w:(k+1)*w], src.post[l][r*w:(r+1)*w])
 		}
 	}
-	f = append([]float64(nil), y1[:out]...)
+	if n.Norm {
+		for l := 1; l < len(n.Sizes)-1; l++ {
+			w := n.Sizes[l]
+			for k := 0; k < out; k++ {
+				copy(t.ln[l].n[k*w:(k+1)*w], src.ln[l].n[r*w:(r+1)*w])
+				t.ln[l].inv[k] = src.ln[l].inv[r]
+			}
+		}
+	}
+	f = append([]float64(nil), src.post[len(n.Sizes)-1][r*out:(r+1)*out]...)
 	dy := make([]float64, out*out)
 	for i := 0; i < out; i++ {
 		dy[i*out+i] = 1

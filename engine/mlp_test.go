@@ -61,25 +61,36 @@ func TestMLPGradientsFiniteDifference(t *testing.T) {
 	}
 }
 
+// The network's Jacobian against central differences, with and without
+// layer normalisation (whose per-row state the batched backward pass must
+// carry to every row).
 func TestMLPJacobian(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
-	net := NewMLP([]int{4, 9, 4}, SiLU, rng)
-	x := randomJ(rng, 4, 1)
-	f, jac := net.Jacobian(x)
-	if maxDiffF(f, net.Eval(x)) != 0 {
-		t.Fatal("Jacobian's f differs from Eval")
-	}
-	const h = 1e-6
-	for j := 0; j < 4; j++ {
-		xp := append([]float64(nil), x...)
-		xm := append([]float64(nil), x...)
-		xp[j] += h
-		xm[j] -= h
-		fp, fm := net.Eval(xp), net.Eval(xm)
-		for i := 0; i < 4; i++ {
-			fd := (fp[i] - fm[i]) / (2 * h)
-			if math.Abs(fd-jac[i*4+j]) > 1e-7 {
-				t.Errorf("∂f_%d/∂x_%d = %v, finite difference %v", i, j, jac[i*4+j], fd)
+	for _, norm := range []bool{false, true} {
+		net := NewMLP([]int{4, 9, 7, 4}, SiLU, rng)
+		if norm {
+			net.AddLayerNorm()
+			for i := range net.Params { // γ, β away from 1, 0
+				net.Params[i] += 0.3 * rng.NormFloat64()
+			}
+		}
+		x := randomJ(rng, 4, 1)
+		f, jac := net.Jacobian(x)
+		if maxDiffF(f, net.Eval(x)) != 0 {
+			t.Fatalf("norm %v: Jacobian's f differs from Eval", norm)
+		}
+		const h = 1e-6
+		for j := 0; j < 4; j++ {
+			xp := append([]float64(nil), x...)
+			xm := append([]float64(nil), x...)
+			xp[j] += h
+			xm[j] -= h
+			fp, fm := net.Eval(xp), net.Eval(xm)
+			for i := 0; i < 4; i++ {
+				fd := (fp[i] - fm[i]) / (2 * h)
+				if math.Abs(fd-jac[i*4+j]) > 1e-7 {
+					t.Errorf("norm %v: ∂f_%d/∂x_%d = %v, finite difference %v", norm, i, j, jac[i*4+j], fd)
+				}
 			}
 		}
 	}
