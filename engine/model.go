@@ -158,6 +158,18 @@ func (m *FlowModel) FlowJacobian(J []float64) (f, jac []float64) {
 
 func (m *FlowModel) Flow(J []float64) []float64 { return m.N.eval(J, m.wt) }
 
+// jacobianOfPass implements passJacobian: Flow's pass is the network's
+// one-point tape, FlowBatch's the model's own.
+func (m *FlowModel) jacobianOfPass(src int) []float64 {
+	var jac []float64
+	if src < 0 {
+		_, jac = m.N.jacobianOf(m.N.one, 0)
+	} else {
+		_, jac = m.N.jacobianOf(m.pts, src)
+	}
+	return jac
+}
+
 func (m *FlowModel) FlowBatch(J []float64, n int) []float64 {
 	var y []float64
 	y, m.pts = m.N.forward(J, n, m.pts, m.wt)

@@ -114,6 +114,7 @@ func NewtonStep(m Model, start []float64, step, tol float64, maxIter int) Root {
 		nn := math.Inf(1)
 		decreased := false
 		first := 0 // the trial the batch starts with
+		src := -1  // the evaluation of the point taken: the lone Flow (−1) or this row of the batch
 		if !fullFailed {
 			for i := range trial {
 				trial[i] = x[i] - dx.AtVec(i)
@@ -143,6 +144,7 @@ func NewtonStep(m Model, start []float64, step, tol float64, maxIter int) Root {
 				}
 				fn = fb[(h-first)*c : (h-first+1)*c]
 				copy(trial, trials[(h-first)*c:(h-first+1)*c])
+				src = h - first
 				if nn = sqNorm(fn); nn < norm || nn == 0 {
 					decreased = true
 					break
@@ -158,7 +160,7 @@ func NewtonStep(m Model, start []float64, step, tol float64, maxIter int) Root {
 		copy(x, trial)
 		f, norm = fn, nn
 		if step > tol || !decreased {
-			_, jac = m.FlowJacobian(x)
+			jac = jacobianAt(m, x, src)
 		}
 		if math.IsNaN(step) || math.IsInf(step, 0) || maxAbs(x) > 1e6 {
 			return Root{J: x, Iter: it, Status: NewtonDiverged}
@@ -173,6 +175,27 @@ func NewtonStep(m Model, start []float64, step, tol float64, maxIter int) Root {
 		}
 	}
 	return Root{J: x, Iter: maxIter, Status: NewtonIterationLimit}
+}
+
+// passJacobian is a model that keeps the passes of its last Flow and
+// FlowBatch and can give the Jacobian at one of their points without
+// evaluating the network there again (the frozen flow model).
+type passJacobian interface {
+	// jacobianOfPass is FlowJacobian's Jacobian at the point of the last
+	// Flow (src < 0) or of row src of the last FlowBatch.
+	jacobianOfPass(src int) []float64
+}
+
+// jacobianAt is m's Jacobian at x, the point of its last Flow (src < 0)
+// or of row src of its last FlowBatch: from that pass if m keeps it, else
+// by FlowJacobian. Either way the bits are the same, since a point's pass
+// has the same bits alone or in a batch.
+func jacobianAt(m Model, x []float64, src int) []float64 {
+	if p, ok := m.(passJacobian); ok {
+		return p.jacobianOfPass(src)
+	}
+	_, jac := m.FlowJacobian(x)
+	return jac
 }
 
 // fixedNewton is NewtonStep for step < 1.
