@@ -272,7 +272,7 @@ func cdKey(seed uint64, epoch, traj int) uint64 {
 func (g *gibbsChains) runFine(key uint64, kFine int) {
 	d := g.b.D
 	for i := 0; i < 4; i++ {
-		kernels.UniformStates(g.c[i], d, key, kernels.Sub(kernels.StartPhase, i))
+		g.b.kern.UniformStates(g.c[i], d, key, kernels.Sub(kernels.StartPhase, i))
 	}
 	g.fc = kernels.FineChain{D: d, C: g.c, H: g.h, Hid: g.tab.hid, Cor: g.tab.cor,
 		HidA: g.tab.hidA, HidB: g.tab.hidB, CorA: g.tab.corA, CorB: g.tab.corB, Steps: kFine, Key: key}

@@ -316,7 +316,7 @@ func TestGibbsCoarseMatchesExact(t *testing.T) {
 			c = unpackBits(g)
 		} else {
 			for i := 0; i < 4; i++ {
-				kernels.UniformStates(g.c[i], b.D, key, kernels.Sub(kernels.StartPhase, i))
+				b.kern.UniformStates(g.c[i], b.D, key, kernels.Sub(kernels.StartPhase, i))
 			}
 			for s := 0; s < tc.steps; s++ {
 				cd.sampleStats(w, 0)
@@ -383,7 +383,7 @@ func TestGibbsPerSpinMatchesExact(t *testing.T) {
 	gc := w.g
 	gc.tab.coarse(b, Jp)
 	for i := 0; i < 4; i++ {
-		kernels.UniformStates(gc.c[i], b.D, key, kernels.Sub(kernels.StartPhase, i))
+		b.kern.UniformStates(gc.c[i], b.D, key, kernels.Sub(kernels.StartPhase, i))
 	}
 	for s := 0; s < 20; s++ {
 		cd.sampleStats(w, 0)

@@ -72,8 +72,9 @@ package kernels
 // Kernels with an assembly twin are Path methods whose pure-Go reference is
 // named …Generic (CatPairGeneric, CatOneGeneric, CentreStatesGeneric,
 // FineChainBitsGeneric, CDStatsGeneric, CornerSumsGeneric, LcTanhGeneric,
+// UniformStatesGeneric,
 // SigmoidPairsGeneric, CatRowsGeneric, ProdPairGeneric); the others
-// (Rand, RandFill, UniformStates, BernWord, CoarseStepBits, CountConfigs)
+// (Rand, RandFill, BernWord, CoarseStepBits, CountConfigs)
 // are the only implementation.
 
 import (
@@ -131,8 +132,17 @@ func RandFill(dst []uint64, key, base uint64) {
 }
 
 // UniformStates draws dst[n] uniformly from the 2^d states of a site, with
-// the low d bits of the n-th 32-bit half-word from word base of the stream.
-func UniformStates(dst []uint8, d int, key, base uint64) {
+// the low d bits of the n-th 32-bit half-word from word base of the stream
+// (UniformStatesGeneric).
+func (p Path) UniformStates(dst []uint8, d int, key, base uint64) {
+	if d < 1 || d > 8 {
+		panic("kernels: UniformStates needs 1 ≤ d ≤ 8")
+	}
+	p.get().uniform(dst, d, key, base)
+}
+
+// UniformStatesGeneric is UniformStates' reference.
+func UniformStatesGeneric(dst []uint8, d int, key, base uint64) {
 	mask := uint8(1)<<d - 1
 	x := key + base*Gamma
 	n := 0

@@ -30,6 +30,7 @@ func gibbsAVX512() gibbs {
 			centre:     centreStatesAVX512,
 			cdStats:    cdStatsAVX512Go,
 			cornerSums: cornerSumsAVX512Go,
+			uniform:    uniformStatesAVX512Go,
 			lcTanh:     lcTanhAVX512Go,
 			sigmoids:   sigmoidPairsAVX512,
 			catRows:    catRowsAVX512,
@@ -59,6 +60,7 @@ func gibbsAVX2() gibbs {
 		catOne:     catOneAVX2,
 		centre:     centreStatesAVX2,
 		cornerSums: CornerSumsGeneric,
+		uniform:    UniformStatesGeneric,
 		cdStats: func(st *CDStats, acc *LcLanes) {
 			cdFields(st)
 			lcTanhInto(lcTanhAVX2Go, st.Th, st.Phi[:st.D*len(st.C[0])], acc)
@@ -203,6 +205,19 @@ func fineChainAVX512(f *FineChain) {
 	if n < N {
 		fineChainRange(f, n, N, catPairAVX512)
 	}
+}
+
+//go:noescape
+func uniformAVX512(dst *uint8, n int, mask uint32, key, base uint64)
+
+// uniformStatesAVX512Go draws the first 16·⌊N/16⌋ states in assembly (8
+// words of the stream a loop), the rest in Go.
+func uniformStatesAVX512Go(dst []uint8, d int, key, base uint64) {
+	n := len(dst) &^ 15
+	if n > 0 {
+		uniformAVX512(&dst[0], n, uint32(1)<<d-1, key, base)
+	}
+	UniformStatesGeneric(dst[n:], d, key, base+uint64(n/2))
 }
 
 //go:noescape

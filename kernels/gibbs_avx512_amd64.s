@@ -1484,3 +1484,40 @@ cstore:
 	VMOVUPD Z11, 704(DI)
 	VZEROUPPER
 	RET
+
+// ---------------------------------------------------------------------------
+// func uniformAVX512(dst *uint8, n int, mask uint32, key, base uint64)
+//
+// UniformStatesGeneric for n a multiple of 16: words base … of the stream,
+// 8 a loop, each giving its low and high 32-bit halves' low byte (masked)
+// to two draws.
+TEXT ·uniformAVX512(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         n+8(FP), CX
+	MOVL         mask+16(FP), AX
+	VPBROADCASTD AX, Z2
+	VPBROADCASTQ MIX1, ZMIX1
+	VPBROADCASTQ MIX2, ZMIX2
+	// Z0 = key + (base + 1 + lane)·Gamma
+	MOVQ         base+32(FP), AX
+	INCQ         AX
+	VPBROADCASTQ AX, Z0
+	VPADDQ       IOTA, Z0, Z0
+	VPMULLQ.BCST GAMMA, Z0, Z0
+	VPADDQ.BCST  key+24(FP), Z0, Z0
+
+unloop:
+	TESTQ       CX, CX
+	JZ          undone
+	VMOVDQA64   Z0, Z1
+	MIX(Z1, Z3)
+	VPANDD      Z2, Z1, Z1
+	VPMOVDB     Z1, (DI)
+	VPADDQ.BCST GAMMA8, Z0, Z0
+	ADDQ        $16, DI
+	SUBQ        $16, CX
+	JMP         unloop
+
+undone:
+	VZEROUPPER
+	RET

@@ -160,11 +160,17 @@ func TestCatPairAndCatOne(t *testing.T) {
 					t.Fatalf("%s d=%d N=%d: wrote past the end", im.name, d, N)
 				}
 			}
-			got := make([]uint8, N)
-			UniformStates(got, d, key, base)
-			for n := range got {
-				if w := uint8(half(key, base, n)) & uint8(S-1); got[n] != w {
-					t.Fatalf("d=%d N=%d: UniformStates[%d] = %d, want %d", d, N, n, got[n], w)
+			for _, im := range allPaths() {
+				got := make([]uint8, N+1)
+				got[N] = 0xee
+				Path{impl: im}.UniformStates(got[:N], d, key, base)
+				for n := range N {
+					if w := uint8(half(key, base, n)) & uint8(S-1); got[n] != w {
+						t.Fatalf("%s d=%d N=%d: UniformStates[%d] = %d, want %d", im.name, d, N, n, got[n], w)
+					}
+				}
+				if got[N] != 0xee {
+					t.Fatalf("%s d=%d N=%d: UniformStates wrote past the end", im.name, d, N)
 				}
 			}
 		}

@@ -129,6 +129,7 @@ type gibbs struct {
 	centre     func(dst []uint8, th []float64, d int, key, base uint64)
 	cdStats    func(*CDStats, *LcLanes)
 	cornerSums func(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64)
+	uniform    func(dst []uint8, d int, key, base uint64)
 	lcTanh     func(th, x []float64, abs, prod *[8]float64)
 	sigmoids   func(plus, minus, x []float64)
 	catRows    func(tab []uint32, plus, minus []float64, R, d int)
@@ -143,6 +144,7 @@ var genericGibbs = gibbs{
 	centre:     CentreStatesGeneric,
 	cdStats:    CDStatsGeneric,
 	cornerSums: CornerSumsGeneric,
+	uniform:    UniformStatesGeneric,
 	lcTanh:     LcTanhGeneric,
 	sigmoids:   SigmoidPairsGeneric,
 	catRows:    CatRowsGeneric,
