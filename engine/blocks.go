@@ -199,20 +199,29 @@ func (b *Blocks) coarseFields(Jp []float64, sc *scratch) {
 func (b *Blocks) siteFields(K *[4][]float64, f, ft *[4][]float64) {
 	d, S := b.D, b.S
 	for r := 0; r < 4; r++ {
-		Kr := K[r]
+		Kr := K[r][:d*d]
+		var fr, ftr []float64
+		if f != nil {
+			fr = f[r][:S*d]
+		}
+		if ft != nil {
+			ftr = ft[r][:S*d]
+		}
 		for s := 0; s < S; s++ {
-			v := b.Spins[s]
+			v := b.Spins[s][:d]
 			for k := 0; k < d; k++ {
+				// row k and column k of K_r, summed in the order of m
+				row := Kr[k*d : (k+1)*d]
 				x, y := 0.0, 0.0
-				for m := 0; m < d; m++ {
-					x += Kr[k*d+m] * v[m]
-					y += Kr[m*d+k] * v[m]
+				for m, vm := range v {
+					x += row[m] * vm
+					y += Kr[m*d+k] * vm
 				}
-				if f != nil {
-					f[r][s*d+k] = x
+				if fr != nil {
+					fr[s*d+k] = x
 				}
-				if ft != nil {
-					ft[r][s*d+k] = y
+				if ftr != nil {
+					ftr[s*d+k] = y
 				}
 			}
 		}
