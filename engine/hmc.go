@@ -50,8 +50,7 @@ func (h *HMC) Sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *
 
 // SampleAlongside is Sample while side runs: side takes one of the Workers
 // goroutines, which joins the leapfrog when side returns, and the rows are
-// shared out in chunks (two per goroutine: smaller ones would cost more
-// in short products than they balance) that whichever goroutine is
+// shared out in chunks (two per goroutine) that whichever goroutine is
 // free takes next, so that the work balances however long side takes
 // (goroutines are not time-sliced at this scale: a third one would wait).
 // The chains are Sample's, bit for bit. Without shards (Workers ≤ 1, or a
@@ -109,18 +108,22 @@ func (h *HMC) sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *
 		for i := range p {
 			p[i] = rng.NormFloat64()
 		}
-		switch {
-		case shards == nil:
+		if shards == nil {
 			leap(f, 0, batch)
-		case side != nil:
-			chunks := min(batch, 2*workers)
+		} else {
+			// one chunk of rows a goroutine, or, with side, two: then
+			// whichever goroutine is free takes the next
+			chunks := workers
+			if side != nil {
+				chunks = min(batch, 2*workers)
+			}
 			var next atomic.Int64
 			var wg sync.WaitGroup
 			for w := 0; w < workers; w++ {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					if w == 0 {
+					if w == 0 && side != nil {
 						side()
 					}
 					for {
@@ -134,17 +137,6 @@ func (h *HMC) sample(f HMCTarget, J []float64, batch, c int, beta float64, rng *
 			}
 			wg.Wait()
 			side = nil
-		default:
-			var wg sync.WaitGroup
-			for w := 0; w < workers; w++ {
-				lo, hi := w*batch/workers, (w+1)*batch/workers
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					leap(shards[w], lo, hi)
-				}()
-			}
-			wg.Wait()
 		}
 		for m := 0; m < batch; m++ {
 			H1 := U1[m] + 0.5*sqNorm(p[m*c:(m+1)*c])

@@ -272,6 +272,9 @@ func TestFrozenViewsSameBits(t *testing.T) {
 			want := m.Flow(x[:c])
 			bwant := append([]float64(nil), m.FlowBatch(x[:11*c], 11)...)
 			v := m.Frozen()
+			if fz, ok := v.(Freezer); !ok || fz.Frozen() != v {
+				t.Fatalf("%s: a frozen view's own view is another one (a second snapshot)", name)
+			}
 			f, jac := v.FlowJacobian(x[:c])
 			same(name+" FlowJacobian f", f, fwant)
 			same(name+" FlowJacobian", jac, jwant)
@@ -317,18 +320,21 @@ func TestHMCSampleAlongside(t *testing.T) {
 			m := NewFlowModel(net)
 			J := randomJ(rng, 13*5, 1)
 			h := HMC{Dt: 0.3, SolveSteps: 6, SampleSteps: 2, Workers: workers}
-			calls := 0
+			calls, acc := 0, 0
 			for e := 0; e < 3; e++ {
 				if side {
-					h.SampleAlongside(m, J, 13, 5, 300, rng, func() { calls++ })
+					acc += h.SampleAlongside(m, J, 13, 5, 300, rng, func() { calls++ })
 				} else {
-					h.Sample(m, J, 13, 5, 300, rng)
+					acc += h.Sample(m, J, 13, 5, 300, rng)
 				}
 			}
 			if side && calls != 3 {
 				t.Fatalf("%d workers: side ran %d times in 3 calls", workers, calls)
 			}
 			if ref == nil {
+				if acc == 0 || acc == 3*2*13 {
+					t.Fatalf("%d of %d proposals accepted: the test would not see a wrong leapfrog", acc, 3*2*13)
+				}
 				ref = J
 				continue
 			}

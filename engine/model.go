@@ -54,7 +54,6 @@ type FlowModel struct {
 	shards []*FlowModel // HMC's shards: the same network, tapes of their own
 	snap   *weightsT    // the shards' snapshot of the transposed weights
 	wt     *weightsT    // a shard's or a frozen view's: the snapshot its forward products read (nil: the weights)
-	mapWt  *weightsT    // Map's snapshot
 	frozen *FlowModel   // Frozen's view, reused
 	out    []float64
 	dy     []float64 // ∂U/∂f for the last Potential
@@ -66,20 +65,9 @@ func NewFlowModel(n *MLP) *FlowModel { return &FlowModel{N: n} }
 func (m *FlowModel) Net() *MLP         { return m.N }
 func (m *FlowModel) Params() []float64 { return m.N.Params }
 
-// Map runs its forward products on a snapshot of the transposed weights,
-// taken now (the same bits as on the weights, with no packing of them per
-// layer), or on the view's own snapshot.
 func (m *FlowModel) Map(J []float64, batch int) []float64 {
-	wt := m.wt
-	if wt == nil {
-		if m.mapWt == nil {
-			m.mapWt = new(weightsT)
-		}
-		m.N.snapshotT(m.mapWt)
-		wt = m.mapWt
-	}
 	var y []float64
-	y, m.tape = m.N.forward(J, batch, m.tape, wt)
+	y, m.tape = m.N.forward(J, batch, m.tape, m.wt)
 	if len(m.out) != len(y) {
 		m.out = make([]float64, len(y))
 	}
@@ -142,8 +130,12 @@ func shardsOf[M any, P interface {
 	return out
 }
 
-// Frozen implements Freezer.
+// Frozen implements Freezer; a view (a frozen one, or an HMC shard) is
+// its own.
 func (m *FlowModel) Frozen() Model {
+	if m.wt != nil {
+		return m
+	}
 	if m.frozen == nil {
 		m.frozen = &FlowModel{wt: new(weightsT)}
 	}

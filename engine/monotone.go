@@ -318,8 +318,12 @@ func (m *MonotoneModel) Shards(n int) []HMCTarget {
 	return shardsOf(m.N, &m.snap, &m.shards, n, func(sh *MonotoneModel, w *weightsT) { sh.N, sh.wt = m.N, w })
 }
 
-// Frozen implements Freezer.
+// Frozen implements Freezer; a view (a frozen one, or an HMC shard) is
+// its own.
 func (m *MonotoneModel) Frozen() Model {
+	if m.wt != nil {
+		return m
+	}
 	if m.frozen == nil {
 		m.frozen = &MonotoneModel{wt: new(weightsT)}
 	}

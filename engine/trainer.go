@@ -416,19 +416,23 @@ func (t *Trainer) abandon(err error) error {
 // jumping between the several roots a flow with c > 1 has), or from the
 // configured start when there is none or it fails.
 func (t *Trainer) root() Root {
+	m := frozen(t.Model) // one snapshot of the weights for both searches
 	if t.LastRoot != nil {
-		if r := t.newton(t.LastRoot); r.Converged() {
+		if r := t.newtonOn(m, t.LastRoot); r.Converged() {
 			return r
 		}
 	}
-	return t.newton(t.start)
+	return t.newtonOn(m, t.start)
 }
 
 // newton runs Newton's method on the model's flow from start, as [newton]
 // configures it.
-func (t *Trainer) newton(start []float64) Root {
+func (t *Trainer) newton(start []float64) Root { return t.newtonOn(t.Model, start) }
+
+// newtonOn is newton on m, the model or a view of it.
+func (t *Trainer) newtonOn(m Model, start []float64) Root {
 	n := t.Cfg.Newton
-	return NewtonStep(t.Model, start, n.Step, n.Tol, n.MaxIter)
+	return NewtonStep(m, start, n.Step, n.Tol, n.MaxIter)
 }
 
 // CheckpointInterval is how often Run saves a checkpoint when
