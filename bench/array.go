@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"rgflow/internal/inputfile"
 )
 
 // ArrayDir is the directory of a results directory that holds its Slurm
@@ -77,7 +79,7 @@ func TaskLog(dir string, i int) string {
 
 // readArray reads the manifest of dir's array (nil, nil if it has none).
 func readArray(dir string) (*Array, error) {
-	data, err := os.ReadFile(arrayPath(dir))
+	data, err := inputfile.Read(arrayPath(dir), inputfile.MemoryLimit())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -147,9 +149,9 @@ func mergeTaskJournals(dir string, done map[string]Record) []string {
 	paths, _ := filepath.Glob(filepath.Join(dir, ArrayDir, "task-*.jsonl"))
 	var warnings []string
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := inputfile.Read(p, inputfile.MemoryLimit())
 		if err != nil {
-			warnings = append(warnings, fmt.Sprintf("cannot read %s: %v", p, err))
+			warnings = append(warnings, fmt.Sprintf("cannot read %v", err))
 			continue
 		}
 		recs, w := parseJournal(p, data)
@@ -194,7 +196,7 @@ const (
 )
 
 func readTaskStatus(dir string, i int) (*TaskStatus, error) {
-	data, err := os.ReadFile(TaskStatusFile(dir, i))
+	data, err := inputfile.Read(TaskStatusFile(dir, i), inputfile.ConfigLimit)
 	if err != nil {
 		return nil, err
 	}

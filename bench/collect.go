@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"rgflow/internal/inputfile"
 )
 
 // TaskState is one array task as Collect reports it.
@@ -294,7 +296,7 @@ func startedIn(log, job string, index int) bool {
 	if log == "" {
 		return false
 	}
-	data, err := os.ReadFile(log)
+	data, err := inputfile.Read(log, inputfile.MemoryLimit())
 	return err == nil && bytes.Contains(data, []byte(fmt.Sprintf("(%s_%d)", job, index)))
 }
 

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
 	"time"
 
 	"rgflow/engine"
+	"rgflow/internal/inputfile"
 )
 
 // Record is one finished run: one line of runs.jsonl.
@@ -74,9 +76,9 @@ type journal struct {
 // already in it: the last record of each key. A torn last line (a crash
 // in the middle of a write) is dropped with a warning.
 func openJournal(path string) (*journal, map[string]Record, []string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		return nil, nil, nil, fmt.Errorf("cannot read %s: %v", path, err)
+	data, err := inputfile.Read(path, inputfile.MemoryLimit())
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil, fmt.Errorf("cannot read %v", err)
 	}
 	done, warnings := parseJournal(path, data)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"rgflow/engine"
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
+	"rgflow/internal/inputfile"
 	"rgflow/reps"
 )
 
@@ -46,7 +46,7 @@ func oracles(cfg Config, plan []runSpec, dir string, progress io.Writer) map[str
 			continue
 		}
 		path := filepath.Join(dir, oracleFile(s.Rep.Name, s.Cfg.CoarseMirror))
-		if data, err := os.ReadFile(path); err == nil {
+		if data, err := inputfile.Read(path, inputfile.ConfigLimit); err == nil {
 			var an oracle.Analysis
 			if json.Unmarshal(data, &an) == nil {
 				out[key] = an

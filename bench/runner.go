@@ -31,6 +31,7 @@ import (
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/buildinfo"
+	"rgflow/internal/inputfile"
 	"rgflow/internal/quantile"
 	"rgflow/kernels"
 	"rgflow/plugins"
@@ -149,7 +150,7 @@ func checkResumable(dir, suite string) error {
 // "suite" key, else the suite of its journal's first record ("" if it has
 // neither).
 func storedSuite(dir string) (string, error) {
-	if data, err := os.ReadFile(filepath.Join(dir, ConfigFile)); err == nil {
+	if data, err := inputfile.Read(filepath.Join(dir, ConfigFile), inputfile.ConfigLimit); err == nil {
 		var head struct {
 			Suite string `toml:"suite"`
 		}
@@ -160,7 +161,7 @@ func storedSuite(dir string) (string, error) {
 			return head.Suite, nil
 		}
 	}
-	f, err := os.Open(filepath.Join(dir, JournalFile))
+	f, err := inputfile.Open(filepath.Join(dir, JournalFile), inputfile.MemoryLimit())
 	if err != nil {
 		return "", nil
 	}

@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"rgflow/internal/inputfile"
 )
 
 // A Commander runs a Slurm command and returns its standard output; its
@@ -522,7 +524,7 @@ func openArrayDir(ctx context.Context, opts Options, cfg Config, progress io.Wri
 func recordedRuns(dir string) (map[string]Record, []string) {
 	done := map[string]Record{}
 	var warnings []string
-	data, err := os.ReadFile(filepath.Join(dir, JournalFile))
+	data, err := inputfile.Read(filepath.Join(dir, JournalFile), inputfile.MemoryLimit())
 	if err == nil {
 		done, warnings = parseJournal(filepath.Join(dir, JournalFile), data)
 	} else if !errors.Is(err, os.ErrNotExist) {

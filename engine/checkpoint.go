@@ -8,12 +8,12 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"rgflow/internal/atomicfile"
+	"rgflow/internal/inputfile"
 	"rgflow/reps"
 )
 
@@ -153,7 +153,7 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 
 // LoadCheckpoint reads a checkpoint file.
 func LoadCheckpoint(path string) (*Checkpoint, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.MemoryLimit())
 	if err != nil {
 		return nil, fmt.Errorf("cannot read checkpoint: %v", err)
 	}

@@ -1,9 +1,10 @@
 package engine
 
 import (
+	"rgflow/internal/inputfile"
+
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -177,7 +178,7 @@ func LoadConfig(path string) (Config, error) { return LoadConfigPreset(path, "")
 // preset key and is overridden by its other keys.
 func LoadConfigPreset(path, preset string) (Config, error) {
 	cfg := DefaultConfig()
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.ConfigLimit)
 	if err != nil {
 		return cfg, fmt.Errorf("cannot read config: %v", err)
 	}

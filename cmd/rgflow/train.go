@@ -20,6 +20,7 @@ import (
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/buildinfo"
+	"rgflow/internal/inputfile"
 	"rgflow/reps"
 )
 
@@ -157,7 +158,7 @@ func (f *trainFlags) named(err error) error {
 
 // fileKeys lists the keys a TOML file sets ("hmc.beta").
 func fileKeys(path string) (map[string]bool, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.ConfigLimit)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read config: %v", err)
 	}

@@ -1,0 +1,83 @@
+package main
+
+// The cases of the second reliability round (docs: README, "Checkpoints,
+// interruption and resuming"): inputs that are not files, outputs that
+// name inputs, damaged checkpoints, signals at awkward moments, two
+// processes at once. Each ends in one sentence, a non-zero exit, promptly,
+// with nothing half-written and nothing good overwritten.
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// runFor is run with a time limit: a command still running after limit
+// is killed and reported as exit code -1, so that a hang fails the test
+// instead of stalling it.
+func runFor(t *testing.T, limit time.Duration, dir string, args ...string) (string, string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "RGFLOW_PLUGINS="+t.TempDir())
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		return out.String(), errb.String() + "(killed after " + limit.String() + ")", -1
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return out.String(), errb.String(), ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), 0
+}
+
+// oneSentence fails unless stderr is one line that contains want.
+func oneSentence(t *testing.T, what, stderr, want string) {
+	t.Helper()
+	if !strings.Contains(stderr, want) {
+		t.Errorf("%s: stderr %q does not contain %q", what, stderr, want)
+	}
+	if n := strings.Count(strings.TrimSpace(stderr), "\n"); n > 0 {
+		t.Errorf("%s: %d lines on stderr, want one: %q", what, n+1, stderr)
+	}
+}
+
+// An input that is a named pipe without a writer, a device that never
+// ends or a directory is refused at once with a sentence, never read.
+func TestInputsThatAreNotFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "-config", "/dev/zero"}, "cannot read config: /dev/zero is a device, not a regular file"},
+		{[]string{"train", "-resume", "/dev/zero"}, "cannot read checkpoint: /dev/zero is a device, not a regular file"},
+		{[]string{"train", "-config", fifo}, "fifo is a named pipe (FIFO), not a regular file"},
+		{[]string{"train", "-resume", fifo}, "fifo is a named pipe (FIFO), not a regular file"},
+		{[]string{"train", "-resume", dir}, "is a directory, not a file"},
+		{[]string{"bench", "kl-vs-cd", "-quick", "-config", fifo, "-out", filepath.Join(dir, "b")}, "fifo is a named pipe (FIFO), not a regular file"},
+	} {
+		_, stderr, code := runFor(t, 5*time.Second, dir, tc.args...)
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1", tc.args, code)
+		}
+		oneSentence(t, strings.Join(tc.args, " "), stderr, tc.want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "b")); err == nil {
+		t.Error("bench made its results directory for a configuration it could not read")
+	}
+}
