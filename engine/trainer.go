@@ -86,6 +86,9 @@ type Trainer struct {
 	// run began (or since the checkpoint it resumed from, if that one
 	// predates the history).
 	History History
+	// Options are the command's settings kept in its checkpoints
+	// (Checkpoint.Options).
+	Options map[string]string
 
 	// mu guards the state an epoch commits (the network, Adam, the roots,
 	// the history, Epoch) against Checkpoint from another goroutine;

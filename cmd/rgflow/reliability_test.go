@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"rgflow/engine"
 )
 
 // runFor is run with a time limit: a command still running after limit
@@ -79,5 +81,61 @@ func TestInputsThatAreNotFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "b")); err == nil {
 		t.Error("bench made its results directory for a configuration it could not read")
+	}
+}
+
+// A checkpoint whose saved root has the wrong length (resealed, as a bug
+// or a careful edit would leave it), with a negative elapsed time, or with
+// one changed digit is refused in one sentence naming what is wrong,
+// before any epoch; none of them panics or resumes.
+func TestDamagedCheckpointIsOneSentence(t *testing.T) {
+	dir := t.TempDir()
+	ck := filepath.Join(dir, "run.ckpt")
+	if _, stderr, code := run(t, dir, "train", "-epochs", "40", "-quiet", "-oracle", "off", "-checkpoint", ck); code != 0 && code != 3 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	good, err := engine.LoadCheckpoint(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, damage func(*engine.Checkpoint)) string {
+		c := *good
+		damage(&c)
+		p := filepath.Join(dir, name)
+		if err := c.Save(p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	digit := filepath.Join(dir, "digit.ckpt")
+	i := strings.Index(string(data), `"params":[`) + len(`"params":[`)
+	for data[i] < '0' || data[i] > '9' {
+		i++
+	}
+	changed := []byte(string(data))
+	changed[i] = '0' + (changed[i]-'0'+1)%10
+	if err := os.WriteFile(digit, changed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path, want string
+	}{
+		{write("empty-root.ckpt", func(c *engine.Checkpoint) { c.LastRoot = []float64{} }), `the checkpoint's "last_root" has 0 numbers`},
+		{write("two-roots.ckpt", func(c *engine.Checkpoint) { c.LastRoot = []float64{0.8, 0.1} }), `the checkpoint's "last_root" has 2 numbers`},
+		{write("elapsed.ckpt", func(c *engine.Checkpoint) { c.ElapsedNs = -1e9 }), `the checkpoint's "elapsed_ns" is -1000000000, a negative time`},
+		{digit, "checksum does not match"},
+	} {
+		_, stderr, code := runFor(t, 30*time.Second, dir, "train", "-resume", tc.path, "-epochs", "60", "-quiet", "-oracle", "off", "-json", "out.json")
+		if code != 1 {
+			t.Errorf("%s: exit %d, want 1", filepath.Base(tc.path), code)
+		}
+		oneSentence(t, filepath.Base(tc.path), stderr, tc.want)
+		if _, err := os.Stat(filepath.Join(dir, "out.json")); err == nil {
+			t.Fatalf("%s: a result was written", filepath.Base(tc.path))
+		}
 	}
 }

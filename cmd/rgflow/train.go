@@ -285,7 +285,11 @@ func runTrain(ctx context.Context, args []string) error {
 			return fmt.Errorf("-resume %s: the checkpoint is for representation %s, not %s; leave -rep out", *f.resume, ck.Rep, r.Name)
 		}
 		ck.Config = cfg
-		tr, err = engine.Resume(ck, r, 0, engine.WithKernels(kernelPath))
+		if tr, err = engine.Resume(ck, r, 0, engine.WithKernels(kernelPath)); err != nil {
+			if ce := (*engine.CheckpointError)(nil); errors.As(err, &ce) {
+				return fmt.Errorf("-resume %s: %v", *f.resume, err)
+			}
+		}
 	} else {
 		tr, err = engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath), exactMapFor(cfg, r))
 	}
@@ -393,18 +397,10 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 	if path == "" {
 		return fmt.Errorf("interrupted at epoch %d of %d; nothing written (set -checkpoint to keep partial runs)", ck.Epoch, ck.Config.Epochs)
 	}
-	if err := saveCheckpoint(path, ck); err != nil {
+	if err := ck.Save(path); err != nil {
 		return err
 	}
 	return fmt.Errorf("interrupted at epoch %d of %d; state saved to %s (continue with -resume %s)", ck.Epoch, ck.Config.Epochs, path, path)
-}
-
-func saveCheckpoint(path string, ck *engine.Checkpoint) error {
-	data, err := json.Marshal(ck)
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, data)
 }
 
 // exactMapFor gives the trainer the exact variational map for its warm
