@@ -23,6 +23,13 @@ type Resources struct {
 	// (rough: from the cost model the bench suites weight their progress
 	// with).
 	EpochSeconds float64
+	// SummaryBytes and CheckpointBytes are about the sizes of the run's
+	// JSON summary and of its checkpoint at its end (measured: about 110
+	// and 80 bytes an epoch of history, 22 bytes a number of the
+	// checkpoint's network, moments and trajectories), for the check that
+	// the outputs' file systems have room for them before the first
+	// epoch.
+	SummaryBytes, CheckpointBytes float64
 }
 
 // ResourcePart is one component of the memory estimate and the key that
@@ -119,6 +126,9 @@ func EstimateResources(cfg Config, d, c, epochs int) Resources {
 		r.Bytes += p.Bytes
 	}
 	r.EpochSeconds = EpochCost(cfg, d, c) * secondsPerCostUnit / float64(min(workers, runtime.NumCPU()))
+	history := float64(cfg.Epochs)
+	r.SummaryBytes = 32<<10 + 110*history + 25*161*(fc+1)
+	r.CheckpointBytes = 16<<10 + 80*history + 22*(3*params+m*fc)
 	return r
 }
 

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"rgflow/bench"
 	"rgflow/engine"
+	"rgflow/internal/quote"
 	"rgflow/reps"
 )
 
@@ -63,6 +65,9 @@ func runBench(ctx context.Context, args []string) error {
 			return fmt.Errorf("nothing to resume: no results/%s-* directory with a %s here; name it with -out DIR", suite, bench.JournalFile)
 		}
 	}
+	if err := checkBenchFiles(*configPath, dir); err != nil {
+		return err
+	}
 	var cfg bench.Config
 	var err error
 	switch {
@@ -100,4 +105,18 @@ func runBench(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stdout, "wrote %d tables and figures, %s and %s in %s\n", len(rep.Files), bench.ConfigFile, bench.JournalFile, rep.Dir)
 	}
 	return err
+}
+
+// checkBenchFiles refuses a -config inside the results directory, whose
+// files the suite writes (its tables and figures replace what is there),
+// unless it is the directory's own config.toml, which bench only reads.
+func checkBenchFiles(configPath, dir string) error {
+	if configPath == "" || dir == "" || sameFile(configPath, filepath.Join(dir, bench.ConfigFile)) {
+		return nil
+	}
+	in, d := canonicalPath(configPath), canonicalPath(dir)
+	if in == d || strings.HasPrefix(in, d+string(filepath.Separator)) {
+		return fmt.Errorf("-config %s lies in the results directory -out %s, whose files the suite writes; keep the experiment file outside it", quote.Cut(configPath), quote.Cut(dir))
+	}
+	return nil
 }

@@ -60,14 +60,14 @@ func runEval(ctx context.Context, args []string) error {
 	if err := parse(fs, legacyJSON("eval", args)); err != nil {
 		return err
 	}
-	if err := checkWritable("json", *jsonOut); err != nil {
-		return err
-	}
 	if err := checkPluginDir(*pluginDir); err != nil {
 		return err
 	}
 	r, err := resolveRep(ctx, *repName, *pluginDir)
 	if err != nil {
+		return err
+	}
+	if err := checkFiles([]file{pluginFile(r)}, []file{{"json", *jsonOut, 0}}, nil); err != nil {
 		return err
 	}
 	m, err := engine.ResolveCoarseMirror(r, *mirror)

@@ -28,14 +28,14 @@ func runOracle(ctx context.Context, args []string) error {
 	if !(*axisTol > 0 && *axisTol < 0.1) {
 		return fmt.Errorf("-axis-tol must be between 0 and 0.1 (got %g)", *axisTol)
 	}
-	if err := checkWritable("json", *jsonOut); err != nil {
-		return err
-	}
 	if err := checkPluginDir(*pluginDir); err != nil {
 		return err
 	}
 	r, err := resolveRep(ctx, *repName, *pluginDir)
 	if err != nil {
+		return err
+	}
+	if err := checkFiles([]file{pluginFile(r)}, []file{{"json", *jsonOut, 0}}, nil); err != nil {
 		return err
 	}
 	m, err := engine.ResolveCoarseMirror(r, *mirror)

@@ -139,3 +139,68 @@ func TestDamagedCheckpointIsOneSentence(t *testing.T) {
 		}
 	}
 }
+
+// An output never names an input, under any spelling (./, a hard or a
+// symbolic link), in any command; an output that exists as a device or a
+// named pipe is refused rather than replaced. The inputs stay as they
+// were.
+func TestOutputNeverNamesAnInput(t *testing.T) {
+	dir := t.TempDir()
+	const exp = "epochs = 5\n"
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("exp.toml", exp)
+	if err := os.Link(filepath.Join(dir, "exp.toml"), filepath.Join(dir, "hard.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("exp.toml", filepath.Join(dir, "sym.toml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "res"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write("res/bench.toml", "")
+	if _, stderr, code := run(t, dir, "train", "-epochs", "20", "-quiet", "-oracle", "off", "-checkpoint", "run.ckpt"); code != 0 && code != 3 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	ckpt, _ := os.ReadFile(filepath.Join(dir, "run.ckpt"))
+	fifo := filepath.Join(dir, "fifo.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	quick := []string{"-quiet", "-oracle", "off"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{append([]string{"train", "-config", "exp.toml", "-json", "exp.toml"}, quick...), "-json exp.toml names the input -config exp.toml"},
+		{append([]string{"train", "-config", "exp.toml", "-checkpoint", "./exp.toml"}, quick...), "-checkpoint ./exp.toml names the input -config exp.toml"},
+		{append([]string{"train", "-config", "exp.toml", "-json", "hard.toml"}, quick...), "-json hard.toml names the input -config exp.toml"},
+		{append([]string{"train", "-config", "sym.toml", "-json", "exp.toml"}, quick...), "-json exp.toml names the input -config sym.toml"},
+		{append([]string{"train", "-config", write("out.toml", "[output]\njson = \"out.toml\"\n")}, quick...), "-json out.toml names the input -config"},
+		{append([]string{"train", "-resume", "run.ckpt", "-epochs", "40", "-json", "run.ckpt"}, quick...), "-json run.ckpt names the input -resume run.ckpt"},
+		{append([]string{"train", "-epochs", "5", "-json", "/dev/null"}, quick...), "-json /dev/null is a device, not a file"},
+		{append([]string{"train", "-epochs", "5", "-json", fifo}, quick...), "fifo.json is a named pipe, not a file"},
+		{[]string{"bench", "kl-vs-cd", "-quick", "-config", "res/bench.toml", "-out", "res"}, "-config res/bench.toml lies in the results directory -out res"},
+	} {
+		_, stderr, code := runFor(t, 30*time.Second, dir, tc.args...)
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1", tc.args, code)
+		}
+		oneSentence(t, strings.Join(tc.args, " "), stderr, tc.want)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "exp.toml")); string(got) != exp {
+		t.Errorf("the experiment file now holds %.80q", got)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "run.ckpt")); string(got) != string(ckpt) {
+		t.Error("the checkpoint resumed from was overwritten")
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, "sym.toml")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the symbolic link is no longer one")
+	}
+}

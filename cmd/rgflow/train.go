@@ -262,9 +262,6 @@ func runTrain(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	if err := checkOutputs(cfg.Output, *f.resume); err != nil {
-		return err
-	}
 	if err := checkPluginDir(*f.pluginDir); err != nil {
 		return err
 	}
@@ -277,6 +274,9 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 	r, err := resolveRep(ctx, repName, *f.pluginDir)
 	if err != nil {
+		return err
+	}
+	if err := checkOutputs(cfg, r, *f.configPath, *f.resume); err != nil {
 		return err
 	}
 	var tr *engine.Trainer
@@ -327,26 +327,17 @@ func runTrain(ctx context.Context, args []string) error {
 }
 
 // checkOutputs fails, before any work, when an output cannot be written
-// or two of them (or an output and the checkpoint resumed from) name one
-// file.
-func checkOutputs(o engine.OutputConfig, resume string) error {
-	seen := map[string]string{}
-	for _, out := range []struct{ flag, path string }{{"json", o.JSON}, {"plot", o.Plot}, {"checkpoint", o.Checkpoint}, {"resume", resume}} {
-		if out.path == "" || out.path == "-" {
-			continue
-		}
-		if out.flag != "resume" {
-			if err := checkWritable(out.flag, out.path); err != nil {
-				return err
-			}
-		}
-		key := canonicalPath(out.path)
-		if prev, ok := seen[key]; ok && !(prev == "checkpoint" && out.flag == "resume") {
-			return fmt.Errorf("-%s and -%s name the same file %s; give each its own", prev, out.flag, out.path)
-		}
-		seen[key] = out.flag
-	}
-	return nil
+// or its file system lacks room for it, when two of them name one file,
+// or when one names an input: the config file, a plugin, or the
+// checkpoint resumed from (which -checkpoint may name: a resumed run
+// keeps saving there).
+func checkOutputs(cfg engine.Config, r *reps.Rep, configPath, resume string) error {
+	est := engine.EstimateResources(cfg, r.D, r.C(), cfg.Epochs)
+	o := cfg.Output
+	return checkFiles(
+		[]file{{"config", configPath, 0}, {"resume", resume, 0}, pluginFile(r)},
+		[]file{{"json", o.JSON, int64(est.SummaryBytes)}, {"plot", o.Plot, plotBytes(cfg.Epochs)}, {"checkpoint", o.Checkpoint, int64(est.CheckpointBytes)}},
+		func(in, out file) bool { return in.flag == "resume" && out.flag == "checkpoint" })
 }
 
 // grace is how long an interrupted run waits for its epoch to stop by
