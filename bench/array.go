@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"rgflow/internal/filelock"
 	"rgflow/internal/inputfile"
 )
 
@@ -227,6 +228,12 @@ func RunTask(ctx context.Context, opts Options, index int) (*TaskStatus, error) 
 	case index < 0 || index >= len(arr.Tasks):
 		return nil, fmt.Errorf("the array in %s has tasks 0–%d, not %d", dir, len(arr.Tasks)-1, index)
 	}
+	// one process a task: a task resubmitted while it still runs is refused
+	lock, err := filelock.Acquire(TaskJournal(dir, index)+".lock", fmt.Sprintf("task %d of the array in %s", index, dir))
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	host, _ := os.Hostname()
 	st := &TaskStatus{Task: index, State: TaskRunning, JobID: os.Getenv("SLURM_ARRAY_JOB_ID"), TaskJobID: os.Getenv("SLURM_JOB_ID"),
 		Host: host, PID: os.Getpid(), Started: time.Now().UTC(), Runs: len(arr.Tasks[index].Keys)}

@@ -31,6 +31,7 @@ import (
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/buildinfo"
+	"rgflow/internal/filelock"
 	"rgflow/internal/inputfile"
 	"rgflow/internal/quantile"
 	"rgflow/kernels"
@@ -81,10 +82,13 @@ type Report struct {
 }
 
 // ConfigFile and JournalFile are the names of a suite's configuration and
-// run journal inside its results directory.
+// run journal inside its results directory; LockFile is the lock a local
+// suite holds on the directory while it runs (filelock: it names the
+// process holding it).
 const (
 	ConfigFile  = "config.toml"
 	JournalFile = "runs.jsonl"
+	LockFile    = ".rgflow.lock"
 )
 
 // DefaultOutDir is where a suite writes when no directory is given.
@@ -197,9 +201,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if dir == "" {
 		dir = DefaultOutDir(opts.Suite, start)
 	}
-	if err := prepareDir(dir, cfg, opts.Resume); err != nil {
+	release, err := prepareDir(dir, cfg, opts.Resume)
+	if err != nil {
 		return nil, err
 	}
+	defer release()
 	repsByName, err := resolveReps(ctx, opts, repNames(cfg))
 	if err != nil {
 		return nil, err
@@ -404,24 +410,40 @@ func progressOr(w io.Writer) io.Writer {
 // prepareDir creates the results directory and writes config.toml, or, on
 // resume, checks that the stored configuration is the same as cfg (read
 // over today's defaults, so a key added to the engine since does not count
-// as a difference).
-func prepareDir(dir string, cfg Config, resume bool) error {
+// as a difference). It takes the directory's lock first (LockFile), and
+// hands it on until release: a second suite in the same directory is
+// refused with a sentence naming the first.
+func prepareDir(dir string, cfg Config, resume bool) (release func(), err error) {
 	encoded, err := Encode(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resume {
 		if err := checkResumable(dir, cfg.SuiteName()); err != nil {
-			return err
+			return nil, err
 		}
 	} else if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return fmt.Errorf("-out %s is a file, not a directory", dir)
+		return nil, fmt.Errorf("-out %s is a file, not a directory", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("cannot create the results directory: %v", err)
+		return nil, fmt.Errorf("cannot create the results directory: %v", err)
 	}
+	lock, err := filelock.Acquire(filepath.Join(dir, LockFile), "the results directory "+dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeDirConfig(dir, cfg, encoded, resume); err != nil {
+		lock.Release()
+		return nil, err
+	}
+	return lock.Release, nil
+}
+
+// writeDirConfig writes config.toml into a new results directory, or
+// checks a resumed one's against cfg (encoded).
+func writeDirConfig(dir string, cfg Config, encoded []byte, resume bool) error {
 	cpath := filepath.Join(dir, ConfigFile)
-	_, err = os.Stat(cpath)
+	_, err := os.Stat(cpath)
 	switch {
 	case err == nil && !resume:
 		return fmt.Errorf("%s already holds a suite (%s); use -resume to continue it, or another -out", dir, ConfigFile)

@@ -503,9 +503,13 @@ func writers(opts Options) (out, progress io.Writer) {
 // made with cfg), plans the suite and reads every record and the array's
 // manifest there (nil if it has none).
 func openArrayDir(ctx context.Context, opts Options, cfg Config, progress io.Writer) ([]runSpec, map[string]Record, *Array, error) {
-	if err := prepareDir(opts.OutDir, cfg, opts.Resume); err != nil {
+	// the lock only while the directory is prepared: the array's tasks
+	// share the directory by design, and -collect may run beside -wait
+	release, err := prepareDir(opts.OutDir, cfg, opts.Resume)
+	if err != nil {
 		return nil, nil, nil, err
 	}
+	release()
 	repsByName, err := resolveReps(ctx, opts, repNames(cfg))
 	if err != nil {
 		return nil, nil, nil, err

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"rgflow/internal/atomicfile"
+	"rgflow/internal/filelock"
 	"rgflow/internal/quote"
 )
 
@@ -168,4 +169,20 @@ func checkPluginDir(flagValue string) error {
 		return fmt.Errorf("%s %s is a file, not a directory of plugins", name, dir)
 	}
 	return nil
+}
+
+// lockCheckpoint takes the lock of a checkpoint file (filelock: the file
+// path.lock beside it) for as long as the run works on it, so that a
+// second run resuming or writing the same checkpoint is refused with a
+// sentence naming the first; release gives it up. No path, or one that is
+// not a file (which reading or writing it refuses), no lock.
+func lockCheckpoint(path string) (release func(), err error) {
+	if fi, err := os.Stat(path); path == "" || err == nil && !fi.Mode().IsRegular() {
+		return func() {}, nil
+	}
+	l, err := filelock.Acquire(path+".lock", "the checkpoint "+quote.Cut(path))
+	if err != nil {
+		return nil, err
+	}
+	return l.Release, nil
 }

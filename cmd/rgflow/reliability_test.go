@@ -8,6 +8,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"rgflow/bench"
 	"rgflow/engine"
+	"rgflow/internal/filelock"
 )
 
 // runFor is run with a time limit: a command still running after limit
@@ -202,5 +206,58 @@ func TestOutputNeverNamesAnInput(t *testing.T) {
 	}
 	if fi, err := os.Lstat(filepath.Join(dir, "sym.toml")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Error("the symbolic link is no longer one")
+	}
+}
+
+// Two processes on one checkpoint or one results directory: the second
+// is refused at once in a sentence naming the first (pid, host, since
+// when), and writes nothing; the first runs on undisturbed, and once it
+// has ended the lock is gone.
+func TestTwoProcessesAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	ck := filepath.Join(dir, "run.ckpt")
+	first, _ := start(t, dir, "train", "-epochs", "1000000", "-quiet", "-oracle", "off", "-checkpoint", ck, "-checkpoint-every", "100")
+	waitForEpoch(t, ck, 100)
+	pid := fmt.Sprintf("pid %d on ", first.Process.Pid)
+	for _, args := range [][]string{
+		{"train", "-resume", ck, "-quiet", "-oracle", "off"},
+		{"train", "-resume", ck, "-checkpoint", filepath.Join(dir, "other.ckpt"), "-quiet", "-oracle", "off"},
+		{"train", "-epochs", "10", "-checkpoint", ck, "-quiet", "-oracle", "off"},
+	} {
+		_, stderr, code := runFor(t, 20*time.Second, dir, args...)
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1", args, code)
+		}
+		oneSentence(t, strings.Join(args, " "), stderr, "the checkpoint "+ck+" is in use by another rgflow: "+pid)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "other.ckpt")); err == nil {
+		t.Error("the refused run wrote its checkpoint")
+	}
+	first.Process.Signal(syscall.SIGTERM)
+	if code := exitCode(t, first); code != 143 {
+		t.Fatalf("the first run: exit %d after SIGTERM", code)
+	}
+	if _, err := os.Stat(ck + ".lock"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the lock file stays after the run (%v)", err)
+	}
+
+	// a results directory held by another process (this test)
+	res := filepath.Join(dir, "res")
+	if _, stderr, code := run(t, dir, "bench", "kl-vs-cd", "-quick", "-quiet", "-out", res); code != 0 {
+		t.Fatalf("bench: exit %d: %s", code, stderr)
+	}
+	journal, _ := os.ReadFile(filepath.Join(res, bench.JournalFile))
+	lock, err := filelock.Acquire(filepath.Join(res, bench.LockFile), "the results directory "+res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	_, stderr, code := runFor(t, 20*time.Second, dir, "bench", "kl-vs-cd", "-quick", "-quiet", "-resume", "-retry-failed", "-out", res)
+	if code != 1 {
+		t.Errorf("a second bench: exit %d, want 1", code)
+	}
+	oneSentence(t, "a second bench", stderr, fmt.Sprintf("the results directory %s is in use by another rgflow: pid %d on ", res, os.Getpid()))
+	if now, _ := os.ReadFile(filepath.Join(res, bench.JournalFile)); string(now) != string(journal) {
+		t.Error("the refused bench changed the journal")
 	}
 }

@@ -255,6 +255,11 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 	var ck *engine.Checkpoint
 	if *f.resume != "" {
+		release, err := lockCheckpoint(*f.resume)
+		if err != nil {
+			return err
+		}
+		defer release()
 		if ck, err = engine.LoadCheckpoint(*f.resume); err != nil {
 			return err
 		}
@@ -279,6 +284,11 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := checkOutputs(cfg, r, *f.configPath, *f.resume); err != nil {
 		return err
 	}
+	release, err := lockCheckpoint(cfg.Output.Checkpoint)
+	if err != nil {
+		return err
+	}
+	defer release()
 	var tr *engine.Trainer
 	if ck != nil {
 		if ck.Rep != r.Name {
