@@ -159,7 +159,7 @@ func storedSuite(dir string) (string, error) {
 			Suite string `toml:"suite"`
 		}
 		if err := toml.Unmarshal(data, &head); err != nil {
-			return "", fmt.Errorf("%s: %v", filepath.Join(dir, ConfigFile), engine.TOMLError(data, nil, err))
+			return "", fmt.Errorf("%s: %v", filepath.Join(dir, ConfigFile), engine.TOMLError(data, &head, err))
 		}
 		if head.Suite != "" {
 			return head.Suite, nil

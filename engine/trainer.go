@@ -265,7 +265,7 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	}
 	st.Loss = sum / float64(t.M)
 	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-		return st, t.abandon(fmt.Errorf("training diverged at epoch %d: the loss is %v (try a smaller optimizer.lr or hmc.dt)", e+1, st.Loss))
+		return st, t.abandon(fmt.Errorf("training diverged at epoch %d: the loss is %v (%s)", e+1, st.Loss, cfg.divergenceHint()))
 	}
 	t.Cfg.scaleGrad(t.loss, t.grad, st.Loss)
 	clear(t.dpar)
@@ -276,7 +276,7 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	t.Opt.Step(t.Model.Params(), t.dpar)
 	for _, p := range t.Model.Params() {
 		if math.IsNaN(p) || math.IsInf(p, 0) {
-			return st, fmt.Errorf("training diverged at epoch %d: the network's parameters became %v (try a smaller optimizer.lr)", e+1, p)
+			return st, fmt.Errorf("training diverged at epoch %d: the network's parameters became %v (%s)", e+1, p, cfg.divergenceHint())
 		}
 	}
 	if t.recording(e) {

@@ -91,7 +91,7 @@ func (t *Trainer) fitExactMap(exact ExactMap) error {
 	}
 	for _, p := range t.Model.Params() {
 		if math.IsNaN(p) || math.IsInf(p, 0) {
-			return fmt.Errorf("warm_start: the fit to the exact map diverged (try a smaller optimizer.lr)")
+			return fmt.Errorf("warm_start: the fit to the exact map diverged (%s)", cfg.divergenceHint())
 		}
 	}
 	return nil

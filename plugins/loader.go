@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"rgflow/internal/quote"
 	"rgflow/reps"
 )
 
@@ -149,7 +150,7 @@ func Resolve(ctx context.Context, name, dir string) (*reps.Rep, error) {
 		return loadNamed(ctx, path, Slug(name))
 	}
 	if _, perr := reps.ParseSum(name); perr != nil && strings.TrimSpace(name) != "" {
-		return nil, fmt.Errorf("unknown representation %q: not a sum of D4 irreps and no plugin %s in %s", name, Prefix+Slug(name)+exeSuffix, dir)
+		return nil, fmt.Errorf("unknown representation %s: not a sum of D4 irreps and no plugin %s in %s", quote.Short(name), quote.Cut(Prefix+Slug(name)+exeSuffix), dir)
 	}
 	// It parses (or is empty) but cannot be built, e.g. d too large: the
 	// built-in path's own message says why.
@@ -163,11 +164,11 @@ func resolvePlugin(ctx context.Context, target, dir string) (*reps.Rep, error) {
 		return Load(ctx, target) // the user named the file: no slug to match
 	}
 	if Slug(target) == "" {
-		return nil, fmt.Errorf("%q names no plugin: write %sNAME (a plugin in %s) or %sPATH", Explicit+target, Explicit, dir, Explicit)
+		return nil, fmt.Errorf("%s names no plugin: write %sNAME (a plugin in %s) or %sPATH", quote.Short(Explicit+target), Explicit, dir, Explicit)
 	}
 	path, ok := PluginFor(target, dir)
 	if !ok {
-		return nil, fmt.Errorf("no plugin %s in %s for %q (set the plugin directory with -plugins or $RGFLOW_PLUGINS)", Prefix+Slug(target)+exeSuffix, dir, Explicit+target)
+		return nil, fmt.Errorf("no plugin %s in %s for %s (set the plugin directory with -plugins or $RGFLOW_PLUGINS)", quote.Cut(Prefix+Slug(target)+exeSuffix), dir, quote.Short(Explicit+target))
 	}
 	return loadNamed(ctx, path, Slug(target))
 }
@@ -203,7 +204,7 @@ func PluginFor(name, dir string) (string, bool) {
 // whatever a renamed file happens to serve.
 func checkSlug(path, name, slug string) error {
 	if Slug(name) != slug {
-		return fmt.Errorf("plugin %s serves representation %q, so its file name should be %s", path, name, Prefix+Slug(name)+exeSuffix)
+		return fmt.Errorf("plugin %s serves representation %s, so its file name should be %s", path, quote.Short(name), quote.Cut(Prefix+Slug(name)+exeSuffix))
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func runBench(ctx context.Context, args []string) error {
 	if _, err := bench.Default(suite); err != nil {
 		return &usageError{err.Error()}
 	}
-	if err := slurm.check(resume, *quick, *configPath, *out); err != nil {
+	if err := slurm.check(fs, resume, *quick, *configPath, *out); err != nil {
 		return err
 	}
 	switch {

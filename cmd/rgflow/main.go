@@ -28,6 +28,7 @@ import (
 	"sync"
 	"syscall"
 
+	"rgflow/internal/quote"
 	"rgflow/kernels"
 )
 
@@ -119,7 +120,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 	case err != nil:
 		return &usageError{fmt.Sprintf("%v ('%s -h' lists the flags)", err, fs.Name())}
 	case fs.NArg() > 0:
-		return &usageError{fmt.Sprintf("unexpected argument %q ('%s -h' lists the flags)", fs.Arg(0), fs.Name())}
+		return &usageError{fmt.Sprintf("unexpected argument %s ('%s -h' lists the flags)", quote.Short(fs.Arg(0)), fs.Name())}
 	}
 	return nil
 }
@@ -209,7 +210,7 @@ func main() {
 		}
 	}
 	if cmd == nil {
-		fmt.Fprintf(os.Stderr, "rgflow: unknown command %q ('rgflow -h' lists the commands)\n", name)
+		fmt.Fprintf(os.Stderr, "rgflow: unknown command %s ('rgflow -h' lists the commands)\n", quote.Short(name))
 		os.Exit(exitUsage)
 	}
 	var err error
@@ -228,10 +229,10 @@ func main() {
 	case errors.Is(err, errUntrusted):
 		os.Exit(exitUntrusted)
 	case errors.As(err, &ue):
-		fmt.Fprintf(os.Stderr, "rgflow %s: %v\n", cmd.name, err)
+		fmt.Fprintf(os.Stderr, "rgflow %s: %s\n", cmd.name, quote.Message(err.Error()))
 		os.Exit(exitUsage)
 	}
-	fmt.Fprintf(os.Stderr, "rgflow %s: %v\n", cmd.name, err)
+	fmt.Fprintf(os.Stderr, "rgflow %s: %s\n", cmd.name, quote.Message(err.Error()))
 	if interrupt.signal() != nil {
 		os.Exit(interrupt.exitCode())
 	}

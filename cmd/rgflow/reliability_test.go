@@ -261,3 +261,52 @@ func TestTwoProcessesAtOnce(t *testing.T) {
 		t.Error("the refused bench changed the journal")
 	}
 }
+
+// Bad values get a sentence in the user's terms that names the key that
+// is wrong: no Go type (preset = 5), not another key (a tiny
+// input_scale was blamed on lr and dt), never hundreds of kilobytes (an
+// input 100,000 characters long is shown by its first 60); and a bench
+// -task that is no task is refused instead of running the whole suite.
+func TestClearMessages(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	long := strings.Repeat("x", 100000)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "-config", write("p.toml", "preset = 5\n")}, "preset: expected a string, got 5 (line 1, column 10)"},
+		{[]string{"bench", "kl-vs-cd", "-quick", "-config", write("p.toml", "preset = 5\n")}, "preset: expected a string, got 5"},
+		{[]string{"train", "-config", write("s.toml", "[network]\ninput_scale = 5e-324\n")}, "network.input_scale must be a number from 0.001 to 100 (got 5e-324)"},
+		{[]string{"train", "-rep", long}, `unknown representation "` + long[:60] + `"…`},
+		{[]string{"train", "-rep", "plugin:" + long}, "no plugin rgflow-rep-"},
+		{[]string{"train", "-loss", long}, `(got "` + long[:60] + `"…)`},
+		{[]string{"train", "-epochs", long}, `invalid value "` + long[:60] + `"…`},
+		{[]string{"train", "-config", write("k.toml", long+" = 1\n")}, `unknown key "` + long[:60] + `"…`},
+		{[]string{"bench", "kl-vs-cd", "-quick", "-task", "-5", "-out", filepath.Join(dir, "b")}, "-task must be the index of an array task, 0 or more (got -5)"},
+	} {
+		_, stderr, code := runFor(t, 20*time.Second, dir, tc.args...)
+		what := fmt.Sprintf("%.80v", tc.args)
+		if code == 0 {
+			t.Errorf("%s: exit 0", what)
+		}
+		oneSentence(t, what, stderr, tc.want)
+		for _, bad := range []string{"struct", "Go value", "optimizer.lr", "panic"} {
+			if strings.Contains(stderr, bad) {
+				t.Errorf("%s: %q in %q", what, bad, stderr)
+			}
+		}
+		if len(stderr) > 400 {
+			t.Errorf("%s: a message of %d bytes", what, len(stderr))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "b")); err == nil {
+		t.Error("bench -task -5 ran the suite")
+	}
+}

@@ -113,8 +113,9 @@ func (o *Oracle) solve(J, start []float64, minimise bool, hint []float64) (Point
 		// mixed derivative with it, for the branch's slope
 		d := o.B.KLSecondOrder(J, x, lastStep < 1e-4*math.Max(maxAbs(x), 1e-3))
 		o.Evals++
-		if !finite(d.KL) {
-			return Point{}, fmt.Errorf("%w: the KL is %v at J′ = %v", ErrNoConvergence, d.KL, x)
+		if !finite(d.KL) || !allFinite(d.Grad) || !allFinite(d.Hess) {
+			// couplings so large that the derivatives are lost to rounding
+			return Point{}, fmt.Errorf("%w: the KL or its derivatives are not finite at J′ = %v", ErrNoConvergence, FormatVector(x))
 		}
 		vals, vecs := symEigen(d.Hess, c)
 		gmax := maxAbs(d.Grad)
@@ -273,6 +274,9 @@ func (o *Oracle) chord(J, x, H0 []float64, minimise bool) {
 	c := len(x)
 	H := append([]float64(nil), H0...)
 	kl, g := o.B.KL(J, x)
+	if !finite(kl) || !allFinite(g) || !allFinite(H) {
+		return // Newton's method, which follows, says so
+	}
 	trial := make([]float64, c)
 	for it := 0; it < 8; it++ {
 		vals, vecs := symEigen(H, c)
@@ -369,6 +373,9 @@ func (o *Oracle) finish(J, x []float64, d engine.KLDerivatives, minEig float64, 
 	if full.Mixed == nil {
 		full = o.B.KLSecondOrder(J, x, true)
 		o.Evals++
+	}
+	if !allFinite(full.Hess) || !allFinite(full.Mixed) {
+		return Point{}, fmt.Errorf("%w: the KL's derivatives are not finite at J′ = %v", ErrNoConvergence, FormatVector(x))
 	}
 	p := Point{J: J, Jp: x, KL: full.KL, Grad: full.Grad, Hess: full.Hess, MinEig: minEig, Escaped: escaped}
 	p.Slope = slope(full.Hess, full.Mixed, c)
@@ -525,6 +532,15 @@ func symEigen(A []float64, c int) ([]float64, [][]float64) {
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func allFinite(x []float64) bool {
+	for _, v := range x {
+		if !finite(v) {
+			return false
+		}
+	}
+	return true
+}
 
 func maxAbs(x []float64) float64 {
 	m := 0.0

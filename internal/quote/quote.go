@@ -4,6 +4,7 @@
 package quote
 
 import (
+	"regexp"
 	"strconv"
 	"unicode/utf8"
 )
@@ -41,4 +42,33 @@ func Cut(s string) string {
 		n++
 	}
 	return s[:i] + "…"
+}
+
+// MaxToken is the longest run of characters without a space that Message
+// leaves whole (a long path stays readable).
+const MaxToken = 160
+
+var (
+	quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	token  = regexp.MustCompile(`[^\s"]{` + strconv.Itoa(MaxToken+1) + `,}`)
+)
+
+// Message is a message made safe to print as one line of a reasonable
+// length, whatever inputs it quotes: every quoted string longer than
+// MaxRunes (as Short shows it) and every run of more than MaxToken
+// characters without a space (as Cut) is shortened. It is the last guard
+// before an error reaches the terminal; the places that quote an input
+// use Short themselves.
+func Message(msg string) string {
+	msg = quoted.ReplaceAllStringFunc(msg, func(q string) string {
+		if utf8.RuneCountInString(q) <= MaxRunes+2 {
+			return q
+		}
+		s, err := strconv.Unquote(q)
+		if err != nil {
+			return Cut(q)
+		}
+		return Short(s)
+	})
+	return token.ReplaceAllStringFunc(msg, Cut)
 }

@@ -22,3 +22,19 @@ func TestShort(t *testing.T) {
 		}
 	}
 }
+
+// Message shortens the long quoted strings and tokens of a message and
+// leaves the rest as it is.
+func TestMessage(t *testing.T) {
+	long := strings.Repeat("x", 100000)
+	for _, tc := range []struct{ in, want string }{
+		{`unknown representation "A7"`, `unknown representation "A7"`},
+		{`invalid value "` + long + `" for flag -epochs: parse error`, `invalid value "` + strings.Repeat("x", 60) + `"… for flag -epochs: parse error`},
+		{"no plugin rgflow-rep-" + long + " in /bin", "no plugin rgflow-rep-" + strings.Repeat("x", 49) + "… in /bin"},
+		{"-json /a/rather/long/path/" + strings.Repeat("d/", 40) + "s.json", "-json /a/rather/long/path/" + strings.Repeat("d/", 40) + "s.json"},
+	} {
+		if got := Message(tc.in); got != tc.want {
+			t.Errorf("Message(%.60q…) = %.200q, want %.200q", tc.in, got, tc.want)
+		}
+	}
+}
