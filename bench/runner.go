@@ -222,6 +222,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		fmt.Fprintln(progressOr(progress), "rgflow bench: warning:", w)
 	}
 	todo, skipped, stale := pending(plan, done, opts.RetryFailed)
+	// room for the records to come (a few kilobytes each) and the tables
+	// and figures, before the first run rather than after the last
+	if err := atomicfile.Probe([]atomicfile.Room{{Path: jr.path, Size: int64(len(todo))*recordBytes + tablesBytes}}); err != nil {
+		return nil, err
+	}
 	parallel := parallelism(cfg, opts.Parallel, len(todo))
 	fmt.Fprintf(out, "rgflow bench %s: %d runs planned, %d already recorded, %d to run (%d at a time); kernels %s (available: %s); results in %s\n",
 		opts.Suite, len(plan), skipped, len(todo), parallel, opts.Kernels.Name(), strings.Join(kernels.Available(), ", "), dir)
@@ -252,6 +257,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	return rep, nil
 }
+
+// recordBytes and tablesBytes are about the room a run's record and a
+// suite's tables and figures take (measured: 2–6 kB a record, 1–3 MB of
+// tables and figures).
+const (
+	recordBytes = 8 << 10
+	tablesBytes = 4 << 20
+)
 
 // FailedRunsError is the error of a suite that ran to its end with some
 // runs recorded as failed: the tables and figures are written, and the
