@@ -20,7 +20,9 @@ import (
 
 	"rgflow/bench"
 	"rgflow/engine"
+	"rgflow/internal/atomicfile"
 	"rgflow/internal/filelock"
+	"rgflow/reps"
 )
 
 // runFor is run with a time limit: a command still running after limit
@@ -308,5 +310,169 @@ func TestClearMessages(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "b")); err == nil {
 		t.Error("bench -task -5 ran the suite")
+	}
+}
+
+// trained is a short A1 run, trained to its end, writing into dir.
+func trained(t *testing.T, dir string, out engine.OutputConfig) *engine.Trainer {
+	t.Helper()
+	rep, err := reps.Builtin("A1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := engine.DefaultConfig()
+	cfg.Epochs, cfg.Output = 30, out
+	tr, err := engine.NewTrainer(cfg, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Run(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	tr.Options = map[string]string{"oracle": "off"}
+	return tr
+}
+
+// A final write that fails (a full disk, as the writer reports it) never
+// loses the trained state: it stays in the run's checkpoint, not marked
+// finished, or without one in a rescue checkpoint beside the outputs, and
+// the message gives the command that writes the results from it, which
+// then does the read-out again and writes what the uninterrupted run
+// would have.
+func TestFinalWriteFailureKeepsTheState(t *testing.T) {
+	dir := t.TempDir()
+	full := func(files []atomicfile.File) error {
+		return fmt.Errorf("cannot write %s: write %s: no space left on device", files[0].Path, files[0].Path)
+	}
+	defer func(w func([]atomicfile.File) error) { writeAll = w }(writeAll)
+	writeAll = full
+	ck, js := filepath.Join(dir, "run.ckpt"), filepath.Join(dir, "s.json")
+	tr := trained(t, dir, engine.OutputConfig{JSON: js, Checkpoint: ck})
+	err := writeResults(context.Background(), tr, false, true)
+	want := fmt.Sprintf("no space left on device; the trained state is kept in %s, and rgflow train -resume %s -json %s writes the results", ck, ck, js)
+	if err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Fatalf("a full disk: %v\nwant …%s", err, want)
+	}
+	if _, err := os.Stat(js); err == nil {
+		t.Fatal("a result was written")
+	}
+	kept, err := engine.LoadCheckpoint(ck)
+	if err != nil || kept.Epoch != 30 || kept.Finished || kept.Options["oracle"] != "off" {
+		t.Fatalf("the checkpoint kept: %v, epoch %d, finished %v, options %v", err, kept.Epoch, kept.Finished, kept.Options)
+	}
+	// without a checkpoint: a rescue checkpoint beside the outputs
+	tr = trained(t, dir, engine.OutputConfig{JSON: js})
+	err = writeResults(context.Background(), tr, false, true)
+	rescue, _ := filepath.Glob(filepath.Join(dir, "rgflow-rescue-*.ckpt"))
+	if len(rescue) != 1 || err == nil || !strings.Contains(err.Error(), "the trained state is kept in "+rescue[0]) {
+		t.Fatalf("a full disk without a checkpoint: %v (rescue files %v)", err, rescue)
+	}
+	// the command the message gives writes the results; they are the
+	// uninterrupted run's
+	writeAll = atomicfile.WriteAll
+	if _, stderr, code := run(t, dir, "train", "-resume", ck, "-json", js, "-quiet"); code != 0 && code != 3 {
+		t.Fatalf("the recovery command: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := run(t, dir, "train", "-epochs", "30", "-oracle", "off", "-quiet", "-json", "ref.json"); code != 0 && code != 3 {
+		t.Fatalf("the reference run: exit %d: %s", code, stderr)
+	}
+	if withoutTiming(t, js) != withoutTiming(t, filepath.Join(dir, "ref.json")) {
+		t.Error("the results written from the kept state differ from the uninterrupted run's")
+	}
+	if done, _ := engine.LoadCheckpoint(ck); done == nil || !done.Finished {
+		t.Error("the checkpoint is not marked finished once its results are written")
+	}
+	_, stderr, code := run(t, dir, "train", "-resume", ck, "-quiet")
+	if code != 1 || !strings.Contains(stderr, "the checkpoint's run is finished") {
+		t.Errorf("resuming the finished run: exit %d, %q", code, stderr)
+	}
+}
+
+// waitForText waits until the file at path contains want.
+func waitForText(t *testing.T, path, want string, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if data, _ := os.ReadFile(path); strings.Contains(string(data), want) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	data, _ := os.ReadFile(path)
+	t.Fatalf("%q never appeared in %s: %q", want, path, data)
+}
+
+// signalled sends SIGTERM and returns the exit code and how long the
+// process took to end.
+func signalled(t *testing.T, cmd *exec.Cmd) (int, time.Duration) {
+	t.Helper()
+	begin := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	return exitCode(t, cmd), time.Since(begin)
+}
+
+// A run started with -oracle off and resumed without the flag writes what
+// the uninterrupted run wrote (the checkpoint keeps the setting; the
+// resumed run added the exact map's values); a contradicting -oracle is
+// refused.
+func TestResumeKeepsOracleOff(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"-epochs", "2000", "-quiet", "-oracle", "off"}
+	if _, stderr, code := run(t, dir, append([]string{"train", "-json", "ref.json"}, args...)...); code != 0 && code != 3 {
+		t.Fatalf("reference run: exit %d: %s", code, stderr)
+	}
+	ck := filepath.Join(dir, "run.ckpt")
+	cmd, _ := start(t, dir, append([]string{"train", "-checkpoint", ck, "-checkpoint-every", "50"}, args...)...)
+	waitForEpoch(t, ck, 100)
+	if code, _ := signalled(t, cmd); code != 143 {
+		t.Fatalf("SIGTERM: exit %d", code)
+	}
+	_, stderr, code := run(t, dir, "train", "-resume", ck, "-oracle", "on", "-quiet")
+	if code != 1 {
+		t.Errorf("-resume with -oracle on: exit %d", code)
+	}
+	oneSentence(t, "-resume with -oracle on", stderr, "-oracle on contradicts the checkpoint (its run has -oracle off)")
+	if _, stderr, code := run(t, dir, "train", "-resume", ck, "-quiet", "-json", "resumed.json"); code != 0 && code != 3 {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if withoutTiming(t, filepath.Join(dir, "ref.json")) != withoutTiming(t, filepath.Join(dir, "resumed.json")) {
+		t.Error("the resumed run without -oracle wrote other results than the uninterrupted run with -oracle off")
+	}
+}
+
+// SIGTERM during the final read-out (here the exact map's side of it)
+// ends the run within 3 seconds, writes no result, and leaves the
+// checkpoint at its last epoch but not finished; the command the message
+// gives does the read-out again and writes the results of the
+// uninterrupted run.
+func TestSignalDuringReadOut(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"-rep", "A1+E", "-epochs", "20", "-trajectories", "8", "-oracle", "on"}
+	if _, stderr, code := run(t, dir, append([]string{"train", "-quiet", "-json", "ref.json"}, args...)...); code != 0 && code != 3 {
+		t.Fatalf("reference run: exit %d: %s", code, stderr)
+	}
+	ck, js := filepath.Join(dir, "run.ckpt"), filepath.Join(dir, "s.json")
+	cmd, errPath := start(t, dir, append([]string{"train", "-checkpoint", ck, "-json", js}, args...)...)
+	waitForText(t, errPath, "rgflow: exact map:", 60*time.Second)
+	code, took := signalled(t, cmd)
+	if code != 143 || took > 3*time.Second {
+		t.Fatalf("SIGTERM during the read-out: exit %d after %v", code, took)
+	}
+	msg, _ := os.ReadFile(errPath)
+	want := fmt.Sprintf("interrupted during the final read-out; the trained state is kept in %s, and rgflow train -resume %s -json %s writes the results", ck, ck, js)
+	if !strings.Contains(string(msg), want) {
+		t.Errorf("the message: %q\nwant %q", msg, want)
+	}
+	if _, err := os.Stat(js); err == nil {
+		t.Error("an interrupted read-out wrote results")
+	}
+	if kept, err := engine.LoadCheckpoint(ck); err != nil || kept.Epoch != 20 || kept.Finished {
+		t.Fatalf("the checkpoint: %v, finished %v", err, kept != nil && kept.Finished)
+	}
+	if _, stderr, code := run(t, dir, "train", "-resume", ck, "-json", js, "-quiet"); code != 0 && code != 3 {
+		t.Fatalf("the recovery command: exit %d: %s", code, stderr)
+	}
+	if withoutTiming(t, js) != withoutTiming(t, filepath.Join(dir, "ref.json")) {
+		t.Error("the results of the resumed read-out differ from the uninterrupted run's")
 	}
 }

@@ -219,7 +219,7 @@ func (f *trainFlags) resumeConfig(ck *engine.Checkpoint, cfg engine.Config, keys
 			return cfg, fmt.Errorf("-resume %s: %s %d is not more than the %d epochs the checkpoint has done; give more to train on", path, f.keyName("epochs"), cfg.Epochs, ck.Epoch)
 		}
 		rc.Epochs = cfg.Epochs
-	} else if ck.Epoch >= rc.Epochs {
+	} else if ck.Epoch >= rc.Epochs && ck.Finished {
 		return cfg, fmt.Errorf("-resume %s: the checkpoint's run is finished (%d of %d epochs); give -epochs N with N > %d to train on", path, ck.Epoch, rc.Epochs, ck.Epoch)
 	}
 	if keys["workers"] {
@@ -306,6 +306,11 @@ func runTrain(ctx context.Context, args []string) error {
 	if err != nil {
 		return f.named(err)
 	}
+	oracle, err := f.oracleMode(ck)
+	if err != nil {
+		return err
+	}
+	tr.Options = map[string]string{"oracle": oracle}
 	cfg = tr.Cfg
 	resumed := ""
 	if ck != nil {
@@ -333,7 +338,7 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := train(ctx, tr, *f.quiet); err != nil {
 		return err
 	}
-	return writeResults(ctx, tr, *f.oracle == "on" || *f.oracle == "auto" && tr.C <= 5, *f.quiet)
+	return writeResults(ctx, tr, oracle == "on" || oracle == "auto" && tr.C <= 5, *f.quiet)
 }
 
 // checkOutputs fails, before any work, when an output cannot be written
@@ -389,7 +394,10 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 		if err != nil {
 			return err // a failure, not an interruption
 		}
-		return save()
+		if err := save(); err != nil {
+			return keepState(tr, err.Error())
+		}
+		return nil
 	}
 	ck, cerr := tr.Checkpoint() // the state at the end of the last whole epoch
 	if cerr != nil {
@@ -412,30 +420,31 @@ func exactMapFor(cfg engine.Config, r *reps.Rep) engine.Option {
 	return engine.WithExactMap(oracle.ExactMap(ref))
 }
 
-// writeResults sets the run beside the exact variational map (its gap,
-// and with withOracle the exact map's critical values), prints the summary
-// and its verdict, and writes the JSON summary and the figure, if
-// configured, all or none. A run whose verdict finds something wrong ends
-// in errUntrusted (exit code 3) once everything is written.
+// writeResults reads out the trained network, sets the run beside the
+// exact variational map (its gap, and with withOracle the exact map's
+// critical values), prints the summary and its verdict, and writes the
+// JSON summary and the figure, if configured, all or none; then it marks
+// the checkpoint finished. A read-out that is interrupted, or results
+// that cannot be written, leave the trained state in a checkpoint and say
+// how to write the results from it (keepState). A run whose verdict finds
+// something wrong ends in errUntrusted (exit code 3) once everything is
+// written.
 func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet bool) error {
-	s := tr.Summary()
-	bi := buildinfo.Read()
-	s.Version, s.Commit = bi.Version, bi.CommitString()
-	// the exact map's side, which may take a while: a signal skips it and
-	// the results are written without it
-	done := make(chan engine.Variational, 1)
+	// the read-out may take a while (the exact map's side most): a signal
+	// stops waiting for it, and a resumed run does it again
+	done := make(chan engine.Summary, 1)
 	go func() {
-		s := s
+		s := tr.Summary()
+		bi := buildinfo.Read()
+		s.Version, s.Commit = bi.Version, bi.CommitString()
 		exactMap(&s, tr, withOracle, quiet)
-		done <- s.Variational
+		done <- s
 	}()
-	interrupted := false
+	var s engine.Summary
 	select {
-	case v := <-done:
-		s.Variational = v
+	case s = <-done:
 	case <-ctx.Done():
-		interrupted = true
-		s.OracleNote = "variational gap and exact map not computed: interrupted"
+		return keepState(tr, "interrupted during the final read-out")
 	}
 	s.Verdict = s.Assess()
 	// everything is rendered before anything is written
@@ -465,17 +474,15 @@ func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet boo
 		text = os.Stderr // standard output is the JSON
 	}
 	printSummary(text, s)
-	if err := atomicfile.WriteAll(files); err != nil {
-		return err
+	if err := writeAll(files); err != nil {
+		return keepState(tr, err.Error())
 	}
 	if stdoutJSON != nil {
 		if _, err := os.Stdout.Write(stdoutJSON); err != nil {
 			return err
 		}
 	}
-	if interrupted {
-		return fmt.Errorf("interrupted while setting the run beside the exact map; the results are written without it")
-	}
+	markFinished(tr)
 	if len(s.Verdict) > 0 {
 		return errUntrusted
 	}
