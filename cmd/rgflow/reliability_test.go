@@ -476,3 +476,73 @@ func TestSignalDuringReadOut(t *testing.T) {
 		t.Error("the results of the resumed read-out differ from the uninterrupted run's")
 	}
 }
+
+// smallFS mounts a tmpfs of the given size for the test, or skips where
+// that is not allowed (it needs root; TestFinalWriteFailureKeepsTheState
+// covers the same path through the writer).
+func smallFS(t *testing.T, size string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size); err != nil {
+		t.Skipf("SKIPPED: cannot mount a small tmpfs here (%v)", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	return dir
+}
+
+// fill writes a file into dir until its file system is full.
+func fill(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "filler")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	block := make([]byte, 4096)
+	for {
+		if _, err := f.Write(block); err != nil {
+			return path
+		}
+	}
+}
+
+// On a real file system that is full: a -json there is refused before
+// the first epoch; a disk that fills up during training costs nothing of
+// the trained state, which the command the message gives turns into the
+// results once there is room again.
+func TestFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	mnt := smallFS(t, "8m")
+	filler := fill(t, mnt)
+	js := filepath.Join(mnt, "s.json")
+	_, stderr, code := runFor(t, 20*time.Second, dir, "train", "-epochs", "3000", "-oracle", "off", "-json", js)
+	if code != 1 || strings.Contains(stderr, "epoch 1/") {
+		t.Errorf("a full disk under -json: exit %d, %q", code, stderr)
+	}
+	oneSentence(t, "a full disk under -json", stderr, "-json "+js+" cannot be written: "+mnt+" lacks room for its")
+	os.Remove(filler)
+
+	ck := filepath.Join(dir, "run.ckpt")
+	cmd, errPath := start(t, dir, "train", "-epochs", "20000", "-oracle", "off", "-quiet", "-json", js, "-checkpoint", ck, "-checkpoint-every", "1000")
+	waitForEpoch(t, ck, 1000)
+	filler = fill(t, mnt)
+	if code := exitCode(t, cmd); code != 1 && code != 3 {
+		t.Fatalf("exit %d", code)
+	}
+	msg, _ := os.ReadFile(errPath)
+	want := fmt.Sprintf("no space left on device; the trained state is kept in %s, and rgflow train -resume %s -json %s writes the results", ck, ck, js)
+	if !strings.Contains(string(msg), want) {
+		t.Fatalf("the message: %q\nwant %q", msg, want)
+	}
+	if entries, _ := os.ReadDir(mnt); len(entries) != 1 {
+		t.Errorf("the full disk holds %d files, want the filler alone", len(entries))
+	}
+	os.Remove(filler)
+	if _, stderr, code := run(t, dir, "train", "-resume", ck, "-json", js, "-quiet"); code != 0 && code != 3 {
+		t.Fatalf("the recovery command: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(js); err != nil {
+		t.Errorf("the recovery command wrote no results: %v", err)
+	}
+}
