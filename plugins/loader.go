@@ -28,7 +28,8 @@ const Prefix = "rgflow-rep-"
 
 // DefaultTimeout bounds starting a plugin and its Describe call when the
 // caller's context has no deadline of its own.
-const DefaultTimeout = 10 * time.Second
+// (A variable only so that the tests can shorten it.)
+var DefaultTimeout = 10 * time.Second
 
 // Dir is the plugin directory: flagValue if non-empty, else $RGFLOW_PLUGINS,
 // else the directory of the running executable (where `make build` puts the
@@ -100,27 +101,46 @@ func Discover(dir string) []Info {
 	return out
 }
 
-// List starts every plugin in dir in turn, describes and validates it, and
-// stops it again. A broken plugin is listed with Err set; it does not abort
-// the list. ctx bounds the whole listing; each plugin also gets
-// DefaultTimeout when ctx has no deadline.
+// List starts every plugin in dir at once (a few at a time), describes
+// and validates it, and stops it again. A broken plugin is listed with Err
+// set; it does not abort the list. ctx bounds the whole listing, or when
+// it has no deadline DefaultTimeout does: plugins that never answer cost
+// that once, not each.
 func List(ctx context.Context, dir string) []Info {
 	infos := Discover(dir)
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, listParallel)
 	for i := range infos {
 		in := &infos[i]
 		if in.Err != nil {
 			continue
 		}
-		rep, err := Load(ctx, in.Path)
-		if err != nil {
-			in.Err = err
-			continue
-		}
-		in.Name, in.D, in.C = rep.Name, rep.D, rep.C()
-		in.Err = checkSlug(in.Path, rep.Name, in.Slug)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			rep, err := Load(ctx, in.Path)
+			if err != nil {
+				in.Err = err
+				return
+			}
+			in.Name, in.D, in.C = rep.Name, rep.D, rep.C()
+			in.Err = checkSlug(in.Path, rep.Name, in.Slug)
+		}()
 	}
+	wg.Wait()
 	return infos
 }
+
+// listParallel is how many plugins List starts at once: each is a short
+// process, mostly waiting for its handshake.
+const listParallel = 16
 
 // Explicit starts a representation name that asks for a plugin even where
 // rgflow has the representation built in: "plugin:A1+E" is the plugin
@@ -284,7 +304,7 @@ func Load(ctx context.Context, path string) (*reps.Rep, error) {
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
 		Plugins:          PluginMap,
-		Cmd:              cmd,
+		RunnerFunc:       groupRunnerFor(cmd),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Logger:           newLogger(),
 		// Before Serve a plugin's stderr is the process's; after it,
