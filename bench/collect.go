@@ -337,7 +337,7 @@ func Collect(ctx context.Context, opts Options, cmd Commander) (*Report, *ArrayS
 		st = arrayState(ctx, dir, arr, done, cmd)
 	}
 	rep := &Report{Dir: dir, Planned: len(plan)}
-	werr := tabulate(rep, cfg, plan, done, out)
+	werr := tabulate(ctx, rep, cfg, plan, done, out)
 	rep.Duration = time.Since(start)
 	rep.PeakRSS = peakRSS()
 	fmt.Fprintf(out, "collected %d of %d runs (%d failed) from %s\n", len(rep.Records), len(plan), rep.Failed, dir)

@@ -239,7 +239,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	for _, r := range newRecs {
 		done[r.Key] = r
 	}
-	werr := tabulate(rep, cfg, plan, done, out)
+	werr := tabulate(ctx, rep, cfg, plan, done, out)
 	rep.Duration = time.Since(start)
 	rep.PeakRSS = peakRSS()
 	fmt.Fprintf(out, "%d of %d runs recorded (%d now, %d failed); total run time %s, peak memory %s\n",
@@ -399,7 +399,7 @@ func execute(ctx context.Context, cfg Config, todo []runSpec, parallel int, kern
 
 // tabulate fills rep's records (every recorded run of the plan, in plan
 // order) and writes the tables and figures from them.
-func tabulate(rep *Report, cfg Config, plan []runSpec, done map[string]Record, out io.Writer) error {
+func tabulate(ctx context.Context, rep *Report, cfg Config, plan []runSpec, done map[string]Record, out io.Writer) error {
 	for _, s := range plan {
 		if r, ok := done[s.Key]; ok {
 			rep.Records = append(rep.Records, r)
@@ -408,7 +408,7 @@ func tabulate(rep *Report, cfg Config, plan []runSpec, done map[string]Record, o
 			}
 		}
 	}
-	files, err := writeOutputs(cfg, plan, rep.Records, oracles(cfg, plan, rep.Dir, out), rep.Dir, out)
+	files, err := writeOutputs(cfg, plan, rep.Records, oracles(ctx, cfg, plan, rep.Dir, out), rep.Dir, out)
 	rep.Files = files
 	return err
 }
@@ -549,7 +549,10 @@ func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker) (
 	defer tk.stop(s)
 	ref := make([]float64, s.Rep.C())
 	ref[0] = s.Cfg.Newton.Start
-	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(kern), engine.WithExactMap(oracle.ExactMap(ref)))
+	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(kern), engine.WithExactMap(oracle.ExactMap(ref)), engine.WithContext(ctx))
+	if err != nil && ctx.Err() != nil {
+		return r, false // interrupted in the warm start: not a result
+	}
 	if err != nil {
 		r.Error = err.Error()
 		return r, true
@@ -567,7 +570,10 @@ func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker) (
 	sum.Flow, sum.History, sum.Config = nil, nil, nil
 	bi := buildinfo.Read()
 	sum.Version, sum.Commit = bi.Version, bi.CommitString()
-	if err := oracle.New(t.Blocks).FillGaps(&sum, t.Model); err != nil {
+	if err := oracle.NewContext(ctx, t.Blocks).FillGaps(&sum, t.Model); err != nil {
+		if ctx.Err() != nil {
+			return r, false // interrupted in the read-out: not a result
+		}
 		sum.OracleNote = "variational gap not computed: " + err.Error()
 	}
 	sum.Verdict = sum.Assess()

@@ -162,7 +162,7 @@ func Submit(ctx context.Context, opts Options, so SlurmOptions) (*ArrayResult, e
 	maps := make(chan struct{})
 	go func() {
 		defer close(maps)
-		oracles(cfg, plan, dir, progress)
+		oracles(ctx, cfg, plan, dir, progress)
 	}()
 	if err := waitArray(ctx, dir, arr, so, cmd, progress); err != nil {
 		return res, err // not waiting for the maps either (they are saved atomically, or not at all)

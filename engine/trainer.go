@@ -152,7 +152,7 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 	}
 	o := cfg.Optimizer
 	if o := newOptions(opts); !o.resuming {
-		if err := t.warmStart(o.exactMap); err != nil {
+		if err := t.warmStart(o.ctx, o.exactMap); err != nil {
 			return nil, err
 		}
 	}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"rgflow/engine"
 	"rgflow/internal/atomicfile"
@@ -25,11 +27,13 @@ import (
 var writeAll = atomicfile.WriteAll
 
 // keepState saves the trained state after its results could not be
-// finished (why): to the run's checkpoint, or where that cannot be
-// written, to a rescue checkpoint beside the outputs or in the temporary
-// directory. The error it returns says why, where the state is, and the
-// command that writes the results from it.
-func keepState(tr *engine.Trainer, why string) error {
+// finished (why): to the run's checkpoint, or where that cannot be written
+// or there is none, with rescue, to a rescue checkpoint beside the outputs
+// or in the temporary directory. The error it returns says why, where the
+// state is, and the command that writes the results from it. Without
+// rescue (an interruption, which the user chose) a run without a
+// checkpoint writes nothing, as an interrupted training does.
+func keepState(tr *engine.Trainer, why string, rescue bool) error {
 	ck, err := tr.Checkpoint()
 	if err != nil {
 		return fmt.Errorf("%s; the trained state could not be taken either (%v)", why, err)
@@ -42,6 +46,12 @@ func keepState(tr *engine.Trainer, why string) error {
 		} else {
 			failed = append(failed, err.Error())
 		}
+	}
+	if !rescue {
+		if len(failed) > 0 {
+			return fmt.Errorf("%s; the trained state could not be saved either (%s)", why, failed[0])
+		}
+		return fmt.Errorf("%s; nothing written (set -checkpoint to keep a run whose read-out is interrupted)", why)
 	}
 	o := tr.Cfg.Output
 	dirs := []string{}
@@ -140,4 +150,60 @@ func (f *trainFlags) oracleMode(ck *engine.Checkpoint) (string, error) {
 		return "", fmt.Errorf("-resume %s: -oracle %s contradicts the checkpoint (its run has -oracle %s); leave it out (a resumed run keeps its checkpoint's settings)", *f.resume, mode, stored)
 	}
 	return stored, nil
+}
+
+// noteWarmStart says, before it starts, that a warm start will take a
+// while (more than a minute by the estimate), and that a signal stops it.
+func noteWarmStart(cfg engine.Config, r *reps.Rep, resuming bool) {
+	est := engine.EstimateResources(cfg, r.D, r.C(), 0)
+	if resuming || est.WarmStartSeconds < 60 {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "rgflow: note: the warm start (warm_start = %q, %d points, %d steps of the fit) may take roughly %s before the first epoch (a rough estimate; Ctrl-C stops it)\n",
+		cfg.WarmStart, cfg.WarmStartPoints, cfg.WarmStartEpochs, engine.FormatDuration(est.WarmStartSeconds))
+}
+
+// noteDuration says that a run will take more than ten minutes by the
+// estimate: its epochs, its final read-out and, withOracle, the exact
+// map's analysis.
+func noteDuration(est engine.Resources, epochs int, withOracle bool, r *reps.Rep) {
+	train := est.EpochSeconds * float64(epochs)
+	after := est.ReadOutSeconds
+	if withOracle {
+		after += engine.OracleSeconds(r.D, r.C())
+	}
+	if train+after <= 600 {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "rgflow: note: this run may take roughly %s: %s of training (about %s an epoch) and %s of read-out%s (a rough estimate; the progress display measures the epochs)\n",
+		engine.FormatDuration(train+after), engine.FormatDuration(train), engine.FormatDuration(est.EpochSeconds), engine.FormatDuration(after),
+		map[bool]string{true: " with the exact map", false: ""}[withOracle])
+}
+
+// setUp makes a trainer apart (its warm start can take minutes, and one
+// step of a large fit seconds), so that a signal ends the command within
+// grace (at once on a second signal) even in the middle of such a step;
+// the set-up itself stops soon after, at its next check of ctx.
+func setUp(ctx context.Context, newTrainer func() (*engine.Trainer, error)) (*engine.Trainer, error) {
+	type made struct {
+		tr  *engine.Trainer
+		err error
+	}
+	done := make(chan made, 1)
+	go func() {
+		tr, err := newTrainer()
+		done <- made{tr, err}
+	}()
+	select {
+	case m := <-done:
+		return m.tr, m.err
+	case <-ctx.Done():
+	}
+	select {
+	case m := <-done:
+		return m.tr, m.err
+	case <-time.After(grace):
+	case <-interrupt.hurry:
+	}
+	return nil, ctx.Err()
 }

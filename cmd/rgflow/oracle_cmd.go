@@ -52,7 +52,13 @@ func runOracle(ctx context.Context, args []string) error {
 			extra = append(extra, oracle.Start{Name: fmt.Sprintf("-start %d", i+1), J: J})
 		}
 	}
-	o := oracle.New(engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m)))
+	if err := oracle.CheckGauge(r); err != nil {
+		return err
+	}
+	if s := engine.OracleSeconds(r.D, r.C()); s > 60 {
+		fmt.Fprintf(os.Stderr, "rgflow oracle: note: the exact map of %s may take roughly %s (a rough estimate; Ctrl-C stops it)\n", r.Name, engine.FormatDuration(s))
+	}
+	o := oracle.NewContext(ctx, engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m)))
 	begin := time.Now()
 	var progress func(string)
 	if !*quiet {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -544,5 +545,54 @@ func TestFullDisk(t *testing.T) {
 	}
 	if _, err := os.Stat(js); err != nil {
 		t.Errorf("the recovery command wrote no results: %v", err)
+	}
+}
+
+// Every long phase stops within 3 seconds of SIGTERM, with exit code 143,
+// a sentence, and nothing written: the warm start (a huge exact-map fit,
+// and the default fit for A1+E), the exact map's gauge group and analysis
+// for large representations, a plugin that never answers (and the child
+// it started).
+func TestSignalStopsEveryLongPhase(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	huge := write("warm.toml", "warm_start = \"exact-map\"\nwarm_start_points = 100000\nwarm_start_epochs = 1000000\n")
+	pidFile := filepath.Join(dir, "child.pid")
+	hang := write("rgflow-rep-hang", "#!/bin/sh\nsleep 600 &\necho $! > "+pidFile+"\nexec sleep 600\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "-config", huge, "-epochs", "10", "-json", "out.json"}, "interrupted during the warm start"},
+		{[]string{"train", "-rep", "A1+E", "-warm-start", "exact-map", "-epochs", "10", "-json", "out.json"}, "interrupted during the warm start"},
+		{[]string{"oracle", "-rep", "4A1", "-json", "out.json"}, "interrupted after"},
+		{[]string{"oracle", "-rep", "3A1+E", "-json", "out.json"}, "interrupted after"},
+		{[]string{"train", "-rep", "plugin:" + hang, "-epochs", "10", "-json", "out.json"}, "was killed because loading it was cancelled"},
+	} {
+		cmd, errPath := start(t, dir, tc.args...)
+		time.Sleep(time.Second)
+		code, took := signalled(t, cmd)
+		msg, _ := os.ReadFile(errPath)
+		lines := strings.Split(strings.TrimSpace(string(msg)), "\n")
+		if code != 143 || took > 3*time.Second || !strings.Contains(lines[len(lines)-1], tc.want) {
+			t.Errorf("%.80v: exit %d %v after SIGTERM, last line %q; want 143 within 3 s and %q", tc.args, code, took.Round(time.Millisecond), lines[len(lines)-1], tc.want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "out.json")); err == nil {
+			t.Fatalf("%.80v: a result was written", tc.args)
+		}
+	}
+	if data, err := os.ReadFile(pidFile); err == nil {
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+		time.Sleep(100 * time.Millisecond)
+		if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil && !strings.Contains(string(stat), ") Z ") {
+			t.Errorf("the child the plugin started (%d) outlived rgflow", pid)
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
 	}
 }

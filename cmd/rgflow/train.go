@@ -289,28 +289,35 @@ func runTrain(ctx context.Context, args []string) error {
 		return err
 	}
 	defer release()
+	noteWarmStart(cfg, r, ck != nil)
 	var tr *engine.Trainer
 	if ck != nil {
 		if ck.Rep != r.Name {
 			return fmt.Errorf("-resume %s: the checkpoint is for representation %s, not %s; leave -rep out", *f.resume, ck.Rep, r.Name)
 		}
 		ck.Config = cfg
+		ck.Finished = ck.Finished && ck.Epoch >= cfg.Epochs // a run given more epochs goes on
 		if tr, err = engine.Resume(ck, r, 0, engine.WithKernels(kernelPath)); err != nil {
 			if ce := (*engine.CheckpointError)(nil); errors.As(err, &ce) {
 				return fmt.Errorf("-resume %s: %v", *f.resume, err)
 			}
 		}
 	} else {
-		tr, err = engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath), exactMapFor(cfg, r))
+		tr, err = setUp(ctx, func() (*engine.Trainer, error) {
+			return engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath), exactMapFor(cfg, r), engine.WithContext(ctx))
+		})
+	}
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("interrupted during the warm start (warm_start = %q); nothing written", cfg.WarmStart)
 	}
 	if err != nil {
 		return f.named(err)
 	}
-	oracle, err := f.oracleMode(ck)
+	withOracle, err := f.oracleMode(ck)
 	if err != nil {
 		return err
 	}
-	tr.Options = map[string]string{"oracle": oracle}
+	tr.Options = map[string]string{"oracle": withOracle}
 	cfg = tr.Cfg
 	resumed := ""
 	if ck != nil {
@@ -322,10 +329,7 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := est.Check(); err != nil {
 		return f.named(err)
 	}
-	if est.EpochSeconds*float64(cfg.Epochs-tr.Epoch) > 600 {
-		fmt.Fprintf(os.Stderr, "rgflow: note: this run may take roughly %s (about %s an epoch, a rough estimate; the progress display measures it)\n",
-			engine.FormatDuration(est.EpochSeconds*float64(cfg.Epochs-tr.Epoch)), engine.FormatDuration(est.EpochSeconds))
-	}
+	noteDuration(est, cfg.Epochs-tr.Epoch, withOracle == "on" || withOracle == "auto" && tr.C <= 5, r)
 	if ck == nil && cfg.Output.Checkpoint != "" {
 		if prev, err := engine.LoadCheckpoint(cfg.Output.Checkpoint); err == nil {
 			fmt.Fprintf(os.Stderr, "rgflow: note: -checkpoint %s held the checkpoint of a run at epoch %d of %d; this run replaces it\n", cfg.Output.Checkpoint, prev.Epoch, prev.Config.Epochs)
@@ -338,7 +342,7 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := train(ctx, tr, *f.quiet); err != nil {
 		return err
 	}
-	return writeResults(ctx, tr, oracle == "on" || oracle == "auto" && tr.C <= 5, *f.quiet)
+	return writeResults(ctx, tr, withOracle == "on" || withOracle == "auto" && tr.C <= 5, *f.quiet)
 }
 
 // checkOutputs fails, before any work, when an output cannot be written
@@ -395,7 +399,7 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 			return err // a failure, not an interruption
 		}
 		if err := save(); err != nil {
-			return keepState(tr, err.Error())
+			return keepState(tr, err.Error(), true)
 		}
 		return nil
 	}
@@ -437,14 +441,14 @@ func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet boo
 		s := tr.Summary()
 		bi := buildinfo.Read()
 		s.Version, s.Commit = bi.Version, bi.CommitString()
-		exactMap(&s, tr, withOracle, quiet)
+		exactMap(ctx, &s, tr, withOracle, quiet)
 		done <- s
 	}()
 	var s engine.Summary
 	select {
 	case s = <-done:
 	case <-ctx.Done():
-		return keepState(tr, "interrupted during the final read-out")
+		return keepState(tr, "interrupted during the final read-out", false)
 	}
 	s.Verdict = s.Assess()
 	// everything is rendered before anything is written
@@ -475,7 +479,7 @@ func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet boo
 	}
 	printSummary(text, s)
 	if err := writeAll(files); err != nil {
-		return keepState(tr, err.Error())
+		return keepState(tr, err.Error(), true)
 	}
 	if stdoutJSON != nil {
 		if _, err := os.Stdout.Write(stdoutJSON); err != nil {
@@ -492,8 +496,8 @@ func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet boo
 // exactMap sets the run beside the exact variational map: the gap at its
 // fixed point and on the axis, and with withOracle the exact map's
 // critical values.
-func exactMap(s *engine.Summary, tr *engine.Trainer, withOracle, quiet bool) {
-	o := oracle.New(tr.Blocks)
+func exactMap(ctx context.Context, s *engine.Summary, tr *engine.Trainer, withOracle, quiet bool) {
+	o := oracle.NewContext(ctx, tr.Blocks)
 	if err := o.FillGaps(s, tr.Model); err != nil {
 		s.OracleNote = "variational gap not computed: " + err.Error()
 	}
@@ -514,7 +518,7 @@ func exactMap(s *engine.Summary, tr *engine.Trainer, withOracle, quiet bool) {
 	}
 	oracle.FillLimit(s, an)
 	if s.OracleFixedPoint != nil && s.FixedPoint != nil {
-		_, s.OracleFixedPoint, _ = oracle.NewGauge(tr.Rep).Nearest(s.OracleFixedPoint, s.FixedPoint)
+		_, s.OracleFixedPoint, _ = o.G.Nearest(s.OracleFixedPoint, s.FixedPoint)
 	}
 }
 

@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -130,14 +131,17 @@ func FillLimit(s *engine.Summary, an Analysis) {
 // a row of NaN.
 func ExactMap(ref []float64) func(*engine.Blocks) engine.ExactMap {
 	return func(b *engine.Blocks) engine.ExactMap {
-		return func(Js [][]float64) ([][]float64, error) {
-			o := New(b)
+		return func(ctx context.Context, Js [][]float64) ([][]float64, error) {
+			o := NewContext(ctx, b)
 			p, err := o.MapFrom(ref, nil)
 			if err != nil {
 				return nil, err
 			}
 			out := make([][]float64, len(Js))
 			for k, J := range Js {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
 				q, err := o.Continue(p, J)
 				if err != nil {
 					out[k] = make([]float64, len(J))
