@@ -86,7 +86,12 @@ func runEval(ctx context.Context, args []string) error {
 		return err
 	}
 	b := engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m), engine.WithBonds(*bonds))
-	kl, grad := b.KL(J, Jp)
+	// summed configuration by configuration: KL's own form loses a KL
+	// far below the couplings' size to rounding (negative at |J| = 10³)
+	kl, grad, err := b.KLPrecise(ctx, J, Jp)
+	if err != nil {
+		return fmt.Errorf("interrupted; nothing written")
+	}
 	if *jsonOut != "" {
 		err := writeJSON(*jsonOut, evalResult{r.Name, m.Name, *bonds, J, Jp, kl, grad, b.Kernels().Name()})
 		if err != nil || *jsonOut == "-" {

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -593,6 +594,27 @@ func TestSignalStopsEveryLongPhase(t *testing.T) {
 		if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil && !strings.Contains(string(stat), ") Z ") {
 			t.Errorf("the child the plugin started (%d) outlived rgflow", pid)
 			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// eval's KL is never negative, inside the documented limits of the
+// couplings: where the blocks nearly agree at |J| between 10³ and 10⁶ it
+// is zero to the resolution of float64 at the couplings' scale (it printed
+// −7e-10 at 10³ and −2e-4 at 10⁶); TestKLPreciseAgainstHighPrecision
+// (engine) checks its digits against a 256-bit brute force.
+func TestEvalKLIsNeverNegative(t *testing.T) {
+	for _, tc := range []struct{ rep, J, Jp string }{
+		{"A1", "1000", "1000"}, {"A1", "1e6", "1e6"}, {"A1", "-1e5", "-1e5"}, {"A1", "1000", "999.9"},
+		{"A1+E", "1e6,0,0,0,0", "1e6,0,0,0,0"}, {"A1+E", "1000,0,0,0,0", "1000,0,0,0,0"},
+	} {
+		out, stderr, code := run(t, t.TempDir(), "eval", "-rep", tc.rep, "-J", tc.J, "-Jp", tc.Jp, "-json", "-")
+		var r struct{ KL float64 }
+		if code != 0 || json.Unmarshal([]byte(out), &r) != nil {
+			t.Fatalf("eval %s %s %s: exit %d, %s", tc.rep, tc.J, tc.Jp, code, stderr)
+		}
+		if !(r.KL >= 0 && r.KL < 1e-8) {
+			t.Errorf("eval -rep %s -J %s -Jp %s: KL %v, want 0 to the couplings' resolution", tc.rep, tc.J, tc.Jp, r.KL)
 		}
 	}
 }
