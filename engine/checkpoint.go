@@ -192,7 +192,7 @@ func (ck *Checkpoint) check(cfg Config, c int, sizes []int, params int) error {
 	case ck.Epoch < 0 || ck.Epoch > cfg.Epochs:
 		return bad("epoch", "is %d, outside the run's 0 to %d epochs", ck.Epoch, cfg.Epochs)
 	case !slices.Equal(ck.Sizes, sizes):
-		return bad("sizes", "are %v, but its configuration makes a network of %v", short(ck.Sizes), sizes)
+		return bad("sizes", "are %v, but its configuration makes a network of %v", shortInts(ck.Sizes), sizes)
 	case len(ck.Params) != params:
 		return bad("params", "has %d numbers, but a network of %v has %d parameters", len(ck.Params), sizes, params)
 	case len(ck.AdamM) != params:
@@ -285,14 +285,6 @@ func (h *History) check(epoch int) error {
 		}
 	}
 	return nil
-}
-
-// short shows at most eight numbers of a list, for messages.
-func short(x []int) string {
-	if len(x) <= 8 {
-		return fmt.Sprint(x)
-	}
-	return fmt.Sprintf("%v … (%d numbers)", x[:8], len(x))
 }
 
 // SaveCheckpoint writes the trainer's state to path atomically.

@@ -269,6 +269,12 @@ const (
 	MaxSharpness = 1e6  // hmc.anneal_sharpness
 	MaxDt        = 1    // hmc.dt
 	MaxEpochs    = 1e12 // epochs (far beyond any run; the memory check refuses much less)
+	// MaxDepth is the most hidden layers a network may have (network.depth,
+	// a list of network.hidden_by_c): every layer costs a pass of its own
+	// in each of HMC's leapfrog steps, some 2 µs whatever its width, so a
+	// network of 200,000 layers of width 1 trained for hours on a
+	// negligible memory estimate.
+	MaxDepth = 1000
 	// MinInputScale is the smallest network.input_scale: the map is
 	// scaled back by its inverse, which below it turns the network's
 	// rounding into couplings far beyond any that mean something (5e-324
@@ -328,8 +334,8 @@ func (c *Config) Validate() error {
 		return bad("warm_start_points", "must be 1 up to 100000", c.WarmStartPoints)
 	case c.WarmStartEpochs < 1 || c.WarmStartEpochs > 1000000:
 		return bad("warm_start_epochs", "must be 1 up to 1000000", c.WarmStartEpochs)
-	case c.Network.Depth < 0:
-		return bad("network.depth", "must be 0 (= c) or more", c.Network.Depth)
+	case c.Network.Depth < 0 || c.Network.Depth > MaxDepth:
+		return bad("network.depth", fmt.Sprintf("must be 0 (= c) up to %d", MaxDepth), c.Network.Depth)
 	case c.Network.Width < 0:
 		return bad("network.width", "must be 0 (= 16·c) or more", c.Network.Width)
 	case actErr != nil:
@@ -405,8 +411,8 @@ func (c *Config) Validate() error {
 		if _, err := couplingsKey("network.hidden_by_c", k); err != nil {
 			return err
 		}
-		if len(widths) == 0 || slices.Min(widths) < 1 {
-			return bad("network.hidden_by_c."+k, "must list at least one width, each at least 1", widths)
+		if len(widths) == 0 || len(widths) > MaxDepth || slices.Min(widths) < 1 {
+			return bad("network.hidden_by_c."+k, fmt.Sprintf("must list 1 to %d widths, each at least 1", MaxDepth), shortInts(widths))
 		}
 	}
 	for k, start := range c.Newton.StartByC {
@@ -514,4 +520,12 @@ func (c *Config) divergenceHint() string {
 		return "try a smaller optimizer.lr or hmc.dt"
 	}
 	return "the configuration sets " + strings.Join(changed, ", ") + ", which may be why; else try a smaller optimizer.lr or hmc.dt"
+}
+
+// shortInts shows a list of at most eight numbers in a message.
+func shortInts(x []int) string {
+	if len(x) <= 8 {
+		return fmt.Sprint(x)
+	}
+	return fmt.Sprintf("%v … (%d numbers)", x[:8], len(x))
 }

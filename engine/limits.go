@@ -185,12 +185,20 @@ func EpochCost(cfg Config, d, c int) float64 {
 	for i := 1; i < len(sizes); i++ {
 		params += float64(sizes[i-1]+1) * float64(sizes[i])
 	}
-	net := 3 * params * float64(cfg.HMC.SolveSteps*cfg.HMC.SampleSteps+2)
+	passes := float64(cfg.HMC.SolveSteps*cfg.HMC.SampleSteps + 2)
+	net := 3 * params * passes
 	if k, ok := Models.Lookup(cfg.Model); ok {
 		net *= k.NetCost
 	}
-	return m * (div + net)
+	// a layer's pass costs about a microsecond whatever its width (1000
+	// layers of width 1: 60 ms an epoch of CPU time)
+	layers := float64(len(sizes)-1) * passes * layerCost
+	return m*(div+net) + layers
 }
+
+// layerCost is a layer's pass of a batch in EpochCost's units, about a
+// microsecond.
+const layerCost = 3000
 
 // Check refuses a configuration whose memory estimate exceeds what the
 // machine has available (sysmem.Available) with a *ResourceError. Where

@@ -65,7 +65,7 @@ func keepState(tr *engine.Trainer, why string, rescue bool) error {
 		if err != nil {
 			continue
 		}
-		name := f.Name()
+		name := filepath.Clean(f.Name())
 		f.Close()
 		if err := ck.Save(name); err != nil {
 			os.Remove(name)
@@ -77,8 +77,14 @@ func keepState(tr *engine.Trainer, why string, rescue bool) error {
 	return fmt.Errorf("%s; the trained state could not be saved anywhere either (%s)", why, strings.Join(failed, "; "))
 }
 
-// stateKeptError is keepState's error once the state is in path.
+// stateKeptError is keepState's error once the state is in path: the
+// command continues the run, or, once its epochs are done, writes its
+// results.
 func stateKeptError(why string, tr *engine.Trainer, path string) error {
+	ck, err := tr.Checkpoint()
+	if err == nil && ck.Epoch < ck.Config.Epochs {
+		return fmt.Errorf("%s; the state at epoch %d of %d is kept in %s, and %s continues the run", why, ck.Epoch, ck.Config.Epochs, path, resumeCommand(tr, path))
+	}
 	return fmt.Errorf("%s; the trained state is kept in %s, and %s writes the results", why, path, resumeCommand(tr, path))
 }
 

@@ -547,6 +547,26 @@ func TestFullDisk(t *testing.T) {
 	if _, err := os.Stat(js); err != nil {
 		t.Errorf("the recovery command wrote no results: %v", err)
 	}
+
+	// the checkpoint's own disk fills: the state goes to a rescue
+	// checkpoint beside the results, and the run continues from there
+	ck = filepath.Join(mnt, "run.ckpt")
+	cmd, errPath = start(t, dir, "train", "-epochs", "50000", "-oracle", "off", "-quiet", "-json", "s.json", "-checkpoint", ck, "-checkpoint-every", "500")
+	waitForEpoch(t, ck, 1000)
+	filler = fill(t, mnt)
+	if code := exitCode(t, cmd); code != 1 {
+		t.Fatalf("a full disk under -checkpoint: exit %d", code)
+	}
+	msg, _ = os.ReadFile(errPath)
+	rescue, _ := filepath.Glob(filepath.Join(dir, "rgflow-rescue-*.ckpt"))
+	if len(rescue) != 1 || !strings.Contains(string(msg), "no space left on device; the state at epoch ") ||
+		!strings.Contains(string(msg), "is kept in "+filepath.Base(rescue[0])+", and rgflow train -resume "+filepath.Base(rescue[0])+" -json s.json continues the run") {
+		t.Fatalf("a full disk under -checkpoint: %q (rescue files %v)", msg, rescue)
+	}
+	if kept, err := engine.LoadCheckpoint(rescue[0]); err != nil || kept.Epoch < 1000 {
+		t.Errorf("the rescue checkpoint: %v", err)
+	}
+	os.Remove(filler)
 }
 
 // Every long phase stops within 3 seconds of SIGTERM, with exit code 143,

@@ -374,7 +374,10 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 		if path == "" {
 			return nil
 		}
-		return tr.SaveCheckpoint(path)
+		if err := tr.SaveCheckpoint(path); err != nil {
+			return keepState(tr, err.Error(), true) // a full disk: keep the state elsewhere
+		}
+		return nil
 	}
 	progress, done := progressReporter(quiet, tr)
 	interrupt.wait()
@@ -398,10 +401,7 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 		if err != nil {
 			return err // a failure, not an interruption
 		}
-		if err := save(); err != nil {
-			return keepState(tr, err.Error(), true)
-		}
-		return nil
+		return save()
 	}
 	ck, cerr := tr.Checkpoint() // the state at the end of the last whole epoch
 	if cerr != nil {
@@ -411,7 +411,7 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 		return fmt.Errorf("interrupted at epoch %d of %d; nothing written (set -checkpoint to keep partial runs)", ck.Epoch, ck.Config.Epochs)
 	}
 	if err := ck.Save(path); err != nil {
-		return err
+		return keepState(tr, "interrupted, and "+err.Error(), true)
 	}
 	return fmt.Errorf("interrupted at epoch %d of %d; state saved to %s (continue with -resume %s)", ck.Epoch, ck.Config.Epochs, path, path)
 }
