@@ -92,7 +92,7 @@ func runBench(ctx context.Context, args []string) error {
 	opts := bench.Options{
 		Suite: suite, Config: cfg, OutDir: dir, Resume: *resume, RetryFailed: *retry, Parallel: *parallel, Kernels: kernelPath,
 		Resolve: func(ctx context.Context, name string) (*reps.Rep, error) { return resolveRep(ctx, name, *pluginDir) },
-		Out:     os.Stdout,
+		Out:     stdout,
 	}
 	if !*quiet {
 		opts.Progress = os.Stderr

@@ -98,9 +98,9 @@ func runEval(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	fmt.Printf("KL = %s\n", strconv.FormatFloat(kl, 'g', -1, 64))
+	fmt.Fprintf(stdout, "KL = %s\n", strconv.FormatFloat(kl, 'g', -1, 64))
 	for a, g := range grad {
-		fmt.Printf("dKL/dJ'[%d] = %s\n", a, strconv.FormatFloat(g, 'g', -1, 64))
+		fmt.Fprintf(stdout, "dKL/dJ'[%d] = %s\n", a, strconv.FormatFloat(g, 'g', -1, 64))
 	}
 	return nil
 }

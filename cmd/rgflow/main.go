@@ -222,6 +222,9 @@ func main() {
 	interrupt.listen(cancel)
 	err = cmd.run(ctx, args)
 	cancel()
+	if werr := stdout.failed(); werr != nil && (err == nil || errors.Is(err, errUntrusted)) {
+		err = fmt.Errorf("cannot write the results to standard output: %v", werr)
+	}
 	var ue *usageError
 	switch {
 	case err == nil, errors.Is(err, errHelp):

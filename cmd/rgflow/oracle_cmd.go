@@ -91,7 +91,7 @@ func runOracle(ctx context.Context, args []string) error {
 			return nil
 		}
 	}
-	printAnalysis(os.Stdout, an)
+	printAnalysis(stdout, an)
 	return nil
 }
 

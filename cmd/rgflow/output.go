@@ -3,15 +3,47 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/filelock"
 	"rgflow/internal/quote"
 )
+
+// stdout is the commands' standard output for their results; it keeps
+// its first write error, so that a result written to a full disk or a
+// closed descriptor does not end in exit code 0 (main checks it).
+var stdout = &checkedWriter{w: os.Stdout}
+
+type checkedWriter struct {
+	w   io.Writer
+	mu  sync.Mutex
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.mu.Lock()
+		if c.err == nil {
+			c.err = err
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// failed is the first write error (nil if none).
+func (c *checkedWriter) failed() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
 
 // jsonFlagHelp is the help of every command's -json flag: a file path, or
 // "-" for standard output.
@@ -44,8 +76,10 @@ func writeJSON(path string, v any) error {
 	}
 	data = append(data, '\n')
 	if path == "-" {
-		_, err := os.Stdout.Write(data)
-		return err
+		if _, err := stdout.Write(data); err != nil {
+			return fmt.Errorf("cannot write the results to standard output: %v", err)
+		}
+		return nil
 	}
 	return atomicfile.Write(path, data)
 }

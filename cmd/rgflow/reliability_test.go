@@ -638,3 +638,34 @@ func TestEvalKLIsNeverNegative(t *testing.T) {
 		}
 	}
 }
+
+// A result printed to a standard output that cannot take it (/dev/full)
+// is an error, not exit code 0 with the result lost.
+func TestResultsToAFullStdout(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/full here: %v", err)
+	}
+	defer full.Close()
+	for _, args := range [][]string{
+		{"eval", "-J", "0.8", "-Jp", "0.9"},
+		{"eval", "-J", "0.8", "-Jp", "0.9", "-json", "-"},
+		{"oracle", "-rep", "A1", "-quiet"},
+		{"train", "-epochs", "20", "-quiet", "-oracle", "off"},
+	} {
+		cmd := exec.Command(binary, args...)
+		cmd.Dir, cmd.Stdout = t.TempDir(), full
+		cmd.Env = append(os.Environ(), "RGFLOW_PLUGINS="+t.TempDir())
+		var errb strings.Builder
+		cmd.Stderr = &errb
+		err := cmd.Run()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 1 {
+			t.Errorf("%v > /dev/full: %v", args, err)
+		}
+		lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+		if last := lines[len(lines)-1]; !strings.Contains(last, "cannot write the results to standard output") {
+			t.Errorf("%v > /dev/full: %q", args, last)
+		}
+	}
+}

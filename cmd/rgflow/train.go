@@ -473,7 +473,7 @@ func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet boo
 		}
 		files = append(files, atomicfile.File{Path: path, Data: data})
 	}
-	text := io.Writer(os.Stdout)
+	text := io.Writer(stdout)
 	if stdoutJSON != nil {
 		text = os.Stderr // standard output is the JSON
 	}
@@ -482,8 +482,8 @@ func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet boo
 		return keepState(tr, err.Error(), true)
 	}
 	if stdoutJSON != nil {
-		if _, err := os.Stdout.Write(stdoutJSON); err != nil {
-			return err
+		if _, err := stdout.Write(stdoutJSON); err != nil {
+			return fmt.Errorf("cannot write the results to standard output: %v", err)
 		}
 	}
 	markFinished(tr)
