@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	hclog "github.com/hashicorp/go-hclog"
 	plugin "github.com/hashicorp/go-plugin"
@@ -22,6 +23,9 @@ import (
 	"rgflow/internal/quote"
 	"rgflow/reps"
 )
+
+// MaxNameLength is the longest name a plugin's representation may have.
+const MaxNameLength = 100
 
 // Prefix starts the file name of every representation plugin.
 const Prefix = "rgflow-rep-"
@@ -354,8 +358,12 @@ func Load(ctx context.Context, path string) (*reps.Rep, error) {
 // sentence what is wrong with it.
 func validate(path string, desc *Description) (*reps.Rep, error) {
 	name := strings.TrimSpace(desc.Name)
-	if name == "" {
+	switch {
+	case name == "":
 		return nil, fmt.Errorf("plugin %s served a representation without a name", path)
+	case utf8.RuneCountInString(name) > MaxNameLength || strings.ContainsAny(name, "\n\r"):
+		// the name heads every line and result about the run
+		return nil, fmt.Errorf("plugin %s served a representation named %s, which is not a name of at most %d characters on one line", path, quote.Short(name), MaxNameLength)
 	}
 	rep, err := reps.FromMatrices(name, desc.D, desc.R, desc.Sigma, desc.Basis)
 	if err != nil {
