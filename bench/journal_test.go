@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -77,5 +78,20 @@ func TestJournalAppendIsAllOrNothing(t *testing.T) {
 	}
 	if now, _ := os.ReadFile(path); string(now) != string(data) {
 		t.Errorf("the torn line stays: %q", now[len(data):])
+	}
+}
+
+// A plan with a run that cannot fit in memory is refused before anything
+// is written, not recorded run by run as failed.
+func TestRunRefusesAPlanThatCannotFit(t *testing.T) {
+	cfg := quick(t, KLvsCD)
+	cfg.(*DistConfig).Epochs = 1e12
+	dir := filepath.Join(t.TempDir(), "res")
+	_, err := Run(context.Background(), Options{Suite: KLvsCD, Config: cfg, OutDir: dir, Resolve: builtin})
+	if err == nil || !strings.Contains(err.Error(), "epochs = 1000000000000: this configuration needs about") {
+		t.Fatalf("a plan of 10^12 epochs a run: %v", err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("the refused suite made its results directory")
 	}
 }

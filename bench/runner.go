@@ -201,16 +201,19 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if dir == "" {
 		dir = DefaultOutDir(opts.Suite, start)
 	}
-	release, err := prepareDir(dir, cfg, opts.Resume)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
 	repsByName, err := resolveReps(ctx, opts, repNames(cfg))
 	if err != nil {
 		return nil, err
 	}
 	plan := planSuite(cfg, repsByName)
+	if err := checkResources(plan); err != nil {
+		return nil, err
+	}
+	release, err := prepareDir(dir, cfg, opts.Resume)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 
 	jr, done, warnings, err := openJournal(filepath.Join(dir, JournalFile))
 	if err != nil {
@@ -265,6 +268,29 @@ const (
 	recordBytes = 8 << 10
 	tablesBytes = 4 << 20
 )
+
+// checkResources refuses, before the directory is made and the first run
+// starts, a plan with a run that cannot fit in the memory available
+// (engine.Resources.Check): every such run would only be recorded as
+// failed.
+func checkResources(plan []runSpec) error {
+	seen := map[string]bool{}
+	for i := range plan {
+		s := &plan[i]
+		if seen[s.Label] {
+			continue // another seed of a configuration checked
+		}
+		seen[s.Label] = true
+		epochs := s.Cfg.Epochs
+		if s.timing != nil { // epoch-time: a few epochs of a long schedule
+			epochs = s.timing.Warmup + s.timing.Epochs*s.timing.Repeats
+		}
+		if err := engine.EstimateResources(s.Cfg, s.Rep.D, s.Rep.C(), epochs).Check(); err != nil {
+			return fmt.Errorf("run %s: %v", s.Label, err)
+		}
+	}
+	return nil
+}
 
 // FailedRunsError is the error of a suite that ran to its end with some
 // runs recorded as failed: the tables and figures are written, and the

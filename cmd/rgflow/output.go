@@ -214,7 +214,12 @@ func lockCheckpoint(path string) (release func(), err error) {
 	if fi, err := os.Stat(path); path == "" || err == nil && !fi.Mode().IsRegular() {
 		return func() {}, nil
 	}
-	l, err := filelock.Acquire(path+".lock", "the checkpoint "+quote.Cut(path))
+	// one lock whatever link names the checkpoint: the file it leads to
+	target := path
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		target = real
+	}
+	l, err := filelock.Acquire(target+".lock", "the checkpoint "+quote.Cut(path))
 	if err != nil {
 		return nil, err
 	}
