@@ -131,7 +131,13 @@ func (l *Lock) Release() {
 		return
 	}
 	delete(held, l.path)
-	os.Remove(l.path) // while still locked: nobody can have taken it
+	// while still locked nobody can have taken it; but only if it is still
+	// our file (an output written over its name must stay)
+	if fi, err := l.f.Stat(); err == nil {
+		if pi, err := os.Stat(l.path); err == nil && os.SameFile(fi, pi) {
+			os.Remove(l.path)
+		}
+	}
 	l.f.Close()
 }
 

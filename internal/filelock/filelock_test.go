@@ -64,6 +64,22 @@ func TestAcquire(t *testing.T) {
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the lock file stays after the last Release (%v)", err)
 	}
+	// a file written over the lock file's name (an output so named) is
+	// not removed with the lock
+	l, err = Acquire(path, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".new", []byte("results"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".new", path); err != nil {
+		t.Fatal(err)
+	}
+	l.Release()
+	if data, _ := os.ReadFile(path); string(data) != "results" {
+		t.Errorf("Release removed the file written over its lock file (%q)", data)
+	}
 	// a directory that may not be written: nothing to lock against
 	if os.Getuid() != 0 {
 		ro := filepath.Join(dir, "ro")
