@@ -261,7 +261,7 @@ GLOBL shuf4<>(SB), RODATA|NOPTR, $32
 	SHLQ         $32, R15; \
 	IMULQ        GAMMA, R15; \
 	ADDQ         R10, R15; \
-	MOVQ         R15, X9; \
+	VMOVQ        R15, X9; \
 	VPBROADCASTQ X9, y; \
 	VPADDQ       Y4, y, y
 
@@ -283,7 +283,7 @@ lloop: \
 	ANDQ         R13, AX; \
 	NEGQ         AX; \
 	SBBQ         AX, AX; \
-	MOVQ         AX, X10; \
+	VMOVQ        AX, X10; \
 	VPBROADCASTQ X10, Y10; \
 	VPADDQ       GAMMA, Y5, Y5; \
 	VMOVDQU      Y5, Y8; \
@@ -400,16 +400,16 @@ TEXT ·catAVX2(SB), NOSPLIT, $32-80
 	MOVQ         b+16(FP), R8
 	MOVQ         tab+32(FP), R9
 	MOVQ         logR+40(FP), AX
-	MOVQ         AX, X12
+	VMOVQ        AX, X12
 	MOVQ         shift+56(FP), AX
-	MOVQ         AX, X11
+	VMOVQ        AX, X11
 	MOVQ         d+48(FP), CX
 	MOVQ         $1, AX
 	SHLQ         CX, AX
 	MOVQ         AX, R12
 	SHRQ         $1, R12 // 2^(d−1), the first step
 	DECQ         AX
-	MOVQ         AX, X6
+	VMOVQ        AX, X6
 	VPBROADCASTD X6, Y6 // S − 1
 	VMOVDQU      SIGN32, Y10
 	// counters key + (base + 1 + j)·Gamma, j = 0 … 3
@@ -449,12 +449,12 @@ c2loop:
 	VPXOR        Y10, Y1, Y1 // uniforms, sign bits flipped
 	VPXOR        Y2, Y2, Y2 // i
 	MOVQ         R12, DX // step
-	MOVQ         DX, X5
+	VMOVQ        DX, X5
 	VPBROADCASTD X5, Y5
 
 c2level:
 	LEAQ         -1(DX), AX
-	MOVQ         AX, X3
+	VMOVQ        AX, X3
 	VPBROADCASTD X3, Y3
 	VPADDD       Y2, Y3, Y3
 	VPSLLD       X12, Y3, Y3
@@ -472,7 +472,7 @@ c2level:
 	VPSHUFB      SHUF4, Y2, Y2
 	VEXTRACTI128 $1, Y2, X4
 	VPUNPCKLDQ   X4, X2, X2
-	MOVQ         X2, (DI)
+	VMOVQ        X2, (DI)
 	ADDQ         $8, DI
 	ADDQ         $8, SI
 	ADDQ         $8, R8
@@ -524,7 +524,7 @@ TEXT ·centreAVX2(SB), NOSPLIT, $96-56
 	// 4d·Gamma: the next 4 sites' counters
 	LEAQ    (R11*4), R12
 	IMULQ   GAMMA, R12
-	MOVQ    R12, X11
+	VMOVQ   R12, X11
 	VPBROADCASTQ X11, Y11
 
 ceLoop:
@@ -553,7 +553,7 @@ ceSpin:
 	VMULPD       HALF, Y6, Y6
 	VADDPD       HALF, Y6, Y6 // q
 	VCMPPD       $0x1d, Y6, Y5, Y6 // u ≥ q
-	MOVQ         AX, X10
+	VMOVQ        AX, X10
 	VPBROADCASTQ X10, Y10
 	VPAND        Y10, Y6, Y6
 	VPOR         Y6, Y2, Y2
@@ -641,7 +641,7 @@ p2loop:
 	VPXOR        Y2, Y2, Y2 // states
 	VMOVDQU      Y3, Y12 // the counters of spins 0, 1
 	MOVQ         $1, AX
-	MOVQ         AX, X10
+	VMOVQ        AX, X10
 	VPBROADCASTQ X10, Y10 // bit k
 	MOVQ         ea+32(FP), R9
 	MOVQ         eb+40(FP), R15
