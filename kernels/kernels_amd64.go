@@ -30,7 +30,7 @@ var archImpls = []*impl{
 		tanh:     tanhAVX2Go,
 		relu:     reluAVX2Go,
 		reluMask: reluMaskAVX2Go,
-		adam:     AdamGeneric,
+		adam:     adamAVX2Go,
 		fmaLoop:  fmaLoopAVX2,
 		fmaLanes: 4,
 		gibbs:    gibbsAVX2(),
@@ -147,6 +147,20 @@ func adamAVX512Go(params, grad, m, v []float64, c *AdamCoef) {
 	n := len(grad) &^ 7
 	if n > 0 {
 		adamAVX512(&params[0], &grad[0], &m[0], &v[0], n, c)
+	}
+	AdamGeneric(params[n:], grad[n:], m[n:], v[n:], c)
+}
+
+// adamAVX2 is AdamGeneric's loop for n a multiple of 4 (adamAVX512's
+// operations, 4 parameters a step).
+//
+//go:noescape
+func adamAVX2(params, grad, m, v *float64, n int, c *AdamCoef)
+
+func adamAVX2Go(params, grad, m, v []float64, c *AdamCoef) {
+	n := len(grad) &^ 3
+	if n > 0 {
+		adamAVX2(&params[0], &grad[0], &m[0], &v[0], n, c)
 	}
 	AdamGeneric(params[n:], grad[n:], m[n:], v[n:], c)
 }

@@ -1015,3 +1015,54 @@ fmaLoopAVX2done:
 	VMOVSD X11, 88(SI)
 	VZEROUPPER
 	RET
+
+// func adamAVX2(params, grad, m, v *float64, n int, c *AdamCoef)
+//
+// AdamGeneric for n a multiple of 4, 4 parameters a step: the operations of
+// adamAVX512, with VDIVPD and VSQRTPD (IEEE's) and no fused products, so
+// the bits of the pure-Go loop. c: β1, 1−β1, β2, 1−β2, c1, c2, lr, ε.
+TEXT ·adamAVX2(SB), NOSPLIT, $0-48
+	MOVQ         params+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), R8
+	MOVQ         v+24(FP), R9
+	MOVQ         n+32(FP), CX
+	MOVQ         c+40(FP), AX
+	VBROADCASTSD 0(AX), Y0 // β1
+	VBROADCASTSD 8(AX), Y1 // 1 − β1
+	VBROADCASTSD 16(AX), Y2 // β2
+	VBROADCASTSD 24(AX), Y3 // 1 − β2
+	VBROADCASTSD 32(AX), Y4 // c1
+	VBROADCASTSD 40(AX), Y5 // c2
+	VBROADCASTSD 48(AX), Y6 // lr
+	VBROADCASTSD 56(AX), Y7 // ε
+	XORQ         BX, BX
+
+a2loop:
+	CMPQ    BX, CX
+	JGE     a2done
+	VMOVUPD (SI)(BX*8), Y8
+	VMULPD  (R8)(BX*8), Y0, Y9 // β1·m
+	VMULPD  Y8, Y1, Y10 // (1 − β1)·g
+	VADDPD  Y10, Y9, Y9 // m
+	VMOVUPD Y9, (R8)(BX*8)
+	VMULPD  Y8, Y3, Y10 // (1 − β2)·g
+	VMULPD  Y8, Y10, Y10 // ·g
+	VMULPD  (R9)(BX*8), Y2, Y11 // β2·v
+	VADDPD  Y10, Y11, Y11 // v
+	VMOVUPD Y11, (R9)(BX*8)
+	VDIVPD  Y4, Y9, Y9 // m/c1
+	VMULPD  Y9, Y6, Y9 // lr·(m/c1)
+	VDIVPD  Y5, Y11, Y11 // v/c2
+	VSQRTPD Y11, Y11
+	VADDPD  Y7, Y11, Y11 // √(v/c2) + ε
+	VDIVPD  Y11, Y9, Y9
+	VMOVUPD (DI)(BX*8), Y12
+	VSUBPD  Y9, Y12, Y12
+	VMOVUPD Y12, (DI)(BX*8)
+	ADDQ    $4, BX
+	JMP     a2loop
+
+a2done:
+	VZEROUPPER
+	RET
