@@ -60,7 +60,7 @@ func gibbsAVX2() gibbs {
 		catOne:     catOneAVX2,
 		centre:     centreStatesAVX2,
 		cornerSums: CornerSumsGeneric,
-		uniform:    UniformStatesGeneric,
+		uniform:    uniformStatesAVX2Go,
 		cdStats: func(st *CDStats, acc *LcLanes) {
 			cdFields(st)
 			lcTanhInto(lcTanhAVX2Go, st.Th, st.Phi[:st.D*len(st.C[0])], acc)
@@ -101,6 +101,19 @@ func lcTanhAVX2(th, x *float64, n int, abs, prod *float64)
 
 //go:noescape
 func sigmoidAVX2(plus, minus, x *float64, n int)
+
+//go:noescape
+func uniformAVX2(dst *uint8, n int, mask uint32, key, base uint64)
+
+// uniformStatesAVX2Go draws the first 16·⌊N/16⌋ states in assembly (8
+// words of the stream a loop), the rest in Go.
+func uniformStatesAVX2Go(dst []uint8, d int, key, base uint64) {
+	n := len(dst) &^ 15
+	if n > 0 {
+		uniformAVX2(&dst[0], n, uint32(1)<<d-1, key, base)
+	}
+	UniformStatesGeneric(dst[n:], d, key, base+uint64(n/2))
+}
 
 func fineChainBitsAVX2(f *FineBits) {
 	W := checkPlanes(f)

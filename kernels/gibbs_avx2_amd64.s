@@ -176,6 +176,23 @@ DATA shuf4<>+0x010(SB)/8, $0x808080800c080400
 DATA shuf4<>+0x018(SB)/8, $0x8080808080808080
 GLOBL shuf4<>(SB), RODATA|NOPTR, $32
 
+// shufq: byte 0 of each qword to bytes 0–1 of the 128-bit lane (lane 0) or
+// to bytes 2–3 (lane 1), zeros elsewhere: 4 qword lanes' low bytes become
+// the low dword of the two lanes ORed together.
+DATA shufq<>+0x000(SB)/8, $0x8080808080800800
+DATA shufq<>+0x008(SB)/8, $0x8080808080808080
+DATA shufq<>+0x010(SB)/8, $0x8080808008008080
+DATA shufq<>+0x018(SB)/8, $0x8080808080808080
+GLOBL shufq<>(SB), RODATA|NOPTR, $32
+
+// perm04: the dword order 0, 4, 1, 5, 2, 6, 3, 7 (VPERMD), which puts the
+// 128-bit lanes' dwords back in order after VPACKUSDW and VPACKUSWB.
+DATA perm04<>+0x000(SB)/8, $0x0000000400000000
+DATA perm04<>+0x008(SB)/8, $0x0000000500000001
+DATA perm04<>+0x010(SB)/8, $0x0000000600000002
+DATA perm04<>+0x018(SB)/8, $0x0000000700000003
+GLOBL perm04<>(SB), RODATA|NOPTR, $32
+
 #define GAMMA g256<>+0x000(SB)
 #define M1LO g256<>+0x020(SB)
 #define M1HI g256<>+0x040(SB)
@@ -215,6 +232,16 @@ GLOBL shuf4<>(SB), RODATA|NOPTR, $32
 #define LOW32 g256<>+0x480(SB)
 #define TWO32 g256<>+0x4a0(SB)
 #define SHUF4 shuf4<>(SB)
+#define SHUFQ shufq<>(SB)
+#define PERM04 perm04<>(SB)
+
+// QBYTES(y, x, t, dst): the low bytes of y's 4 qword lanes to the 4 bytes
+// at dst (y clobbered; x is y's xmm half, t an xmm scratch).
+#define QBYTES(y, x, t, dst) \
+	VPSHUFB      SHUFQ, y, y; \
+	VEXTRACTI128 $1, y, t; \
+	VPOR         t, x, x; \
+	VMOVD        x, dst
 
 // MUL64(x, lo, hi): x = x·C mod 2^64 in every qword lane, for the constant
 // C whose low and high 32 bits are in every lane of lo and hi (memory);
@@ -484,98 +511,86 @@ c2done:
 	RET
 
 // ---------------------------------------------------------------------------
+// CTR4(x0, hg, t, xd, xt, yd): yd = the counters x0 + j·hg of lanes
+// j = 0…3 (x0, hg general registers; t clobbered, xt an xmm scratch, xd
+// yd's xmm half), built in registers.
+#define CTR4(x0, hg, t, xd, xt, yd) \
+	VMOVQ       x0, xd; \
+	LEAQ        (x0)(hg*1), t; \
+	VPINSRQ     $1, t, xd, xd; \
+	LEAQ        (x0)(hg*2), t; \
+	VMOVQ       t, xt; \
+	ADDQ        hg, t; \
+	VPINSRQ     $1, t, xt, xt; \
+	VINSERTI128 $1, xt, yd, yd
+
 // func centreAVX2(dst *uint8, th *float64, n, N, d int, key, base uint64)
 //
 // CentreStatesGeneric for the first n sites (a multiple of 4) of N, 4
 // sites a loop (qword lanes): spin k of site m reads word base + m·d + k
 // and th[k·N + m]. The 53-bit uniform w>>11 is converted exactly as
 // A·2^21 + B with A = w>>32 and B = (w>>11) mod 2^21, each through the
-// 2^52 trick. Stack: 0(SP) the lanes' first counters, 64(SP) the states to
-// store.
-TEXT ·centreAVX2(SB), NOSPLIT, $96-56
-	MOVQ  dst+0(FP), DI
-	MOVQ  th+8(FP), SI
-	MOVQ  n+16(FP), CX
-	MOVQ  N+24(FP), R13
-	SHLQ  $3, R13 // bytes from spin k's th to spin k+1's
-	MOVQ  d+32(FP), R11
-	MOVQ  key+40(FP), R10
-	MOVQ  base+48(FP), R8
-	INCQ  R8
-	// lane j: counter key + (base + 1 + j·d)·Gamma
-	MOVQ  R8, AX
-	IMULQ GAMMA, AX
-	ADDQ  R10, AX
-	MOVQ  AX, 0(SP)
-	LEAQ  (R8)(R11*1), AX
-	IMULQ GAMMA, AX
-	ADDQ  R10, AX
-	MOVQ  AX, 8(SP)
-	LEAQ  (R8)(R11*2), AX
-	IMULQ GAMMA, AX
-	ADDQ  R10, AX
-	MOVQ  AX, 16(SP)
-	LEAQ  (R11)(R11*2), AX
-	ADDQ  R8, AX
-	IMULQ GAMMA, AX
-	ADDQ  R10, AX
-	MOVQ  AX, 24(SP)
-	VMOVDQU 0(SP), Y7 // counters of spin 0
-	// 4d·Gamma: the next 4 sites' counters
-	LEAQ    (R11*4), R12
-	IMULQ   GAMMA, R12
-	VMOVQ   R12, X11
-	VPBROADCASTQ X11, Y11
+// 2^52 trick.
+TEXT ·centreAVX2(SB), NOSPLIT, $0-56
+	MOVQ         dst+0(FP), DI
+	MOVQ         th+8(FP), SI
+	MOVQ         n+16(FP), CX
+	MOVQ         N+24(FP), R13
+	SHLQ         $3, R13 // bytes from spin k's th to spin k+1's
+	MOVQ         d+32(FP), R11
+	MOVQ         base+48(FP), AX
+	INCQ         AX
+	IMULQ        GAMMA, AX
+	ADDQ         key+40(FP), AX
+	MOVQ         R11, R12
+	IMULQ        GAMMA, R12 // d·Gamma from one site to the next
+	CTR4(AX, R12, BX, X7, X8, Y7) // lane j: key + (base + 1 + j·d)·Gamma
+	SHLQ         $2, R12
+	VMOVQ        R12, X11
+	VPBROADCASTQ X11, Y11 // 4d·Gamma: the next 4 sites' counters
+	MOVQ         $1, AX
+	VMOVQ        AX, X12
+	VPBROADCASTQ X12, Y12 // bit 0 in every lane
 
 ceLoop:
 	TESTQ   CX, CX
 	JZ      ceDone
 	VPXOR   Y2, Y2, Y2 // states
 	VMOVDQU Y7, Y3 // counters of spin k
-	MOVQ    $1, AX // 1 << k
+	VMOVDQU Y12, Y10 // 1 << k
 	MOVQ    SI, R9 // th of spin k
 	MOVQ    R11, BX
 
 ceSpin:
-	VMOVDQU      Y3, Y4
+	VMOVDQU  Y3, Y4
 	MIX(Y4, Y8)
-	VPSRLQ       $32, Y4, Y5 // A
-	VPSRLQ       $11, Y4, Y6
-	VPAND        LOW21, Y6, Y6 // B
-	VPOR         TWO52BITS, Y5, Y5
-	VSUBPD       TWO52BITS, Y5, Y5
-	VPOR         TWO52BITS, Y6, Y6
-	VSUBPD       TWO52BITS, Y6, Y6
-	VMULPD       TWO21, Y5, Y5
-	VADDPD       Y6, Y5, Y5
-	VMULPD       TWOM53, Y5, Y5 // u
-	VMOVUPD      (R9), Y6 // th
-	VMULPD       HALF, Y6, Y6
-	VADDPD       HALF, Y6, Y6 // q
-	VCMPPD       $0x1d, Y6, Y5, Y6 // u ≥ q
-	VMOVQ        AX, X10
-	VPBROADCASTQ X10, Y10
-	VPAND        Y10, Y6, Y6
-	VPOR         Y6, Y2, Y2
-	VPADDQ       GAMMA, Y3, Y3
-	SHLQ         $1, AX
-	ADDQ         R13, R9
-	DECQ         BX
-	JNZ          ceSpin
-	VMOVDQU      Y2, 64(SP)
-	MOVB         64(SP), AX
-	MOVB         AX, 0(DI)
-	MOVB         72(SP), AX
-	MOVB         AX, 1(DI)
-	MOVB         80(SP), AX
-	MOVB         AX, 2(DI)
-	MOVB         88(SP), AX
-	MOVB         AX, 3(DI)
-	ADDQ         $4, DI
-	ADDQ         $32, SI
-	VPADDQ       Y11, Y7, Y7
-	SUBQ         $4, CX
-	JMP          ceLoop
+	VPSRLQ   $32, Y4, Y5 // A
+	VPSRLQ   $11, Y4, Y6
+	VPAND    LOW21, Y6, Y6 // B
+	VPOR     TWO52BITS, Y5, Y5
+	VSUBPD   TWO52BITS, Y5, Y5
+	VPOR     TWO52BITS, Y6, Y6
+	VSUBPD   TWO52BITS, Y6, Y6
+	VMULPD   TWO21, Y5, Y5
+	VADDPD   Y6, Y5, Y5
+	VMULPD   TWOM53, Y5, Y5 // u
+	VMOVUPD  (R9), Y6 // th
+	VMULPD   HALF, Y6, Y6
+	VADDPD   HALF, Y6, Y6 // q
+	VCMPPD   $0x1d, Y6, Y5, Y6 // u ≥ q
+	VPAND    Y10, Y6, Y6
+	VPOR     Y6, Y2, Y2
+	VPADDQ   GAMMA, Y3, Y3
+	VPSLLQ   $1, Y10, Y10
+	ADDQ     R13, R9
+	DECQ     BX
+	JNZ      ceSpin
+	QBYTES(Y2, X2, X4, (DI))
+	ADDQ     $4, DI
+	ADDQ     $32, SI
+	VPADDQ   Y11, Y7, Y7
+	SUBQ     $4, CX
+	JMP      ceLoop
 
 ceDone:
 	VZEROUPPER
@@ -585,64 +600,45 @@ ceDone:
 // func prodAVX2(dst, a, b *uint8, n int, ea, eb *float64, d int, key, base uint64)
 //
 // ProdPairGeneric for n a multiple of 4, 4 draws a loop (qword lanes), the
-// factors gathered. Stack: 0(SP) the lanes' first counters, 32(SP) the
-// states to store, 64(SP) S − 1 and the advance 4h·Gamma.
-TEXT ·prodAVX2(SB), NOSPLIT, $96-72
-	MOVQ  dst+0(FP), DI
-	MOVQ  a+8(FP), SI
-	MOVQ  b+16(FP), R8
-	MOVQ  d+48(FP), R11
-	MOVQ  key+56(FP), R10
-	MOVQ  base+64(FP), R12
-	INCQ  R12
-	MOVQ  R11, R13
-	INCQ  R13
-	SHRQ  $1, R13 // h
-	// lane l: key + (base + 1 + l·h)·Gamma
-	MOVQ  R12, AX
-	IMULQ GAMMA, AX
-	ADDQ  R10, AX
-	MOVQ  AX, 0(SP)
-	LEAQ  (R12)(R13*1), AX
-	IMULQ GAMMA, AX
-	ADDQ  R10, AX
-	MOVQ  AX, 8(SP)
-	LEAQ  (R12)(R13*2), AX
-	IMULQ GAMMA, AX
-	ADDQ  R10, AX
-	MOVQ  AX, 16(SP)
-	LEAQ  (R13)(R13*2), AX
-	ADDQ  R12, AX
-	IMULQ GAMMA, AX
-	ADDQ  R10, AX
-	MOVQ  AX, 24(SP)
-	VMOVDQU 0(SP), Y3
-	LEAQ  (R13*4), AX
-	IMULQ GAMMA, AX
-	MOVQ  AX, 72(SP)
-	VPBROADCASTQ 72(SP), Y11 // the next 4 draws' counters
-	MOVQ  $1, AX
-	MOVQ  R11, CX
-	SHLQ  CX, AX // S
-	MOVQ  AX, R14
-	SHLQ  $3, R14 // bytes of one spin's factors
-	DECQ  AX
-	MOVQ  AX, 64(SP)
-	MOVQ  n+24(FP), CX
+// factors gathered. 0(SP) holds S − 1.
+TEXT ·prodAVX2(SB), NOSPLIT, $8-72
+	MOVQ         dst+0(FP), DI
+	MOVQ         a+8(FP), SI
+	MOVQ         b+16(FP), R8
+	MOVQ         d+48(FP), R11
+	MOVQ         R11, R13
+	INCQ         R13
+	SHRQ         $1, R13 // h
+	IMULQ        GAMMA, R13 // h·Gamma from one draw to the next
+	MOVQ         base+64(FP), AX
+	INCQ         AX
+	IMULQ        GAMMA, AX
+	ADDQ         key+56(FP), AX
+	CTR4(AX, R13, BX, X3, X4, Y3) // lane l: key + (base + 1 + l·h)·Gamma
+	SHLQ         $2, R13
+	VMOVQ        R13, X11
+	VPBROADCASTQ X11, Y11 // the next 4 draws' counters
+	MOVQ         $1, AX
+	MOVQ         R11, CX
+	SHLQ         CX, AX // S
+	MOVQ         AX, R14
+	SHLQ         $3, R14 // bytes of one spin's factors
+	DECQ         AX
+	MOVQ         AX, 0(SP) // S − 1
+	MOVQ         n+24(FP), CX
 
 p2loop:
 	TESTQ        CX, CX
 	JZ           p2done
 	VPMOVZXBQ    (SI), Y0
-	VPBROADCASTQ 64(SP), Y8
+	VPBROADCASTQ 0(SP), Y8
 	VPAND        Y8, Y0, Y0
 	VPMOVZXBQ    (R8), Y1
 	VPAND        Y8, Y1, Y1
 	VPXOR        Y2, Y2, Y2 // states
 	VMOVDQU      Y3, Y12 // the counters of spins 0, 1
-	MOVQ         $1, AX
-	VMOVQ        AX, X10
-	VPBROADCASTQ X10, Y10 // bit k
+	VPCMPEQQ     Y10, Y10, Y10
+	VPSRLQ       $63, Y10, Y10 // bit k
 	MOVQ         ea+32(FP), R9
 	MOVQ         eb+40(FP), R15
 	XORQ         BX, BX // k
@@ -680,15 +676,7 @@ p2conv:
 	INCQ         BX
 	CMPQ         BX, R11
 	JB           p2spin
-	VMOVDQU      Y2, 32(SP)
-	MOVB         32(SP), AX
-	MOVB         AX, 0(DI)
-	MOVB         40(SP), AX
-	MOVB         AX, 1(DI)
-	MOVB         48(SP), AX
-	MOVB         AX, 2(DI)
-	MOVB         56(SP), AX
-	MOVB         AX, 3(DI)
+	QBYTES(Y2, X2, X4, (DI))
 	ADDQ         $4, DI
 	ADDQ         $4, SI
 	ADDQ         $4, R8
@@ -831,5 +819,51 @@ s2loop:
 	JMP       s2loop
 
 s2done:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// func uniformAVX2(dst *uint8, n int, mask uint32, key, base uint64)
+//
+// UniformStatesGeneric for n a multiple of 16: words base … of the stream,
+// 8 a loop (two ymm), each giving its low and high 32-bit halves' low
+// byte (masked) to two draws. The 16 masked dwords are packed to bytes
+// in registers (VPACKUSDW, VPACKUSWB, then VPERMD puts the lanes back in
+// order).
+TEXT ·uniformAVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         n+8(FP), CX
+	MOVL         mask+16(FP), AX
+	VMOVD        AX, X6
+	VPBROADCASTD X6, Y6
+	VMOVDQU      PERM04, Y5
+	MOVQ         base+32(FP), AX
+	INCQ         AX
+	IMULQ        GAMMA, AX
+	ADDQ         key+24(FP), AX
+	MOVQ         GAMMA, R8
+	CTR4(AX, R8, BX, X0, X1, Y0) // lane j: key + (base + 1 + j)·Gamma
+	VMOVDQU      GAMMA4, Y7
+	VPADDQ       Y7, Y7, Y8 // 8·Gamma
+
+unloop:
+	TESTQ      CX, CX
+	JZ         undone
+	VMOVDQU    Y0, Y1
+	VPADDQ     Y7, Y0, Y2
+	VPADDQ     Y8, Y0, Y0
+	MIX(Y1, Y3)
+	MIX(Y2, Y4)
+	VPAND      Y6, Y1, Y1
+	VPAND      Y6, Y2, Y2
+	VPACKUSDW  Y2, Y1, Y1 // words: draws 0–3, 8–11 | 4–7, 12–15
+	VPACKUSWB  Y1, Y1, Y1
+	VPERMD     Y1, Y5, Y1
+	VMOVDQU    X1, (DI)
+	ADDQ       $16, DI
+	SUBQ       $16, CX
+	JMP        unloop
+
+undone:
 	VZEROUPPER
 	RET
