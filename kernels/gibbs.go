@@ -624,10 +624,15 @@ func (p Path) CatRows(tab []uint32, plus, minus []float64, R, d int) {
 // p[s] = p[s]·plus_k; threshold j is Threshold(p[0] + … + p[j]), summed in
 // that order.
 func CatRowsGeneric(tab []uint32, plus, minus []float64, R, d int) {
+	catRowsFrom(tab, plus, minus, R, d, 0)
+}
+
+// catRowsFrom is CatRowsGeneric for rows r0 … R−1.
+func catRowsFrom(tab []uint32, plus, minus []float64, R, d, r0 int) {
 	S := 1 << d
 	var pbuf [256]float64
 	p := pbuf[:S]
-	for r := 0; r < R; r++ {
+	for r := r0; r < R; r++ {
 		p[0] = 1
 		for k := 0; k < d; k++ {
 			pl, mi := plus[k*R+r], minus[k*R+r]

@@ -67,7 +67,7 @@ func gibbsAVX2() gibbs {
 		},
 		lcTanh:   lcTanhAVX2Go,
 		sigmoids: sigmoidPairsAVX2,
-		catRows:  CatRowsGeneric,
+		catRows:  catRowsAVX2,
 		prodPair: prodPairAVX2,
 	}
 }
@@ -101,6 +101,36 @@ func lcTanhAVX2(th, x *float64, n int, abs, prod *float64)
 
 //go:noescape
 func sigmoidAVX2(plus, minus, x *float64, n int)
+
+//go:noescape
+func catRows2AVX2(tab *uint32, plus, minus *float64, R, n int)
+
+//go:noescape
+func catRows3AVX2(tab *uint32, plus, minus *float64, R, n int)
+
+//go:noescape
+func catRows4AVX2(tab *uint32, plus, minus *float64, R, n int)
+
+// catRowsAVX2 builds the first 4·⌊R/4⌋ rows of tables of d = 2, 3, 4 in
+// assembly (4 rows a loop, the state probabilities in registers), the
+// rest, and other d, in Go.
+func catRowsAVX2(tab []uint32, plus, minus []float64, R, d int) {
+	n := R &^ 3
+	if d < 2 || d > 4 {
+		n = 0
+	}
+	if n > 0 {
+		switch d {
+		case 2:
+			catRows2AVX2(&tab[0], &plus[0], &minus[0], R, n)
+		case 3:
+			catRows3AVX2(&tab[0], &plus[0], &minus[0], R, n)
+		case 4:
+			catRows4AVX2(&tab[0], &plus[0], &minus[0], R, n)
+		}
+	}
+	catRowsFrom(tab, plus, minus, R, d, n)
+}
 
 //go:noescape
 func uniformAVX2(dst *uint8, n int, mask uint32, key, base uint64)

@@ -168,7 +168,11 @@ DATA g256<>+0x4a0(SB)/8, $4294967296.0 // 2^32
 DATA g256<>+0x4a8(SB)/8, $4294967296.0
 DATA g256<>+0x4b0(SB)/8, $4294967296.0
 DATA g256<>+0x4b8(SB)/8, $4294967296.0
-GLOBL g256<>(SB), RODATA|NOPTR, $1216
+DATA g256<>+0x4c0(SB)/8, $4294967295.0 // 2^32 − 1
+DATA g256<>+0x4c8(SB)/8, $4294967295.0
+DATA g256<>+0x4d0(SB)/8, $4294967295.0
+DATA g256<>+0x4d8(SB)/8, $4294967295.0
+GLOBL g256<>(SB), RODATA|NOPTR, $1248
 
 DATA shuf4<>+0x000(SB)/8, $0x808080800c080400 // per 128-bit lane: byte 0 of each dword, then zeros
 DATA shuf4<>+0x008(SB)/8, $0x8080808080808080
@@ -231,6 +235,7 @@ GLOBL perm04<>(SB), RODATA|NOPTR, $32
 #define T2 g256<>+0x460(SB)
 #define LOW32 g256<>+0x480(SB)
 #define TWO32 g256<>+0x4a0(SB)
+#define MAXU32 g256<>+0x4c0(SB)
 #define SHUF4 shuf4<>(SB)
 #define SHUFQ shufq<>(SB)
 #define PERM04 perm04<>(SB)
@@ -865,5 +870,192 @@ unloop:
 	JMP        unloop
 
 undone:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// THRESH2(p): the 4 thresholds Threshold(cum) of Y10 to the dwords at p:
+// v = cum·2^32 + 0.5, truncated (VROUNDPD, then the low dword of
+// trunc(v) + 2^52) where v < 2^32 − 1, 2^32 − 1 where v ≥ 2^32 − 1, and 0
+// where v is NaN (for cum ≥ 0, as Threshold). Y11–Y14 clobbered.
+#define THRESH2(p) \
+	VMULPD       TWO32, Y10, Y11; \
+	VADDPD       HALF, Y11, Y11; \
+	VCMPPD       $0x11, MAXU32, Y11, Y12; \
+	VCMPPD       $0x1d, MAXU32, Y11, Y13; \
+	VROUNDPD     $3, Y11, Y14; \
+	VADDPD       TWO52BITS, Y14, Y14; \
+	VANDPD       Y12, Y14, Y14; \
+	VORPD        Y13, Y14, Y14; \
+	VEXTRACTF128 $1, Y14, X13; \
+	VSHUFPS      $0x88, X13, X14, X14; \
+	VMOVUPS      X14, (p)
+
+// CUM(x, p): cum += x, its threshold to p and p on to the next threshold
+// (R10 bytes on).
+#define CUM(x, p) \
+	VADDPD x, Y10, Y10; \
+	THRESH2(p); \
+	ADDQ   R10, p
+
+// CUMMUL(q, f, p): CUM of q·f (Y15 clobbered).
+#define CUMMUL(q, f, p) \
+	VMULPD q, f, Y15; \
+	CUM(Y15, p)
+
+// CRSETUP (after DI tab, SI plus, R8 minus, CX R, DX n): R9 = bytes
+// from spin k's row r to spin k+1's, R10 bytes from threshold j's row r to
+// j+1's, CX the rows to do.
+#define CRSETUP \
+	MOVQ CX, R9; \
+	SHLQ $3, R9; \
+	MOVQ CX, R10; \
+	SHLQ $2, R10; \
+	MOVQ DX, CX
+
+// CRSPIN01: Y0–Y3 = the state probabilities of spins 0 and 1 of the 4
+// rows at SI, R8 (CatRowsGeneric's products); AX, BX at spin 1.
+#define CRSPIN01 \
+	MOVQ    SI, AX; \
+	MOVQ    R8, BX; \
+	VMOVUPD (AX), Y0; \
+	VMOVUPD (BX), Y1; \
+	ADDQ    R9, AX; \
+	ADDQ    R9, BX; \
+	VMOVUPD (AX), Y8; \
+	VMOVUPD (BX), Y9; \
+	VMULPD  Y9, Y0, Y2; \
+	VMULPD  Y8, Y0, Y0; \
+	VMULPD  Y9, Y1, Y3; \
+	VMULPD  Y8, Y1, Y1
+
+// func catRows2AVX2(tab *uint32, plus, minus *float64, R, n int)
+//
+// CatRowsGeneric for d = 2 on rows 0 … n−1 of R (n a multiple of 4): 4
+// rows a loop (one per lane), the 4 state probabilities in Y0–Y3.
+TEXT ·catRows2AVX2(SB), NOSPLIT, $0-40
+	MOVQ tab+0(FP), DI
+	MOVQ plus+8(FP), SI
+	MOVQ minus+16(FP), R8
+	MOVQ R+24(FP), CX
+	MOVQ n+32(FP), DX
+	CRSETUP
+
+cr2loop:
+	TESTQ  CX, CX
+	JZ     cr2done
+	CRSPIN01
+	MOVQ   DI, DX
+	VXORPD Y10, Y10, Y10 // cum
+	CUM(Y0, DX)
+	CUM(Y1, DX)
+	CUM(Y2, DX)
+	ADDQ   $32, SI
+	ADDQ   $32, R8
+	ADDQ   $16, DI
+	SUBQ   $4, CX
+	JMP    cr2loop
+
+cr2done:
+	VZEROUPPER
+	RET
+
+// func catRows3AVX2(tab *uint32, plus, minus *float64, R, n int)
+//
+// CatRowsGeneric for d = 3 on rows 0 … n−1 of R (n a multiple of 4): 4
+// rows a loop, the products q of spins 0 and 1 in Y0–Y3, spin 2's
+// factors in Y8, Y9; state s < 4 is q_s·plus_2, s + 4 is q_s·minus_2.
+TEXT ·catRows3AVX2(SB), NOSPLIT, $0-40
+	MOVQ tab+0(FP), DI
+	MOVQ plus+8(FP), SI
+	MOVQ minus+16(FP), R8
+	MOVQ R+24(FP), CX
+	MOVQ n+32(FP), DX
+	CRSETUP
+
+cr3loop:
+	TESTQ   CX, CX
+	JZ      cr3done
+	CRSPIN01
+	ADDQ    R9, AX
+	ADDQ    R9, BX
+	VMOVUPD (AX), Y8
+	VMOVUPD (BX), Y9
+	MOVQ    DI, DX
+	VXORPD  Y10, Y10, Y10 // cum
+	CUMMUL(Y8, Y0, DX)
+	CUMMUL(Y8, Y1, DX)
+	CUMMUL(Y8, Y2, DX)
+	CUMMUL(Y8, Y3, DX)
+	CUMMUL(Y9, Y0, DX)
+	CUMMUL(Y9, Y1, DX)
+	CUMMUL(Y9, Y2, DX)
+	ADDQ    $32, SI
+	ADDQ    $32, R8
+	ADDQ    $16, DI
+	SUBQ    $4, CX
+	JMP     cr3loop
+
+cr3done:
+	VZEROUPPER
+	RET
+
+// func catRows4AVX2(tab *uint32, plus, minus *float64, R, n int)
+//
+// CatRowsGeneric for d = 4 on rows 0 … n−1 of R (n a multiple of 4): 4
+// rows a loop, the products q of spins 0–2 in Y0–Y7, spin 3's factors in
+// Y8, Y9; state s < 8 is q_s·plus_3, s + 8 is q_s·minus_3.
+TEXT ·catRows4AVX2(SB), NOSPLIT, $0-40
+	MOVQ tab+0(FP), DI
+	MOVQ plus+8(FP), SI
+	MOVQ minus+16(FP), R8
+	MOVQ R+24(FP), CX
+	MOVQ n+32(FP), DX
+	CRSETUP
+
+cr4loop:
+	TESTQ   CX, CX
+	JZ      cr4done
+	CRSPIN01
+	ADDQ    R9, AX
+	ADDQ    R9, BX
+	VMOVUPD (AX), Y8
+	VMOVUPD (BX), Y9
+	VMULPD  Y9, Y0, Y4
+	VMULPD  Y8, Y0, Y0
+	VMULPD  Y9, Y1, Y5
+	VMULPD  Y8, Y1, Y1
+	VMULPD  Y9, Y2, Y6
+	VMULPD  Y8, Y2, Y2
+	VMULPD  Y9, Y3, Y7
+	VMULPD  Y8, Y3, Y3
+	ADDQ    R9, AX
+	ADDQ    R9, BX
+	VMOVUPD (AX), Y8
+	VMOVUPD (BX), Y9
+	MOVQ    DI, DX
+	VXORPD  Y10, Y10, Y10 // cum
+	CUMMUL(Y8, Y0, DX)
+	CUMMUL(Y8, Y1, DX)
+	CUMMUL(Y8, Y2, DX)
+	CUMMUL(Y8, Y3, DX)
+	CUMMUL(Y8, Y4, DX)
+	CUMMUL(Y8, Y5, DX)
+	CUMMUL(Y8, Y6, DX)
+	CUMMUL(Y8, Y7, DX)
+	CUMMUL(Y9, Y0, DX)
+	CUMMUL(Y9, Y1, DX)
+	CUMMUL(Y9, Y2, DX)
+	CUMMUL(Y9, Y3, DX)
+	CUMMUL(Y9, Y4, DX)
+	CUMMUL(Y9, Y5, DX)
+	CUMMUL(Y9, Y6, DX)
+	ADDQ    $32, SI
+	ADDQ    $32, R8
+	ADDQ    $16, DI
+	SUBQ    $4, CX
+	JMP     cr4loop
+
+cr4done:
 	VZEROUPPER
 	RET

@@ -724,12 +724,13 @@ func TestCDStatsPaths(t *testing.T) {
 
 // CatRows on every path gives the generic twin's tables, which are the
 // thresholds of the products of the spins' probabilities; saturated,
-// zero and NaN probabilities included.
+// zero and NaN probabilities included, and row counts that leave every
+// tail of the assembly twins' blocks (4 or 8 rows).
 func TestCatRowsPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(29, 30))
 	for d := 1; d <= 6; d++ {
 		S := 1 << d
-		for _, R := range []int{1, 2, 8, 16, 64, 72, 256} {
+		for _, R := range []int{1, 2, 5, 8, 13, 16, 64, 72, 77, 256} {
 			plus, minus := make([]float64, R*d), make([]float64, R*d)
 			for i := range plus {
 				switch rng.IntN(10) {
