@@ -256,13 +256,19 @@ func (p Path) CornerSums(W *[4][]float64, C *[4][]uint8, th []float64, d int, si
 
 // CornerSumsGeneric is CornerSums' reference.
 func CornerSumsGeneric(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64) {
+	cornerSumsFrom(W, C, th, d, sign, 0)
+}
+
+// cornerSumsFrom is CornerSumsGeneric for samples n0 … N−1.
+func cornerSumsFrom(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64, n0 int) {
 	N, S := len(C[0]), 1<<d
 	m := uint8(S - 1)
 	c0, c1, c2, c3 := C[0][:N], C[1][:N], C[2][:N], C[3][:N]
 	for k := 0; k < d; k++ {
 		t := th[k*N : (k+1)*N]
 		W0, W1, W2, W3 := W[0][k*S:(k+1)*S], W[1][k*S:(k+1)*S], W[2][k*S:(k+1)*S], W[3][k*S:(k+1)*S]
-		for n, v := range t {
+		for n := n0; n < N; n++ {
+			v := t[n]
 			// sign is ±1: adding sign·v is adding or subtracting v
 			v *= sign
 			W0[c0[n]&m] += v

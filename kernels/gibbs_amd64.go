@@ -59,7 +59,7 @@ func gibbsAVX2() gibbs {
 		catPair:    catPairAVX2,
 		catOne:     catOneAVX2,
 		centre:     centreStatesAVX2,
-		cornerSums: CornerSumsGeneric,
+		cornerSums: cornerSumsAVX2Go,
 		uniform:    uniformStatesAVX2Go,
 		cdStats: func(st *CDStats, acc *LcLanes) {
 			cdFields(st)
@@ -130,6 +130,49 @@ func catRowsAVX2(tab []uint32, plus, minus []float64, R, d int) {
 		}
 	}
 	catRowsFrom(tab, plus, minus, R, d, n)
+}
+
+//go:noescape
+func cornerSumsAVX2(acc *float64, c *[4]*uint8, th *float64, n, N, d, sub int)
+
+// cornerSumsAVX2Go runs CornerSums for 2 ≤ d ≤ 4 in assembly on the first
+// 4·⌊N/4⌋ samples (each corner's sums by state, its d spins in the lanes
+// of a ymm), the rest, and other d, in Go; every sum gets its terms in the
+// order of the samples either way.
+func cornerSumsAVX2Go(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64) {
+	N := len(C[0])
+	n := N &^ 3
+	if d < 2 || d > 4 || n == 0 {
+		CornerSumsGeneric(W, C, th, d, sign)
+		return
+	}
+	S := 1 << d
+	var acc [4 * 16 * 4]float64 // corner i, state s, spin k at (16i + s)·4 + k
+	for i := range 4 {
+		w := W[i][:d*S]
+		for k := 0; k < d; k++ {
+			for s := 0; s < S; s++ {
+				acc[(16*i+s)*4+k] = w[k*S+s]
+			}
+		}
+	}
+	c := [4]*uint8{&C[0][0], &C[1][0], &C[2][0], &C[3][0]}
+	sub := 0
+	if sign < 0 {
+		sub = 1
+	}
+	_ = th[d*N-1]
+	cornerSumsAVX2(&acc[0], &c, &th[0], n, N, d, sub)
+	runtime.KeepAlive(C)
+	for i := range 4 {
+		w := W[i][:d*S]
+		for k := 0; k < d; k++ {
+			for s := 0; s < S; s++ {
+				w[k*S+s] = acc[(16*i+s)*4+k]
+			}
+		}
+	}
+	cornerSumsFrom(W, C, th, d, sign, n)
 }
 
 //go:noescape

@@ -1059,3 +1059,115 @@ cr4loop:
 cr4done:
 	VZEROUPPER
 	RET
+
+// ---------------------------------------------------------------------------
+// func cornerSumsAVX2(acc *float64, c *[4]*uint8, th *float64, n, N, d, sub int)
+//
+// CornerSumsGeneric for 2 ≤ d ≤ 4 on samples 0 … n−1 (n a multiple of 4)
+// of N: acc holds, for corner i and state s, the d sums W[i][k·2^d + s] in
+// the lanes k of the ymm at acc + (16i + s)·32 (lanes k ≥ d unused). A
+// block of 4 samples is transposed (th[k·N + m] for 4 spins and 4
+// samples: one ymm per sample, spins in lanes), and each sample's ymm is
+// added to (sub = 0) or subtracted from (sub = 1) the accumulator of its
+// state, corner by corner: every sum gets its terms in the order of n, as
+// in the twin.
+//
+// Registers: DI acc, R8–R11 the corners' states, SI th of spin 0 at the
+// block, R12 N·8, R13 3N·8, BX (2^d − 1)·32, CX the sample, DX n.
+
+// CADD(off, ptr, corner, t, op): the accumulator of state ptr[CX + off]
+// of the corner at corner(DI) += or −= t, the block's sample off; the
+// accumulator is the first operand, as the twin's sum is.
+#define CADD(off, ptr, corner, t, op) \
+	MOVBLZX off(ptr)(CX*1), AX; \
+	SHLL    $5, AX; \
+	ANDL    BX, AX; \
+	VMOVUPD corner(DI)(AX*1), Y8; \
+	op      t, Y8, Y8; \
+	VMOVUPD Y8, corner(DI)(AX*1)
+
+// CBLOCK(op): the block of samples CX … CX+3 (Y4–Y7 the spins' rows),
+// transposed into Y0–Y3 and added with op.
+#define CBLOCK(op) \
+	VUNPCKLPD  Y5, Y4, Y8; \
+	VUNPCKHPD  Y5, Y4, Y9; \
+	VUNPCKLPD  Y7, Y6, Y10; \
+	VUNPCKHPD  Y7, Y6, Y11; \
+	VPERM2F128 $0x20, Y10, Y8, Y0; \
+	VPERM2F128 $0x20, Y11, Y9, Y1; \
+	VPERM2F128 $0x31, Y10, Y8, Y2; \
+	VPERM2F128 $0x31, Y11, Y9, Y3; \
+	CADD(0, R8, 0, Y0, op); \
+	CADD(0, R9, 512, Y0, op); \
+	CADD(0, R10, 1024, Y0, op); \
+	CADD(0, R11, 1536, Y0, op); \
+	CADD(1, R8, 0, Y1, op); \
+	CADD(1, R9, 512, Y1, op); \
+	CADD(1, R10, 1024, Y1, op); \
+	CADD(1, R11, 1536, Y1, op); \
+	CADD(2, R8, 0, Y2, op); \
+	CADD(2, R9, 512, Y2, op); \
+	CADD(2, R10, 1024, Y2, op); \
+	CADD(2, R11, 1536, Y2, op); \
+	CADD(3, R8, 0, Y3, op); \
+	CADD(3, R9, 512, Y3, op); \
+	CADD(3, R10, 1024, Y3, op); \
+	CADD(3, R11, 1536, Y3, op)
+
+// CROWS: Y4–Y7 = the spins' th for samples CX … CX+3 (Y6, Y7 are not
+// loaded where d < 3, 4, and stay zero).
+#define CROWS \
+	VMOVUPD (SI), Y4; \
+	VMOVUPD (SI)(R12*1), Y5; \
+	CMPQ    R14, $3; \
+	JB      5(PC); \
+	VMOVUPD (SI)(R12*2), Y6; \
+	CMPQ    R14, $4; \
+	JB      2(PC); \
+	VMOVUPD (SI)(R13*1), Y7
+
+TEXT ·cornerSumsAVX2(SB), NOSPLIT, $0-56
+	MOVQ  acc+0(FP), DI
+	MOVQ  c+8(FP), AX
+	MOVQ  0(AX), R8
+	MOVQ  8(AX), R9
+	MOVQ  16(AX), R10
+	MOVQ  24(AX), R11
+	MOVQ  th+16(FP), SI
+	MOVQ  n+24(FP), DX
+	MOVQ  N+32(FP), R12
+	SHLQ  $3, R12
+	LEAQ  (R12)(R12*2), R13
+	MOVQ  d+40(FP), R14
+	MOVQ  $1, BX
+	MOVQ  R14, CX
+	SHLQ  CX, BX
+	DECQ  BX
+	SHLQ  $5, BX // (2^d − 1)·32
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ  CX, CX
+	CMPQ  sub+48(FP), $0
+	JNE   csSub
+
+csAdd:
+	CMPQ  CX, DX
+	JGE   csDone
+	CROWS
+	CBLOCK(VADDPD)
+	ADDQ  $32, SI
+	ADDQ  $4, CX
+	JMP   csAdd
+
+csSub:
+	CMPQ  CX, DX
+	JGE   csDone
+	CROWS
+	CBLOCK(VSUBPD)
+	ADDQ  $32, SI
+	ADDQ  $4, CX
+	JMP   csSub
+
+csDone:
+	VZEROUPPER
+	RET
