@@ -280,14 +280,17 @@ func cornerSumsFrom(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign fl
 }
 
 // cdFields writes the fields of st to st.Phi.
-func cdFields(st *CDStats) {
+func cdFields(st *CDStats) { cdFieldsFrom(st, 0) }
+
+// cdFieldsFrom writes the fields of samples n0 … N−1 of st to st.Phi.
+func cdFieldsFrom(st *CDStats, n0 int) {
 	d, N := st.D, len(st.C[0])
 	U0, U1, U2, U3 := st.U[0], st.U[1], st.U[2], st.U[3]
 	c0, c1, c2, c3 := st.C[0], st.C[1][:N], st.C[2][:N], st.C[3][:N]
 	phi := st.Phi[:d*N]
 	for k := 0; k < d; k++ {
 		f := phi[k*N : (k+1)*N]
-		for n := range f {
+		for n := n0; n < N; n++ {
 			f[n] = U0[int(c0[n])*d+k] + U1[int(c1[n])*d+k] + U2[int(c2[n])*d+k] + U3[int(c3[n])*d+k]
 		}
 	}

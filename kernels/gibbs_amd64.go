@@ -61,14 +61,11 @@ func gibbsAVX2() gibbs {
 		centre:     centreStatesAVX2,
 		cornerSums: cornerSumsAVX2Go,
 		uniform:    uniformStatesAVX2Go,
-		cdStats: func(st *CDStats, acc *LcLanes) {
-			cdFields(st)
-			lcTanhInto(lcTanhAVX2Go, st.Th, st.Phi[:st.D*len(st.C[0])], acc)
-		},
-		lcTanh:   lcTanhAVX2Go,
-		sigmoids: sigmoidPairsAVX2,
-		catRows:  catRowsAVX2,
-		prodPair: prodPairAVX2,
+		cdStats:    cdStatsAVX2Go,
+		lcTanh:     lcTanhAVX2Go,
+		sigmoids:   sigmoidPairsAVX2,
+		catRows:    catRowsAVX2,
+		prodPair:   prodPairAVX2,
 	}
 }
 
@@ -173,6 +170,39 @@ func cornerSumsAVX2Go(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign 
 		}
 	}
 	cornerSumsFrom(W, C, th, d, sign, n)
+}
+
+//go:noescape
+func cdFieldsAVX2(phi *float64, c *[4]*uint8, ut *float64, n, N, d int)
+
+// cdStatsAVX2Go computes the fields of the first 4·⌊N/4⌋ samples in
+// assembly for d ≤ 4 (a sample's d fields in the lanes of a ymm, from the
+// tables' rows), the rest, and other d, in Go, and then runs LcTanh's
+// kernel over them (the k-major order of the lane sums rules out doing
+// both in one pass over the samples).
+func cdStatsAVX2Go(st *CDStats, acc *LcLanes) {
+	d, N := st.D, len(st.C[0])
+	n := N &^ 3
+	if d > 4 || n == 0 {
+		cdFields(st)
+	} else {
+		S := 1 << d
+		var ut [4 * 16 * 4]float64 // site i, state s, spin k at (16i + s)·4 + k
+		for i := range 4 {
+			U := st.U[i][:S*d]
+			for s := 0; s < S; s++ {
+				copy(ut[(16*i+s)*4:(16*i+s)*4+d], U[s*d:(s+1)*d])
+			}
+		}
+		_ = st.Phi[d*N-1]
+		c := [4]*uint8{&st.C[0][0], &st.C[1][0], &st.C[2][0], &st.C[3][0]}
+		cdFieldsAVX2(&st.Phi[0], &c, &ut[0], n, N, d)
+		runtime.KeepAlive(st)
+		if n < N {
+			cdFieldsFrom(st, n)
+		}
+	}
+	lcTanhInto(lcTanhAVX2Go, st.Th, st.Phi[:d*N], acc)
 }
 
 //go:noescape

@@ -738,10 +738,9 @@ p2done:
 	VSUBPD   ONE, t1, t1; \
 	VADDPD   t1, t2, m
 
-// LCHALF(off, abs, prod): LcTanhGeneric on the 4 elements at off(SI),
-// accumulating into abs and prod.
-#define LCHALF(off, abs, prod) \
-	VMOVUPD off(SI), Y0; \
+// LCBODY(dst, abs, prod): LcTanhGeneric on the 4 elements in Y0, tanh to
+// dst, accumulating into abs and prod (Y1–Y8 clobbered).
+#define LCBODY(dst, abs, prod) \
 	VANDPD  ABSMASK, Y0, Y1; \
 	VADDPD  Y1, abs, abs; \
 	VMULPD  MTWO, Y1, Y2; \
@@ -754,7 +753,13 @@ p2done:
 	VCMPPD  $0x11, Y7, Y0, Y8; \
 	VANDPD  SIGN, Y8, Y8; \
 	VXORPD  Y8, Y4, Y4; \
-	VMOVUPD Y4, off(DI)
+	VMOVUPD Y4, dst
+
+// LCHALF(off, abs, prod): LcTanhGeneric on the 4 elements at off(SI),
+// accumulating into abs and prod.
+#define LCHALF(off, abs, prod) \
+	VMOVUPD off(SI), Y0; \
+	LCBODY(off(DI), abs, prod)
 
 // func lcTanhAVX2(th, x *float64, n int, abs, prod *float64)
 //
@@ -1169,5 +1174,83 @@ csSub:
 	JMP   csSub
 
 csDone:
+	VZEROUPPER
+	RET
+
+
+// ---------------------------------------------------------------------------
+// func cdFieldsAVX2(phi *float64, c *[4]*uint8, ut *float64, n, N, d int)
+//
+// cdFields for d ≤ 4 on samples 0 … n−1 (n a multiple of 4) of N: ut
+// holds site i's field table row by row, U_i[s·d + k] at ut[(16i + s)·4
+// + k] (lanes k ≥ d zero), so that a sample's d fields are one ymm,
+// ((U0[s0] + U1[s1]) + U2[s2]) + U3[s3] in the twin's order; a block of 4
+// samples is transposed (VUNPCKLPD/VPERM2F128) and spin k's 4 fields
+// stored to phi[k·N + m].
+//
+// Registers: SI, R8, R9, R10 the corners' states, DI ut, BX phi at the
+// block, R12 N·8, R13 3N·8, R14 d, CX the sample, DX n.
+
+// CFROW(off, y): y = the fields of sample CX + off (AX clobbered).
+#define CFROW(off, y) \
+	MOVBLZX off(SI)(CX*1), AX; \
+	SHLL    $5, AX; \
+	VMOVUPD (DI)(AX*1), y; \
+	MOVBLZX off(R8)(CX*1), AX; \
+	SHLL    $5, AX; \
+	VADDPD  512(DI)(AX*1), y, y; \
+	MOVBLZX off(R9)(CX*1), AX; \
+	SHLL    $5, AX; \
+	VADDPD  1024(DI)(AX*1), y, y; \
+	MOVBLZX off(R10)(CX*1), AX; \
+	SHLL    $5, AX; \
+	VADDPD  1536(DI)(AX*1), y, y
+
+TEXT ·cdFieldsAVX2(SB), NOSPLIT, $0-48
+	MOVQ  phi+0(FP), BX
+	MOVQ  c+8(FP), AX
+	MOVQ  0(AX), SI
+	MOVQ  8(AX), R8
+	MOVQ  16(AX), R9
+	MOVQ  24(AX), R10
+	MOVQ  ut+16(FP), DI
+	MOVQ  n+24(FP), DX
+	MOVQ  N+32(FP), R12
+	SHLQ  $3, R12
+	LEAQ  (R12)(R12*2), R13
+	MOVQ  d+40(FP), R14
+	XORQ  CX, CX
+
+cfloop:
+	CMPQ       CX, DX
+	JGE        cfdone
+	CFROW(0, Y0)
+	CFROW(1, Y1)
+	CFROW(2, Y2)
+	CFROW(3, Y3)
+	VUNPCKLPD  Y1, Y0, Y4 // spins 0, 2 of samples 0, 1
+	VUNPCKHPD  Y1, Y0, Y5 // spins 1, 3
+	VUNPCKLPD  Y3, Y2, Y6
+	VUNPCKHPD  Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0 // spin 0 of the 4 samples
+	VPERM2F128 $0x20, Y7, Y5, Y1
+	VPERM2F128 $0x31, Y6, Y4, Y2
+	VPERM2F128 $0x31, Y7, Y5, Y3
+	VMOVUPD    Y0, (BX)
+	CMPQ       R14, $2
+	JB         cfnext
+	VMOVUPD    Y1, (BX)(R12*1)
+	JE         cfnext
+	VMOVUPD    Y2, (BX)(R12*2)
+	CMPQ       R14, $4
+	JB         cfnext
+	VMOVUPD    Y3, (BX)(R13*1)
+
+cfnext:
+	ADDQ       $32, BX
+	ADDQ       $4, CX
+	JMP        cfloop
+
+cfdone:
 	VZEROUPPER
 	RET
