@@ -361,6 +361,11 @@ func TestAssemblyConstants(t *testing.T) {
 		bc("GAMMA128", g*128), bc("GAMMA65", g*65), bc("GAMMA4", g*4),
 		bc("SIGN32", 0x8000000080000000),
 		bc("TWO21", math.Float64bits(1<<21)), bc("LOW21", 1<<21-1), bc("LOW32", 1<<32-1),
+		// bytes (words) repeated 8 (4) times: byte sign bits, the low byte of
+		// a word, and the byte tables' group offsets 0x70 and 16g
+		bc("SIGN8", 0x80*0x0101010101010101), bc("LOW8W", 0xff*0x0001000100010001),
+		bc("BYTE70", 0x70*0x0101010101010101), bc("BYTE10", 0x10*0x0101010101010101),
+		bc("BYTE20", 0x20*0x0101010101010101), bc("BYTE30", 0x30*0x0101010101010101),
 	}
 	for _, c := range gib {
 		switch c.name {

@@ -48,14 +48,8 @@ func gibbsAVX2() gibbs {
 		return genericGibbs
 	}
 	return gibbs{
-		fineBits: fineChainBitsAVX2,
-		fineChain: func(f *FineChain) {
-			if f.D >= ProdMinD {
-				fineChainProd(f, prodPairAVX2)
-				return
-			}
-			fineChainRange(f, 0, len(f.C[0]), catPairAVX2)
-		},
+		fineBits:   fineChainBitsAVX2,
+		fineChain:  fineChainAVX2,
 		catPair:    catPairAVX2,
 		catOne:     catOneAVX2,
 		centre:     centreStatesAVX2,
@@ -229,7 +223,16 @@ func fineChainBitsAVX2(f *FineBits) {
 	}
 }
 
+// catPairAVX2 draws from tables of at most 64 rows (d ≤ 3) by byte
+// look-ups (catByteAVX2), from larger ones by a binary search with
+// gathers (catAVX2).
 func catPairAVX2(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
+	if d <= 3 {
+		var pt catBytes
+		pt.prep(tab, 1<<(2*d), d)
+		pt.draw(dst, a, b, tab, d, d, key, base)
+		return
+	}
 	n := len(dst) &^ 7
 	if n > 0 {
 		catAVX2(&dst[0], &a[0], &b[0], n, &tab[0], 2*d, d, d, key, base)
@@ -239,13 +242,105 @@ func catPairAVX2(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
 	}
 }
 
+// catOneAVX2 is catPairAVX2 for CatOne: byte look-ups for d ≤ 4.
 func catOneAVX2(dst, a []uint8, tab []uint32, d int, key, base uint64) {
+	if d <= 4 {
+		var pt catBytes
+		pt.prep(tab, 1<<d, d)
+		pt.draw(dst, a, a, tab, d, 0, key, base)
+		return
+	}
 	n := len(dst) &^ 7
 	if n > 0 {
 		catAVX2(&dst[0], &a[0], &a[0], n, &tab[0], d, d, 0, key, base)
 	}
 	if n < len(dst) {
 		CatOneGeneric(dst[n:], a[n:], tab, d, key, base+uint64(n/2))
+	}
+}
+
+// fineChainAVX2 runs the chain spin by spin for d ≥ ProdMinD, else with
+// the byte look-ups of catByteAVX2, the eight sites' byte tables made once
+// for all the steps.
+func fineChainAVX2(f *FineChain) {
+	d := f.D
+	if d >= ProdMinD {
+		fineChainProd(f, prodPairAVX2)
+		return
+	}
+	var pt [8]catBytes
+	R := 1 << (2 * d)
+	for e := range 4 {
+		pt[e].prep(f.Hid[e], R, d)
+		pt[4+e].prep(f.Cor[e], R, d)
+	}
+	for t := 0; t < f.Steps; t++ {
+		ph := FinePhase(t)
+		for e, nb := range fineHidden {
+			pt[e].draw(f.H[e], f.C[nb[0]], f.C[nb[1]], f.Hid[e], d, d, f.Key, Sub(ph, e))
+		}
+		for i, nb := range fineCorner {
+			pt[4+i].draw(f.C[i], f.H[nb[0]], f.H[nb[1]], f.Cor[i], d, d, f.Key, Sub(ph+1, i))
+		}
+	}
+}
+
+//go:noescape
+func catPrepAVX2(ptab *byte, tab *uint32, R, nt int)
+
+//go:noescape
+func catByteAVX2(dst, a, b *uint8, n int, ptab *byte, tab *uint32, desc *[5]int, key, base uint64)
+
+// catBytes is a threshold-major table of at most 64 rows as catByteAVX2
+// reads it: the thresholds' two high bytes, by groups of 16 rows (see
+// gibbs_avx2_amd64.s), and the draw's parameters.
+type catBytes struct {
+	b    [7 * 2 * 4 * 32]byte // the largest: 64 rows, 7 thresholds
+	desc [5]int               // nt, groups, shift, S − 1, R
+}
+
+// prep fills pt from tab, a table of R ≤ 64 rows for d spins (R·(2^d − 1)
+// ≤ 7·64 entries).
+func (pt *catBytes) prep(tab []uint32, R, d int) {
+	nt := 1<<d - 1
+	G := 1
+	if R > 16 {
+		G = 4
+	}
+	_ = tab[R*nt-1]
+	pt.desc = [5]int{nt, G, 0, 1<<d - 1, R}
+	switch R {
+	case 8, 16, 64:
+		catPrepAVX2(&pt.b[0], &tab[0], R, nt)
+	default: // 2 or 4 rows, at most 3 thresholds
+		for j := 0; j < nt; j++ {
+			hi, lo := pt.b[64*j:64*j+32], pt.b[64*j+32:64*j+64]
+			for r := 0; r < R; r++ {
+				t := tab[j*R+r]
+				hi[r], hi[16+r] = byte(t>>24)^0x80, byte(t>>24)^0x80
+				lo[r], lo[16+r] = byte(t>>16)^0x80, byte(t>>16)^0x80
+			}
+		}
+	}
+}
+
+// draw draws dst[n] from row (a[n]&m)<<shift | (b[n]&m) of tab, whose
+// byte table pt is: the first 32·⌊N/32⌋ in assembly, the rest in Go
+// (shift d: CatPair, shift 0 and a = b: CatOne).
+func (pt *catBytes) draw(dst, a, b []uint8, tab []uint32, d, shift int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 31
+	if n > 0 {
+		pt.desc[2] = shift
+		_, _ = a[n-1], b[n-1]
+		catByteAVX2(&dst[0], &a[0], &b[0], n, &pt.b[0], &tab[0], &pt.desc, key, base)
+	}
+	if n < N {
+		if shift == 0 {
+			CatOneGeneric(dst[n:], a[n:], tab, d, key, base+uint64(n/2))
+		} else {
+			CatPairGeneric(dst[n:], a[n:], b[n:], tab, d, key, base+uint64(n/2))
+		}
 	}
 }
 

@@ -172,7 +172,31 @@ DATA g256<>+0x4c0(SB)/8, $4294967295.0 // 2^32 − 1
 DATA g256<>+0x4c8(SB)/8, $4294967295.0
 DATA g256<>+0x4d0(SB)/8, $4294967295.0
 DATA g256<>+0x4d8(SB)/8, $4294967295.0
-GLOBL g256<>(SB), RODATA|NOPTR, $1248
+DATA g256<>+0x4e0(SB)/8, $0x8080808080808080 // byte sign bits (signed byte compares)
+DATA g256<>+0x4e8(SB)/8, $0x8080808080808080
+DATA g256<>+0x4f0(SB)/8, $0x8080808080808080
+DATA g256<>+0x4f8(SB)/8, $0x8080808080808080
+DATA g256<>+0x500(SB)/8, $0x00ff00ff00ff00ff // the low byte of each word
+DATA g256<>+0x508(SB)/8, $0x00ff00ff00ff00ff
+DATA g256<>+0x510(SB)/8, $0x00ff00ff00ff00ff
+DATA g256<>+0x518(SB)/8, $0x00ff00ff00ff00ff
+DATA g256<>+0x520(SB)/8, $0x7070707070707070 // bytes 0x70: row + 0x70 has bit 7 set from row 16 on
+DATA g256<>+0x528(SB)/8, $0x7070707070707070
+DATA g256<>+0x530(SB)/8, $0x7070707070707070
+DATA g256<>+0x538(SB)/8, $0x7070707070707070
+DATA g256<>+0x540(SB)/8, $0x1010101010101010 // bytes 16g: row ⊕ 16g is below 16 in group g
+DATA g256<>+0x548(SB)/8, $0x1010101010101010
+DATA g256<>+0x550(SB)/8, $0x1010101010101010
+DATA g256<>+0x558(SB)/8, $0x1010101010101010
+DATA g256<>+0x560(SB)/8, $0x2020202020202020
+DATA g256<>+0x568(SB)/8, $0x2020202020202020
+DATA g256<>+0x570(SB)/8, $0x2020202020202020
+DATA g256<>+0x578(SB)/8, $0x2020202020202020
+DATA g256<>+0x580(SB)/8, $0x3030303030303030
+DATA g256<>+0x588(SB)/8, $0x3030303030303030
+DATA g256<>+0x590(SB)/8, $0x3030303030303030
+DATA g256<>+0x598(SB)/8, $0x3030303030303030
+GLOBL g256<>(SB), RODATA|NOPTR, $1440
 
 DATA shuf4<>+0x000(SB)/8, $0x808080800c080400 // per 128-bit lane: byte 0 of each dword, then zeros
 DATA shuf4<>+0x008(SB)/8, $0x8080808080808080
@@ -236,6 +260,12 @@ GLOBL perm04<>(SB), RODATA|NOPTR, $32
 #define LOW32 g256<>+0x480(SB)
 #define TWO32 g256<>+0x4a0(SB)
 #define MAXU32 g256<>+0x4c0(SB)
+#define SIGN8 g256<>+0x4e0(SB)
+#define LOW8W g256<>+0x500(SB)
+#define BYTE70 g256<>+0x520(SB)
+#define BYTE10 g256<>+0x540(SB)
+#define BYTE20 g256<>+0x560(SB)
+#define BYTE30 g256<>+0x580(SB)
 #define SHUF4 shuf4<>(SB)
 #define SHUFQ shufq<>(SB)
 #define PERM04 perm04<>(SB)
@@ -1252,5 +1282,293 @@ cfnext:
 	JMP        cfloop
 
 cfdone:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// Categorical draws from byte tables (tables of at most 64 rows: CatPair
+// for d ≤ 3, CatOne for d ≤ 4), 32 draws a loop in byte lanes, without
+// gathers: VPSHUFB looks up 16 bytes by the low 4 bits of each lane's
+// index (and gives 0 where its bit 7 is set), so a table of 64 bytes is
+// four lookups, ORed, with the index of group g = row ⊕ 16g plus 0x70 (bit
+// 7 set unless the row is in group g).
+//
+// The state is #{j : T_j ≤ u}, and T_j < u holds where the high 16 bits
+// compare T_j^16 < u^16, T_j > u where T_j^16 > u^16: the tables hold the
+// thresholds' two high bytes (catPrepAVX2), each compared as a byte (signs
+// flipped: VPCMPGTB is signed), the second where the first are equal. A
+// lane whose 16 high bits equal a threshold's (chance about nt·2^-16 a
+// draw) sends the loop's 32 draws to the exact count on the full
+// thresholds (a scalar loop): either way the state is the pure-Go twin's,
+// bit for bit.
+//
+// The byte table ptab: threshold j's high bytes then its second bytes, as
+// G groups (G = 1 for at most 16 rows, else 4) of 32 bytes, the 16 rows
+// 16g … 16g+15 (⊕ 0x80) in both 128-bit lanes: byte
+// ((2j + b)·G + g)·32 + 16h + (r − 16g), h = 0, 1.
+
+// func catPrepAVX2(ptab *byte, tab *uint32, R, nt int)
+//
+// The byte table of a threshold-major table of R ∈ {8, 16, 64} rows and nt
+// thresholds (for R = 8 the group's rows 8–15, never looked up, repeat
+// rows 0–7).
+TEXT ·catPrepAVX2(SB), NOSPLIT, $0-32
+	MOVQ    ptab+0(FP), DI
+	MOVQ    tab+8(FP), SI
+	MOVQ    R+16(FP), BX
+	MOVQ    nt+24(FP), CX
+	VMOVDQU SIGN8, Y6
+	VMOVDQU LOW8W, Y7
+	MOVQ    BX, DX
+	SHRQ    $4, DX // groups of 16 rows (0 for R = 8)
+	MOVQ    DX, R8
+	CMPQ    R8, $1
+	ADCQ    $0, R8 // G
+
+cpthr:
+	MOVQ    R8, R9 // groups left
+	MOVQ    DI, R10 // high bytes of group g
+	MOVQ    R8, R11
+	SHLQ    $5, R11 // G·32: from the high bytes to the second bytes
+
+cpgrp:
+	VMOVDQU   (SI), Y0 // rows 16g … 16g+7
+	VMOVDQA   Y0, Y1
+	TESTQ     DX, DX
+	JZ        2(PC)
+	VMOVDQU   32(SI), Y1 // rows 16g+8 … 16g+15
+	VPSRLD    $16, Y0, Y0
+	VPSRLD    $16, Y1, Y1
+	VPACKUSDW Y1, Y0, Y0
+	VPERMQ    $0xd8, Y0, Y0 // the 16 rows' high words, in order
+	VPSRLW    $8, Y0, Y2
+	VPACKUSWB Y2, Y2, Y2
+	VPERMQ    $0x88, Y2, Y2 // their high bytes, in both lanes
+	VPXOR     Y6, Y2, Y2
+	VMOVDQU   Y2, (R10)
+	VPAND     Y7, Y0, Y3
+	VPACKUSWB Y3, Y3, Y3
+	VPERMQ    $0x88, Y3, Y3 // their second bytes
+	VPXOR     Y6, Y3, Y3
+	VMOVDQU   Y3, (R10)(R11*1)
+	ADDQ      $64, SI
+	ADDQ      $32, R10
+	DECQ      R9
+	JNZ       cpgrp
+	CMPQ      BX, $8
+	JNE       2(PC)
+	SUBQ      $32, SI // R = 8: 32 bytes a threshold, not 64
+	ADDQ      R11, DI
+	ADDQ      R11, DI
+	DECQ      CX
+	JNZ       cpthr
+	VZEROUPPER
+	RET
+
+// func catByteAVX2(dst, a, b *uint8, n int, ptab *byte, tab *uint32, desc *[5]int, key, base uint64)
+//
+// The categorical draws of CatPair (shift d) and CatOne (a = b, shift 0)
+// for n a multiple of 32, from the byte table ptab of the threshold-major
+// table tab (which the exact count reads); desc: nt, G, shift, m = S − 1,
+// R.
+// Stack: 0(SP) the 32 uniforms of the loop, 128(SP) m in every byte,
+// 160(SP) the shift count, 176(SP) 2^shift.
+//
+// Registers: Y12 the counters of the loop's 16 words; then Y0 the uniforms'
+// high bytes, Y1 their second bytes (⊕ 0x80), Y2–Y5 the groups' indices
+// (Y2 alone for G = 1), Y6 the count, Y7 the lanes with equal high halves,
+// Y8–Y11, Y13 scratch. R9 ptab, R11 the threshold's bytes, R12 thresholds
+// left.
+
+// CBLOOK(g): Y8, Y9 = the high and second bytes of threshold R11, rows Y2
+// (G = 1).
+#define CBLOOK1 \
+	VMOVDQU (R11), Y10; \
+	VPSHUFB Y2, Y10, Y8; \
+	VMOVDQU 32(R11), Y10; \
+	VPSHUFB Y2, Y10, Y9
+
+// CBLOOK4: the same for G = 4, the groups' indices in Y2–Y5.
+#define CBLOOK4 \
+	VMOVDQU (R11), Y10; \
+	VPSHUFB Y2, Y10, Y8; \
+	VMOVDQU 32(R11), Y10; \
+	VPSHUFB Y3, Y10, Y10; \
+	VPOR    Y10, Y8, Y8; \
+	VMOVDQU 64(R11), Y10; \
+	VPSHUFB Y4, Y10, Y10; \
+	VPOR    Y10, Y8, Y8; \
+	VMOVDQU 96(R11), Y10; \
+	VPSHUFB Y5, Y10, Y10; \
+	VPOR    Y10, Y8, Y8; \
+	VMOVDQU 128(R11), Y10; \
+	VPSHUFB Y2, Y10, Y9; \
+	VMOVDQU 160(R11), Y10; \
+	VPSHUFB Y3, Y10, Y10; \
+	VPOR    Y10, Y9, Y9; \
+	VMOVDQU 192(R11), Y10; \
+	VPSHUFB Y4, Y10, Y10; \
+	VPOR    Y10, Y9, Y9; \
+	VMOVDQU 224(R11), Y10; \
+	VPSHUFB Y5, Y10, Y10; \
+	VPOR    Y10, Y9, Y9
+
+// CBCMP: Y6 += (T < u by the high 16 bits), Y7 |= (equal high 16 bits),
+// T's bytes in Y8, Y9.
+#define CBCMP \
+	VPCMPGTB Y8, Y0, Y11; \
+	VPCMPEQB Y8, Y0, Y8; \
+	VPCMPGTB Y9, Y1, Y13; \
+	VPCMPEQB Y9, Y1, Y9; \
+	VPAND    Y13, Y8, Y13; \
+	VPOR     Y13, Y11, Y11; \
+	VPSUBB   Y11, Y6, Y6; \
+	VPAND    Y9, Y8, Y8; \
+	VPOR     Y8, Y7, Y7
+
+TEXT ·catByteAVX2(SB), NOSPLIT, $184-72
+	MOVQ         dst+0(FP), DI
+	MOVQ         a+8(FP), SI
+	MOVQ         b+16(FP), R8
+	MOVQ         ptab+32(FP), R9
+	MOVQ         desc+48(FP), R15
+	MOVQ         24(R15), AX // m
+	VMOVD        AX, X8
+	VPBROADCASTB X8, Y8
+	VMOVDQU      Y8, 128(SP)
+	MOVQ         16(R15), CX // shift
+	MOVQ         CX, 160(SP)
+	MOVQ         $0, 168(SP)
+	MOVQ         $1, AX
+	SHLQ         CX, AX
+	MOVQ         AX, 176(SP)
+	MOVQ         base+64(FP), AX
+	INCQ         AX
+	IMULQ        GAMMA, AX
+	ADDQ         key+56(FP), AX
+	MOVQ         GAMMA, R10
+	CTR4(AX, R10, BX, X12, X13, Y12) // lane j: key + (base + 1 + j)·Gamma
+	MOVQ         n+24(FP), CX
+
+cbloop:
+	TESTQ        CX, CX
+	JZ           cbdone
+	// the uniforms: words 16i … 16i+15 in Y0–Y3
+	VMOVDQU      Y12, Y0
+	VPADDQ       GAMMA4, Y12, Y1
+	VPADDQ       GAMMA4, Y1, Y2
+	VPADDQ       GAMMA4, Y2, Y3
+	VPADDQ       GAMMA4, Y3, Y12
+	MIX(Y0, Y4)
+	MIX(Y1, Y4)
+	MIX(Y2, Y4)
+	MIX(Y3, Y4)
+	VMOVDQU      Y0, 0(SP)
+	VMOVDQU      Y1, 32(SP)
+	VMOVDQU      Y2, 64(SP)
+	VMOVDQU      Y3, 96(SP)
+	// their high 16 bits as bytes, in the draws' order
+	VPSRLD       $16, Y0, Y0
+	VPSRLD       $16, Y1, Y1
+	VPSRLD       $16, Y2, Y2
+	VPSRLD       $16, Y3, Y3
+	VPACKUSDW    Y1, Y0, Y0
+	VPACKUSDW    Y3, Y2, Y2
+	VMOVDQU      PERM04, Y5
+	VPSRLW       $8, Y0, Y1
+	VPSRLW       $8, Y2, Y3
+	VPACKUSWB    Y3, Y1, Y1
+	VPERMD       Y1, Y5, Y1
+	VPAND        LOW8W, Y0, Y0
+	VPAND        LOW8W, Y2, Y2
+	VPACKUSWB    Y2, Y0, Y0
+	VPERMD       Y0, Y5, Y0
+	VPXOR        SIGN8, Y0, Y4 // second bytes
+	VPXOR        SIGN8, Y1, Y0 // high bytes
+	VMOVDQA      Y4, Y1
+	// rows
+	VMOVDQU      (SI), Y2
+	VPAND        128(SP), Y2, Y2
+	VPSLLW       160(SP), Y2, Y2
+	VMOVDQU      (R8), Y3
+	VPAND        128(SP), Y3, Y3
+	VPOR         Y3, Y2, Y2
+	VPXOR        Y6, Y6, Y6
+	VPXOR        Y7, Y7, Y7
+	MOVQ         R9, R11
+	MOVQ         0(R15), R12 // nt
+	CMPQ         8(R15), $1
+	JNE          cbwide
+
+cbthr1:
+	CBLOOK1
+	CBCMP
+	ADDQ         $64, R11
+	DECQ         R12
+	JNZ          cbthr1
+	JMP          cbcount
+
+cbwide:
+	VPXOR        BYTE10, Y2, Y3
+	VPXOR        BYTE20, Y2, Y4
+	VPXOR        BYTE30, Y2, Y5
+	VPADDB       BYTE70, Y2, Y2
+	VPADDB       BYTE70, Y3, Y3
+	VPADDB       BYTE70, Y4, Y4
+	VPADDB       BYTE70, Y5, Y5
+
+cbthr4:
+	CBLOOK4
+	CBCMP
+	ADDQ         $256, R11
+	DECQ         R12
+	JNZ          cbthr4
+
+cbcount:
+	VPTEST       Y7, Y7
+	JNZ          cbexact
+	VMOVDQU      Y6, (DI)
+
+cbnext:
+	ADDQ         $32, DI
+	ADDQ         $32, SI
+	ADDQ         $32, R8
+	SUBQ         $32, CX
+	JMP          cbloop
+
+cbexact:
+	// draw i: row r = (a_i & m)·2^shift | (b_i & m), uniform u_i, state
+	// #{j : tab[j·R + r] ≤ u_i}
+	MOVQ         32(R15), R13 // R
+	SHLQ         $2, R13 // bytes from threshold j's row to j+1's
+	XORQ         R10, R10 // i
+
+cbx:
+	MOVBLZX      (SI)(R10*1), AX
+	ANDL         24(R15), AX
+	IMULL        176(SP), AX
+	MOVBLZX      (R8)(R10*1), DX
+	ANDL         24(R15), DX
+	ORL          DX, AX
+	MOVQ         tab+40(FP), R11
+	LEAQ         (R11)(AX*4), R11 // threshold 0 of row r
+	MOVL         0(SP)(R10*4), DX // u_i
+	XORL         BX, BX
+	MOVQ         0(R15), R12
+
+cbxthr:
+	CMPL         DX, (R11)
+	JCS          2(PC)
+	INCL         BX
+	ADDQ         R13, R11
+	DECQ         R12
+	JNZ          cbxthr
+	MOVB         BX, (DI)(R10*1)
+	INCQ         R10
+	CMPQ         R10, $32
+	JB           cbx
+	JMP          cbnext
+
+cbdone:
 	VZEROUPPER
 	RET
