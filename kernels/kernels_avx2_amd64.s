@@ -916,7 +916,8 @@ expdone:
 	RET
 
 // func reluAVX2(dst, z *float64, n int)
-// dst[i] = max(z[i], 0) as Go's max, for n a multiple of 4.
+// dst[i] = max(z[i], 0) as Go's max, 4 a step and the last n mod 4 one by
+// one (VEX scalar forms, no masked stores).
 TEXT ·reluAVX2(SB), NOSPLIT, $0-24
 	MOVQ   dst+0(FP), DI
 	MOVQ   z+8(FP), SI
@@ -924,8 +925,8 @@ TEXT ·reluAVX2(SB), NOSPLIT, $0-24
 	VXORPD Y1, Y1, Y1
 
 r2loop:
-	TESTQ   CX, CX
-	JZ      r2done
+	CMPQ    CX, $4
+	JLT     r2tail
 	VMOVUPD (SI), Y0
 	VCMPPD  $0x16, Y1, Y0, Y2 // !(z ≤ 0), unordered true
 	VANDPD  Y2, Y0, Y0
@@ -935,13 +936,25 @@ r2loop:
 	SUBQ    $4, CX
 	JMP     r2loop
 
+r2tail:
+	TESTQ   CX, CX
+	JZ      r2done
+	VMOVSD  (SI), X0
+	VCMPSD  $0x16, X1, X0, X2
+	VANDPD  X2, X0, X0
+	VMOVSD  X0, (DI)
+	ADDQ    $8, SI
+	ADDQ    $8, DI
+	DECQ    CX
+	JMP     r2tail
+
 r2done:
 	VZEROUPPER
 	RET
 
 // func reluMaskAVX2(grad, z *float64, n int)
-// g[i] kept where the bits of z[i], as an int64, are > 0, for n a
-// multiple of 4.
+// g[i] kept where the bits of z[i], as an int64, are > 0, 4 a step and the
+// last n mod 4 one by one.
 TEXT ·reluMaskAVX2(SB), NOSPLIT, $0-24
 	MOVQ  grad+0(FP), DI
 	MOVQ  z+8(FP), SI
@@ -949,8 +962,8 @@ TEXT ·reluMaskAVX2(SB), NOSPLIT, $0-24
 	VPXOR Y1, Y1, Y1
 
 m2loop:
-	TESTQ    CX, CX
-	JZ       m2done
+	CMPQ     CX, $4
+	JLT      m2tail
 	VMOVDQU  (SI), Y0
 	VPCMPGTQ Y1, Y0, Y2 // z > 0 as int64
 	VPAND    (DI), Y2, Y2
@@ -959,6 +972,19 @@ m2loop:
 	ADDQ     $32, DI
 	SUBQ     $4, CX
 	JMP      m2loop
+
+m2tail:
+	TESTQ    CX, CX
+	JZ       m2done
+	VMOVQ    (SI), X0
+	VPCMPGTQ X1, X0, X2
+	VMOVQ    (DI), X3
+	VPAND    X3, X2, X2
+	VMOVQ    X2, (DI)
+	ADDQ     $8, SI
+	ADDQ     $8, DI
+	DECQ     CX
+	JMP      m2tail
 
 m2done:
 	VZEROUPPER
