@@ -366,6 +366,7 @@ func TestAssemblyConstants(t *testing.T) {
 		bc("SIGN8", 0x80*0x0101010101010101), bc("LOW8W", 0xff*0x0001000100010001),
 		bc("BYTE70", 0x70*0x0101010101010101), bc("BYTE10", 0x10*0x0101010101010101),
 		bc("BYTE20", 0x20*0x0101010101010101), bc("BYTE30", 0x30*0x0101010101010101),
+		fc("TWO31", 1<<31),
 	}
 	for _, c := range gib {
 		switch c.name {

@@ -72,7 +72,15 @@ func catAVX2(dst, a, b *uint8, n int, tab *uint32, logR, d, shift int, key, base
 //go:noescape
 func prodAVX2(dst, a, b *uint8, n int, ea, eb *float64, d int, key, base uint64)
 
+// prodPairAVX2 draws d = 3, 4 with the factor tables' rows in registers
+// (prodRowsAVX2), other d with gathers (prodAVX2).
 func prodPairAVX2(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	if d == 3 || d == 4 {
+		var pr prodRows
+		pr.prep(ea, eb, d)
+		pr.draw(dst, a, b, ea, eb, d, key, base)
+		return
+	}
 	N := len(dst)
 	n := N &^ 3
 	if n > 0 {
@@ -81,6 +89,38 @@ func prodPairAVX2(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) 
 	if n < N {
 		h := uint64(d+1) / 2
 		ProdPairGeneric(dst[n:], a[n:], b[n:], ea, eb, d, key, base+uint64(n)*h)
+	}
+}
+
+//go:noescape
+func prodRowsAVX2(dst, a, b *uint8, n int, ear, ebr *float64, m int, key, base uint64)
+
+// prodRows is a pair of factor tables for d = 3 or 4 as prodRowsAVX2 reads
+// them: EA_k[s] at ea[4s + k].
+type prodRows struct {
+	ea, eb [16 * 4]float64
+}
+
+func (pr *prodRows) prep(ea, eb []float64, d int) {
+	S := 1 << d
+	ea, eb = ea[:S*d], eb[:S*d]
+	for k := 0; k < d; k++ {
+		for s := 0; s < S; s++ {
+			pr.ea[4*s+k], pr.eb[4*s+k] = ea[k*S+s], eb[k*S+s]
+		}
+	}
+}
+
+// draw draws the first 2·⌊N/2⌋ sites in assembly, the last in Go.
+func (pr *prodRows) draw(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 1
+	if n > 0 {
+		_, _ = a[n-1], b[n-1]
+		prodRowsAVX2(&dst[0], &a[0], &b[0], n, &pr.ea[0], &pr.eb[0], 1<<d-1, key, base)
+	}
+	if n < N {
+		ProdPairGeneric(dst[n:], a[n:], b[n:], ea, eb, d, key, base+2*uint64(n))
 	}
 }
 
@@ -264,6 +304,10 @@ func catOneAVX2(dst, a []uint8, tab []uint32, d int, key, base uint64) {
 // for all the steps.
 func fineChainAVX2(f *FineChain) {
 	d := f.D
+	if d == 4 {
+		fineChainRows(f)
+		return
+	}
 	if d >= ProdMinD {
 		fineChainProd(f, prodPairAVX2)
 		return
@@ -281,6 +325,25 @@ func fineChainAVX2(f *FineChain) {
 		}
 		for i, nb := range fineCorner {
 			pt[4+i].draw(f.C[i], f.H[nb[0]], f.H[nb[1]], f.Cor[i], d, d, f.Key, Sub(ph+1, i))
+		}
+	}
+}
+
+// fineChainRows is fineChainProd for d = 4 with prodRowsAVX2, the eight
+// sites' factor rows made once for all the steps.
+func fineChainRows(f *FineChain) {
+	var hid, cor [4]prodRows
+	for e := range 4 {
+		hid[e].prep(f.HidA[e], f.HidB[e], f.D)
+		cor[e].prep(f.CorA[e], f.CorB[e], f.D)
+	}
+	for t := 0; t < f.Steps; t++ {
+		ph := FinePhase(t)
+		for e, nb := range fineHidden {
+			hid[e].draw(f.H[e], f.C[nb[0]], f.C[nb[1]], f.HidA[e], f.HidB[e], f.D, f.Key, Sub(ph, e))
+		}
+		for i, nb := range fineCorner {
+			cor[i].draw(f.C[i], f.H[nb[0]], f.H[nb[1]], f.CorA[i], f.CorB[i], f.D, f.Key, Sub(ph+1, i))
 		}
 	}
 }

@@ -196,7 +196,11 @@ DATA g256<>+0x580(SB)/8, $0x3030303030303030
 DATA g256<>+0x588(SB)/8, $0x3030303030303030
 DATA g256<>+0x590(SB)/8, $0x3030303030303030
 DATA g256<>+0x598(SB)/8, $0x3030303030303030
-GLOBL g256<>(SB), RODATA|NOPTR, $1440
+DATA g256<>+0x5a0(SB)/8, $2147483648.0 // 2^31
+DATA g256<>+0x5a8(SB)/8, $2147483648.0
+DATA g256<>+0x5b0(SB)/8, $2147483648.0
+DATA g256<>+0x5b8(SB)/8, $2147483648.0
+GLOBL g256<>(SB), RODATA|NOPTR, $1472
 
 DATA shuf4<>+0x000(SB)/8, $0x808080800c080400 // per 128-bit lane: byte 0 of each dword, then zeros
 DATA shuf4<>+0x008(SB)/8, $0x8080808080808080
@@ -266,6 +270,7 @@ GLOBL perm04<>(SB), RODATA|NOPTR, $32
 #define BYTE10 g256<>+0x540(SB)
 #define BYTE20 g256<>+0x560(SB)
 #define BYTE30 g256<>+0x580(SB)
+#define TWO31 g256<>+0x5a0(SB)
 #define SHUF4 shuf4<>(SB)
 #define SHUFQ shufq<>(SB)
 #define PERM04 perm04<>(SB)
@@ -1570,5 +1575,71 @@ cbxthr:
 	JMP          cbnext
 
 cbdone:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// func prodRowsAVX2(dst, a, b *uint8, n int, ear, ebr *float64, m int, key, base uint64)
+//
+// ProdPairGeneric for d = 3 or 4 (⌈d/2⌉ = 2 words a draw) and n even,
+// without gathers: the lanes are a draw's spins. ear and ebr hold the
+// factor tables row by row, EA_k[s] at ear[4s + k], so that a draw's d
+// factors of each neighbour are one ymm; its 4 uniforms are the dwords of
+// its 2 words, converted exactly (VCVTDQ2PD of u − 2^31, plus 2^31); and
+// VMOVMSKPD of !(U + U·w < 2^32) is the state (masked by m = 2^d − 1).
+// Two draws a loop, one MIX of 4 words.
+
+// PRDRAW(x, off): the draw at off(SI), off(R8) to off(DI), its uniforms
+// the dwords of x (signs flipped).
+#define PRDRAW(x, off) \
+	VCVTDQ2PD x, Y1; \
+	VADDPD    TWO31, Y1, Y1; \
+	MOVBLZX   off(SI), AX; \
+	ANDL      R11, AX; \
+	SHLL      $5, AX; \
+	MOVBLZX   off(R8), BX; \
+	ANDL      R11, BX; \
+	SHLL      $5, BX; \
+	VMOVUPD   (R9)(AX*1), Y2; \
+	VMULPD    (R10)(BX*1), Y2, Y2; \
+	VMULPD    Y2, Y1, Y2; \
+	VADDPD    Y2, Y1, Y2; \
+	VCMPPD    $0x15, TWO32, Y2, Y2; \
+	VMOVMSKPD Y2, AX; \
+	ANDL      R11, AX; \
+	MOVB      AX, off(DI)
+
+TEXT ·prodRowsAVX2(SB), NOSPLIT, $0-72
+	MOVQ  dst+0(FP), DI
+	MOVQ  a+8(FP), SI
+	MOVQ  b+16(FP), R8
+	MOVQ  n+24(FP), CX
+	MOVQ  ear+32(FP), R9
+	MOVQ  ebr+40(FP), R10
+	MOVQ  m+48(FP), R11
+	MOVQ  base+64(FP), AX
+	INCQ  AX
+	IMULQ GAMMA, AX
+	ADDQ  key+56(FP), AX
+	MOVQ  GAMMA, R12
+	CTR4(AX, R12, BX, X7, X8, Y7) // lane j: key + (base + 1 + j)·Gamma
+
+prloop:
+	TESTQ        CX, CX
+	JZ           prdone
+	VMOVDQU      Y7, Y0
+	VPADDQ       GAMMA4, Y7, Y7
+	MIX(Y0, Y1)
+	VPXOR        SIGN32, Y0, Y0
+	VEXTRACTI128 $1, Y0, X3
+	PRDRAW(X0, 0)
+	PRDRAW(X3, 1)
+	ADDQ         $2, SI
+	ADDQ         $2, R8
+	ADDQ         $2, DI
+	SUBQ         $2, CX
+	JMP          prloop
+
+prdone:
 	VZEROUPPER
 	RET
