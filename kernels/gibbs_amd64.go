@@ -299,9 +299,9 @@ func catOneAVX2(dst, a []uint8, tab []uint32, d int, key, base uint64) {
 	}
 }
 
-// fineChainAVX2 runs the chain spin by spin for d ≥ ProdMinD, else with
-// the byte look-ups of catByteAVX2, the eight sites' byte tables made once
-// for all the steps.
+// fineChainAVX2 runs the chain spin by spin for d ≥ ProdMinD (d = 4 on
+// prodRowsAVX2), else with the byte look-ups of catByteAVX2, the eight
+// sites' byte tables made once for all the steps.
 func fineChainAVX2(f *FineChain) {
 	d := f.D
 	if d == 4 {
