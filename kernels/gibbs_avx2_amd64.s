@@ -1,18 +1,26 @@
 //go:build amd64 && gc && !purego
 
 // AVX2 twins of the Gibbs sampler's kernels (gibbs.go): AVX2 and FMA3
-// machines, 4 qword lanes (or 8 dword lanes) a ymm. Each draws exactly
-// what its pure-Go twin draws, as the AVX-512 ones do
+// machines, 4 qword lanes (or 8 dword, 32 byte lanes) a ymm. Each draws
+// exactly what its pure-Go twin draws, as the AVX-512 ones do
 // (gibbs_avx512_amd64.s), with what AVX2 lacks built from what it has: the
 // 64-bit multiplies of Mix64 from three 32×32-bit ones (VPMULUDQ), the
 // unsigned compares from signed ones with the sign bits flipped, the
-// uniforms' conversion to float64 from the exponent-bits trick, and every
-// categorical draw by a binary search with VPGATHERDD.
+// uniforms' conversion to float64 from the exponent-bits trick. They are
+// written for AVX2-only CPUs (AMD Zen 3): tables of at most 64 rows are
+// looked up in registers (VPSHUFB) and rows of small tables read with one
+// load, not gathered (VPGATHERDD is 39 micro-ops there); values are packed
+// in registers, not stored and reloaded in pieces; VEX encodings only.
 //
-// Contents: fineBitsAVX2 (4 plane words at once), catAVX2, centreAVX2,
-// lcTanhAVX2, sigmoidAVX2. NEGEXP2 repeats negExp of gibbs.go operation
-// for operation. coeffs_test.go checks every constant of the table below
-// (four copies each, one per qword lane).
+// Contents: fineBitsAVX2 (4 plane words at once); catAVX2 (categorical
+// draws by a binary search with VPGATHERDD, for tables of more than 64
+// rows); catPrepAVX2 and catByteAVX2 (categorical draws from byte tables,
+// at most 64 rows); centreAVX2; prodAVX2 (per-spin draws with gathers) and
+// prodRowsAVX2 (d = 3, 4: factor rows); lcTanhAVX2; sigmoidAVX2;
+// catRows2AVX2 … catRows4AVX2; cornerSumsAVX2; cdFieldsAVX2; uniformAVX2.
+// NEGEXP2 repeats negExp of gibbs.go operation for operation.
+// coeffs_test.go checks every constant of the tables below (four copies
+// each, one per qword lane).
 
 #include "textflag.h"
 
