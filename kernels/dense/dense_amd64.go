@@ -15,7 +15,7 @@ var archPaths = []*path{
 	{
 		name:      "avx2",
 		available: dispatch.CPU.AVX2Path(),
-		kern:      &asmKernel{run: gemmAVX2, heights: []int{6, 4, 2, 1}, nr: 8},
+		kern:      &asmKernel{run: gemmAVX2, heights: []int{6, 4, 2, 1}, nr: 8, ntRows: ntRowsAVX2},
 	},
 }
 
@@ -53,3 +53,12 @@ func gemmAVX512(mr, k, n int, a *float64, rsA, csA int, b *float64, rsB, psB int
 //
 //go:noescape
 func gemmAVX2(mr, k, n int, a *float64, rsA, csA int, b *float64, rsB, psB int, c *float64, ldc, beta int)
+
+// ntRowsAVX2 computes the NT product of m ∈ {1, 2, 3, 4} rows of A and
+// n ≥ 4 rows of B over k ≥ 1 values of p, C[i][j] = s or
+// C[i][j] += s (beta = 0 or 1) with s the fused multiply-adds of
+// A[i][p]·B[j][p] from zero in order of p, as gemmAVX2 sums them. It reads
+// B's rows in place (ntrows_avx2_amd64.s).
+//
+//go:noescape
+func ntRowsAVX2(m, k, n int, a *float64, lda int, b *float64, ldb int, c *float64, ldc, beta int)
