@@ -39,7 +39,7 @@ build:
 run: build
 	./$(BIN)/rgflow train -config examples/a1-kl.toml
 
-test: build lint unit python-test slurm-test race purego fuzz
+test: build lint unit python-test notebook slurm-test race purego fuzz
 
 unit:
 	$(GO) test -count=1 -skip '$(SLURM_TESTS)' ./...
@@ -57,6 +57,26 @@ python-test: build
 	else \
 		echo "PYTHONPATH=python $(PYTHON) -m unittest discover -s python/tests"; \
 		PYTHONPATH=python $(PYTHON) -m unittest discover -s python/tests; \
+	fi
+
+# The example notebook, run top to bottom with Debian's nbconvert and
+# ipykernel (.ci/run installs them; about 2 minutes on 2 cores) into
+# bin/notebook/, then checked by examples/check_notebook.py: no error
+# output, its figures, the values it must show. Without the tools it says
+# SKIPPED and why, or fails where CI is set.
+NOTEBOOK := examples/rgflow-tour.ipynb
+.PHONY: notebook
+notebook: build
+	@if ! $(PYTHON) -c 'import tomllib, numpy, pandas, matplotlib, nbconvert, ipykernel' 2>/dev/null; then \
+		why="$(PYTHON) lacks numpy, pandas, matplotlib, nbconvert or ipykernel (apt-get install python3-numpy python3-pandas python3-matplotlib python3-nbconvert python3-ipykernel)"; \
+		if [ -n "$$CI" ]; then echo "==> notebook FAILED: $$why"; exit 1; fi; \
+		echo "==> notebook SKIPPED: $$why"; \
+	else \
+		echo "$(PYTHON) -m nbconvert --execute $(NOTEBOOK) (into $(BIN)/notebook/)"; \
+		PYDEVD_DISABLE_FILE_VALIDATION=1 \
+			$(PYTHON) -m nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1200 \
+			--output-dir $(BIN)/notebook --log-level WARN $(NOTEBOOK) && \
+		$(PYTHON) examples/check_notebook.py $(BIN)/notebook/$(notdir $(NOTEBOOK)); \
 	fi
 
 slurm-test:
