@@ -117,10 +117,11 @@ def train(*, config=None, checkpoint=None, plot=None, oracle=None, resume=None, 
         code, stdout, stderr = run(args, progress=progress, ok=(0, EXIT_UNTRUSTED))
         with open(out, encoding="utf-8") as f:
             summary = json.load(f)
-    pd = _pandas()
-    tables = {"history": pd.DataFrame(summary.get("history") or {})}
-    flow_rows = [dict(j0=p["j0"], **{f"f_{i}": v for i, v in enumerate(p["flow"])}) for p in summary.get("flow") or []]
-    tables["flow"] = pd.DataFrame(flow_rows)
+    def tables():
+        pd = _pandas()
+        flow_rows = [dict(j0=p["j0"], **{f"f_{i}": v for i, v in enumerate(p["flow"])}) for p in summary.get("flow") or []]
+        return {"history": pd.DataFrame(summary.get("history") or {}), "flow": pd.DataFrame(flow_rows)}
+
     res = Result(summary, tables=tables, exit_code=code, stdout=stdout, stderr=stderr)
     if code == EXIT_UNTRUSTED:
         verdict = "; ".join(summary.get("verdict") or []) or "see the summary"
@@ -158,13 +159,16 @@ def oracle(rep="A1", *, coarse_mirror=None, start=None, axis_tol=None, plugins=N
         args.append("-quiet")
     _, stdout, stderr = run(args + _plugins(plugins), progress=progress)
     an = json.loads(stdout)
-    pd = _pandas()
-    rows = []
-    for fp in an.get("fixed_points") or []:
-        row = {k: fp.get(k) for k in ("kl", "lambda", "nu", "relevant", "axis_jc", "saddle", "jacobian_asymmetry", "found_from")}
-        row.update({f"J_{i}": v for i, v in enumerate(fp["J"])})
-        rows.append(row)
-    return Result(an, tables={"fixed_points": pd.DataFrame(rows)}, stdout=stdout, stderr=stderr)
+
+    def tables():
+        rows = []
+        for fp in an.get("fixed_points") or []:
+            row = {k: fp.get(k) for k in ("kl", "lambda", "nu", "relevant", "axis_jc", "saddle", "jacobian_asymmetry", "found_from")}
+            row.update({f"J_{i}": v for i, v in enumerate(fp["J"])})
+            rows.append(row)
+        return {"fixed_points": _pandas().DataFrame(rows)}
+
+    return Result(an, tables=tables, stdout=stdout, stderr=stderr)
 
 
 def flow(checkpoint, J=None, *, axis=False, exact=False, plugins=None):
@@ -190,19 +194,22 @@ def flow(checkpoint, J=None, *, axis=False, exact=False, plugins=None):
         args.append("-exact")
     _, stdout, stderr = run(args + _plugins(plugins))
     res = json.loads(stdout)
-    pd = _pandas()
-    rows = []
-    for p in res["points"]:
-        row = {}
-        for key, name in (("J", "J"), ("Jp", "Jp"), ("f", "f"), ("exact_Jp", "M")):
-            if key in p:
-                row.update({f"{name}_{i}": v for i, v in enumerate(p[key])})
-        for k in ("kl_learned", "kl_exact"):
-            if k in p:
-                row[k] = p[k]
-        row.update({f"eig_{i}": complex(e["re"], e["im"]) for i, e in enumerate(p["eigenvalues"])})
-        rows.append(row)
-    return Result(res, tables={"points": pd.DataFrame(rows)}, stdout=stdout, stderr=stderr)
+
+    def tables():
+        rows = []
+        for p in res["points"]:
+            row = {}
+            for key, name in (("J", "J"), ("Jp", "Jp"), ("f", "f"), ("exact_Jp", "M")):
+                if key in p:
+                    row.update({f"{name}_{i}": v for i, v in enumerate(p[key])})
+            for k in ("kl_learned", "kl_exact"):
+                if k in p:
+                    row[k] = p[k]
+            row.update({f"eig_{i}": complex(e["re"], e["im"]) for i, e in enumerate(p["eigenvalues"])})
+            rows.append(row)
+        return {"points": _pandas().DataFrame(rows)}
+
+    return Result(res, tables=tables, stdout=stdout, stderr=stderr)
 
 
 def bench(suite, *, quick=False, out=None, config=None, preset=None, parallel=None, resume=False,
@@ -253,18 +260,22 @@ def bench(suite, *, quick=False, out=None, config=None, preset=None, parallel=No
 
 
 def _bench_result(suite, out, code, stdout, stderr):
-    pd = _pandas()
     data = {}
     main = os.path.join(out, suite + ".json")
     if os.path.exists(main):
         with open(main, encoding="utf-8") as f:
             data = json.load(f)
-    tables = {}
-    for csv in sorted(glob.glob(os.path.join(out, "*.csv"))):
-        tables[os.path.splitext(os.path.basename(csv))[0]] = pd.read_csv(csv)
-    runs = os.path.join(out, "runs.jsonl")
-    if os.path.exists(runs) and os.path.getsize(runs) > 0:
-        tables["runs"] = pd.read_json(runs, lines=True)
+
+    def tables():  # read when first asked for
+        pd = _pandas()
+        t = {}
+        for csv in sorted(glob.glob(os.path.join(out, "*.csv"))):
+            t[os.path.splitext(os.path.basename(csv))[0]] = pd.read_csv(csv)
+        runs = os.path.join(out, "runs.jsonl")
+        if os.path.exists(runs) and os.path.getsize(runs) > 0:
+            t["runs"] = pd.read_json(runs, lines=True)
+        return t
+
     return Result(data, tables=tables, exit_code=code, stdout=stdout, stderr=stderr, dir=out)
 
 

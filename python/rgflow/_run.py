@@ -46,12 +46,18 @@ class Result(dict):
 
     def __init__(self, data=None, *, tables=None, exit_code=0, stdout="", stderr="", dir=None):
         super().__init__(data or {})
-        self.tables = tables or {}
+        self._tables = tables  # a function that makes them, called once, so that pandas is needed only for them
         self.exit_code = exit_code
         self.trusted = exit_code != EXIT_UNTRUSTED
         self.stdout = stdout
         self.stderr = stderr
         self.dir = dir
+
+    @property
+    def tables(self):
+        if callable(self._tables):
+            self._tables = self._tables()
+        return self._tables or {}
 
 
 def binary():
