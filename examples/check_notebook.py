@@ -75,11 +75,16 @@ def values(c):
             out.append(f"A1 {k} = {c['a1'][k]}, outside the smoke test's (0.70, 0.95)")
     finite("A1 λ", c["a1"]["lambda"])
     finite("A1 variational gap", c["a1"]["variational_gap"])
-    finite("A1+E axis J_c", c["a1e"]["axis_jc"])
+    # A1+E's short run and the suite: finished, whatever they estimate
+    # (a short run may find no axis coupling: its verdict says so)
+    if c["a1e"]["epochs"] != 1500 or c["a1e"]["history"] != 1500:
+        out.append(f"A1+E trained {c['a1e']['history']} of {c['a1e']['epochs']} epochs, want 1500")
     if c["a1_flow_points"] != 65 or c["a1e_flow_points"] != 33:
         out.append(f"flow tables of {c['a1_flow_points']} and {c['a1e_flow_points']} points, want 65 and 33")
-    if c["bvd_axis_ok"] != {"A1": 3, "A1+E": 3}:
-        out.append(f"bias-vs-dimension: successful runs per representation {c['bvd_axis_ok']}, want 3 each")
+    for rep in ("A1", "A1+E"):
+        got = c["bvd_axis"].get(rep)
+        if got is None or got["instances"] != 3 or got["failed"] != 0:
+            out.append(f"bias-vs-dimension {rep}: {got}, want 3 instances and none failed")
     return out
 
 
