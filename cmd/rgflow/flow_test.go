@@ -16,6 +16,7 @@ import (
 
 	"rgflow/engine"
 	"rgflow/engine/oracle"
+	"rgflow/kernels"
 )
 
 // flowJSON reads rgflow flow's JSON.
@@ -68,6 +69,13 @@ func flowRun(t *testing.T, dir string, args ...string) flowJSON {
 // monotone model, layer norm and Hou & You's input scale (a smooth map,
 // so differences are accurate), and A1 with the default flow model.
 func TestFlowIsTheCheckpointsMap(t *testing.T) {
+	// the binary and the model built here on one kernel path, the generic
+	// one: a purego build of this test has no other, the binary all
+	t.Setenv("RGFLOW_KERNELS", "generic")
+	generic, err := kernels.Lookup("generic")
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	small := filepath.Join(dir, "small.toml")
 	os.WriteFile(small, []byte("[network]\ndepth = 2\nwidth = 8\nactivation = \"tanh\"\nlayer_norm = true\ninput_scale = 2\n"), 0o644)
@@ -76,7 +84,7 @@ func TestFlowIsTheCheckpointsMap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := ck.Model()
+	m, err := ck.Model(engine.WithKernels(generic))
 	if err != nil {
 		t.Fatal(err)
 	}
