@@ -132,18 +132,10 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 	t.M = cfg.TrajectoriesFor(t.C)
 	t.pcg = rand.NewPCG(cfg.Seed, 0x5247464c4f57) // "RGFLOW"
 	t.rng = rand.New(t.pcg)
-	act, err := ParseActivation(cfg.Network.Activation)
-	if err != nil {
-		return nil, fmt.Errorf("network.activation: %v", err)
-	}
-	net := NewMLP(cfg.Layers(t.C), act, t.rng, opts...)
-	if cfg.Network.LayerNorm {
-		net.AddLayerNorm()
-	}
-	if t.Model, err = newModel(cfg.Model, net); err != nil {
+	if t.Model, err = newNetworkModel(cfg, t.C, t.rng, opts...); err != nil {
 		return nil, err
 	}
-	t.Model = newScaledModel(t.Model, cfg.Network.InputScale)
+	net := t.Model.Net()
 	if t.Loss, err = newLoss(cfg, t.Blocks); err != nil {
 		return nil, err
 	}
@@ -184,6 +176,26 @@ func (t *Trainer) alloc() {
 	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps, Workers: workers}
 	form, _ := Potentials.Lookup(h.Potential)
 	t.pot = form(t.Model)
+}
+
+// newNetworkModel builds the model a configuration describes for c
+// couplings: its network drawn from rng, with layer norm if asked for,
+// wrapped as its model kind and input scale say. Training and the
+// checkpoint's Model build it here, so that both run the same map.
+func newNetworkModel(cfg Config, c int, rng *rand.Rand, opts ...Option) (Model, error) {
+	act, err := ParseActivation(cfg.Network.Activation)
+	if err != nil {
+		return nil, fmt.Errorf("network.activation: %v", err)
+	}
+	net := NewMLP(cfg.Layers(c), act, rng, opts...)
+	if cfg.Network.LayerNorm {
+		net.AddLayerNorm()
+	}
+	m, err := newModel(cfg.Model, net)
+	if err != nil {
+		return nil, err
+	}
+	return newScaledModel(m, cfg.Network.InputScale), nil
 }
 
 // newModel builds the model a config names (Models) around a network.
