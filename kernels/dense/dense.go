@@ -23,7 +23,7 @@
 // The assembly paths (driver.go) read A and, for NN and TN, B in place;
 // Bᵀ (NT) is packed into panels of the tile width once per call, except
 // that an NT product of a few rows is done as Cᵀ = B·Aᵀ, packing A instead
-// (swapNT), or, on the avx2 path, for at most ntRowsMax = 12 rows (and at
+// (swapNT), or, where the CPU has AVX2, for at most ntRowsMax = 12 rows (and at
 // least 4 columns), by a kernel that reads B's rows in place and
 // transposes them in registers (ntRows, ntrows_avx2_amd64.s). Tiny
 // products need no special case: nothing is allocated per call.
