@@ -29,7 +29,8 @@ type EnsembleSummary struct {
 	JcExact      float64  `json:"jc_exact"`
 	Ensemble     Ensemble `json:"ensemble"`
 	// The exact map's values for the representation and mirror, as in
-	// each instance (the fixed point in its canonical gauge image).
+	// each instance; the fixed point as the first instance that has one
+	// gives it (its gauge image nearest that instance's fixed point).
 	OracleAxisJc     nullfloat.Float `json:"oracle_axis_jc"`
 	OracleLambda     nullfloat.Float `json:"oracle_lambda"`
 	OracleNu         nullfloat.Float `json:"oracle_nu"`

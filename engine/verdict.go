@@ -127,7 +127,7 @@ func (s Summary) distanceFinding() string {
 		}
 		return fmt.Sprintf("not converged to the variational map: %s %.5f lies %.4f %s the exact map's %.5f, farther than %s",
 			what, est, math.Abs(d), aboveBelow(d), exact, bound)
-	case s.C <= 1 && s.FixedPoint != nil && !math.IsNaN(float64(s.FixedPointShift)):
+	case s.C <= 1 && math.IsNaN(exact) && s.FixedPoint != nil && !math.IsNaN(float64(s.FixedPointShift)):
 		sh := float64(s.FixedPointShift)
 		if math.Abs(sh) <= tol {
 			return ""

@@ -224,10 +224,7 @@ func (f *trainFlags) resumeInstances(man *instanceManifest, cfg engine.Config, k
 			cks = append(cks, ck) // finished: its read-out only
 			continue
 		}
-		saved := *f.resume
-		*f.resume = e.Checkpoint // resumeConfig names the instance's file and keeps saving there
-		rc, err := f.resumeConfig(ck, cfg, keys)
-		*f.resume = saved
+		rc, err := f.resumeConfig(e.Checkpoint, ck, cfg, keys) // keeps saving to the instance's file
 		if err != nil {
 			return nil, err
 		}
@@ -289,7 +286,8 @@ func trainInstances(ctx context.Context, trs []*engine.Trainer, parallel int, qu
 	run, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := instancesProgress(trs, quiet)
-	errs := make([]error, len(trs))
+	var failure error
+	var once sync.Once
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < parallel; w++ {
@@ -303,8 +301,10 @@ func trainInstances(ctx context.Context, trs []*engine.Trainer, parallel int, qu
 				if trs[i].EpochsDone() >= trs[i].Cfg.Epochs {
 					continue // resumed after it had finished
 				}
-				if errs[i] = train(run, trs[i], true); errs[i] != nil && ctx.Err() == nil {
-					cancel() // a failure: the others stop
+				if err := train(run, trs[i], true); err != nil && run.Err() == nil {
+					// a failure, not the stop it causes the others: they stop
+					once.Do(func() { failure = fmt.Errorf("seed %d: %w", trs[i].Cfg.Seed, err) })
+					cancel()
 				}
 			}
 		}()
@@ -316,12 +316,7 @@ func trainInstances(ctx context.Context, trs []*engine.Trainer, parallel int, qu
 	wg.Wait()
 	stop()
 	if ctx.Err() == nil {
-		for _, err := range errs {
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return failure
 	}
 	lo, hi := trs[0].Cfg.Epochs, 0
 	for _, tr := range trs {
@@ -485,8 +480,11 @@ func printEnsemble(w io.Writer, e engine.EnsembleSummary, fig int, plotted bool)
 		fmt.Fprintf(w, "%s, %s: physical-axis J_c = %s exact %.6f (%s); root J_0 = %s\n", head, seeds,
 			spread(med, float64(en.AxisJcQ1), float64(en.AxisJcQ3), se), e.JcExact, bias(med, e.JcExact), jc)
 	}
-	fmt.Fprintf(w, "ν = %s ± %s (exact 1; quartiles %s–%s); %d of %d instances with an estimate, %d trusted on their own\n",
-		fmtF(float64(en.NuMedian), "%.3f"), fmtF(float64(en.NuStdErr), "%.2g"), fmtF(float64(en.NuQ1), "%.3f"), fmtF(float64(en.NuQ3), "%.3f"), en.Estimates, en.N, en.Trusted)
+	nu := "no instance has a relevant eigenvalue above 1"
+	if !math.IsNaN(float64(en.NuMedian)) {
+		nu = fmt.Sprintf("%.3f ± %s (exact 1; quartiles %.3f–%.3f)", float64(en.NuMedian), fmtF(float64(en.NuStdErr), "%.2g"), float64(en.NuQ1), float64(en.NuQ3))
+	}
+	fmt.Fprintf(w, "ν = %s; %d of %d instances with an estimate, %d trusted on their own\n", nu, en.Estimates, en.N, en.Trusted)
 	for _, s := range e.Instances {
 		est, _, what := s.Estimate()
 		line := fmt.Sprintf("  seed %d: %s %s, ν %s, gap %s", s.Seed, what, fmtF(est, "%.5f"), fmtF(float64(s.Nu), "%.3f"), fmtF(100*float64(s.VariationalGap), "%.2f%%"))

@@ -135,6 +135,9 @@ func TestInstancesInterruptAndResume(t *testing.T) {
 	if _, stderr, code := run(t, dir, "train", "-resume", filepath.Join(dir, "run.seed1.json"), "-instances", "2", "-quiet"); code != 1 || !strings.Contains(stderr, "is one run's checkpoint") {
 		t.Errorf("-instances 2 with one run's checkpoint: exit %d, %s", code, stderr)
 	}
+	if _, stderr, code := run(t, dir, "train", "-instances", "0"); code != 1 || !strings.Contains(stderr, "-instances must be between 1 and") {
+		t.Errorf("-instances 0: exit %d, %s", code, stderr)
+	}
 }
 
 // A run resumed with -resume alone writes the -json and -plot it was

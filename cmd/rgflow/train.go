@@ -200,11 +200,10 @@ func configValues(cfg engine.Config) map[string]any {
 }
 
 // resumeConfig is the configuration a resumed run continues with: the
-// checkpoint's, with a new total of epochs, the workers and the outputs
-// of this command line. Any other key given that differs from the
-// checkpoint's is refused: a resumed run is the run it continues.
-func (f *trainFlags) resumeConfig(ck *engine.Checkpoint, cfg engine.Config, keys map[string]bool) (engine.Config, error) {
-	path := *f.resume
+// checkpoint's (read from path), with a new total of epochs, the workers
+// and the outputs of this command line. Any other key given that differs
+// from the checkpoint's is refused: a resumed run is the run it continues.
+func (f *trainFlags) resumeConfig(path string, ck *engine.Checkpoint, cfg engine.Config, keys map[string]bool) (engine.Config, error) {
 	old, now := configValues(ck.Config), configValues(cfg)
 	var clash []string
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
@@ -280,7 +279,7 @@ func runTrain(ctx context.Context, args []string) error {
 		if ck, err = engine.LoadCheckpoint(*f.resume); err != nil {
 			return err
 		}
-		if cfg, err = f.resumeConfig(ck, cfg, keys); err != nil {
+		if cfg, err = f.resumeConfig(*f.resume, ck, cfg, keys); err != nil {
 			return err
 		}
 	}

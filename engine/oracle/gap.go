@@ -136,7 +136,7 @@ func (o *Oracle) FillGaps(s *engine.Summary, m engine.Model) error {
 // point and physical-axis J_c from the exact map's.
 func FillLimit(s *engine.Summary, an Analysis, g *Gauge) {
 	s.OracleAxisJc = an.AxisJc
-	if an.AxisNote != "" {
+	if an.AxisNote != "" && !strings.Contains(s.OracleNote, an.AxisNote) {
 		s.OracleNote = strings.TrimPrefix(s.OracleNote+"; "+an.AxisNote, "; ")
 	}
 	if i := an.Critical(); i >= 0 {
