@@ -625,7 +625,7 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, oracl
 			iqr = fmt.Sprintf("%.5f–%.5f", float64(r.Q1), float64(r.Q3))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s ± %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Label, r.Network, q, r.OK, r.Instances,
-			dash.fmt(r.Median, "%.5f", "", ""), dash.fmt(r.StdErr, "%.2g", "stderr", "one instance has no standard error"),
+			dash.fmt(r.Median, "%.5f", "", ""), dash.fmt(r.StdErr, "%.2g", oneKey(r.OK, "stderr"), "one instance has no standard error"),
 			iqr, dash.fmt(r.Bias, "%+.5f", "", ""), dash.fmt(r.RelBias, "%+.2f%%", "", ""),
 			exact, gap, nu, trusted, pub)
 		if r.Quantity == "axis" && len(r.Errors) > 0 {
@@ -641,6 +641,16 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, oracl
 	}
 	dash.print(out)
 	fmt.Fprintf(out, "exact J_c = %.6f; exact variational (argmin-KL) fixed point for A1: 0.81392; s.e. is the bootstrap standard error of the median; trusted counts the instances whose own verdict found nothing wrong\n", engine.JcExact)
+}
+
+// oneKey is the note key of a spread that is missing because one instance
+// has an estimate (key), or "" where none has (the missing estimates'
+// note covers it).
+func oneKey(ok int, key string) string {
+	if ok == 1 {
+		return key
+	}
+	return ""
 }
 
 // dashNotes collects why a printed table shows "—" for a number, to say so
@@ -798,8 +808,8 @@ func sweepOutputs(o *outputs, c *SweepsConfig, plan []runSpec, recs []Record, ou
 			dash.add("estimates", "no instance gave an estimate (or none is recorded yet)")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%g\t%d/%d\t%s ± %s\t%s ± %s\t%s\t%d/%d\n", r.Label, r.Param, r.Value, r.OK, r.Instances,
-			dash.fmt(r.Mean, "%.5f", "", ""), dash.fmt(r.Std, "%.5f", "std", "one instance has no standard deviation"),
-			dash.fmt(r.Median, "%.5f", "", ""), dash.fmt(r.StdErr, "%.2g", "stderr", "one instance has no standard error"),
+			dash.fmt(r.Mean, "%.5f", "", ""), dash.fmt(r.Std, "%.5f", oneKey(r.OK, "std"), "one instance has no standard deviation"),
+			dash.fmt(r.Median, "%.5f", "", ""), dash.fmt(r.StdErr, "%.2g", oneKey(r.OK, "stderr"), "one instance has no standard error"),
 			dash.fmt(r.RelBias, "%+.2f%%", "", ""), r.Trusted, r.Trusted+r.Untrusted)
 	}
 	tw.Flush()
