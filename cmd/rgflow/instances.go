@@ -472,8 +472,10 @@ func printEnsemble(w io.Writer, e engine.EnsembleSummary, fig int, plotted bool)
 	}
 	jc := spread(float64(en.JcMedian), float64(en.JcQ1), float64(en.JcQ3), float64(en.JcStdErr))
 	switch {
-	case math.IsNaN(med):
+	case math.IsNaN(med) && e.C == 1:
 		fmt.Fprintf(w, "%s, %s: no J_c estimate (exact %.6f)\n", head, seeds, e.JcExact)
+	case math.IsNaN(med):
+		fmt.Fprintf(w, "%s, %s: no physical-axis J_c estimate (exact %.6f); root J_0 = %s\n", head, seeds, e.JcExact, jc)
 	case e.C == 1:
 		fmt.Fprintf(w, "%s, %s: J_c = %s exact %.6f (%s)\n", head, seeds, jc, e.JcExact, bias(med, e.JcExact))
 	default:
