@@ -468,6 +468,9 @@ func printEnsemble(w io.Writer, e engine.EnsembleSummary, fig int, plotted bool)
 	seeds := fmt.Sprintf("%d instances (seeds %d–%d)", en.N, e.Seeds[0], e.Seeds[len(e.Seeds)-1])
 	med, se := e.Headline()
 	spread := func(m, q1, q3, se float64) string {
+		if math.IsNaN(m) {
+			return "— (no instance has one)"
+		}
 		return fmt.Sprintf("%.5f ± %s (median ± bootstrap standard error; quartiles %.5f–%.5f)", m, fmtF(se, "%.2g"), q1, q3)
 	}
 	jc := spread(float64(en.JcMedian), float64(en.JcQ1), float64(en.JcQ3), float64(en.JcStdErr))
