@@ -487,6 +487,15 @@ func (t *Trainer) Run(ctx context.Context, progress func(EpochStat), checkpoint 
 	return nil
 }
 
+// EpochsDone is the number of epochs done; it may be called while
+// another goroutine runs the trainer (it then waits for the epoch's
+// commit), as a display of several trainers' progress does.
+func (t *Trainer) EpochsDone() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.Epoch
+}
+
 // History is a run's record of every epoch, one entry per epoch in each
 // column (docs/formats.md): the epoch (1-based), the mean divergence over
 // the trajectories, HMC's β and acceptance rate, and the J_0 of the
@@ -608,6 +617,19 @@ type Variational struct {
 	// the oracle's canonical gauge.
 	OracleFixedPoint []float64 `json:"oracle_fixed_point,omitempty"`
 	OracleNote       string    `json:"oracle_note,omitempty"`
+	// The verdict in coupling units (docs/training.md): FixedPointDistance
+	// is the max-norm distance of the learned critical fixed point from
+	// OracleFixedPoint, AxisJcDistance |AxisJc − OracleAxisJc| (NaN where
+	// either is missing). FixedPointShift is the signed shift of the
+	// learned fixed point from the exact map's along the relevant
+	// direction that the exact map's error at it implies, to first order
+	// (oracle.Gap.Shift: uᵀδ/(λ − 1), δ = M(J*) − J*), and
+	// FixedPointShiftVector the whole shift (A − I)⁻¹δ; they need only the
+	// exact map at J*, not its fixed point.
+	FixedPointDistance    nullfloat.Float `json:"fixed_point_distance"`
+	AxisJcDistance        nullfloat.Float `json:"axis_jc_distance"`
+	FixedPointShift       nullfloat.Float `json:"fixed_point_shift"`
+	FixedPointShiftVector []float64       `json:"fixed_point_shift_vector,omitempty"`
 	// Verdict says in words why the estimate is not to be trusted (empty:
 	// nothing found wrong); Summary.Assess computes it.
 	Verdict []string `json:"verdict"`
@@ -669,7 +691,8 @@ func (t *Trainer) Summary() Summary {
 		JcExact: JcExact, Roots: len(t.Roots), RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons,
 		Lambda: nullfloat.NaN(), Nu: nullfloat.NaN(), AxisJc: nullfloat.NaN(),
 		Variational: Variational{VariationalGap: nullfloat.NaN(), KLLearned: nullfloat.NaN(), KLMin: nullfloat.NaN(),
-			GapDistance: nullfloat.NaN(), OracleAxisJc: nullfloat.NaN(), OracleLambda: nullfloat.NaN(), OracleNu: nullfloat.NaN()},
+			GapDistance: nullfloat.NaN(), OracleAxisJc: nullfloat.NaN(), OracleLambda: nullfloat.NaN(), OracleNu: nullfloat.NaN(),
+			FixedPointDistance: nullfloat.NaN(), AxisJcDistance: nullfloat.NaN(), FixedPointShift: nullfloat.NaN(), Verdict: []string{}},
 	}
 	med, q1, q3 := quantile.Quartiles(t.Roots)
 	s.JcMedian, s.JcQ1, s.JcQ3 = nullfloat.Float(med), nullfloat.Float(q1), nullfloat.Float(q3)
