@@ -1,6 +1,7 @@
 # rgflow — see README.md. `make run` trains A1 with the exact KL on defaults;
 # `make test` is what CI runs (.ci/run): lint (gofmt, go vet for amd64 and
-# arm64, staticcheck), every test on the default kernels, -race on the
+# arm64, staticcheck), every test on the default kernels, the Python
+# package's tests (python-test) and the example notebook's run, -race on the
 # packages with goroutines, every test of the pure-Go build, and a short
 # fuzz pass of every fuzz target; the Slurm tests (verbose, so that a skip
 # says why) run on the cluster `make slurm-up` starts. A step whose tool
@@ -38,10 +39,45 @@ build:
 run: build
 	./$(BIN)/rgflow train -config examples/a1-kl.toml
 
-test: build lint unit slurm-test race purego fuzz
+test: build lint unit python-test notebook slurm-test race purego fuzz
 
 unit:
 	$(GO) test -count=1 -skip '$(SLURM_TESTS)' ./...
+
+# The Python package python/rgflow against the built binary, with Debian's
+# python3 and its numpy and pandas (.ci/run installs them); without them
+# the step says SKIPPED and why, or fails where CI is set.
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+.PHONY: python-test
+python-test: build
+	@if ! $(PYTHON) -c 'import tomllib, numpy, pandas' 2>/dev/null; then \
+		why="$(PYTHON) lacks Python 3.11's tomllib, numpy or pandas (apt-get install python3-numpy python3-pandas)"; \
+		if [ -n "$$CI" ]; then echo "==> python-test FAILED: $$why"; exit 1; fi; \
+		echo "==> python-test SKIPPED: $$why"; \
+	else \
+		echo "PYTHONPATH=python $(PYTHON) -m unittest discover -s python/tests"; \
+		PYTHONPATH=python $(PYTHON) -m unittest discover -s python/tests; \
+	fi
+
+# The example notebook, run top to bottom with Debian's nbconvert and
+# ipykernel (.ci/run installs them; about 2 minutes on 2 cores) into
+# bin/notebook/, then checked by examples/check_notebook.py: no error
+# output, its figures, the values it must show. Without the tools it says
+# SKIPPED and why, or fails where CI is set.
+NOTEBOOK := examples/rgflow-tour.ipynb
+.PHONY: notebook
+notebook: build
+	@if ! $(PYTHON) -c 'import tomllib, numpy, pandas, matplotlib, nbconvert, ipykernel' 2>/dev/null; then \
+		why="$(PYTHON) lacks numpy, pandas, matplotlib, nbconvert or ipykernel (apt-get install python3-numpy python3-pandas python3-matplotlib python3-nbconvert python3-ipykernel)"; \
+		if [ -n "$$CI" ]; then echo "==> notebook FAILED: $$why"; exit 1; fi; \
+		echo "==> notebook SKIPPED: $$why"; \
+	else \
+		echo "$(PYTHON) -m nbconvert --execute $(NOTEBOOK) (into $(BIN)/notebook/)"; \
+		PYDEVD_DISABLE_FILE_VALIDATION=1 \
+			$(PYTHON) -m nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1200 \
+			--output-dir $(BIN)/notebook --log-level WARN $(NOTEBOOK) && \
+		$(PYTHON) examples/check_notebook.py $(BIN)/notebook/$(notdir $(NOTEBOOK)); \
+	fi
 
 slurm-test:
 	$(GO) test -count=1 -v -run '$(SLURM_TESTS)' ./cmd/rgflow/

@@ -272,7 +272,7 @@ func RunTask(ctx context.Context, opts Options, index int) (*TaskStatus, error) 
 	fmt.Fprintf(out, "rgflow bench %s task %d (job %s on %s): %d runs, %d already recorded, %d to run (%d at a time); kernels %s\n",
 		opts.Suite, index, orDash(st.JobID), host, len(runs), skipped, len(todo), parallel, opts.Kernels.Name())
 	jr.onAppend = func(r Record) { fmt.Fprintln(progress, resultLine(r)) }
-	newRecs, runErr := execute(ctx, cfg, todo, parallel, opts.Kernels, newTracker(nil, todo), jr)
+	newRecs, runErr := execute(ctx, cfg, todo, parallel, opts.Kernels, newTracker(nil, todo), jr, nil) // judged against the exact map when collected
 	for _, r := range newRecs {
 		done[r.Key] = r
 	}

@@ -345,11 +345,17 @@ func Collect(ctx context.Context, opts Options, cmd Commander) (*Report, *ArrayS
 		fmt.Fprintln(out, note)
 	}
 	if st == nil {
+		if werr == nil && len(rep.Untrusted) > 0 {
+			werr = &UntrustedError{Configurations: rep.Untrusted}
+		}
 		return rep, nil, werr
 	}
 	err = reportArray(out, opts, st)
 	if werr != nil {
 		return rep, st, werr
+	}
+	if err == nil && len(rep.Untrusted) > 0 {
+		err = &UntrustedError{Configurations: rep.Untrusted}
 	}
 	return rep, st, err
 }

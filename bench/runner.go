@@ -70,15 +70,18 @@ type Options struct {
 
 // Report is what a suite did.
 type Report struct {
-	Dir      string
-	Planned  int // runs in the plan
-	Skipped  int // already recorded (resume)
-	Ran      int // run now
-	Failed   int // runs of the plan recorded with an error
-	Records  []Record
-	Files    []string // tables and figures written
-	Duration time.Duration
-	PeakRSS  int64 // bytes; 0 if unknown
+	Dir     string
+	Planned int // runs in the plan
+	Skipped int // already recorded (resume)
+	Ran     int // run now
+	Failed  int // runs of the plan recorded with an error
+	// Untrusted names the configurations (training suites) whose recorded
+	// runs all fail their verdict.
+	Untrusted []string
+	Records   []Record
+	Files     []string // tables and figures written
+	Duration  time.Duration
+	PeakRSS   int64 // bytes; 0 if unknown
 }
 
 // ConfigFile and JournalFile are the names of a suite's configuration and
@@ -237,7 +240,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		fmt.Fprintf(out, "note: %d recorded runs of %s are not in this configuration's plan and are left out of the tables\n", stale, JournalFile)
 	}
 
-	newRecs, runErr := execute(ctx, cfg, todo, parallel, opts.Kernels, newTracker(progress, todo), jr)
+	// the exact maps first, so that every run is judged against its own
+	// as it is recorded
+	ans := oracles(ctx, cfg, plan, dir, progressOr(progress))
+	newRecs, runErr := execute(ctx, cfg, todo, parallel, opts.Kernels, newTracker(progress, todo), jr, ans)
 	rep := &Report{Dir: dir, Planned: len(plan), Skipped: skipped, Ran: len(newRecs)}
 	for _, r := range newRecs {
 		done[r.Key] = r
@@ -257,6 +263,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return rep, werr
 	case rep.Failed > 0:
 		return rep, &FailedRunsError{Suite: opts.Suite, Dir: dir, Failed: rep.Failed, Recorded: len(rep.Records)}
+	case len(rep.Untrusted) > 0:
+		return rep, &UntrustedError{Configurations: rep.Untrusted}
 	}
 	return rep, nil
 }
@@ -290,6 +298,18 @@ func checkResources(plan []runSpec) error {
 		}
 	}
 	return nil
+}
+
+// UntrustedError is the error of a suite that ran to its end with every
+// run of some configuration failing its verdict (the tables give the
+// counts and the reasons): the command exits with code 3.
+type UntrustedError struct {
+	Configurations []string // their labels (and swept values)
+}
+
+func (e *UntrustedError) Error() string {
+	return fmt.Sprintf("every run of %d configuration(s) is not to be trusted (their verdicts are in the tables): %s",
+		len(e.Configurations), strings.Join(e.Configurations, "; "))
 }
 
 // FailedRunsError is the error of a suite that ran to its end with some
@@ -400,8 +420,9 @@ func parallelism(cfg Config, opt, runs int) int {
 }
 
 // execute runs todo, appending each record to the journal as it finishes,
-// and returns the new records.
-func execute(ctx context.Context, cfg Config, todo []runSpec, parallel int, kern kernels.Path, tr *tracker, jr *journal) ([]Record, error) {
+// and returns the new records. Each training is judged against the exact
+// map of its representation and mirror in ans, where there is one.
+func execute(ctx context.Context, cfg Config, todo []runSpec, parallel int, kern kernels.Path, tr *tracker, jr *journal, ans map[string]oracle.Analysis) ([]Record, error) {
 	var newRecs []Record
 	var mu sync.Mutex
 	record := func(r Record) error {
@@ -417,26 +438,70 @@ func execute(ctx context.Context, cfg Config, todo []runSpec, parallel int, kern
 	if _, ok := cfg.(*EpochTimeConfig); ok {
 		err = runEpochTime(ctx, todo, tr, record)
 	} else {
-		err = runTrainings(ctx, todo, parallel, kern, tr, record)
+		err = runTrainings(ctx, todo, parallel, kern, tr, record, ans)
 	}
 	tr.finish()
 	return newRecs, err
 }
 
 // tabulate fills rep's records (every recorded run of the plan, in plan
-// order) and writes the tables and figures from them.
+// order), judges each training against the exact map of its
+// representation and mirror (judgeRecord: a run recorded before the map
+// was known, in an array task, gets its distances here) and writes the
+// tables and figures from them. Once ctx is done no exact map is computed
+// (an interrupted suite writes the tables of what finished).
 func tabulate(ctx context.Context, rep *Report, cfg Config, plan []runSpec, done map[string]Record, out io.Writer) error {
-	for _, s := range plan {
+	ans := oracles(ctx, cfg, plan, rep.Dir, out)
+	for i := range plan {
+		s := &plan[i]
 		if r, ok := done[s.Key]; ok {
+			judgeRecord(&r, s, ans)
 			rep.Records = append(rep.Records, r)
 			if r.Error != "" {
 				rep.Failed++
 			}
 		}
 	}
-	files, err := writeOutputs(cfg, plan, rep.Records, oracles(ctx, cfg, plan, rep.Dir, out), rep.Dir, out)
+	rep.Untrusted = untrusted(plan, rep.Records)
+	files, err := writeOutputs(cfg, plan, rep.Records, ans, rep.Dir, out)
 	rep.Files = files
 	return err
+}
+
+// judgeRecord sets a recorded training's summary (a copy) beside the exact
+// map in ans, if there is one for it, and gives it its verdict again: the
+// same as at the end of the run when the map was known then.
+func judgeRecord(r *Record, s *runSpec, ans map[string]oracle.Analysis) {
+	if r.Summary == nil {
+		return
+	}
+	sum := *r.Summary
+	if an, ok := ans[oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)]; ok {
+		oracle.FillLimit(&sum, an, oracle.NewGauge(s.Rep))
+	}
+	sum.Verdict = sum.Assess()
+	r.Summary = &sum
+}
+
+// untrusted lists the configurations whose recorded trainings all fail
+// their verdict (those that failed outright are counted apart).
+func untrusted(plan []runSpec, recs []Record) []string {
+	var out []string
+	for _, g := range groupRuns(plan, recs) {
+		n, bad := 0, 0
+		for _, r := range g.recs {
+			if r.Summary != nil {
+				n++
+				if len(r.Summary.Verdict) > 0 {
+					bad++
+				}
+			}
+		}
+		if n > 0 && bad == n {
+			out = append(out, g.name())
+		}
+	}
+	return out
 }
 
 func progressOr(w io.Writer) io.Writer {
@@ -507,7 +572,7 @@ func writeDirConfig(dir string, cfg Config, encoded []byte, resume bool) error {
 // runTrainings trains the runs on kernel path kern with a pool of parallel
 // workers, one goroutine each (cfg.Workers = 1), and records each as it
 // finishes.
-func runTrainings(ctx context.Context, todo []runSpec, parallel int, kern kernels.Path, tr *tracker, record func(Record) error) error {
+func runTrainings(ctx context.Context, todo []runSpec, parallel int, kern kernels.Path, tr *tracker, record func(Record) error, ans map[string]oracle.Analysis) error {
 	jobs := make(chan int)
 	errc := make(chan error, parallel)
 	ctx, cancel := context.WithCancel(ctx)
@@ -518,7 +583,7 @@ func runTrainings(ctx context.Context, todo []runSpec, parallel int, kern kernel
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				r, ok := trainOne(ctx, &todo[i], kern, tr)
+				r, ok := trainOne(ctx, &todo[i], kern, tr, ans)
 				if !ok {
 					continue // interrupted: not recorded
 				}
@@ -565,9 +630,9 @@ func newRecord(s *runSpec, suite, kern string) Record {
 
 func suiteOf(key string) string { return key[:strings.IndexByte(key, '/')] }
 
-// trainOne trains one instance on kernel path kern. ok is false if it was
-// interrupted.
-func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker) (r Record, ok bool) {
+// trainOne trains one instance on kernel path kern and judges it against
+// its exact map in ans (oracle.Judge). ok is false if it was interrupted.
+func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker, ans map[string]oracle.Analysis) (r Record, ok bool) {
 	begin := time.Now()
 	r = newRecord(s, suiteOf(s.Key), kern.Name())
 	defer func() { r.Seconds, r.Done = time.Since(begin).Seconds(), time.Now().UTC() }()
@@ -596,13 +661,14 @@ func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker) (
 	sum.Flow, sum.History, sum.Config = nil, nil, nil
 	bi := buildinfo.Read()
 	sum.Version, sum.Commit = bi.Version, bi.CommitString()
-	if err := oracle.NewContext(ctx, t.Blocks).FillGaps(&sum, t.Model); err != nil {
-		if ctx.Err() != nil {
-			return r, false // interrupted in the read-out: not a result
-		}
-		sum.OracleNote = "variational gap not computed: " + err.Error()
+	var an *oracle.Analysis
+	if a, ok := ans[oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)]; ok {
+		an = &a
 	}
-	sum.Verdict = sum.Assess()
+	oracle.Judge(ctx, &sum, t.Model, t.Blocks, an, "exact map not computed here (the suite's oracle key, or an array task: the tables set it beside the run)")
+	if ctx.Err() != nil {
+		return r, false // interrupted in the read-out: not a result
+	}
 	r.Summary = &sum
 	return r, true
 }

@@ -211,8 +211,6 @@ func (ck *Checkpoint) check(cfg Config, c int, sizes []int, params int) error {
 		return bad("last_root", "has %d numbers, but the representation has %d couplings", len(ck.LastRoot), c)
 	case ck.ElapsedNs < 0:
 		return bad("elapsed_ns", "is %d, a negative time", ck.ElapsedNs)
-	case ck.Finished && ck.Epoch < cfg.Epochs:
-		return bad("finished", "is set at epoch %d of %d", ck.Epoch, cfg.Epochs)
 	}
 	for _, f := range []struct {
 		field       string

@@ -89,7 +89,6 @@ func TestDamagedCheckpointsAreRefused(t *testing.T) {
 		{"history", func(ck *Checkpoint) { ck.History.Loss = ck.History.Loss[1:] }},
 		{"history", func(ck *Checkpoint) { ck.History.Acceptance[0] = 2 }},
 		{"options", func(ck *Checkpoint) { ck.Options = map[string]string{"oracle": "sometimes"} }},
-		{"finished", func(ck *Checkpoint) { ck.Finished = true }},
 		{"format", func(ck *Checkpoint) { ck.Format = 7 }},
 	} {
 		ck := reload(t, good)

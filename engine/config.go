@@ -32,7 +32,13 @@ type Config struct {
 	// minimiser at each J is the same, but points whose KL is small — weak
 	// couplings, the physical axis below J_c — are not drowned by those
 	// whose KL is large.
-	LossScale string `toml:"loss_scale" json:"loss_scale" comment:"auto (log for the exact KL, linear for CD), linear (the mean divergence) or log (the mean log KL; exact KL only)"`
+	//
+	// "auto" is log for the exact KL with the flow model, linear otherwise:
+	// the monotone model's tanh units are global (each one's sech² bump
+	// moves f along the whole axis), and the log loss's weights, up to 10⁴
+	// for weak couplings, then pull its map at the critical fixed point
+	// off the exact one (docs/training.md, "The monotone model for A1").
+	LossScale string `toml:"loss_scale" json:"loss_scale" comment:"auto (log for the exact KL with the flow model, linear for the monotone model and CD), linear (the mean divergence) or log (the mean log KL; exact KL only)"`
 	// LossFloor is ε of the log loss as a fraction of the batch's mean KL:
 	// below it a trajectory's weight stops growing. Points whose KL is far
 	// below the mean (2A1+E's weak couplings: 10⁻⁶–10⁻⁹ against 0.1) need
@@ -488,9 +494,9 @@ func (c *Config) Layers(nc int) []int {
 func (c *Config) Encode() ([]byte, error) { return toml.Marshal(c) }
 
 // LogLoss reports whether training minimises the mean log KL (loss_scale
-// "log", or "auto" with the exact KL).
+// "log", or "auto" with the exact KL and the flow model).
 func (c *Config) LogLoss() bool {
-	return c.LossScale == "log" || c.LossScale == "auto" && c.Loss == LossKL
+	return c.LossScale == "log" || c.LossScale == "auto" && c.Loss == LossKL && c.Model != ModelMonotone
 }
 
 // divergenceHint says what to change when training diverges: the keys

@@ -241,12 +241,17 @@ func FormatBytes(b float64) string {
 	return fmt.Sprintf("%.3g %s", b, units[i])
 }
 
-// FormatDuration writes an estimated time in the largest fitting unit:
-// "40 s", "12 min", "3.5 h", "9 days", "1.2e+03 years".
+// FormatDuration writes a time in the largest fitting unit, with two
+// significant digits and never an exponent below a year: "85 µs", "440
+// ms", "40 s", "12 min", "3.5 h", "9 days", "1.2e+03 years".
 func FormatDuration(s float64) string {
 	switch {
+	case s < 1e-3:
+		return digits2(s*1e6) + " µs"
+	case s < 1:
+		return digits2(s*1e3) + " ms"
 	case s < 120:
-		return fmt.Sprintf("%.2g s", s)
+		return digits2(s) + " s"
 	case s < 7200:
 		return fmt.Sprintf("%.0f min", s/60)
 	case s < 3*86400:
@@ -255,4 +260,13 @@ func FormatDuration(s float64) string {
 		return fmt.Sprintf("%.0f days", s/86400)
 	}
 	return fmt.Sprintf("%.2g years", s/(365*86400))
+}
+
+// digits2 writes x ≥ 0 with two significant digits, or as a whole number
+// from 10 on (%.2g would write 440 as 4.4e+02).
+func digits2(x float64) string {
+	if x >= 9.95 {
+		return fmt.Sprintf("%.0f", x)
+	}
+	return fmt.Sprintf("%.2g", x)
 }

@@ -766,7 +766,7 @@ cespin:
 	DECQ         BX
 	JNZ          cespin
 	VPMOVQB      Z2, X2
-	MOVQ         X2, (DI)
+	VMOVQ        X2, (DI)
 	ADDQ         $8, DI
 	ADDQ         $64, SI
 	VPADDQ       Z15, Z8, Z8
@@ -887,7 +887,7 @@ prtest:
 	CMPQ         BX, R11
 	JB           prspin
 	VPMOVQB      Z2, X2
-	MOVQ         X2, (DI)
+	VMOVQ        X2, (DI)
 	ADDQ         $8, DI
 	ADDQ         $8, SI
 	ADDQ         $8, R8

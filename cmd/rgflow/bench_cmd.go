@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func runBench(ctx context.Context, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress bars")
 	slurm := addSlurmFlags(fs) // bench_slurm.go
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: rgflow bench SUITE [flags]\n\nsuites: %s (bench/README.md describes them)\nExit codes: 0 every run succeeded, 1 a run failed or the suite could not run, 2 bad command line,\n130/143 interrupted (finished runs stay recorded; continue with -resume).\n\nflags:\n", suites)
+		fmt.Fprintf(fs.Output(), "usage: rgflow bench SUITE [flags]\n\nsuites: %s (bench/README.md describes them)\nExit codes: 0 every run succeeded, 1 a run failed or the suite could not run, 2 bad command line,\n3 every run of some configuration is not to be trusted (its verdicts are in the tables), 130/143 interrupted (finished runs stay recorded; continue with -resume).\n\nflags:\n", suites)
 		fs.PrintDefaults()
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -98,11 +99,22 @@ func runBench(ctx context.Context, args []string) error {
 		opts.Progress = os.Stderr
 	}
 	if slurm.active() {
-		return slurm.run(ctx, opts)
+		return untrustedExit(slurm.run(ctx, opts))
 	}
 	rep, err := bench.Run(ctx, opts)
 	if rep != nil && len(rep.Files) > 0 {
 		fmt.Fprintf(os.Stdout, "wrote %d tables and figures, %s and %s in %s\n", len(rep.Files), bench.ConfigFile, bench.JournalFile, rep.Dir)
+	}
+	return untrustedExit(err)
+}
+
+// untrustedExit turns a suite whose configurations' runs all fail their
+// verdict into exit code 3, after saying which.
+func untrustedExit(err error) error {
+	var ue *bench.UntrustedError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(os.Stderr, "rgflow bench:", err)
+		return errUntrusted
 	}
 	return err
 }

@@ -139,23 +139,24 @@ func markFinished(tr *engine.Trainer) {
 	}
 }
 
-// oracleMode is the -oracle a run uses: a resumed run keeps its
-// checkpoint's (auto for checkpoints older than the option's record), and
-// a -oracle that contradicts it is refused, as any other setting that
-// changes the outputs.
-func (f *trainFlags) oracleMode(ck *engine.Checkpoint) (string, error) {
-	mode := *f.oracle
+// exactFor is the -oracle and -v a run uses: a resumed run keeps its
+// checkpoint's -oracle (the flag's for checkpoints older than its
+// record), and a -oracle that contradicts it is refused, as any other
+// setting that changes the outputs.
+func (f *trainFlags) exactFor(ck *engine.Checkpoint) (exactOptions, error) {
+	ex := f.exact()
 	if ck == nil {
-		return mode, nil
+		return ex, nil
 	}
 	stored := ck.Options["oracle"]
 	switch {
 	case stored == "":
-		return mode, nil
-	case f.set["oracle"] && mode != stored:
-		return "", fmt.Errorf("-resume %s: -oracle %s contradicts the checkpoint (its run has -oracle %s); leave it out (a resumed run keeps its checkpoint's settings)", *f.resume, mode, stored)
+		return ex, nil
+	case f.set["oracle"] && ex.mode != stored:
+		return ex, fmt.Errorf("-resume %s: -oracle %s contradicts the checkpoint (its run has -oracle %s); leave it out (a resumed run keeps its checkpoint's settings)", *f.resume, ex.mode, stored)
 	}
-	return stored, nil
+	ex.mode = stored
+	return ex, nil
 }
 
 // noteWarmStart says, before it starts, that a warm start will take a

@@ -4,6 +4,7 @@
 //	rgflow train   [-config FILE] [-rep NAME] [-loss kl|cd] [-model flow|monotone] …
 //	rgflow eval    -rep NAME -J "j1,…" -Jp "j1,…" [-json FILE|-]
 //	rgflow oracle  -rep NAME [-json FILE|-]
+//	rgflow flow    -checkpoint CK (-J "j1,…" | -axis) [-exact] [-json FILE|-]
 //	rgflow config  [-rep NAME] [-preset P]
 //	rgflow reps    [-plugins DIR]
 //	rgflow bench   SUITE [flags]
@@ -41,6 +42,7 @@ var commands = []command{
 	{"train", "learn the RG flow and estimate the critical point", runTrain},
 	{"eval", "print KL(J, J′) and its gradient in J′", runEval},
 	{"oracle", "fixed points of the exact variational map J ↦ argmin KL(J, ·)", runOracle},
+	{"flow", "the trained map of a checkpoint at given couplings: J′, its Jacobian and eigenvalues", runFlow},
 	{"config", "print the full default configuration as commented TOML", runConfig},
 	{"reps", "list the representations rgflow knows", runReps},
 	{"bench", "run a benchmark suite (epoch-time, bias-vs-dimension, kl-vs-cd, sweeps)", runBench},

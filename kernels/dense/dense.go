@@ -15,15 +15,18 @@
 //     accumulators), one zmm per row when at most 8 columns are left, n
 //     tails under a mask;
 //   - avx2 (AVX2 + FMA3; gemm_avx2_amd64.s): 6×8 register tiles (12 ymm
-//     accumulators), n tails from a zero-padded copy of B;
+//     accumulators), n tails from a zero-padded copy of B; NT products of
+//     at most 12 rows by ntRows (below);
 //   - generic (generic.go): 4×4 register tiles in Go, everywhere (it is the
 //     whole story under the purego tag and on other architectures).
 //
 // The assembly paths (driver.go) read A and, for NN and TN, B in place;
 // Bᵀ (NT) is packed into panels of the tile width once per call, except
 // that an NT product of a few rows is done as Cᵀ = B·Aᵀ, packing A instead
-// (swapNT). Tiny products need no special case: nothing is allocated per
-// call.
+// (swapNT), or, where the CPU has AVX2, for at most ntRowsMax = 12 rows (and at
+// least 4 columns), by a kernel that reads B's rows in place and
+// transposes them in registers (ntRows, ntrows_avx2_amd64.s). Tiny
+// products need no special case: nothing is allocated per call.
 //
 // Summation order. Every path computes each element of C as
 // s = Σ_p a_ip·b_pj, summed in order of p and starting from zero, and then
@@ -186,6 +189,10 @@ func gemmWith(pt *path, tA, tB bool, m, n, k int, a []float64, lda int, b []floa
 				clear(c[i*ldc : i*ldc+n])
 			}
 		}
+		return
+	}
+	if pt.kern != nil && pt.kern.ntRows != nil && !tA && tB && m <= ntRowsMax && n >= 4 {
+		gemmNTRows(pt.kern, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	if pt.kern != nil && !tA && tB && swapNT(m, n, k) {
