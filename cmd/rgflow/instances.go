@@ -222,6 +222,15 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 	if err := checkInstanceResources(trs, parallel); err != nil {
 		return f.named(err)
 	}
+	// each instance's checkpoint is one run's, which may be resumed alone:
+	// locked too, for as long as the ensemble works on it
+	for _, tr := range trs {
+		release, err := lockCheckpoint(tr.Cfg.Output.Checkpoint)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	if manifest != "" && man == nil {
 		if prev, err := engine.LoadCheckpoint(manifest); err == nil {
 			fmt.Fprintf(os.Stderr, "rgflow: note: -checkpoint %s held the checkpoint of a run at epoch %d of %d; this run replaces it\n", manifest, prev.Epoch, prev.Config.Epochs)
@@ -349,13 +358,7 @@ func trainInstances(ctx context.Context, trs []*engine.Trainer, parallel int, qu
 				if trs[i].EpochsDone() >= trs[i].Cfg.Epochs {
 					continue // resumed after it had finished
 				}
-				// its checkpoint is one run's, which may be resumed alone
-				release, err := lockCheckpoint(trs[i].Cfg.Output.Checkpoint)
-				if err == nil {
-					err = train(run, trs[i], true)
-					release()
-				}
-				if err != nil && run.Err() == nil {
+				if err := train(run, trs[i], true); err != nil && run.Err() == nil {
 					// a failure, not the stop it causes the others: they stop
 					once.Do(func() { failure = fmt.Errorf("seed %d: %w", trs[i].Cfg.Seed, err) })
 					cancel()

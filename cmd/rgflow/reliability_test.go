@@ -669,3 +669,47 @@ func TestResultsToAFullStdout(t *testing.T) {
 		}
 	}
 }
+
+// The same guarantees with -instances: a second process on the ensemble's
+// manifest or on one instance's checkpoint is refused while the first
+// runs; SIGTERM during the ensemble's read-out writes nothing and ends
+// within 3 seconds, and resuming the manifest writes the results of the
+// ensemble that was never interrupted.
+func TestInstancesReliability(t *testing.T) {
+	dir := t.TempDir()
+	long := filepath.Join(dir, "long.json")
+	cmd, _ := start(t, dir, "train", "-instances", "2", "-epochs", "1000000", "-quiet", "-oracle", "off", "-checkpoint", long, "-checkpoint-every", "100")
+	waitForEpoch(t, filepath.Join(dir, "long.seed1.json"), 100)
+	for _, other := range [][]string{{"train", "-resume", long, "-quiet"}, {"train", "-resume", filepath.Join(dir, "long.seed2.json"), "-quiet"}} {
+		_, stderr, code := runFor(t, 20*time.Second, dir, other...)
+		if code != 1 || !strings.Contains(stderr, "is in use by another rgflow: pid "+strconv.Itoa(cmd.Process.Pid)) {
+			t.Errorf("%v while the ensemble trains: exit %d, %q", other, code, stderr)
+		}
+	}
+	if code, _ := signalled(t, cmd); code != 143 {
+		t.Fatalf("SIGTERM of the ensemble: exit %d", code)
+	}
+
+	args := []string{"-rep", "A1+E", "-trajectories", "8", "-instances", "2", "-epochs", "20", "-oracle", "on"}
+	if _, stderr, code := run(t, dir, append([]string{"train", "-quiet", "-json", "ref.json"}, args...)...); code != 0 && code != 3 {
+		t.Fatalf("reference ensemble: exit %d: %s", code, stderr)
+	}
+	man, js := filepath.Join(dir, "ens.json"), filepath.Join(dir, "out.json")
+	cmd, errPath := start(t, dir, append([]string{"train", "-v", "-checkpoint", man, "-json", js}, args...)...)
+	waitForText(t, errPath, "rgflow: exact map:", 60*time.Second)
+	code, took := signalled(t, cmd)
+	msg, _ := os.ReadFile(errPath)
+	want := fmt.Sprintf("interrupted during the final read-out; the instances' states are listed in %s, and rgflow train -resume %s -json %s writes the results", man, man, js)
+	if code != 143 || took > 3*time.Second || !strings.Contains(string(msg), want) {
+		t.Fatalf("SIGTERM during the ensemble's read-out: exit %d after %v, %q", code, took, msg)
+	}
+	if _, err := os.Stat(js); err == nil {
+		t.Fatal("an interrupted read-out wrote results")
+	}
+	if _, stderr, code := run(t, dir, "train", "-resume", man, "-quiet"); code != 0 && code != 3 {
+		t.Fatalf("resuming the manifest: exit %d: %s", code, stderr)
+	}
+	if withoutTiming(t, js) != withoutTiming(t, filepath.Join(dir, "ref.json")) {
+		t.Error("the resumed ensemble's results differ from the uninterrupted ensemble's")
+	}
+}
