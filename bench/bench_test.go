@@ -404,7 +404,7 @@ func TestResumeAfterInterruption(t *testing.T) {
 	if rep2.Skipped != 2 || rep2.Ran != rep.Planned-2 {
 		t.Errorf("skipped %d, ran %d; want 2, %d", rep2.Skipped, rep2.Ran, rep.Planned-2)
 	}
-	if !strings.Contains(prog.String(), "not a complete record") {
+	if !strings.Contains(prog.String(), "ended in a torn line") {
 		t.Errorf("no warning about the torn line: %q", prog.String())
 	}
 	var n int

@@ -3,13 +3,13 @@ package bench
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
 
 	"rgflow/engine"
+	"rgflow/internal/inputfile"
 )
 
 // The suites.
@@ -294,7 +294,7 @@ func Configure(suite, path string, quick bool, preset string) (Config, error) {
 	}
 	var data []byte
 	if path != "" {
-		if data, err = os.ReadFile(path); err != nil {
+		if data, err = inputfile.Read(path, inputfile.ConfigLimit); err != nil {
 			return nil, fmt.Errorf("cannot read config: %v", err)
 		}
 	}

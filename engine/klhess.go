@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -35,6 +36,14 @@ type KLDerivatives struct {
 // the partial sums are added in a fixed order, so the result does not
 // depend on the number of goroutines.
 func (b *Blocks) KLSecondOrder(J, Jp []float64, mixed bool) KLDerivatives {
+	d, _ := b.KLSecondOrderContext(context.Background(), J, Jp, mixed)
+	return d
+}
+
+// KLSecondOrderContext is KLSecondOrder that stops between the parts of
+// its sum (2^d of them: for six spins a site, a few hundredths of a
+// second each) once ctx is done, returning ctx's error.
+func (b *Blocks) KLSecondOrderContext(ctx context.Context, J, Jp []float64, mixed bool) (KLDerivatives, error) {
 	c, d, S := b.C, b.D, b.S
 	if len(J) != c || len(Jp) != c {
 		panic(fmt.Sprintf("engine: KLSecondOrder: J has %d entries, J′ %d, %s needs %d", len(J), len(Jp), b.Rep.Name, c))
@@ -239,11 +248,16 @@ func (b *Blocks) KLSecondOrder(J, Jp []float64, mixed bool) KLDerivatives {
 		go func() {
 			defer wg.Done()
 			for s0 := range next {
-				run(s0)
+				if ctx.Err() == nil {
+					run(s0)
+				}
 			}
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return KLDerivatives{}, err
+	}
 	tot := newAcc()
 	for _, p := range parts {
 		if p == nil {
@@ -297,7 +311,7 @@ func (b *Blocks) KLSecondOrder(J, Jp []float64, mixed bool) KLDerivatives {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 func addTo(dst, src []float64) {

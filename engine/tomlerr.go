@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"rgflow/internal/quote"
 )
 
 // DecodeTOML decodes data into v (which holds the defaults) refusing
@@ -38,7 +40,7 @@ func TOMLError(data []byte, v any, err error) error {
 		var parts []string
 		for _, e := range strict.Errors {
 			key := e.Key()
-			part := fmt.Sprintf("%q", strings.Join(key, "."))
+			part := quote.Short(strings.Join(key, "."))
 			if s := suggestKey(v, key); s != "" {
 				part += fmt.Sprintf(" (did you mean %q?)", s)
 			}
@@ -74,7 +76,7 @@ func TOMLError(data []byte, v any, err error) error {
 }
 
 // goTypeText matches the parts of go-toml's messages that name Go types.
-var goTypeText = regexp.MustCompile(`(into )?(struct field \S+ of type \S+|a Go value of type \S+|a \S*\.\S+)`)
+var goTypeText = regexp.MustCompile(`(into )?(struct field .+? of type \S+|a Go value of type \S+|a \S*\.\S+)`)
 
 // userTerms removes Go type names from a message TOMLError could not
 // rephrase.

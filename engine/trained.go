@@ -18,8 +18,8 @@ import (
 // The couplings' number c is the network's input width; for a built-in
 // representation it is checked against the representation's.
 func (ck *Checkpoint) Model(opts ...Option) (Model, error) {
-	if ck.Format != checkpointFormat {
-		return nil, fmt.Errorf("checkpoint format %d is not supported (want %d)", ck.Format, checkpointFormat)
+	if ck.Format != 1 && ck.Format != checkpointFormat {
+		return nil, fmt.Errorf("checkpoint format %d is not supported (this rgflow reads 1 and %d)", ck.Format, checkpointFormat)
 	}
 	if len(ck.Sizes) < 2 || ck.Sizes[0] < 1 {
 		return nil, fmt.Errorf("the checkpoint's network has no layers (sizes %v)", ck.Sizes)

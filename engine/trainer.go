@@ -86,6 +86,9 @@ type Trainer struct {
 	// run began (or since the checkpoint it resumed from, if that one
 	// predates the history).
 	History History
+	// Options are the command's settings kept in its checkpoints
+	// (Checkpoint.Options).
+	Options map[string]string
 
 	// mu guards the state an epoch commits (the network, Adam, the roots,
 	// the history, Epoch) against Checkpoint from another goroutine;
@@ -141,7 +144,7 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 	}
 	o := cfg.Optimizer
 	if o := newOptions(opts); !o.resuming {
-		if err := t.warmStart(o.exactMap); err != nil {
+		if err := t.warmStart(o.ctx, o.exactMap); err != nil {
 			return nil, err
 		}
 	}
@@ -274,7 +277,7 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	}
 	st.Loss = sum / float64(t.M)
 	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-		return st, t.abandon(fmt.Errorf("training diverged at epoch %d: the loss is %v (try a smaller optimizer.lr or hmc.dt)", e+1, st.Loss))
+		return st, t.abandon(fmt.Errorf("training diverged at epoch %d: the loss is %v (%s)", e+1, st.Loss, cfg.divergenceHint()))
 	}
 	t.Cfg.scaleGrad(t.loss, t.grad, st.Loss)
 	clear(t.dpar)
@@ -285,7 +288,7 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	t.Opt.Step(t.Model.Params(), t.dpar)
 	for _, p := range t.Model.Params() {
 		if math.IsNaN(p) || math.IsInf(p, 0) {
-			return st, fmt.Errorf("training diverged at epoch %d: the network's parameters became %v (try a smaller optimizer.lr)", e+1, p)
+			return st, fmt.Errorf("training diverged at epoch %d: the network's parameters became %v (%s)", e+1, p, cfg.divergenceHint())
 		}
 	}
 	if t.recording(e) {

@@ -21,6 +21,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -120,11 +121,16 @@ type watched struct {
 	cmd    *exec.Cmd
 }
 
-// watch records the process of the next Load(s).
+// watch records the process of the next Load(s), which List runs at once.
 func watch(t *testing.T) *[]watched {
 	t.Helper()
 	var seen []watched
-	testHookStarted = func(c *plugin.Client, cmd *exec.Cmd) { seen = append(seen, watched{c, cmd}) }
+	var mu sync.Mutex
+	testHookStarted = func(c *plugin.Client, cmd *exec.Cmd) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, watched{c, cmd})
+	}
 	t.Cleanup(func() { testHookStarted = nil })
 	return &seen
 }

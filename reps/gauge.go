@@ -108,9 +108,30 @@ func (r *Rep) CouplingAction(Psrc, Ptgt []float64) []float64 {
 	if Ptgt == nil {
 		Ptgt = identity(d)
 	}
-	A := make([]float64, c*c)
+	// one least-squares solve for all c columns (a solve per column made
+	// the gauge orbit of 4A1, 147,456 actions, take over a minute)
+	d2 := d * d
+	B := mat.NewDense(d2, c, nil)
+	M := mat.NewDense(d2, c, nil)
+	PtT := transpose(d, Ptgt)
+	images := make([][]float64, c)
 	for a, Ba := range r.Basis {
-		col := r.Coefficients(mul(d, mul(d, Psrc, Ba), transpose(d, Ptgt)))
+		images[a] = mul(d, mul(d, Psrc, Ba), PtT)
+		for i := 0; i < d2; i++ {
+			B.Set(i, a, Ba[i])
+			M.Set(i, a, images[a][i])
+		}
+	}
+	var X mat.Dense
+	if err := X.Solve(B, M); err != nil {
+		panic(fmt.Sprintf("reps: coupling basis of %s is singular: %v", r.Name, err))
+	}
+	A := make([]float64, c*c)
+	for a := range r.Basis {
+		col := mat.Col(nil, a, &X)
+		if back := r.K(col); maxDiff(back, images[a]) > 1e-9*math.Max(1, maxAbsSlice(images[a])) {
+			panic(fmt.Sprintf("reps: matrix is not in the coupling space of %s", r.Name))
+		}
 		for i, v := range col {
 			A[i*c+a] = v
 		}

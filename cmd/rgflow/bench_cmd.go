@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"rgflow/bench"
 	"rgflow/engine"
+	"rgflow/internal/quote"
 	"rgflow/reps"
 )
 
@@ -45,7 +47,7 @@ func runBench(ctx context.Context, args []string) error {
 	if _, err := bench.Default(suite); err != nil {
 		return &usageError{err.Error()}
 	}
-	if err := slurm.check(resume, *quick, *configPath, *out); err != nil {
+	if err := slurm.check(fs, resume, *quick, *configPath, *out); err != nil {
 		return err
 	}
 	switch {
@@ -63,6 +65,9 @@ func runBench(ctx context.Context, args []string) error {
 		if dir = bench.LatestOutDir("results", suite); dir == "" {
 			return fmt.Errorf("nothing to resume: no results/%s-* directory with a %s here; name it with -out DIR", suite, bench.JournalFile)
 		}
+	}
+	if err := checkBenchFiles(*configPath, dir); err != nil {
+		return err
 	}
 	var cfg bench.Config
 	var err error
@@ -88,7 +93,7 @@ func runBench(ctx context.Context, args []string) error {
 	opts := bench.Options{
 		Suite: suite, Config: cfg, OutDir: dir, Resume: *resume, RetryFailed: *retry, Parallel: *parallel, Kernels: kernelPath,
 		Resolve: func(ctx context.Context, name string) (*reps.Rep, error) { return resolveRep(ctx, name, *pluginDir) },
-		Out:     os.Stdout,
+		Out:     stdout,
 	}
 	if !*quiet {
 		opts.Progress = os.Stderr
@@ -112,4 +117,18 @@ func untrustedExit(err error) error {
 		return errUntrusted
 	}
 	return err
+}
+
+// checkBenchFiles refuses a -config inside the results directory, whose
+// files the suite writes (its tables and figures replace what is there),
+// unless it is the directory's own config.toml, which bench only reads.
+func checkBenchFiles(configPath, dir string) error {
+	if configPath == "" || dir == "" || sameFile(configPath, filepath.Join(dir, bench.ConfigFile)) {
+		return nil
+	}
+	in, d := canonicalPath(configPath), canonicalPath(dir)
+	if in == d || strings.HasPrefix(in, d+string(filepath.Separator)) {
+		return fmt.Errorf("-config %s lies in the results directory -out %s, whose files the suite writes; keep the experiment file outside it", quote.Cut(configPath), quote.Cut(dir))
+	}
+	return nil
 }

@@ -60,14 +60,14 @@ func runEval(ctx context.Context, args []string) error {
 	if err := parse(fs, legacyJSON("eval", args)); err != nil {
 		return err
 	}
-	if err := checkWritable("json", *jsonOut); err != nil {
-		return err
-	}
 	if err := checkPluginDir(*pluginDir); err != nil {
 		return err
 	}
 	r, err := resolveRep(ctx, *repName, *pluginDir)
 	if err != nil {
+		return err
+	}
+	if err := checkFiles([]file{pluginFile(r)}, []file{{"json", *jsonOut, 0}}, nil); err != nil {
 		return err
 	}
 	m, err := engine.ResolveCoarseMirror(r, *mirror)
@@ -86,16 +86,21 @@ func runEval(ctx context.Context, args []string) error {
 		return err
 	}
 	b := engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m), engine.WithBonds(*bonds))
-	kl, grad := b.KL(J, Jp)
+	// summed configuration by configuration: KL's own form loses a KL
+	// far below the couplings' size to rounding (negative at |J| = 10³)
+	kl, grad, err := b.KLPrecise(ctx, J, Jp)
+	if err != nil {
+		return fmt.Errorf("interrupted; nothing written")
+	}
 	if *jsonOut != "" {
 		err := writeJSON(*jsonOut, evalResult{r.Name, m.Name, *bonds, J, Jp, kl, grad, b.Kernels().Name()})
 		if err != nil || *jsonOut == "-" {
 			return err
 		}
 	}
-	fmt.Printf("KL = %s\n", strconv.FormatFloat(kl, 'g', -1, 64))
+	fmt.Fprintf(stdout, "KL = %s\n", strconv.FormatFloat(kl, 'g', -1, 64))
 	for a, g := range grad {
-		fmt.Printf("dKL/dJ'[%d] = %s\n", a, strconv.FormatFloat(g, 'g', -1, 64))
+		fmt.Fprintf(stdout, "dKL/dJ'[%d] = %s\n", a, strconv.FormatFloat(g, 'g', -1, 64))
 	}
 	return nil
 }

@@ -116,11 +116,8 @@ func runFlow(ctx context.Context, args []string) error {
 			return fmt.Errorf("-to (%g) must be larger than -from (%g)", *to, *from)
 		}
 	}
-	if err := checkWritable("json", *jsonOut); err != nil {
+	if err := checkFiles([]file{{"checkpoint", *ckPath, 0}}, []file{{"json", *jsonOut, 0}}, nil); err != nil {
 		return err
-	}
-	if *jsonOut != "" && *jsonOut != "-" && canonicalPath(*jsonOut) == canonicalPath(*ckPath) {
-		return fmt.Errorf("-json %s is the checkpoint itself; name another file", *jsonOut)
 	}
 	if err := checkPluginDir(*pluginDir); err != nil {
 		return err
@@ -192,7 +189,7 @@ func runFlow(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	printFlow(os.Stdout, res)
+	printFlow(stdout, res)
 	return nil
 }
 
@@ -219,7 +216,12 @@ func exactAlongside(ctx context.Context, res *flowResult, ck *engine.Checkpoint,
 	if err != nil {
 		return fmt.Errorf("-exact: coarse_mirror: %v", err)
 	}
-	o := oracle.New(engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(mirror), engine.WithBonds(cfg.Bonds)))
+	g, err := oracle.BuildGauge(ctx, r)
+	if err != nil {
+		return fmt.Errorf("-exact: %v", err)
+	}
+	o := oracle.NewContext(ctx, engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(mirror), engine.WithBonds(cfg.Bonds)))
+	o.G = g
 	var branch *oracle.Point
 	failed := 0
 	begin, said := time.Now(), time.Now()

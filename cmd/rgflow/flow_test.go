@@ -242,7 +242,7 @@ func TestFlowBadInput(t *testing.T) {
 		{[]string{"-checkpoint", ck, "-axis", "-to", "NaN"}, 1, "-from and -to must be finite couplings"},
 		{[]string{"-checkpoint", summary, "-J", "0.8"}, 1, "is not an rgflow checkpoint"},
 		{[]string{"-checkpoint", filepath.Join(dir, "nothing"), "-J", "0.8"}, 1, "cannot read checkpoint"},
-		{[]string{"-checkpoint", ck, "-J", "0.8", "-json", ck}, 1, "is the checkpoint itself"},
+		{[]string{"-checkpoint", ck, "-J", "0.8", "-json", ck}, 1, "names the input -checkpoint"},
 		{[]string{"-checkpoint", ck, "-J", "0.8", "-json", filepath.Join(dir, "no", "f.json")}, 1, "does not exist"},
 		{[]string{"-checkpoint", ck, "-J", "0.8", "-jsn", "x"}, 2, "flag provided but not defined: -jsn"},
 	} {

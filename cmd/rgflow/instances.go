@@ -20,6 +20,8 @@ import (
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/buildinfo"
+	"rgflow/internal/inputfile"
+	"rgflow/reps"
 )
 
 // rgflow train -instances N: N independent instances of one configuration,
@@ -66,7 +68,7 @@ func instancePath(path string, seed uint64) string {
 // is something else (a checkpoint, whose loader then says what is wrong
 // with it). Only the file's first key is read to tell.
 func readManifest(path string) (*instanceManifest, error) {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path, inputfile.MemoryLimit())
 	if err != nil {
 		return nil, nil // LoadCheckpoint says why
 	}
@@ -123,6 +125,11 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 	var cks []*engine.Checkpoint
 	if man != nil {
 		manifest = *f.resume
+		release, err := lockCheckpoint(manifest)
+		if err != nil {
+			return err
+		}
+		defer release()
 		if f.set["instances"] && n != len(man.Instances) {
 			return fmt.Errorf("-resume %s holds %d instances, not %d; leave -instances out", manifest, len(man.Instances), n)
 		}
@@ -130,7 +137,6 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 			return fmt.Errorf("-resume %s: the instances keep saving to the checkpoints it lists; leave -checkpoint out", manifest)
 		}
 		n = len(man.Instances)
-		var err error
 		if cks, err = f.resumeInstances(man, cfg, keys); err != nil {
 			return err
 		}
@@ -143,9 +149,6 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 		}
 		cfg.Output.Checkpoint = manifest
 	}
-	if err := checkOutputs(engine.OutputConfig{JSON: cfg.Output.JSON, Plot: cfg.Output.Plot, Checkpoint: manifest}, ""); err != nil {
-		return err
-	}
 	if err := checkPluginDir(*f.pluginDir); err != nil {
 		return err
 	}
@@ -157,13 +160,36 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 	if err != nil {
 		return err
 	}
+	if err := checkInstanceOutputs(cfg, r, n, manifest, *f.configPath, man != nil); err != nil {
+		return err
+	}
+	if man == nil {
+		release, err := lockCheckpoint(manifest)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
+	var first *engine.Checkpoint
+	if cks != nil {
+		first = cks[0]
+	}
+	ex, err := f.exactFor(first)
+	if err != nil {
+		return err
+	}
+	noteWarmStart(cfg, r, man != nil)
 	trs := make([]*engine.Trainer, n)
 	for k := range trs {
 		if cks != nil {
 			if cks[k].Rep != r.Name {
 				return fmt.Errorf("-resume %s: the instances are of representation %s, not %s; leave -rep out", manifest, cks[k].Rep, r.Name)
 			}
-			trs[k], err = engine.Resume(cks[k], r, 0, engine.WithKernels(kernelPath))
+			if trs[k], err = engine.Resume(cks[k], r, 0, engine.WithKernels(kernelPath)); err != nil {
+				if ce := (*engine.CheckpointError)(nil); errors.As(err, &ce) {
+					return fmt.Errorf("-resume %s: seed %d: %v", manifest, cks[k].Config.Seed, err)
+				}
+			}
 		} else {
 			c := cfg
 			c.Seed = cfg.Seed + uint64(k)
@@ -173,11 +199,17 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 			if manifest != "" {
 				c.Output.Checkpoint = instancePath(manifest, c.Seed)
 			}
-			trs[k], err = engine.NewTrainer(c, r, engine.WithKernels(kernelPath), exactMapFor(c, r))
+			trs[k], err = setUp(ctx, func() (*engine.Trainer, error) {
+				return engine.NewTrainer(c, r, engine.WithKernels(kernelPath), exactMapFor(c, r), engine.WithContext(ctx))
+			})
+		}
+		if err != nil && ctx.Err() != nil {
+			return fmt.Errorf("interrupted during the warm start (warm_start = %q); nothing written", cfg.WarmStart)
 		}
 		if err != nil {
 			return f.named(err)
 		}
+		trs[k].Options = map[string]string{"oracle": ex.mode}
 	}
 	tr0 := trs[0]
 	parallel := min(n, runtime.GOMAXPROCS(0))
@@ -189,6 +221,15 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 		r.Name, r.D, r.C(), origin(r, repName, *f.pluginDir), tr0.Cfg.Loss, tr0.Cfg.Model, tr0.Cfg.Epochs, tr0.M, n, seedRange(trs), parallel, tr0.Blocks.Kernels().Name(), resumed)
 	if err := checkInstanceResources(trs, parallel); err != nil {
 		return f.named(err)
+	}
+	// each instance's checkpoint is one run's, which may be resumed alone:
+	// locked too, for as long as the ensemble works on it
+	for _, tr := range trs {
+		release, err := lockCheckpoint(tr.Cfg.Output.Checkpoint)
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	if manifest != "" && man == nil {
 		if prev, err := engine.LoadCheckpoint(manifest); err == nil {
@@ -207,7 +248,23 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 	if err := trainInstances(ctx, trs, parallel, *f.quiet, manifest); err != nil {
 		return err
 	}
-	return writeEnsembleResults(ctx, trs, f.exact(), cfg.Output)
+	return writeEnsembleResults(ctx, trs, ex, cfg.Output, manifest)
+}
+
+// checkInstanceOutputs is checkOutputs for n instances: the ensemble's
+// JSON (every instance's summary) and figure, and the manifest with the
+// instances' checkpoints beside it.
+func checkInstanceOutputs(cfg engine.Config, r *reps.Rep, n int, manifest, configPath string, resuming bool) error {
+	est := engine.EstimateResources(cfg, r.D, r.C(), cfg.Epochs)
+	resume := ""
+	if resuming {
+		resume = manifest
+	}
+	return checkFiles(
+		[]file{{"config", configPath, 0}, {"resume", resume, 0}, pluginFile(r)},
+		[]file{{"json", cfg.Output.JSON, int64(est.SummaryBytes) * int64(n)}, {"plot", cfg.Output.Plot, plotBytes(cfg.Epochs)},
+			{"checkpoint", manifest, int64(est.CheckpointBytes) * int64(n)}},
+		func(in, out file) bool { return in.flag == "resume" && out.flag == "checkpoint" })
 }
 
 // resumeInstances loads the checkpoints a manifest lists, each with the
@@ -396,49 +453,112 @@ func instancesProgress(trs []*engine.Trainer, quiet bool) func() {
 // writeEnsembleResults reads out every instance, sets each beside the
 // exact map (whose analysis is computed once), gathers them
 // (engine.NewEnsemble), prints the ensemble's summary and verdict and
-// writes the JSON and the figure, all or none. An ensemble whose verdict
-// finds something wrong ends in errUntrusted once everything is written.
-func writeEnsembleResults(ctx context.Context, trs []*engine.Trainer, ex exactOptions, out engine.OutputConfig) error {
+// writes the JSON and the figure, all or none. A read-out that is
+// interrupted writes nothing; results that cannot be written leave the
+// instances' states listed in the manifest (or a rescue manifest), with
+// the command that writes them. An ensemble whose verdict finds something
+// wrong ends in errUntrusted once everything is written.
+func writeEnsembleResults(ctx context.Context, trs []*engine.Trainer, ex exactOptions, out engine.OutputConfig, manifest string) error {
 	bi := buildinfo.Read()
-	sums := make([]engine.Summary, len(trs))
-	for i, tr := range trs {
-		sums[i] = tr.Summary()
-		sums[i].Version, sums[i].Commit = bi.Version, bi.CommitString()
-	}
-	// the exact map's side, as for a single run: a signal skips it
+	// the read-out, the exact map's side most, may take a while: a signal
+	// stops it, and a resumed ensemble does it again
 	done := make(chan []engine.Summary, 1)
 	go func() {
-		judged := append([]engine.Summary(nil), sums...)
-		an, note := ex.analysis(trs[0])
+		sums := make([]engine.Summary, len(trs))
 		for i, tr := range trs {
-			oracle.Judge(&judged[i], tr.Model, tr.Blocks, an, note)
+			sums[i] = tr.Summary()
+			sums[i].Version, sums[i].Commit = bi.Version, bi.CommitString()
 		}
-		done <- judged
+		an, note := ex.analysis(ctx, trs[0])
+		for i, tr := range trs {
+			oracle.Judge(ctx, &sums[i], tr.Model, tr.Blocks, an, note)
+		}
+		done <- sums
 	}()
-	interrupted := false
+	var sums []engine.Summary
 	select {
 	case sums = <-done:
 	case <-ctx.Done():
-		interrupted = true
-		for i := range sums {
-			sums[i].OracleNote = "variational gap and exact map not computed: interrupted"
-			sums[i].Verdict = sums[i].Assess()
+	}
+	if ctx.Err() != nil {
+		if manifest == "" {
+			return errors.New("interrupted during the final read-out; nothing written (set -checkpoint to keep the instances of a run whose read-out is interrupted)")
 		}
+		return fmt.Errorf("interrupted during the final read-out; the instances' states are listed in %s, and %s writes the results", manifest, ensembleCommand(manifest, out))
 	}
 	e := engine.NewEnsemble(sums)
 	e.Version, e.Commit = bi.Version, bi.CommitString()
 	fig := nearestMedian(e)
 	figure := func(path string) ([]byte, error) { return renderFigure(path, sums[fig], trs[fig].Model.Flow) }
 	if err := emit(out, e, figure, func(w io.Writer) { printEnsemble(w, e, fig, out.Plot != "") }); err != nil {
-		return err
-	}
-	if interrupted {
-		return errors.New("interrupted while setting the instances beside the exact map; the results are written without it")
+		return keepEnsemble(trs, manifest, out, err.Error())
 	}
 	if len(e.Verdict) > 0 {
 		return errUntrusted
 	}
 	return nil
+}
+
+// keepEnsemble is keepState for instances: their states are in the
+// checkpoints the manifest lists (each saved at its end), or without a
+// manifest in a rescue manifest beside the outputs (else in the temporary
+// directory) with its instances' checkpoints; the error names it and the
+// command that writes the results.
+func keepEnsemble(trs []*engine.Trainer, manifest string, out engine.OutputConfig, why string) error {
+	if manifest != "" {
+		return fmt.Errorf("%s; the instances' states are listed in %s, and %s writes the results", why, manifest, ensembleCommand(manifest, out))
+	}
+	var dirs []string
+	for _, p := range []string{out.JSON, out.Plot} {
+		if p != "" && p != "-" {
+			dirs = append(dirs, filepath.Dir(p))
+		}
+	}
+	for _, dir := range append(dirs, ".", os.TempDir()) {
+		f, err := os.CreateTemp(dir, "rgflow-rescue-*.json")
+		if err != nil {
+			continue
+		}
+		path := filepath.Clean(f.Name())
+		f.Close()
+		if saveInstances(trs, path, out) == nil {
+			return fmt.Errorf("%s; the instances' states are listed in %s, and %s writes the results", why, path, ensembleCommand(path, out))
+		}
+		os.Remove(path)
+	}
+	return fmt.Errorf("%s; the instances' states could not be saved anywhere either", why)
+}
+
+// saveInstances saves every instance's checkpoint beside the manifest at
+// path, then the manifest listing them.
+func saveInstances(trs []*engine.Trainer, path string, out engine.OutputConfig) error {
+	for _, tr := range trs {
+		ck, err := tr.Checkpoint()
+		if err == nil {
+			tr.Cfg.Output.Checkpoint = instancePath(path, tr.Cfg.Seed)
+			err = ck.Save(tr.Cfg.Output.Checkpoint)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return writeManifest(path, trs, out)
+}
+
+// ensembleCommand is the command that resumes the instances a manifest
+// lists and writes their results.
+func ensembleCommand(manifest string, out engine.OutputConfig) string {
+	args := []string{"rgflow", "train", "-resume", manifest}
+	if out.JSON != "" {
+		args = append(args, "-json", out.JSON)
+	}
+	if out.Plot != "" {
+		args = append(args, "-plot", out.Plot)
+	}
+	for i, a := range args {
+		args[i] = shellWord(a)
+	}
+	return strings.Join(args, " ")
 }
 
 // nearestMedian is the index of the instance whose headline estimate is

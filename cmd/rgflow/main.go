@@ -29,6 +29,7 @@ import (
 	"sync"
 	"syscall"
 
+	"rgflow/internal/quote"
 	"rgflow/kernels"
 )
 
@@ -121,7 +122,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 	case err != nil:
 		return &usageError{fmt.Sprintf("%v ('%s -h' lists the flags)", err, fs.Name())}
 	case fs.NArg() > 0:
-		return &usageError{fmt.Sprintf("unexpected argument %q ('%s -h' lists the flags)", fs.Arg(0), fs.Name())}
+		return &usageError{fmt.Sprintf("unexpected argument %s ('%s -h' lists the flags)", quote.Short(fs.Arg(0)), fs.Name())}
 	}
 	return nil
 }
@@ -211,7 +212,7 @@ func main() {
 		}
 	}
 	if cmd == nil {
-		fmt.Fprintf(os.Stderr, "rgflow: unknown command %q ('rgflow -h' lists the commands)\n", name)
+		fmt.Fprintf(os.Stderr, "rgflow: unknown command %s ('rgflow -h' lists the commands)\n", quote.Short(name))
 		os.Exit(exitUsage)
 	}
 	var err error
@@ -223,6 +224,9 @@ func main() {
 	interrupt.listen(cancel)
 	err = cmd.run(ctx, args)
 	cancel()
+	if werr := stdout.failed(); werr != nil && (err == nil || errors.Is(err, errUntrusted)) {
+		err = fmt.Errorf("cannot write the results to standard output: %v", werr)
+	}
 	var ue *usageError
 	switch {
 	case err == nil, errors.Is(err, errHelp):
@@ -230,10 +234,10 @@ func main() {
 	case errors.Is(err, errUntrusted):
 		os.Exit(exitUntrusted)
 	case errors.As(err, &ue):
-		fmt.Fprintf(os.Stderr, "rgflow %s: %v\n", cmd.name, err)
+		fmt.Fprintf(os.Stderr, "rgflow %s: %s\n", cmd.name, quote.Message(err.Error()))
 		os.Exit(exitUsage)
 	}
-	fmt.Fprintf(os.Stderr, "rgflow %s: %v\n", cmd.name, err)
+	fmt.Fprintf(os.Stderr, "rgflow %s: %s\n", cmd.name, quote.Message(err.Error()))
 	if interrupt.signal() != nil {
 		os.Exit(interrupt.exitCode())
 	}

@@ -28,14 +28,14 @@ func runOracle(ctx context.Context, args []string) error {
 	if !(*axisTol > 0 && *axisTol < 0.1) {
 		return fmt.Errorf("-axis-tol must be between 0 and 0.1 (got %g)", *axisTol)
 	}
-	if err := checkWritable("json", *jsonOut); err != nil {
-		return err
-	}
 	if err := checkPluginDir(*pluginDir); err != nil {
 		return err
 	}
 	r, err := resolveRep(ctx, *repName, *pluginDir)
 	if err != nil {
+		return err
+	}
+	if err := checkFiles([]file{pluginFile(r)}, []file{{"json", *jsonOut, 0}}, nil); err != nil {
 		return err
 	}
 	m, err := engine.ResolveCoarseMirror(r, *mirror)
@@ -52,7 +52,13 @@ func runOracle(ctx context.Context, args []string) error {
 			extra = append(extra, oracle.Start{Name: fmt.Sprintf("-start %d", i+1), J: J})
 		}
 	}
-	o := oracle.New(engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m)))
+	if err := oracle.CheckGauge(r); err != nil {
+		return err
+	}
+	if s := engine.OracleSeconds(r.D, r.C()); s > 60 {
+		fmt.Fprintf(os.Stderr, "rgflow oracle: note: the exact map of %s may take roughly %s (a rough estimate; Ctrl-C stops it)\n", r.Name, engine.FormatDuration(s))
+	}
+	o := oracle.NewContext(ctx, engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m)))
 	begin := time.Now()
 	var progress func(string)
 	if !*quiet {
@@ -85,7 +91,7 @@ func runOracle(ctx context.Context, args []string) error {
 			return nil
 		}
 	}
-	printAnalysis(os.Stdout, an)
+	printAnalysis(stdout, an)
 	return nil
 }
 

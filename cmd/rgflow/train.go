@@ -20,6 +20,7 @@ import (
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/buildinfo"
+	"rgflow/internal/inputfile"
 	"rgflow/internal/nullfloat"
 	"rgflow/reps"
 )
@@ -164,7 +165,7 @@ func (f *trainFlags) named(err error) error {
 
 // fileKeys lists the keys a TOML file sets ("hmc.beta").
 func fileKeys(path string) (map[string]bool, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.ConfigLimit)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read config: %v", err)
 	}
@@ -224,7 +225,7 @@ func (f *trainFlags) resumeConfig(path string, ck *engine.Checkpoint, cfg engine
 			return cfg, fmt.Errorf("-resume %s: %s %d is not more than the %d epochs the checkpoint has done; give more to train on", path, f.keyName("epochs"), cfg.Epochs, ck.Epoch)
 		}
 		rc.Epochs = cfg.Epochs
-	} else if ck.Epoch >= rc.Epochs {
+	} else if ck.Epoch >= rc.Epochs && ck.Finished {
 		return cfg, fmt.Errorf("-resume %s: the checkpoint's run is finished (%d of %d epochs); give -epochs N with N > %d to train on", path, ck.Epoch, rc.Epochs, ck.Epoch)
 	}
 	if keys["workers"] {
@@ -276,6 +277,11 @@ func runTrain(ctx context.Context, args []string) error {
 		if f.set["instances"] && *f.instances > 1 {
 			return fmt.Errorf("-resume %s is one run's checkpoint; -instances resumes only what a run with -instances saved (leave -instances out)", *f.resume)
 		}
+		release, err := lockCheckpoint(*f.resume)
+		if err != nil {
+			return err
+		}
+		defer release()
 		if ck, err = engine.LoadCheckpoint(*f.resume); err != nil {
 			return err
 		}
@@ -285,9 +291,6 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 	if ck == nil && *f.instances > 1 {
 		return runInstances(ctx, f, cfg, keys, nil)
-	}
-	if err := checkOutputs(cfg.Output, *f.resume); err != nil {
-		return err
 	}
 	if err := checkPluginDir(*f.pluginDir); err != nil {
 		return err
@@ -303,19 +306,42 @@ func runTrain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs(cfg, r, *f.configPath, *f.resume); err != nil {
+		return err
+	}
+	release, err := lockCheckpoint(cfg.Output.Checkpoint)
+	if err != nil {
+		return err
+	}
+	defer release()
+	noteWarmStart(cfg, r, ck != nil)
 	var tr *engine.Trainer
 	if ck != nil {
 		if ck.Rep != r.Name {
 			return fmt.Errorf("-resume %s: the checkpoint is for representation %s, not %s; leave -rep out", *f.resume, ck.Rep, r.Name)
 		}
 		ck.Config = cfg
-		tr, err = engine.Resume(ck, r, 0, engine.WithKernels(kernelPath))
+		if tr, err = engine.Resume(ck, r, 0, engine.WithKernels(kernelPath)); err != nil {
+			if ce := (*engine.CheckpointError)(nil); errors.As(err, &ce) {
+				return fmt.Errorf("-resume %s: %v", *f.resume, err)
+			}
+		}
 	} else {
-		tr, err = engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath), exactMapFor(cfg, r))
+		tr, err = setUp(ctx, func() (*engine.Trainer, error) {
+			return engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath), exactMapFor(cfg, r), engine.WithContext(ctx))
+		})
+	}
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("interrupted during the warm start (warm_start = %q); nothing written", cfg.WarmStart)
 	}
 	if err != nil {
 		return f.named(err)
 	}
+	ex, err := f.exactFor(ck)
+	if err != nil {
+		return err
+	}
+	tr.Options = map[string]string{"oracle": ex.mode}
 	cfg = tr.Cfg
 	resumed := ""
 	if ck != nil {
@@ -327,10 +353,7 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := est.Check(); err != nil {
 		return f.named(err)
 	}
-	if est.EpochSeconds*float64(cfg.Epochs-tr.Epoch) > 600 {
-		fmt.Fprintf(os.Stderr, "rgflow: note: this run may take roughly %s (about %s an epoch, a rough estimate; the progress display measures it)\n",
-			engine.FormatDuration(est.EpochSeconds*float64(cfg.Epochs-tr.Epoch)), engine.FormatDuration(est.EpochSeconds))
-	}
+	noteDuration(est, cfg.Epochs-tr.Epoch, ex.on(tr.C), r)
 	if ck == nil && cfg.Output.Checkpoint != "" {
 		if prev, err := engine.LoadCheckpoint(cfg.Output.Checkpoint); err == nil {
 			fmt.Fprintf(os.Stderr, "rgflow: note: -checkpoint %s held the checkpoint of a run at epoch %d of %d; this run replaces it\n", cfg.Output.Checkpoint, prev.Epoch, prev.Config.Epochs)
@@ -343,30 +366,21 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := train(ctx, tr, *f.quiet); err != nil {
 		return err
 	}
-	return writeResults(ctx, tr, f.exact())
+	return writeResults(ctx, tr, ex)
 }
 
 // checkOutputs fails, before any work, when an output cannot be written
-// or two of them (or an output and the checkpoint resumed from) name one
-// file.
-func checkOutputs(o engine.OutputConfig, resume string) error {
-	seen := map[string]string{}
-	for _, out := range []struct{ flag, path string }{{"json", o.JSON}, {"plot", o.Plot}, {"checkpoint", o.Checkpoint}, {"resume", resume}} {
-		if out.path == "" || out.path == "-" {
-			continue
-		}
-		if out.flag != "resume" {
-			if err := checkWritable(out.flag, out.path); err != nil {
-				return err
-			}
-		}
-		key := canonicalPath(out.path)
-		if prev, ok := seen[key]; ok && !(prev == "checkpoint" && out.flag == "resume") {
-			return fmt.Errorf("-%s and -%s name the same file %s; give each its own", prev, out.flag, out.path)
-		}
-		seen[key] = out.flag
-	}
-	return nil
+// or its file system lacks room for it, when two of them name one file,
+// or when one names an input: the config file, a plugin, or the
+// checkpoint resumed from (which -checkpoint may name: a resumed run
+// keeps saving there).
+func checkOutputs(cfg engine.Config, r *reps.Rep, configPath, resume string) error {
+	est := engine.EstimateResources(cfg, r.D, r.C(), cfg.Epochs)
+	o := cfg.Output
+	return checkFiles(
+		[]file{{"config", configPath, 0}, {"resume", resume, 0}, pluginFile(r)},
+		[]file{{"json", o.JSON, int64(est.SummaryBytes)}, {"plot", o.Plot, plotBytes(cfg.Epochs)}, {"checkpoint", o.Checkpoint, int64(est.CheckpointBytes)}},
+		func(in, out file) bool { return in.flag == "resume" && out.flag == "checkpoint" })
 }
 
 // grace is how long an interrupted run waits for its epoch to stop by
@@ -384,7 +398,10 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 		if path == "" {
 			return nil
 		}
-		return tr.SaveCheckpoint(path)
+		if err := tr.SaveCheckpoint(path); err != nil {
+			return keepState(tr, err.Error(), true) // a full disk: keep the state elsewhere
+		}
+		return nil
 	}
 	progress, done := progressReporter(quiet, tr)
 	interrupt.wait()
@@ -417,18 +434,10 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 	if path == "" {
 		return fmt.Errorf("interrupted at epoch %d of %d; nothing written (set -checkpoint to keep partial runs)", ck.Epoch, ck.Config.Epochs)
 	}
-	if err := saveCheckpoint(path, ck); err != nil {
-		return err
+	if err := ck.Save(path); err != nil {
+		return keepState(tr, "interrupted, and "+err.Error(), true)
 	}
 	return fmt.Errorf("interrupted at epoch %d of %d; state saved to %s (continue with -resume %s)", ck.Epoch, ck.Config.Epochs, path, path)
-}
-
-func saveCheckpoint(path string, ck *engine.Checkpoint) error {
-	data, err := json.Marshal(ck)
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, data)
 }
 
 // exactMapFor gives the trainer the exact variational map for its warm
@@ -439,40 +448,40 @@ func exactMapFor(cfg engine.Config, r *reps.Rep) engine.Option {
 	return engine.WithExactMap(oracle.ExactMap(ref))
 }
 
-// writeResults sets the run beside the exact variational map (its gap,
-// and as ex says the exact map's critical values), prints the summary
-// and its verdict, and writes the JSON summary and the figure, if
-// configured, all or none. A run whose verdict finds something wrong ends
-// in errUntrusted (exit code 3) once everything is written.
+// writeResults reads out the trained network, sets the run beside the
+// exact variational map (its gap, and as ex says the exact map's critical
+// values), prints the summary and its verdict, and writes the JSON
+// summary and the figure, if configured, all or none; then it marks the
+// checkpoint finished. A read-out that is interrupted writes nothing, and
+// results that cannot be written leave the trained state in a checkpoint
+// with the command that writes them (keepState). A run whose verdict finds
+// something wrong ends in errUntrusted (exit code 3) once everything is
+// written.
 func writeResults(ctx context.Context, tr *engine.Trainer, ex exactOptions) error {
-	s := tr.Summary()
-	bi := buildinfo.Read()
-	s.Version, s.Commit = bi.Version, bi.CommitString()
-	// the exact map's side, which may take a while: a signal skips it and
-	// the results are written without it
-	done := make(chan engine.Variational, 1)
+	// the read-out may take a while (the exact map's side most): a signal
+	// stops it, and a resumed run does it again
+	done := make(chan engine.Summary, 1)
 	go func() {
-		s := s
-		an, note := ex.analysis(tr)
-		oracle.Judge(&s, tr.Model, tr.Blocks, an, note)
-		done <- s.Variational
+		s := tr.Summary()
+		bi := buildinfo.Read()
+		s.Version, s.Commit = bi.Version, bi.CommitString()
+		an, note := ex.analysis(ctx, tr)
+		oracle.Judge(ctx, &s, tr.Model, tr.Blocks, an, note)
+		done <- s
 	}()
-	interrupted := false
+	var s engine.Summary
 	select {
-	case v := <-done:
-		s.Variational = v
+	case s = <-done:
 	case <-ctx.Done():
-		interrupted = true
-		s.OracleNote = "variational gap and exact map not computed: interrupted"
 	}
-	s.Verdict = s.Assess()
+	if ctx.Err() != nil {
+		return keepState(tr, "interrupted during the final read-out", false)
+	}
 	figure := func(path string) ([]byte, error) { return renderFigure(path, s, tr.Model.Flow) }
 	if err := emit(tr.Cfg.Output, s, figure, func(w io.Writer) { printSummary(w, s) }); err != nil {
-		return err
+		return keepState(tr, err.Error(), true)
 	}
-	if interrupted {
-		return fmt.Errorf("interrupted while setting the run beside the exact map; the results are written without it")
-	}
+	markFinished(tr)
 	if len(s.Verdict) > 0 {
 		return errUntrusted
 	}
@@ -505,17 +514,17 @@ func emit(out engine.OutputConfig, v any, figure func(path string) ([]byte, erro
 		}
 		files = append(files, atomicfile.File{Path: path, Data: data})
 	}
-	w := io.Writer(os.Stdout)
+	w := io.Writer(stdout)
 	if stdoutJSON != nil {
 		w = os.Stderr // standard output is the JSON
 	}
 	text(w)
-	if err := atomicfile.WriteAll(files); err != nil {
+	if err := writeAll(files); err != nil {
 		return err
 	}
 	if stdoutJSON != nil {
-		if _, err := os.Stdout.Write(stdoutJSON); err != nil {
-			return err
+		if _, err := stdout.Write(stdoutJSON); err != nil {
+			return fmt.Errorf("cannot write the results to standard output: %v", err)
 		}
 	}
 	return nil
@@ -534,9 +543,16 @@ const autoOracleMaxC = 5
 
 func (f *trainFlags) exact() exactOptions { return exactOptions{mode: *f.oracle, verbose: *f.verbose} }
 
+// on reports whether the exact map's fixed points are computed for c
+// couplings.
+func (ex exactOptions) on(c int) bool {
+	return ex.mode == "on" || ex.mode == "auto" && c <= autoOracleMaxC
+}
+
 // analysis is the exact map's analysis for the trainer's representation
-// and mirror, or nil and why it was not computed.
-func (ex exactOptions) analysis(tr *engine.Trainer) (*oracle.Analysis, string) {
+// and mirror, or nil and why it was not computed; it stops once ctx is
+// done.
+func (ex exactOptions) analysis(ctx context.Context, tr *engine.Trainer) (*oracle.Analysis, string) {
 	switch {
 	case ex.mode == "off":
 		return nil, "exact map not computed (-oracle off)"
@@ -548,7 +564,7 @@ func (ex exactOptions) analysis(tr *engine.Trainer) (*oracle.Analysis, string) {
 	if ex.verbose {
 		progress = func(m string) { fmt.Fprintln(os.Stderr, "rgflow: exact map:", m) }
 	}
-	an, err := oracle.New(tr.Blocks).Analyse(oracle.Options{AxisTol: 1e-4, Progress: progress})
+	an, err := oracle.NewContext(ctx, tr.Blocks).Analyse(oracle.Options{AxisTol: 1e-4, Progress: progress})
 	if err != nil {
 		return nil, "exact map not computed: " + err.Error()
 	}

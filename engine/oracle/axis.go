@@ -67,6 +67,9 @@ const Trivial = 1e-3
 // close the iterates come to each of fps.
 func (o *Oracle) Iterate(p Point, fps []FixedPoint, bounds FateBounds) (Trajectory, error) {
 	tr := Trajectory{Closest: make([]float64, len(fps)), ClosestStep: make([]int, len(fps))}
+	if err := o.gauge(); err != nil {
+		return tr, err
+	}
 	for i := range tr.Closest {
 		tr.Closest[i] = math.Inf(1)
 	}

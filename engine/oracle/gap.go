@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -160,16 +161,22 @@ func FillLimit(s *engine.Summary, an Analysis, g *Gauge) {
 // b (always), and where the analysis an of the same representation and
 // mirror is given, the exact map's critical values and the distances from
 // them; note says why an is missing. The train command and the bench
-// suites both judge through it.
-func Judge(s *engine.Summary, m engine.Model, b *engine.Blocks, an *Analysis, note string) {
-	o := New(b)
+// suites both judge through it. It stops once ctx is done (the caller
+// then has no judgement to keep).
+func Judge(ctx context.Context, s *engine.Summary, m engine.Model, b *engine.Blocks, an *Analysis, note string) {
+	o := NewContext(ctx, b)
 	if err := o.FillGaps(s, m); err != nil {
 		s.OracleNote = "variational gap not computed: " + err.Error()
 	}
-	if an != nil {
-		FillLimit(s, *an, o.G)
-	} else if s.OracleNote == "" {
+	switch {
+	case an == nil && s.OracleNote == "":
 		s.OracleNote = note
+	case an != nil:
+		if err := o.gauge(); err != nil {
+			s.OracleNote = "exact map not set beside the run: " + err.Error()
+			break
+		}
+		FillLimit(s, *an, o.G)
 	}
 	s.Verdict = s.Assess()
 }
@@ -181,14 +188,17 @@ func Judge(s *engine.Summary, m engine.Model, b *engine.Blocks, an *Analysis, no
 // a row of NaN.
 func ExactMap(ref []float64) func(*engine.Blocks) engine.ExactMap {
 	return func(b *engine.Blocks) engine.ExactMap {
-		return func(Js [][]float64) ([][]float64, error) {
-			o := New(b)
+		return func(ctx context.Context, Js [][]float64) ([][]float64, error) {
+			o := NewContext(ctx, b)
 			p, err := o.MapFrom(ref, nil)
 			if err != nil {
 				return nil, err
 			}
 			out := make([][]float64, len(Js))
 			for k, J := range Js {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
 				q, err := o.Continue(p, J)
 				if err != nil {
 					out[k] = make([]float64, len(J))

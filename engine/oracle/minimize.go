@@ -12,6 +12,7 @@
 package oracle
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -36,11 +37,44 @@ type Oracle struct {
 	MaxIter int
 	// Evals counts KL second-order evaluations (for progress and tests).
 	Evals int
+	// ctx stops every computation of the oracle once it is done: each
+	// Newton iteration, and each second-order evaluation between its
+	// parts, returns its error (NewContext).
+	ctx context.Context
 }
 
-// New returns the oracle of a block pair with default tolerances.
+// New returns the oracle of a block pair with default tolerances and its
+// gauge group built, computing until done: for tests and small
+// representations (it panics on a group too large to enumerate). The
+// commands use NewContext.
 func New(b *engine.Blocks) *Oracle {
-	return &Oracle{B: b, G: NewGauge(b.Rep), Tol: 1e-10, MaxStep: 0.25, MaxIter: 200}
+	o := NewContext(context.Background(), b)
+	if err := o.gauge(); err != nil {
+		panic(err)
+	}
+	return o
+}
+
+// NewContext returns the oracle of a block pair with default tolerances,
+// whose every computation stops once ctx is done, returning its error.
+// The gauge group, which only the fixed-point analysis needs and which is
+// large for representations with several identical irreps, is built when
+// first needed (Analyse, SolveFixedPoint, Iterate), under ctx.
+func NewContext(ctx context.Context, b *engine.Blocks) *Oracle {
+	return &Oracle{B: b, Tol: 1e-10, MaxStep: 0.25, MaxIter: 200, ctx: ctx}
+}
+
+// gauge builds the gauge group G if it is not built yet (BuildGauge).
+func (o *Oracle) gauge() error {
+	if o.G != nil {
+		return nil
+	}
+	g, err := BuildGauge(o.ctx, o.B.Rep)
+	if err != nil {
+		return err
+	}
+	o.G = g
+	return nil
 }
 
 // Point is a stationary point J′ of KL(J, ·) with what the continuation and
@@ -111,10 +145,14 @@ func (o *Oracle) solve(J, start []float64, minimise bool, hint []float64) (Point
 	for it := 0; it < o.MaxIter; it++ {
 		// near convergence the next evaluation is likely the last: take the
 		// mixed derivative with it, for the branch's slope
-		d := o.B.KLSecondOrder(J, x, lastStep < 1e-4*math.Max(maxAbs(x), 1e-3))
+		d, err := o.B.KLSecondOrderContext(o.ctx, J, x, lastStep < 1e-4*math.Max(maxAbs(x), 1e-3))
+		if err != nil {
+			return Point{}, err
+		}
 		o.Evals++
-		if !finite(d.KL) {
-			return Point{}, fmt.Errorf("%w: the KL is %v at J′ = %v", ErrNoConvergence, d.KL, x)
+		if !finite(d.KL) || !allFinite(d.Grad) || !allFinite(d.Hess) {
+			// couplings so large that the derivatives are lost to rounding
+			return Point{}, fmt.Errorf("%w: the KL or its derivatives are not finite at J′ = %v", ErrNoConvergence, FormatVector(x))
 		}
 		vals, vecs := symEigen(d.Hess, c)
 		gmax := maxAbs(d.Grad)
@@ -273,6 +311,9 @@ func (o *Oracle) chord(J, x, H0 []float64, minimise bool) {
 	c := len(x)
 	H := append([]float64(nil), H0...)
 	kl, g := o.B.KL(J, x)
+	if !finite(kl) || !allFinite(g) || !allFinite(H) {
+		return // Newton's method, which follows, says so
+	}
 	trial := make([]float64, c)
 	for it := 0; it < 8; it++ {
 		vals, vecs := symEigen(H, c)
@@ -367,8 +408,14 @@ func (o *Oracle) finish(J, x []float64, d engine.KLDerivatives, minEig float64, 
 	c := o.B.C
 	full := d
 	if full.Mixed == nil {
-		full = o.B.KLSecondOrder(J, x, true)
+		var err error
+		if full, err = o.B.KLSecondOrderContext(o.ctx, J, x, true); err != nil {
+			return Point{}, err
+		}
 		o.Evals++
+	}
+	if !allFinite(full.Hess) || !allFinite(full.Mixed) {
+		return Point{}, fmt.Errorf("%w: the KL's derivatives are not finite at J′ = %v", ErrNoConvergence, FormatVector(x))
 	}
 	p := Point{J: J, Jp: x, KL: full.KL, Grad: full.Grad, Hess: full.Hess, MinEig: minEig, Escaped: escaped}
 	p.Slope = slope(full.Hess, full.Mixed, c)
@@ -525,6 +572,15 @@ func symEigen(A []float64, c int) ([]float64, [][]float64) {
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func allFinite(x []float64) bool {
+	for _, v := range x {
+		if !finite(v) {
+			return false
+		}
+	}
+	return true
+}
 
 func maxAbs(x []float64) float64 {
 	m := 0.0

@@ -106,6 +106,9 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 	if b.Bonds == engine.BondsUnrotated {
 		return Analysis{}, fmt.Errorf("the exact map's fixed points and gauge group assume rotated bonds (docs/conventions.md §4); %s's bonds are unrotated", b.Rep.Name)
 	}
+	if err := o.gauge(); err != nil {
+		return Analysis{}, err
+	}
 	an := Analysis{Rep: b.Rep.Name, CoarseMirror: b.Mirror.Name, D: b.D, C: b.C,
 		GaugeOrder: len(o.G.Centre), OrbitActions: len(o.G.Orbit), AxisFixedPoint: -1,
 		AxisJc: nullfloat.Float(math.NaN()), AxisApproach: nullfloat.Float(math.NaN()), JcExact: engine.JcExact}
