@@ -227,7 +227,9 @@ def bench(suite, *, quick=False, out=None, config=None, preset=None, parallel=No
 
     out: the results directory (default: a new temporary directory, kept).
     A suite with a failed run raises RgflowError, whose .result holds the
-    tables written all the same."""
+    tables written all the same. A suite in which every run of some
+    configuration is untrusted (exit code 3) is returned with .trusted
+    False and an UntrustedWarning."""
     cfg = _experiment(config, keys)
     if out is None:
         out = tempfile.mkdtemp(prefix=f"rgflow-{suite}-")
@@ -251,12 +253,15 @@ def bench(suite, *, quick=False, out=None, config=None, preset=None, parallel=No
         if not progress:
             args.append("-quiet")
         try:
-            code, stdout, stderr = run(args + _plugins(plugins), progress=progress)
+            code, stdout, stderr = run(args + _plugins(plugins), progress=progress, ok=(0, EXIT_UNTRUSTED))
         except RgflowError as e:
             if os.path.isdir(out):
                 e.result = _bench_result(suite, out, e.exit_code, "", e.stderr)
             raise
-    return _bench_result(suite, out, code, stdout, stderr)
+    res = _bench_result(suite, out, code, stdout, stderr)
+    if code == EXIT_UNTRUSTED:
+        warnings.warn(f"rgflow bench {suite}: every run of a configuration is untrusted (see its verdict counts)", UntrustedWarning, stacklevel=2)
+    return res
 
 
 def _bench_result(suite, out, code, stdout, stderr):
