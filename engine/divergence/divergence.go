@@ -417,3 +417,12 @@ func (p *Pair) assemble(s sums, order2, mixed bool) Derivatives {
 	}
 	return out
 }
+
+// MethodName says how evaluations run: "enumeration" or "transfer matrix
+// (N sites at once)".
+func (p *Pair) MethodName() string {
+	if p.useEnumeration() {
+		return "enumeration"
+	}
+	return fmt.Sprintf("transfer matrix (%d sites at once)", p.finePlan.width)
+}

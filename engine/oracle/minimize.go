@@ -24,7 +24,7 @@ import (
 
 // Oracle evaluates the exact map for one block pair.
 type Oracle struct {
-	B *engine.Blocks
+	B Divergence
 	G *Gauge
 	// Tol is the relative size of the Newton step (to the couplings' scale,
 	// at least 1e-3) at which a stationary point counts as found.
@@ -39,8 +39,8 @@ type Oracle struct {
 }
 
 // New returns the oracle of a block pair with default tolerances.
-func New(b *engine.Blocks) *Oracle {
-	return &Oracle{B: b, G: NewGauge(b.Rep), Tol: 1e-10, MaxStep: 0.25, MaxIter: 200}
+func New(b Divergence) *Oracle {
+	return &Oracle{B: b, G: blockGauge(b), Tol: 1e-10, MaxStep: 0.25, MaxIter: 200}
 }
 
 // Point is a stationary point J′ of KL(J, ·) with what the continuation and
@@ -99,7 +99,7 @@ func (o *Oracle) Stationary(J, start []float64) (Point, error) {
 // Hessian, which need only the gradient (one batched kernel evaluation
 // each) instead of the full second-order enumeration.
 func (o *Oracle) solve(J, start []float64, minimise bool, hint []float64) (Point, error) {
-	c := o.B.C
+	c := o.B.Couplings()
 	x := append([]float64(nil), start...)
 	J = append([]float64(nil), J...)
 	escaped := 0
@@ -364,7 +364,7 @@ func (o *Oracle) escape(J, x, v []float64, kl0 float64) bool {
 // finish evaluates the mixed derivative at a converged point and the slope
 // of the branch through it.
 func (o *Oracle) finish(J, x []float64, d engine.KLDerivatives, minEig float64, escaped int) (Point, error) {
-	c := o.B.C
+	c := o.B.Couplings()
 	full := d
 	if full.Mixed == nil {
 		full = o.B.KLSecondOrder(J, x, true)
@@ -417,7 +417,7 @@ func (o *Oracle) ContinueStationary(from Point, J []float64) (Point, error) {
 }
 
 func (o *Oracle) continueBranch(from Point, J []float64, minimise bool) (Point, error) {
-	c := o.B.C
+	c := o.B.Couplings()
 	Ja := from.J
 	cur := from
 	t, h := 0.0, 1.0
