@@ -26,6 +26,7 @@ package divergence
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sort"
 	"strconv"
@@ -51,18 +52,15 @@ type Derivatives struct {
 type Method int
 
 const (
-	// Auto enumerates when the visible configurations are few (2^{d·n} ≤
-	// 2^AutoEnumerateBits) and contracts otherwise.
+	// Auto enumerates when the visible configurations are fewer than the
+	// states the transfer matrix would visit (a configuration and a
+	// frontier state cost about the same), and contracts otherwise.
 	Auto Method = iota
 	// Transfer contracts the patch with a frontier sweep.
 	Transfer
 	// Enumerate sums over every visible configuration.
 	Enumerate
 )
-
-// AutoEnumerateBits is where Auto changes from enumeration to the
-// transfer matrix: below it the enumeration is as fast and simpler.
-const AutoEnumerateBits = 10
 
 // MaxEnumerateBits bounds the enumeration: 2^26 configurations.
 const MaxEnumerateBits = 26
@@ -307,7 +305,7 @@ func (p *Pair) useEnumeration() bool {
 	case Transfer:
 		return false
 	}
-	return bits <= AutoEnumerateBits
+	return bits <= MaxEnumerateBits && math.Ldexp(1, bits) <= p.finePlan.cost+p.coarsePlan.cost
 }
 
 func (p *Pair) check(J, Jp []float64) {

@@ -155,6 +155,98 @@ func sweepOrders(g *geometry.Geometry) [][]int {
 	return out
 }
 
+// greedyOrder builds an order one site at a time: of the sites that share
+// a factor with the frontier (any site while it is empty), the one after
+// whose addition the most sites can be summed out, then the one with the
+// most factors already begun, then the earliest in the sweep. Long-range
+// factors (coupling shells beyond the first) keep a sweep's frontier
+// open across rows; the greedy order closes them as it goes.
+func greedyOrder(n int, scopes [][]int, sweep []int) []int {
+	rank := make([]int, n)
+	for q, v := range sweep {
+		rank[v] = q
+	}
+	factorsOf := make([][]int, n)
+	missing := make([]int, len(scopes)) // sites of a factor not yet added
+	for f, sc := range scopes {
+		missing[f] = len(sc)
+		for _, v := range sc {
+			factorsOf[v] = append(factorsOf[v], f)
+		}
+	}
+	open := make([]int, n) // factors of a site not yet complete
+	for v := range open {
+		open[v] = len(factorsOf[v])
+	}
+	added, inFrontier := make([]bool, n), make([]bool, n)
+	dec := make([]int, n)
+	frontier := 0
+	order := make([]int, 0, n)
+	for len(order) < n {
+		best, bestGain, bestBegun := -1, -1, -1
+		for v := 0; v < n; v++ {
+			if added[v] {
+				continue
+			}
+			begun := 0
+			for _, f := range factorsOf[v] {
+				if missing[f] < len(scopes[f]) {
+					begun++
+				}
+			}
+			if frontier > 0 && begun == 0 {
+				continue
+			}
+			// the sites summed out if v comes next
+			var touched []int
+			for _, f := range factorsOf[v] {
+				if missing[f] == 1 {
+					for _, u := range scopes[f] {
+						if dec[u] == 0 {
+							touched = append(touched, u)
+						}
+						dec[u]++
+					}
+				}
+			}
+			gain := 0
+			if open[v] == dec[v] {
+				gain++
+			}
+			for _, u := range touched {
+				if u != v && inFrontier[u] && open[u] == dec[u] {
+					gain++
+				}
+			}
+			for _, u := range touched {
+				dec[u] = 0
+			}
+			if gain > bestGain || gain == bestGain && (begun > bestBegun || begun == bestBegun && rank[v] < rank[best]) {
+				best, bestGain, bestBegun = v, gain, begun
+			}
+		}
+		v := best
+		added[v], inFrontier[v] = true, true
+		frontier++
+		order = append(order, v)
+		for _, f := range factorsOf[v] {
+			missing[f]--
+			if missing[f] == 0 {
+				for _, u := range scopes[f] {
+					open[u]--
+				}
+			}
+		}
+		for u := range inFrontier {
+			if inFrontier[u] && open[u] == 0 {
+				inFrontier[u] = false
+				frontier--
+			}
+		}
+	}
+	return order
+}
+
 // makePlans picks the sweep order whose fine contraction (the heavier:
 // it carries the coarse factors too) costs least, and schedules both
 // blocks along it.
@@ -168,15 +260,20 @@ func (p *Pair) makePlans() error {
 		coarseScopes = append(coarseScopes, f.scope)
 	}
 	best := -1.0
-	for _, order := range sweepOrders(p.Geometry) {
+	var orders [][]int
+	for _, sweep := range sweepOrders(p.Geometry) {
+		orders = append(orders, sweep, greedyOrder(len(p.Geometry.Visible), fineScopes, sweep))
+	}
+	for _, order := range orders {
 		pl := makePlan(p.S, p.D, order, fineScopes)
 		if best < 0 || pl.cost < best {
 			best, p.order, p.finePlan = pl.cost, order, pl
 		}
 	}
 	p.coarsePlan = makePlan(p.S, p.D, p.order, coarseScopes)
-	if states := math.Pow(float64(p.S), float64(p.finePlan.width)); states > MaxFrontierStates && !p.useEnumeration() {
-		return fmt.Errorf("block %s with %s: the transfer matrix would carry %d sites at once (%.3g states, at most %d): too large", p.Geometry.Name, p.Rep.Name, p.finePlan.width, states, MaxFrontierStates)
+	if states := math.Pow(float64(p.S), float64(p.finePlan.width)); states > MaxFrontierStates && p.D*len(p.order) > MaxEnumerateBits {
+		return fmt.Errorf("block %s with %s: too large to sum exactly — the transfer matrix would carry %d sites at once (%.3g states, at most %d), and the enumeration would visit 2^%d configurations (at most 2^%d)",
+			p.Geometry.Name, p.Rep.Name, p.finePlan.width, states, MaxFrontierStates, p.D*len(p.order), MaxEnumerateBits)
 	}
 	return nil
 }
