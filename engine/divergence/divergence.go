@@ -165,7 +165,7 @@ func New(g *geometry.Geometry, rep *reps.Rep, mirror string) (*Pair, error) {
 		}
 	}
 	keys := map[string]int{}
-	build := func(fine bool, hidden int, bonds []geometry.Bond) factor {
+	build := func(fine bool, bonds []geometry.Bond) factor {
 		var vis []int
 		for _, b := range bonds {
 			vis = append(vis, visibleOf(b, fine))
@@ -204,10 +204,10 @@ func New(g *geometry.Geometry, rep *reps.Rep, mirror string) (*Pair, error) {
 		if len(bs) == 0 {
 			return nil, fmt.Errorf("block %s: fine hidden site %d has no bonds", g.Name, e)
 		}
-		p.fine = append(p.fine, build(true, e, bs))
+		p.fine = append(p.fine, build(true, bs))
 	}
-	for h, bs := range byHidden(g.CoarseBonds, len(g.CoarseHidden), false) {
-		p.coarse = append(p.coarse, build(false, h, bs))
+	for _, bs := range byHidden(g.CoarseBonds, len(g.CoarseHidden), false) {
+		p.coarse = append(p.coarse, build(false, bs))
 	}
 	if err := p.makePlans(); err != nil {
 		return nil, err
