@@ -377,10 +377,10 @@ func (p *Pair) KLBatch(J, Jp, kl, grad []float64, workers int) {
 	})
 }
 
-// assemble turns the sums of an evaluation into the derivatives (per
-// coarse site). fine holds E_f[log w_f] − log Z_f (ef − lzf), E_f[log
-// w_c], E_f[g], E_f[h] (upper triangle), Cov_f(g, u); coarse log Z_c and
-// its first and second derivatives.
+// sums is what either method finds for one coupling pair, whole-patch
+// quantities: of the fine block E_f[log w_f], log Z_f, E_f[log w_c],
+// E_f[g], E_f[h] and Cov_f(g, u); of the coarse block log Z_c and its
+// first and second derivatives in J′.
 type sums struct {
 	efLogWf, logZf, efLogWc float64
 	efG                     []float64 // c
@@ -391,6 +391,7 @@ type sums struct {
 	d2LogZc                 []float64 // c×c, symmetric (order 2)
 }
 
+// assemble turns the sums into the derivatives per coarse site.
 func (p *Pair) assemble(s sums, order2, mixed bool) Derivatives {
 	c := p.C
 	n := float64(p.CoarseSites())
