@@ -7,19 +7,14 @@ import (
 	"runtime"
 	"sync"
 
+	"rgflow/engine/divergence"
 	"rgflow/kernels"
 )
 
 // KLDerivatives is KL(J, J′) with its first and second derivatives, what
-// the exact variational map needs: its Newton steps (Grad, Hess) and its
-// slope by the implicit-function theorem, dM/dJ = −Hess⁻¹ Mixed.
-type KLDerivatives struct {
-	KL   float64
-	Grad []float64 // ∂KL/∂J′_a, c
-	Hess []float64 // ∂²KL/∂J′_a∂J′_b, c×c row-major, symmetric
-	// Mixed[a·c+b] = ∂²KL/∂J′_a∂J_b (nil unless asked for).
-	Mixed []float64
-}
+// the exact variational map needs (divergence.Derivatives: one type for
+// the plaquette's blocks and for every block geometry).
+type KLDerivatives = divergence.Derivatives
 
 // KLSecondOrder returns KL(J, J′), its gradient and Hessian in J′ and, when
 // mixed is set, the mixed derivative in J′ and J. With g_a = −∂F_c/∂J′_a =

@@ -128,7 +128,7 @@ type AxisResult struct {
 // global search. It reports which of fps the flow from the boundary
 // approaches.
 func (o *Oracle) AxisCritical(ref Point, fps []FixedPoint, bounds FateBounds, tol float64, progress func(string)) AxisResult {
-	c := o.B.C
+	c := o.B.Couplings()
 	res := AxisResult{Jc: math.NaN(), Approach: -1, Distance: math.Inf(1)}
 	axis := func(x float64) []float64 {
 		J := make([]float64, c)

@@ -91,7 +91,7 @@ func (o *Oracle) ModelGaps(image func(J []float64) []float64, fixedPoint []float
 		out.AtFixedPoint = &g
 	}
 	for k := 1; k <= 15; k++ {
-		J := make([]float64, o.B.C)
+		J := make([]float64, o.B.Couplings())
 		J[0] = 0.1 * float64(k)
 		g, err := o.Gap(J, image(J))
 		if err != nil {
@@ -121,7 +121,7 @@ func (o *Oracle) FillGaps(s *engine.Summary, m engine.Model) error {
 	}
 	s.ScalingDimensions = nil
 	if s.FixedPoint != nil {
-		s.ScalingDimensions = ScalingDimensions(o.B, s.FixedPoint, 4)
+		s.ScalingDimensions = o.scalingDimensions(s.FixedPoint)
 	}
 	s.GapAxis = s.GapAxis[:0]
 	for _, g := range gs.Axis {

@@ -25,7 +25,7 @@ import (
 
 // Oracle evaluates the exact map for one block pair.
 type Oracle struct {
-	B *engine.Blocks
+	B Divergence
 	G *Gauge
 	// Tol is the relative size of the Newton step (to the couplings' scale,
 	// at least 1e-3) at which a stationary point counts as found.
@@ -47,7 +47,7 @@ type Oracle struct {
 // gauge group built, computing until done: for tests and small
 // representations (it panics on a group too large to enumerate). The
 // commands use NewContext.
-func New(b *engine.Blocks) *Oracle {
+func New(b Divergence) *Oracle {
 	o := NewContext(context.Background(), b)
 	if err := o.gauge(); err != nil {
 		panic(err)
@@ -60,7 +60,7 @@ func New(b *engine.Blocks) *Oracle {
 // The gauge group, which only the fixed-point analysis needs and which is
 // large for representations with several identical irreps, is built when
 // first needed (Analyse, SolveFixedPoint, Iterate), under ctx.
-func NewContext(ctx context.Context, b *engine.Blocks) *Oracle {
+func NewContext(ctx context.Context, b Divergence) *Oracle {
 	return &Oracle{B: b, Tol: 1e-10, MaxStep: 0.25, MaxIter: 200, ctx: ctx}
 }
 
@@ -69,7 +69,7 @@ func (o *Oracle) gauge() error {
 	if o.G != nil {
 		return nil
 	}
-	g, err := BuildGauge(o.ctx, o.B.Rep)
+	g, err := blockGauge(o.ctx, o.B)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (o *Oracle) Stationary(J, start []float64) (Point, error) {
 // Hessian, which need only the gradient (one batched kernel evaluation
 // each) instead of the full second-order enumeration.
 func (o *Oracle) solve(J, start []float64, minimise bool, hint []float64) (Point, error) {
-	c := o.B.C
+	c := o.B.Couplings()
 	x := append([]float64(nil), start...)
 	J = append([]float64(nil), J...)
 	escaped := 0
@@ -405,7 +405,7 @@ func (o *Oracle) escape(J, x, v []float64, kl0 float64) bool {
 // finish evaluates the mixed derivative at a converged point and the slope
 // of the branch through it.
 func (o *Oracle) finish(J, x []float64, d engine.KLDerivatives, minEig float64, escaped int) (Point, error) {
-	c := o.B.C
+	c := o.B.Couplings()
 	full := d
 	if full.Mixed == nil {
 		var err error
@@ -464,7 +464,7 @@ func (o *Oracle) ContinueStationary(from Point, J []float64) (Point, error) {
 }
 
 func (o *Oracle) continueBranch(from Point, J []float64, minimise bool) (Point, error) {
-	c := o.B.C
+	c := o.B.Couplings()
 	Ja := from.J
 	cur := from
 	t, h := 0.0, 1.0
