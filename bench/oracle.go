@@ -71,7 +71,7 @@ func oracles(cfg Config, plan []runSpec, dir string, progress io.Writer) map[str
 			fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s) failed: %v\n", s.Rep.Name, mirror.Name, err)
 			continue
 		}
-		an.Seconds, an.Kernels = time.Since(begin).Seconds(), o.B.Kernels().Name()
+		an.Seconds, an.Kernels, an.KernelChoice = time.Since(begin).Seconds(), o.B.Kernels().Name(), o.B.Kernels().ChoiceMap()
 		fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s): physical-axis J_c %s (%.0f s)\n", s.Rep.Name, mirror.Name, cell(an.AxisJc), an.Seconds)
 		writeOracle(path, an, progress)
 		memo.put(key, s.Rep, an)

@@ -76,7 +76,7 @@ func runOracle(ctx context.Context, args []string) error {
 		return aerr
 	}
 	an.Seconds = time.Since(begin).Seconds()
-	an.Kernels = o.B.Kernels().Name()
+	an.Kernels, an.KernelChoice = o.B.Kernels().Name(), o.B.Kernels().ChoiceMap()
 	if *jsonOut != "" {
 		if err := writeJSON(*jsonOut, an); err != nil {
 			return err
