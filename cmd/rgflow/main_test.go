@@ -14,12 +14,25 @@ import (
 
 	"rgflow/engine"
 	"rgflow/engine/oracle"
+	"rgflow/internal/runnable"
 	"rgflow/kernels"
 	"rgflow/plugins"
 	"rgflow/reps"
 )
 
 var binary string
+
+// execProblem says why the built binary cannot be started here ("" when
+// it can): the tests that run it skip with it (needBinary).
+var execProblem string
+
+// needBinary skips a test that runs the binary where it cannot start.
+func needBinary(t *testing.T) {
+	t.Helper()
+	if execProblem != "" {
+		t.Skip(execProblem)
+	}
+}
 
 // TestMain builds the rgflow binary once; the tests run it as a user would.
 func TestMain(m *testing.M) {
@@ -31,6 +44,7 @@ func TestMain(m *testing.M) {
 	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 		panic(string(out))
 	}
+	execProblem = runnable.Check(binary, "-h")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -41,6 +55,7 @@ func TestMain(m *testing.M) {
 // exit code.
 func run(t *testing.T, dir string, args ...string) (string, string, int) {
 	t.Helper()
+	needBinary(t)
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "RGFLOW_PLUGINS="+t.TempDir())
@@ -259,6 +274,7 @@ func TestEvalConventions(t *testing.T) {
 // RGFLOW_KERNELS picks the kernel path of every command; a name this CPU or
 // build lacks is one plain sentence and exit 2, for any command.
 func TestKernelsFromEnvironment(t *testing.T) {
+	needBinary(t)
 	runEnv := func(env string, args ...string) (string, string, int) {
 		t.Helper()
 		cmd := exec.Command(binary, args...)
