@@ -1,10 +1,12 @@
 // Package kernels holds rgflow's hot loops behind a small API. Every
 // assembly kernel has a pure-Go reference implementation named …Generic,
-// and tests compare every path this CPU runs with it. A Path bundles one
-// implementation of each kernel (and of kernels/dense's matrix products);
-// callers pick one with Fastest or Lookup and pass it on, so that the
-// choice is a value, never process state. (The rgflow command reads
-// RGFLOW_KERNELS=generic|avx2|avx512 to pick one.)
+// and tests compare every path this CPU runs with it. A Path is one
+// implementation of each kernel (and of kernels/dense's matrix products),
+// each kernel chosen on its own from the paths this CPU runs (choice.go);
+// callers make one with Fastest, Lookup or Calibrate and pass it on, so
+// that the choice is a value, never process state. (The rgflow command
+// reads RGFLOW_KERNELS, a spec such as "avx2,catPair=generic", and
+// calibrates what it leaves free.)
 //
 // The Gibbs sampler's kernels (gibbs.go) are Path methods too: every path
 // draws the same samples from the same seed, bit for bit.
