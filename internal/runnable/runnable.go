@@ -22,6 +22,6 @@ func Check(path string, args ...string) string {
 	if !errors.Is(err, syscall.ENOEXEC) {
 		return ""
 	}
-	return fmt.Sprintf("SKIPPED: %s cannot be started here (%v): this %s test binary runs under an emulator without a binfmt_misc handler for the %s programs it builds (on Debian: apt-get install qemu-user-binfmt, which .ci/run does)",
+	return fmt.Sprintf("SKIPPED: %s cannot be started here (%v): this %s test binary runs under an emulator without a binfmt_misc handler for the %s programs it builds (on Debian: apt-get install qemu-user-binfmt)",
 		path, err, runtime.GOARCH, runtime.GOARCH)
 }
