@@ -1,9 +1,9 @@
 # rgflow — see README.md. `make run` trains A1 with the exact KL on defaults;
 # `make test` is what CI runs (.ci/run): lint (gofmt, go vet for amd64 and
 # arm64, staticcheck), every test on the default kernels, -race on the
-# packages with goroutines, every test of the pure-Go build, the tests of
-# the architecture-dependent packages on arm64 under qemu-user, and a
-# short fuzz pass of every fuzz target; the Slurm tests (verbose, so that a skip
+# packages with goroutines, every test of the pure-Go build, every test
+# on arm64 under qemu-user (-short), and a short fuzz pass of every fuzz
+# target; the Slurm tests (verbose, so that a skip
 # says why) run on the cluster `make slurm-up` starts. A step whose tool
 # cannot be installed says SKIPPED and why; none passes silently.
 GO      ?= go
@@ -24,7 +24,7 @@ FUZZTIME    ?= 2000x
 # where none answers); the slurm-test step runs them, the others skip them.
 SLURM_TESTS := ^TestSlurm
 
-.PHONY: all build run test unit slurm-test race purego fuzz bench lint fmt vet staticcheck clean slurm-up slurm-down arm64 test-arm64
+.PHONY: all build run test unit slurm-test race purego fuzz bench lint fmt vet staticcheck clean slurm-up slurm-down arm64
 
 all: build
 
@@ -61,30 +61,21 @@ purego:
 fuzz:
 	@GO=$(GO) ./.ci/fuzz $(FUZZTIME)
 
-# arm64, the pure-Go path, under Debian's qemu-user: test binaries
-# cross-compiled with GOARCH=arm64 and run by qemu-aarch64 (go test
-# -exec). `arm64` (in make test) runs the packages whose code differs by
-# architecture (the kernels without their assembly, reps, internal);
-# `test-arm64` runs every test, which takes hours under emulation (README,
-# "Tests on arm64"). Tests that start the arm64 programs they build (the
+# Every test on arm64, the pure-Go path, under Debian's qemu-user: test
+# binaries cross-compiled with GOARCH=arm64 and run by qemu-aarch64 (go
+# test -exec), -short sizes. Emulation makes it the longest step (README
+# gives its time). Tests that start the arm64 programs they build (the
 # CLI's, the plugins') need a binfmt_misc handler for qemu-aarch64
-# (qemu-user-binfmt) and skip, saying so, without one. Without
-# qemu-aarch64 both say SKIPPED.
-QEMU_ARM64  ?= qemu-aarch64
-ARM64_PKGS  := ./kernels/... ./reps/... ./internal/...
-ARM64_TEST   = GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -short -exec $(QEMU_ARM64) -skip '$(SLURM_TESTS)'
+# (qemu-user-binfmt) and skip, saying so, without one; without
+# qemu-aarch64 the step says SKIPPED.
+QEMU_ARM64 ?= qemu-aarch64
 arm64:
 	@if ! command -v $(QEMU_ARM64) >/dev/null 2>&1; then \
 		echo "==> arm64 SKIPPED: no $(QEMU_ARM64) on PATH (Debian: apt-get install qemu-user; .ci/run installs it)"; \
 	else \
-		echo "$(ARM64_TEST) -timeout 30m $(ARM64_PKGS)"; $(ARM64_TEST) -timeout 30m $(ARM64_PKGS); \
-	fi
-
-test-arm64:
-	@if ! command -v $(QEMU_ARM64) >/dev/null 2>&1; then \
-		echo "==> test-arm64 SKIPPED: no $(QEMU_ARM64) on PATH (Debian: apt-get install qemu-user)"; \
-	else \
-		echo "$(ARM64_TEST) -timeout 600m ./..."; $(ARM64_TEST) -timeout 600m ./...; \
+		[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || echo "==> arm64: no binfmt_misc handler for qemu-aarch64, so the tests that start the arm64 programs they build (cmd/rgflow's, the plugins' process tests) are SKIPPED"; \
+		echo "GOARCH=arm64 $(GO) test -count=1 -short -timeout 120m -exec $(QEMU_ARM64) ./..."; \
+		GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -short -timeout 120m -exec $(QEMU_ARM64) -skip '$(SLURM_TESTS)' ./...; \
 	fi
 
 bench:
