@@ -46,6 +46,8 @@ type evalResult struct {
 	KL      float64   `json:"kl"`
 	Grad    []float64 `json:"grad"`
 	Kernels string    `json:"kernels"`
+	// KernelChoice is the path of each kernel (kernels.Path.ChoiceMap).
+	KernelChoice map[string]string `json:"kernel_choice"`
 }
 
 func runEval(ctx context.Context, args []string) error {
@@ -55,7 +57,7 @@ func runEval(ctx context.Context, args []string) error {
 	Jps := fs.String("Jp", "", "coarse coupling vector J′, comma-separated")
 	mirror := fs.String("coarse-mirror", "axis", "the coarse block's mirror: "+engine.Mirrors.Help())
 	bonds := fs.String("bonds", engine.BondsRotated, "the bond convention: "+engine.Bonds.Help())
-	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, coarse_mirror, bonds, J, Jp, kl, grad, kernels}")
+	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, coarse_mirror, bonds, J, Jp, kl, grad, kernels, kernel_choice}")
 	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
 	if err := parse(fs, legacyJSON("eval", args)); err != nil {
 		return err
@@ -93,7 +95,7 @@ func runEval(ctx context.Context, args []string) error {
 		return fmt.Errorf("interrupted; nothing written")
 	}
 	if *jsonOut != "" {
-		err := writeJSON(*jsonOut, evalResult{r.Name, m.Name, *bonds, J, Jp, kl, grad, b.Kernels().Name()})
+		err := writeJSON(*jsonOut, evalResult{r.Name, m.Name, *bonds, J, Jp, kl, grad, b.Kernels().Name(), b.Kernels().ChoiceMap()})
 		if err != nil || *jsonOut == "-" {
 			return err
 		}

@@ -10,8 +10,12 @@
 //	rgflow bench   SUITE [flags]
 //	rgflow version
 //
-// RGFLOW_KERNELS=generic|avx2|avx512 runs every hot loop on that kernel
-// path instead of the fastest one the CPU supports.
+// RGFLOW_KERNELS pins the kernel paths: generic|avx2|avx512 runs every
+// hot loop on that path (where it has one; generic otherwise), and
+// ",KERNEL=PATH" entries pin single kernels ("avx2,catPair=generic",
+// "catPair=generic"); unset, each kernel is chosen on its own
+// (kernels/README.md, "Choosing the kernels"). rgflow version prints the
+// choice.
 //
 // Every failure ends in one plain sentence on stderr and a non-zero exit
 // code (README, "Exit codes"): 1 failure, 2 usage, 3 a completed run whose
@@ -78,18 +82,16 @@ func (e *usageError) Error() string { return e.msg }
 // exits with code 3 (README, "Exit codes").
 var errUntrusted = errors.New("the estimate is not to be trusted")
 
-// kernelPath is the kernel path every command runs on, which main reads
-// from RGFLOW_KERNELS before it runs one (the fastest if unset); the
-// commands hand it to the engine and the bench suites as a value.
+// kernelPath is the kernel choice every command runs on, which main reads
+// from RGFLOW_KERNELS before it runs one (unset: each kernel chosen on its
+// own, calibrated where that cannot change a bit); the commands hand it
+// to the engine and the bench suites as a value.
 var kernelPath kernels.Path
 
-// kernelsFromEnv is the path RGFLOW_KERNELS names, or the fastest.
+// kernelsFromEnv is the choice RGFLOW_KERNELS pins, the kernels it leaves
+// free calibrated (kernels.Calibrate).
 func kernelsFromEnv() (kernels.Path, error) {
-	name := os.Getenv("RGFLOW_KERNELS")
-	if name == "" {
-		return kernels.Fastest(), nil
-	}
-	p, err := kernels.Lookup(name)
+	p, err := kernels.Calibrate(os.Getenv("RGFLOW_KERNELS"))
 	if err != nil {
 		return p, fmt.Errorf("RGFLOW_KERNELS: %v", err)
 	}

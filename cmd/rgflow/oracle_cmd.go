@@ -104,6 +104,9 @@ func runOracle(ctx context.Context, args []string) error {
 	}
 	an.Seconds = time.Since(begin).Seconds()
 	an.Kernels = kernels
+	if blocks == oracle.Divergence(plaq) {
+		an.KernelChoice = plaq.Kernels().ChoiceMap()
+	}
 	if *jsonOut != "" {
 		if err := writeJSON(*jsonOut, an); err != nil {
 			return err
