@@ -150,6 +150,10 @@ func (w *keyWalker) add(sec, key, file string) {
 // walk records every key of v under sec; sub says under which section the
 // value of a key is documented instead ("" for the same, "-" for not at
 // all: the configuration, counts keyed by a reason).
+// dataMaps are the objects whose keys are data rather than a schema:
+// kernel_choice maps each kernel's name to its path.
+var dataMaps = map[string]bool{"kernel_choice": true}
+
 func (w *keyWalker) walk(v any, sec, file string, sub func(key string) string) {
 	switch x := v.(type) {
 	case map[string]any:
@@ -159,6 +163,9 @@ func (w *keyWalker) walk(v any, sec, file string, sub func(key string) string) {
 				w.nulls = append(w.nulls, file+": "+k)
 			}
 			next := sec
+			if dataMaps[k] {
+				continue // its keys are data (kernel names), documented as such
+			}
 			if sub != nil {
 				if s := sub(k); s == "-" {
 					continue
