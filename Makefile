@@ -34,9 +34,15 @@ all: build
 # toolchain does not stamp itself (GOFLAGS=-buildvcs=false).
 COMMIT  := $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null || c="$$c+modified"; echo "$$c"; })
 
+# A cold build compiles gonum, gRPC and the plotting libraries first (a few
+# minutes on 2 cores, with nothing printed by go build meanwhile), so it
+# says what it does, and -v names the packages as they compile when the
+# build cache is empty.
 build:
-	$(GO) build -ldflags "-X rgflow/internal/buildinfo.commit=$(COMMIT)" -o $(BIN)/rgflow ./cmd/rgflow
-	@for p in $(PLUGINS); do $(GO) build -o $(BIN)/$$p ./cmd/$$p || exit 1; done
+	@echo "==> building $(BIN)/rgflow (a first build compiles the dependencies: a few minutes on 2 cores)"
+	@v=; [ -d "$$($(GO) env GOCACHE)" ] && [ -n "$$(ls -A "$$($(GO) env GOCACHE)" 2>/dev/null)" ] || v=-v; \
+		$(GO) build $$v -ldflags "-X rgflow/internal/buildinfo.commit=$(COMMIT)" -o $(BIN)/rgflow ./cmd/rgflow
+	@for p in $(PLUGINS); do echo "==> building $(BIN)/$$p"; $(GO) build -o $(BIN)/$$p ./cmd/$$p || exit 1; done
 
 run: build
 	./$(BIN)/rgflow train -config examples/a1-kl.toml

@@ -8,7 +8,7 @@
 //	rgflow config  [-rep NAME] [-preset P]
 //	rgflow reps    [-plugins DIR]
 //	rgflow bench   SUITE [flags]
-//	rgflow version
+//	rgflow version (or rgflow --version)
 //
 // RGFLOW_KERNELS pins the kernel paths: generic|avx2|avx512 runs every
 // hot loop on that path (where it has one; generic otherwise), and
@@ -30,10 +30,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
 	"rgflow/internal/quote"
+	"rgflow/internal/suggest"
 	"rgflow/kernels"
 )
 
@@ -122,11 +124,26 @@ func parse(fs *flag.FlagSet, args []string) error {
 		fs.Usage()
 		return errHelp
 	case err != nil:
-		return &usageError{fmt.Sprintf("%v ('%s -h' lists the flags)", err, fs.Name())}
+		return &usageError{fmt.Sprintf("%v%s ('%s -h' lists the flags)", err, flagHint(fs, err), fs.Name())}
 	case fs.NArg() > 0:
 		return &usageError{fmt.Sprintf("unexpected argument %s ('%s -h' lists the flags)", quote.Short(fs.Arg(0)), fs.Name())}
 	}
 	return nil
+}
+
+// flagHint is " (did you mean -NAME?)" for an unknown flag within two
+// edits of one the command has, else "".
+func flagHint(fs *flag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return ""
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if s := suggest.Closest(strings.TrimLeft(name, "-"), names); s != "" {
+		return fmt.Sprintf(" (did you mean -%s?)", s)
+	}
+	return ""
 }
 
 // interruption is how main hands signals to the commands: the first
@@ -200,6 +217,8 @@ func main() {
 	case "-h", "-help", "--help":
 		usage(os.Stdout)
 		return
+	case "-version", "--version":
+		name = "version"
 	case "help": // rgflow help [COMMAND]
 		if len(args) == 0 {
 			usage(os.Stdout)
@@ -214,7 +233,15 @@ func main() {
 		}
 	}
 	if cmd == nil {
-		fmt.Fprintf(os.Stderr, "rgflow: unknown command %s ('rgflow -h' lists the commands)\n", quote.Short(name))
+		var names []string
+		for _, c := range commands {
+			names = append(names, c.name)
+		}
+		hint := ""
+		if s := suggest.Closest(name, names); s != "" {
+			hint = fmt.Sprintf(" (did you mean %s?)", s)
+		}
+		fmt.Fprintf(os.Stderr, "rgflow: unknown command %s%s ('rgflow -h' lists the commands)\n", quote.Short(name), hint)
 		os.Exit(exitUsage)
 	}
 	var err error

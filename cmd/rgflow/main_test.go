@@ -470,3 +470,30 @@ func TestOracleJSON(t *testing.T) {
 		t.Errorf("bare -json: exit %d, stderr %q, out %.40q", code, stderr, out)
 	}
 }
+
+// A mistyped flag or command is a usage error that names what was
+// probably meant; --version is rgflow version.
+func TestDidYouMeanAndVersionFlag(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "-ephocs", "5"}, "(did you mean -epochs?)"},
+		{[]string{"oracle", "-rpe", "A1"}, "(did you mean -rep?)"},
+		{[]string{"trian"}, "(did you mean train?)"},
+	} {
+		_, stderr, code := run(t, dir, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("rgflow %v: exit %d, %q; want exit 2 and one line with %q", c.args, code, stderr, c.want)
+		}
+	}
+	if _, stderr, code := run(t, dir, "train", "-zzz", "1"); code != 2 || strings.Contains(stderr, "did you mean") {
+		t.Errorf("a flag like none: exit %d, %q", code, stderr)
+	}
+	out, _, code := run(t, dir, "--version")
+	want, _, _ := run(t, dir, "version")
+	if code != 0 || !strings.HasPrefix(out, "rgflow ") || strings.SplitN(out, "\n", 2)[0] != strings.SplitN(want, "\n", 2)[0] {
+		t.Errorf("--version: exit %d, %q; rgflow version says %q", code, out, want)
+	}
+}
