@@ -3,9 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync"
 
+	"rgflow/internal/workpool"
 	"rgflow/kernels"
 )
 
@@ -116,34 +116,7 @@ func (cd *CD) eachTrajectory(ctx context.Context, name string, J, Jp, loss, grad
 // forEach runs trajectory i = 0…M−1 on Workers goroutines, each with its
 // own buffers, until ctx is done.
 func (cd *CD) forEach(ctx context.Context, M int, run func(w *cdWork, i int)) error {
-	workers := cd.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, M))
-	var wg sync.WaitGroup
-	var next sync.Mutex
-	m := 0
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := cd.work()
-			defer cd.pool.Put(w)
-			for {
-				next.Lock()
-				i := m
-				m++
-				next.Unlock()
-				if i >= M || ctx.Err() != nil {
-					return
-				}
-				run(w, i)
-			}
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
+	return workpool.Each(ctx, M, cd.Workers, cd.work, func(w *cdWork) { cd.pool.Put(w) }, run)
 }
 
 // trajectory samples one coupling pair and returns its divergence; grad,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"rgflow/internal/workpool"
 )
 
 // The enumeration visits every visible configuration, in the sweep order
@@ -79,7 +81,7 @@ func (p *Pair) enumerate(ctx context.Context, J, Jp []float64, L int, second, mi
 	}
 	e := p.newEnumeration(J, Jp, L, second, mixed)
 	parts := make([][]*enumSums, e.chunks)
-	parallelFor(e.chunks, p.workers(), func(ch int) {
+	workpool.For(e.chunks, p.workers(), func(ch int) {
 		if ctx.Err() != nil {
 			return
 		}
@@ -121,7 +123,7 @@ func (p *Pair) newEnumeration(J, Jp []float64, L int, second, mixed bool) *enume
 	for id := range p.classes {
 		e.tables[id] = make([]table, L)
 	}
-	parallelFor(len(p.classes)*L, p.workers(), func(k int) {
+	workpool.For(len(p.classes)*L, p.workers(), func(k int) {
 		id, l := k/L, k%L
 		cl := p.classes[id]
 		if cl.fine {
