@@ -94,6 +94,7 @@ race:
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
 		echo "$(GO) test -count=1 -race $(RACE_PKGS)"; $(GO) test -count=1 -race $(RACE_PKGS); \
 	else \
+		if [ -n "$$CI" ]; then echo "==> race FAILED: cgo is off (no C compiler?), -race needs it, and CI is set"; exit 1; fi; \
 		echo "==> race SKIPPED: cgo is off (no C compiler?), and -race needs it"; \
 	fi
 
@@ -142,7 +143,12 @@ SUITES := epoch-time bias-vs-dimension kl-vs-cd sweeps
 bench-suites: build
 	@for s in $(SUITES); do ./$(BIN)/rgflow bench $$s || exit 1; done
 
-lint: fmt vet staticcheck
+lint: fmt vet staticcheck tidy
+
+# go.mod and go.sum must be what go mod tidy makes of the imports.
+.PHONY: tidy
+tidy:
+	@echo "go mod tidy -diff"; $(GO) mod tidy -diff || { echo "==> go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -157,6 +163,7 @@ staticcheck:
 		echo "staticcheck ./... (default and purego builds)"; \
 		$(TOOLS)/staticcheck ./... && $(TOOLS)/staticcheck -tags purego ./...; \
 	else \
+		if [ -n "$$CI" ]; then echo "==> staticcheck FAILED: cannot install $(STATICCHECK) and CI is set (the error is above)"; exit 1; fi; \
 		echo "==> staticcheck SKIPPED: cannot install $(STATICCHECK) (the error is above)"; \
 	fi
 
