@@ -90,15 +90,12 @@ func prodPairAVX2(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) 
 		pr.draw(dst, a, b, ea, eb, d, key, base)
 		return
 	}
-	N := len(dst)
-	n := N &^ 3
-	if n > 0 {
+	h := uint64(d+1) / 2
+	wholeLanes(len(dst), 4, func(n int) {
 		prodAVX2(&dst[0], &a[0], &b[0], n, &ea[0], &eb[0], d, key, base)
-	}
-	if n < N {
-		h := uint64(d+1) / 2
+	}, func(n int) {
 		ProdPairGeneric(dst[n:], a[n:], b[n:], ea, eb, d, key, base+uint64(n)*h)
-	}
+	})
 }
 
 // prodRowsAVX2 is ProdPairGeneric for d = 3, 4 (m = 2^d − 1) on n sites, n
@@ -125,15 +122,12 @@ func (pr *prodRows) prep(ea, eb []float64, d int) {
 
 // draw draws the first 2·⌊N/2⌋ sites in assembly, the last in Go.
 func (pr *prodRows) draw(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
-	N := len(dst)
-	n := N &^ 1
-	if n > 0 {
+	wholeLanes(len(dst), 2, func(n int) {
 		_, _ = a[n-1], b[n-1]
 		prodRowsAVX2(&dst[0], &a[0], &b[0], n, &pr.ea[0], &pr.eb[0], 1<<d-1, key, base)
-	}
-	if n < N {
+	}, func(n int) {
 		ProdPairGeneric(dst[n:], a[n:], b[n:], ea, eb, d, key, base+2*uint64(n))
-	}
+	})
 }
 
 // centreAVX2 is centreStates (CentreStatesGeneric) on sites 0 … n−1 of N, n
@@ -174,21 +168,23 @@ func catRows4AVX2(tab *uint32, plus, minus *float64, R, n int)
 // assembly (4 rows a loop, the state probabilities in registers), the
 // rest, and other d, in Go.
 func catRowsAVX2(tab []uint32, plus, minus []float64, R, d int) {
-	n := R &^ 3
-	if d < 2 || d > 4 {
-		n = 0
+	var rows func(tab *uint32, plus, minus *float64, R, n int)
+	switch d {
+	case 2:
+		rows = catRows2AVX2
+	case 3:
+		rows = catRows3AVX2
+	case 4:
+		rows = catRows4AVX2
+	default:
+		CatRowsGeneric(tab, plus, minus, R, d)
+		return
 	}
-	if n > 0 {
-		switch d {
-		case 2:
-			catRows2AVX2(&tab[0], &plus[0], &minus[0], R, n)
-		case 3:
-			catRows3AVX2(&tab[0], &plus[0], &minus[0], R, n)
-		case 4:
-			catRows4AVX2(&tab[0], &plus[0], &minus[0], R, n)
-		}
-	}
-	catRowsFrom(tab, plus, minus, R, d, n)
+	wholeLanes(R, 4, func(n int) {
+		rows(&tab[0], &plus[0], &minus[0], R, n)
+	}, func(n int) {
+		catRowsFrom(tab, plus, minus, R, d, n)
+	})
 }
 
 // cornerSumsAVX2 is CornerSumsGeneric (sub = 1: sign −1) for 2 ≤ d ≤ 4 on
@@ -203,13 +199,21 @@ func cornerSumsAVX2(acc *float64, c *[4]*uint8, th *float64, n, N, d, sub int)
 // of a ymm), the rest, and other d, in Go; every sum gets its terms in the
 // order of the samples either way.
 func cornerSumsAVX2Go(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64) {
-	N := len(C[0])
-	n := N &^ 3
-	if d < 2 || d > 4 || n == 0 {
+	if d < 2 || d > 4 {
 		CornerSumsGeneric(W, C, th, d, sign)
 		return
 	}
-	S := 1 << d
+	wholeLanes(len(C[0]), 4, func(n int) {
+		cornerSumsAVX2Rows(W, C, th, d, sign, n)
+	}, func(n int) {
+		cornerSumsFrom(W, C, th, d, sign, n)
+	})
+}
+
+// cornerSumsAVX2Rows adds samples 0 … n−1 (n > 0 a multiple of 4) to W by
+// cornerSumsAVX2, through its layout.
+func cornerSumsAVX2Rows(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64, n int) {
+	N, S := len(C[0]), 1<<d
 	var acc [4 * 16 * 4]float64 // corner i, state s, spin k at (16i + s)·4 + k
 	for i := range 4 {
 		w := W[i][:d*S]
@@ -235,7 +239,6 @@ func cornerSumsAVX2Go(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign 
 			}
 		}
 	}
-	cornerSumsFrom(W, C, th, d, sign, n)
 }
 
 // cdFieldsAVX2 is cdFieldsFrom's loop (CDStatsGeneric's fields) for d ≤ 4 on
@@ -251,25 +254,25 @@ func cdFieldsAVX2(phi *float64, c *[4]*uint8, ut *float64, n, N, d int)
 // both in one pass over the samples).
 func cdStatsAVX2Go(st *CDStats, acc *LcLanes) {
 	d, N := st.D, len(st.C[0])
-	n := N &^ 3
-	if d > 4 || n == 0 {
+	if d > 4 {
 		cdFields(st)
 	} else {
-		S := 1 << d
-		var ut [4 * 16 * 4]float64 // site i, state s, spin k at (16i + s)·4 + k
-		for i := range 4 {
-			U := st.U[i][:S*d]
-			for s := 0; s < S; s++ {
-				copy(ut[(16*i+s)*4:(16*i+s)*4+d], U[s*d:(s+1)*d])
+		wholeLanes(N, 4, func(n int) {
+			S := 1 << d
+			var ut [4 * 16 * 4]float64 // site i, state s, spin k at (16i + s)·4 + k
+			for i := range 4 {
+				U := st.U[i][:S*d]
+				for s := 0; s < S; s++ {
+					copy(ut[(16*i+s)*4:(16*i+s)*4+d], U[s*d:(s+1)*d])
+				}
 			}
-		}
-		_ = st.Phi[d*N-1]
-		c := [4]*uint8{&st.C[0][0], &st.C[1][0], &st.C[2][0], &st.C[3][0]}
-		cdFieldsAVX2(&st.Phi[0], &c, &ut[0], n, N, d)
-		runtime.KeepAlive(st)
-		if n < N {
+			_ = st.Phi[d*N-1]
+			c := [4]*uint8{&st.C[0][0], &st.C[1][0], &st.C[2][0], &st.C[3][0]}
+			cdFieldsAVX2(&st.Phi[0], &c, &ut[0], n, N, d)
+			runtime.KeepAlive(st)
+		}, func(n int) {
 			cdFieldsFrom(st, n)
-		}
+		})
 	}
 	lcTanhInto(lcTanhAVX2Go, st.Th, st.Phi[:d*N], acc)
 }
@@ -283,22 +286,22 @@ func uniformAVX2(dst *uint8, n int, mask uint32, key, base uint64)
 // uniformStatesAVX2Go draws the first 16·⌊N/16⌋ states in assembly (8
 // words of the stream a loop), the rest in Go.
 func uniformStatesAVX2Go(dst []uint8, d int, key, base uint64) {
-	n := len(dst) &^ 15
-	if n > 0 {
+	wholeLanes(len(dst), 16, func(n int) {
 		uniformAVX2(&dst[0], n, uint32(1)<<d-1, key, base)
-	}
-	UniformStatesGeneric(dst[n:], d, key, base+uint64(n/2))
+	}, func(n int) {
+		UniformStatesGeneric(dst[n:], d, key, base+uint64(n/2))
+	})
 }
 
 func fineChainBitsAVX2(f *FineBits) {
 	W := checkPlanes(f)
-	nb := W / 4
-	if nb > 0 && f.Steps > 0 {
-		fineBitsAVX2(&f.C[0][0], &f.C[1][0], &f.C[2][0], &f.C[3][0], nb, f.Steps, f.PFlip, f.Key)
-	}
-	if nb*4 < W {
-		fineChainBitsWords(f, nb*4, W)
-	}
+	wholeLanes(W, 4, func(n int) {
+		if f.Steps > 0 {
+			fineBitsAVX2(&f.C[0][0], &f.C[1][0], &f.C[2][0], &f.C[3][0], n/4, f.Steps, f.PFlip, f.Key)
+		}
+	}, func(n int) {
+		fineChainBitsWords(f, n, W)
+	})
 }
 
 // catPairAVX2 draws from tables of at most 64 rows (d ≤ 3) by byte
@@ -311,13 +314,11 @@ func catPairAVX2(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
 		pt.draw(dst, a, b, tab, d, d, key, base)
 		return
 	}
-	n := len(dst) &^ 7
-	if n > 0 {
+	wholeLanes(len(dst), 8, func(n int) {
 		catAVX2(&dst[0], &a[0], &b[0], n, &tab[0], 2*d, d, d, key, base)
-	}
-	if n < len(dst) {
+	}, func(n int) {
 		CatPairGeneric(dst[n:], a[n:], b[n:], tab, d, key, base+uint64(n/2))
-	}
+	})
 }
 
 // catOneAVX2 is catPairAVX2 for CatOne: byte look-ups for d ≤ 4.
@@ -328,13 +329,11 @@ func catOneAVX2(dst, a []uint8, tab []uint32, d int, key, base uint64) {
 		pt.draw(dst, a, a, tab, d, 0, key, base)
 		return
 	}
-	n := len(dst) &^ 7
-	if n > 0 {
+	wholeLanes(len(dst), 8, func(n int) {
 		catAVX2(&dst[0], &a[0], &a[0], n, &tab[0], d, d, 0, key, base)
-	}
-	if n < len(dst) {
+	}, func(n int) {
 		CatOneGeneric(dst[n:], a[n:], tab, d, key, base+uint64(n/2))
-	}
+	})
 }
 
 // fineChainAVX2 runs the chain spin by spin for d ≥ ProdMinD (d = 4 on
@@ -436,51 +435,42 @@ func (pt *catBytes) prep(tab []uint32, R, d int) {
 // byte table pt is: the first 32·⌊N/32⌋ in assembly, the rest in Go
 // (shift d: CatPair, shift 0 and a = b: CatOne).
 func (pt *catBytes) draw(dst, a, b []uint8, tab []uint32, d, shift int, key, base uint64) {
-	N := len(dst)
-	n := N &^ 31
-	if n > 0 {
+	wholeLanes(len(dst), 32, func(n int) {
 		pt.desc[2] = shift
 		_, _ = a[n-1], b[n-1]
 		catByteAVX2(&dst[0], &a[0], &b[0], n, &pt.b[0], &tab[0], &pt.desc, key, base)
-	}
-	if n < N {
+	}, func(n int) {
 		if shift == 0 {
 			CatOneGeneric(dst[n:], a[n:], tab, d, key, base+uint64(n/2))
 		} else {
 			CatPairGeneric(dst[n:], a[n:], b[n:], tab, d, key, base+uint64(n/2))
 		}
-	}
+	})
 }
 
 func centreStatesAVX2(dst []uint8, th []float64, d int, key, base uint64) {
 	N := len(dst)
-	n := N &^ 3
-	if n > 0 {
+	wholeLanes(N, 4, func(n int) {
 		centreAVX2(&dst[0], &th[0], n, N, d, key, base)
-	}
-	if n < N {
+	}, func(n int) {
 		centreStates(dst[n:], th, N, n, d, key, base)
-	}
+	})
 }
 
 func lcTanhAVX2Go(th, x []float64, abs, prod *[8]float64) {
-	n := len(x) &^ 7
-	if n > 0 {
+	wholeLanes(len(x), 8, func(n int) {
 		lcTanhAVX2(&th[0], &x[0], n, &abs[0], &prod[0])
-	}
-	if n < len(x) {
+	}, func(n int) {
 		LcTanhGeneric(th[n:], x[n:], abs, prod)
-	}
+	})
 }
 
 func sigmoidPairsAVX2(plus, minus, x []float64) {
-	n := len(x) &^ 3
-	if n > 0 {
+	wholeLanes(len(x), 4, func(n int) {
 		sigmoidAVX2(&plus[0], &minus[0], &x[0], n)
-	}
-	if n < len(x) {
+	}, func(n int) {
 		SigmoidPairsGeneric(plus[n:], minus[n:], x[n:])
-	}
+	})
 }
 
 // fineBitsAVX512 is fineChainBitsWords (FineChainBitsGeneric) on words 0 …
@@ -506,32 +496,39 @@ func fineChainAVX512(f *FineChain) {
 		return
 	}
 	N := len(f.C[0])
-	n := 0
-	if f.D == 3 && dispatch.CPU.AVX512BW {
-		n = N &^ 31
+	if f.D != 3 || !dispatch.CPU.AVX512BW {
+		fineChainRange(f, 0, N, catPairAVX512)
+		return
 	}
-	if n > 0 && f.Steps > 0 {
-		var desc [32]uintptr
-		for e, nb := range fineHidden {
-			_ = f.Hid[e][CatTableLen(64, 3)-1]
-			desc[4*e] = uintptr(unsafe.Pointer(&f.H[e][0]))
-			desc[4*e+1] = uintptr(unsafe.Pointer(&f.C[nb[0]][0]))
-			desc[4*e+2] = uintptr(unsafe.Pointer(&f.C[nb[1]][0]))
-			desc[4*e+3] = uintptr(unsafe.Pointer(&f.Hid[e][0]))
+	wholeLanes(N, 32, func(n int) {
+		if f.Steps > 0 {
+			fineChain3(f, n)
 		}
-		for i, nb := range fineCorner {
-			_ = f.Cor[i][CatTableLen(64, 3)-1]
-			desc[16+4*i] = uintptr(unsafe.Pointer(&f.C[i][0]))
-			desc[16+4*i+1] = uintptr(unsafe.Pointer(&f.H[nb[0]][0]))
-			desc[16+4*i+2] = uintptr(unsafe.Pointer(&f.H[nb[1]][0]))
-			desc[16+4*i+3] = uintptr(unsafe.Pointer(&f.Cor[i][0]))
-		}
-		fineChain3AVX512(&desc, n, f.Steps, f.Key)
-		runtime.KeepAlive(f)
-	}
-	if n < N {
+	}, func(n int) {
 		fineChainRange(f, n, N, catPairAVX512)
+	})
+}
+
+// fineChain3 runs the d = 3 chains of samples 0 … n−1 (n > 0 a multiple of
+// 32) on fineChain3AVX512.
+func fineChain3(f *FineChain, n int) {
+	var desc [32]uintptr
+	for e, nb := range fineHidden {
+		_ = f.Hid[e][CatTableLen(64, 3)-1]
+		desc[4*e] = uintptr(unsafe.Pointer(&f.H[e][0]))
+		desc[4*e+1] = uintptr(unsafe.Pointer(&f.C[nb[0]][0]))
+		desc[4*e+2] = uintptr(unsafe.Pointer(&f.C[nb[1]][0]))
+		desc[4*e+3] = uintptr(unsafe.Pointer(&f.Hid[e][0]))
 	}
+	for i, nb := range fineCorner {
+		_ = f.Cor[i][CatTableLen(64, 3)-1]
+		desc[16+4*i] = uintptr(unsafe.Pointer(&f.C[i][0]))
+		desc[16+4*i+1] = uintptr(unsafe.Pointer(&f.H[nb[0]][0]))
+		desc[16+4*i+2] = uintptr(unsafe.Pointer(&f.H[nb[1]][0]))
+		desc[16+4*i+3] = uintptr(unsafe.Pointer(&f.Cor[i][0]))
+	}
+	fineChain3AVX512(&desc, n, f.Steps, f.Key)
+	runtime.KeepAlive(f)
 }
 
 // uniformAVX512 is UniformStatesGeneric (mask = 2^d − 1) on n draws, n a
@@ -543,11 +540,11 @@ func uniformAVX512(dst *uint8, n int, mask uint32, key, base uint64)
 // uniformStatesAVX512Go draws the first 16·⌊N/16⌋ states in assembly (8
 // words of the stream a loop), the rest in Go.
 func uniformStatesAVX512Go(dst []uint8, d int, key, base uint64) {
-	n := len(dst) &^ 15
-	if n > 0 {
+	wholeLanes(len(dst), 16, func(n int) {
 		uniformAVX512(&dst[0], n, uint32(1)<<d-1, key, base)
-	}
-	UniformStatesGeneric(dst[n:], d, key, base+uint64(n/2))
+	}, func(n int) {
+		UniformStatesGeneric(dst[n:], d, key, base+uint64(n/2))
+	})
 }
 
 // cornerSums3AVX512 is CornerSumsGeneric (sub = 1: sign −1) for d = 3 on
@@ -590,12 +587,12 @@ func prodAVX512(dst, a, b *uint8, n int, ea, eb *float64, d, mode int, key, base
 // prodPairAVX512 draws the first 8·⌊N/8⌋ sites in assembly (d ≥ 3; the
 // engine draws spin by spin from d = ProdMinD on), the rest in Go.
 func prodPairAVX512(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
-	N := len(dst)
-	n := N &^ 7
 	if d < 3 {
-		n = 0
+		ProdPairGeneric(dst, a, b, ea, eb, d, key, base)
+		return
 	}
-	if n > 0 {
+	h := uint64(d+1) / 2
+	wholeLanes(len(dst), 8, func(n int) {
 		mode := 2
 		switch S := 1 << d; {
 		case S == 8:
@@ -604,11 +601,9 @@ func prodPairAVX512(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64
 			mode = 1
 		}
 		prodAVX512(&dst[0], &a[0], &b[0], n, &ea[0], &eb[0], d, mode, key, base)
-	}
-	if n < N {
-		h := uint64(d+1) / 2
+	}, func(n int) {
 		ProdPairGeneric(dst[n:], a[n:], b[n:], ea, eb, d, key, base+uint64(n)*h)
-	}
+	})
 }
 
 // catPermAVX512 is CatPairGeneric (shift d) or CatOneGeneric (shift 0) on n
@@ -726,83 +721,75 @@ func checkPlanes(f *FineBits) int {
 
 func fineChainBitsAVX512(f *FineBits) {
 	W := checkPlanes(f)
-	nb := W / 8
-	if nb > 0 && f.Steps > 0 {
-		fineBitsAVX512(&f.C[0][0], &f.C[1][0], &f.C[2][0], &f.C[3][0], nb, f.Steps, f.PFlip, f.Key)
-	}
-	if nb*8 < W {
-		fineChainBitsWords(f, nb*8, W)
-	}
+	wholeLanes(W, 8, func(n int) {
+		if f.Steps > 0 {
+			fineBitsAVX512(&f.C[0][0], &f.C[1][0], &f.C[2][0], &f.C[3][0], n/8, f.Steps, f.PFlip, f.Key)
+		}
+	}, func(n int) {
+		fineChainBitsWords(f, n, W)
+	})
 }
 
 // maxPermRows is the most rows catPermAVX512 takes (two VPERMT2D a
 // threshold); tables of at most 16 rows are padded to 16 (one VPERMD).
 const maxPermRows = 64
 
-// catDrawAVX512 draws the first 16·⌊len(dst)/16⌋ sites in assembly, rows
-// r = a<<shift | b of a table of R rows; tail draws the rest.
-func catDrawAVX512(dst, a, b []uint8, tab []uint32, R, d, shift int, key, base uint64, tail func(n int)) {
-	N := len(dst)
-	n := N &^ 15
-	if n > 0 {
-		S := 1 << d
-		switch {
-		case R < 16:
-			var pad [15 * 16]uint32
-			for j := 0; j < S-1; j++ {
-				copy(pad[j*16:j*16+R], tab[j*R:(j+1)*R])
-			}
-			catPermAVX512(&dst[0], &a[0], &b[0], n, &pad[0], 16, S-1, shift, key, base)
-		case R == 16 || R == maxPermRows:
-			catPermAVX512(&dst[0], &a[0], &b[0], n, &tab[0], R, S-1, shift, key, base)
-		default:
-			catGatherAVX512(&dst[0], &a[0], &b[0], n, &tab[0], bits.TrailingZeros(uint(R)), d, shift, key, base)
+// catDrawAVX512 draws the n sites of dst (n > 0 a multiple of 16) in
+// assembly, rows r = a<<shift | b of a table of R rows.
+func catDrawAVX512(dst, a, b []uint8, tab []uint32, R, d, shift int, key, base uint64) {
+	n := len(dst)
+	S := 1 << d
+	switch {
+	case R < 16:
+		var pad [15 * 16]uint32
+		for j := 0; j < S-1; j++ {
+			copy(pad[j*16:j*16+R], tab[j*R:(j+1)*R])
 		}
-	}
-	if n < N {
-		tail(n)
+		catPermAVX512(&dst[0], &a[0], &b[0], n, &pad[0], 16, S-1, shift, key, base)
+	case R == 16 || R == maxPermRows:
+		catPermAVX512(&dst[0], &a[0], &b[0], n, &tab[0], R, S-1, shift, key, base)
+	default:
+		catGatherAVX512(&dst[0], &a[0], &b[0], n, &tab[0], bits.TrailingZeros(uint(R)), d, shift, key, base)
 	}
 }
 
 func catPairAVX512(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
-	catDrawAVX512(dst, a, b, tab, 1<<(2*d), d, d, key, base, func(n int) {
+	wholeLanes(len(dst), 16, func(n int) {
+		catDrawAVX512(dst[:n], a, b, tab, 1<<(2*d), d, d, key, base)
+	}, func(n int) {
 		CatPairGeneric(dst[n:], a[n:], b[n:], tab, d, key, base+uint64(n/2))
 	})
 }
 
 func catOneAVX512(dst, a []uint8, tab []uint32, d int, key, base uint64) {
-	catDrawAVX512(dst, a, a, tab, 1<<d, d, 0, key, base, func(n int) {
+	wholeLanes(len(dst), 16, func(n int) {
+		catDrawAVX512(dst[:n], a, a, tab, 1<<d, d, 0, key, base)
+	}, func(n int) {
 		CatOneGeneric(dst[n:], a[n:], tab, d, key, base+uint64(n/2))
 	})
 }
 
 func centreStatesAVX512(dst []uint8, th []float64, d int, key, base uint64) {
 	N := len(dst)
-	n := N &^ 7
-	if n > 0 {
+	wholeLanes(N, 8, func(n int) {
 		centreAVX512(&dst[0], &th[0], n, N, d, key, base)
-	}
-	if n < N {
+	}, func(n int) {
 		centreStates(dst[n:], th, N, n, d, key, base)
-	}
+	})
 }
 
 func lcTanhAVX512Go(th, x []float64, abs, prod *[8]float64) {
-	n := len(x) &^ 7
-	if n > 0 {
+	wholeLanes(len(x), 8, func(n int) {
 		lcTanhAVX512(&th[0], &x[0], n, &abs[0], &prod[0])
-	}
-	if n < len(x) {
+	}, func(n int) {
 		LcTanhGeneric(th[n:], x[n:], abs, prod)
-	}
+	})
 }
 
 func sigmoidPairsAVX512(plus, minus, x []float64) {
-	n := len(x) &^ 7
-	if n > 0 {
+	wholeLanes(len(x), 8, func(n int) {
 		sigmoidAVX512(&plus[0], &minus[0], &x[0], n)
-	}
-	if n < len(x) {
+	}, func(n int) {
 		SigmoidPairsGeneric(plus[n:], minus[n:], x[n:])
-	}
+	})
 }

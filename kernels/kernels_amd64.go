@@ -144,11 +144,11 @@ func reluMaskAVX2(grad, z *float64, n int)
 func adamAVX512(params, grad, m, v *float64, n int, c *AdamCoef)
 
 func adamAVX512Go(params, grad, m, v []float64, c *AdamCoef) {
-	n := len(grad) &^ 7
-	if n > 0 {
+	wholeLanes(len(grad), 8, func(n int) {
 		adamAVX512(&params[0], &grad[0], &m[0], &v[0], n, c)
-	}
-	AdamGeneric(params[n:], grad[n:], m[n:], v[n:], c)
+	}, func(n int) {
+		AdamGeneric(params[n:], grad[n:], m[n:], v[n:], c)
+	})
 }
 
 // adamAVX2 is AdamGeneric's loop for n a multiple of 4 (adamAVX512's
@@ -158,11 +158,11 @@ func adamAVX512Go(params, grad, m, v []float64, c *AdamCoef) {
 func adamAVX2(params, grad, m, v *float64, n int, c *AdamCoef)
 
 func adamAVX2Go(params, grad, m, v []float64, c *AdamCoef) {
-	n := len(grad) &^ 3
-	if n > 0 {
+	wholeLanes(len(grad), 4, func(n int) {
 		adamAVX2(&params[0], &grad[0], &m[0], &v[0], n, c)
-	}
-	AdamGeneric(params[n:], grad[n:], m[n:], v[n:], c)
+	}, func(n int) {
+		AdamGeneric(params[n:], grad[n:], m[n:], v[n:], c)
+	})
 }
 
 func reluAVX512Go(dst, z []float64) {
@@ -205,3 +205,17 @@ func fmaLoopAVX512(x *[12]float64, a, b float64, n int)
 //
 //go:noescape
 func fmaLoopAVX2(x *[12]float64, a, b float64, n int)
+
+// wholeLanes is the split every assembly wrapper makes: asm(m) computes
+// the first m = w·⌊n/w⌋ elements (w a power of two: the lanes of the
+// kernel's loop) when m > 0, and tail(m), a pure-Go twin, the rest from
+// element m on when any are left. Each is called at most once a call.
+func wholeLanes(n, w int, asm, tail func(m int)) {
+	m := n &^ (w - 1)
+	if m > 0 {
+		asm(m)
+	}
+	if m < n {
+		tail(m)
+	}
+}
