@@ -97,7 +97,7 @@ func (t *Trainer) Checkpoint() (*Checkpoint, error) {
 	n := t.Model.Net()
 	return &Checkpoint{
 		Format: checkpointFormat, Config: t.Cfg, Rep: t.Rep.Name, Epoch: t.Epoch,
-		Sizes: slices.Clone(n.Sizes), Params: slices.Clone(n.Params),
+		Sizes: slices.Clone(n.Describe().Sizes), Params: slices.Clone(n.Parameters()),
 		AdamM: slices.Clone(t.Opt.M), AdamV: slices.Clone(t.Opt.V), AdamT: t.Opt.T,
 		J: slices.Clone(J), RNG: rng, Roots: slices.Clone(t.Roots), RootFailures: t.RootFailures,
 		RootFailureReasons: maps.Clone(t.RootFailureReasons), LastRoot: slices.Clone(t.LastRoot),
@@ -155,10 +155,10 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 		return nil, err
 	}
 	net := t.Model.Net()
-	if err := ck.check(cfg, t.C, net.Sizes, net.NumParams()); err != nil {
+	if err := ck.check(cfg, t.C, net.Describe().Sizes, len(net.Parameters())); err != nil {
 		return nil, err
 	}
-	copy(net.Params, ck.Params)
+	copy(net.Parameters(), ck.Params)
 	copy(t.Opt.M, ck.AdamM)
 	copy(t.Opt.V, ck.AdamV)
 	t.Opt.T = ck.AdamT

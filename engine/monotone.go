@@ -46,7 +46,7 @@ type MonotoneModel struct {
 	eye          []float64
 }
 
-// NewMonotoneModel wraps a network whose input width is c. A network with
+// NewMonotoneModel wraps an MLP whose input width is c. A network with
 // more than one output (as the trainer builds for the flow model) keeps its
 // hidden layers and the first unit of its output layer; ReLU becomes tanh.
 // The network is changed in place, so a trainer that sizes its optimiser
@@ -76,7 +76,7 @@ func NewMonotoneModel(n *MLP) (*MonotoneModel, error) {
 	return &MonotoneModel{N: n}, nil
 }
 
-func (m *MonotoneModel) Net() *MLP         { return m.N }
+func (m *MonotoneModel) Net() Network      { return m.N }
 func (m *MonotoneModel) Params() []float64 { return m.N.Params }
 
 // monoPass holds the buffers of one batched evaluation. Nodes l = 0…L are

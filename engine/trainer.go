@@ -148,7 +148,7 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 			return nil, err
 		}
 	}
-	t.Opt = NewAdam(net.NumParams(), o.LR, o.Beta1, o.Beta2, o.Eps)
+	t.Opt = NewAdam(len(net.Parameters()), o.LR, o.Beta1, o.Beta2, o.Eps)
 	t.Opt.kern = net.Kernels()
 	t.J = make([]float64, t.M*t.C)
 	for i := range t.J {
@@ -202,7 +202,7 @@ func newNetworkModel(cfg Config, c int, rng *rand.Rand, opts ...Option) (Model, 
 }
 
 // newModel builds the model a config names (Models) around a network.
-func newModel(kind string, net *MLP) (Model, error) {
+func newModel(kind string, net Network) (Model, error) {
 	m, ok := Models.Lookup(kind)
 	if !ok {
 		return nil, Models.Check(kind)
