@@ -32,7 +32,9 @@ import (
 // sentence naming the field instead of resuming to other numbers or
 // failing in the middle of the run.
 //
-// The network's activation is the configuration's. Older checkpoints also
+// The network is stored as the Network interface gives it: its
+// description's sizes and its parameters (network.go). Its activation is
+// the configuration's. Older checkpoints also
 // carry it as a key "activation" of its own; decoding ignores that key, as
 // it ignores any it does not know, and an older checkpoint has no
 // "root_failure_reasons" and no checksum (format 1).
