@@ -1,6 +1,11 @@
 package engine
 
-import "rgflow/kernels"
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"rgflow/kernels"
+)
 
 // Network is the seam between the models and a network family: what the
 // flow model, the trainer, checkpoints and rgflow flow ask of the function
@@ -18,12 +23,13 @@ import "rgflow/kernels"
 //   - its tests: gradients and Jacobians against finite differences, and
 //     a row of a batch with the bits of the same point alone.
 //
-// Besides its file it touches newNetworkModel (trainer.go), which builds
-// the network a configuration describes, and config.go for any key that
-// chooses or shapes it. The flow model (model.go) runs on any Network; the
-// monotone model needs second derivatives through the network's layers and
-// runs on an *MLP only (ModelKind.New says so to a configuration that asks
-// for another). Checkpoints (checkpoint.go, trained.go) and rgflow flow go
+// Besides its file it touches newNetwork below, which builds the network
+// a configuration describes, and config.go for the key that chooses it
+// (there is none while the MLP is the only family: a network.kind with
+// its row in configKeys) and any that shape it. The flow model (model.go)
+// runs on any Network; the monotone model needs second derivatives
+// through the network's layers and runs on an *MLP only (its ModelKind.New
+// says so). Checkpoints (checkpoint.go, trained.go) and rgflow flow go
 // through Describe and Parameters and need no change, provided that the
 // description's sizes and the number of parameters fix the layout of θ.
 type Network interface {
@@ -57,6 +63,22 @@ type Network interface {
 	// JacobianOf returns the output and ∂y_i/∂x_j (Out×In, row-major) at
 	// the point of row r of pass p, leaving p as it is.
 	JacobianOf(p Pass, r int) (y, jac []float64)
+}
+
+// newNetwork builds the network a configuration describes for c
+// couplings (input and output widths c), its parameters drawn from rng:
+// an MLP of cfg.Layers(c), with the configured activation and layer norm.
+// The options are NewMLP's.
+func newNetwork(cfg Config, c int, rng *rand.Rand, opts ...Option) (Network, error) {
+	act, err := ParseActivation(cfg.Network.Activation)
+	if err != nil {
+		return nil, fmt.Errorf("network.activation: %v", err)
+	}
+	net := NewMLP(cfg.Layers(c), act, rng, opts...)
+	if cfg.Network.LayerNorm {
+		net.AddLayerNorm()
+	}
+	return net, nil
 }
 
 // Pass is a network's record of one forward pass, of the network's own

@@ -164,7 +164,7 @@ var Models = NewRegistry("model",
 		New: func(net Network) (Model, error) {
 			mlp, ok := net.(*MLP)
 			if !ok {
-				return nil, fmt.Errorf("the monotone model differentiates twice through an MLP's layers and cannot run on a %T", net)
+				return nil, fmt.Errorf("the monotone model differentiates twice through an MLP's layers and runs on no other network")
 			}
 			return NewMonotoneModel(mlp)
 		},

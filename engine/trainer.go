@@ -186,13 +186,9 @@ func (t *Trainer) alloc() {
 // wrapped as its model kind and input scale say. Training and the
 // checkpoint's Model build it here, so that both run the same map.
 func newNetworkModel(cfg Config, c int, rng *rand.Rand, opts ...Option) (Model, error) {
-	act, err := ParseActivation(cfg.Network.Activation)
+	net, err := newNetwork(cfg, c, rng, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("network.activation: %v", err)
-	}
-	net := NewMLP(cfg.Layers(c), act, rng, opts...)
-	if cfg.Network.LayerNorm {
-		net.AddLayerNorm()
+		return nil, err
 	}
 	m, err := newModel(cfg.Model, net)
 	if err != nil {
