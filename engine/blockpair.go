@@ -124,6 +124,22 @@ func (c *Config) CheckBlock() error {
 	return nil
 }
 
+// NewBlockPair builds the block pair of a configuration's block, coarse
+// mirror and bonds for a representation: the plaquette's Blocks (on the
+// options' kernel path) for the plaquette with one shell, else the
+// divergence of geom — a block plugin's geometry — or, when geom is nil,
+// of the named block.
+func NewBlockPair(cfg Config, rep *reps.Rep, geom *geometry.Geometry, opts ...Option) (BlockPair, error) {
+	mirror, err := ResolveCoarseMirror(rep, cfg.CoarseMirror)
+	if err != nil {
+		return nil, fmt.Errorf("coarse_mirror: %v", err)
+	}
+	if cfg.Bonds == "" {
+		cfg.Bonds = BondsRotated
+	}
+	return blockPair(cfg, NewBlocks(rep, append(opts, WithCoarseMirror(mirror), WithBonds(cfg.Bonds))...), geom)
+}
+
 // blockPair is the block pair a configuration trains on: plaq (the
 // kernels) for the plaquette with one shell, else the divergence of geom —
 // the geometry the command loaded from a block plugin, or when nil the

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"rgflow/engine"
-	"rgflow/engine/divergence"
 	"rgflow/engine/geometry"
 	"rgflow/plugins"
 	"rgflow/reps"
@@ -39,31 +38,16 @@ func loadBlock(ctx context.Context, block, pluginDir string) (*geometry.Geometry
 	return g, file{"block", path, 0}, nil
 }
 
-// blockPair is the block pair of a representation on a block: the
-// plaquette's Blocks for the plaquette with one shell, else the divergence
-// of the named geometry or of geom (a block plugin's).
+// blockPair is the block pair of a representation on a block
+// (engine.NewBlockPair): the plaquette's Blocks for the plaquette with one
+// shell, else the divergence of the named geometry or of geom (a block
+// plugin's).
 func blockPair(r *reps.Rep, mirror engine.CoarseMirror, bonds, block string, shells int, geom *geometry.Geometry) (engine.BlockPair, error) {
-	plaq := engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(mirror), engine.WithBonds(bonds))
-	cfg := engine.Config{Block: block, Shells: shells, Bonds: bonds}
-	if geom == nil && cfg.IsPlaquette() {
-		return plaq, nil
-	}
-	if bonds != engine.BondsRotated {
-		return nil, fmt.Errorf("block %s: every block but the plaquette assumes rotated bonds (docs/conventions.md §4)", block)
-	}
-	if geom == nil {
-		var err error
-		if geom, err = geometry.Parse(block, shells); err != nil {
-			return nil, err
-		}
-	} else if geom.Shells != shells {
-		return nil, fmt.Errorf("block %s has %d coupling shell(s); give -shells %d", block, geom.Shells, geom.Shells)
-	}
-	p, err := divergence.New(geom, r, mirror.Name)
-	if err != nil {
+	cfg := engine.Config{Block: block, Shells: shells, Bonds: bonds, CoarseMirror: mirror.Name}
+	if err := cfg.CheckBlock(); err != nil {
 		return nil, err
 	}
-	return engine.OnGeometry(p, plaq)
+	return engine.NewBlockPair(cfg, r, geom, engine.WithKernels(kernelPath))
 }
 
 // blockNote is ", block NAME (N coarse sites, S shells)" for a block other

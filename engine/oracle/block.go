@@ -6,6 +6,7 @@ import (
 
 	"rgflow/engine"
 	"rgflow/engine/divergence"
+	"rgflow/reps"
 )
 
 // Divergence is the block pair whose KL the exact map minimises
@@ -32,8 +33,23 @@ func OnGeometry(p *divergence.Pair, plaq *engine.Blocks) (Divergence, error) {
 // spins transforms every bond at that site; shells beyond the first exist
 // for one-spin representations only, whose shells share one basis).
 func blockGauge(ctx context.Context, b Divergence) (*Gauge, error) {
-	g, err := BuildGauge(ctx, b.Plaquette().Rep)
-	n := b.Shells()
+	return shellGauge(ctx, b.Plaquette().Rep, b.Shells())
+}
+
+// NewShellGauge is the gauge of a representation on shells coupling
+// shells (NewGauge for one; shells < 1 counts as one), for
+// representations whose group is known to be small; it panics on one too
+// large.
+func NewShellGauge(r *reps.Rep, shells int) *Gauge {
+	g, err := shellGauge(context.Background(), r, max(1, shells))
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+func shellGauge(ctx context.Context, r *reps.Rep, n int) (*Gauge, error) {
+	g, err := BuildGauge(ctx, r)
 	if err != nil || n == 1 {
 		return g, err
 	}
