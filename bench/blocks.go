@@ -64,9 +64,11 @@ func (c *BlockConfig) smokeTest() bool           { return c.SmokeTest }
 func (c *BlockConfig) trainBase() *engine.Config { return &c.Train }
 
 // defaultBlocks is bias-vs-block's default configuration: A1, the free
-// patches to 12×12 and the tori to 6×6 (about 20 minutes of exact maps on
-// a 2-core machine, most of it the largest torus), and eight instances
-// each of the plaquette, free:2x2, free:3x3, torus:2x2 and torus:3x3.
+// patches to 12×12 and the tori to 6×6 (some 10 minutes of CPU for the
+// exact maps, most of it free:12x12 and torus:6x6; each side more costs
+// about twice as much free and four times as much periodic), and eight
+// instances each of the plaquette, free:2x2, free:3x3, torus:2x2 and
+// torus:3x3.
 func defaultBlocks(train engine.Config) *BlockConfig {
 	return &BlockConfig{
 		Suite: BiasVsBlock, Rep: "A1", Shells: 1,
@@ -106,6 +108,9 @@ func (c *BlockConfig) Validate() error {
 		if L > geometry.MaxSide {
 			return fmt.Errorf("free_sides, torus_sides: %d is more than the %d coarse sites a side may have", L, geometry.MaxSide)
 		}
+	}
+	if c.Shells > 1 && slices.Contains(c.FreeSides, 1) {
+		return fmt.Errorf("free_sides: the plaquette (1) has no bond of shell 2 or beyond; with shells = %d the sides start at 2", c.Shells)
 	}
 	if c.FitMinSide < 1 {
 		return fmt.Errorf("fit_min_side must be at least 1 (got %d)", c.FitMinSide)
@@ -370,10 +375,14 @@ type BlockRow struct {
 	CoarseSites int     `json:"coarse_sites"`
 	Visible     int     `json:"visible_sites"`
 	InSequence  bool    `json:"in_sequence"` // among free_sides, torus_sides
-	// The exact map's critical fixed point (J* its first coupling, the
-	// physical-axis J_c for one coupling), its λ, ν = ln √2 / ln λ, KL(J*,
-	// J*) per coarse site, and how it was computed.
+	// The exact map's critical fixed point (J* its first coupling — the
+	// nearest shell's —, FixedPoint all c of them joined by spaces), the
+	// physical-axis J_c (J* itself for one coupling; with more shells not
+	// computed here: NaN), its λ, ν = ln √2 / ln λ, KL(J*, J*) per coarse
+	// site, and how it was computed.
 	JStar       F      `json:"j_star"`
+	FixedPoint  string `json:"fixed_point"`
+	AxisJc      F      `json:"axis_jc"`
 	Lambda      F      `json:"lambda"`
 	Nu          F      `json:"nu"`
 	KL          F      `json:"kl"`
@@ -399,25 +408,55 @@ type BlockRow struct {
 }
 
 var blockHeader = []string{"block", "boundary", "l", "m", "inv_size", "coarse_sites", "visible_sites", "in_sequence",
-	"j_star", "lambda", "nu", "kl", "evaluations", "oracle_seconds", "method",
+	"j_star", "fixed_point", "axis_jc", "lambda", "nu", "kl", "evaluations", "oracle_seconds", "method",
 	"instances", "ok", "failed", "median", "q1", "q3", "stderr", "distance", "nu_median", "trusted", "untrusted", "verdict", "error"}
 
 // BlockFit is one extrapolation of the sequence in 1/L: a least-squares
 // fit of Quantity (j_star or lambda) on the boundary's sides from
-// fit_min_side on, to the Form a + b/L (linear) or a + b/L + c/L²
-// (quadratic); Intercept is a, its value at the infinite patch, and RMS
-// the fit's root-mean-square residual.
+// fit_min_side on, to the Form a + Σ_k b_k/L^{p_k} (Powers the p_k: a +
+// b/L, a + b/L², a + b/L + c/L²); Intercept is a, its value at the
+// infinite patch, and RMS the fit's root-mean-square residual. Drawn is
+// the form the figure extrapolates with (fitDrawn).
 type BlockFit struct {
 	Boundary  string    `json:"boundary"`
 	Quantity  string    `json:"quantity"`
 	Form      string    `json:"form"`
+	Powers    []int     `json:"powers"`
 	Sides     []int     `json:"sides"`
 	Intercept F         `json:"intercept"`
 	Coef      []float64 `json:"coefficients"` // a, b (, c)
 	RMS       F         `json:"rms"`
+	Drawn     bool      `json:"drawn"`
 }
 
-var fitHeader = []string{"boundary", "quantity", "form", "sides", "intercept", "coefficients", "rms"}
+// at is the fit's value at x = 1/L.
+func (f BlockFit) at(x float64) float64 {
+	v := f.Coef[0]
+	for k, p := range f.Powers {
+		v += f.Coef[k+1] * math.Pow(x, float64(p))
+	}
+	return v
+}
+
+// fitForms are the extrapolations tried on each boundary's sequence.
+var fitForms = []struct {
+	name   string
+	powers []int
+}{{"a + b/L", []int{1}}, {"a + b/L^2", []int{2}}, {"a + b/L + c/L^2", []int{1, 2}}}
+
+// fitDrawn is the form the figure extrapolates a boundary's sequence
+// with: a free patch's boundary adds a 1/L term to its J* (its corrections
+// are a + b/L + c/L²); a torus has no boundary, and its leading
+// correction is taken as 1/L² (the rows' a + b/L fits say how much that
+// choice matters).
+func fitDrawn(boundary string) string {
+	if boundary == "torus" {
+		return "a + b/L^2"
+	}
+	return "a + b/L + c/L^2"
+}
+
+var fitHeader = []string{"boundary", "quantity", "form", "sides", "intercept", "coefficients", "rms", "drawn"}
 
 // blockRows are the suite's rows, in the order of blocks().
 func blockRows(c *BlockConfig, plan []runSpec, recs []Record, ans map[string]oracle.Analysis) []BlockRow {
@@ -428,7 +467,7 @@ func blockRows(c *BlockConfig, plan []runSpec, recs []Record, ans map[string]ora
 	var rows []BlockRow
 	for _, b := range c.blocks() {
 		r := BlockRow{Block: b.name, Boundary: b.boundary, L: b.L, M: b.M, InvSize: 1 / b.size(), InSequence: b.sequence,
-			JStar: nan(), Lambda: nan(), Nu: nan(), KL: nan(), Seconds: nan(),
+			JStar: nan(), AxisJc: nan(), Lambda: nan(), Nu: nan(), KL: nan(), Seconds: nan(),
 			Median: nan(), Q1: nan(), Q3: nan(), StdErr: nan(), Distance: nan(), NuMedian: nan(), Verdict: []string{}}
 		if g, err := geometry.Parse(b.name, c.Shells); err == nil {
 			r.CoarseSites, r.Visible = g.CoarseSites(), len(g.Visible)
@@ -441,6 +480,7 @@ func blockRows(c *BlockConfig, plan []runSpec, recs []Record, ans map[string]ora
 			if i := an.Critical(); i >= 0 {
 				fp := an.FixedPoints[i]
 				r.JStar, r.Lambda, r.Nu, r.KL = F(math.Abs(fp.J[0])), fp.Lambda, fp.Nu, F(fp.KL)
+				r.FixedPoint, r.AxisJc = joinFloats(fp.J), F(fp.AxisJc)
 			}
 			r.Evaluations, r.Seconds, r.Method = an.Evaluations, F(an.Seconds), an.Kernels
 			break
@@ -466,12 +506,21 @@ func blockRows(c *BlockConfig, plan []runSpec, recs []Record, ans map[string]ora
 	return rows
 }
 
+// joinFloats is v with 8 significant digits, joined by spaces.
+func joinFloats(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatFloat(x, 'g', 8, 64)
+	}
+	return strings.Join(s, " ")
+}
+
 // sameRep reports whether two representation names are one sum.
 func sameRep(a, b string) bool { return canonRep(a) == canonRep(b) }
 
 // blockFits extrapolates each boundary's sequence (the rows in it with
-// sides from fit_min_side on, square patches only) in 1/L: J* and λ, a
-// linear and a quadratic fit each, where there are enough sides.
+// sides from fit_min_side on, square patches only) in 1/L: J* and λ, in
+// every form of fitForms for which there are more sides than coefficients.
 func blockFits(c *BlockConfig, rows []BlockRow) []BlockFit {
 	var out []BlockFit
 	for _, boundary := range []string{"free", "torus"} {
@@ -488,34 +537,31 @@ func blockFits(c *BlockConfig, rows []BlockRow) []BlockFit {
 				}
 				L, x, y = append(L, r.L), append(x, 1/float64(r.L)), append(y, v)
 			}
-			for _, form := range []struct {
-				name string
-				deg  int
-			}{{"a + b/L", 1}, {"a + b/L + c/L^2", 2}} {
-				if len(x) < form.deg+2 { // at least one residual degree of freedom
+			for _, form := range fitForms {
+				if len(x) < len(form.powers)+2 { // at least one residual degree of freedom
 					continue
 				}
-				coef, rms, ok := polyFit(x, y, form.deg)
+				coef, rms, ok := powerFit(x, y, form.powers)
 				if !ok {
 					continue
 				}
-				out = append(out, BlockFit{Boundary: boundary, Quantity: q, Form: form.name, Sides: L, Intercept: F(coef[0]), Coef: coef, RMS: F(rms)})
+				out = append(out, BlockFit{Boundary: boundary, Quantity: q, Form: form.name, Powers: form.powers, Sides: L,
+					Intercept: F(coef[0]), Coef: coef, RMS: F(rms), Drawn: form.name == fitDrawn(boundary)})
 			}
 		}
 	}
 	return out
 }
 
-// polyFit is the least-squares polynomial of degree deg through (x, y):
-// its coefficients, constant first, and the root-mean-square residual.
-func polyFit(x, y []float64, deg int) ([]float64, float64, bool) {
-	n := len(x)
-	A := mat.NewDense(n, deg+1, nil)
+// powerFit is the least-squares fit of y to a + Σ_k b_k x^{powers[k]}:
+// its coefficients, a first, and the root-mean-square residual.
+func powerFit(x, y []float64, powers []int) ([]float64, float64, bool) {
+	n, m := len(x), len(powers)+1
+	A := mat.NewDense(n, m, nil)
 	for i, xi := range x {
-		p := 1.0
-		for j := 0; j <= deg; j++ {
-			A.Set(i, j, p)
-			p *= xi
+		A.Set(i, 0, 1)
+		for k, p := range powers {
+			A.Set(i, k+1, math.Pow(xi, float64(p)))
 		}
 	}
 	var qr mat.QR
@@ -524,20 +570,16 @@ func polyFit(x, y []float64, deg int) ([]float64, float64, bool) {
 	if err := qr.SolveTo(&sol, false, mat.NewDense(n, 1, slices.Clone(y))); err != nil {
 		return nil, 0, false
 	}
-	coef := make([]float64, deg+1)
-	for j := range coef {
-		coef[j] = sol.At(j, 0)
+	f := BlockFit{Powers: powers, Coef: make([]float64, m)}
+	for j := range f.Coef {
+		f.Coef[j] = sol.At(j, 0)
 	}
 	ss := 0.0
 	for i, xi := range x {
-		v, p := 0.0, 1.0
-		for _, c := range coef {
-			v += c * p
-			p *= xi
-		}
-		ss += (y[i] - v) * (y[i] - v)
+		d := y[i] - f.at(xi)
+		ss += d * d
 	}
-	return coef, math.Sqrt(ss / float64(n)), true
+	return f.Coef, math.Sqrt(ss / float64(n)), true
 }
 
 // blockBracket is the interval the two boundaries bracket the limit in:
@@ -578,7 +620,7 @@ func blockOutputs(o *outputs, c *BlockConfig, plan []runSpec, recs []Record, ans
 	var csvRows [][]string
 	for _, r := range rows {
 		csvRows = append(csvRows, []string{r.Block, r.Boundary, itoa(r.L), itoa(r.M), cell(F(r.InvSize)), itoa(r.CoarseSites), itoa(r.Visible),
-			strconv.FormatBool(r.InSequence), cell(r.JStar), cell(r.Lambda), cell(r.Nu), cell(r.KL), itoa(r.Evaluations), cell(r.Seconds), r.Method,
+			strconv.FormatBool(r.InSequence), cell(r.JStar), r.FixedPoint, cell(r.AxisJc), cell(r.Lambda), cell(r.Nu), cell(r.KL), itoa(r.Evaluations), cell(r.Seconds), r.Method,
 			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.StdErr), cell(r.Distance), cell(r.NuMedian),
 			itoa(r.Trusted), itoa(r.Untrusted), strings.Join(r.Verdict, "; "), first(r.Errors)})
 	}
@@ -589,11 +631,7 @@ func blockOutputs(o *outputs, c *BlockConfig, plan []runSpec, recs []Record, ans
 		for i, L := range f.Sides {
 			sides[i] = itoa(L)
 		}
-		coef := make([]string, len(f.Coef))
-		for i, v := range f.Coef {
-			coef[i] = strconv.FormatFloat(v, 'g', 8, 64)
-		}
-		fitRows = append(fitRows, []string{f.Boundary, f.Quantity, f.Form, strings.Join(sides, " "), cell(f.Intercept), strings.Join(coef, " "), cell(f.RMS)})
+		fitRows = append(fitRows, []string{f.Boundary, f.Quantity, f.Form, strings.Join(sides, " "), cell(f.Intercept), joinFloats(f.Coef), cell(f.RMS), strconv.FormatBool(f.Drawn)})
 	}
 	o.csv(BiasVsBlock+"-fits.csv", fitHeader, fitRows)
 	o.csv(BiasVsBlock+"-runs.csv", runsHeader, runRows(recs))
@@ -669,10 +707,11 @@ func blockFigure(path string, c *BlockConfig, rows []BlockRow, fits []BlockFit, 
 	if err != nil {
 		return err
 	}
-	const w, h = 11 * vg.Inch, 11 * vg.Inch
+	// J* the figure's subject, wide on the left; λ beside it
+	const w, h = 15 * vg.Inch, 8.5 * vg.Inch
 	data, err := plotfile.Render(path, w, h, func(cv draw.Canvas) {
-		plotfile.Framed(top, draw.Crop(cv, 0, 0, h*0.45, 0))
-		plotfile.Framed(bottom, draw.Crop(cv, 0, 0, 0, -h*0.55))
+		plotfile.Framed(top, draw.Crop(cv, 0, -w*0.36, 0, 0))
+		plotfile.Framed(bottom, draw.Crop(cv, w*0.64, 0, 0, 0))
 	})
 	if err != nil {
 		return err
@@ -686,13 +725,16 @@ func blockPanel(c *BlockConfig, rows []BlockRow, fits []BlockFit, quantity strin
 	value := func(r BlockRow) float64 { return float64(r.JStar) }
 	if quantity == "lambda" {
 		value = func(r BlockRow) float64 { return float64(r.Lambda) }
-		p.Title.Text = "the relevant eigenvalue λ of the exact map at J* (exact √2, ν = 1)"
+		p.Title.Text = "its relevant eigenvalue λ (exact √2, ν = 1)"
 		p.Y.Label.Text = "λ"
 	} else {
-		setTitle(p, fmt.Sprintf("%s: the exact variational map's critical fixed point against the block (%s, %d shell(s))", BiasVsBlock, c.Rep, c.Shells), smoke)
+		setTitle(p, fmt.Sprintf("%s: the exact variational map's critical fixed point J* against the patch size (%s, %d coupling shell(s))", BiasVsBlock, c.Rep, c.Shells), smoke)
 		p.Y.Label.Text = "J* (exact map), J_c estimates (trained)"
+		if c.Shells > 1 {
+			p.Y.Label.Text = "J*_1, the fixed point's nearest-shell coupling (not the axis J_c)"
+		}
 	}
-	p.X.Label.Text = "1/L (L = √(coarse sites) of an L×M patch; 0: the infinite patch)"
+	p.X.Label.Text = "1/L (L×L coarse sites; 0: the infinite patch)"
 	p.Add(plotter.NewGrid())
 	p.X.Tick.Marker, p.Y.Tick.Marker = plotfile.Ticks{}, plotfile.Ticks{}
 	xmax := 1.0
@@ -731,15 +773,9 @@ func blockPanel(c *BlockConfig, rows []BlockRow, fits []BlockFit, quantity strin
 		p.Add(l, sc)
 		p.Legend.Add("exact map, "+st.name, l, sc)
 	}
-	// the fits, extrapolated to 1/L = 0: each boundary's highest-order one
-	drawn := map[string]int{}
+	// the fits, extrapolated to 1/L = 0: each boundary's drawn one
 	for _, f := range fits {
-		if f.Quantity == quantity {
-			drawn[f.Boundary] = max(drawn[f.Boundary], len(f.Coef))
-		}
-	}
-	for _, f := range fits {
-		if f.Quantity != quantity || len(f.Coef) != drawn[f.Boundary] {
+		if f.Quantity != quantity || !f.Drawn {
 			continue
 		}
 		st := style[f.Boundary]
@@ -747,12 +783,7 @@ func blockPanel(c *BlockConfig, rows []BlockRow, fits []BlockFit, quantity strin
 		var xys plotter.XYs
 		for k := 0; k <= 60; k++ {
 			x := x1 * float64(k) / 60
-			v, pw := 0.0, 1.0
-			for _, a := range f.Coef {
-				v += a * pw
-				pw *= x
-			}
-			xys = append(xys, plotter.XY{X: x, Y: v})
+			xys = append(xys, plotter.XY{X: x, Y: f.at(x)})
 		}
 		l, err := plotter.NewLine(xys)
 		if err != nil {
@@ -780,7 +811,13 @@ func blockPanel(c *BlockConfig, rows []BlockRow, fits []BlockFit, quantity strin
 			p.Add(band)
 			p.Legend.Add(fmt.Sprintf("bracketed by the largest torus and free patch: [%.5f, %.5f]", lo, hi), swatch{band.Color})
 		}
-		exactLine(p, p.X.Min, p.X.Max)
+		l, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: engine.JcExact}, {X: p.X.Max, Y: engine.JcExact}})
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width, l.Dashes = exactColour, vg.Points(1.2), []vg.Length{vg.Points(5), vg.Points(3)}
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("the exact Ising J_c = %.6f (a reference, not the variational map's target)", engine.JcExact), l)
 		y.include(engine.JcExact, engine.JcExact)
 		if !math.IsNaN(plaq) {
 			l, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: plaq}, {X: p.X.Max, Y: plaq}})
@@ -792,34 +829,27 @@ func blockPanel(c *BlockConfig, rows []BlockRow, fits []BlockFit, quantity strin
 			p.Legend.Add(fmt.Sprintf("the plaquette's exact map (free:1x1): %.5f", plaq), l)
 			y.include(plaq, plaq)
 		}
-		// the trained ensembles
-		var tp pubPoints
+		// the trained ensembles: a box of the instances' estimates right of
+		// their block's exact map, the variational limit they are judged by
+		boxes := 0
 		for _, r := range rows {
-			if r.OK == 0 || math.IsNaN(float64(r.Median)) {
+			vals := finiteValues(r.Values)
+			if len(vals) == 0 {
 				continue
 			}
-			se := float64(r.StdErr)
-			if math.IsNaN(se) {
-				se = 0
-			}
-			m := float64(r.Median)
-			tp.xs, tp.ys = append(tp.xs, r.InvSize+0.012), append(tp.ys, m)
-			tp.lo, tp.hi = append(tp.lo, m-se), append(tp.hi, m+se)
-			y.include(m-se, m+se)
-		}
-		if len(tp.xs) > 0 {
-			sc, err := plotter.NewScatter(tp)
+			b, err := plotter.NewBoxPlot(vg.Points(9), r.InvSize+0.022, vals)
 			if err != nil {
 				return nil, err
 			}
-			sc.GlyphStyle = draw.GlyphStyle{Color: colour(2), Radius: vg.Points(3.5), Shape: draw.PyramidGlyph{}}
-			eb, err := plotter.NewYErrorBars(tp)
-			if err != nil {
-				return nil, err
+			b.FillColor = translucent(colour(2), 110)
+			b.BoxStyle.Color, b.MedianStyle.Color, b.MedianStyle.Width = colour(2), colour(2), vg.Points(2)
+			b.WhiskerStyle.Color, b.CapWidth = colour(2), vg.Points(6)
+			b.GlyphStyle.Color = colour(2)
+			p.Add(b)
+			y.include(slices.Min(vals), slices.Max(vals)) // the outliers too
+			if boxes++; boxes == 1 {
+				p.Legend.Add(fmt.Sprintf("trained (%s, %s; %d instances a block): the J_c estimates' quartiles, median and whiskers, right of their block's exact J*", c.Train.Loss, c.Train.Model, r.Instances), swatch{b.FillColor})
 			}
-			eb.LineStyle.Color, eb.LineStyle.Width = colour(2), vg.Points(1)
-			p.Add(eb, sc)
-			p.Legend.Add(fmt.Sprintf("trained (%s, %s): median J_c ± s.e. over the instances", c.Train.Loss, c.Train.Model), sc)
 		}
 	} else {
 		l, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: math.Sqrt2}, {X: p.X.Max, Y: math.Sqrt2}})
@@ -834,7 +864,35 @@ func blockPanel(c *BlockConfig, rows []BlockRow, fits []BlockFit, quantity strin
 	if !math.IsInf(y.lo, 0) {
 		pad := 0.06 * math.Max(y.hi-y.lo, 0.01)
 		p.Y.Min, p.Y.Max = y.lo-pad, y.hi+pad
+		// some eight labels: gonum's default labels three on these ranges
+		span := p.Y.Max - p.Y.Min
+		base := math.Pow(10, math.Floor(math.Log10(span/8)))
+		for _, m := range []float64{1, 2, 5, 10} {
+			if span/(m*base) <= 10 {
+				p.Y.Tick.Marker = stepTicks(m * base)
+				break
+			}
+		}
 	}
 	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	return p, nil
+}
+
+// stepTicks labels every multiple of its step, with the decimals the step
+// needs, and marks the halves between them.
+type stepTicks float64
+
+// Ticks implements plot.Ticker.
+func (s stepTicks) Ticks(lo, hi float64) []plot.Tick {
+	step := float64(s)
+	prec := max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
+	var out []plot.Tick
+	for k := math.Ceil(lo / step * 2); k <= math.Floor(hi/step*2); k++ {
+		t := plot.Tick{Value: k * step / 2}
+		if math.Mod(k, 2) == 0 {
+			t.Label = strconv.FormatFloat(t.Value, 'f', prec, 64)
+		}
+		out = append(out, t)
+	}
+	return out
 }

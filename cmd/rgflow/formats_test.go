@@ -211,7 +211,7 @@ func TestFormatsDocumented(t *testing.T) {
 	mustRun("train", "-block", "free:2x1", "-epochs", "10", "-quiet", "-oracle", "off", "-json", "s4.json", "-checkpoint", "ck4.json")
 	mustRun("eval", "-rep", "A1", "-J", "0.8", "-Jp", "0.8", "-json", "ev.json")
 	mustRun("oracle", "-rep", "A1", "-quiet", "-json", "o.json")
-	for _, s := range []string{"epoch-time", "bias-vs-dimension", "kl-vs-cd", "sweeps"} {
+	for _, s := range []string{"epoch-time", "bias-vs-dimension", "kl-vs-cd", "sweeps", "bias-vs-block"} {
 		mustRun("bench", s, "-quick", "-quiet", "-out", "b-"+s)
 	}
 
@@ -273,7 +273,7 @@ func TestFormatsDocumented(t *testing.T) {
 	w.walk(readJSON(t, filepath.Join(dir, "eck.json")), instances, "eck.json", nil)
 
 	csvHeaders := map[string][]string{}
-	for _, s := range []string{"epoch-time", "bias-vs-dimension", "kl-vs-cd", "sweeps"} {
+	for _, s := range []string{"epoch-time", "bias-vs-dimension", "kl-vs-cd", "sweeps", "bias-vs-block"} {
 		bdir := filepath.Join(dir, "b-"+s)
 		for _, l := range strings.Split(strings.TrimSpace(readFile(t, filepath.Join(bdir, "runs.jsonl"))), "\n") {
 			var rec any
