@@ -66,15 +66,15 @@ func (c *BlockConfig) trainBase() *engine.Config { return &c.Train }
 // defaultBlocks is bias-vs-block's default configuration: A1, the free
 // patches to 12×12 and the tori to 6×6 (some 10 minutes of CPU for the
 // exact maps, most of it free:12x12 and torus:6x6; each side more costs
-// about twice as much free and four times as much periodic), and eight
+// about twice as much free and four times as much periodic), and five
 // instances each of the plaquette, free:2x2, free:3x3, torus:2x2 and
 // torus:3x3.
 func defaultBlocks(train engine.Config) *BlockConfig {
 	return &BlockConfig{
 		Suite: BiasVsBlock, Rep: "A1", Shells: 1,
-		FreeSides: []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, TorusSides: []int{2, 3, 4, 5, 6}, FitMinSide: 4,
+		FreeSides: []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, TorusSides: []int{2, 3, 4, 5, 6}, FitMinSide: 3,
 		Trained:   []string{geometry.PlaquetteName, "free:2x2", "free:3x3", "torus:2x2", "torus:3x3"},
-		Instances: 8, Seed: 1, Seeds: []uint64{}, Epochs: train.Epochs, MaxTraj: train.MaxTraj, Train: train,
+		Instances: 5, Seed: 1, Seeds: []uint64{}, Epochs: train.Epochs, MaxTraj: train.MaxTraj, Train: train,
 	}
 }
 

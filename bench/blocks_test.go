@@ -176,3 +176,34 @@ func builtinReps(t *testing.T, c *BlockConfig) map[string]*reps.Rep {
 	}
 	return map[string]*reps.Rep{c.Rep: r}
 }
+
+// rgflow bench -block and -shells set every run's block in the other
+// suites, and refuse a block that does not exist before any work.
+func TestSetBlock(t *testing.T) {
+	cfg, _ := Quick(KLvsCD)
+	if err := SetBlock(cfg, "free:2x2", 0); err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.(*DistConfig)
+	plan := planSuite(c, map[string]*reps.Rep{"A1": mustRep(t, "A1")})
+	if len(plan) == 0 {
+		t.Fatal("no runs planned")
+	}
+	for _, s := range plan {
+		if s.Cfg.Block != "free:2x2" || s.Cfg.Shells != 1 || !strings.Contains(s.Label, "free:2x2") {
+			t.Errorf("run %s trains on %s with %d shells", s.Label, s.Cfg.Block, s.Cfg.Shells)
+		}
+	}
+	if err := SetBlock(cfg, "free:0x2", 0); err == nil || !strings.Contains(err.Error(), "free:0x2") {
+		t.Errorf("a bad block: %v", err)
+	}
+}
+
+func mustRep(t *testing.T, name string) *reps.Rep {
+	t.Helper()
+	r, err := reps.Builtin(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
