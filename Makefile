@@ -2,8 +2,10 @@
 # `make test` is what CI runs (.ci/run): lint (gofmt, go vet for amd64 and
 # arm64, staticcheck), every test on the default kernels, the Python
 # package's tests (python-test) and the example notebook's run, -race on the
-# packages with goroutines, every test of the pure-Go build, and a short
-# fuzz pass of every fuzz target; the Slurm tests (verbose, so that a skip
+# packages with goroutines, every test of the pure-Go build, the tests of
+# the architecture-dependent packages on arm64 under qemu-user (arm64), and
+# a short fuzz pass of every fuzz
+# target; the Slurm tests (verbose, so that a skip
 # says why) run on the cluster `make slurm-up` starts. A step whose tool
 # cannot be installed says SKIPPED and why; none passes silently.
 GO      ?= go
@@ -24,7 +26,7 @@ FUZZTIME    ?= 2000x
 # where none answers); the slurm-test step runs them, the others skip them.
 SLURM_TESTS := ^TestSlurm
 
-.PHONY: all build run test unit slurm-test race purego fuzz bench lint fmt vet staticcheck clean slurm-up slurm-down
+.PHONY: all build run test unit slurm-test race purego fuzz bench lint fmt vet staticcheck clean slurm-up slurm-down arm64 arm64-all arm64-run
 
 all: build
 
@@ -32,14 +34,20 @@ all: build
 # toolchain does not stamp itself (GOFLAGS=-buildvcs=false).
 COMMIT  := $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null || c="$$c+modified"; echo "$$c"; })
 
+# A cold build compiles gonum, gRPC and the plotting libraries first (a few
+# minutes on 2 cores, with nothing printed by go build meanwhile), so it
+# says what it does, and -v names the packages as they compile when the
+# build cache is empty.
 build:
-	$(GO) build -ldflags "-X rgflow/internal/buildinfo.commit=$(COMMIT)" -o $(BIN)/rgflow ./cmd/rgflow
-	@for p in $(PLUGINS); do $(GO) build -o $(BIN)/$$p ./cmd/$$p || exit 1; done
+	@echo "==> building $(BIN)/rgflow (a first build compiles the dependencies: a few minutes on 2 cores)"
+	@v=; [ -d "$$($(GO) env GOCACHE)" ] && [ -n "$$(ls -A "$$($(GO) env GOCACHE)" 2>/dev/null)" ] || v=-v; \
+		$(GO) build $$v -ldflags "-X rgflow/internal/buildinfo.commit=$(COMMIT)" -o $(BIN)/rgflow ./cmd/rgflow
+	@for p in $(PLUGINS); do echo "==> building $(BIN)/$$p"; $(GO) build -o $(BIN)/$$p ./cmd/$$p || exit 1; done
 
 run: build
 	./$(BIN)/rgflow train -config examples/a1-kl.toml
 
-test: build lint unit python-test notebook slurm-test race purego fuzz
+test: build lint unit python-test notebook slurm-test race purego arm64 fuzz
 
 unit:
 	$(GO) test -count=1 -skip '$(SLURM_TESTS)' ./...
@@ -86,6 +94,7 @@ race:
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
 		echo "$(GO) test -count=1 -race $(RACE_PKGS)"; $(GO) test -count=1 -race $(RACE_PKGS); \
 	else \
+		if [ -n "$$CI" ]; then echo "==> race FAILED: cgo is off (no C compiler?), -race needs it, and CI is set"; exit 1; fi; \
 		echo "==> race SKIPPED: cgo is off (no C compiler?), and -race needs it"; \
 	fi
 
@@ -95,6 +104,33 @@ purego:
 
 fuzz:
 	@GO=$(GO) ./.ci/fuzz $(FUZZTIME)
+
+# The tests on arm64, the pure-Go path, under Debian's qemu-user: test
+# binaries cross-compiled with GOARCH=arm64 and run by qemu-aarch64 (go
+# test -exec, -short). `make arm64` (in make test) runs the packages whose
+# code differs by architecture (kernels and kernels/dense without their
+# assembly, reps, internal: a few minutes); `make arm64-all` runs every
+# package (about 45 minutes of emulation on 2 cores, too long for CI; the
+# README gives its last result). Tests that start the arm64 programs they
+# build (cmd/rgflow's, the plugins' process tests) need a binfmt_misc
+# handler for qemu-aarch64 and skip, saying so, without one.
+QEMU_ARM64 ?= qemu-aarch64
+ARM64_PKGS ?= ./kernels/... ./reps/... ./internal/...
+arm64:
+	@$(MAKE) --no-print-directory arm64-run ARM64_RUN='$(ARM64_PKGS)'
+
+arm64-all:
+	@$(MAKE) --no-print-directory arm64-run ARM64_RUN='./...'
+
+arm64-run:
+	@if ! command -v $(QEMU_ARM64) >/dev/null 2>&1; then \
+		if [ -n "$$CI" ]; then echo "==> arm64 FAILED: no $(QEMU_ARM64) on PATH and CI is set (Debian: apt-get install qemu-user; .ci/run installs it)"; exit 1; fi; \
+		echo "==> arm64 SKIPPED: no $(QEMU_ARM64) on PATH (Debian: apt-get install qemu-user; .ci/run installs it)"; \
+	else \
+		[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || echo "==> arm64: no binfmt_misc handler for qemu-aarch64, so the tests that start the arm64 programs they build are SKIPPED"; \
+		echo "GOARCH=arm64 $(GO) test -count=1 -short -timeout 120m -exec $(QEMU_ARM64) $(ARM64_RUN)"; \
+		GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -short -timeout 120m -exec $(QEMU_ARM64) -skip '$(SLURM_TESTS)' $(ARM64_RUN); \
+	fi
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./kernels/ ./engine/
@@ -107,7 +143,12 @@ SUITES := epoch-time bias-vs-dimension kl-vs-cd sweeps
 bench-suites: build
 	@for s in $(SUITES); do ./$(BIN)/rgflow bench $$s || exit 1; done
 
-lint: fmt vet staticcheck
+lint: fmt vet staticcheck tidy
+
+# go.mod and go.sum must be what go mod tidy makes of the imports.
+.PHONY: tidy
+tidy:
+	@echo "go mod tidy -diff"; $(GO) mod tidy -diff || { echo "==> go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -122,6 +163,7 @@ staticcheck:
 		echo "staticcheck ./... (default and purego builds)"; \
 		$(TOOLS)/staticcheck ./... && $(TOOLS)/staticcheck -tags purego ./...; \
 	else \
+		if [ -n "$$CI" ]; then echo "==> staticcheck FAILED: cannot install $(STATICCHECK) and CI is set (the error is above)"; exit 1; fi; \
 		echo "==> staticcheck SKIPPED: cannot install $(STATICCHECK) (the error is above)"; \
 	fi
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -337,7 +338,7 @@ func TestEpochTimeUnknownKernel(t *testing.T) {
 	cfg := quick(t, EpochTime).(*EpochTimeConfig)
 	cfg.Kernels = []string{"generic", "avx1024"}
 	err := cfg.Validate()
-	if err == nil || !strings.Contains(err.Error(), `kernels: "avx1024" is not one of fastest, generic`) {
+	if err == nil || !strings.Contains(err.Error(), `kernels: "avx1024" is not one of available, fastest, generic`) {
 		t.Errorf("kernels = [generic, avx1024]: %v", err)
 	}
 	for _, k := range kernels.Available() {
@@ -362,25 +363,75 @@ func TestEpochTimeRunsEachPath(t *testing.T) {
 	}
 	cfg := quick(t, EpochTime).(*EpochTimeConfig)
 	cfg.Losses, cfg.Models, cfg.Reference = []string{"kl"}, []string{"flow"}, false
-	cfg.Kernels = append([]string{"fastest"}, kernels.Available()...)
+	cfg.Kernels = []string{"available", "fastest"}
 	dir := t.TempDir()
-	rep, _ := run(t, Options{Suite: EpochTime, Config: cfg, OutDir: dir})
-	avail := kernels.Available()
-	if rep.Planned != len(avail) || rep.Failed != 0 {
-		t.Fatalf("planned %d, failed %d; want %d paths (fastest is %s), none failed", rep.Planned, rep.Failed, len(avail), avail[0])
+	rep, out := run(t, Options{Suite: EpochTime, Config: cfg, OutDir: dir})
+	// every path, and rgflow's choice where it differs from every path's
+	names := kernels.Available()
+	chosen, _ := kernels.Calibrate("")
+	if !slices.Contains(names, chosen.Name()) {
+		names = append(names, chosen.Name())
+	}
+	if rep.Planned != len(names) || rep.Failed != 0 {
+		t.Fatalf("planned %d, failed %d; want %d paths %v, none failed", rep.Planned, rep.Failed, len(names), names)
 	}
 	var want []string
-	for _, name := range avail {
-		want = append(want, name+"/"+name)
+	for _, name := range names {
+		p, _ := kernels.Lookup(name)
+		want = append(want, name+"/"+p.Dense().Name())
 	}
 	if !reflect.DeepEqual(ran, want) {
-		t.Errorf("trainers ran on %v (enumeration/products), want %v", ran, want)
+		t.Errorf("trainers ran on %v (kernels/products), want %v", ran, want)
 	}
-	rows := checkCSV(t, filepath.Join(dir, EpochTime+".csv"), epochTimeHeader, len(avail))
+	rows := checkCSV(t, filepath.Join(dir, EpochTime+".csv"), epochTimeHeader, len(names))
+	col := slices.Index(epochTimeHeader, "ratio_to_generic")
 	for i, r := range rows {
-		if r[12] != avail[i] {
-			t.Errorf("row %d: kernels column %q, want %q", i, r[12], avail[i])
+		if r[12] != names[i] {
+			t.Errorf("row %d: kernels column %q, want %q", i, r[12], names[i])
 		}
+		if r[col] == "" || (names[i] == "generic" && r[col] != "1") {
+			t.Errorf("row %d (%s): ratio_to_generic %q", i, names[i], r[col])
+		}
+	}
+	if !strings.Contains(out, "slower than generic") && !strings.Contains(out, "SLOWER THAN GENERIC") {
+		t.Errorf("the summary has no line on the paths slower than generic:\n%s", out)
+	}
+}
+
+// Rows on another path get their ratio to the generic row of the same
+// configuration, and the slower ones are marked and listed.
+func TestSlowerThanGeneric(t *testing.T) {
+	rs := map[string]*reps.Rep{}
+	rs["A1"], _ = reps.Builtin("A1")
+	cfg := quick(t, EpochTime).(*EpochTimeConfig)
+	cfg.Losses, cfg.Models = []string{"kl"}, []string{"flow", "monotone"}
+	cfg.Kernels = []string{"generic", "avx2", "avx512"}
+	plan := planEpochTime(cfg, rs)
+	if len(plan) != 6 {
+		t.Fatalf("%d runs planned, want 2 models × 3 paths", len(plan))
+	}
+	median := map[string]float64{"generic": 1, "avx2": 1.5, "avx512": 0.5}
+	var recs []Record
+	for i, s := range plan {
+		if i == 5 {
+			break // the last one (monotone, avx512) not run
+		}
+		m := median[s.Kernel]
+		recs = append(recs, Record{Key: s.Key, Timing: &Timing{Median: m, Q1: m, Q3: m, Min: m, Max: m, PerRepeat: []float64{m}}})
+	}
+	rows := epochTimeRows(plan, recs)
+	for i, r := range rows {
+		want, slower := median[plan[i].Kernel], plan[i].Kernel == "avx2"
+		if i == 5 {
+			want, slower = math.NaN(), false
+		}
+		if got := float64(r.VsGeneric); !(got == want || math.IsNaN(got) && math.IsNaN(want)) || r.SlowerThanGeneric != slower {
+			t.Errorf("%s: ratio %v, slower %v; want %v, %v", r.Label, got, r.SlowerThanGeneric, want, slower)
+		}
+	}
+	line := slowerSummary(plan, rows, false)
+	if !strings.Contains(line, "SLOWER THAN GENERIC: 2 of the 3 rows on other paths") || !strings.Contains(line, "avx2 (1.5×)") {
+		t.Errorf("summary: %q", line)
 	}
 }
 
@@ -553,9 +604,9 @@ func TestPlans(t *testing.T) {
 	if len(refs) != len(allSpeed) {
 		t.Errorf("%d of %d reference configurations planned", len(refs), len(allSpeed))
 	}
-	asm := 0 // assembly paths among the configured ones (fastest, here)
-	if kernels.Fastest().Name() != "generic" {
-		asm = 1
+	asm := len(kernels.Available()) - 1 // assembly paths among the configured ones (available, fastest)
+	if p, _ := kernels.Calibrate(""); !slices.Contains(kernels.Available(), p.Name()) {
+		asm++
 	}
 	if large != 2*asm {
 		t.Errorf("%d large exact-KL rows planned, want %d (on each assembly path)", large, 2*asm)

@@ -34,6 +34,9 @@ type Record struct {
 	Trajectories int     `json:"trajectories"`
 	Epochs       int     `json:"epochs"`
 	Kernels      string  `json:"kernels"`
+	// KernelChoice is the path of each kernel (kernels.Path.ChoiceMap;
+	// absent where the run failed before it had one).
+	KernelChoice map[string]string `json:"kernel_choice,omitempty"`
 	// Error is why the run produced no result (a loss or model that is not
 	// available, a diverged training, a kernel path this CPU lacks).
 	Error   string          `json:"error,omitempty"`

@@ -112,7 +112,8 @@ func oracles(ctx context.Context, cfg Config, plan []runSpec, dir string, progre
 			fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s) failed: %v\n", s.Rep.Name, mirror.Name, err)
 			continue
 		}
-		an.Seconds, an.Kernels = time.Since(begin).Seconds(), o.B.Plaquette().Kernels().Name()
+		plaq := o.B.Plaquette().Kernels()
+		an.Seconds, an.Kernels, an.KernelChoice = time.Since(begin).Seconds(), plaq.Name(), plaq.ChoiceMap()
 		fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s): physical-axis J_c %s (%.0f s)\n", s.Rep.Name, mirror.Name, cell(an.AxisJc), an.Seconds)
 		writeOracle(path, an, progress)
 		memo.put(key, s.Rep, an)

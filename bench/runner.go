@@ -637,6 +637,7 @@ func suiteOf(key string) string { return key[:strings.IndexByte(key, '/')] }
 func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker, ans map[string]oracle.Analysis) (r Record, ok bool) {
 	begin := time.Now()
 	r = newRecord(s, suiteOf(s.Key), kern.Name())
+	r.KernelChoice = kern.ChoiceMap()
 	defer func() { r.Seconds, r.Done = time.Since(begin).Seconds(), time.Now().UTC() }()
 	tk.start(s)
 	defer tk.stop(s)
@@ -708,6 +709,7 @@ func timeOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) {
 		r.Error = s.KernelErr.Error()
 		return r, true
 	}
+	r.KernelChoice = s.kernelPath.ChoiceMap()
 	tk.start(s)
 	defer tk.stop(s)
 	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(s.kernelPath))

@@ -21,6 +21,7 @@ import (
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/ensemble"
 	"rgflow/internal/nullfloat"
+	"rgflow/kernels"
 )
 
 // F is a float that writes NaN as JSON null (nullfloat.Float) and as an
@@ -159,11 +160,17 @@ type EpochTimeRow struct {
 	FMAsPerConfig F      `json:"peak_fmas_per_config"`
 	Error         string `json:"error,omitempty"`
 	Recorded      bool   `json:"recorded"`
+	// VsGeneric is the median divided by the generic path's for the same
+	// configuration (NaN without a generic row); SlowerThanGeneric marks
+	// a row on another path whose median is the larger.
+	VsGeneric         F    `json:"ratio_to_generic"`
+	SlowerThanGeneric bool `json:"slower_than_generic"`
 }
 
 var epochTimeHeader = []string{"label", "rep", "d", "c", "loss", "model", "trajectories", "network", "activation",
 	"cd_samples", "k_fine", "k_coarse", "kernels", "repeats", "median_s", "q1_s", "q3_s", "min_s", "max_s",
-	"reference_s", "reference_source", "ratio_to_reference", "configs_per_s", "fma_peak_per_s", "peak_fmas_per_config", "error"}
+	"reference_s", "reference_source", "ratio_to_reference", "configs_per_s", "fma_peak_per_s", "peak_fmas_per_config",
+	"ratio_to_generic", "slower_than_generic", "error"}
 
 func networkOf(cfg engine.Config, c int) string {
 	l := cfg.Layers(c)
@@ -182,7 +189,7 @@ func epochTimeRows(plan []runSpec, recs []Record) []EpochTimeRow {
 			Label: s.Label, Rep: s.Rep.Name, D: s.Rep.D, C: s.Rep.C(), Loss: s.Cfg.Loss, Model: s.Cfg.Model,
 			Trajectories: s.Cfg.Trajectories, Network: networkOf(s.Cfg, s.Rep.C()), Activation: s.Cfg.Network.Activation,
 			Kernels: s.Kernel, Median: nan(), Q1: nan(), Q3: nan(), Min: nan(), Max: nan(), Reference: nan(), Ratio: nan(),
-			ConfigsPerS: nan(), FMAPeak: nan(), FMAsPerConfig: nan(),
+			ConfigsPerS: nan(), FMAPeak: nan(), FMAsPerConfig: nan(), VsGeneric: nan(),
 		}
 		if usesCD(s.Cfg.Loss) {
 			row.CDSamples, row.KFine, row.KCoarse = s.Cfg.CD.Samples, s.Cfg.CD.KFine, s.Cfg.CD.KCoarse
@@ -210,7 +217,29 @@ func epochTimeRows(plan []runSpec, recs []Record) []EpochTimeRow {
 		}
 		rows = append(rows, row)
 	}
+	markSlowerThanGeneric(plan, rows)
 	return rows
+}
+
+// markSlowerThanGeneric sets each row's ratio to the generic path's row of
+// the same configuration and marks the rows on other paths that are
+// slower.
+func markSlowerThanGeneric(plan []runSpec, rows []EpochTimeRow) {
+	generic := map[string]float64{}
+	timed := func(r *EpochTimeRow) bool { return r.Recorded && r.Error == "" && float64(r.Median) > 0 }
+	for i := range rows {
+		if plan[i].Kernel == "generic" && timed(&rows[i]) {
+			generic[configHash(plan[i].Cfg)] = float64(rows[i].Median)
+		}
+	}
+	for i := range rows {
+		g, ok := generic[configHash(plan[i].Cfg)]
+		if !ok || !timed(&rows[i]) {
+			continue
+		}
+		rows[i].VsGeneric = F(float64(rows[i].Median) / g)
+		rows[i].SlowerThanGeneric = plan[i].Kernel != "generic" && float64(rows[i].Median) > g
+	}
 }
 
 func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) {
@@ -220,7 +249,7 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 		csvRows = append(csvRows, []string{r.Label, r.Rep, itoa(r.D), itoa(r.C), r.Loss, r.Model, itoa(r.Trajectories),
 			r.Network, r.Activation, itoaZ(r.CDSamples), itoaZ(r.KFine), itoaZ(r.KCoarse), r.Kernels, itoa(r.Repeats),
 			cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.Min), cell(r.Max), cell(r.Reference), r.ReferenceSource, cell(r.Ratio),
-			cell(r.ConfigsPerS), cell(r.FMAPeak), cell(r.FMAsPerConfig), r.Error})
+			cell(r.ConfigsPerS), cell(r.FMAPeak), cell(r.FMAsPerConfig), cell(r.VsGeneric), strconv.FormatBool(r.SlowerThanGeneric), r.Error})
 	}
 	o.csv(EpochTime+".csv", epochTimeHeader, csvRows)
 	o.json(EpochTime+".json", map[string]any{
@@ -231,15 +260,15 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 	o.figure(EpochTime, func(path string) error { return epochTimeFigure(path, rows, o.smoke) })
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "configuration\tnetwork\ttime/epoch (median)\tIQR\treference\tours/reference\tconfigs/s\tpeak FMAs/config")
+	fmt.Fprintln(tw, "configuration\tnetwork\ttime/epoch (median)\tIQR\treference\tours/reference\tconfigs/s\tpeak FMAs/config\t/generic")
 	for _, r := range rows {
 		switch {
 		case !r.Recorded:
-			fmt.Fprintf(tw, "%s\t%s\tnot run\t\t\t\t\t\n", r.Label, r.Network)
+			fmt.Fprintf(tw, "%s\t%s\tnot run\t\t\t\t\t\t\n", r.Label, r.Network)
 		case r.Error != "":
-			fmt.Fprintf(tw, "%s\t%s\tFAILED: %s\t\t\t\t\t\n", r.Label, r.Network, r.Error)
+			fmt.Fprintf(tw, "%s\t%s\tFAILED: %s\t\t\t\t\t\t\n", r.Label, r.Network, r.Error)
 		default:
-			ref, ratio, thr, fpc := "", "", "", ""
+			ref, ratio, thr, fpc, vg := "", "", "", "", ""
 			if !math.IsNaN(float64(r.Reference)) {
 				ref = fmt.Sprintf("%s (%s)", engine.FormatDuration(float64(r.Reference)), shortSource(r.ReferenceSource))
 				ratio = fmt.Sprintf("%.3g× faster", 1/float64(r.Ratio))
@@ -250,11 +279,18 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 			if !math.IsNaN(float64(r.FMAsPerConfig)) {
 				fpc = fmt.Sprintf("%.3g", float64(r.FMAsPerConfig))
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s–%s\t%s\t%s\t%s\t%s\n", r.Label, r.Network, engine.FormatDuration(float64(r.Median)),
-				engine.FormatDuration(float64(r.Q1)), engine.FormatDuration(float64(r.Q3)), ref, ratio, thr, fpc)
+			if !math.IsNaN(float64(r.VsGeneric)) {
+				vg = fmt.Sprintf("%.3g", float64(r.VsGeneric))
+				if r.SlowerThanGeneric {
+					vg += " SLOWER"
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s–%s\t%s\t%s\t%s\t%s\t%s\n", r.Label, r.Network, engine.FormatDuration(float64(r.Median)),
+				engine.FormatDuration(float64(r.Q1)), engine.FormatDuration(float64(r.Q3)), ref, ratio, thr, fpc, vg)
 		}
 	}
 	tw.Flush()
+	fmt.Fprintln(out, slowerSummary(plan, rows, o.smoke))
 	// monotone against flow, as the reference's ≈ 2.8×
 	type k struct {
 		rep, loss, kern, net string
@@ -274,6 +310,38 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 			fmt.Fprintf(out, "monotone/flow %s %s traj=%d %s: %.2f× (reference ≈ %.1f×)\n", r.Rep, r.Loss, r.Trajectories, r.Kernels, float64(r.Median)/f, ReferenceMonotoneFactor)
 		}
 	}
+}
+
+// slowerSummary is the table's line on the paths: which rows on an
+// assembly path were slower than generic, and which row is rgflow's own
+// per-kernel choice.
+func slowerSummary(plan []runSpec, rows []EpochTimeRow, smoke bool) string {
+	var slow []string
+	compared := 0
+	for i, r := range rows {
+		if plan[i].Kernel != "generic" && !math.IsNaN(float64(r.VsGeneric)) {
+			compared++
+			if r.SlowerThanGeneric {
+				slow = append(slow, fmt.Sprintf("%s (%.3g×)", r.Label, float64(r.VsGeneric)))
+			}
+		}
+	}
+	var line string
+	switch {
+	case compared == 0:
+		line = "slower than generic: nothing to compare (no row on both generic and another path)"
+	case len(slow) == 0:
+		line = fmt.Sprintf("slower than generic: none of the %d rows on other paths", compared)
+	default:
+		line = fmt.Sprintf("SLOWER THAN GENERIC: %d of the %d rows on other paths: %s", len(slow), compared, strings.Join(slow, "; "))
+	}
+	if smoke {
+		line += " (a smoke test: its timings mean nothing)"
+	}
+	if p, err := kernels.Calibrate(""); err == nil {
+		line += fmt.Sprintf("\nrgflow's per-kernel choice on this CPU (RGFLOW_KERNELS unset) is %s", p.Name())
+	}
+	return line
 }
 
 // shortSource is a reference implementation's name for the table.

@@ -18,6 +18,7 @@ import (
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/inputfile"
 	"rgflow/internal/quote"
+	"rgflow/kernels"
 	"rgflow/reps"
 )
 
@@ -70,6 +71,11 @@ type Checkpoint struct {
 	// the plaquette (geometry.Digest): a resumed run whose block (a
 	// plugin's) is another geometry now is refused.
 	BlockDigest string `json:"block_digest,omitempty"`
+	// Kernels and KernelChoice are the kernel choice the run was on (as in
+	// the summary; older checkpoints lack them): KernelsChanged compares
+	// a resumed run's with them.
+	Kernels      string            `json:"kernels,omitempty"`
+	KernelChoice map[string]string `json:"kernel_choice,omitempty"`
 }
 
 // checkpointFormat is the format Encode writes: 2, sealed with a
@@ -101,7 +107,31 @@ func (t *Trainer) Checkpoint() (*Checkpoint, error) {
 		RootFailureReasons: maps.Clone(t.RootFailureReasons), LastRoot: slices.Clone(t.LastRoot),
 		ElapsedNs: int64(t.Elapsed), History: t.History.clone(), Options: maps.Clone(t.Options),
 		BlockDigest: t.blockDigest(),
+		Kernels:     t.Blocks.Kernels().Name(), KernelChoice: t.Blocks.Kernels().ChoiceMap(),
 	}, nil
+}
+
+// KernelsChanged says, in one sentence, whether a run resumed from ck on
+// kernel choice p computes other bits than the run that wrote ck would
+// have (a kernel whose paths differ in the last bits on another path:
+// the enumeration, tanh, the products on generic against assembly); ""
+// when not, or when ck does not record its choice. Such a run is
+// continued, not refused (a checkpoint may move to another machine),
+// and its numbers from there on are those of p.
+func KernelsChanged(ck *Checkpoint, p kernels.Path) string {
+	if len(ck.KernelChoice) == 0 {
+		return ""
+	}
+	diff := p.BitsDiffer(ck.KernelChoice)
+	if len(diff) == 0 {
+		return ""
+	}
+	hint := ""
+	if _, err := kernels.Lookup(ck.Kernels); err == nil {
+		hint = fmt.Sprintf("; RGFLOW_KERNELS=%s repeats them", ck.Kernels)
+	}
+	return fmt.Sprintf("the checkpoint's run was on kernels %s, this one is on %s (%s): from here on the numbers will differ in the last bits from an uninterrupted run%s",
+		ck.Kernels, p.Name(), strings.Join(diff, "; "), hint)
 }
 
 // blockDigest is the digest of the trainer's block geometry, "" for the
@@ -115,9 +145,10 @@ func (t *Trainer) blockDigest() string {
 
 // Resume rebuilds a trainer from a checkpoint. epochs, if positive,
 // replaces the configured total (to train on past the original end). The
-// options are NewTrainer's: the kernel path is not part of the checkpoint,
-// so a run may continue on another machine's path. A checkpoint that does
-// not fit its own configuration is refused (check).
+// options are NewTrainer's: the kernel choice is recorded in the
+// checkpoint but not imposed, so a run may continue on another machine's
+// paths (KernelsChanged says when that changes its bits). A checkpoint
+// that does not fit its own configuration is refused (check).
 func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer, error) {
 	if ck.Rep != rep.Name {
 		return nil, fmt.Errorf("checkpoint is for representation %s, not %s", quote.Short(ck.Rep), rep.Name)

@@ -565,7 +565,7 @@ type Summary struct {
 	Epochs       int             `json:"epochs"`
 	Trajectories int             `json:"trajectories"`
 	Seed         uint64          `json:"seed"`
-	Kernels      string          `json:"kernels,omitempty"` // the kernel path of the run
+	Kernels      string          `json:"kernels,omitempty"` // the kernel choice of the run (kernels.Path.Name)
 	JcMedian     nullfloat.Float `json:"jc_median"`
 	JcQ1         nullfloat.Float `json:"jc_q1"`
 	JcQ3         nullfloat.Float `json:"jc_q3"`
@@ -575,6 +575,8 @@ type Summary struct {
 	// RootFailureReasons counts the recorded epochs without a root by why
 	// Newton stopped ("singular Jacobian", "iteration limit", …).
 	RootFailureReasons map[string]int `json:"root_failure_reasons,omitempty"`
+	// KernelChoice is the path of each kernel (kernels.Path.ChoiceMap).
+	KernelChoice map[string]string `json:"kernel_choice,omitempty"`
 	// The critical fixed point of the final network, its relevant
 	// eigenvalue, ν = ln√2/ln λ, and the critical coupling on the physical
 	// axis (J_0, 0, …, 0); FixedPointStatus says why Newton found no
@@ -699,7 +701,7 @@ func (t *Trainer) Summary() Summary {
 	s := Summary{
 		Rep: t.Rep.Name, D: t.Rep.D, C: t.C, Loss: t.Cfg.Loss, Model: t.Cfg.Model, CoarseMirror: t.Blocks.Mirror.Name,
 		Block: t.Pair.BlockName(), CoarseSites: t.Pair.CoarseSites(), Shells: t.Pair.Shells(),
-		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed, Kernels: t.Blocks.Kernels().Name(),
+		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed, Kernels: t.Blocks.Kernels().Name(), KernelChoice: t.Blocks.Kernels().ChoiceMap(),
 		JcExact: JcExact, Roots: len(t.Roots), RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons,
 		Lambda: nullfloat.NaN(), Nu: nullfloat.NaN(), AxisJc: nullfloat.NaN(),
 		Variational: Variational{VariationalGap: nullfloat.NaN(), KLLearned: nullfloat.NaN(), KLMin: nullfloat.NaN(),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // warmStart starts the network from the exact variational map, as
@@ -76,7 +78,7 @@ func (t *Trainer) fitExactMap(ctx context.Context, exact ExactMap) error {
 	}
 	var X, Y []float64
 	for k, J := range Js {
-		if ok := !hasNaN(targets[k]); ok {
+		if ok := !floats.HasNaN(targets[k]); ok {
 			X = append(X, J...)
 			Y = append(Y, targets[k]...)
 		}
@@ -106,13 +108,4 @@ func (t *Trainer) fitExactMap(ctx context.Context, exact ExactMap) error {
 		}
 	}
 	return nil
-}
-
-func hasNaN(x []float64) bool {
-	for _, v := range x {
-		if math.IsNaN(v) {
-			return true
-		}
-	}
-	return false
 }

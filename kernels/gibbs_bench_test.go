@@ -6,26 +6,6 @@ import (
 	"testing"
 )
 
-// randomCatTable returns a threshold-major table of 2^(2d) rows of 2^d
-// sorted thresholds.
-func randomCatTable(rng *rand.Rand, d int) []uint32 {
-	S := 1 << d
-	rows := make([]uint32, S*S*S)
-	for r := 0; r < S*S; r++ {
-		row := rows[r*S : (r+1)*S]
-		for j := range row {
-			row[j] = rng.Uint32()
-		}
-		for i := 1; i < S-1; i++ {
-			for j := i; j > 0 && row[j] < row[j-1]; j-- {
-				row[j], row[j-1] = row[j-1], row[j]
-			}
-		}
-		row[S-1] = ^uint32(0)
-	}
-	return thresholdMajor(rows, S*S, S)
-}
-
 // onPaths runs f as a sub-benchmark on every path this CPU runs.
 func onPaths(b *testing.B, name string, f func(b *testing.B, p Path)) {
 	for _, im := range allPaths() {

@@ -104,18 +104,6 @@ func catTable(rng *rand.Rand, rows, S int) []uint32 {
 	return tab
 }
 
-// thresholdMajor lays out row-major rows (S entries each, the last one
-// padding) as a threshold-major table: entry j·R + r is row[r][j].
-func thresholdMajor(rows []uint32, R, S int) []uint32 {
-	tab := make([]uint32, R*(S-1))
-	for r := 0; r < R; r++ {
-		for j := 0; j < S-1; j++ {
-			tab[j*R+r] = rows[r*S+j]
-		}
-	}
-	return tab
-}
-
 // allPaths returns every implementation this CPU and build run, generic
 // last.
 func allPaths() []*impl {

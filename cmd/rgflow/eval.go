@@ -49,6 +49,8 @@ type evalResult struct {
 	KL          float64   `json:"kl"`
 	Grad        []float64 `json:"grad"`
 	Kernels     string    `json:"kernels"`
+	// KernelChoice is the path of each kernel (kernels.Path.ChoiceMap).
+	KernelChoice map[string]string `json:"kernel_choice"`
 }
 
 func runEval(ctx context.Context, args []string) error {
@@ -60,7 +62,7 @@ func runEval(ctx context.Context, args []string) error {
 	bonds := fs.String("bonds", engine.BondsRotated, "the bond convention: "+engine.Bonds.Help())
 	blockName := fs.String("block", engine.DefaultConfig().Block, blockFlagHelp)
 	shells := fs.Int("shells", 1, shellsFlagHelp)
-	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, coarse_mirror, bonds, block, coarse_sites, shells, J, Jp, kl, grad, kernels}")
+	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, coarse_mirror, bonds, block, coarse_sites, shells, J, Jp, kl, grad, kernels, kernel_choice}")
 	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
 	if err := parse(fs, legacyJSON("eval", args)); err != nil {
 		return err
@@ -126,7 +128,7 @@ func runEval(ctx context.Context, args []string) error {
 		return fmt.Errorf("interrupted; nothing written")
 	}
 	if *jsonOut != "" {
-		err := writeJSON(*jsonOut, evalResult{r.Name, m.Name, *bonds, pair.BlockName(), pair.CoarseSites(), pair.Shells(), J, Jp, kl, grad, kernels})
+		err := writeJSON(*jsonOut, evalResult{r.Name, m.Name, *bonds, pair.BlockName(), pair.CoarseSites(), pair.Shells(), J, Jp, kl, grad, kernels, pair.Plaquette().Kernels().ChoiceMap()})
 		if err != nil || *jsonOut == "-" {
 			return err
 		}

@@ -8,10 +8,14 @@
 //	rgflow config  [-rep NAME] [-preset P]
 //	rgflow reps    [-plugins DIR]
 //	rgflow bench   SUITE [flags]
-//	rgflow version
+//	rgflow version (or rgflow --version)
 //
-// RGFLOW_KERNELS=generic|avx2|avx512 runs every hot loop on that kernel
-// path instead of the fastest one the CPU supports.
+// RGFLOW_KERNELS pins the kernel paths: generic|avx2|avx512 runs every
+// hot loop on that path (where it has one; generic otherwise), and
+// ",KERNEL=PATH" entries pin single kernels ("avx2,catPair=generic",
+// "catPair=generic"); unset, each kernel is chosen on its own
+// (kernels/README.md, "Choosing the kernels"). rgflow version prints the
+// choice.
 //
 // Every failure ends in one plain sentence on stderr and a non-zero exit
 // code (README, "Exit codes"): 1 failure, 2 usage, 3 a completed run whose
@@ -26,10 +30,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
 	"rgflow/internal/quote"
+	"rgflow/internal/suggest"
 	"rgflow/kernels"
 )
 
@@ -78,18 +84,16 @@ func (e *usageError) Error() string { return e.msg }
 // exits with code 3 (README, "Exit codes").
 var errUntrusted = errors.New("the estimate is not to be trusted")
 
-// kernelPath is the kernel path every command runs on, which main reads
-// from RGFLOW_KERNELS before it runs one (the fastest if unset); the
-// commands hand it to the engine and the bench suites as a value.
+// kernelPath is the kernel choice every command runs on, which main reads
+// from RGFLOW_KERNELS before it runs one (unset: each kernel chosen on its
+// own, calibrated where that cannot change a bit); the commands hand it
+// to the engine and the bench suites as a value.
 var kernelPath kernels.Path
 
-// kernelsFromEnv is the path RGFLOW_KERNELS names, or the fastest.
+// kernelsFromEnv is the choice RGFLOW_KERNELS pins, the kernels it leaves
+// free calibrated (kernels.Calibrate).
 func kernelsFromEnv() (kernels.Path, error) {
-	name := os.Getenv("RGFLOW_KERNELS")
-	if name == "" {
-		return kernels.Fastest(), nil
-	}
-	p, err := kernels.Lookup(name)
+	p, err := kernels.Calibrate(os.Getenv("RGFLOW_KERNELS"))
 	if err != nil {
 		return p, fmt.Errorf("RGFLOW_KERNELS: %v", err)
 	}
@@ -120,11 +124,26 @@ func parse(fs *flag.FlagSet, args []string) error {
 		fs.Usage()
 		return errHelp
 	case err != nil:
-		return &usageError{fmt.Sprintf("%v ('%s -h' lists the flags)", err, fs.Name())}
+		return &usageError{fmt.Sprintf("%v%s ('%s -h' lists the flags)", err, flagHint(fs, err), fs.Name())}
 	case fs.NArg() > 0:
 		return &usageError{fmt.Sprintf("unexpected argument %s ('%s -h' lists the flags)", quote.Short(fs.Arg(0)), fs.Name())}
 	}
 	return nil
+}
+
+// flagHint is " (did you mean -NAME?)" for an unknown flag within two
+// edits of one the command has, else "".
+func flagHint(fs *flag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return ""
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if s := suggest.Closest(strings.TrimLeft(name, "-"), names); s != "" {
+		return fmt.Sprintf(" (did you mean -%s?)", s)
+	}
+	return ""
 }
 
 // interruption is how main hands signals to the commands: the first
@@ -198,6 +217,8 @@ func main() {
 	case "-h", "-help", "--help":
 		usage(os.Stdout)
 		return
+	case "-version", "--version":
+		name = "version"
 	case "help": // rgflow help [COMMAND]
 		if len(args) == 0 {
 			usage(os.Stdout)
@@ -212,7 +233,15 @@ func main() {
 		}
 	}
 	if cmd == nil {
-		fmt.Fprintf(os.Stderr, "rgflow: unknown command %s ('rgflow -h' lists the commands)\n", quote.Short(name))
+		var names []string
+		for _, c := range commands {
+			names = append(names, c.name)
+		}
+		hint := ""
+		if s := suggest.Closest(name, names); s != "" {
+			hint = fmt.Sprintf(" (did you mean %s?)", s)
+		}
+		fmt.Fprintf(os.Stderr, "rgflow: unknown command %s%s ('rgflow -h' lists the commands)\n", quote.Short(name), hint)
 		os.Exit(exitUsage)
 	}
 	var err error

@@ -103,6 +103,9 @@ func runOracle(ctx context.Context, args []string) error {
 	}
 	an.Seconds = time.Since(begin).Seconds()
 	an.Kernels = kernels
+	if _, onGeometry := engine.GeometryPair(blocks); !onGeometry {
+		an.KernelChoice = blocks.Plaquette().Kernels().ChoiceMap()
+	}
 	if *jsonOut != "" {
 		if err := writeJSON(*jsonOut, an); err != nil {
 			return err

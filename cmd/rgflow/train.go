@@ -358,6 +358,11 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "rgflow: %s (d=%d, c=%d, %s)%s, loss %s, model %s, %d epochs × %d trajectories, seed %d, kernels %s%s\n",
 		r.Name, r.D, tr.C, origin(r, repName, *f.pluginDir), blockNote(tr.Pair), cfg.Loss, cfg.Model, cfg.Epochs, tr.M, cfg.Seed, tr.Blocks.Kernels().Name(), resumed)
+	if ck != nil {
+		if w := engine.KernelsChanged(ck, kernelPath); w != "" {
+			fmt.Fprintf(os.Stderr, "rgflow: warning: %s\n", w)
+		}
+	}
 	est := engine.EstimateResources(cfg, r.D, tr.C, cfg.Epochs-tr.Epoch)
 	if err := est.Check(); err != nil {
 		return f.named(err)

@@ -28,12 +28,12 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 
 	"rgflow/engine/geometry"
+	"rgflow/internal/workpool"
 	"rgflow/reps"
 )
 
@@ -296,12 +296,7 @@ func (p *Pair) Shells() int { return p.Geometry.Shells }
 // carries at once.
 func (p *Pair) Width() int { return p.finePlan.width }
 
-func (p *Pair) workers() int {
-	if p.Workers > 0 {
-		return p.Workers
-	}
-	return runtime.GOMAXPROCS(0)
-}
+func (p *Pair) workers() int { return workpool.Workers(p.Workers) }
 
 // useEnumeration says which method an evaluation takes.
 func (p *Pair) useEnumeration() bool {
@@ -402,7 +397,7 @@ func (p *Pair) KLBatchContext(ctx context.Context, J, Jp, kl, grad []float64, wo
 	}
 	workers = min(workers, M)
 	inner := max(1, p.workers()/max(workers, 1))
-	parallelFor(M, workers, func(m int) {
+	workpool.For(M, workers, func(m int) {
 		if d, err := p.transfer(ctx, J[m*c:(m+1)*c], Jp[m*c:(m+1)*c], false, false, inner); err == nil {
 			put(m, d)
 		}

@@ -39,6 +39,9 @@ type Analysis struct {
 	GaugeOrder   int              `json:"gauge_order"`
 	OrbitActions int              `json:"orbit_actions"`
 	FixedPoints  []FixedPointJSON `json:"fixed_points"`
+	// KernelChoice is the path of each kernel (kernels.Path.ChoiceMap);
+	// Kernels below is the choice as a spec.
+	KernelChoice map[string]string `json:"kernel_choice,omitempty"`
 	// AxisJc is the physical-axis critical coupling, AxisFixedPoint the
 	// index in FixedPoints of the fixed point the flow from it approaches
 	// (−1: none found) and AxisApproach how close it comes.
