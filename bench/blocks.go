@@ -677,8 +677,12 @@ func blockOutputs(o *outputs, c *BlockConfig, plan []runSpec, recs []Record, ans
 	for _, f := range fits {
 		fmt.Fprintf(out, "fit %s %s, %s on L = %s: %.6f at 1/L → 0 (rms residual %.2g)\n", f.Boundary, f.Quantity, f.Form, fitSides(f.Sides), float64(f.Intercept), float64(f.RMS))
 	}
-	if !math.IsNaN(lo) && !math.IsNaN(hi) {
+	switch {
+	case math.IsNaN(lo) || math.IsNaN(hi):
+	case lo <= hi:
 		fmt.Fprintf(out, "the largest torus and the largest free patch bracket the infinite-patch J* in [%.6f, %.6f] (if both sequences are monotone)\n", lo, hi)
+	default:
+		fmt.Fprintf(out, "the sequences do not bracket the infinite-patch J*: the largest torus's %.6f lies above the largest free patch's %.6f\n", lo, hi)
 	}
 	fmt.Fprintf(out, "exact J_c = %.6f; the plaquette's exact map: %s; 1/L is 1/√(L·M); trained: the instances' J_c medians, as bias-vs-dimension's\n", engine.JcExact, fmtNum(plaq))
 }
