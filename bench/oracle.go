@@ -40,11 +40,9 @@ func runOracleKey(s *runSpec) string {
 	return blockOracleKey(s.Rep.Name, s.Cfg.CoarseMirror, s.Cfg.Block, s.Cfg.Shells)
 }
 
-// oracleFile is the analysis' file name in the results directory:
+// blockOracleFile is the analysis' file name in the results directory:
 // oracle-<rep>-<mirror>.json, and for a block other than the plaquette
 // oracle-<rep>-<mirror>-<block>[-shells<N>].json.
-func oracleFile(rep, mirror string) string { return blockOracleFile(rep, mirror, "", 1) }
-
 func blockOracleFile(rep, mirror, block string, shells int) string {
 	r := strings.NewReplacer("+", "p", "/", "_", ":", "_")
 	name := "oracle-" + r.Replace(rep) + "-" + mirrorOf(mirror)
