@@ -1,6 +1,8 @@
 package oracle
 
 import (
+	"context"
+	"errors"
 	"math"
 	"testing"
 
@@ -45,6 +47,70 @@ func TestCriticalFixedPointIsAnalyses(t *testing.T) {
 		}
 		if quick.Block != b.BlockName() || quick.CoarseSites != b.CoarseSites() || quick.Evaluations*10 > full.Evaluations {
 			t.Errorf("%s: block %s, %d coarse sites, %d evaluations (Analyse %d)", b.BlockName(), quick.Block, quick.CoarseSites, quick.Evaluations, full.Evaluations)
+		}
+	}
+}
+
+// cancelling is a block pair whose context is cancelled by its after-th
+// second-order evaluation, and which records every evaluation that could
+// not have seen the cancel (KL, KLBatch: no context) after it.
+type cancelling struct {
+	Divergence
+	after, n  int
+	cancelled bool
+	cancel    func()
+	late      []string
+}
+
+func (c *cancelling) KLSecondOrderContext(ctx context.Context, J, Jp []float64, mixed bool) (engine.KLDerivatives, error) {
+	d, err := c.Divergence.KLSecondOrderContext(ctx, J, Jp, mixed)
+	if c.n++; c.n == c.after {
+		c.cancel()
+		c.cancelled = true
+	}
+	return d, err
+}
+
+func (c *cancelling) KLBatch(J, Jp, kl, grad []float64, workers int) {
+	if c.cancelled {
+		c.late = append(c.late, "KLBatch")
+	}
+	c.Divergence.KLBatch(J, Jp, kl, grad, workers)
+}
+
+func (c *cancelling) KL(J, Jp []float64) (float64, []float64) {
+	if c.cancelled {
+		c.late = append(c.late, "KL")
+	}
+	return c.Divergence.KL(J, Jp)
+}
+
+// The fixed-point search stops with its context: once it is done, no
+// evaluation runs without one (the line search's batches ran on, which
+// kept a cancelled bench suite computing a large patch's map for minutes).
+func TestCriticalFixedPointStopsWithItsContext(t *testing.T) {
+	plaq := blocks(t, "A1", "axis")
+	g, err := geometry.Parse("free:2x2", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := divergence.New(g, plaq.Rep, "axis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch, err := engine.OnGeometry(p, plaq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []Divergence{plaq, patch} {
+		// the map from the axis point, then the fixed-point Newton
+		for _, after := range []int{1, 10, 25} {
+			ctx, cancel := context.WithCancel(context.Background())
+			c := &cancelling{Divergence: b, after: after, cancel: cancel}
+			_, err := NewContext(ctx, c).CriticalFixedPoint(0.8)
+			if !errors.Is(err, context.Canceled) || len(c.late) > 0 {
+				t.Errorf("%s, cancelled at evaluation %d: %v; evaluations without the context after it: %v", b.BlockName(), after, err, c.late)
+			}
 		}
 	}
 }
