@@ -17,6 +17,10 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TOOLS       := $(abspath $(BIN))/tools
 # The packages that start goroutines (workers, suites, plugin processes).
 RACE_PKGS   := ./engine/ ./bench/ ./plugins/
+# kernels/dense shares a large product's rows between two goroutines and
+# kernels' FMAPeak runs workers: under -race only the tests that start them
+# run, at -short sizes (the rest is single-threaded and takes minutes there).
+RACE_KERNELS := -short -run '^(TestSplitIdentical|TestFMALoop)$$' ./kernels/ ./kernels/dense/
 # How much the fuzz pass spends on each fuzz target: a number of inputs
 # (a few seconds each), not a duration, because Go 1.26's fuzzer can end a
 # duration with a spurious "context deadline exceeded" failure
@@ -92,7 +96,8 @@ slurm-test:
 
 race:
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
-		echo "$(GO) test -count=1 -race $(RACE_PKGS)"; $(GO) test -count=1 -race $(RACE_PKGS); \
+		echo "$(GO) test -count=1 -race $(RACE_PKGS)"; $(GO) test -count=1 -race $(RACE_PKGS) && \
+		echo "$(GO) test -count=1 -race $(RACE_KERNELS)" && $(GO) test -count=1 -race $(RACE_KERNELS); \
 	else \
 		if [ -n "$$CI" ]; then echo "==> race FAILED: cgo is off (no C compiler?), -race needs it, and CI is set"; exit 1; fi; \
 		echo "==> race SKIPPED: cgo is off (no C compiler?), and -race needs it"; \
