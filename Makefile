@@ -184,7 +184,7 @@ slurm-up:
 slurm-down:
 	@./scripts/slurm/down
 
-# Regenerate the committed gRPC code of the representation-plugin protocol.
+# Regenerate the committed gRPC code of the plugin protocols (representation, block).
 # Needs protoc (apt-get install protobuf-compiler) and
 #   go install google.golang.org/protobuf/cmd/protoc-gen-go@latest
 #   go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@latest
@@ -194,4 +194,4 @@ proto:
 	PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I plugins/proto \
 		--go_out=plugins/proto --go_opt=paths=source_relative \
 		--go-grpc_out=plugins/proto --go-grpc_opt=paths=source_relative \
-		plugins/proto/representation.proto
+		plugins/proto/representation.proto plugins/proto/block.proto

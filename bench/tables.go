@@ -73,6 +73,8 @@ func writeOutputs(cfg Config, plan []runSpec, recs []Record, oracles map[string]
 		sweepOutputs(w, c, plan, recs, out)
 	case *DistConfig:
 		distOutputs(w, c, plan, recs, oracles, out)
+	case *BlockConfig:
+		blockOutputs(w, c, plan, recs, oracles, out)
 	}
 	return w.files, w.err
 }
@@ -554,7 +556,7 @@ func distRows(plan []runSpec, recs []Record, oracles map[string]oracle.Analysis)
 	var rows []DistRow
 	for _, g := range groupRuns(plan, recs) {
 		s := g.spec
-		an, haveOracle := oracles[oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)]
+		an, haveOracle := oracles[runOracleKey(s)]
 		var gaps []float64
 		for _, r := range g.recs {
 			if r.Summary != nil {
@@ -573,8 +575,8 @@ func distRows(plan []runSpec, recs []Record, oracles map[string]oracle.Analysis)
 			v := estimates(g.recs, q)
 			st := statsOf(v)
 			row := DistRow{
-				Label: g.label, Rep: s.Rep.Name, D: s.Rep.D, C: s.Rep.C(), Loss: s.Cfg.Loss, Model: s.Cfg.Model,
-				Network: networkOf(s.Cfg, s.Rep.C()), Quantity: q, Instances: g.planned, OK: st.n,
+				Label: g.label, Rep: s.Rep.Name, D: s.Rep.D, C: s.Cfg.CouplingsFor(s.Rep.C()), Loss: s.Cfg.Loss, Model: s.Cfg.Model,
+				Network: networkOf(s.Cfg, s.Cfg.CouplingsFor(s.Rep.C())), Quantity: q, Instances: g.planned, OK: st.n,
 				Median: st.median, Q1: st.q1, Q3: st.q3, IQR: st.q3 - st.q1, StdErr: st.stderr, Mean: st.mean, Std: st.std,
 				NuMedian: nu, Trusted: trusted, Untrusted: untrusted, Verdict: verdict,
 				Bias: st.median - F(engine.JcExact), RelBias: 100 * (st.median - F(engine.JcExact)) / F(engine.JcExact),

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"rgflow/engine/geometry"
 	"rgflow/internal/sysmem"
 )
 
@@ -142,7 +143,12 @@ func EstimateResources(cfg Config, d, c, epochs int) Resources {
 		// per worker: corner, hidden and centre states, the centre's
 		// probabilities and fields (d numbers a chain), the d = 1 bit planes
 		n := float64(cfg.CD.Samples)
-		add("cd.samples", fmt.Sprintf("%d CD workers × %.4g chains", workers, n), float64(workers)*n*(10+24*float64(d)))
+		perChain := 10 + 24*float64(d)
+		if g, err := geometry.Parse(cfg.Block, max(1, cfg.Shells)); err == nil && !cfg.IsPlaquette() {
+			// a block's chains: a state a site, the fields and thresholds
+			perChain = float64(len(g.Visible)+len(g.FineHidden)+len(g.CoarseHidden)) + 24*float64(d)
+		}
+		add("cd.samples", fmt.Sprintf("%d CD workers × %.4g chains", workers, n), float64(workers)*n*perChain)
 	}
 	sort.SliceStable(parts, func(i, j int) bool { return parts[i].Bytes > parts[j].Bytes })
 	r := Resources{Parts: parts}
@@ -179,6 +185,9 @@ func EpochCost(cfg Config, d, c int) float64 {
 	var div float64
 	if l, ok := Losses.Lookup(cfg.Loss); ok {
 		div = l.Cost(cfg, d)
+		if b, ok := blockCost(cfg, d, c, l.UsesCD); ok {
+			div = b
+		}
 	}
 	params := 0.0
 	sizes := cfg.Layers(c)

@@ -12,7 +12,7 @@ import (
 // warm_start asks (docs/conventions.md §13). Both forms only choose where
 // training starts; the loss that follows is the configured one.
 // ctx stops it between the exact map's points and between the fit's steps.
-func (t *Trainer) warmStart(ctx context.Context, build func(*Blocks) ExactMap) error {
+func (t *Trainer) warmStart(ctx context.Context, build func(BlockPair) ExactMap) error {
 	cfg := t.Cfg
 	if cfg.WarmStart == "none" {
 		return nil
@@ -20,7 +20,7 @@ func (t *Trainer) warmStart(ctx context.Context, build func(*Blocks) ExactMap) e
 	if build == nil {
 		return fmt.Errorf("warm_start %q needs the exact variational map, which rgflow train and rgflow bench provide", cfg.WarmStart)
 	}
-	exact := build(t.Blocks)
+	exact := build(t.Pair)
 	c := t.C
 	switch cfg.WarmStart {
 	case "exact-step":

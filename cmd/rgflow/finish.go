@@ -162,7 +162,7 @@ func (f *trainFlags) exactFor(ck *engine.Checkpoint) (exactOptions, error) {
 // noteWarmStart says, before it starts, that a warm start will take a
 // while (more than a minute by the estimate), and that a signal stops it.
 func noteWarmStart(cfg engine.Config, r *reps.Rep, resuming bool) {
-	est := engine.EstimateResources(cfg, r.D, r.C(), 0)
+	est := engine.EstimateResources(cfg, r.D, cfg.CouplingsFor(r.C()), 0)
 	if resuming || est.WarmStartSeconds < 60 {
 		return
 	}

@@ -166,6 +166,9 @@ func (o *Oracle) solve(J, start []float64, minimise bool, hint []float64) (Point
 			// a saddle: step along the eigenvector of the negative
 			// eigenvalue, to whichever side lowers the KL more
 			if !o.escape(J, x, vecs[0], d.KL) {
+				if err := o.ctx.Err(); err != nil {
+					return Point{}, err, true
+				}
 				p, err := o.finish(J, x, d, vals[0], escaped)
 				return p, err, true
 			}
@@ -230,6 +233,9 @@ func (o *Oracle) solve(J, start []float64, minimise bool, hint []float64) (Point
 		// a difference of O(1) terms, cannot tell the iterates apart) and
 		// always when any stationary point will do
 		t, _, _, ok := o.lineSearch(J, x, step, d.KL, dot(d.Grad, step), gmax, minimise, trial)
+		if err := o.ctx.Err(); err != nil {
+			return Point{}, err
+		}
 		if !ok {
 			// no step helps: converged if the Newton step is nearly small
 			// enough or the gradient is at rounding level (weak couplings,
@@ -276,7 +282,9 @@ func (o *Oracle) lineSearch(J, x, step []float64, kl0, slope, gmax float64, mini
 			}
 			t /= 2
 		}
-		o.B.KLBatch(Js, Jps, kls, grads, 1)
+		if o.B.KLBatchContext(o.ctx, Js, Jps, kls, grads, 1) != nil {
+			return 0, 0, nil, false // done: the Newton step that follows returns ctx's error
+		}
 		t = t0
 		for k := 0; k < n; k++ {
 			g := maxAbs(grads[k*c : (k+1)*c])
@@ -310,6 +318,9 @@ func (o *Oracle) lineSearch(J, x, step []float64, kl0, slope, gmax float64, mini
 func (o *Oracle) chord(J, x, H0 []float64, minimise bool) {
 	c := len(x)
 	H := append([]float64(nil), H0...)
+	if o.ctx.Err() != nil {
+		return // the Newton step that follows returns ctx's error
+	}
 	kl, g := o.B.KL(J, x)
 	if !finite(kl) || !allFinite(g) || !allFinite(H) {
 		return // Newton's method, which follows, says so
@@ -388,7 +399,9 @@ func (o *Oracle) escape(J, x, v []float64, kl0 float64) bool {
 			Jps[k*c+i] = x[i] + alpha*v[i]
 		}
 	}
-	o.B.KLBatch(Js, Jps, kls, nil, 1)
+	if o.B.KLBatchContext(o.ctx, Js, Jps, kls, nil, 1) != nil {
+		return false // done: the caller's next evaluation returns ctx's error
+	}
 	best := -1
 	for k, kl := range kls {
 		if finite(kl) && kl < kl0-1e-12*math.Max(1, math.Abs(kl0)) && (best < 0 || kl < kls[best]) {
