@@ -729,7 +729,7 @@ func blockFigure(path string, c *BlockConfig, rows []BlockRow, fits []BlockFit, 
 
 // blockPanel is one panel of blockFigure: quantity j_star or lambda.
 func blockPanel(c *BlockConfig, rows []BlockRow, fits []BlockFit, quantity string, plaq float64, smoke bool) (*plot.Plot, error) {
-	p := plot.New()
+	p := plotfile.New()
 	value := func(r BlockRow) float64 { return float64(r.JStar) }
 	if quantity == "lambda" {
 		value = func(r BlockRow) float64 { return float64(r.Lambda) }
@@ -744,7 +744,6 @@ func blockPanel(c *BlockConfig, rows []BlockRow, fits []BlockFit, quantity strin
 	}
 	p.X.Label.Text = "1/L (L×L coarse sites; 0: the infinite patch)"
 	p.Add(plotter.NewGrid())
-	p.X.Tick.Marker, p.Y.Tick.Marker = plotfile.Ticks{}, plotfile.Ticks{}
 	xmax := 1.0
 	for _, r := range rows {
 		xmax = math.Max(xmax, r.InvSize)

@@ -236,7 +236,7 @@ func refName(r EpochTimeRow) string {
 // implementation's where ReferenceSpeed has it; log scale, IQR whiskers.
 func epochTimeFigure(path string, rows []EpochTimeRow, smoke bool) error {
 	groups, names, series := epochTimeBars(rows)
-	p := plot.New()
+	p := plotfile.New()
 	setTitle(p, "seconds per epoch (median over repeats, IQR whiskers)", smoke)
 	p.Y.Label.Text = "seconds per epoch"
 	p.Y.Scale = plot.LogScale{}
@@ -314,7 +314,7 @@ func whiskers(v []float64) (lo, hi float64) {
 // couplings, the published figures for the same representation beside
 // them (median with IQR bars), and the exact J_c dashed.
 func distFigure(path, suite string, rows []DistRow, pub []Anchor, smoke bool) error {
-	p := plot.New()
+	p := plotfile.New()
 	setTitle(p, fmt.Sprintf("%s: critical-coupling estimates over independent instances", suite), smoke)
 	p.Y.Label.Text = "J_c estimate"
 	p.Add(plotter.NewGrid())
@@ -363,8 +363,9 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor, smoke bool) er
 }
 
 // variationalLimit is the exact variational map's fixed point J* of the
-// rows' representation (on the plaquette, axis mirror: the sweeps' block)
-// where anchors.go records it, the J_c every exact-KL training of it
+// rows' representation on the plaquette under the axis mirror (the sweeps'
+// default; sweepFigure draws it only for runs there) where anchors.go
+// records it, the J_c every exact-KL training of it
 // approaches however its parameters are set.
 func variationalLimit(rows []SweepRow) (float64, bool) {
 	if len(rows) == 0 {
@@ -526,8 +527,8 @@ func oracleMarkers(p *plot.Plot, rows []DistRow, idx map[string]int, y *yRange) 
 // ---------------------------------------------------------------------------
 // sweeps: mean ± σ against the swept value
 
-func sweepFigure(path, title string, rows []SweepRow, smoke bool) error {
-	p := plot.New()
+func sweepFigure(path, title string, rows []SweepRow, plaquette, smoke bool) error {
+	p := plotfile.New()
 	setTitle(p, fmt.Sprintf("J_c estimate against %s (mean ± σ over instances)", title), smoke)
 	p.X.Label.Text = title
 	p.Y.Label.Text = "J_c estimate (J_0 of the Newton root)"
@@ -612,7 +613,7 @@ func sweepFigure(path, title string, rows []SweepRow, smoke bool) error {
 		x0, x1 = xmin-pad, xmax+pad
 	}
 	exactLine(p, x0, x1)
-	if v, ok := variationalLimit(rows); ok {
+	if v, ok := variationalLimit(rows); ok && plaquette {
 		l, err := plotter.NewLine(plotter.XYs{{X: x0, Y: v}, {X: x1, Y: v}})
 		if err != nil {
 			return err

@@ -863,7 +863,9 @@ func sweepOutputs(o *outputs, c *SweepsConfig, plan []runSpec, recs []Record, ou
 		if len(sel) == 0 {
 			continue
 		}
-		o.figure(Sweeps+"-"+p.Name, func(path string) error { return sweepFigure(path, p.Title, sel, o.smoke) })
+		o.figure(Sweeps+"-"+p.Name, func(path string) error {
+			return sweepFigure(path, p.Title, sel, c.Train.IsPlaquette() && slices.Equal(c.CoarseMirrors, []string{"axis"}), o.smoke)
+		})
 	}
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)

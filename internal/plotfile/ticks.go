@@ -7,49 +7,58 @@ import (
 	"gonum.org/v1/plot"
 )
 
-// Ticks is gonum's default ticks labelled with as many decimals as their
-// spacing needs: plot.DefaultTicks labels ticks 0.08 apart with one
-// decimal, so that 1.36 and 1.44 both read "1.4".
+// New is plot.New with round ticks (Ticks) on both axes: every rgflow
+// figure starts from it, and an axis on a log scale sets its own.
+func New() *plot.Plot {
+	p := plot.New()
+	p.X.Tick.Marker, p.Y.Tick.Marker = Ticks{}, Ticks{}
+	return p
+}
+
+// Ticks labels an axis at round values: major ticks a step of 1, 2, 2.5 or
+// 5 times a power of ten apart (the smallest such step that gives at most
+// six of them), at multiples of the step, so an epoch axis reads 0, 500,
+// 1000 rather than 400, 1200, 2000; minor ticks between them; each label
+// with the decimals the step needs (0.25 apart: two; 0.2 apart: one).
 type Ticks struct{}
 
 // Ticks implements plot.Ticker.
 func (Ticks) Ticks(lo, hi float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
-	var major []float64
-	for _, t := range ticks {
-		if t.Label != "" {
-			major = append(major, t.Value)
-		}
+	if !(hi > lo) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
 	}
-	prec := 0
-	if len(major) > 1 {
-		step := math.Abs(major[1] - major[0])
-		prec = max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
-		for prec < 15 && !distinct(major, prec) {
-			prec++
-		}
+	step, minors := roundStep((hi - lo) / 6)
+	prec := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
+	if m := step / math.Pow(10, math.Floor(math.Log10(step)+1e-9)); math.Abs(m-2.5) < 1e-9 {
+		prec++ // 2.5, 0.25: one decimal more than the power
 	}
-	for i := range ticks {
-		if ticks[i].Label != "" {
-			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', prec, 64)
+	var ticks []plot.Tick
+	minor := step / float64(minors)
+	for k := math.Ceil(lo/minor - 1e-9); k*minor <= hi*(1+1e-12)+1e-300; k++ {
+		v := k * minor
+		if math.Abs(v) < minor*1e-9 {
+			v = 0
 		}
+		t := plot.Tick{Value: v}
+		if int64(k)%int64(minors) == 0 {
+			t.Label = strconv.FormatFloat(v, 'f', prec, 64)
+		}
+		ticks = append(ticks, t)
 	}
 	return ticks
 }
 
-// distinct reports whether the values differ when written with prec
-// decimals and each reads back within a tenth of the spacing.
-func distinct(v []float64, prec int) bool {
-	seen := map[string]bool{}
-	for _, x := range v {
-		s := strconv.FormatFloat(x, 'f', prec, 64)
-		if seen[s] {
-			return false
-		}
-		seen[s] = true
-		if y, _ := strconv.ParseFloat(s, 64); len(v) > 1 && math.Abs(y-x) > 0.1*math.Abs(v[1]-v[0]) {
-			return false
+// roundStep is the smallest step of 1, 2, 2.5 or 5 times a power of ten
+// at least min, and how many minor intervals divide it.
+func roundStep(min float64) (step float64, minors int) {
+	p := math.Pow(10, math.Floor(math.Log10(min)))
+	for _, m := range []struct {
+		f float64
+		n int
+	}{{1, 5}, {2, 4}, {2.5, 5}, {5, 5}, {10, 5}} {
+		if s := m.f * p; s >= min*(1-1e-12) {
+			return s, m.n
 		}
 	}
-	return true
+	return 10 * p, 5
 }

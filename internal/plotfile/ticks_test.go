@@ -2,6 +2,7 @@ package plotfile
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -39,4 +40,30 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// The labelled ticks are round: multiples of a step of 1, 2, 2.5 or 5
+// times a power of ten, at most six and at least two of them over the
+// axis — an epoch axis to 3000 reads 0, 500, 1000, … (gonum's default
+// gave 400, 1200, 2000).
+func TestTicksRound(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{0, 3000, []string{"0", "500", "1000", "1500", "2000", "2500", "3000"}},
+		{15, 300, []string{"50", "100", "150", "200", "250", "300"}},
+		{-0.05, 0.25, []string{"-0.05", "0.00", "0.05", "0.10", "0.15", "0.20", "0.25"}},
+		{0.6, 0.84, []string{"0.60", "0.65", "0.70", "0.75", "0.80"}},
+	} {
+		var got []string
+		for _, tk := range (Ticks{}).Ticks(tc.lo, tc.hi) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("[%g, %g]: labels %q, want %q", tc.lo, tc.hi, got, tc.want)
+		}
+	}
 }
