@@ -123,29 +123,6 @@ func (m *FlowModel) Shards(n int) []HMCTarget {
 	return out
 }
 
-// shardsOf returns n shards of a model over net, grown in *pool as needed
-// and bound to net by bind: every shard reads one snapshot of the
-// transposed weights (*snap), taken now, and has buffers of its own.
-func shardsOf[M any, P interface {
-	*M
-	HMCTarget
-}](net *MLP, snap **weightsT, pool *[]P, n int, bind func(P, *weightsT)) []HMCTarget {
-	if *snap == nil {
-		*snap = new(weightsT)
-	}
-	net.snapshotT(*snap)
-	out := make([]HMCTarget, n)
-	for i := range out {
-		if i == len(*pool) {
-			*pool = append(*pool, P(new(M)))
-		}
-		sh := (*pool)[i]
-		bind(sh, *snap)
-		out[i] = sh
-	}
-	return out
-}
-
 // Frozen implements Freezer: the model on a snapshot view of its network
 // (itself if the network is no Snapshotter); a view (a frozen one, or an
 // HMC shard) is its own.
