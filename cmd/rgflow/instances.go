@@ -468,14 +468,10 @@ func writeEnsembleResults(ctx context.Context, trs []*engine.Trainer, ex exactOp
 	// stops it, and a resumed ensemble does it again
 	done := make(chan []engine.Summary, 1)
 	go func() {
+		an, note := ex.analysis(ctx, trs[0])
 		sums := make([]engine.Summary, len(trs))
 		for i, tr := range trs {
-			sums[i] = tr.Summary()
-			sums[i].Version, sums[i].Commit = bi.Version, bi.CommitString()
-		}
-		an, note := ex.analysis(ctx, trs[0])
-		for i, tr := range trs {
-			oracle.Judge(ctx, &sums[i], tr.Model, tr.Pair, an, note)
+			sums[i] = oracle.Finish(ctx, tr, an, note)
 		}
 		done <- sums
 	}()

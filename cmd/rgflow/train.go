@@ -19,7 +19,6 @@ import (
 	"rgflow/engine"
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
-	"rgflow/internal/buildinfo"
 	"rgflow/internal/inputfile"
 	"rgflow/internal/nullfloat"
 	"rgflow/reps"
@@ -476,12 +475,8 @@ func writeResults(ctx context.Context, tr *engine.Trainer, ex exactOptions) erro
 	// stops it, and a resumed run does it again
 	done := make(chan engine.Summary, 1)
 	go func() {
-		s := tr.Summary()
-		bi := buildinfo.Read()
-		s.Version, s.Commit = bi.Version, bi.CommitString()
 		an, note := ex.analysis(ctx, tr)
-		oracle.Judge(ctx, &s, tr.Model, tr.Pair, an, note)
-		done <- s
+		done <- oracle.Finish(ctx, tr, an, note)
 	}()
 	var s engine.Summary
 	select {
