@@ -12,6 +12,7 @@ import (
 	"rgflow/engine"
 	"rgflow/engine/geometry"
 	"rgflow/engine/oracle"
+	"rgflow/internal/humanize"
 )
 
 func runOracle(ctx context.Context, args []string) error {
@@ -58,7 +59,7 @@ func runOracle(ctx context.Context, args []string) error {
 		// any other block: the exact divergence of its geometry, in Go
 		kernels = "go " + p.MethodName()
 	} else if s := engine.OracleSeconds(r.D, r.C()); s > 60 {
-		fmt.Fprintf(os.Stderr, "rgflow oracle: note: the exact map of %s may take roughly %s (a rough estimate; Ctrl-C stops it)\n", r.Name, engine.FormatDuration(s))
+		fmt.Fprintf(os.Stderr, "rgflow oracle: note: the exact map of %s may take roughly %s (a rough estimate; Ctrl-C stops it)\n", r.Name, humanize.Duration(s))
 	}
 	o := oracle.NewContext(ctx, blocks)
 	begin := time.Now()

@@ -19,6 +19,7 @@ import (
 	"rgflow/engine"
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
+	"rgflow/internal/humanize"
 	"rgflow/internal/inputfile"
 	"rgflow/internal/nullfloat"
 	"rgflow/reps"
@@ -604,7 +605,7 @@ func headline(s engine.Summary) string {
 	if s.Roots > 0 {
 		roots = fmt.Sprintf("%.5f (IQR %.5f–%.5f, %d roots)", med, float64(s.JcQ1), float64(s.JcQ3), s.Roots)
 	}
-	per := engine.FormatDuration(s.SecondsPerEpoch) + "/epoch"
+	per := humanize.Duration(s.SecondsPerEpoch) + "/epoch"
 	switch {
 	case s.C == 1 && s.Roots > 0:
 		return fmt.Sprintf("%s: J_c = %s exact %.6f (%s), %s", head, roots, s.JcExact, bias(med, s.JcExact), per)
