@@ -21,6 +21,11 @@ RACE_PKGS   := ./engine/ ./bench/ ./plugins/
 # kernels' FMAPeak runs workers: under -race only the tests that start them
 # run, at -short sizes (the rest is single-threaded and takes minutes there).
 RACE_KERNELS := -short -run '^(TestSplitIdentical|TestFMALoop)$$' ./kernels/ ./kernels/dense/
+# cmd/rgflow's goroutines run in the binary its tests start, which a race
+# test builds with -race too (buildrace_test.go): the tests that drive
+# them — parallel instances, signals during training and read-out,
+# progress — about a minute under -race on 2 cores.
+RACE_CMD    := -run '^(TestInterruptAndResume|TestProgressIsPlainWithoutTerminal|TestInstancesAreTheirSingleRuns|TestInstancesInterruptAndResume|TestSignalDuringReadOut|TestSignalStopsEveryLongPhase)$$' ./cmd/rgflow/
 # How much the fuzz pass spends on each fuzz target: a number of inputs
 # (a few seconds each), not a duration, because Go 1.26's fuzzer can end a
 # duration with a spurious "context deadline exceeded" failure
@@ -97,7 +102,8 @@ slurm-test:
 race:
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
 		echo "$(GO) test -count=1 -race $(RACE_PKGS)"; $(GO) test -count=1 -race $(RACE_PKGS) && \
-		echo "$(GO) test -count=1 -race $(RACE_KERNELS)" && $(GO) test -count=1 -race $(RACE_KERNELS); \
+		echo "$(GO) test -count=1 -race $(RACE_KERNELS)" && $(GO) test -count=1 -race $(RACE_KERNELS) && \
+		echo "$(GO) test -count=1 -race $(RACE_CMD)" && $(GO) test -count=1 -race $(RACE_CMD); \
 	else \
 		if [ -n "$$CI" ]; then echo "==> race FAILED: cgo is off (no C compiler?), -race needs it, and CI is set"; exit 1; fi; \
 		echo "==> race SKIPPED: cgo is off (no C compiler?), and -race needs it"; \
