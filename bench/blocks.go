@@ -807,56 +807,8 @@ func blockPanel(c *BlockConfig, rows []BlockRow, fits []BlockFit, quantity strin
 		p.Legend.Add(fmt.Sprintf("fit %s, L ≥ %d: %.5f at 1/L = 0", f.Form, f.Sides[0], float64(f.Intercept)), l, end)
 	}
 	if quantity == "j_star" {
-		// the bracket of the infinite-patch limit
-		if lo, hi := blockBracket(rows); !math.IsNaN(lo) && !math.IsNaN(hi) && hi >= lo {
-			band, err := plotter.NewPolygon(plotter.XYs{{X: p.X.Min, Y: lo}, {X: p.X.Max, Y: lo}, {X: p.X.Max, Y: hi}, {X: p.X.Min, Y: hi}})
-			if err != nil {
-				return nil, err
-			}
-			band.Color = color.NRGBA{R: 120, G: 120, B: 120, A: 60}
-			band.LineStyle.Width = 0
-			p.Add(band)
-			p.Legend.Add(fmt.Sprintf("bracketed by the largest torus and free patch: [%.5f, %.5f]", lo, hi), swatch{band.Color})
-		}
-		l, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: engine.JcExact}, {X: p.X.Max, Y: engine.JcExact}})
-		if err != nil {
+		if err := blockReferences(p, c, rows, plaq, &y); err != nil {
 			return nil, err
-		}
-		l.Color, l.Width, l.Dashes = exactColour, vg.Points(1.2), []vg.Length{vg.Points(5), vg.Points(3)}
-		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("the exact Ising J_c = %.6f (a reference, not the variational map's target)", engine.JcExact), l)
-		y.include(engine.JcExact, engine.JcExact)
-		if !math.IsNaN(plaq) {
-			l, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: plaq}, {X: p.X.Max, Y: plaq}})
-			if err != nil {
-				return nil, err
-			}
-			l.Color, l.Width, l.Dashes = color.Gray{Y: 90}, vg.Points(0.8), []vg.Length{vg.Points(1), vg.Points(2)}
-			p.Add(l)
-			p.Legend.Add(fmt.Sprintf("the plaquette's exact map (free:1x1): %.5f", plaq), l)
-			y.include(plaq, plaq)
-		}
-		// the trained ensembles: a box of the instances' estimates right of
-		// their block's exact map, the variational limit they are judged by
-		boxes := 0
-		for _, r := range rows {
-			vals := finiteValues(r.Values)
-			if len(vals) == 0 {
-				continue
-			}
-			b, err := plotter.NewBoxPlot(vg.Points(9), r.InvSize+0.022, vals)
-			if err != nil {
-				return nil, err
-			}
-			b.FillColor = translucent(colour(2), 110)
-			b.BoxStyle.Color, b.MedianStyle.Color, b.MedianStyle.Width = colour(2), colour(2), vg.Points(2)
-			b.WhiskerStyle.Color, b.CapWidth = colour(2), vg.Points(6)
-			b.GlyphStyle.Color = colour(2)
-			p.Add(b)
-			y.include(slices.Min(vals), slices.Max(vals)) // the outliers too
-			if boxes++; boxes == 1 {
-				p.Legend.Add(fmt.Sprintf("trained (%s, %s; %d instances a block): the J_c estimates' quartiles, median and whiskers, right of their block's exact J*", c.Train.Loss, c.Train.Model, r.Instances), swatch{b.FillColor})
-			}
 		}
 	} else {
 		l, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: math.Sqrt2}, {X: p.X.Max, Y: math.Sqrt2}})
@@ -871,35 +823,68 @@ func blockPanel(c *BlockConfig, rows []BlockRow, fits []BlockFit, quantity strin
 	if !math.IsInf(y.lo, 0) {
 		pad := 0.06 * math.Max(y.hi-y.lo, 0.01)
 		p.Y.Min, p.Y.Max = y.lo-pad, y.hi+pad
-		// some eight labels: gonum's default labels three on these ranges
-		span := p.Y.Max - p.Y.Min
-		base := math.Pow(10, math.Floor(math.Log10(span/8)))
-		for _, m := range []float64{1, 2, 5, 10} {
-			if span/(m*base) <= 10 {
-				p.Y.Tick.Marker = stepTicks(m * base)
-				break
-			}
-		}
+		// some eight labels: these ranges are narrow and the values close
+		p.Y.Tick.Marker = plotfile.Ticks{Most: 10}
 	}
 	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	return p, nil
 }
 
-// stepTicks labels every multiple of its step, with the decimals the step
-// needs, and marks the halves between them.
-type stepTicks float64
-
-// Ticks implements plot.Ticker.
-func (s stepTicks) Ticks(lo, hi float64) []plot.Tick {
-	step := float64(s)
-	prec := max(0, int(math.Ceil(-math.Log10(step)-1e-9)))
-	var out []plot.Tick
-	for k := math.Ceil(lo / step * 2); k <= math.Floor(hi/step*2); k++ {
-		t := plot.Tick{Value: k * step / 2}
-		if math.Mod(k, 2) == 0 {
-			t.Label = strconv.FormatFloat(t.Value, 'f', prec, 64)
+// blockReferences adds to the J* panel what the exact map's sequences are
+// read against: the bracket of the infinite-patch limit, the exact Ising
+// J_c, the plaquette's exact map, and the trained ensembles as boxes right
+// of their block's exact J*.
+func blockReferences(p *plot.Plot, c *BlockConfig, rows []BlockRow, plaq float64, y *yRange) error {
+	// the bracket of the infinite-patch limit
+	if lo, hi := blockBracket(rows); !math.IsNaN(lo) && !math.IsNaN(hi) && hi >= lo {
+		band, err := plotter.NewPolygon(plotter.XYs{{X: p.X.Min, Y: lo}, {X: p.X.Max, Y: lo}, {X: p.X.Max, Y: hi}, {X: p.X.Min, Y: hi}})
+		if err != nil {
+			return err
 		}
-		out = append(out, t)
+		band.Color = color.NRGBA{R: 120, G: 120, B: 120, A: 60}
+		band.LineStyle.Width = 0
+		p.Add(band)
+		p.Legend.Add(fmt.Sprintf("bracketed by the largest torus and free patch: [%.5f, %.5f]", lo, hi), swatch{band.Color})
 	}
-	return out
+	l, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: engine.JcExact}, {X: p.X.Max, Y: engine.JcExact}})
+	if err != nil {
+		return err
+	}
+	l.Color, l.Width, l.Dashes = exactColour, vg.Points(1.2), []vg.Length{vg.Points(5), vg.Points(3)}
+	p.Add(l)
+	p.Legend.Add(fmt.Sprintf("the exact Ising J_c = %.6f (a reference, not the variational map's target)", engine.JcExact), l)
+	y.include(engine.JcExact, engine.JcExact)
+	if !math.IsNaN(plaq) {
+		l, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: plaq}, {X: p.X.Max, Y: plaq}})
+		if err != nil {
+			return err
+		}
+		l.Color, l.Width, l.Dashes = color.Gray{Y: 90}, vg.Points(0.8), []vg.Length{vg.Points(1), vg.Points(2)}
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("the plaquette's exact map (free:1x1): %.5f", plaq), l)
+		y.include(plaq, plaq)
+	}
+	// the trained ensembles: a box of the instances' estimates right of
+	// their block's exact map, the variational limit they are judged by
+	boxes := 0
+	for _, r := range rows {
+		vals := finiteValues(r.Values)
+		if len(vals) == 0 {
+			continue
+		}
+		b, err := plotter.NewBoxPlot(vg.Points(9), r.InvSize+0.022, vals)
+		if err != nil {
+			return err
+		}
+		b.FillColor = translucent(colour(2), 110)
+		b.BoxStyle.Color, b.MedianStyle.Color, b.MedianStyle.Width = colour(2), colour(2), vg.Points(2)
+		b.WhiskerStyle.Color, b.CapWidth = colour(2), vg.Points(6)
+		b.GlyphStyle.Color = colour(2)
+		p.Add(b)
+		y.include(slices.Min(vals), slices.Max(vals)) // the outliers too
+		if boxes++; boxes == 1 {
+			p.Legend.Add(fmt.Sprintf("trained (%s, %s; %d instances a block): the J_c estimates' quartiles, median and whiskers, right of their block's exact J*", c.Train.Loss, c.Train.Model, r.Instances), swatch{b.FillColor})
+		}
+	}
+	return nil
 }

@@ -30,7 +30,6 @@ import (
 	"rgflow/engine"
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
-	"rgflow/internal/buildinfo"
 	"rgflow/internal/filelock"
 	"rgflow/internal/inputfile"
 	"rgflow/internal/quantile"
@@ -659,16 +658,13 @@ func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker, a
 		r.Error = err.Error()
 		return r, true
 	}
-	sum := t.Summary()
-	// the record has the configuration; the curves stay out of the journal
-	sum.Flow, sum.History, sum.Config = nil, nil, nil
-	bi := buildinfo.Read()
-	sum.Version, sum.Commit = bi.Version, bi.CommitString()
 	var an *oracle.Analysis
 	if a, ok := ans[runOracleKey(s)]; ok {
 		an = &a
 	}
-	oracle.Judge(ctx, &sum, t.Model, t.Pair, an, "exact map not computed here (the suite's oracle key, or an array task: the tables set it beside the run)")
+	sum := oracle.Finish(ctx, t, an, "exact map not computed here (the suite's oracle key, or an array task: the tables set it beside the run)")
+	// the record has the configuration; the curves stay out of the journal
+	sum.Flow, sum.History, sum.Config = nil, nil, nil
 	if ctx.Err() != nil {
 		return r, false // interrupted in the read-out: not a result
 	}

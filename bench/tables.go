@@ -20,6 +20,7 @@ import (
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/ensemble"
+	"rgflow/internal/humanize"
 	"rgflow/internal/nullfloat"
 	"rgflow/kernels"
 )
@@ -270,7 +271,7 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 		default:
 			ref, ratio, thr, fpc, vg := "", "", "", "", ""
 			if !math.IsNaN(float64(r.Reference)) {
-				ref = fmt.Sprintf("%s (%s)", engine.FormatDuration(float64(r.Reference)), shortSource(r.ReferenceSource))
+				ref = fmt.Sprintf("%s (%s)", humanize.Duration(float64(r.Reference)), shortSource(r.ReferenceSource))
 				ratio = fmt.Sprintf("%.3g× faster", 1/float64(r.Ratio))
 			}
 			if !math.IsNaN(float64(r.ConfigsPerS)) {
@@ -285,8 +286,8 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 					vg += " SLOWER"
 				}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s–%s\t%s\t%s\t%s\t%s\t%s\n", r.Label, r.Network, engine.FormatDuration(float64(r.Median)),
-				engine.FormatDuration(float64(r.Q1)), engine.FormatDuration(float64(r.Q3)), ref, ratio, thr, fpc, vg)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s–%s\t%s\t%s\t%s\t%s\t%s\n", r.Label, r.Network, humanize.Duration(float64(r.Median)),
+				humanize.Duration(float64(r.Q1)), humanize.Duration(float64(r.Q3)), ref, ratio, thr, fpc, vg)
 		}
 	}
 	tw.Flush()

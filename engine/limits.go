@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"rgflow/engine/geometry"
+	"rgflow/internal/humanize"
 	"rgflow/internal/sysmem"
 )
 
@@ -236,46 +237,5 @@ func (e *ResourceError) Error() string {
 		sep = " "
 	}
 	return fmt.Sprintf("%s%s%v: this configuration needs about %s of memory (%s of it for %s), but %s are available (%s); make %s smaller",
-		e.Key, sep, e.Part.Value, FormatBytes(e.Need), FormatBytes(e.Part.Bytes), e.Part.What, FormatBytes(e.Available), e.Source, e.Key)
-}
-
-// FormatBytes writes a size as "1.5 GiB".
-func FormatBytes(b float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
-	i := 0
-	for b >= 1024 && i < len(units)-1 {
-		b /= 1024
-		i++
-	}
-	return fmt.Sprintf("%.3g %s", b, units[i])
-}
-
-// FormatDuration writes a time in the largest fitting unit, with two
-// significant digits and never an exponent below a year: "85 µs", "440
-// ms", "40 s", "12 min", "3.5 h", "9 days", "1.2e+03 years".
-func FormatDuration(s float64) string {
-	switch {
-	case s < 1e-3:
-		return digits2(s*1e6) + " µs"
-	case s < 1:
-		return digits2(s*1e3) + " ms"
-	case s < 120:
-		return digits2(s) + " s"
-	case s < 7200:
-		return fmt.Sprintf("%.0f min", s/60)
-	case s < 3*86400:
-		return fmt.Sprintf("%.1f h", s/3600)
-	case s < 365*86400:
-		return fmt.Sprintf("%.0f days", s/86400)
-	}
-	return fmt.Sprintf("%.2g years", s/(365*86400))
-}
-
-// digits2 writes x ≥ 0 with two significant digits, or as a whole number
-// from 10 on (%.2g would write 440 as 4.4e+02).
-func digits2(x float64) string {
-	if x >= 9.95 {
-		return fmt.Sprintf("%.0f", x)
-	}
-	return fmt.Sprintf("%.2g", x)
+		e.Key, sep, e.Part.Value, humanize.Bytes(e.Need), humanize.Bytes(e.Part.Bytes), e.Part.What, humanize.Bytes(e.Available), e.Source, e.Key)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 
 	"rgflow/engine"
@@ -17,6 +18,51 @@ const (
 		"PATH (a block plugin, rgflow-block-NAME in the plugin directory); the KL is per coarse site (docs/conventions.md §14)"
 	shellsFlagHelp = "coupling shells of the hidden–visible bonds: 1 (nearest) or 2 (adds the √5/2 shell; one-spin representations, patches of two or more plaquettes; docs/conventions.md §14)"
 )
+
+// problemFlags are the flags rgflow eval and rgflow oracle share: which
+// representation, under which coarse mirror, on which block, with plugins
+// from where.
+type problemFlags struct {
+	rep, mirror, block, pluginDir *string
+	shells                        *int
+}
+
+func addProblemFlags(fs *flag.FlagSet, mirrorHelp string) problemFlags {
+	return problemFlags{
+		rep:       fs.String("rep", "A1", repFlagHelp),
+		mirror:    fs.String("coarse-mirror", "axis", mirrorHelp),
+		block:     fs.String("block", geometry.PlaquetteName, blockFlagHelp),
+		shells:    fs.Int("shells", 1, shellsFlagHelp),
+		pluginDir: fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)"),
+	}
+}
+
+// resolve reads what the flags name, before any work: the plugin
+// directory, the representation, a block plugin's geometry (nil for a
+// built-in block), the plugins as inputs that the JSON output (its flag
+// value) may not name, and the coarse mirror.
+func (p problemFlags) resolve(ctx context.Context, jsonOut string) (*reps.Rep, engine.CoarseMirror, *geometry.Geometry, error) {
+	var m engine.CoarseMirror
+	if err := checkPluginDir(*p.pluginDir); err != nil {
+		return nil, m, nil, err
+	}
+	r, err := resolveRep(ctx, *p.rep, *p.pluginDir)
+	if err != nil {
+		return nil, m, nil, err
+	}
+	geom, blockFile, err := loadBlock(ctx, *p.block, *p.pluginDir)
+	if err != nil {
+		return nil, m, nil, err
+	}
+	if err := checkFiles([]file{pluginFile(r), blockFile}, []file{{"json", jsonOut, 0}}, nil); err != nil {
+		return nil, m, nil, err
+	}
+	m, err = engine.ResolveCoarseMirror(r, *p.mirror)
+	if err != nil {
+		return nil, m, nil, fmt.Errorf("-coarse-mirror: %v", err)
+	}
+	return r, m, geom, nil
+}
 
 // loadBlock is the geometry of a block plugin a configuration names
 // (plugin:NAME, plugin:PATH), loaded and validated (plugins.ResolveBlock),

@@ -55,44 +55,26 @@ type evalResult struct {
 
 func runEval(ctx context.Context, args []string) error {
 	fs := newFlags("eval")
-	repName := fs.String("rep", "A1", repFlagHelp)
 	Js := fs.String("J", "", "fine coupling vector, comma-separated")
 	Jps := fs.String("Jp", "", "coarse coupling vector J′, comma-separated")
-	mirror := fs.String("coarse-mirror", "axis", "the coarse block's mirror: "+engine.Mirrors.Help())
+	pf := addProblemFlags(fs, "the coarse block's mirror: "+engine.Mirrors.Help())
 	bonds := fs.String("bonds", engine.BondsRotated, "the bond convention: "+engine.Bonds.Help())
-	blockName := fs.String("block", engine.DefaultConfig().Block, blockFlagHelp)
-	shells := fs.Int("shells", 1, shellsFlagHelp)
 	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, coarse_mirror, bonds, block, coarse_sites, shells, J, Jp, kl, grad, kernels, kernel_choice}")
-	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
 	if err := parse(fs, legacyJSON("eval", args)); err != nil {
 		return err
 	}
-	if err := checkPluginDir(*pluginDir); err != nil {
-		return err
-	}
-	bc := engine.Config{Block: *blockName, Shells: *shells, Bonds: *bonds}
+	bc := engine.Config{Block: *pf.block, Shells: *pf.shells, Bonds: *bonds}
 	if err := bc.CheckBlock(); err != nil {
 		return fmt.Errorf("-%v", err)
 	}
-	r, err := resolveRep(ctx, *repName, *pluginDir)
+	r, m, geom, err := pf.resolve(ctx, *jsonOut)
 	if err != nil {
 		return err
-	}
-	geom, blockFile, err := loadBlock(ctx, *blockName, *pluginDir)
-	if err != nil {
-		return err
-	}
-	if err := checkFiles([]file{pluginFile(r), blockFile}, []file{{"json", *jsonOut, 0}}, nil); err != nil {
-		return err
-	}
-	m, err := engine.ResolveCoarseMirror(r, *mirror)
-	if err != nil {
-		return fmt.Errorf("-coarse-mirror: %v", err)
 	}
 	if err := engine.CheckConventions(*bonds, m.Name); err != nil {
 		return fmt.Errorf("-bonds, -coarse-mirror: %v", err)
 	}
-	pair, err := blockPair(r, m, *bonds, *blockName, *shells, geom)
+	pair, err := blockPair(r, m, *bonds, *pf.block, *pf.shells, geom)
 	if err != nil {
 		return err
 	}

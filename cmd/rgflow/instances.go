@@ -20,6 +20,7 @@ import (
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/buildinfo"
+	"rgflow/internal/humanize"
 	"rgflow/internal/inputfile"
 	"rgflow/reps"
 )
@@ -334,7 +335,7 @@ func checkInstanceResources(trs []*engine.Trainer, parallel int) error {
 	rounds := math.Ceil(n / float64(parallel))
 	if t := est.EpochSeconds * float64(left) * rounds; t > 600 {
 		fmt.Fprintf(os.Stderr, "rgflow: note: these %d instances may take roughly %s (about %s an epoch each, %d at a time; a rough estimate)\n",
-			len(trs), engine.FormatDuration(t), engine.FormatDuration(est.EpochSeconds), parallel)
+			len(trs), humanize.Duration(t), humanize.Duration(est.EpochSeconds), parallel)
 	}
 	return nil
 }
@@ -442,7 +443,7 @@ func instancesProgress(trs []*engine.Trainer, quiet bool) func() {
 			}
 			per := time.Since(begin).Seconds() / float64(max(sum-first, 1))
 			fmt.Fprintf(os.Stderr, "rgflow: %d instances: %d of %d epochs (%.0f%%), %d running; about %s left\n",
-				len(trs), sum, total, 100*float64(sum)/float64(total), running, engine.FormatDuration(per*float64(total-sum)))
+				len(trs), sum, total, 100*float64(sum)/float64(total), running, humanize.Duration(per*float64(total-sum)))
 		}
 	}()
 	return func() {
@@ -468,14 +469,10 @@ func writeEnsembleResults(ctx context.Context, trs []*engine.Trainer, ex exactOp
 	// stops it, and a resumed ensemble does it again
 	done := make(chan []engine.Summary, 1)
 	go func() {
+		an, note := ex.analysis(ctx, trs[0])
 		sums := make([]engine.Summary, len(trs))
 		for i, tr := range trs {
-			sums[i] = tr.Summary()
-			sums[i].Version, sums[i].Commit = bi.Version, bi.CommitString()
-		}
-		an, note := ex.analysis(ctx, trs[0])
-		for i, tr := range trs {
-			oracle.Judge(ctx, &sums[i], tr.Model, tr.Pair, an, note)
+			sums[i] = oracle.Finish(ctx, tr, an, note)
 		}
 		done <- sums
 	}()

@@ -12,45 +12,28 @@ import (
 	"rgflow/engine"
 	"rgflow/engine/geometry"
 	"rgflow/engine/oracle"
+	"rgflow/internal/humanize"
 )
 
 func runOracle(ctx context.Context, args []string) error {
 	fs := newFlags("oracle")
-	repName := fs.String("rep", "A1", repFlagHelp)
-	mirror := fs.String("coarse-mirror", "axis", "the coarse block's mirror: axis (the published convention) or diagonal (docs/conventions.md §12)")
-	blockName := fs.String("block", geometry.PlaquetteName, blockFlagHelp)
-	shells := fs.Int("shells", 1, shellsFlagHelp)
+	pf := addProblemFlags(fs, "the coarse block's mirror: axis (the published convention) or diagonal (docs/conventions.md §12)")
 	jsonOut := fs.String("json", "", jsonFlagHelp)
 	starts := fs.String("start", "", `extra fixed-point starts, "j1,…,jc;j1,…,jc" (tried before the default ones)`)
 	axisTol := fs.Float64("axis-tol", 1e-5, "bisection tolerance of the physical-axis critical coupling")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
-	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
 	if err := parse(fs, legacyJSON("oracle", args)); err != nil {
 		return err
 	}
 	if !(*axisTol > 0 && *axisTol < 0.1) {
 		return fmt.Errorf("-axis-tol must be between 0 and 0.1 (got %g)", *axisTol)
 	}
-	if !engine.IsPluginBlock(*blockName) {
-		if _, err := geometry.Parse(*blockName, *shells); err != nil {
-			return fmt.Errorf("-block %s -shells %d: %w", *blockName, *shells, err)
+	if !engine.IsPluginBlock(*pf.block) {
+		if _, err := geometry.Parse(*pf.block, *pf.shells); err != nil {
+			return fmt.Errorf("-block %s -shells %d: %w", *pf.block, *pf.shells, err)
 		}
 	}
-	if err := checkPluginDir(*pluginDir); err != nil {
-		return err
-	}
-	r, err := resolveRep(ctx, *repName, *pluginDir)
-	if err != nil {
-		return err
-	}
-	geom, blockFile, err := loadBlock(ctx, *blockName, *pluginDir)
-	if err != nil {
-		return err
-	}
-	if err := checkFiles([]file{pluginFile(r), blockFile}, []file{{"json", *jsonOut, 0}}, nil); err != nil {
-		return err
-	}
-	m, err := engine.ResolveCoarseMirror(r, *mirror)
+	r, m, geom, err := pf.resolve(ctx, *jsonOut)
 	if err != nil {
 		return err
 	}
@@ -67,7 +50,7 @@ func runOracle(ctx context.Context, args []string) error {
 	if err := oracle.CheckGauge(r); err != nil {
 		return err
 	}
-	blocks, err := blockPair(r, m, engine.BondsRotated, *blockName, *shells, geom)
+	blocks, err := blockPair(r, m, engine.BondsRotated, *pf.block, *pf.shells, geom)
 	if err != nil {
 		return err
 	}
@@ -76,7 +59,7 @@ func runOracle(ctx context.Context, args []string) error {
 		// any other block: the exact divergence of its geometry, in Go
 		kernels = "go " + p.MethodName()
 	} else if s := engine.OracleSeconds(r.D, r.C()); s > 60 {
-		fmt.Fprintf(os.Stderr, "rgflow oracle: note: the exact map of %s may take roughly %s (a rough estimate; Ctrl-C stops it)\n", r.Name, engine.FormatDuration(s))
+		fmt.Fprintf(os.Stderr, "rgflow oracle: note: the exact map of %s may take roughly %s (a rough estimate; Ctrl-C stops it)\n", r.Name, humanize.Duration(s))
 	}
 	o := oracle.NewContext(ctx, blocks)
 	begin := time.Now()

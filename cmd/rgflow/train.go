@@ -19,7 +19,7 @@ import (
 	"rgflow/engine"
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
-	"rgflow/internal/buildinfo"
+	"rgflow/internal/humanize"
 	"rgflow/internal/inputfile"
 	"rgflow/internal/nullfloat"
 	"rgflow/reps"
@@ -476,12 +476,8 @@ func writeResults(ctx context.Context, tr *engine.Trainer, ex exactOptions) erro
 	// stops it, and a resumed run does it again
 	done := make(chan engine.Summary, 1)
 	go func() {
-		s := tr.Summary()
-		bi := buildinfo.Read()
-		s.Version, s.Commit = bi.Version, bi.CommitString()
 		an, note := ex.analysis(ctx, tr)
-		oracle.Judge(ctx, &s, tr.Model, tr.Pair, an, note)
-		done <- s
+		done <- oracle.Finish(ctx, tr, an, note)
 	}()
 	var s engine.Summary
 	select {
@@ -609,7 +605,7 @@ func headline(s engine.Summary) string {
 	if s.Roots > 0 {
 		roots = fmt.Sprintf("%.5f (IQR %.5f–%.5f, %d roots)", med, float64(s.JcQ1), float64(s.JcQ3), s.Roots)
 	}
-	per := engine.FormatDuration(s.SecondsPerEpoch) + "/epoch"
+	per := humanize.Duration(s.SecondsPerEpoch) + "/epoch"
 	switch {
 	case s.C == 1 && s.Roots > 0:
 		return fmt.Sprintf("%s: J_c = %s exact %.6f (%s), %s", head, roots, s.JcExact, bias(med, s.JcExact), per)

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 
+	"rgflow/internal/buildinfo"
+
 	"rgflow/engine"
 	"rgflow/internal/nullfloat"
 )
@@ -179,6 +181,19 @@ func Judge(ctx context.Context, s *engine.Summary, m engine.Model, b Divergence,
 		FillLimit(s, *an, o.G)
 	}
 	s.Verdict = s.Assess()
+}
+
+// Finish is how every trained run ends, whoever ran it (rgflow train, its
+// -instances, the bench suites): the trainer's summary, the build that
+// made it, and the judgement against the exact map (Judge, with the
+// analysis an or the note saying why there is none). Interrupted by ctx,
+// the summary has no judgement and the caller must not keep it.
+func Finish(ctx context.Context, t *engine.Trainer, an *Analysis, note string) engine.Summary {
+	s := t.Summary()
+	bi := buildinfo.Read()
+	s.Version, s.Commit = bi.Version, bi.CommitString()
+	Judge(ctx, &s, t.Model, t.Pair, an, note)
+	return s
 }
 
 // ExactMap is the exact variational map as the trainer's warm start needs

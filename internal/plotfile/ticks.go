@@ -17,17 +17,21 @@ func New() *plot.Plot {
 
 // Ticks labels an axis at round values: major ticks a step of 1, 2, 2.5 or
 // 5 times a power of ten apart (the smallest such step that gives at most
-// six of them), at multiples of the step, so an epoch axis reads 0, 500,
+// Most of them, six where Most is 0), at multiples of the step, so an epoch axis reads 0, 500,
 // 1000 rather than 400, 1200, 2000; minor ticks between them; each label
 // with the decimals the step needs (0.25 apart: two; 0.2 apart: one).
-type Ticks struct{}
+type Ticks struct{ Most int }
 
 // Ticks implements plot.Ticker.
-func (Ticks) Ticks(lo, hi float64) []plot.Tick {
+func (t Ticks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
 		return plot.DefaultTicks{}.Ticks(lo, hi)
 	}
-	step, minors := roundStep((hi - lo) / 6)
+	most := t.Most
+	if most <= 0 {
+		most = 6
+	}
+	step, minors := roundStep((hi - lo) / float64(most))
 	prec := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
 	if m := step / math.Pow(10, math.Floor(math.Log10(step)+1e-9)); math.Abs(m-2.5) < 1e-9 {
 		prec++ // 2.5, 0.25: one decimal more than the power
@@ -39,11 +43,11 @@ func (Ticks) Ticks(lo, hi float64) []plot.Tick {
 		if math.Abs(v) < minor*1e-9 {
 			v = 0
 		}
-		t := plot.Tick{Value: v}
+		tk := plot.Tick{Value: v}
 		if int64(k)%int64(minors) == 0 {
-			t.Label = strconv.FormatFloat(v, 'f', prec, 64)
+			tk.Label = strconv.FormatFloat(v, 'f', prec, 64)
 		}
-		ticks = append(ticks, t)
+		ticks = append(ticks, tk)
 	}
 	return ticks
 }
