@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"rgflow/engine"
+	"rgflow/reps"
 )
 
 // parseVector reads "j1,j2,…" and checks its length against c and that
@@ -68,6 +69,9 @@ func runEval(ctx context.Context, args []string) error {
 	}
 	r, err := resolveRep(ctx, *repName, *pluginDir)
 	if err != nil {
+		return err
+	}
+	if err := reps.ExactLimit("the exact KL", r.Name, r.D); err != nil {
 		return err
 	}
 	m, err := engine.ResolveCoarseMirror(r, *mirror)

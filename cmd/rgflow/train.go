@@ -488,6 +488,10 @@ func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet boo
 // fixed point and on the axis, and with withOracle the exact map's
 // critical values.
 func exactMap(s *engine.Summary, tr *engine.Trainer, withOracle, quiet bool) {
+	if err := reps.ExactLimit("the exact map (and the variational gap)", tr.Rep.Name, tr.Rep.D); err != nil {
+		s.OracleNote = "not computed: " + err.Error()
+		return
+	}
 	o := oracle.New(tr.Blocks)
 	if err := o.FillGaps(s, tr.Model); err != nil {
 		s.OracleNote = "variational gap not computed: " + err.Error()

@@ -6,6 +6,7 @@ import (
 
 	"rgflow/engine"
 	"rgflow/internal/nullfloat"
+	"rgflow/reps"
 )
 
 // Gap compares a learned map with the exact one at one fine coupling J:
@@ -90,6 +91,9 @@ func (o *Oracle) ModelGaps(image func(J []float64) []float64, fixedPoint []float
 // the learned critical fixed point (if it has one) and along the physical
 // axis; and the scaling dimensions of the fine block at that fixed point.
 func (o *Oracle) FillGaps(s *engine.Summary, m engine.Model) error {
+	if err := reps.ExactLimit("the variational gap (the exact map)", o.B.Rep.Name, o.B.D); err != nil {
+		return err
+	}
 	gs, err := o.ModelGaps(ModelImage(m), s.FixedPoint)
 	if err != nil {
 		return err
