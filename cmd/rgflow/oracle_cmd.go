@@ -11,6 +11,7 @@ import (
 
 	"rgflow/engine"
 	"rgflow/engine/oracle"
+	"rgflow/reps"
 )
 
 func runOracle(ctx context.Context, args []string) error {
@@ -36,6 +37,9 @@ func runOracle(ctx context.Context, args []string) error {
 	}
 	r, err := resolveRep(ctx, *repName, *pluginDir)
 	if err != nil {
+		return err
+	}
+	if err := reps.ExactLimit("the exact variational map", r.Name, r.D); err != nil {
 		return err
 	}
 	m, err := engine.ResolveCoarseMirror(r, *mirror)

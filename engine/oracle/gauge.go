@@ -29,25 +29,36 @@ type Gauge struct {
 // NewGauge computes the group of a representation from its matrices.
 func NewGauge(r *reps.Rep) *Gauge {
 	g := &Gauge{Elements: r.GaugeGroup(), c: r.C()}
+	act := r.CouplingActor()
 	for _, P := range g.Elements {
-		g.Centre = append(g.Centre, r.CouplingAction(nil, P))
+		g.Centre = append(g.Centre, act(nil, P))
 	}
+	seen := map[string]bool{}
 	for _, P := range g.Elements {
 		for _, Q := range g.Elements {
-			A := r.CouplingAction(P, Q)
-			dup := false
-			for _, B := range g.Orbit {
-				if maxDist(A, B) < 1e-12 {
-					dup = true
-					break
-				}
-			}
-			if !dup {
+			A := act(P, Q)
+			if k := matrixKey(A); !seen[k] {
+				seen[k] = true
 				g.Orbit = append(g.Orbit, A)
 			}
 		}
 	}
 	return g
+}
+
+// matrixKey identifies a vector or matrix by its entries rounded to 1e-9
+// (the actions' entries are 0 and ±1, their images of a coupling vector
+// far apart or equal): a map of keys finds duplicates among the |G|²
+// two-sided actions in linear time (2A1+2E has 64 elements).
+func matrixKey(A []float64) string {
+	b := make([]byte, 0, 8*len(A))
+	for _, x := range A {
+		v := int64(math.Round(x * 1e9))
+		for i := 0; i < 8; i++ {
+			b = append(b, byte(v>>(8*i)))
+		}
+	}
+	return string(b)
 }
 
 // Apply returns A·J for a c×c action A.
@@ -66,16 +77,11 @@ func (g *Gauge) Apply(A, J []float64) []float64 {
 // first.
 func (g *Gauge) Images(J []float64) [][]float64 {
 	var out [][]float64
+	seen := map[string]bool{}
 	for _, A := range g.Orbit {
 		x := g.Apply(A, J)
-		dup := false
-		for _, y := range out {
-			if maxDist(x, y) < 1e-12 {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if k := matrixKey(x); !seen[k] {
+			seen[k] = true
 			out = append(out, x)
 		}
 	}
