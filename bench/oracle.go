@@ -42,8 +42,8 @@ func oracles(cfg Config, plan []runSpec, dir string, progress io.Writer) map[str
 	}
 	for _, s := range plan {
 		key := oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)
-		if _, done := out[key]; done {
-			continue
+		if _, done := out[key]; done || s.Rep.D > reps.MaxExactDim {
+			continue // computed, or beyond the exact map's reach
 		}
 		path := filepath.Join(dir, oracleFile(s.Rep.Name, s.Cfg.CoarseMirror))
 		if data, err := os.ReadFile(path); err == nil {

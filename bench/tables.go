@@ -557,7 +557,12 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, oracl
 		"suite": c.Suite, "jc_exact": engine.JcExact, "rows": rows, "published": pub,
 		"published_source": "rgflow bench/anchors.go",
 	})
-	o.figure(c.Suite, func(path string) error { return distFigure(path, c.Suite, rows, pub, o.smoke) })
+	o.figure(c.Suite, func(path string) error {
+		if c.Suite == BiasVsDimension {
+			return dimensionFigure(path, rows, o.smoke)
+		}
+		return distFigure(path, c.Suite, rows, pub, o.smoke)
+	})
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian\tIQR\tbias\trel. bias\texact map\tgap\tpublished\n")

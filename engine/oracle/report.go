@@ -181,11 +181,12 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 	if err != nil {
 		return an, fmt.Errorf("the map at the axis point %.5f: %w", a1, err)
 	}
+	say("the map at the reference axis point: J′ = %s, %d flat and %d soft directions (%d evaluations so far)", FormatVector(ref.Jp), len(ref.Flat), ref.Soft, o.Evals)
 	starts := append([]Start(nil), opt.Starts...)
 	starts = append(starts, o.defaultStarts(ref, a1, say)...)
 	var fps []FixedPoint
 	for _, s := range starts {
-		say("fixed-point search from %s", s.Name)
+		say("fixed-point search from %s (%d evaluations so far)", s.Name, o.Evals)
 		var p Point
 		var err error
 		if s.Stationary {
@@ -361,6 +362,7 @@ func (o *Oracle) defaultStarts(ref Point, a1 float64, say func(string, ...any)) 
 	}
 	anchor := ref
 	for _, x := range []float64{0.3, 0.5, 0.7, 0.9, 1.1} {
+		say("slow-point search from the axis at %.1f (%d evaluations so far)", x, o.Evals)
 		p, err := o.Continue(anchor, axis(x))
 		if err != nil {
 			say("slow-point search from J_0 = %.1f: %v", x, err)
