@@ -1,8 +1,11 @@
 # rgflow — see README.md. `make run` trains A1 with the exact KL on defaults;
 # `make test` is what CI runs (.ci/run): lint (gofmt, go vet for amd64 and
-# arm64, staticcheck), every test on the default kernels, -race on the
-# packages with goroutines, every test of the pure-Go build, and a short
-# fuzz pass of every fuzz target; the Slurm tests (verbose, so that a skip
+# arm64, staticcheck), every test on the default kernels, the Python
+# package's tests (python-test) and the example notebook's run, -race on the
+# packages with goroutines, every test of the pure-Go build, the tests of
+# the architecture-dependent packages on arm64 under qemu-user (arm64), and
+# a short fuzz pass of every fuzz
+# target; the Slurm tests (verbose, so that a skip
 # says why) run on the cluster `make slurm-up` starts. A step whose tool
 # cannot be installed says SKIPPED and why; none passes silently.
 GO      ?= go
@@ -23,7 +26,7 @@ FUZZTIME    ?= 2000x
 # where none answers); the slurm-test step runs them, the others skip them.
 SLURM_TESTS := ^TestSlurm
 
-.PHONY: all build run test unit slurm-test race purego fuzz bench lint fmt vet staticcheck clean slurm-up slurm-down
+.PHONY: all build run test unit slurm-test race purego fuzz bench lint fmt vet staticcheck clean slurm-up slurm-down arm64 arm64-all arm64-run
 
 all: build
 
@@ -31,17 +34,58 @@ all: build
 # toolchain does not stamp itself (GOFLAGS=-buildvcs=false).
 COMMIT  := $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null || c="$$c+modified"; echo "$$c"; })
 
+# A cold build compiles gonum, gRPC and the plotting libraries first (a few
+# minutes on 2 cores, with nothing printed by go build meanwhile), so it
+# says what it does, and -v names the packages as they compile when the
+# build cache is empty.
 build:
-	$(GO) build -ldflags "-X rgflow/internal/buildinfo.commit=$(COMMIT)" -o $(BIN)/rgflow ./cmd/rgflow
-	@for p in $(PLUGINS); do $(GO) build -o $(BIN)/$$p ./cmd/$$p || exit 1; done
+	@echo "==> building $(BIN)/rgflow (a first build compiles the dependencies: a few minutes on 2 cores)"
+	@v=; [ -d "$$($(GO) env GOCACHE)" ] && [ -n "$$(ls -A "$$($(GO) env GOCACHE)" 2>/dev/null)" ] || v=-v; \
+		$(GO) build $$v -ldflags "-X rgflow/internal/buildinfo.commit=$(COMMIT)" -o $(BIN)/rgflow ./cmd/rgflow
+	@for p in $(PLUGINS); do echo "==> building $(BIN)/$$p"; $(GO) build -o $(BIN)/$$p ./cmd/$$p || exit 1; done
 
 run: build
 	./$(BIN)/rgflow train -config examples/a1-kl.toml
 
-test: build lint unit slurm-test race purego fuzz
+test: build lint unit python-test notebook slurm-test race purego arm64 fuzz
 
 unit:
 	$(GO) test -count=1 -skip '$(SLURM_TESTS)' ./...
+
+# The Python package python/rgflow against the built binary, with Debian's
+# python3 and its numpy and pandas (.ci/run installs them); without them
+# the step says SKIPPED and why, or fails where CI is set.
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+.PHONY: python-test
+python-test: build
+	@if ! $(PYTHON) -c 'import tomllib, numpy, pandas' 2>/dev/null; then \
+		why="$(PYTHON) lacks Python 3.11's tomllib, numpy or pandas (apt-get install python3-numpy python3-pandas)"; \
+		if [ -n "$$CI" ]; then echo "==> python-test FAILED: $$why"; exit 1; fi; \
+		echo "==> python-test SKIPPED: $$why"; \
+	else \
+		echo "PYTHONPATH=python $(PYTHON) -m unittest discover -s python/tests"; \
+		PYTHONPATH=python $(PYTHON) -m unittest discover -s python/tests; \
+	fi
+
+# The example notebook, run top to bottom with Debian's nbconvert and
+# ipykernel (.ci/run installs them; about 2 minutes on 2 cores) into
+# bin/notebook/, then checked by examples/check_notebook.py: no error
+# output, its figures, the values it must show. Without the tools it says
+# SKIPPED and why, or fails where CI is set.
+NOTEBOOK := examples/rgflow-tour.ipynb
+.PHONY: notebook
+notebook: build
+	@if ! $(PYTHON) -c 'import tomllib, numpy, pandas, matplotlib, nbconvert, ipykernel' 2>/dev/null; then \
+		why="$(PYTHON) lacks numpy, pandas, matplotlib, nbconvert or ipykernel (apt-get install python3-numpy python3-pandas python3-matplotlib python3-nbconvert python3-ipykernel)"; \
+		if [ -n "$$CI" ]; then echo "==> notebook FAILED: $$why"; exit 1; fi; \
+		echo "==> notebook SKIPPED: $$why"; \
+	else \
+		echo "$(PYTHON) -m nbconvert --execute $(NOTEBOOK) (into $(BIN)/notebook/)"; \
+		PYDEVD_DISABLE_FILE_VALIDATION=1 \
+			$(PYTHON) -m nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1200 \
+			--output-dir $(BIN)/notebook --log-level WARN $(NOTEBOOK) && \
+		$(PYTHON) examples/check_notebook.py $(BIN)/notebook/$(notdir $(NOTEBOOK)); \
+	fi
 
 slurm-test:
 	$(GO) test -count=1 -v -run '$(SLURM_TESTS)' ./cmd/rgflow/
@@ -59,6 +103,33 @@ purego:
 
 fuzz:
 	@GO=$(GO) ./.ci/fuzz $(FUZZTIME)
+
+# The tests on arm64, the pure-Go path, under Debian's qemu-user: test
+# binaries cross-compiled with GOARCH=arm64 and run by qemu-aarch64 (go
+# test -exec, -short). `make arm64` (in make test) runs the packages whose
+# code differs by architecture (kernels and kernels/dense without their
+# assembly, reps, internal: a few minutes); `make arm64-all` runs every
+# package (about 45 minutes of emulation on 2 cores, too long for CI; the
+# README gives its last result). Tests that start the arm64 programs they
+# build (cmd/rgflow's, the plugins' process tests) need a binfmt_misc
+# handler for qemu-aarch64 and skip, saying so, without one.
+QEMU_ARM64 ?= qemu-aarch64
+ARM64_PKGS ?= ./kernels/... ./reps/... ./internal/...
+arm64:
+	@$(MAKE) --no-print-directory arm64-run ARM64_RUN='$(ARM64_PKGS)'
+
+arm64-all:
+	@$(MAKE) --no-print-directory arm64-run ARM64_RUN='./...'
+
+arm64-run:
+	@if ! command -v $(QEMU_ARM64) >/dev/null 2>&1; then \
+		if [ -n "$$CI" ]; then echo "==> arm64 FAILED: no $(QEMU_ARM64) on PATH and CI is set (Debian: apt-get install qemu-user; .ci/run installs it)"; exit 1; fi; \
+		echo "==> arm64 SKIPPED: no $(QEMU_ARM64) on PATH (Debian: apt-get install qemu-user; .ci/run installs it)"; \
+	else \
+		[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || echo "==> arm64: no binfmt_misc handler for qemu-aarch64, so the tests that start the arm64 programs they build are SKIPPED"; \
+		echo "GOARCH=arm64 $(GO) test -count=1 -short -timeout 120m -exec $(QEMU_ARM64) $(ARM64_RUN)"; \
+		GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -short -timeout 120m -exec $(QEMU_ARM64) -skip '$(SLURM_TESTS)' $(ARM64_RUN); \
+	fi
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./kernels/ ./engine/

@@ -19,6 +19,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"rgflow/internal/filelock"
+	"rgflow/internal/inputfile"
 )
 
 // ArrayDir is the directory of a results directory that holds its Slurm
@@ -77,7 +80,7 @@ func TaskLog(dir string, i int) string {
 
 // readArray reads the manifest of dir's array (nil, nil if it has none).
 func readArray(dir string) (*Array, error) {
-	data, err := os.ReadFile(arrayPath(dir))
+	data, err := inputfile.Read(arrayPath(dir), inputfile.MemoryLimit())
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -147,9 +150,9 @@ func mergeTaskJournals(dir string, done map[string]Record) []string {
 	paths, _ := filepath.Glob(filepath.Join(dir, ArrayDir, "task-*.jsonl"))
 	var warnings []string
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := inputfile.Read(p, inputfile.MemoryLimit())
 		if err != nil {
-			warnings = append(warnings, fmt.Sprintf("cannot read %s: %v", p, err))
+			warnings = append(warnings, fmt.Sprintf("cannot read %v", err))
 			continue
 		}
 		recs, w := parseJournal(p, data)
@@ -194,7 +197,7 @@ const (
 )
 
 func readTaskStatus(dir string, i int) (*TaskStatus, error) {
-	data, err := os.ReadFile(TaskStatusFile(dir, i))
+	data, err := inputfile.Read(TaskStatusFile(dir, i), inputfile.ConfigLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +228,12 @@ func RunTask(ctx context.Context, opts Options, index int) (*TaskStatus, error) 
 	case index < 0 || index >= len(arr.Tasks):
 		return nil, fmt.Errorf("the array in %s has tasks 0–%d, not %d", dir, len(arr.Tasks)-1, index)
 	}
+	// one process a task: a task resubmitted while it still runs is refused
+	lock, err := filelock.Acquire(TaskJournal(dir, index)+".lock", fmt.Sprintf("task %d of the array in %s", index, dir))
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	host, _ := os.Hostname()
 	st := &TaskStatus{Task: index, State: TaskRunning, JobID: os.Getenv("SLURM_ARRAY_JOB_ID"), TaskJobID: os.Getenv("SLURM_JOB_ID"),
 		Host: host, PID: os.Getpid(), Started: time.Now().UTC(), Runs: len(arr.Tasks[index].Keys)}
@@ -263,7 +272,7 @@ func RunTask(ctx context.Context, opts Options, index int) (*TaskStatus, error) 
 	fmt.Fprintf(out, "rgflow bench %s task %d (job %s on %s): %d runs, %d already recorded, %d to run (%d at a time); kernels %s\n",
 		opts.Suite, index, orDash(st.JobID), host, len(runs), skipped, len(todo), parallel, opts.Kernels.Name())
 	jr.onAppend = func(r Record) { fmt.Fprintln(progress, resultLine(r)) }
-	newRecs, runErr := execute(ctx, cfg, todo, parallel, opts.Kernels, newTracker(nil, todo), jr)
+	newRecs, runErr := execute(ctx, cfg, todo, parallel, opts.Kernels, newTracker(nil, todo), jr, nil) // judged against the exact map when collected
 	for _, r := range newRecs {
 		done[r.Key] = r
 	}

@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"rgflow/internal/inputfile"
 )
 
 // TaskState is one array task as Collect reports it.
@@ -294,7 +296,7 @@ func startedIn(log, job string, index int) bool {
 	if log == "" {
 		return false
 	}
-	data, err := os.ReadFile(log)
+	data, err := inputfile.Read(log, inputfile.MemoryLimit())
 	return err == nil && bytes.Contains(data, []byte(fmt.Sprintf("(%s_%d)", job, index)))
 }
 
@@ -335,7 +337,7 @@ func Collect(ctx context.Context, opts Options, cmd Commander) (*Report, *ArrayS
 		st = arrayState(ctx, dir, arr, done, cmd)
 	}
 	rep := &Report{Dir: dir, Planned: len(plan)}
-	werr := tabulate(rep, cfg, plan, done, out)
+	werr := tabulate(ctx, rep, cfg, plan, done, out)
 	rep.Duration = time.Since(start)
 	rep.PeakRSS = peakRSS()
 	fmt.Fprintf(out, "collected %d of %d runs (%d failed) from %s\n", len(rep.Records), len(plan), rep.Failed, dir)
@@ -343,11 +345,17 @@ func Collect(ctx context.Context, opts Options, cmd Commander) (*Report, *ArrayS
 		fmt.Fprintln(out, note)
 	}
 	if st == nil {
+		if werr == nil && len(rep.Untrusted) > 0 {
+			werr = &UntrustedError{Configurations: rep.Untrusted}
+		}
 		return rep, nil, werr
 	}
 	err = reportArray(out, opts, st)
 	if werr != nil {
 		return rep, st, werr
+	}
+	if err == nil && len(rep.Untrusted) > 0 {
+		err = &UntrustedError{Configurations: rep.Untrusted}
 	}
 	return rep, st, err
 }

@@ -3,13 +3,13 @@ package bench
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
 
 	"rgflow/engine"
+	"rgflow/internal/inputfile"
 )
 
 // The suites.
@@ -98,7 +98,7 @@ type EpochTimeConfig struct {
 	Losses             []string      `toml:"losses"`
 	Models             []string      `toml:"models"`
 	Trajectories       []int         `toml:"trajectories"`
-	Kernels            []string      `toml:"kernels" comment:"kernel paths: generic, fastest (the best this CPU runs) or a path name (avx2, avx512)"`
+	Kernels            []string      `toml:"kernels" comment:"kernel paths: available (every path this CPU runs), fastest (rgflow's per-kernel choice), or a path name (generic, avx2, avx512)"`
 	Reference          bool          `toml:"reference" comment:"also time the reference configurations of bench/anchors.go (the seed's: default network, CD 512/32/1; Hou & You's: monotone 2×8c, CD 512/5/1)"`
 	LargeKL            []string      `toml:"large_kl" comment:"representations whose exact-KL epoch is also timed, flow model, on the assembly paths only"`
 	LargeKLTraj        int           `toml:"large_kl_trajectories" comment:"trajectories of the large_kl rows"`
@@ -133,7 +133,7 @@ func Default(suite string) (Config, error) {
 		return &EpochTimeConfig{
 			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: engine.Losses.Names(),
 			Models: engine.Models.Names(), Trajectories: []int{24, 64, 256},
-			Kernels: []string{"generic", "fastest"}, Reference: true, Seed: 1,
+			Kernels: []string{"available", "fastest"}, Reference: true, Seed: 1,
 			LargeKL: []string{"A1+2E", "2A1+2E"}, LargeKLTraj: 64,
 			Warmup: 2, Epochs: 3, Repeats: 5, MaxSeconds: 30, Train: train,
 		}, nil
@@ -264,10 +264,13 @@ func setPresetName(cfg Config, name string) {
 // plan is held in memory, run by run.
 const MaxInstances = 100000
 
-// KernelNames are the names kernels may list: "fastest" (the best path
-// this CPU runs) and every kernel path of any build; a path this CPU or
-// build lacks is a failed run, a name that is none of these an error.
-var KernelNames = []string{"fastest", "generic", "avx2", "avx512"}
+// KernelNames are the names kernels may list: "available" (every kernel
+// path this CPU and build run, each a row), "fastest" (the choice rgflow
+// makes when RGFLOW_KERNELS is unset: each kernel on its own, calibrated;
+// a row of its own only where it differs from every path's) and every
+// kernel path of any build; a path this CPU or build lacks is a failed
+// run, a name that is none of these an error.
+var KernelNames = []string{"available", "fastest", "generic", "avx2", "avx512"}
 
 func unknownSuite(s string) error {
 	return fmt.Errorf("unknown suite %q (suites: %s)", s, strings.Join(Suites(), ", "))
@@ -297,7 +300,7 @@ func Configure(suite, path string, quick bool, preset string) (Config, error) {
 	}
 	var data []byte
 	if path != "" {
-		if data, err = os.ReadFile(path); err != nil {
+		if data, err = inputfile.Read(path, inputfile.ConfigLimit); err != nil {
 			return nil, fmt.Errorf("cannot read config: %v", err)
 		}
 	}

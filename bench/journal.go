@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
 	"time"
 
 	"rgflow/engine"
+	"rgflow/internal/inputfile"
 )
 
 // Record is one finished run: one line of runs.jsonl.
@@ -32,6 +34,9 @@ type Record struct {
 	Trajectories int     `json:"trajectories"`
 	Epochs       int     `json:"epochs"`
 	Kernels      string  `json:"kernels"`
+	// KernelChoice is the path of each kernel (kernels.Path.ChoiceMap;
+	// absent where the run failed before it had one).
+	KernelChoice map[string]string `json:"kernel_choice,omitempty"`
 	// Error is why the run produced no result (a loss or model that is not
 	// available, a diverged training, a kernel path this CPU lacks).
 	Error   string          `json:"error,omitempty"`
@@ -61,46 +66,61 @@ type Timing struct {
 
 // journal appends records to runs.jsonl, one line each, synced to disk
 // before append returns, so an interrupted suite keeps every finished run.
+// An append is all or nothing: a write that fails part-way (a full disk)
+// is cut back to the journal's size before it, so no torn record stays.
 type journal struct {
 	mu   sync.Mutex
-	f    *os.File
+	f    journalFile
 	path string
 	// onAppend, if set, sees each record once it is on disk (an array
 	// task's log line per finished run).
 	onAppend func(Record)
 }
 
+// journalFile is what a journal needs of its file (an *os.File; tests put
+// a failing one in its place, as a full disk would be).
+type journalFile interface {
+	Write([]byte) (int, error)
+	Sync() error
+	Truncate(size int64) error
+	Stat() (os.FileInfo, error)
+	Close() error
+}
+
 // openJournal opens (creating) the journal at path and reads the records
-// already in it: the last record of each key. A torn last line (a crash
-// in the middle of a write) is dropped with a warning.
+// already in it: the last record of each key. A torn last line (a crash in
+// the middle of a write, or a journal an older rgflow left on a full disk)
+// is cut off with a warning: its run is redone.
 func openJournal(path string) (*journal, map[string]Record, []string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		return nil, nil, nil, fmt.Errorf("cannot read %s: %v", path, err)
+	data, err := inputfile.Read(path, inputfile.MemoryLimit())
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil, fmt.Errorf("cannot read %v", err)
 	}
-	done, warnings := parseJournal(path, data)
+	whole := data[:bytes.LastIndexByte(data, '\n')+1]
+	done, warnings := parseJournal(path, whole)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("cannot open %s: %v", path, err)
 	}
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		// finish a torn line so the next record starts on its own
-		if _, err := f.Write([]byte{'\n'}); err != nil {
+	if len(whole) < len(data) {
+		if err := f.Truncate(int64(len(whole))); err != nil {
 			f.Close()
-			return nil, nil, nil, fmt.Errorf("cannot write %s: %v", path, err)
+			return nil, nil, nil, fmt.Errorf("cannot cut the torn last line of %s: %v", path, err)
 		}
+		warnings = append(warnings, fmt.Sprintf("%s ended in a torn line (%d bytes of a record whose write was cut short); removed, and its run will be redone", path, len(data)-len(whole)))
 	}
 	return &journal{f: f, path: path}, done, warnings, nil
 }
 
 // parseJournal reads the records of a journal's contents: the last record
-// of each key, and a warning for each line that is not a complete record.
+// of each key, and a warning for each line that is not a complete record
+// (a torn last line, without its newline, is named as such).
 func parseJournal(path string, data []byte) (map[string]Record, []string) {
 	done := map[string]Record{}
 	var warnings []string
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	line := 0
+	line, lines := 0, bytes.Count(data, []byte{'\n'})
 	for sc.Scan() {
 		line++
 		b := bytes.TrimSpace(sc.Bytes())
@@ -109,6 +129,10 @@ func parseJournal(path string, data []byte) (map[string]Record, []string) {
 		}
 		var r Record
 		if err := json.Unmarshal(b, &r); err != nil || r.Key == "" {
+			if line > lines {
+				warnings = append(warnings, fmt.Sprintf("%s ends in a torn line (a write cut short); ignored (its run will be redone)", path))
+				continue
+			}
 			warnings = append(warnings, fmt.Sprintf("%s line %d is not a complete record; ignored (its run will be redone)", path, line))
 			continue
 		}
@@ -117,6 +141,8 @@ func parseJournal(path string, data []byte) (map[string]Record, []string) {
 	return done, warnings
 }
 
+// append writes the record as one line and syncs it; if the write or the
+// sync fails, the journal is cut back to its size before the record.
 func (j *journal) append(r Record) error {
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -124,11 +150,21 @@ func (j *journal) append(r Record) error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if _, err := j.f.Write(append(b, '\n')); err != nil {
+	fi, err := j.f.Stat()
+	if err != nil {
 		return fmt.Errorf("cannot write %s: %v", j.path, err)
 	}
-	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("cannot sync %s: %v", j.path, err)
+	before := fi.Size()
+	_, err = j.f.Write(append(b, '\n'))
+	if err == nil {
+		err = j.f.Sync()
+	}
+	if err != nil {
+		if terr := j.f.Truncate(before); terr != nil {
+			return fmt.Errorf("cannot write %s: %v, and cutting off the part written failed too (%v): the next run of the suite drops the torn line", j.path, err, terr)
+		}
+		j.f.Sync()
+		return fmt.Errorf("cannot write %s: %v (the journal is as it was before this run; free space and resume the suite)", j.path, err)
 	}
 	if j.onAppend != nil {
 		j.onAppend(r)

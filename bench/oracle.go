@@ -1,10 +1,10 @@
 package bench
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,6 +13,7 @@ import (
 	"rgflow/engine"
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
+	"rgflow/internal/inputfile"
 	"rgflow/reps"
 )
 
@@ -33,8 +34,10 @@ func oracleFile(rep, mirror string) string {
 // oracles returns the analysis of every (representation, mirror) of the
 // plan: read from its file, or computed (with a line on progress) and
 // written there. A computation that fails leaves the pair out, with a
-// note on progress; the tables then show no oracle values for it.
-func oracles(cfg Config, plan []runSpec, dir string, progress io.Writer) map[string]oracle.Analysis {
+// note on progress; the tables then show no oracle values for it. Once ctx
+// is done (an interrupted suite writing the tables of what finished)
+// nothing more is computed.
+func oracles(ctx context.Context, cfg Config, plan []runSpec, dir string, progress io.Writer) map[string]oracle.Analysis {
 	out := map[string]oracle.Analysis{}
 	c, ok := cfg.(*DistConfig) // bias-vs-dimension and kl-vs-cd
 	if !ok || !c.Oracle {
@@ -46,7 +49,7 @@ func oracles(cfg Config, plan []runSpec, dir string, progress io.Writer) map[str
 			continue // computed, or beyond the exact map's reach
 		}
 		path := filepath.Join(dir, oracleFile(s.Rep.Name, s.Cfg.CoarseMirror))
-		if data, err := os.ReadFile(path); err == nil {
+		if data, err := inputfile.Read(path, inputfile.ConfigLimit); err == nil {
 			var an oracle.Analysis
 			if json.Unmarshal(data, &an) == nil {
 				out[key] = an
@@ -58,6 +61,10 @@ func oracles(cfg Config, plan []runSpec, dir string, progress io.Writer) map[str
 			writeOracle(path, an, progress)
 			continue
 		}
+		if ctx.Err() != nil {
+			fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s) not computed: interrupted\n", s.Rep.Name, s.Cfg.CoarseMirror)
+			continue
+		}
 		mirror, err := engine.ResolveCoarseMirror(s.Rep, s.Cfg.CoarseMirror)
 		if err != nil {
 			fmt.Fprintf(progress, "rgflow bench: no exact map for %s (%s): %v\n", s.Rep.Name, s.Cfg.CoarseMirror, err)
@@ -65,13 +72,14 @@ func oracles(cfg Config, plan []runSpec, dir string, progress io.Writer) map[str
 		}
 		fmt.Fprintf(progress, "rgflow bench: exact variational map of %s, coarse mirror %s (rgflow oracle)…\n", s.Rep.Name, mirror.Name)
 		begin := time.Now()
-		o := oracle.New(engine.NewBlocks(s.Rep, engine.WithCoarseMirror(mirror), engine.WithBonds(s.Cfg.Bonds)))
+		o := oracle.NewContext(ctx, engine.NewBlocks(s.Rep, engine.WithCoarseMirror(mirror), engine.WithBonds(s.Cfg.Bonds)))
 		an, err := o.Analyse(oracle.Options{AxisTol: 1e-4})
 		if err != nil {
 			fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s) failed: %v\n", s.Rep.Name, mirror.Name, err)
 			continue
 		}
-		an.Seconds, an.Kernels = time.Since(begin).Seconds(), o.B.Kernels().Name()
+		plaq := o.B.Plaquette().Kernels()
+		an.Seconds, an.Kernels, an.KernelChoice = time.Since(begin).Seconds(), plaq.Name(), plaq.ChoiceMap()
 		fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s): physical-axis J_c %s (%.0f s)\n", s.Rep.Name, mirror.Name, cell(an.AxisJc), an.Seconds)
 		writeOracle(path, an, progress)
 		memo.put(key, s.Rep, an)

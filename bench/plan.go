@@ -219,8 +219,8 @@ func planSweeps(c *SweepsConfig, rs map[string]*reps.Rep) []runSpec {
 // its name (the configured one if it is not available).
 func resolveKernel(name string) (kernels.Path, string, error) {
 	if name == "fastest" {
-		p := kernels.Fastest()
-		return p, p.Name(), nil
+		p, err := kernels.Calibrate("")
+		return p, p.Name(), err
 	}
 	p, err := kernels.Lookup(name)
 	if err != nil {
@@ -239,7 +239,15 @@ func planEpochTime(c *EpochTimeConfig, reps map[string]*reps.Rep) []runSpec {
 		err  error
 	}
 	var paths []kpath
+	var names []string
 	for _, k := range c.Kernels {
+		if k == "available" {
+			names = append(names, kernels.Available()...)
+		} else {
+			names = append(names, k)
+		}
+	}
+	for _, k := range names {
 		path, name, err := resolveKernel(k)
 		dup := false
 		for _, p := range paths {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"rgflow/engine"
 )
 
 // tracker draws the overall progress bar (weighted by each run's
@@ -207,7 +209,7 @@ func resultLine(r Record) string {
 	case r.Error != "":
 		return fmt.Sprintf("%s: FAILED: %s", head, r.Error)
 	case r.Timing != nil:
-		return fmt.Sprintf("%s: %.4g s/epoch (median of %d repeats)", head, r.Timing.Median, len(r.Timing.PerRepeat))
+		return fmt.Sprintf("%s: %s/epoch (median of %d repeats)", head, engine.FormatDuration(r.Timing.Median), len(r.Timing.PerRepeat))
 	case r.Summary != nil:
 		s := r.Summary
 		// for c > 1 the estimate is the physical-axis coupling, the roots'
@@ -220,7 +222,7 @@ func resultLine(r Record) string {
 		if len(s.Verdict) > 0 {
 			line += " — not to be trusted"
 		}
-		return line + fmt.Sprintf(", %.3g s/epoch, %.1f s", s.SecondsPerEpoch, r.Seconds)
+		return line + fmt.Sprintf(", %s/epoch, %s", engine.FormatDuration(s.SecondsPerEpoch), engine.FormatDuration(r.Seconds))
 	}
 	return head
 }

@@ -32,6 +32,8 @@ import (
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/buildinfo"
+	"rgflow/internal/filelock"
+	"rgflow/internal/inputfile"
 	"rgflow/internal/quantile"
 	"rgflow/kernels"
 	"rgflow/plugins"
@@ -69,22 +71,28 @@ type Options struct {
 
 // Report is what a suite did.
 type Report struct {
-	Dir      string
-	Planned  int // runs in the plan
-	Skipped  int // already recorded (resume)
-	Ran      int // run now
-	Failed   int // runs of the plan recorded with an error
-	Records  []Record
-	Files    []string // tables and figures written
-	Duration time.Duration
-	PeakRSS  int64 // bytes; 0 if unknown
+	Dir     string
+	Planned int // runs in the plan
+	Skipped int // already recorded (resume)
+	Ran     int // run now
+	Failed  int // runs of the plan recorded with an error
+	// Untrusted names the configurations (training suites) whose recorded
+	// runs all fail their verdict.
+	Untrusted []string
+	Records   []Record
+	Files     []string // tables and figures written
+	Duration  time.Duration
+	PeakRSS   int64 // bytes; 0 if unknown
 }
 
 // ConfigFile and JournalFile are the names of a suite's configuration and
-// run journal inside its results directory.
+// run journal inside its results directory; LockFile is the lock a local
+// suite holds on the directory while it runs (filelock: it names the
+// process holding it).
 const (
 	ConfigFile  = "config.toml"
 	JournalFile = "runs.jsonl"
+	LockFile    = ".rgflow.lock"
 )
 
 // DefaultOutDir is where a suite writes when no directory is given.
@@ -150,18 +158,18 @@ func checkResumable(dir, suite string) error {
 // "suite" key, else the suite of its journal's first record ("" if it has
 // neither).
 func storedSuite(dir string) (string, error) {
-	if data, err := os.ReadFile(filepath.Join(dir, ConfigFile)); err == nil {
+	if data, err := inputfile.Read(filepath.Join(dir, ConfigFile), inputfile.ConfigLimit); err == nil {
 		var head struct {
 			Suite string `toml:"suite"`
 		}
 		if err := toml.Unmarshal(data, &head); err != nil {
-			return "", fmt.Errorf("%s: %v", filepath.Join(dir, ConfigFile), engine.TOMLError(data, nil, err))
+			return "", fmt.Errorf("%s: %v", filepath.Join(dir, ConfigFile), engine.TOMLError(data, &head, err))
 		}
 		if head.Suite != "" {
 			return head.Suite, nil
 		}
 	}
-	f, err := os.Open(filepath.Join(dir, JournalFile))
+	f, err := inputfile.Open(filepath.Join(dir, JournalFile), inputfile.MemoryLimit())
 	if err != nil {
 		return "", nil
 	}
@@ -197,9 +205,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if dir == "" {
 		dir = DefaultOutDir(opts.Suite, start)
 	}
-	if err := prepareDir(dir, cfg, opts.Resume); err != nil {
-		return nil, err
-	}
 	repsByName, err := resolveReps(ctx, opts, repNames(cfg))
 	if err != nil {
 		return nil, err
@@ -208,6 +213,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	plan := planSuite(cfg, repsByName)
+	if err := checkResources(plan); err != nil {
+		return nil, err
+	}
+	release, err := prepareDir(dir, cfg, opts.Resume)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 
 	jr, done, warnings, err := openJournal(filepath.Join(dir, JournalFile))
 	if err != nil {
@@ -219,6 +232,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		fmt.Fprintln(progressOr(progress), "rgflow bench: warning:", w)
 	}
 	todo, skipped, stale := pending(plan, done, opts.RetryFailed)
+	// room for the records to come (a few kilobytes each) and the tables
+	// and figures, before the first run rather than after the last
+	if err := atomicfile.Probe([]atomicfile.Room{{Path: jr.path, Size: int64(len(todo))*recordBytes + tablesBytes}}); err != nil {
+		return nil, err
+	}
 	parallel := parallelism(cfg, opts.Parallel, len(todo))
 	fmt.Fprintf(out, "rgflow bench %s: %d runs planned, %d already recorded, %d to run (%d at a time); kernels %s (available: %s); results in %s\n",
 		opts.Suite, len(plan), skipped, len(todo), parallel, opts.Kernels.Name(), strings.Join(kernels.Available(), ", "), dir)
@@ -226,12 +244,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		fmt.Fprintf(out, "note: %d recorded runs of %s are not in this configuration's plan and are left out of the tables\n", stale, JournalFile)
 	}
 
-	newRecs, runErr := execute(ctx, cfg, todo, parallel, opts.Kernels, newTracker(progress, todo), jr)
+	// the exact maps first, so that every run is judged against its own
+	// as it is recorded
+	ans := oracles(ctx, cfg, plan, dir, progressOr(progress))
+	newRecs, runErr := execute(ctx, cfg, todo, parallel, opts.Kernels, newTracker(progress, todo), jr, ans)
 	rep := &Report{Dir: dir, Planned: len(plan), Skipped: skipped, Ran: len(newRecs)}
 	for _, r := range newRecs {
 		done[r.Key] = r
 	}
-	werr := tabulate(rep, cfg, plan, done, out)
+	werr := tabulate(ctx, rep, cfg, plan, done, out)
 	rep.Duration = time.Since(start)
 	rep.PeakRSS = peakRSS()
 	fmt.Fprintf(out, "%d of %d runs recorded (%d now, %d failed); total run time %s, peak memory %s\n",
@@ -246,8 +267,53 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return rep, werr
 	case rep.Failed > 0:
 		return rep, &FailedRunsError{Suite: opts.Suite, Dir: dir, Failed: rep.Failed, Recorded: len(rep.Records)}
+	case len(rep.Untrusted) > 0:
+		return rep, &UntrustedError{Configurations: rep.Untrusted}
 	}
 	return rep, nil
+}
+
+// recordBytes and tablesBytes are about the room a run's record and a
+// suite's tables and figures take (measured: 2–6 kB a record, 1–3 MB of
+// tables and figures).
+const (
+	recordBytes = 8 << 10
+	tablesBytes = 4 << 20
+)
+
+// checkResources refuses, before the directory is made and the first run
+// starts, a plan with a run that cannot fit in the memory available
+// (engine.Resources.Check): every such run would only be recorded as
+// failed.
+func checkResources(plan []runSpec) error {
+	seen := map[string]bool{}
+	for i := range plan {
+		s := &plan[i]
+		if seen[s.Label] {
+			continue // another seed of a configuration checked
+		}
+		seen[s.Label] = true
+		epochs := s.Cfg.Epochs
+		if s.timing != nil { // epoch-time: a few epochs of a long schedule
+			epochs = s.timing.Warmup + s.timing.Epochs*s.timing.Repeats
+		}
+		if err := engine.EstimateResources(s.Cfg, s.Rep.D, s.Rep.C(), epochs).Check(); err != nil {
+			return fmt.Errorf("run %s: %v", s.Label, err)
+		}
+	}
+	return nil
+}
+
+// UntrustedError is the error of a suite that ran to its end with every
+// run of some configuration failing its verdict (the tables give the
+// counts and the reasons): the command exits with code 3.
+type UntrustedError struct {
+	Configurations []string // their labels (and swept values)
+}
+
+func (e *UntrustedError) Error() string {
+	return fmt.Sprintf("every run of %d configuration(s) is not to be trusted (their verdicts are in the tables): %s",
+		len(e.Configurations), strings.Join(e.Configurations, "; "))
 }
 
 // FailedRunsError is the error of a suite that ran to its end with some
@@ -380,8 +446,9 @@ func parallelism(cfg Config, opt, runs int) int {
 }
 
 // execute runs todo, appending each record to the journal as it finishes,
-// and returns the new records.
-func execute(ctx context.Context, cfg Config, todo []runSpec, parallel int, kern kernels.Path, tr *tracker, jr *journal) ([]Record, error) {
+// and returns the new records. Each training is judged against the exact
+// map of its representation and mirror in ans, where there is one.
+func execute(ctx context.Context, cfg Config, todo []runSpec, parallel int, kern kernels.Path, tr *tracker, jr *journal, ans map[string]oracle.Analysis) ([]Record, error) {
 	var newRecs []Record
 	var mu sync.Mutex
 	record := func(r Record) error {
@@ -397,26 +464,70 @@ func execute(ctx context.Context, cfg Config, todo []runSpec, parallel int, kern
 	if _, ok := cfg.(*EpochTimeConfig); ok {
 		err = runEpochTime(ctx, todo, tr, record)
 	} else {
-		err = runTrainings(ctx, todo, parallel, kern, tr, record)
+		err = runTrainings(ctx, todo, parallel, kern, tr, record, ans)
 	}
 	tr.finish()
 	return newRecs, err
 }
 
 // tabulate fills rep's records (every recorded run of the plan, in plan
-// order) and writes the tables and figures from them.
-func tabulate(rep *Report, cfg Config, plan []runSpec, done map[string]Record, out io.Writer) error {
-	for _, s := range plan {
+// order), judges each training against the exact map of its
+// representation and mirror (judgeRecord: a run recorded before the map
+// was known, in an array task, gets its distances here) and writes the
+// tables and figures from them. Once ctx is done no exact map is computed
+// (an interrupted suite writes the tables of what finished).
+func tabulate(ctx context.Context, rep *Report, cfg Config, plan []runSpec, done map[string]Record, out io.Writer) error {
+	ans := oracles(ctx, cfg, plan, rep.Dir, out)
+	for i := range plan {
+		s := &plan[i]
 		if r, ok := done[s.Key]; ok {
+			judgeRecord(&r, s, ans)
 			rep.Records = append(rep.Records, r)
 			if r.Error != "" {
 				rep.Failed++
 			}
 		}
 	}
-	files, err := writeOutputs(cfg, plan, rep.Records, oracles(cfg, plan, rep.Dir, out), rep.Dir, out)
+	rep.Untrusted = untrusted(plan, rep.Records)
+	files, err := writeOutputs(cfg, plan, rep.Records, ans, rep.Dir, out)
 	rep.Files = files
 	return err
+}
+
+// judgeRecord sets a recorded training's summary (a copy) beside the exact
+// map in ans, if there is one for it, and gives it its verdict again: the
+// same as at the end of the run when the map was known then.
+func judgeRecord(r *Record, s *runSpec, ans map[string]oracle.Analysis) {
+	if r.Summary == nil {
+		return
+	}
+	sum := *r.Summary
+	if an, ok := ans[oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)]; ok {
+		oracle.FillLimit(&sum, an, oracle.NewGauge(s.Rep))
+	}
+	sum.Verdict = sum.Assess()
+	r.Summary = &sum
+}
+
+// untrusted lists the configurations whose recorded trainings all fail
+// their verdict (those that failed outright are counted apart).
+func untrusted(plan []runSpec, recs []Record) []string {
+	var out []string
+	for _, g := range groupRuns(plan, recs) {
+		n, bad := 0, 0
+		for _, r := range g.recs {
+			if r.Summary != nil {
+				n++
+				if len(r.Summary.Verdict) > 0 {
+					bad++
+				}
+			}
+		}
+		if n > 0 && bad == n {
+			out = append(out, g.name())
+		}
+	}
+	return out
 }
 
 func progressOr(w io.Writer) io.Writer {
@@ -429,24 +540,40 @@ func progressOr(w io.Writer) io.Writer {
 // prepareDir creates the results directory and writes config.toml, or, on
 // resume, checks that the stored configuration is the same as cfg (read
 // over today's defaults, so a key added to the engine since does not count
-// as a difference).
-func prepareDir(dir string, cfg Config, resume bool) error {
+// as a difference). It takes the directory's lock first (LockFile), and
+// hands it on until release: a second suite in the same directory is
+// refused with a sentence naming the first.
+func prepareDir(dir string, cfg Config, resume bool) (release func(), err error) {
 	encoded, err := Encode(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resume {
 		if err := checkResumable(dir, cfg.SuiteName()); err != nil {
-			return err
+			return nil, err
 		}
 	} else if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return fmt.Errorf("-out %s is a file, not a directory", dir)
+		return nil, fmt.Errorf("-out %s is a file, not a directory", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("cannot create the results directory: %v", err)
+		return nil, fmt.Errorf("cannot create the results directory: %v", err)
 	}
+	lock, err := filelock.Acquire(filepath.Join(dir, LockFile), "the results directory "+dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeDirConfig(dir, cfg, encoded, resume); err != nil {
+		lock.Release()
+		return nil, err
+	}
+	return lock.Release, nil
+}
+
+// writeDirConfig writes config.toml into a new results directory, or
+// checks a resumed one's against cfg (encoded).
+func writeDirConfig(dir string, cfg Config, encoded []byte, resume bool) error {
 	cpath := filepath.Join(dir, ConfigFile)
-	_, err = os.Stat(cpath)
+	_, err := os.Stat(cpath)
 	switch {
 	case err == nil && !resume:
 		return fmt.Errorf("%s already holds a suite (%s); use -resume to continue it, or another -out", dir, ConfigFile)
@@ -471,7 +598,7 @@ func prepareDir(dir string, cfg Config, resume bool) error {
 // runTrainings trains the runs on kernel path kern with a pool of parallel
 // workers, one goroutine each (cfg.Workers = 1), and records each as it
 // finishes.
-func runTrainings(ctx context.Context, todo []runSpec, parallel int, kern kernels.Path, tr *tracker, record func(Record) error) error {
+func runTrainings(ctx context.Context, todo []runSpec, parallel int, kern kernels.Path, tr *tracker, record func(Record) error, ans map[string]oracle.Analysis) error {
 	jobs := make(chan int)
 	errc := make(chan error, parallel)
 	ctx, cancel := context.WithCancel(ctx)
@@ -482,7 +609,7 @@ func runTrainings(ctx context.Context, todo []runSpec, parallel int, kern kernel
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				r, ok := trainOne(ctx, &todo[i], kern, tr)
+				r, ok := trainOne(ctx, &todo[i], kern, tr, ans)
 				if !ok {
 					continue // interrupted: not recorded
 				}
@@ -529,17 +656,21 @@ func newRecord(s *runSpec, suite, kern string) Record {
 
 func suiteOf(key string) string { return key[:strings.IndexByte(key, '/')] }
 
-// trainOne trains one instance on kernel path kern. ok is false if it was
-// interrupted.
-func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker) (r Record, ok bool) {
+// trainOne trains one instance on kernel path kern and judges it against
+// its exact map in ans (oracle.Judge). ok is false if it was interrupted.
+func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker, ans map[string]oracle.Analysis) (r Record, ok bool) {
 	begin := time.Now()
 	r = newRecord(s, suiteOf(s.Key), kern.Name())
+	r.KernelChoice = kern.ChoiceMap()
 	defer func() { r.Seconds, r.Done = time.Since(begin).Seconds(), time.Now().UTC() }()
 	tk.start(s)
 	defer tk.stop(s)
 	ref := make([]float64, s.Rep.C())
 	ref[0] = s.Cfg.Newton.Start
-	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(kern), engine.WithExactMap(oracle.ExactMap(ref)))
+	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(kern), engine.WithExactMap(oracle.ExactMap(ref)), engine.WithContext(ctx))
+	if err != nil && ctx.Err() != nil {
+		return r, false // interrupted in the warm start: not a result
+	}
 	if err != nil {
 		r.Error = err.Error()
 		return r, true
@@ -557,10 +688,14 @@ func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker) (
 	sum.Flow, sum.History, sum.Config = nil, nil, nil
 	bi := buildinfo.Read()
 	sum.Version, sum.Commit = bi.Version, bi.CommitString()
-	if err := oracle.New(t.Blocks).FillGaps(&sum, t.Model); err != nil {
-		sum.OracleNote = "variational gap not computed: " + err.Error()
+	var an *oracle.Analysis
+	if a, ok := ans[oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)]; ok {
+		an = &a
 	}
-	sum.Verdict = sum.Assess()
+	oracle.Judge(ctx, &sum, t.Model, t.Blocks, an, "exact map not computed here (the suite's oracle key, or an array task: the tables set it beside the run)")
+	if ctx.Err() != nil {
+		return r, false // interrupted in the read-out: not a result
+	}
 	r.Summary = &sum
 	return r, true
 }
@@ -598,6 +733,7 @@ func timeOne(ctx context.Context, s *runSpec, tk *tracker) (r Record, ok bool) {
 		r.Error = s.KernelErr.Error()
 		return r, true
 	}
+	r.KernelChoice = s.kernelPath.ChoiceMap()
 	tk.start(s)
 	defer tk.stop(s)
 	t, err := newTrainer(s.Cfg, s.Rep, engine.WithKernels(s.kernelPath))

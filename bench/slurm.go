@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"rgflow/internal/inputfile"
 )
 
 // A Commander runs a Slurm command and returns its standard output; its
@@ -160,7 +162,7 @@ func Submit(ctx context.Context, opts Options, so SlurmOptions) (*ArrayResult, e
 	maps := make(chan struct{})
 	go func() {
 		defer close(maps)
-		oracles(cfg, plan, dir, progress)
+		oracles(ctx, cfg, plan, dir, progress)
 	}()
 	if err := waitArray(ctx, dir, arr, so, cmd, progress); err != nil {
 		return res, err // not waiting for the maps either (they are saved atomically, or not at all)
@@ -501,9 +503,13 @@ func writers(opts Options) (out, progress io.Writer) {
 // made with cfg), plans the suite and reads every record and the array's
 // manifest there (nil if it has none).
 func openArrayDir(ctx context.Context, opts Options, cfg Config, progress io.Writer) ([]runSpec, map[string]Record, *Array, error) {
-	if err := prepareDir(opts.OutDir, cfg, opts.Resume); err != nil {
+	// the lock only while the directory is prepared: the array's tasks
+	// share the directory by design, and -collect may run beside -wait
+	release, err := prepareDir(opts.OutDir, cfg, opts.Resume)
+	if err != nil {
 		return nil, nil, nil, err
 	}
+	release()
 	repsByName, err := resolveReps(ctx, opts, repNames(cfg))
 	if err != nil {
 		return nil, nil, nil, err
@@ -525,7 +531,7 @@ func openArrayDir(ctx context.Context, opts Options, cfg Config, progress io.Wri
 func recordedRuns(dir string) (map[string]Record, []string) {
 	done := map[string]Record{}
 	var warnings []string
-	data, err := os.ReadFile(filepath.Join(dir, JournalFile))
+	data, err := inputfile.Read(filepath.Join(dir, JournalFile), inputfile.MemoryLimit())
 	if err == nil {
 		done, warnings = parseJournal(filepath.Join(dir, JournalFile), data)
 	} else if !errors.Is(err, os.ErrNotExist) {

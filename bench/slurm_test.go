@@ -111,8 +111,8 @@ func collect(t *testing.T, dir, suite string, f *fakeSlurm) (*ArrayStatus, strin
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	_, st, err := Collect(context.Background(), Options{Suite: suite, Config: cfg, OutDir: dir, Resolve: builtin, Out: &out}, f.command)
-	return st, out.String(), err
+	rep, st, err := Collect(context.Background(), Options{Suite: suite, Config: cfg, OutDir: dir, Resolve: builtin, Out: &out}, f.command)
+	return st, out.String(), smokeUntrusted(cfg, rep, err)
 }
 
 // without drops the named columns of a CSV file's rows (header first).

@@ -19,8 +19,9 @@ import (
 	"rgflow/engine"
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
+	"rgflow/internal/ensemble"
 	"rgflow/internal/nullfloat"
-	"rgflow/internal/quantile"
+	"rgflow/kernels"
 )
 
 // F is a float that writes NaN as JSON null (nullfloat.Float) and as an
@@ -157,11 +158,17 @@ type EpochTimeRow struct {
 	FMAsPerConfig F      `json:"peak_fmas_per_config"`
 	Error         string `json:"error,omitempty"`
 	Recorded      bool   `json:"recorded"`
+	// VsGeneric is the median divided by the generic path's for the same
+	// configuration (NaN without a generic row); SlowerThanGeneric marks
+	// a row on another path whose median is the larger.
+	VsGeneric         F    `json:"ratio_to_generic"`
+	SlowerThanGeneric bool `json:"slower_than_generic"`
 }
 
 var epochTimeHeader = []string{"label", "rep", "d", "c", "loss", "model", "trajectories", "network", "activation",
 	"cd_samples", "k_fine", "k_coarse", "kernels", "repeats", "median_s", "q1_s", "q3_s", "min_s", "max_s",
-	"reference_s", "reference_source", "ratio_to_reference", "configs_per_s", "fma_peak_per_s", "peak_fmas_per_config", "error"}
+	"reference_s", "reference_source", "ratio_to_reference", "configs_per_s", "fma_peak_per_s", "peak_fmas_per_config",
+	"ratio_to_generic", "slower_than_generic", "error"}
 
 func networkOf(cfg engine.Config, c int) string {
 	l := cfg.Layers(c)
@@ -180,7 +187,7 @@ func epochTimeRows(plan []runSpec, recs []Record) []EpochTimeRow {
 			Label: s.Label, Rep: s.Rep.Name, D: s.Rep.D, C: s.Rep.C(), Loss: s.Cfg.Loss, Model: s.Cfg.Model,
 			Trajectories: s.Cfg.Trajectories, Network: networkOf(s.Cfg, s.Rep.C()), Activation: s.Cfg.Network.Activation,
 			Kernels: s.Kernel, Median: nan(), Q1: nan(), Q3: nan(), Min: nan(), Max: nan(), Reference: nan(), Ratio: nan(),
-			ConfigsPerS: nan(), FMAPeak: nan(), FMAsPerConfig: nan(),
+			ConfigsPerS: nan(), FMAPeak: nan(), FMAsPerConfig: nan(), VsGeneric: nan(),
 		}
 		if usesCD(s.Cfg.Loss) {
 			row.CDSamples, row.KFine, row.KCoarse = s.Cfg.CD.Samples, s.Cfg.CD.KFine, s.Cfg.CD.KCoarse
@@ -208,7 +215,29 @@ func epochTimeRows(plan []runSpec, recs []Record) []EpochTimeRow {
 		}
 		rows = append(rows, row)
 	}
+	markSlowerThanGeneric(plan, rows)
 	return rows
+}
+
+// markSlowerThanGeneric sets each row's ratio to the generic path's row of
+// the same configuration and marks the rows on other paths that are
+// slower.
+func markSlowerThanGeneric(plan []runSpec, rows []EpochTimeRow) {
+	generic := map[string]float64{}
+	timed := func(r *EpochTimeRow) bool { return r.Recorded && r.Error == "" && float64(r.Median) > 0 }
+	for i := range rows {
+		if plan[i].Kernel == "generic" && timed(&rows[i]) {
+			generic[configHash(plan[i].Cfg)] = float64(rows[i].Median)
+		}
+	}
+	for i := range rows {
+		g, ok := generic[configHash(plan[i].Cfg)]
+		if !ok || !timed(&rows[i]) {
+			continue
+		}
+		rows[i].VsGeneric = F(float64(rows[i].Median) / g)
+		rows[i].SlowerThanGeneric = plan[i].Kernel != "generic" && float64(rows[i].Median) > g
+	}
 }
 
 func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) {
@@ -218,7 +247,7 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 		csvRows = append(csvRows, []string{r.Label, r.Rep, itoa(r.D), itoa(r.C), r.Loss, r.Model, itoa(r.Trajectories),
 			r.Network, r.Activation, itoaZ(r.CDSamples), itoaZ(r.KFine), itoaZ(r.KCoarse), r.Kernels, itoa(r.Repeats),
 			cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.Min), cell(r.Max), cell(r.Reference), r.ReferenceSource, cell(r.Ratio),
-			cell(r.ConfigsPerS), cell(r.FMAPeak), cell(r.FMAsPerConfig), r.Error})
+			cell(r.ConfigsPerS), cell(r.FMAPeak), cell(r.FMAsPerConfig), cell(r.VsGeneric), strconv.FormatBool(r.SlowerThanGeneric), r.Error})
 	}
 	o.csv(EpochTime+".csv", epochTimeHeader, csvRows)
 	o.json(EpochTime+".json", map[string]any{
@@ -229,18 +258,18 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 	o.figure(EpochTime, func(path string) error { return epochTimeFigure(path, rows, o.smoke) })
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "configuration\tnetwork\ts/epoch (median)\tIQR\treference\tours/reference\tconfigs/s\tpeak FMAs/config")
+	fmt.Fprintln(tw, "configuration\tnetwork\ttime/epoch (median)\tIQR\treference\tours/reference\tconfigs/s\tpeak FMAs/config\t/generic")
 	for _, r := range rows {
 		switch {
 		case !r.Recorded:
-			fmt.Fprintf(tw, "%s\t%s\tnot run\t\t\t\t\t\n", r.Label, r.Network)
+			fmt.Fprintf(tw, "%s\t%s\tnot run\t\t\t\t\t\t\n", r.Label, r.Network)
 		case r.Error != "":
-			fmt.Fprintf(tw, "%s\t%s\tFAILED: %s\t\t\t\t\t\n", r.Label, r.Network, r.Error)
+			fmt.Fprintf(tw, "%s\t%s\tFAILED: %s\t\t\t\t\t\t\n", r.Label, r.Network, r.Error)
 		default:
-			ref, ratio, thr, fpc := "", "", "", ""
+			ref, ratio, thr, fpc, vg := "", "", "", "", ""
 			if !math.IsNaN(float64(r.Reference)) {
-				ref = fmt.Sprintf("%.4g (%s)", float64(r.Reference), shortSource(r.ReferenceSource))
-				ratio = fmt.Sprintf("%.3g (%.3g× faster)", float64(r.Ratio), 1/float64(r.Ratio))
+				ref = fmt.Sprintf("%s (%s)", engine.FormatDuration(float64(r.Reference)), shortSource(r.ReferenceSource))
+				ratio = fmt.Sprintf("%.3g× faster", 1/float64(r.Ratio))
 			}
 			if !math.IsNaN(float64(r.ConfigsPerS)) {
 				thr = fmt.Sprintf("%.3g", float64(r.ConfigsPerS))
@@ -248,10 +277,18 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 			if !math.IsNaN(float64(r.FMAsPerConfig)) {
 				fpc = fmt.Sprintf("%.3g", float64(r.FMAsPerConfig))
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.4g\t%.4g–%.4g\t%s\t%s\t%s\t%s\n", r.Label, r.Network, float64(r.Median), float64(r.Q1), float64(r.Q3), ref, ratio, thr, fpc)
+			if !math.IsNaN(float64(r.VsGeneric)) {
+				vg = fmt.Sprintf("%.3g", float64(r.VsGeneric))
+				if r.SlowerThanGeneric {
+					vg += " SLOWER"
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s–%s\t%s\t%s\t%s\t%s\t%s\n", r.Label, r.Network, engine.FormatDuration(float64(r.Median)),
+				engine.FormatDuration(float64(r.Q1)), engine.FormatDuration(float64(r.Q3)), ref, ratio, thr, fpc, vg)
 		}
 	}
 	tw.Flush()
+	fmt.Fprintln(out, slowerSummary(plan, rows, o.smoke))
 	// monotone against flow, as the reference's ≈ 2.8×
 	type k struct {
 		rep, loss, kern, net string
@@ -271,6 +308,38 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 			fmt.Fprintf(out, "monotone/flow %s %s traj=%d %s: %.2f× (reference ≈ %.1f×)\n", r.Rep, r.Loss, r.Trajectories, r.Kernels, float64(r.Median)/f, ReferenceMonotoneFactor)
 		}
 	}
+}
+
+// slowerSummary is the table's line on the paths: which rows on an
+// assembly path were slower than generic, and which row is rgflow's own
+// per-kernel choice.
+func slowerSummary(plan []runSpec, rows []EpochTimeRow, smoke bool) string {
+	var slow []string
+	compared := 0
+	for i, r := range rows {
+		if plan[i].Kernel != "generic" && !math.IsNaN(float64(r.VsGeneric)) {
+			compared++
+			if r.SlowerThanGeneric {
+				slow = append(slow, fmt.Sprintf("%s (%.3g×)", r.Label, float64(r.VsGeneric)))
+			}
+		}
+	}
+	var line string
+	switch {
+	case compared == 0:
+		line = "slower than generic: nothing to compare (no row on both generic and another path)"
+	case len(slow) == 0:
+		line = fmt.Sprintf("slower than generic: none of the %d rows on other paths", compared)
+	default:
+		line = fmt.Sprintf("SLOWER THAN GENERIC: %d of the %d rows on other paths: %s", len(slow), compared, strings.Join(slow, "; "))
+	}
+	if smoke {
+		line += " (a smoke test: its timings mean nothing)"
+	}
+	if p, err := kernels.Calibrate(""); err == nil {
+		line += fmt.Sprintf("\nrgflow's per-kernel choice on this CPU (RGFLOW_KERNELS unset) is %s", p.Name())
+	}
+	return line
 }
 
 // shortSource is a reference implementation's name for the table.
@@ -300,26 +369,35 @@ func itoaZ(i int) string {
 // roots over the second half of training, "axis" its physical-axis
 // critical coupling. Bias is median − exact J_c.
 type DistRow struct {
-	Label     string   `json:"label"`
-	Rep       string   `json:"rep"`
-	D         int      `json:"d"`
-	C         int      `json:"c"`
-	Loss      string   `json:"loss"`
-	Model     string   `json:"model"`
-	Network   string   `json:"network"`
-	Quantity  string   `json:"quantity"`
-	Instances int      `json:"instances"` // planned
-	OK        int      `json:"ok"`        // with an estimate
-	Failed    int      `json:"failed"`    // recorded with an error
-	Median    F        `json:"median"`
-	Q1        F        `json:"q1"`
-	Q3        F        `json:"q3"`
-	IQR       F        `json:"iqr"`
-	Mean      F        `json:"mean"`
-	Std       F        `json:"std"`
-	Bias      F        `json:"bias"`
-	RelBias   F        `json:"rel_bias_percent"`
-	Values    []F      `json:"values"` // per instance, in seed order (null: no estimate)
+	Label     string `json:"label"`
+	Rep       string `json:"rep"`
+	D         int    `json:"d"`
+	C         int    `json:"c"`
+	Loss      string `json:"loss"`
+	Model     string `json:"model"`
+	Network   string `json:"network"`
+	Quantity  string `json:"quantity"`
+	Instances int    `json:"instances"` // planned
+	OK        int    `json:"ok"`        // with an estimate
+	Failed    int    `json:"failed"`    // recorded with an error
+	Median    F      `json:"median"`
+	Q1        F      `json:"q1"`
+	Q3        F      `json:"q3"`
+	IQR       F      `json:"iqr"`
+	StdErr    F      `json:"stderr"` // bootstrap standard error of the median (internal/ensemble)
+	Mean      F      `json:"mean"`
+	Std       F      `json:"std"`
+	Bias      F      `json:"bias"`
+	RelBias   F      `json:"rel_bias_percent"`
+	Values    []F    `json:"values"` // per instance, in seed order (null: no estimate)
+	// NuMedian is the instances' median ν; Trusted and Untrusted count the
+	// recorded trainings whose own verdict found nothing wrong and
+	// something wrong; Verdict is the verdict on the configuration's
+	// ensemble (engine.EnsembleSummary.Assess), [] when nothing is wrong.
+	NuMedian  F        `json:"nu_median"`
+	Trusted   int      `json:"trusted"`
+	Untrusted int      `json:"untrusted"`
+	Verdict   []string `json:"verdict"`
 	Published *Anchor  `json:"published,omitempty"`
 	Errors    []string `json:"errors,omitempty"`
 	// CoarseMirror is the runs' coarse_mirror; the Oracle… values are the
@@ -336,19 +414,22 @@ type DistRow struct {
 }
 
 var distHeader = []string{"label", "rep", "d", "c", "loss", "model", "coarse_mirror", "network", "quantity", "instances", "ok", "failed",
-	"median", "q1", "q3", "iqr", "mean", "std", "bias", "rel_bias_percent",
-	"oracle_axis_jc", "oracle_lambda", "oracle_nu", "median_variational_gap",
+	"median", "q1", "q3", "iqr", "stderr", "mean", "std", "bias", "rel_bias_percent", "nu_median",
+	"oracle_axis_jc", "oracle_lambda", "oracle_nu", "median_variational_gap", "trusted", "untrusted", "verdict",
 	"published_source", "published_loss", "published_median", "published_q1", "published_q3", "error"}
 
 var runsHeader = []string{"label", "rep", "loss", "model", "coarse_mirror", "param", "value", "seed", "trajectories", "epochs",
 	"jc_median", "jc_q1", "jc_q3", "roots", "root_failures", "axis_jc", "lambda", "nu", "fixed_point",
-	"variational_gap", "kl_learned", "kl_min", "verdict",
+	"variational_gap", "kl_learned", "kl_min", "fixed_point_distance", "axis_jc_distance", "fixed_point_shift", "verdict",
 	"seconds_per_epoch", "seconds", "error"}
 
-// stats of the finite values.
+// stats of the finite values: the ensemble statistics every error bar of
+// rgflow uses (internal/ensemble: median, quartiles, the bootstrap
+// standard error of the median), and the mean, standard deviation and
+// range.
 type stats struct {
-	n                                   int
-	median, q1, q3, mean, std, min, max F
+	n                                           int
+	median, q1, q3, stderr, mean, std, min, max F
 }
 
 func statsOf(v []float64) stats {
@@ -358,12 +439,11 @@ func statsOf(v []float64) stats {
 			x = append(x, f)
 		}
 	}
-	s := stats{n: len(x), median: nan(), q1: nan(), q3: nan(), mean: nan(), std: nan(), min: nan(), max: nan()}
+	e := ensemble.Of(x)
+	s := stats{n: e.N, median: F(e.Median), q1: F(e.Q1), q3: F(e.Q3), stderr: F(e.StdErr), mean: nan(), std: nan(), min: nan(), max: nan()}
 	if len(x) == 0 {
 		return s
 	}
-	m, q1, q3 := quantile.Quartiles(x)
-	s.median, s.q1, s.q3 = F(m), F(q1), F(q3)
 	s.mean = F(stat.Mean(x, nil))
 	if len(x) > 1 {
 		s.std = F(stat.StdDev(x, nil))
@@ -416,6 +496,25 @@ type group struct {
 	recs         []Record
 }
 
+// name is the configuration's label, with the swept value in sweeps.
+func (g *group) name() string {
+	if g.param != "" {
+		return fmt.Sprintf("%s %s=%g", g.label, g.param, g.value)
+	}
+	return g.label
+}
+
+// summaries are the group's recorded trainings' summaries, in seed order.
+func (g *group) summaries() []engine.Summary {
+	var out []engine.Summary
+	for _, r := range g.recs {
+		if r.Summary != nil {
+			out = append(out, *r.Summary)
+		}
+	}
+	return out
+}
+
 // failed counts the group's runs recorded with an error.
 func (g *group) failed() int {
 	n := 0
@@ -463,13 +562,21 @@ func distRows(plan []runSpec, recs []Record, oracles map[string]oracle.Analysis)
 			}
 		}
 		gap := statsOf(gaps).median
+		verdict, nu := []string{}, nan()
+		trusted, untrusted := 0, 0
+		if sums := g.summaries(); len(sums) > 0 {
+			e := engine.NewEnsemble(sums)
+			verdict, nu = e.Verdict, e.Ensemble.NuMedian
+			trusted, untrusted = e.Ensemble.Trusted, e.Ensemble.N-e.Ensemble.Trusted
+		}
 		for _, q := range []string{"j0", "axis"} {
 			v := estimates(g.recs, q)
 			st := statsOf(v)
 			row := DistRow{
 				Label: g.label, Rep: s.Rep.Name, D: s.Rep.D, C: s.Rep.C(), Loss: s.Cfg.Loss, Model: s.Cfg.Model,
 				Network: networkOf(s.Cfg, s.Rep.C()), Quantity: q, Instances: g.planned, OK: st.n,
-				Median: st.median, Q1: st.q1, Q3: st.q3, IQR: st.q3 - st.q1, Mean: st.mean, Std: st.std,
+				Median: st.median, Q1: st.q1, Q3: st.q3, IQR: st.q3 - st.q1, StdErr: st.stderr, Mean: st.mean, Std: st.std,
+				NuMedian: nu, Trusted: trusted, Untrusted: untrusted, Verdict: verdict,
 				Bias: st.median - F(engine.JcExact), RelBias: 100 * (st.median - F(engine.JcExact)) / F(engine.JcExact),
 				Errors: distinctErrors(g.recs), Failed: g.failed(),
 				CoarseMirror: s.Cfg.CoarseMirror, Bonds: s.Cfg.Bonds, OracleAxisJc: nan(), OracleLambda: nan(), OracleNu: nan(), MedianGap: gap,
@@ -490,14 +597,6 @@ func distRows(plan []runSpec, recs []Record, oracles map[string]oracle.Analysis)
 		}
 	}
 	return rows
-}
-
-// fmtOr formats a finite x, or returns none.
-func fmtOr(x F, format, none string) string {
-	if v := float64(x); math.IsNaN(v) || math.IsInf(v, 0) {
-		return none
-	}
-	return fmt.Sprintf(format, float64(x))
 }
 
 // mirrorOf is a coarse_mirror for the tables: "axis" for records written
@@ -523,9 +622,10 @@ func runRows(recs []Record) [][]string {
 			}
 			row = append(row, cell(s.JcMedian), cell(s.JcQ1), cell(s.JcQ3), itoa(s.Roots), itoa(s.RootFailures),
 				cell(s.AxisJc), cell(s.Lambda), cell(s.Nu), strings.Join(fp, " "),
-				cell(s.VariationalGap), cell(s.KLLearned), cell(s.KLMin), strings.Join(s.Verdict, "; "), cell(F(s.SecondsPerEpoch)))
+				cell(s.VariationalGap), cell(s.KLLearned), cell(s.KLMin), cell(s.FixedPointDistance), cell(s.AxisJcDistance), cell(s.FixedPointShift),
+				strings.Join(s.Verdict, "; "), cell(F(s.SecondsPerEpoch)))
 		} else {
-			row = append(row, "", "", "", "", "", "", "", "", "", "", "", "", "", "")
+			row = append(row, "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "")
 		}
 		row = append(row, cell(F(r.Seconds)), r.Error)
 		rows = append(rows, row)
@@ -542,9 +642,9 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, oracl
 			ps, pl, pm, p1, p3 = a.Source, a.Loss, F(a.Median), a.Q1, a.Q3
 		}
 		csvRows = append(csvRows, []string{r.Label, r.Rep, itoa(r.D), itoa(r.C), r.Loss, r.Model, mirrorOf(r.CoarseMirror), r.Network, r.Quantity,
-			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.IQR),
-			cell(r.Mean), cell(r.Std), cell(r.Bias), cell(r.RelBias),
-			cell(r.OracleAxisJc), cell(r.OracleLambda), cell(r.OracleNu), cell(r.MedianGap),
+			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.IQR), cell(r.StdErr),
+			cell(r.Mean), cell(r.Std), cell(r.Bias), cell(r.RelBias), cell(r.NuMedian),
+			cell(r.OracleAxisJc), cell(r.OracleLambda), cell(r.OracleNu), cell(r.MedianGap), itoa(r.Trusted), itoa(r.Untrusted), strings.Join(r.Verdict, "; "),
 			ps, pl, cell(pm), cell(p1), cell(p3), first(r.Errors)})
 	}
 	o.csv(c.Suite+".csv", distHeader, csvRows)
@@ -565,7 +665,9 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, oracl
 	})
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian\tIQR\tbias\trel. bias\texact map\tgap\tpublished\n")
+	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian ± s.e.\tIQR\tbias\trel. bias\texact map\tgap\tν (exact 1)\ttrusted\tpublished\n")
+	dash := dashNotes{}
+	var notes []string
 	for _, r := range rows {
 		pub := ""
 		if a := r.Published; a != nil {
@@ -579,20 +681,89 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, oracl
 		if r.Quantity == "axis" {
 			q = "physical axis"
 		}
-		// the exact map's physical-axis value and the median gap belong to
-		// the physical-axis row
-		exact, gap := "", ""
-		if r.Quantity == "axis" {
-			exact, gap = fmtOr(r.OracleAxisJc, "%.5f", "—"), fmtOr(100*r.MedianGap, "%.1f%%", "—")
+		if r.OK == 0 {
+			dash.add("estimates", "no instance gave the estimate (or none is recorded yet)")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%.5f\t%.5f–%.5f\t%+.5f\t%+.2f%%\t%s\t%s\t%s\n", r.Label, r.Network, q, r.OK, r.Instances,
-			float64(r.Median), float64(r.Q1), float64(r.Q3), float64(r.Bias), float64(r.RelBias), exact, gap, pub)
+		// the exact map's physical-axis value, the median gap, ν and the
+		// verdict counts belong to the physical-axis row
+		exact, gap, nu, trusted := "", "", "", ""
+		if r.Quantity == "axis" {
+			exact, gap, nu = dash.fmt(r.OracleAxisJc, "%.5f", "exact", "the exact map was not computed (the suite's oracle key) or has no physical-axis J_c"),
+				dash.fmt(100*r.MedianGap, "%.1f%%", "gap", "no instance had a critical fixed point to measure the variational gap at"),
+				dash.fmt(r.NuMedian, "%.3f", "nu", "no instance had a relevant eigenvalue above 1")
+			trusted = fmt.Sprintf("%d/%d", r.Trusted, r.Trusted+r.Untrusted)
+		}
+		iqr := "—"
+		if r.OK > 0 {
+			iqr = fmt.Sprintf("%.5f–%.5f", float64(r.Q1), float64(r.Q3))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s ± %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Label, r.Network, q, r.OK, r.Instances,
+			dash.fmt(r.Median, "%.5f", "", ""), dash.fmt(r.StdErr, "%.2g", oneKey(r.OK, "stderr"), "one instance has no standard error"),
+			iqr, dash.fmt(r.Bias, "%+.5f", "", ""), dash.fmt(r.RelBias, "%+.2f%%", "", ""),
+			exact, gap, nu, trusted, pub)
 		if r.Quantity == "axis" && len(r.Errors) > 0 {
-			fmt.Fprintf(tw, "  %d failed: %s\t\t\t\t\t\t\t\t\n", r.Failed, r.Errors[0])
+			notes = append(notes, fmt.Sprintf("%s: %d failed: %s", r.Label, r.Failed, r.Errors[0]))
+		}
+		if r.Quantity == "axis" && len(r.Verdict) > 0 {
+			notes = append(notes, fmt.Sprintf("%s: verdict on its %d instances: not to be trusted: %s", r.Label, r.Trusted+r.Untrusted, strings.Join(r.Verdict, "; ")))
 		}
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "exact J_c = %.6f; exact variational (argmin-KL) fixed point for A1: 0.81392\n", engine.JcExact)
+	for _, n := range notes {
+		fmt.Fprintln(out, n)
+	}
+	dash.print(out)
+	fmt.Fprintf(out, "exact J_c = %.6f; exact variational (argmin-KL) fixed point for A1: 0.81392; s.e. is the bootstrap standard error of the median; trusted counts the instances whose own verdict found nothing wrong\n", engine.JcExact)
+}
+
+// oneKey is the note key of a spread that is missing because one instance
+// has an estimate (key), or "" where none has (the missing estimates'
+// note covers it).
+func oneKey(ok int, key string) string {
+	if ok == 1 {
+		return key
+	}
+	return ""
+}
+
+// dashNotes collects why a printed table shows "—" for a number, to say so
+// below it (a table never prints NaN).
+type dashNotes struct {
+	keys  []string
+	notes map[string]string
+}
+
+func (d *dashNotes) add(key, why string) {
+	if d.notes == nil {
+		d.notes = map[string]string{}
+	}
+	if _, ok := d.notes[key]; !ok {
+		d.keys = append(d.keys, key)
+		d.notes[key] = why
+	}
+}
+
+// fmt formats a finite x, or returns "—" and records why under key ("":
+// the table's general note on missing estimates covers it).
+func (d *dashNotes) fmt(x F, format, key, why string) string {
+	if v := float64(x); !math.IsNaN(v) && !math.IsInf(v, 0) {
+		return fmt.Sprintf(format, v)
+	}
+	if key != "" {
+		d.add(key, why)
+	}
+	return "—"
+}
+
+func (d *dashNotes) print(out io.Writer) {
+	if len(d.keys) == 0 {
+		return
+	}
+	var why []string
+	for _, k := range d.keys {
+		why = append(why, d.notes[k])
+	}
+	fmt.Fprintf(out, "—: no number: %s\n", strings.Join(why, "; "))
 }
 
 // ---------------------------------------------------------------------------
@@ -615,15 +786,18 @@ type SweepRow struct {
 	Median    F        `json:"median"`
 	Q1        F        `json:"q1"`
 	Q3        F        `json:"q3"`
-	Bias      F        `json:"bias"` // mean − exact J_c
+	StdErr    F        `json:"stderr"` // bootstrap standard error of the median
+	Bias      F        `json:"bias"`   // mean − exact J_c
 	RelBias   F        `json:"rel_bias_percent"`
 	AxisMean  F        `json:"axis_mean"`
 	AxisStd   F        `json:"axis_std"`
+	Trusted   int      `json:"trusted"`   // recorded trainings whose own verdict found nothing wrong
+	Untrusted int      `json:"untrusted"` // and something wrong
 	Errors    []string `json:"errors,omitempty"`
 }
 
 var sweepHeader = []string{"label", "rep", "loss", "model", "param", "value", "instances", "ok", "failed",
-	"mean", "std", "median", "q1", "q3", "bias", "rel_bias_percent", "axis_mean", "axis_std", "error"}
+	"mean", "std", "median", "q1", "q3", "stderr", "bias", "rel_bias_percent", "axis_mean", "axis_std", "trusted", "untrusted", "error"}
 
 func sweepRows(plan []runSpec, recs []Record) []SweepRow {
 	var rows []SweepRow
@@ -655,9 +829,16 @@ func sweepRows(plan []runSpec, recs []Record) []SweepRow {
 		ax := statsOf(estimates(g.recs, "axis"))
 		row := SweepRow{
 			Label: g.label, Rep: s.Rep.Name, Loss: s.Cfg.Loss, Model: s.Cfg.Model, Param: g.param, Value: g.value,
-			Instances: g.planned, OK: j0.n, Mean: j0.mean, Std: j0.std, Median: j0.median, Q1: j0.q1, Q3: j0.q3,
+			Instances: g.planned, OK: j0.n, Mean: j0.mean, Std: j0.std, Median: j0.median, Q1: j0.q1, Q3: j0.q3, StdErr: j0.stderr,
 			Bias: j0.mean - F(engine.JcExact), RelBias: 100 * (j0.mean - F(engine.JcExact)) / F(engine.JcExact),
 			AxisMean: ax.mean, AxisStd: ax.std, Errors: distinctErrors(g.recs), Failed: g.failed(),
+		}
+		for _, s := range g.summaries() {
+			if len(s.Verdict) == 0 {
+				row.Trusted++
+			} else {
+				row.Untrusted++
+			}
 		}
 		rows = append(rows, row)
 	}
@@ -669,8 +850,8 @@ func sweepOutputs(o *outputs, c *SweepsConfig, plan []runSpec, recs []Record, ou
 	var csvRows [][]string
 	for _, r := range rows {
 		csvRows = append(csvRows, []string{r.Label, r.Rep, r.Loss, r.Model, r.Param, strconv.FormatFloat(r.Value, 'g', -1, 64),
-			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Mean), cell(r.Std), cell(r.Median), cell(r.Q1), cell(r.Q3),
-			cell(r.Bias), cell(r.RelBias), cell(r.AxisMean), cell(r.AxisStd), first(r.Errors)})
+			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Mean), cell(r.Std), cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.StdErr),
+			cell(r.Bias), cell(r.RelBias), cell(r.AxisMean), cell(r.AxisStd), itoa(r.Trusted), itoa(r.Untrusted), first(r.Errors)})
 	}
 	o.csv(Sweeps+".csv", sweepHeader, csvRows)
 	o.csv(Sweeps+"-runs.csv", runsHeader, runRows(recs))
@@ -689,15 +870,22 @@ func sweepOutputs(o *outputs, c *SweepsConfig, plan []runSpec, recs []Record, ou
 	}
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "configuration\tparameter\tvalue\tn\tmean J_c ± σ\tmedian\tbias of mean")
+	fmt.Fprintln(tw, "configuration\tparameter\tvalue\tn\tmean J_c ± σ\tmedian ± s.e.\tbias of mean\ttrusted")
+	dash := dashNotes{}
 	for _, r := range rows {
 		if r.OK == 0 && len(r.Errors) > 0 {
-			fmt.Fprintf(tw, "%s\t%s\t%g\t0/%d\tFAILED: %s\t\t\n", r.Label, r.Param, r.Value, r.Instances, r.Errors[0])
+			fmt.Fprintf(tw, "%s\t%s\t%g\t0/%d\tFAILED: %s\t\t\t\n", r.Label, r.Param, r.Value, r.Instances, r.Errors[0])
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%g\t%d/%d\t%.5f ± %.5f\t%.5f\t%+.2f%%\n", r.Label, r.Param, r.Value, r.OK, r.Instances,
-			float64(r.Mean), float64(r.Std), float64(r.Median), float64(r.RelBias))
+		if r.OK == 0 {
+			dash.add("estimates", "no instance gave an estimate (or none is recorded yet)")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%g\t%d/%d\t%s ± %s\t%s ± %s\t%s\t%d/%d\n", r.Label, r.Param, r.Value, r.OK, r.Instances,
+			dash.fmt(r.Mean, "%.5f", "", ""), dash.fmt(r.Std, "%.5f", oneKey(r.OK, "std"), "one instance has no standard deviation"),
+			dash.fmt(r.Median, "%.5f", "", ""), dash.fmt(r.StdErr, "%.2g", oneKey(r.OK, "stderr"), "one instance has no standard error"),
+			dash.fmt(r.RelBias, "%+.2f%%", "", ""), r.Trusted, r.Trusted+r.Untrusted)
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "exact J_c = %.6f\n", engine.JcExact)
+	dash.print(out)
+	fmt.Fprintf(out, "exact J_c = %.6f; s.e. is the bootstrap standard error of the median\n", engine.JcExact)
 }

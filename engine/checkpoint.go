@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,24 +11,31 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"rgflow/internal/atomicfile"
+	"rgflow/internal/inputfile"
+	"rgflow/internal/quote"
+	"rgflow/kernels"
 	"rgflow/reps"
 )
 
 // Checkpoint is everything a run needs to continue exactly where it
 // stopped: the configuration, the network, the optimiser, the trajectories,
 // the random generator and the roots recorded so far. It is stored as JSON
-// (Go writes float64 in shortest round-trip form, so nothing is lost).
+// (Go writes float64 in shortest round-trip form, so nothing is lost),
+// sealed with a SHA-256 checksum of its content (Encode), and every field
+// is checked against the configuration before a run resumes from it
+// (Resume), so that a damaged or edited checkpoint is refused with a
+// sentence naming the field instead of resuming to other numbers or
+// failing in the middle of the run.
 //
 // The network's activation is the configuration's. Older checkpoints also
 // carry it as a key "activation" of its own; decoding ignores that key, as
 // it ignores any it does not know, and an older checkpoint has no
-// "root_failure_reasons".
+// "root_failure_reasons" and no checksum (format 1).
 type Checkpoint struct {
 	Format             int            `json:"format"`
 	Config             Config         `json:"config"`
@@ -46,9 +56,27 @@ type Checkpoint struct {
 	// History is every epoch so far; checkpoints older than it lack it,
 	// and a run resumed from one records its history from there on.
 	History *History `json:"history,omitempty"`
+	// Options are the settings of the command that change a run's
+	// outputs but are not part of its configuration (rgflow train's
+	// -oracle), kept so that a resumed run writes what the uninterrupted
+	// one would have (Trainer.Options).
+	Options map[string]string `json:"options,omitempty"`
+	// Finished says that the run's results were written after its last
+	// epoch: the final read-out is complete. A checkpoint at its last
+	// epoch that is not finished was stopped during the read-out (or its
+	// results could not be written), and a resumed run does the read-out
+	// again.
+	Finished bool `json:"finished,omitempty"`
+	// Kernels and KernelChoice are the kernel choice the run was on (as in
+	// the summary; older checkpoints lack them): KernelsChanged compares
+	// a resumed run's with them.
+	Kernels      string            `json:"kernels,omitempty"`
+	KernelChoice map[string]string `json:"kernel_choice,omitempty"`
 }
 
-const checkpointFormat = 1
+// checkpointFormat is the format Encode writes: 2, sealed with a
+// checksum. Format 1, without one, is still read.
+const checkpointFormat = 2
 
 // Checkpoint captures the trainer's state at the end of its last whole
 // epoch, as a copy. It may be called from another goroutine while an epoch
@@ -73,20 +101,43 @@ func (t *Trainer) Checkpoint() (*Checkpoint, error) {
 		AdamM: slices.Clone(t.Opt.M), AdamV: slices.Clone(t.Opt.V), AdamT: t.Opt.T,
 		J: slices.Clone(J), RNG: rng, Roots: slices.Clone(t.Roots), RootFailures: t.RootFailures,
 		RootFailureReasons: maps.Clone(t.RootFailureReasons), LastRoot: slices.Clone(t.LastRoot),
-		ElapsedNs: int64(t.Elapsed), History: t.History.clone(),
+		ElapsedNs: int64(t.Elapsed), History: t.History.clone(), Options: maps.Clone(t.Options),
+		Kernels: t.Blocks.Kernels().Name(), KernelChoice: t.Blocks.Kernels().ChoiceMap(),
 	}, nil
+}
+
+// KernelsChanged says, in one sentence, whether a run resumed from ck on
+// kernel choice p computes other bits than the run that wrote ck would
+// have (a kernel whose paths differ in the last bits on another path:
+// the enumeration, tanh, the products on generic against assembly); ""
+// when not, or when ck does not record its choice. Such a run is
+// continued, not refused (a checkpoint may move to another machine),
+// and its numbers from there on are those of p.
+func KernelsChanged(ck *Checkpoint, p kernels.Path) string {
+	if len(ck.KernelChoice) == 0 {
+		return ""
+	}
+	diff := p.BitsDiffer(ck.KernelChoice)
+	if len(diff) == 0 {
+		return ""
+	}
+	hint := ""
+	if _, err := kernels.Lookup(ck.Kernels); err == nil {
+		hint = fmt.Sprintf("; RGFLOW_KERNELS=%s repeats them", ck.Kernels)
+	}
+	return fmt.Sprintf("the checkpoint's run was on kernels %s, this one is on %s (%s): from here on the numbers will differ in the last bits from an uninterrupted run%s",
+		ck.Kernels, p.Name(), strings.Join(diff, "; "), hint)
 }
 
 // Resume rebuilds a trainer from a checkpoint. epochs, if positive,
 // replaces the configured total (to train on past the original end). The
-// options are NewTrainer's: the kernel path is not part of the checkpoint,
-// so a run may continue on another machine's path.
+// options are NewTrainer's: the kernel choice is recorded in the
+// checkpoint but not imposed, so a run may continue on another machine's
+// paths (KernelsChanged says when that changes its bits). A checkpoint
+// that does not fit its own configuration is refused (check).
 func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer, error) {
-	if ck.Format != checkpointFormat {
-		return nil, fmt.Errorf("checkpoint format %d is not supported (want %d)", ck.Format, checkpointFormat)
-	}
 	if ck.Rep != rep.Name {
-		return nil, fmt.Errorf("checkpoint is for representation %s, not %s", ck.Rep, rep.Name)
+		return nil, fmt.Errorf("checkpoint is for representation %s, not %s", quote.Short(ck.Rep), rep.Name)
 	}
 	cfg := ck.Config
 	cfg.fillAbsent()
@@ -96,9 +147,6 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 		}
 		cfg.Epochs = epochs
 	}
-	if ck.Epoch < 0 || ck.Epoch > cfg.Epochs {
-		return nil, fmt.Errorf("checkpoint is at epoch %d of %d, which cannot be", ck.Epoch, cfg.Epochs)
-	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("the checkpoint's configuration: %v", err)
 	}
@@ -107,9 +155,8 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 		return nil, err
 	}
 	net := t.Model.Net()
-	if fmt.Sprint(ck.Sizes) != fmt.Sprint(net.Sizes) || len(ck.Params) != len(net.Params) ||
-		len(ck.AdamM) != len(net.Params) || len(ck.AdamV) != len(net.Params) || len(ck.J) != len(t.J) {
-		return nil, fmt.Errorf("checkpoint does not fit its own configuration (network %v, %d trajectories)", ck.Sizes, len(ck.J)/max(1, t.C))
+	if err := ck.check(cfg, t.C, net.Sizes, net.NumParams()); err != nil {
+		return nil, err
 	}
 	copy(net.Params, ck.Params)
 	copy(t.Opt.M, ck.AdamM)
@@ -117,7 +164,7 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 	t.Opt.T = ck.AdamT
 	copy(t.J, ck.J)
 	if err := t.pcg.UnmarshalBinary(ck.RNG); err != nil {
-		return nil, fmt.Errorf("checkpoint random state: %v", err)
+		return nil, &CheckpointError{Field: "rng", Problem: "is not a random generator's state"}
 	}
 	t.rng = rand.New(t.pcg)
 	t.Epoch = ck.Epoch
@@ -126,16 +173,147 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 		t.Roots[i] = math.Abs(r) // older checkpoints kept the sign of J_0
 	}
 	t.RootFailures = ck.RootFailures
-	t.RootFailureReasons = ck.RootFailureReasons
-	t.LastRoot = ck.LastRoot
+	t.RootFailureReasons = maps.Clone(ck.RootFailureReasons)
+	t.LastRoot = slices.Clone(ck.LastRoot)
 	t.Elapsed = time.Duration(ck.ElapsedNs)
 	if h := ck.History; h != nil {
-		if !h.consistent() || h.Len() > ck.Epoch {
-			return nil, fmt.Errorf("checkpoint history does not fit its %d epochs", ck.Epoch)
-		}
 		t.History = *h.clone()
 	}
+	t.Options = maps.Clone(ck.Options)
 	return t, nil
+}
+
+// CheckpointError is a field of a checkpoint that does not fit the run
+// it describes: Field is its JSON key ("last_root"), Problem what is
+// wrong with it.
+type CheckpointError struct {
+	Field, Problem string
+}
+
+func (e *CheckpointError) Error() string {
+	return fmt.Sprintf("the checkpoint's %q %s", e.Field, e.Problem)
+}
+
+// check tests every field of the checkpoint against cfg (its
+// configuration, with any new total of epochs), c, the number of
+// couplings of its representation, and the network the configuration
+// makes (its layer sizes and number of parameters): lengths, finiteness,
+// ranges and counts. It is the one place that knows what a checkpoint may
+// hold; a checkpoint it passes resumes without a panic.
+func (ck *Checkpoint) check(cfg Config, c int, sizes []int, params int) error {
+	bad := func(field, format string, args ...any) error {
+		return &CheckpointError{Field: field, Problem: fmt.Sprintf(format, args...)}
+	}
+	finite := func(field string, x []float64, nonNegative bool) error {
+		for i, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return bad(field, "holds %v at position %d, not a finite number", v, i+1)
+			}
+			if nonNegative && v < 0 {
+				return bad(field, "holds %v at position %d, which cannot be negative", v, i+1)
+			}
+		}
+		return nil
+	}
+	m := cfg.TrajectoriesFor(c)
+	recorded := len(ck.Roots) + ck.RootFailures
+	switch {
+	case ck.Format != 1 && ck.Format != checkpointFormat:
+		return bad("format", "is %d, which this rgflow cannot read (it reads 1 and %d)", ck.Format, checkpointFormat)
+	case ck.Epoch < 0 || ck.Epoch > cfg.Epochs:
+		return bad("epoch", "is %d, outside the run's 0 to %d epochs", ck.Epoch, cfg.Epochs)
+	case !slices.Equal(ck.Sizes, sizes):
+		return bad("sizes", "are %v, but its configuration makes a network of %v", shortInts(ck.Sizes), sizes)
+	case len(ck.Params) != params:
+		return bad("params", "has %d numbers, but a network of %v has %d parameters", len(ck.Params), sizes, params)
+	case len(ck.AdamM) != params:
+		return bad("adam_m", "has %d numbers, not one per parameter (%d)", len(ck.AdamM), params)
+	case len(ck.AdamV) != params:
+		return bad("adam_v", "has %d numbers, not one per parameter (%d)", len(ck.AdamV), params)
+	case ck.AdamT < 0 || ck.AdamT > ck.Epoch:
+		return bad("adam_t", "is %d, but the optimiser takes one step an epoch (%d epochs done)", ck.AdamT, ck.Epoch)
+	case len(ck.J) != m*c:
+		return bad("trajectories", "has %d numbers, but %d trajectories of %d couplings are %d", len(ck.J), m, c, m*c)
+	case ck.RootFailures < 0:
+		return bad("root_failures", "is %d, which cannot be negative", ck.RootFailures)
+	case recorded > ck.Epoch:
+		return bad("roots", "and \"root_failures\" record %d epochs, more than the %d done", recorded, ck.Epoch)
+	case ck.LastRoot != nil && len(ck.LastRoot) != c:
+		return bad("last_root", "has %d numbers, but the representation has %d couplings", len(ck.LastRoot), c)
+	case ck.ElapsedNs < 0:
+		return bad("elapsed_ns", "is %d, a negative time", ck.ElapsedNs)
+	}
+	for _, f := range []struct {
+		field       string
+		x           []float64
+		nonNegative bool
+	}{{"params", ck.Params, false}, {"adam_m", ck.AdamM, false}, {"adam_v", ck.AdamV, true},
+		{"trajectories", ck.J, false}, {"roots", ck.Roots, false}, {"last_root", ck.LastRoot, false}} {
+		if err := finite(f.field, f.x, f.nonNegative); err != nil {
+			return err
+		}
+	}
+	if ck.RootFailureReasons != nil {
+		sum := 0
+		for _, why := range slices.Sorted(maps.Keys(ck.RootFailureReasons)) {
+			n := ck.RootFailureReasons[why]
+			if !slices.Contains(newtonStatusNames[NewtonConverged+1:], why) {
+				return bad("root_failure_reasons", "names %s, which is not a reason Newton stops for", quote.Short(why))
+			}
+			if n < 0 {
+				return bad("root_failure_reasons", "counts %d for %q", n, why)
+			}
+			sum += n
+		}
+		if sum != ck.RootFailures {
+			return bad("root_failure_reasons", "count %d failures, but \"root_failures\" is %d", sum, ck.RootFailures)
+		}
+	}
+	var rng rand.PCG
+	if err := rng.UnmarshalBinary(ck.RNG); err != nil {
+		return bad("rng", "is not a random generator's state")
+	}
+	if h := ck.History; h != nil {
+		if err := h.check(ck.Epoch); err != nil {
+			return err
+		}
+	}
+	for k, v := range ck.Options {
+		if k != "oracle" || v != "auto" && v != "on" && v != "off" {
+			return bad("options", "hold %s = %s, which this rgflow does not know", quote.Short(k), quote.Short(v))
+		}
+	}
+	return nil
+}
+
+// check tests a checkpoint's history of its last epochs up to epoch.
+func (h *History) check(epoch int) error {
+	bad := func(format string, args ...any) error {
+		return &CheckpointError{Field: "history", Problem: fmt.Sprintf(format, args...)}
+	}
+	n := h.Len()
+	if !h.consistent() {
+		return bad("has columns of different lengths")
+	}
+	if n > epoch {
+		return bad("has %d epochs, more than the %d done", n, epoch)
+	}
+	for i := 0; i < n; i++ {
+		root := float64(h.Root[i])
+		switch {
+		case h.Epoch[i] != epoch-n+1+i:
+			return bad("lists epoch %d where epoch %d belongs", h.Epoch[i], epoch-n+1+i)
+		case math.IsNaN(h.Loss[i]) || math.IsInf(h.Loss[i], 0):
+			return bad("has a loss of %v at epoch %d", h.Loss[i], h.Epoch[i])
+		case !(h.Beta[i] >= 0 && h.Beta[i] <= MaxBeta):
+			return bad("has β = %v at epoch %d", h.Beta[i], h.Epoch[i])
+		case !(h.Acceptance[i] >= 0 && h.Acceptance[i] <= 1):
+			return bad("has an acceptance of %v at epoch %d", h.Acceptance[i], h.Epoch[i])
+		case math.IsInf(root, 0) || root < 0:
+			return bad("has a root of %v at epoch %d", root, h.Epoch[i])
+		}
+	}
+	return nil
 }
 
 // SaveCheckpoint writes the trainer's state to path atomically.
@@ -144,33 +322,102 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(ck)
+	return ck.Save(path)
+}
+
+// Save writes the checkpoint to path atomically (Encode).
+func (ck *Checkpoint) Save(path string) error {
+	data, err := ck.Encode()
 	if err != nil {
 		return err
 	}
 	return atomicfile.Write(path, data)
 }
 
-// LoadCheckpoint reads a checkpoint file.
+// Encode is the checkpoint's file: its JSON in format 2, whose last key
+// "checksum" holds the SHA-256 of the JSON written before it (the file
+// up to the checksum, closed with "}").
+func (ck *Checkpoint) Encode() ([]byte, error) {
+	c := *ck
+	c.Format = checkpointFormat
+	data, err := json.Marshal(&c)
+	if err != nil {
+		return nil, err
+	}
+	return seal(data), nil
+}
+
+// checksumKey starts the checksum at the end of a sealed checkpoint.
+const checksumKey = `,"checksum":"sha256:`
+
+// seal adds the checksum of a JSON object to its end.
+func seal(payload []byte) []byte {
+	sum := sha256.Sum256(payload)
+	out := append(slices.Clone(payload[:len(payload)-1]), checksumKey...)
+	out = hex.AppendEncode(out, sum[:])
+	return append(out, `"}`...)
+}
+
+// unseal splits a sealed checkpoint into its payload (what the checksum
+// covers) and reports whether the checksum matches; sealed is false for
+// a file without a checksum at its end.
+func unseal(data []byte) (payload []byte, sealed, ok bool) {
+	data = bytes.TrimRight(data, " \t\r\n")
+	i := bytes.LastIndex(data, []byte(checksumKey))
+	const hexLen = 2 * sha256.Size
+	if i < 0 || len(data)-i != len(checksumKey)+hexLen+2 || !bytes.HasSuffix(data, []byte(`"}`)) {
+		return data, false, false
+	}
+	want, err := hex.DecodeString(string(data[i+len(checksumKey) : len(data)-2]))
+	payload = append(slices.Clone(data[:i]), '}')
+	sum := sha256.Sum256(payload)
+	return payload, true, err == nil && bytes.Equal(want, sum[:])
+}
+
+// LoadCheckpoint reads a checkpoint file (DecodeCheckpoint).
 func LoadCheckpoint(path string) (*Checkpoint, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.MemoryLimit())
 	if err != nil {
 		return nil, fmt.Errorf("cannot read checkpoint: %v", err)
 	}
-	var head struct {
-		Format *int    `json:"format"`
-		Rep    *string `json:"rep"`
-		Params *[]any  `json:"params"`
+	ck, err := DecodeCheckpoint(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s %v", path, err)
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%s is not an rgflow checkpoint: %v", path, jsonError(err))
+	return ck, nil
+}
+
+// DecodeCheckpoint reads a checkpoint's file. A file whose checksum does
+// not match its content is refused, and so is a format-2 checkpoint
+// without a checksum; one of format 1 (older, never sealed) is read as it
+// is. The error starts with a verb, for the caller to put the file's name
+// before it ("is not an rgflow checkpoint …").
+func DecodeCheckpoint(data []byte) (*Checkpoint, error) {
+	payload, sealed, ok := unseal(data)
+	if sealed && !ok {
+		return nil, errors.New("was changed or damaged after it was written: its checksum does not match its content (a checkpoint cannot be edited; resume from another or start again)")
+	}
+	var head struct {
+		Format   *int            `json:"format"`
+		Rep      *string         `json:"rep"`
+		Params   *[]any          `json:"params"`
+		Checksum json.RawMessage `json:"checksum"`
+	}
+	if err := json.Unmarshal(payload, &head); err != nil {
+		return nil, fmt.Errorf("is not an rgflow checkpoint: %v", jsonError(err))
 	}
 	if head.Format == nil || head.Rep == nil || head.Params == nil {
-		return nil, fmt.Errorf("%s is not an rgflow checkpoint (it lacks \"format\", \"rep\" or \"params\"; a checkpoint is what -checkpoint FILE writes)", path)
+		return nil, errors.New("is not an rgflow checkpoint (it lacks \"format\", \"rep\" or \"params\"; a checkpoint is what -checkpoint FILE writes)")
+	}
+	switch {
+	case !sealed && head.Checksum != nil:
+		return nil, errors.New("was rewritten after it was written: its checksum is no longer the last key in the form rgflow writes, so its content cannot be verified (a checkpoint cannot be edited; resume from another or start again)")
+	case !sealed && *head.Format >= checkpointFormat:
+		return nil, fmt.Errorf("has no checksum, which a checkpoint of format %d ends with: it was edited or cut (a checkpoint cannot be edited; resume from another or start again)", *head.Format)
 	}
 	var ck Checkpoint
-	if err := json.Unmarshal(data, &ck); err != nil {
-		return nil, fmt.Errorf("%s is not a valid rgflow checkpoint: %v", path, jsonError(err))
+	if err := json.Unmarshal(payload, &ck); err != nil {
+		return nil, fmt.Errorf("is not a valid rgflow checkpoint: %v", jsonError(err))
 	}
 	ck.Config.fillAbsent()
 	return &ck, nil

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"rgflow/internal/inputfile"
+	"rgflow/internal/quote"
+
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -30,7 +32,13 @@ type Config struct {
 	// minimiser at each J is the same, but points whose KL is small — weak
 	// couplings, the physical axis below J_c — are not drowned by those
 	// whose KL is large.
-	LossScale string `toml:"loss_scale" json:"loss_scale" comment:"auto (log for the exact KL, linear for CD), linear (the mean divergence) or log (the mean log KL; exact KL only)"`
+	//
+	// "auto" is log for the exact KL with the flow model, linear otherwise:
+	// the monotone model's tanh units are global (each one's sech² bump
+	// moves f along the whole axis), and the log loss's weights, up to 10⁴
+	// for weak couplings, then pull its map at the critical fixed point
+	// off the exact one (docs/training.md, "The monotone model for A1").
+	LossScale string `toml:"loss_scale" json:"loss_scale" comment:"auto (log for the exact KL with the flow model, linear for the monotone model and CD), linear (the mean divergence) or log (the mean log KL; exact KL only)"`
 	// LossFloor is ε of the log loss as a fraction of the batch's mean KL:
 	// below it a trajectory's weight stops growing. Points whose KL is far
 	// below the mean (2A1+E's weak couplings: 10⁻⁶–10⁻⁹ against 0.1) need
@@ -177,7 +185,7 @@ func LoadConfig(path string) (Config, error) { return LoadConfigPreset(path, "")
 // preset key and is overridden by its other keys.
 func LoadConfigPreset(path, preset string) (Config, error) {
 	cfg := DefaultConfig()
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.ConfigLimit)
 	if err != nil {
 		return cfg, fmt.Errorf("cannot read config: %v", err)
 	}
@@ -218,7 +226,7 @@ func PeekPreset(data []byte) (string, error) {
 		Preset string `toml:"preset"`
 	}
 	if err := toml.Unmarshal(data, &head); err != nil {
-		return "", TOMLError(data, nil, err)
+		return "", TOMLError(data, &head, err)
 	}
 	return head.Preset, nil
 }
@@ -267,6 +275,17 @@ const (
 	MaxSharpness = 1e6  // hmc.anneal_sharpness
 	MaxDt        = 1    // hmc.dt
 	MaxEpochs    = 1e12 // epochs (far beyond any run; the memory check refuses much less)
+	// MaxDepth is the most hidden layers a network may have (network.depth,
+	// a list of network.hidden_by_c): every layer costs a pass of its own
+	// in each of HMC's leapfrog steps, some 2 µs whatever its width, so a
+	// network of 200,000 layers of width 1 trained for hours on a
+	// negligible memory estimate.
+	MaxDepth = 1000
+	// MinInputScale is the smallest network.input_scale: the map is
+	// scaled back by its inverse, which below it turns the network's
+	// rounding into couplings far beyond any that mean something (5e-324
+	// gave a NaN loss at the first epoch).
+	MinInputScale = 1e-3
 )
 
 // Validate checks every value and names the first bad key (a
@@ -296,9 +315,9 @@ func (c *Config) Validate() error {
 	case mirrorErr != nil:
 		return mirrorErr
 	case c.LossScale != "auto" && c.LossScale != "linear" && c.LossScale != "log":
-		return bad("loss_scale", `must be "auto", "linear" or "log"`, fmt.Sprintf("%q", c.LossScale))
+		return bad("loss_scale", `must be "auto", "linear" or "log"`, quote.Short(c.LossScale))
 	case c.LossScale == "log" && c.Loss != LossKL:
-		return bad("loss_scale", `"log" needs loss = "kl" (a CD estimate can be negative)`, fmt.Sprintf("%q", c.LossScale))
+		return bad("loss_scale", `"log" needs loss = "kl" (a CD estimate can be negative)`, quote.Short(c.LossScale))
 	case !(c.LossFloor > 0 && c.LossFloor <= 1):
 		return bad("loss_floor", "must be in (0, 1]", c.LossFloor)
 	case CheckConventions(c.Bonds, c.CoarseMirror) != nil:
@@ -316,19 +335,19 @@ func (c *Config) Validate() error {
 	case !in(c.InitScale, 0, MaxInitScale):
 		return bad("init_scale", fmt.Sprintf("must be a positive number no larger than %d", MaxInitScale), c.InitScale)
 	case c.WarmStart != "none" && c.WarmStart != "exact-step" && c.WarmStart != "exact-map":
-		return bad("warm_start", `must be "none", "exact-step" or "exact-map"`, fmt.Sprintf("%q", c.WarmStart))
+		return bad("warm_start", `must be "none", "exact-step" or "exact-map"`, quote.Short(c.WarmStart))
 	case c.WarmStartPoints < 1 || c.WarmStartPoints > 100000:
 		return bad("warm_start_points", "must be 1 up to 100000", c.WarmStartPoints)
 	case c.WarmStartEpochs < 1 || c.WarmStartEpochs > 1000000:
 		return bad("warm_start_epochs", "must be 1 up to 1000000", c.WarmStartEpochs)
-	case c.Network.Depth < 0:
-		return bad("network.depth", "must be 0 (= c) or more", c.Network.Depth)
+	case c.Network.Depth < 0 || c.Network.Depth > MaxDepth:
+		return bad("network.depth", fmt.Sprintf("must be 0 (= c) up to %d", MaxDepth), c.Network.Depth)
 	case c.Network.Width < 0:
 		return bad("network.width", "must be 0 (= 16·c) or more", c.Network.Width)
 	case actErr != nil:
-		return bad("network.activation", "must be relu, silu or tanh", fmt.Sprintf("%q", c.Network.Activation))
-	case !in(c.Network.InputScale, 0, MaxInitScale):
-		return bad("network.input_scale", fmt.Sprintf("must be a positive number no larger than %d", MaxInitScale), c.Network.InputScale)
+		return bad("network.activation", "must be relu, silu or tanh", quote.Short(c.Network.Activation))
+	case !(c.Network.InputScale >= MinInputScale && c.Network.InputScale <= MaxInitScale):
+		return bad("network.input_scale", fmt.Sprintf("must be a number from %g to %d", MinInputScale, MaxInitScale), c.Network.InputScale)
 	case Potentials.Check(c.HMC.Potential) != nil:
 		return Potentials.Check(c.HMC.Potential)
 	case !(c.Newton.Step > 0 && c.Newton.Step <= 1):
@@ -358,7 +377,7 @@ func (c *Config) Validate() error {
 	case !in(c.Optimizer.Eps, 0, 1):
 		return bad("optimizer.eps", "must be a positive number no larger than 1", c.Optimizer.Eps)
 	case c.Optimizer.Schedule != "constant" && c.Optimizer.Schedule != "cosine":
-		return bad("optimizer.schedule", `must be "constant" or "cosine"`, fmt.Sprintf("%q", c.Optimizer.Schedule))
+		return bad("optimizer.schedule", `must be "constant" or "cosine"`, quote.Short(c.Optimizer.Schedule))
 	case !(c.Optimizer.FinalLRFraction > 0 && c.Optimizer.FinalLRFraction <= 1):
 		return bad("optimizer.final_lr_fraction", "must be in (0, 1]", c.Optimizer.FinalLRFraction)
 	case !(c.HMC.AxisFraction >= 0 && c.HMC.AxisFraction <= 1):
@@ -392,14 +411,14 @@ func (c *Config) Validate() error {
 		return bad("output.checkpoint_every", "must be a number of epochs, 0 (every 10 seconds) or -1 (only at the end)", c.Output.CheckpointEvery)
 	}
 	if p := c.Output.Plot; p != "" && !IsFigurePath(p) {
-		return bad("output.plot", "must end in .png or .svg", fmt.Sprintf("%q", p))
+		return bad("output.plot", "must end in .png or .svg", quote.Short(p))
 	}
 	for k, widths := range c.Network.HiddenByC {
 		if _, err := couplingsKey("network.hidden_by_c", k); err != nil {
 			return err
 		}
-		if len(widths) == 0 || slices.Min(widths) < 1 {
-			return bad("network.hidden_by_c."+k, "must list at least one width, each at least 1", widths)
+		if len(widths) == 0 || len(widths) > MaxDepth || slices.Min(widths) < 1 {
+			return bad("network.hidden_by_c."+k, fmt.Sprintf("must list 1 to %d widths, each at least 1", MaxDepth), shortInts(widths))
 		}
 	}
 	for k, start := range c.Newton.StartByC {
@@ -426,7 +445,7 @@ func couplingsKey(table, k string) (int, error) {
 	if n, err := strconv.Atoi(k); err == nil && n >= 1 && strconv.Itoa(n) == k {
 		return n, nil
 	}
-	return 0, fmt.Errorf("%s: key %q must be a number of couplings (1, 5, …)", table, k)
+	return 0, fmt.Errorf("%s: key %s must be a number of couplings (1, 5, …)", table, quote.Short(k))
 }
 
 // NewtonStart is Newton's starting point for c couplings: newton.
@@ -475,7 +494,44 @@ func (c *Config) Layers(nc int) []int {
 func (c *Config) Encode() ([]byte, error) { return toml.Marshal(c) }
 
 // LogLoss reports whether training minimises the mean log KL (loss_scale
-// "log", or "auto" with the exact KL).
+// "log", or "auto" with the exact KL and the flow model).
 func (c *Config) LogLoss() bool {
-	return c.LossScale == "log" || c.LossScale == "auto" && c.Loss == LossKL
+	return c.LossScale == "log" || c.LossScale == "auto" && c.Loss == LossKL && c.Model != ModelMonotone
+}
+
+// divergenceHint says what to change when training diverges: the keys
+// that set step sizes and scales which differ from the defaults (of the
+// preset, if one is set), as the likelier cause, else a smaller learning
+// rate or leapfrog step. It is the parenthesis of the message.
+func (c *Config) divergenceHint() string {
+	d := DefaultConfig()
+	if c.Preset != "" {
+		d.ApplyPreset(c.Preset)
+	}
+	var changed []string
+	for _, k := range []struct {
+		key       string
+		now, dflt float64
+	}{
+		{"optimizer.lr", c.Optimizer.LR, d.Optimizer.LR}, {"optimizer.beta1", c.Optimizer.Beta1, d.Optimizer.Beta1},
+		{"optimizer.beta2", c.Optimizer.Beta2, d.Optimizer.Beta2}, {"optimizer.eps", c.Optimizer.Eps, d.Optimizer.Eps},
+		{"hmc.dt", c.HMC.Dt, d.HMC.Dt}, {"network.input_scale", c.Network.InputScale, d.Network.InputScale},
+		{"init_scale", c.InitScale, d.InitScale}, {"loss_floor", c.LossFloor, d.LossFloor},
+	} {
+		if k.now != k.dflt {
+			changed = append(changed, fmt.Sprintf("%s = %g (default %g)", k.key, k.now, k.dflt))
+		}
+	}
+	if len(changed) == 0 {
+		return "try a smaller optimizer.lr or hmc.dt"
+	}
+	return "the configuration sets " + strings.Join(changed, ", ") + ", which may be why; else try a smaller optimizer.lr or hmc.dt"
+}
+
+// shortInts shows a list of at most eight numbers in a message.
+func shortInts(x []int) string {
+	if len(x) <= 8 {
+		return fmt.Sprint(x)
+	}
+	return fmt.Sprintf("%v … (%d numbers)", x[:8], len(x))
 }

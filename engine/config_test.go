@@ -230,3 +230,23 @@ func TestConfigJSONTagsAreTOMLNames(t *testing.T) {
 	}
 	walk(reflect.TypeFor[Config](), "")
 }
+
+// A diverged run's message names the keys that set step sizes and scales
+// and differ from the defaults (of its preset), not lr and dt blindly.
+func TestDivergenceHint(t *testing.T) {
+	cfg := DefaultConfig()
+	if h := cfg.divergenceHint(); h != "try a smaller optimizer.lr or hmc.dt" {
+		t.Errorf("defaults: %q", h)
+	}
+	cfg.Optimizer.Beta2 = 1e-12
+	if h := cfg.divergenceHint(); !strings.Contains(h, "optimizer.beta2 = 1e-12 (default 0.999)") || strings.Contains(h, "input_scale") {
+		t.Errorf("beta2 = 1e-12: %q", h)
+	}
+	hy := DefaultConfig()
+	if err := hy.ApplyPreset(PresetHouYou); err != nil {
+		t.Fatal(err)
+	}
+	if h := hy.divergenceHint(); h != "try a smaller optimizer.lr or hmc.dt" {
+		t.Errorf("the hou-you preset's own values: %q", h)
+	}
+}

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"fmt"
+	"os"
 	"testing"
 
+	"rgflow/kernels"
 	"rgflow/reps"
 )
 
@@ -17,7 +19,18 @@ import (
 // one with, e.g.,
 //
 //	go test -run '^$' -bench 'Epoch/A1\+E/cd/flow/traj=64$' -benchtime 40x -cpuprofile cpu.out ./engine/
+//
+// RGFLOW_KERNELS names the kernel path, as for the rgflow command (the
+// fastest if unset).
 func BenchmarkEpoch(b *testing.B) {
+	var opts []Option
+	if name := os.Getenv("RGFLOW_KERNELS"); name != "" {
+		p, err := kernels.Lookup(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		opts = append(opts, WithKernels(p))
+	}
 	type tcase struct {
 		rep, loss, model string
 		traj             int
@@ -59,7 +72,7 @@ func BenchmarkEpoch(b *testing.B) {
 			// the loop the reference implementations run, as the
 			// epoch-time suite times it (every trajectory by HMC)
 			cfg.PublishedLoop()
-			tr, err := NewTrainer(cfg, rep)
+			tr, err := NewTrainer(cfg, rep, opts...)
 			if err != nil {
 				b.Skip(err)
 			}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -10,19 +11,14 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 
+	"rgflow/engine/divergence"
 	"rgflow/kernels"
 )
 
 // KLDerivatives is KL(J, J′) with its first and second derivatives, what
-// the exact variational map needs: its Newton steps (Grad, Hess) and its
-// slope by the implicit-function theorem, dM/dJ = −Hess⁻¹ Mixed.
-type KLDerivatives struct {
-	KL   float64
-	Grad []float64 // ∂KL/∂J′_a, c
-	Hess []float64 // ∂²KL/∂J′_a∂J′_b, c×c row-major, symmetric
-	// Mixed[a·c+b] = ∂²KL/∂J′_a∂J_b (nil unless asked for).
-	Mixed []float64
-}
+// the exact variational map needs (divergence.Derivatives: one type for
+// the plaquette's blocks and for every block geometry).
+type KLDerivatives = divergence.Derivatives
 
 // KLSecondOrder returns KL(J, J′), its gradient and Hessian in J′ and, when
 // mixed is set, the mixed derivative in J′ and J. With g_a = −∂F_c/∂J′_a =
@@ -52,6 +48,15 @@ type KLDerivatives struct {
 // result does not depend on the number of goroutines; the memory is a few
 // 2^{2d}-entry tables per goroutine.
 func (b *Blocks) KLSecondOrder(J, Jp []float64, mixed bool) KLDerivatives {
+	d, _ := b.KLSecondOrderContext(context.Background(), J, Jp, mixed)
+	return d
+}
+
+// KLSecondOrderContext is KLSecondOrder that stops between the parts of
+// its sum (one per state of corner c0 that leads an orbit: for six spins
+// a site, a few hundredths of a second each) once ctx is done, returning
+// ctx's error.
+func (b *Blocks) KLSecondOrderContext(ctx context.Context, J, Jp []float64, mixed bool) (KLDerivatives, error) {
 	c, S := b.C, b.S
 	if len(J) != c || len(Jp) != c {
 		panic(fmt.Sprintf("engine: KLSecondOrder: J has %d entries, J′ %d, %s needs %d", len(J), len(Jp), b.Rep.Name, c))
@@ -94,11 +99,16 @@ func (b *Blocks) KLSecondOrder(J, Jp []float64, mixed bool) KLDerivatives {
 			defer wg.Done()
 			st := h.newStats()
 			for s0 := range next {
-				parts[s0] = h.run(st, s0)
+				if ctx.Err() == nil {
+					parts[s0] = h.run(st, s0)
+				}
 			}
 		}()
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return KLDerivatives{}, err
+	}
 	tot := h.newPart()
 	for _, p := range parts {
 		if p != nil {
@@ -128,7 +138,7 @@ func (b *Blocks) KLSecondOrder(J, Jp []float64, mixed bool) KLDerivatives {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // coarseSecondOrder returns log Z_c, its gradient and its Hessian in J′,

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sort"
 	"strings"
@@ -23,6 +24,36 @@ type Resources struct {
 	// (rough: from the cost model the bench suites weight their progress
 	// with).
 	EpochSeconds float64
+	// SummaryBytes and CheckpointBytes are about the sizes of the run's
+	// JSON summary and of its checkpoint at its end (measured: about 110
+	// and 80 bytes an epoch of history, 22 bytes a number of the
+	// checkpoint's network, moments and trajectories), for the check that
+	// the outputs' file systems have room for them before the first
+	// epoch.
+	SummaryBytes, CheckpointBytes float64
+	// WarmStartSeconds is the estimated time of the warm start (the exact
+	// map at its points and the fit to it; 0 without one), ReadOutSeconds
+	// that of the final read-out (the variational gap on the axis and at
+	// the fixed point; the exact map's own analysis, train -oracle, is
+	// OracleSeconds on top).
+	WarmStartSeconds, ReadOutSeconds float64
+}
+
+// ExactKLEvalSeconds is the rough time of one second-order evaluation of
+// the exact KL (KLSecondOrder), which the exact map's minimiser makes at
+// each step: a sum over the 2^{4d} visible configurations of c(c+1)
+// terms (measured on this project's 2-core Xeon: 4 ms for 2A1+E, 0.2 s
+// for A1+2E and 3A1+E).
+func ExactKLEvalSeconds(d, c int) float64 {
+	return 1e-9 * math.Pow(2, 4*float64(d)) * float64(c*(c+1))
+}
+
+// OracleSeconds is the rough time of the exact map's whole analysis of a
+// representation (rgflow oracle; train -oracle on): about 1300 + 150c²
+// second-order evaluations (measured: 1334 for A1, 2448 for A1+E, 15,683
+// for 2A1+E), each ExactKLEvalSeconds.
+func OracleSeconds(d, c int) float64 {
+	return (1300 + 150*float64(c*c)) * ExactKLEvalSeconds(d, c)
 }
 
 // ResourcePart is one component of the memory estimate and the key that
@@ -119,6 +150,23 @@ func EstimateResources(cfg Config, d, c, epochs int) Resources {
 		r.Bytes += p.Bytes
 	}
 	r.EpochSeconds = EpochCost(cfg, d, c) * secondsPerCostUnit / float64(min(workers, runtime.NumCPU()))
+	// the warm start: the exact map from a few starts at its reference
+	// point (some 200 evaluations), continued to each of its points (some
+	// 15 each), and the fit's full-batch steps on them
+	eval := ExactKLEvalSeconds(d, c)
+	switch cfg.WarmStart {
+	case "exact-step":
+		r.WarmStartSeconds = 200 * eval
+	case "exact-map":
+		pts := float64(cfg.WarmStartPoints)
+		r.WarmStartSeconds = (200+15*pts)*eval + float64(cfg.WarmStartEpochs)*pts*6*params*secondsPerCostUnit
+	}
+	// the read-out: the gap at the fixed point and at 15 axis points, a
+	// minimisation of some 30 evaluations each
+	r.ReadOutSeconds = 16 * 30 * eval
+	history := float64(cfg.Epochs)
+	r.SummaryBytes = 32<<10 + 110*history + 25*161*(fc+1)
+	r.CheckpointBytes = 16<<10 + 80*history + 22*(3*params+m*fc)
 	return r
 }
 
@@ -137,12 +185,20 @@ func EpochCost(cfg Config, d, c int) float64 {
 	for i := 1; i < len(sizes); i++ {
 		params += float64(sizes[i-1]+1) * float64(sizes[i])
 	}
-	net := 3 * params * float64(cfg.HMC.SolveSteps*cfg.HMC.SampleSteps+2)
+	passes := float64(cfg.HMC.SolveSteps*cfg.HMC.SampleSteps + 2)
+	net := 3 * params * passes
 	if k, ok := Models.Lookup(cfg.Model); ok {
 		net *= k.NetCost
 	}
-	return m * (div + net)
+	// a layer's pass costs about a microsecond whatever its width (1000
+	// layers of width 1: 60 ms an epoch of CPU time)
+	layers := float64(len(sizes)-1) * passes * layerCost
+	return m*(div+net) + layers
 }
+
+// layerCost is a layer's pass of a batch in EpochCost's units, about a
+// microsecond.
+const layerCost = 3000
 
 // Check refuses a configuration whose memory estimate exceeds what the
 // machine has available (sysmem.Available) with a *ResourceError. Where
@@ -185,12 +241,17 @@ func FormatBytes(b float64) string {
 	return fmt.Sprintf("%.3g %s", b, units[i])
 }
 
-// FormatDuration writes an estimated time in the largest fitting unit:
-// "40 s", "12 min", "3.5 h", "9 days", "1.2e+03 years".
+// FormatDuration writes a time in the largest fitting unit, with two
+// significant digits and never an exponent below a year: "85 µs", "440
+// ms", "40 s", "12 min", "3.5 h", "9 days", "1.2e+03 years".
 func FormatDuration(s float64) string {
 	switch {
+	case s < 1e-3:
+		return digits2(s*1e6) + " µs"
+	case s < 1:
+		return digits2(s*1e3) + " ms"
 	case s < 120:
-		return fmt.Sprintf("%.2g s", s)
+		return digits2(s) + " s"
 	case s < 7200:
 		return fmt.Sprintf("%.0f min", s/60)
 	case s < 3*86400:
@@ -199,4 +260,13 @@ func FormatDuration(s float64) string {
 		return fmt.Sprintf("%.0f days", s/86400)
 	}
 	return fmt.Sprintf("%.2g years", s/(365*86400))
+}
+
+// digits2 writes x ≥ 0 with two significant digits, or as a whole number
+// from 10 on (%.2g would write 440 as 4.4e+02).
+func digits2(x float64) string {
+	if x >= 9.95 {
+		return fmt.Sprintf("%.0f", x)
+	}
+	return fmt.Sprintf("%.2g", x)
 }

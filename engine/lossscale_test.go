@@ -77,3 +77,23 @@ func TestScaleGradFiniteDifferences(t *testing.T) {
 		}
 	}
 }
+
+// loss_scale = "auto" is the log loss for the exact KL with the flow model
+// only: linear for CD (a CD estimate can be negative) and for the
+// monotone model (docs/training.md, "The monotone model for A1").
+func TestAutoLossScale(t *testing.T) {
+	for _, tc := range []struct {
+		loss, model string
+		log         bool
+	}{{LossKL, ModelFlow, true}, {LossKL, ModelMonotone, false}, {LossCD, ModelFlow, false}, {LossCDEnergy, ModelMonotone, false}} {
+		cfg := DefaultConfig()
+		cfg.Loss, cfg.Model = tc.loss, tc.model
+		if got := cfg.LogLoss(); got != tc.log {
+			t.Errorf("auto with %s and %s: log loss %v, want %v", tc.loss, tc.model, got, tc.log)
+		}
+		cfg.LossScale = "linear"
+		if cfg.LogLoss() {
+			t.Errorf("linear with %s and %s: log loss", tc.loss, tc.model)
+		}
+	}
+}

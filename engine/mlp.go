@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 
+	"rgflow/internal/quote"
 	"rgflow/kernels"
 )
 
@@ -41,7 +42,7 @@ func ParseActivation(s string) (Activation, error) {
 	case "tanh":
 		return Tanh, nil
 	}
-	return 0, fmt.Errorf("unknown activation %q (relu, silu or tanh)", s)
+	return 0, fmt.Errorf("unknown activation %s (relu, silu or tanh)", quote.Short(s))
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }

@@ -1,6 +1,10 @@
 package engine
 
-import "rgflow/kernels"
+import (
+	"context"
+
+	"rgflow/kernels"
+)
 
 // Option configures the engine's constructors (NewBlocks, NewMLP,
 // NewTrainer, Resume), in the manner of klauspost/reedsolomon's options.
@@ -25,10 +29,12 @@ type options struct {
 	// resuming skips the warm start: a resumed trainer takes its network
 	// from the checkpoint.
 	resuming bool
+	// ctx stops the trainer's set-up (the warm start) once done.
+	ctx context.Context
 }
 
 func newOptions(opts []Option) options {
-	o := options{kernels: kernels.Fastest()}
+	o := options{kernels: kernels.Fastest(), ctx: context.Background()}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -49,11 +55,19 @@ func WithCoarseMirror(m CoarseMirror) Option {
 
 // ExactMap returns M(J) = argmin KL(J, ·) for each of the couplings, on
 // one continuous branch of the map (a row of NaN where it could not be
-// followed). The package engine/oracle provides one.
-type ExactMap func(Js [][]float64) ([][]float64, error)
+// followed), or ctx's error once ctx is done. The package engine/oracle
+// provides one.
+type ExactMap func(ctx context.Context, Js [][]float64) ([][]float64, error)
 
 // WithExactMap gives the trainer the exact variational map of its block
 // pair, which warm_start = "exact-step" or "exact-map" need.
 func WithExactMap(build func(*Blocks) ExactMap) Option {
 	return func(o *options) { o.exactMap = build }
+}
+
+// WithContext stops NewTrainer's set-up, the warm start (which fits the
+// network to the exact map and can take minutes), once ctx is done:
+// NewTrainer then returns ctx's error.
+func WithContext(ctx context.Context) Option {
+	return func(o *options) { o.ctx = ctx }
 }

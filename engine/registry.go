@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"rgflow/internal/quote"
 )
 
 // Registry is one list of named choices a configuration can make — the
@@ -61,7 +63,7 @@ func (r *Registry[T]) Check(name string) error {
 	for i, e := range r.entries {
 		quoted[i] = fmt.Sprintf("%q", e.Name)
 	}
-	return fmt.Errorf("%s must be %s (got %q)", r.Key, orList(quoted), name)
+	return fmt.Errorf("%s must be %s (got %s)", r.Key, orList(quoted), quote.Short(name))
 }
 
 // Help is the choices with their docs, for flag help:

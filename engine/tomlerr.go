@@ -12,6 +12,9 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"rgflow/internal/quote"
+	"rgflow/internal/suggest"
 )
 
 // DecodeTOML decodes data into v (which holds the defaults) refusing
@@ -38,7 +41,7 @@ func TOMLError(data []byte, v any, err error) error {
 		var parts []string
 		for _, e := range strict.Errors {
 			key := e.Key()
-			part := fmt.Sprintf("%q", strings.Join(key, "."))
+			part := quote.Short(strings.Join(key, "."))
 			if s := suggestKey(v, key); s != "" {
 				part += fmt.Sprintf(" (did you mean %q?)", s)
 			}
@@ -74,7 +77,7 @@ func TOMLError(data []byte, v any, err error) error {
 }
 
 // goTypeText matches the parts of go-toml's messages that name Go types.
-var goTypeText = regexp.MustCompile(`(into )?(struct field \S+ of type \S+|a Go value of type \S+|a \S*\.\S+)`)
+var goTypeText = regexp.MustCompile(`(into )?(struct field .+? of type \S+|a Go value of type \S+|a \S*\.\S+)`)
 
 // userTerms removes Go type names from a message TOMLError could not
 // rephrase.
@@ -240,7 +243,7 @@ func suggestKey(v any, path []string) string {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		if d := editDistance(strings.ToLower(last), n); d < bestD {
+		if d := suggest.Distance(strings.ToLower(last), n); d < bestD {
 			best, bestD = n, d
 		}
 	}
@@ -248,34 +251,6 @@ func suggestKey(v any, path []string) string {
 		return ""
 	}
 	return strings.Join(append(slices.Clone(path[:len(path)-1]), best), ".")
-}
-
-// editDistance is the number of single-character insertions, deletions,
-// substitutions and swaps of neighbours that turn a into b (the optimal
-// string alignment distance: "hcm" is one swap from "hmc").
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // valueAt is the TOML value that starts at line row, column col (1-based)

@@ -86,6 +86,9 @@ type Trainer struct {
 	// run began (or since the checkpoint it resumed from, if that one
 	// predates the history).
 	History History
+	// Options are the command's settings kept in its checkpoints
+	// (Checkpoint.Options).
+	Options map[string]string
 
 	// mu guards the state an epoch commits (the network, Adam, the roots,
 	// the history, Epoch) against Checkpoint from another goroutine;
@@ -142,24 +145,16 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 	t.M = cfg.TrajectoriesFor(t.C)
 	t.pcg = rand.NewPCG(cfg.Seed, 0x5247464c4f57) // "RGFLOW"
 	t.rng = rand.New(t.pcg)
-	act, err := ParseActivation(cfg.Network.Activation)
-	if err != nil {
-		return nil, fmt.Errorf("network.activation: %v", err)
-	}
-	net := NewMLP(cfg.Layers(t.C), act, t.rng, opts...)
-	if cfg.Network.LayerNorm {
-		net.AddLayerNorm()
-	}
-	if t.Model, err = newModel(cfg.Model, net); err != nil {
+	if t.Model, err = newNetworkModel(cfg, t.C, t.rng, opts...); err != nil {
 		return nil, err
 	}
-	t.Model = newScaledModel(t.Model, cfg.Network.InputScale)
+	net := t.Model.Net()
 	if t.Loss, err = newLoss(cfg, t.Blocks); err != nil {
 		return nil, err
 	}
 	o := cfg.Optimizer
 	if o := newOptions(opts); !o.resuming {
-		if err := t.warmStart(o.exactMap); err != nil {
+		if err := t.warmStart(o.ctx, o.exactMap); err != nil {
 			return nil, err
 		}
 	}
@@ -194,6 +189,26 @@ func (t *Trainer) alloc() {
 	t.hmc = HMC{Dt: h.Dt, SolveSteps: h.SolveSteps, SampleSteps: h.SampleSteps, Workers: workers}
 	form, _ := Potentials.Lookup(h.Potential)
 	t.pot = form(t.Model)
+}
+
+// newNetworkModel builds the model a configuration describes for c
+// couplings: its network drawn from rng, with layer norm if asked for,
+// wrapped as its model kind and input scale say. Training and the
+// checkpoint's Model build it here, so that both run the same map.
+func newNetworkModel(cfg Config, c int, rng *rand.Rand, opts ...Option) (Model, error) {
+	act, err := ParseActivation(cfg.Network.Activation)
+	if err != nil {
+		return nil, fmt.Errorf("network.activation: %v", err)
+	}
+	net := NewMLP(cfg.Layers(c), act, rng, opts...)
+	if cfg.Network.LayerNorm {
+		net.AddLayerNorm()
+	}
+	m, err := newModel(cfg.Model, net)
+	if err != nil {
+		return nil, err
+	}
+	return newScaledModel(m, cfg.Network.InputScale), nil
 }
 
 // newModel builds the model a config names (Models) around a network.
@@ -272,7 +287,7 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	}
 	st.Loss = sum / float64(t.M)
 	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-		return st, t.abandon(fmt.Errorf("training diverged at epoch %d: the loss is %v (try a smaller optimizer.lr or hmc.dt)", e+1, st.Loss))
+		return st, t.abandon(fmt.Errorf("training diverged at epoch %d: the loss is %v (%s)", e+1, st.Loss, cfg.divergenceHint()))
 	}
 	t.Cfg.scaleGrad(t.loss, t.grad, st.Loss)
 	clear(t.dpar)
@@ -283,7 +298,7 @@ func (t *Trainer) StepContext(ctx context.Context) (EpochStat, error) {
 	t.Opt.Step(t.Model.Params(), t.dpar)
 	for _, p := range t.Model.Params() {
 		if math.IsNaN(p) || math.IsInf(p, 0) {
-			return st, fmt.Errorf("training diverged at epoch %d: the network's parameters became %v (try a smaller optimizer.lr)", e+1, p)
+			return st, fmt.Errorf("training diverged at epoch %d: the network's parameters became %v (%s)", e+1, p, cfg.divergenceHint())
 		}
 	}
 	if t.recording(e) {
@@ -485,6 +500,15 @@ func (t *Trainer) Run(ctx context.Context, progress func(EpochStat), checkpoint 
 	return nil
 }
 
+// EpochsDone is the number of epochs done; it may be called while
+// another goroutine runs the trainer (it then waits for the epoch's
+// commit), as a display of several trainers' progress does.
+func (t *Trainer) EpochsDone() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.Epoch
+}
+
 // History is a run's record of every epoch, one entry per epoch in each
 // column (docs/formats.md): the epoch (1-based), the mean divergence over
 // the trajectories, HMC's β and acceptance rate, and the J_0 of the
@@ -543,7 +567,7 @@ type Summary struct {
 	Epochs       int             `json:"epochs"`
 	Trajectories int             `json:"trajectories"`
 	Seed         uint64          `json:"seed"`
-	Kernels      string          `json:"kernels,omitempty"` // the kernel path of the run
+	Kernels      string          `json:"kernels,omitempty"` // the kernel choice of the run (kernels.Path.Name)
 	JcMedian     nullfloat.Float `json:"jc_median"`
 	JcQ1         nullfloat.Float `json:"jc_q1"`
 	JcQ3         nullfloat.Float `json:"jc_q3"`
@@ -553,6 +577,8 @@ type Summary struct {
 	// RootFailureReasons counts the recorded epochs without a root by why
 	// Newton stopped ("singular Jacobian", "iteration limit", …).
 	RootFailureReasons map[string]int `json:"root_failure_reasons,omitempty"`
+	// KernelChoice is the path of each kernel (kernels.Path.ChoiceMap).
+	KernelChoice map[string]string `json:"kernel_choice,omitempty"`
 	// The critical fixed point of the final network, its relevant
 	// eigenvalue, ν = ln√2/ln λ, and the critical coupling on the physical
 	// axis (J_0, 0, …, 0); FixedPointStatus says why Newton found no
@@ -606,6 +632,19 @@ type Variational struct {
 	// the oracle's canonical gauge.
 	OracleFixedPoint []float64 `json:"oracle_fixed_point,omitempty"`
 	OracleNote       string    `json:"oracle_note,omitempty"`
+	// The verdict in coupling units (docs/training.md): FixedPointDistance
+	// is the max-norm distance of the learned critical fixed point from
+	// OracleFixedPoint, AxisJcDistance |AxisJc − OracleAxisJc| (NaN where
+	// either is missing). FixedPointShift is the signed shift of the
+	// learned fixed point from the exact map's along the relevant
+	// direction that the exact map's error at it implies, to first order
+	// (oracle.Gap.Shift: uᵀδ/(λ − 1), δ = M(J*) − J*), and
+	// FixedPointShiftVector the whole shift (A − I)⁻¹δ; they need only the
+	// exact map at J*, not its fixed point.
+	FixedPointDistance    nullfloat.Float `json:"fixed_point_distance"`
+	AxisJcDistance        nullfloat.Float `json:"axis_jc_distance"`
+	FixedPointShift       nullfloat.Float `json:"fixed_point_shift"`
+	FixedPointShiftVector []float64       `json:"fixed_point_shift_vector,omitempty"`
 	// Verdict says in words why the estimate is not to be trusted (empty:
 	// nothing found wrong); Summary.Assess computes it.
 	Verdict []string `json:"verdict"`
@@ -663,11 +702,12 @@ func (t *Trainer) readOut(s *Summary) {
 func (t *Trainer) Summary() Summary {
 	s := Summary{
 		Rep: t.Rep.Name, D: t.Rep.D, C: t.C, Loss: t.Cfg.Loss, Model: t.Cfg.Model, CoarseMirror: t.Blocks.Mirror.Name,
-		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed, Kernels: t.Blocks.Kernels().Name(),
+		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed, Kernels: t.Blocks.Kernels().Name(), KernelChoice: t.Blocks.Kernels().ChoiceMap(),
 		JcExact: JcExact, Roots: len(t.Roots), RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons,
 		Lambda: nullfloat.NaN(), Nu: nullfloat.NaN(), AxisJc: nullfloat.NaN(),
 		Variational: Variational{VariationalGap: nullfloat.NaN(), KLLearned: nullfloat.NaN(), KLMin: nullfloat.NaN(),
-			GapDistance: nullfloat.NaN(), OracleAxisJc: nullfloat.NaN(), OracleLambda: nullfloat.NaN(), OracleNu: nullfloat.NaN()},
+			GapDistance: nullfloat.NaN(), OracleAxisJc: nullfloat.NaN(), OracleLambda: nullfloat.NaN(), OracleNu: nullfloat.NaN(),
+			FixedPointDistance: nullfloat.NaN(), AxisJcDistance: nullfloat.NaN(), FixedPointShift: nullfloat.NaN(), Verdict: []string{}},
 	}
 	med, q1, q3 := quantile.Quartiles(t.Roots)
 	s.JcMedian, s.JcQ1, s.JcQ3 = nullfloat.Float(med), nullfloat.Float(q1), nullfloat.Float(q3)

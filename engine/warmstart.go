@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math"
 )
@@ -8,7 +9,8 @@ import (
 // warmStart starts the network from the exact variational map, as
 // warm_start asks (docs/conventions.md §13). Both forms only choose where
 // training starts; the loss that follows is the configured one.
-func (t *Trainer) warmStart(build func(*Blocks) ExactMap) error {
+// ctx stops it between the exact map's points and between the fit's steps.
+func (t *Trainer) warmStart(ctx context.Context, build func(*Blocks) ExactMap) error {
 	cfg := t.Cfg
 	if cfg.WarmStart == "none" {
 		return nil
@@ -26,7 +28,10 @@ func (t *Trainer) warmStart(build func(*Blocks) ExactMap) error {
 		}
 		ref := make([]float64, c)
 		ref[0] = cfg.Newton.Start
-		out, err := exact([][]float64{ref})
+		out, err := exact(ctx, [][]float64{ref})
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if err != nil {
 			return fmt.Errorf("warm_start: the exact map at %v: %v", ref, err)
 		}
@@ -37,7 +42,7 @@ func (t *Trainer) warmStart(build func(*Blocks) ExactMap) error {
 		}
 		return nil
 	case "exact-map":
-		return t.fitExactMap(exact)
+		return t.fitExactMap(ctx, exact)
 	}
 	return nil
 }
@@ -46,7 +51,7 @@ func (t *Trainer) warmStart(build func(*Blocks) ExactMap) error {
 // couplings — half drawn as the HMC chains start, N(0, init_scale²), half
 // uniform on the physical axis in [0, hmc.axis_max] — by full-batch Adam on
 // the mean squared distance of J′, then leaves the optimiser fresh.
-func (t *Trainer) fitExactMap(exact ExactMap) error {
+func (t *Trainer) fitExactMap(ctx context.Context, exact ExactMap) error {
 	cfg := t.Cfg
 	c := t.C
 	n := cfg.WarmStartPoints
@@ -62,7 +67,10 @@ func (t *Trainer) fitExactMap(exact ExactMap) error {
 		}
 		Js = append(Js, J)
 	}
-	targets, err := exact(Js)
+	targets, err := exact(ctx, Js)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	if err != nil {
 		return fmt.Errorf("warm_start: %v", err)
 	}
@@ -81,6 +89,9 @@ func (t *Trainer) fitExactMap(exact ExactMap) error {
 	grad := make([]float64, m*c)
 	dpar := make([]float64, len(t.Model.Params()))
 	for e := 0; e < cfg.WarmStartEpochs; e++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		Jp := t.Model.Map(X, m)
 		for i := range grad {
 			grad[i] = 2 * (Jp[i] - Y[i]) / float64(m)
@@ -91,7 +102,7 @@ func (t *Trainer) fitExactMap(exact ExactMap) error {
 	}
 	for _, p := range t.Model.Params() {
 		if math.IsNaN(p) || math.IsInf(p, 0) {
-			return fmt.Errorf("warm_start: the fit to the exact map diverged (try a smaller optimizer.lr)")
+			return fmt.Errorf("warm_start: the fit to the exact map diverged (%s)", cfg.divergenceHint())
 		}
 	}
 	return nil

@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"math"
+	"slices"
 	"testing"
+	"time"
 
 	"rgflow/reps"
 )
@@ -16,7 +20,7 @@ func TestWarmStartExactStep(t *testing.T) {
 	step := []float64{0.3, 0.7, -0.1, 0.05, 0.2}
 	calls := 0
 	fake := func(*Blocks) ExactMap {
-		return func(Js [][]float64) ([][]float64, error) {
+		return func(_ context.Context, Js [][]float64) ([][]float64, error) {
 			calls++
 			out := make([][]float64, len(Js))
 			for k, J := range Js {
@@ -53,7 +57,7 @@ func TestWarmStartExactMapFits(t *testing.T) {
 	cfg := shortConfig()
 	cfg.Rep, cfg.WarmStartPoints, cfg.WarmStartEpochs = "A1+E", 64, 400
 	half := func(*Blocks) ExactMap {
-		return func(Js [][]float64) ([][]float64, error) {
+		return func(_ context.Context, Js [][]float64) ([][]float64, error) {
 			out := make([][]float64, len(Js))
 			for k, J := range Js {
 				out[k] = make([]float64, len(J))
@@ -137,4 +141,52 @@ func mustRep(t testing.TB, name string) *reps.Rep {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// A warm start stops once its context is done, between the exact map's
+// points and between the fit's steps, with the context's error: a long
+// exact-map fit no longer holds a signal off.
+func TestWarmStartStopsWhenCancelled(t *testing.T) {
+	cfg := shortConfig()
+	cfg.Rep, cfg.WarmStart, cfg.WarmStartPoints, cfg.WarmStartEpochs = "A1+E", "exact-map", 2000, 1000000
+	rep, _ := reps.Builtin(cfg.Rep)
+	calls := 0
+	slow := WithExactMap(func(*Blocks) ExactMap {
+		return func(ctx context.Context, Js [][]float64) ([][]float64, error) {
+			out := make([][]float64, len(Js))
+			for k, J := range Js {
+				if calls++; ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				out[k] = append([]float64(nil), J...)
+			}
+			return out, nil
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	begin := time.Now()
+	_, err := NewTrainer(cfg, rep, slow, WithContext(ctx))
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(begin) > 2*time.Second {
+		t.Errorf("a warm start cancelled after 0.3 s: %v after %v", err, time.Since(begin))
+	}
+}
+
+// The second-order KL stops between its parts once its context is done,
+// and gives the bits of KLSecondOrder otherwise.
+func TestKLSecondOrderContext(t *testing.T) {
+	rep, _ := reps.Builtin("2A1+E")
+	b := NewBlocks(rep)
+	J := make([]float64, rep.C())
+	J[0], J[3] = 0.5, 0.2
+	want := b.KLSecondOrder(J, J, true)
+	got, err := b.KLSecondOrderContext(context.Background(), J, J, true)
+	if err != nil || got.KL != want.KL || !slices.Equal(got.Hess, want.Hess) || !slices.Equal(got.Mixed, want.Mixed) {
+		t.Errorf("with a context that is never done: %v, KL %v vs %v", err, got.KL, want.KL)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := b.KLSecondOrderContext(ctx, J, J, true); !errors.Is(err, context.Canceled) {
+		t.Errorf("with a cancelled context: %v", err)
+	}
 }

@@ -361,10 +361,16 @@ func TestAssemblyConstants(t *testing.T) {
 		bc("GAMMA128", g*128), bc("GAMMA65", g*65), bc("GAMMA4", g*4),
 		bc("SIGN32", 0x8000000080000000),
 		bc("TWO21", math.Float64bits(1<<21)), bc("LOW21", 1<<21-1), bc("LOW32", 1<<32-1),
+		// bytes (words) repeated 8 (4) times: byte sign bits, the low byte of
+		// a word, and the byte tables' group offsets 0x70 and 16g
+		bc("SIGN8", 0x80*0x0101010101010101), bc("LOW8W", 0xff*0x0001000100010001),
+		bc("BYTE70", 0x70*0x0101010101010101), bc("BYTE10", 0x10*0x0101010101010101),
+		bc("BYTE20", 0x20*0x0101010101010101), bc("BYTE30", 0x30*0x0101010101010101),
+		fc("TWO31", 1<<31),
 	}
 	for _, c := range gib {
 		switch c.name {
-		case "GAMMA", "MIX1", "MIX2", "GAMMA128", "GAMMA65", "GAMMA8", "GAMMA16", "MAXU32":
+		case "GAMMA", "MIX1", "MIX2", "GAMMA128", "GAMMA65", "GAMMA8", "GAMMA16":
 		default:
 			gib2 = append(gib2, c)
 		}
@@ -380,6 +386,32 @@ func TestAssemblyConstants(t *testing.T) {
 		oddw = append(oddw, x)
 	}
 
+	// shufq: byte 0 of qword q of a 128-bit lane to byte 2·lane + q of it,
+	// zeros (0x80) elsewhere (VPSHUFB)
+	shufq := make([]byte, 32)
+	for i := range shufq {
+		shufq[i] = 0x80
+	}
+	for lane := range 2 {
+		for q := range 2 {
+			shufq[16*lane+2*lane+q] = byte(8 * q)
+		}
+	}
+	// perm04: dwords 0, 4, 1, 5, 2, 6, 3, 7 (VPERMD)
+	perm04 := make([]byte, 32)
+	for i, v := range []byte{0, 4, 1, 5, 2, 6, 3, 7} {
+		perm04[4*i] = v
+	}
+	qwords := func(b []byte) []uint64 {
+		out := make([]uint64, len(b)/8)
+		for i := range out {
+			for j := range 8 {
+				out[i] |= uint64(b[8*i+j]) << (8 * j)
+			}
+		}
+		return out
+	}
+
 	for _, file := range []struct {
 		name   string
 		table  string
@@ -391,7 +423,8 @@ func TestAssemblyConstants(t *testing.T) {
 		{"kernels_avx2_amd64.s", "k256", 4, avx2, map[string][]uint64{"iota": {0, 1, 2, 3}}},
 		{"gibbs_avx512_amd64.s", "g512", 1, gib, map[string][]uint64{"iota8": iota8, "dw512": dwords, "oddw": oddw}},
 		// byte 0 of each dword of a 128-bit lane, then zeros (VPSHUFB)
-		{"gibbs_avx2_amd64.s", "g256", 4, gib2, map[string][]uint64{"shuf4": {0x808080800c080400, 0x8080808080808080, 0x808080800c080400, 0x8080808080808080}}},
+		{"gibbs_avx2_amd64.s", "g256", 4, gib2, map[string][]uint64{"shuf4": {0x808080800c080400, 0x8080808080808080, 0x808080800c080400, 0x8080808080808080},
+			"shufq": qwords(shufq), "perm04": qwords(perm04)}},
 	} {
 		data, names := asmData(t, file.name)
 		seen := map[int]bool{}

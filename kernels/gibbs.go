@@ -256,13 +256,19 @@ func (p Path) CornerSums(W *[4][]float64, C *[4][]uint8, th []float64, d int, si
 
 // CornerSumsGeneric is CornerSums' reference.
 func CornerSumsGeneric(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64) {
+	cornerSumsFrom(W, C, th, d, sign, 0)
+}
+
+// cornerSumsFrom is CornerSumsGeneric for samples n0 … N−1.
+func cornerSumsFrom(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64, n0 int) {
 	N, S := len(C[0]), 1<<d
 	m := uint8(S - 1)
 	c0, c1, c2, c3 := C[0][:N], C[1][:N], C[2][:N], C[3][:N]
 	for k := 0; k < d; k++ {
 		t := th[k*N : (k+1)*N]
 		W0, W1, W2, W3 := W[0][k*S:(k+1)*S], W[1][k*S:(k+1)*S], W[2][k*S:(k+1)*S], W[3][k*S:(k+1)*S]
-		for n, v := range t {
+		for n := n0; n < N; n++ {
+			v := t[n]
 			// sign is ±1: adding sign·v is adding or subtracting v
 			v *= sign
 			W0[c0[n]&m] += v
@@ -274,14 +280,17 @@ func CornerSumsGeneric(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign
 }
 
 // cdFields writes the fields of st to st.Phi.
-func cdFields(st *CDStats) {
+func cdFields(st *CDStats) { cdFieldsFrom(st, 0) }
+
+// cdFieldsFrom writes the fields of samples n0 … N−1 of st to st.Phi.
+func cdFieldsFrom(st *CDStats, n0 int) {
 	d, N := st.D, len(st.C[0])
 	U0, U1, U2, U3 := st.U[0], st.U[1], st.U[2], st.U[3]
 	c0, c1, c2, c3 := st.C[0], st.C[1][:N], st.C[2][:N], st.C[3][:N]
 	phi := st.Phi[:d*N]
 	for k := 0; k < d; k++ {
 		f := phi[k*N : (k+1)*N]
-		for n := range f {
+		for n := n0; n < N; n++ {
 			f[n] = U0[int(c0[n])*d+k] + U1[int(c1[n])*d+k] + U2[int(c2[n])*d+k] + U3[int(c3[n])*d+k]
 		}
 	}
@@ -624,10 +633,15 @@ func (p Path) CatRows(tab []uint32, plus, minus []float64, R, d int) {
 // p[s] = p[s]·plus_k; threshold j is Threshold(p[0] + … + p[j]), summed in
 // that order.
 func CatRowsGeneric(tab []uint32, plus, minus []float64, R, d int) {
+	catRowsFrom(tab, plus, minus, R, d, 0)
+}
+
+// catRowsFrom is CatRowsGeneric for rows r0 … R−1.
+func catRowsFrom(tab []uint32, plus, minus []float64, R, d, r0 int) {
 	S := 1 << d
 	var pbuf [256]float64
 	p := pbuf[:S]
-	for r := 0; r < R; r++ {
+	for r := r0; r < R; r++ {
 		p[0] = 1
 		for k := 0; k < d; k++ {
 			pl, mi := plus[k*R+r], minus[k*R+r]

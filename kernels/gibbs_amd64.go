@@ -48,27 +48,18 @@ func gibbsAVX2() gibbs {
 		return genericGibbs
 	}
 	return gibbs{
-		fineBits: fineChainBitsAVX2,
-		fineChain: func(f *FineChain) {
-			if f.D >= ProdMinD {
-				fineChainProd(f, prodPairAVX2)
-				return
-			}
-			fineChainRange(f, 0, len(f.C[0]), catPairAVX2)
-		},
+		fineBits:   fineChainBitsAVX2,
+		fineChain:  fineChainAVX2,
 		catPair:    catPairAVX2,
 		catOne:     catOneAVX2,
 		centre:     centreStatesAVX2,
-		cornerSums: CornerSumsGeneric,
-		uniform:    UniformStatesGeneric,
-		cdStats: func(st *CDStats, acc *LcLanes) {
-			cdFields(st)
-			lcTanhInto(lcTanhAVX2Go, st.Th, st.Phi[:st.D*len(st.C[0])], acc)
-		},
-		lcTanh:   lcTanhAVX2Go,
-		sigmoids: sigmoidPairsAVX2,
-		catRows:  CatRowsGeneric,
-		prodPair: prodPairAVX2,
+		cornerSums: cornerSumsAVX2Go,
+		uniform:    uniformStatesAVX2Go,
+		cdStats:    cdStatsAVX2Go,
+		lcTanh:     lcTanhAVX2Go,
+		sigmoids:   sigmoidPairsAVX2,
+		catRows:    catRowsAVX2,
+		prodPair:   prodPairAVX2,
 	}
 }
 
@@ -81,7 +72,15 @@ func catAVX2(dst, a, b *uint8, n int, tab *uint32, logR, d, shift int, key, base
 //go:noescape
 func prodAVX2(dst, a, b *uint8, n int, ea, eb *float64, d int, key, base uint64)
 
+// prodPairAVX2 draws d = 3, 4 with the factor tables' rows in registers
+// (prodRowsAVX2), other d with gathers (prodAVX2).
 func prodPairAVX2(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	if d == 3 || d == 4 {
+		var pr prodRows
+		pr.prep(ea, eb, d)
+		pr.draw(dst, a, b, ea, eb, d, key, base)
+		return
+	}
 	N := len(dst)
 	n := N &^ 3
 	if n > 0 {
@@ -94,6 +93,38 @@ func prodPairAVX2(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) 
 }
 
 //go:noescape
+func prodRowsAVX2(dst, a, b *uint8, n int, ear, ebr *float64, m int, key, base uint64)
+
+// prodRows is a pair of factor tables for d = 3 or 4 as prodRowsAVX2 reads
+// them: EA_k[s] at ea[4s + k].
+type prodRows struct {
+	ea, eb [16 * 4]float64
+}
+
+func (pr *prodRows) prep(ea, eb []float64, d int) {
+	S := 1 << d
+	ea, eb = ea[:S*d], eb[:S*d]
+	for k := 0; k < d; k++ {
+		for s := 0; s < S; s++ {
+			pr.ea[4*s+k], pr.eb[4*s+k] = ea[k*S+s], eb[k*S+s]
+		}
+	}
+}
+
+// draw draws the first 2·⌊N/2⌋ sites in assembly, the last in Go.
+func (pr *prodRows) draw(dst, a, b []uint8, ea, eb []float64, d int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 1
+	if n > 0 {
+		_, _ = a[n-1], b[n-1]
+		prodRowsAVX2(&dst[0], &a[0], &b[0], n, &pr.ea[0], &pr.eb[0], 1<<d-1, key, base)
+	}
+	if n < N {
+		ProdPairGeneric(dst[n:], a[n:], b[n:], ea, eb, d, key, base+2*uint64(n))
+	}
+}
+
+//go:noescape
 func centreAVX2(dst *uint8, th *float64, n, N, d int, key, base uint64)
 
 //go:noescape
@@ -101,6 +132,125 @@ func lcTanhAVX2(th, x *float64, n int, abs, prod *float64)
 
 //go:noescape
 func sigmoidAVX2(plus, minus, x *float64, n int)
+
+//go:noescape
+func catRows2AVX2(tab *uint32, plus, minus *float64, R, n int)
+
+//go:noescape
+func catRows3AVX2(tab *uint32, plus, minus *float64, R, n int)
+
+//go:noescape
+func catRows4AVX2(tab *uint32, plus, minus *float64, R, n int)
+
+// catRowsAVX2 builds the first 4·⌊R/4⌋ rows of tables of d = 2, 3, 4 in
+// assembly (4 rows a loop, the state probabilities in registers), the
+// rest, and other d, in Go.
+func catRowsAVX2(tab []uint32, plus, minus []float64, R, d int) {
+	n := R &^ 3
+	if d < 2 || d > 4 {
+		n = 0
+	}
+	if n > 0 {
+		switch d {
+		case 2:
+			catRows2AVX2(&tab[0], &plus[0], &minus[0], R, n)
+		case 3:
+			catRows3AVX2(&tab[0], &plus[0], &minus[0], R, n)
+		case 4:
+			catRows4AVX2(&tab[0], &plus[0], &minus[0], R, n)
+		}
+	}
+	catRowsFrom(tab, plus, minus, R, d, n)
+}
+
+//go:noescape
+func cornerSumsAVX2(acc *float64, c *[4]*uint8, th *float64, n, N, d, sub int)
+
+// cornerSumsAVX2Go runs CornerSums for 2 ≤ d ≤ 4 in assembly on the first
+// 4·⌊N/4⌋ samples (each corner's sums by state, its d spins in the lanes
+// of a ymm), the rest, and other d, in Go; every sum gets its terms in the
+// order of the samples either way.
+func cornerSumsAVX2Go(W *[4][]float64, C *[4][]uint8, th []float64, d int, sign float64) {
+	N := len(C[0])
+	n := N &^ 3
+	if d < 2 || d > 4 || n == 0 {
+		CornerSumsGeneric(W, C, th, d, sign)
+		return
+	}
+	S := 1 << d
+	var acc [4 * 16 * 4]float64 // corner i, state s, spin k at (16i + s)·4 + k
+	for i := range 4 {
+		w := W[i][:d*S]
+		for k := 0; k < d; k++ {
+			for s := 0; s < S; s++ {
+				acc[(16*i+s)*4+k] = w[k*S+s]
+			}
+		}
+	}
+	c := [4]*uint8{&C[0][0], &C[1][0], &C[2][0], &C[3][0]}
+	sub := 0
+	if sign < 0 {
+		sub = 1
+	}
+	_ = th[d*N-1]
+	cornerSumsAVX2(&acc[0], &c, &th[0], n, N, d, sub)
+	runtime.KeepAlive(C)
+	for i := range 4 {
+		w := W[i][:d*S]
+		for k := 0; k < d; k++ {
+			for s := 0; s < S; s++ {
+				w[k*S+s] = acc[(16*i+s)*4+k]
+			}
+		}
+	}
+	cornerSumsFrom(W, C, th, d, sign, n)
+}
+
+//go:noescape
+func cdFieldsAVX2(phi *float64, c *[4]*uint8, ut *float64, n, N, d int)
+
+// cdStatsAVX2Go computes the fields of the first 4·⌊N/4⌋ samples in
+// assembly for d ≤ 4 (a sample's d fields in the lanes of a ymm, from the
+// tables' rows), the rest, and other d, in Go, and then runs LcTanh's
+// kernel over them (the k-major order of the lane sums rules out doing
+// both in one pass over the samples).
+func cdStatsAVX2Go(st *CDStats, acc *LcLanes) {
+	d, N := st.D, len(st.C[0])
+	n := N &^ 3
+	if d > 4 || n == 0 {
+		cdFields(st)
+	} else {
+		S := 1 << d
+		var ut [4 * 16 * 4]float64 // site i, state s, spin k at (16i + s)·4 + k
+		for i := range 4 {
+			U := st.U[i][:S*d]
+			for s := 0; s < S; s++ {
+				copy(ut[(16*i+s)*4:(16*i+s)*4+d], U[s*d:(s+1)*d])
+			}
+		}
+		_ = st.Phi[d*N-1]
+		c := [4]*uint8{&st.C[0][0], &st.C[1][0], &st.C[2][0], &st.C[3][0]}
+		cdFieldsAVX2(&st.Phi[0], &c, &ut[0], n, N, d)
+		runtime.KeepAlive(st)
+		if n < N {
+			cdFieldsFrom(st, n)
+		}
+	}
+	lcTanhInto(lcTanhAVX2Go, st.Th, st.Phi[:d*N], acc)
+}
+
+//go:noescape
+func uniformAVX2(dst *uint8, n int, mask uint32, key, base uint64)
+
+// uniformStatesAVX2Go draws the first 16·⌊N/16⌋ states in assembly (8
+// words of the stream a loop), the rest in Go.
+func uniformStatesAVX2Go(dst []uint8, d int, key, base uint64) {
+	n := len(dst) &^ 15
+	if n > 0 {
+		uniformAVX2(&dst[0], n, uint32(1)<<d-1, key, base)
+	}
+	UniformStatesGeneric(dst[n:], d, key, base+uint64(n/2))
+}
 
 func fineChainBitsAVX2(f *FineBits) {
 	W := checkPlanes(f)
@@ -113,7 +263,16 @@ func fineChainBitsAVX2(f *FineBits) {
 	}
 }
 
+// catPairAVX2 draws from tables of at most 64 rows (d ≤ 3) by byte
+// look-ups (catByteAVX2), from larger ones by a binary search with
+// gathers (catAVX2).
 func catPairAVX2(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
+	if d <= 3 {
+		var pt catBytes
+		pt.prep(tab, 1<<(2*d), d)
+		pt.draw(dst, a, b, tab, d, d, key, base)
+		return
+	}
 	n := len(dst) &^ 7
 	if n > 0 {
 		catAVX2(&dst[0], &a[0], &b[0], n, &tab[0], 2*d, d, d, key, base)
@@ -123,13 +282,128 @@ func catPairAVX2(dst, a, b []uint8, tab []uint32, d int, key, base uint64) {
 	}
 }
 
+// catOneAVX2 is catPairAVX2 for CatOne: byte look-ups for d ≤ 4.
 func catOneAVX2(dst, a []uint8, tab []uint32, d int, key, base uint64) {
+	if d <= 4 {
+		var pt catBytes
+		pt.prep(tab, 1<<d, d)
+		pt.draw(dst, a, a, tab, d, 0, key, base)
+		return
+	}
 	n := len(dst) &^ 7
 	if n > 0 {
 		catAVX2(&dst[0], &a[0], &a[0], n, &tab[0], d, d, 0, key, base)
 	}
 	if n < len(dst) {
 		CatOneGeneric(dst[n:], a[n:], tab, d, key, base+uint64(n/2))
+	}
+}
+
+// fineChainAVX2 runs the chain spin by spin for d ≥ ProdMinD (d = 4 on
+// prodRowsAVX2), else with the byte look-ups of catByteAVX2, the eight
+// sites' byte tables made once for all the steps.
+func fineChainAVX2(f *FineChain) {
+	d := f.D
+	if d == 4 {
+		fineChainRows(f)
+		return
+	}
+	if d >= ProdMinD {
+		fineChainProd(f, prodPairAVX2)
+		return
+	}
+	var pt [8]catBytes
+	R := 1 << (2 * d)
+	for e := range 4 {
+		pt[e].prep(f.Hid[e], R, d)
+		pt[4+e].prep(f.Cor[e], R, d)
+	}
+	for t := 0; t < f.Steps; t++ {
+		ph := FinePhase(t)
+		for e, nb := range fineHidden {
+			pt[e].draw(f.H[e], f.C[nb[0]], f.C[nb[1]], f.Hid[e], d, d, f.Key, Sub(ph, e))
+		}
+		for i, nb := range fineCorner {
+			pt[4+i].draw(f.C[i], f.H[nb[0]], f.H[nb[1]], f.Cor[i], d, d, f.Key, Sub(ph+1, i))
+		}
+	}
+}
+
+// fineChainRows is fineChainProd for d = 4 with prodRowsAVX2, the eight
+// sites' factor rows made once for all the steps.
+func fineChainRows(f *FineChain) {
+	var hid, cor [4]prodRows
+	for e := range 4 {
+		hid[e].prep(f.HidA[e], f.HidB[e], f.D)
+		cor[e].prep(f.CorA[e], f.CorB[e], f.D)
+	}
+	for t := 0; t < f.Steps; t++ {
+		ph := FinePhase(t)
+		for e, nb := range fineHidden {
+			hid[e].draw(f.H[e], f.C[nb[0]], f.C[nb[1]], f.HidA[e], f.HidB[e], f.D, f.Key, Sub(ph, e))
+		}
+		for i, nb := range fineCorner {
+			cor[i].draw(f.C[i], f.H[nb[0]], f.H[nb[1]], f.CorA[i], f.CorB[i], f.D, f.Key, Sub(ph+1, i))
+		}
+	}
+}
+
+//go:noescape
+func catPrepAVX2(ptab *byte, tab *uint32, R, nt int)
+
+//go:noescape
+func catByteAVX2(dst, a, b *uint8, n int, ptab *byte, tab *uint32, desc *[5]int, key, base uint64)
+
+// catBytes is a threshold-major table of at most 64 rows as catByteAVX2
+// reads it: the thresholds' two high bytes, by groups of 16 rows (see
+// gibbs_avx2_amd64.s), and the draw's parameters.
+type catBytes struct {
+	b    [7 * 2 * 4 * 32]byte // the largest: 64 rows, 7 thresholds
+	desc [5]int               // nt, groups, shift, S − 1, R
+}
+
+// prep fills pt from tab, a table of R ≤ 64 rows for d spins (R·(2^d − 1)
+// ≤ 7·64 entries).
+func (pt *catBytes) prep(tab []uint32, R, d int) {
+	nt := 1<<d - 1
+	G := 1
+	if R > 16 {
+		G = 4
+	}
+	_ = tab[R*nt-1]
+	pt.desc = [5]int{nt, G, 0, 1<<d - 1, R}
+	switch R {
+	case 8, 16, 64:
+		catPrepAVX2(&pt.b[0], &tab[0], R, nt)
+	default: // 2 or 4 rows, at most 3 thresholds
+		for j := 0; j < nt; j++ {
+			hi, lo := pt.b[64*j:64*j+32], pt.b[64*j+32:64*j+64]
+			for r := 0; r < R; r++ {
+				t := tab[j*R+r]
+				hi[r], hi[16+r] = byte(t>>24)^0x80, byte(t>>24)^0x80
+				lo[r], lo[16+r] = byte(t>>16)^0x80, byte(t>>16)^0x80
+			}
+		}
+	}
+}
+
+// draw draws dst[n] from row (a[n]&m)<<shift | (b[n]&m) of tab, whose
+// byte table pt is: the first 32·⌊N/32⌋ in assembly, the rest in Go
+// (shift d: CatPair, shift 0 and a = b: CatOne).
+func (pt *catBytes) draw(dst, a, b []uint8, tab []uint32, d, shift int, key, base uint64) {
+	N := len(dst)
+	n := N &^ 31
+	if n > 0 {
+		pt.desc[2] = shift
+		_, _ = a[n-1], b[n-1]
+		catByteAVX2(&dst[0], &a[0], &b[0], n, &pt.b[0], &tab[0], &pt.desc, key, base)
+	}
+	if n < N {
+		if shift == 0 {
+			CatOneGeneric(dst[n:], a[n:], tab, d, key, base+uint64(n/2))
+		} else {
+			CatPairGeneric(dst[n:], a[n:], b[n:], tab, d, key, base+uint64(n/2))
+		}
 	}
 }
 

@@ -6,26 +6,6 @@ import (
 	"testing"
 )
 
-// randomCatTable returns a threshold-major table of 2^(2d) rows of 2^d
-// sorted thresholds.
-func randomCatTable(rng *rand.Rand, d int) []uint32 {
-	S := 1 << d
-	rows := make([]uint32, S*S*S)
-	for r := 0; r < S*S; r++ {
-		row := rows[r*S : (r+1)*S]
-		for j := range row {
-			row[j] = rng.Uint32()
-		}
-		for i := 1; i < S-1; i++ {
-			for j := i; j > 0 && row[j] < row[j-1]; j-- {
-				row[j], row[j-1] = row[j-1], row[j]
-			}
-		}
-		row[S-1] = ^uint32(0)
-	}
-	return thresholdMajor(rows, S*S, S)
-}
-
 // onPaths runs f as a sub-benchmark on every path this CPU runs.
 func onPaths(b *testing.B, name string, f func(b *testing.B, p Path)) {
 	for _, im := range allPaths() {
@@ -145,6 +125,168 @@ func BenchmarkProdPair(b *testing.B) {
 				i += N
 			}
 			b.ReportMetric(float64(N)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+		})
+	}
+}
+
+// BenchmarkCatOne reports site draws per second (the coarse corner given
+// the centre, R = 2^d rows).
+func BenchmarkCatOne(b *testing.B) {
+	for d := 1; d <= 4; d++ {
+		rng := rand.New(rand.NewPCG(11, uint64(d)))
+		S := 1 << d
+		tab := thresholdMajor(catTable(rng, S, S), S, S)
+		const N = 512
+		a, dst := make([]uint8, N), make([]uint8, N)
+		for n := range a {
+			a[n] = uint8(rng.IntN(S))
+		}
+		onPaths(b, "d="+strconv.Itoa(d), func(b *testing.B, p Path) {
+			i := uint64(0)
+			for b.Loop() {
+				p.CatOne(dst, a, tab, d, 12345, i)
+				i += N
+			}
+			b.ReportMetric(float64(N)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+		})
+	}
+}
+
+// BenchmarkUniformStates reports states per second (the chains' start).
+func BenchmarkUniformStates(b *testing.B) {
+	const N = 512
+	dst := make([]uint8, N)
+	for _, d := range []int{1, 3} {
+		onPaths(b, "d="+strconv.Itoa(d), func(b *testing.B, p Path) {
+			i := uint64(0)
+			for b.Loop() {
+				p.UniformStates(dst, d, 99, i)
+				i += N
+			}
+			b.ReportMetric(float64(N)*float64(b.N)/b.Elapsed().Seconds(), "states/s")
+		})
+	}
+}
+
+// BenchmarkCentreStates reports site draws per second (d spins each).
+func BenchmarkCentreStates(b *testing.B) {
+	for d := 1; d <= 4; d++ {
+		rng := rand.New(rand.NewPCG(12, uint64(d)))
+		const N = 512
+		th, dst := make([]float64, N*d), make([]uint8, N)
+		for i := range th {
+			th[i] = 2*rng.Float64() - 1
+		}
+		onPaths(b, "d="+strconv.Itoa(d), func(b *testing.B, p Path) {
+			i := uint64(0)
+			for b.Loop() {
+				p.CentreStates(dst, th, d, 12345, i)
+				i += N * uint64(d)
+			}
+			b.ReportMetric(float64(N)*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+		})
+	}
+}
+
+// cdStatsCase is the statistics of N samples of d spins with random
+// corner states and field tables of unit size.
+func cdStatsCase(rng *rand.Rand, d, N int) *CDStats {
+	S := 1 << d
+	st := &CDStats{D: d, Phi: make([]float64, d*N), Th: make([]float64, d*N)}
+	for i := range 4 {
+		st.C[i] = make([]uint8, N)
+		for n := range st.C[i] {
+			st.C[i][n] = uint8(rng.IntN(S))
+		}
+		st.U[i] = make([]float64, S*d)
+		for j := range st.U[i] {
+			st.U[i][j] = rng.NormFloat64() * 0.7
+		}
+	}
+	return st
+}
+
+// BenchmarkCDStats reports fields per second (512 samples × d spins a
+// call: the fields, their tanh and Σ lc).
+func BenchmarkCDStats(b *testing.B) {
+	for d := 1; d <= 4; d++ {
+		st := cdStatsCase(rand.New(rand.NewPCG(13, uint64(d))), d, 512)
+		onPaths(b, "d="+strconv.Itoa(d), func(b *testing.B, p Path) {
+			var acc LcLanes
+			for b.Loop() {
+				p.CDStats(st, &acc)
+			}
+			b.ReportMetric(float64(d*512)*float64(b.N)/b.Elapsed().Seconds(), "fields/s")
+		})
+	}
+}
+
+// BenchmarkCornerSums reports samples per second (512 a call, d spins and
+// four corners each).
+func BenchmarkCornerSums(b *testing.B) {
+	for d := 1; d <= 4; d++ {
+		rng := rand.New(rand.NewPCG(14, uint64(d)))
+		const N = 512
+		S := 1 << d
+		var W [4][]float64
+		var C [4][]uint8
+		for i := range 4 {
+			W[i] = make([]float64, d*S)
+			C[i] = make([]uint8, N)
+			for n := range C[i] {
+				C[i][n] = uint8(rng.IntN(S))
+			}
+		}
+		th := make([]float64, d*N)
+		for i := range th {
+			th[i] = 2*rng.Float64() - 1
+		}
+		onPaths(b, "d="+strconv.Itoa(d), func(b *testing.B, p Path) {
+			sign := 1.0
+			for b.Loop() {
+				p.CornerSums(&W, &C, th, d, sign)
+				sign = -sign
+			}
+			b.ReportMetric(float64(N)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+		})
+	}
+}
+
+// BenchmarkSigmoidPairs reports fields per second: R·d fields of the pair
+// tables for d = 2, 3 (R = 2^{2d}) and the factor tables' size for d = 4.
+func BenchmarkSigmoidPairs(b *testing.B) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{32, 192, 1536} {
+		x, plus, minus := make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		onPaths(b, "n="+strconv.Itoa(n), func(b *testing.B, p Path) {
+			for b.Loop() {
+				p.SigmoidPairs(plus, minus, x)
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "fields/s")
+		})
+	}
+}
+
+// BenchmarkCatRows reports table rows per second for the pair tables of
+// d = 2, 3, 4 (R = 2^{2d} rows of 2^d − 1 thresholds).
+func BenchmarkCatRows(b *testing.B) {
+	for d := 2; d <= 4; d++ {
+		rng := rand.New(rand.NewPCG(17, uint64(d)))
+		R := 1 << (2 * d)
+		plus, minus := make([]float64, R*d), make([]float64, R*d)
+		for i := range plus {
+			plus[i] = rng.Float64()
+			minus[i] = 1 - plus[i]
+		}
+		tab := make([]uint32, CatTableLen(R, d))
+		onPaths(b, "d="+strconv.Itoa(d), func(b *testing.B, p Path) {
+			for b.Loop() {
+				p.CatRows(tab, plus, minus, R, d)
+			}
+			b.ReportMetric(float64(R)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
 }

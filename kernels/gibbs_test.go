@@ -104,18 +104,6 @@ func catTable(rng *rand.Rand, rows, S int) []uint32 {
 	return tab
 }
 
-// thresholdMajor lays out row-major rows (S entries each, the last one
-// padding) as a threshold-major table: entry j·R + r is row[r][j].
-func thresholdMajor(rows []uint32, R, S int) []uint32 {
-	tab := make([]uint32, R*(S-1))
-	for r := 0; r < R; r++ {
-		for j := 0; j < S-1; j++ {
-			tab[j*R+r] = rows[r*S+j]
-		}
-	}
-	return tab
-}
-
 // allPaths returns every implementation this CPU and build run, generic
 // last.
 func allPaths() []*impl {
@@ -173,6 +161,60 @@ func TestCatPairAndCatOne(t *testing.T) {
 					t.Fatalf("%s d=%d N=%d: UniformStates wrote past the end", im.name, d, N)
 				}
 			}
+		}
+	}
+}
+
+// Draws whose uniform's high 16 bits equal a threshold's, on every path
+// against the definition: the assembly twins that compare high halves
+// (or high bytes) first must count those draws exactly. Each row of the
+// tables has thresholds straddling, by their low halves, the uniform of a
+// draw that reads the row (one of them equal to it), and the sizes leave
+// blocks of every assembly twin and tails.
+func TestCatEqualHighHalves(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 34))
+	for d := 1; d <= 4; d++ {
+		S := 1 << d
+		for _, N := range []int{32, 100, 515} {
+			key, base := rng.Uint64(), Sub(rng.IntN(100), rng.IntN(8))+uint64(rng.IntN(1000))
+			a, b := make([]uint8, N), make([]uint8, N)
+			for n := range a {
+				a[n], b[n] = uint8(rng.IntN(S)), uint8(rng.IntN(S))
+			}
+			trap := func(R int, row func(n int) int) ([]uint32, []uint32) {
+				rows := catTable(rng, R, S)
+				for n := N - 1; n >= 0; n-- { // the first draw of a row wins
+					u := half(key, base, n)
+					r := rows[row(n)*S : (row(n)+1)*S]
+					for j := 0; j < S-1; j++ {
+						r[j] = u&0xffff0000 | uint32(min(0xffff, max(0, int(u&0xffff)+0x100*(j-S/2+1))))
+					}
+				}
+				return rows, thresholdMajor(rows, R, S)
+			}
+			check := func(name string, rows []uint32, row func(n int) int, draw func(p Path, dst []uint8)) {
+				for _, im := range allPaths() {
+					got := make([]uint8, N+1)
+					got[N] = 0xee
+					draw(Path{impl: im}, got[:N])
+					for n := range N {
+						if w := linearState(rows[row(n)*S:(row(n)+1)*S], half(key, base, n)); got[n] != w {
+							t.Fatalf("%s %s d=%d N=%d: draw %d = %d, want %d", im.name, name, d, N, n, got[n], w)
+						}
+					}
+					if got[N] != 0xee {
+						t.Fatalf("%s %s d=%d N=%d: wrote past the end", im.name, name, d, N)
+					}
+				}
+			}
+			if d <= 3 {
+				row := func(n int) int { return int(a[n])*S + int(b[n]) }
+				rows, tab := trap(S*S, row)
+				check("CatPair", rows, row, func(p Path, dst []uint8) { p.CatPair(dst, a, b, tab, d, key, base) })
+			}
+			row := func(n int) int { return int(a[n]) }
+			rows, tab := trap(S, row)
+			check("CatOne", rows, row, func(p Path, dst []uint8) { p.CatOne(dst, a, tab, d, key, base) })
 		}
 	}
 }
@@ -724,12 +766,13 @@ func TestCDStatsPaths(t *testing.T) {
 
 // CatRows on every path gives the generic twin's tables, which are the
 // thresholds of the products of the spins' probabilities; saturated,
-// zero and NaN probabilities included.
+// zero and NaN probabilities included, and row counts that leave every
+// tail of the assembly twins' blocks (4 or 8 rows).
 func TestCatRowsPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(29, 30))
 	for d := 1; d <= 6; d++ {
 		S := 1 << d
-		for _, R := range []int{1, 2, 8, 16, 64, 72, 256} {
+		for _, R := range []int{1, 2, 5, 8, 13, 16, 64, 72, 77, 256} {
 			plus, minus := make([]float64, R*d), make([]float64, R*d)
 			for i := range plus {
 				switch rng.IntN(10) {

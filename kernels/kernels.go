@@ -1,10 +1,12 @@
 // Package kernels holds rgflow's hot loops behind a small API. Every
 // assembly kernel has a pure-Go reference implementation named …Generic,
-// and tests compare every path this CPU runs with it. A Path bundles one
-// implementation of each kernel (and of kernels/dense's matrix products);
-// callers pick one with Fastest or Lookup and pass it on, so that the
-// choice is a value, never process state. (The rgflow command reads
-// RGFLOW_KERNELS=generic|avx2|avx512 to pick one.)
+// and tests compare every path this CPU runs with it. A Path is one
+// implementation of each kernel (and of kernels/dense's matrix products),
+// each kernel chosen on its own from the paths this CPU runs (choice.go);
+// callers make one with Fastest, Lookup or Calibrate and pass it on, so
+// that the choice is a value, never process state. (The rgflow command
+// reads RGFLOW_KERNELS, a spec such as "avx2,catPair=generic", and
+// calibrates what it leaves free.)
 //
 // The Gibbs sampler's kernels (gibbs.go) are Path methods too: every path
 // draws the same samples from the same seed, bit for bit.
@@ -95,15 +97,17 @@ func (e *Enum) Check() error {
 	return nil
 }
 
-// Path is one implementation of every hot loop: the enumeration and the
-// vector tanh of this package and the matrix products of kernels/dense,
-// which implements the same paths under the same names. A Path is a value
-// handed to whatever runs the loops (engine.WithKernels), so that runs on
-// different paths can share a process; nothing here holds a current path.
-// Fastest and Lookup make one; the zero Path is Fastest().
+// Path is one implementation of every hot loop: the enumeration, the
+// vector kernels and the Gibbs sampler's kernels of this package and the
+// matrix products of kernels/dense, each kernel chosen on its own from
+// the paths this CPU runs (choice.go). A Path is a value handed to
+// whatever runs the loops (engine.WithKernels), so that runs on different
+// choices can share a process; nothing here holds a current path.
+// Fastest, Lookup and Calibrate make one; the zero Path is Fastest().
 type Path struct {
 	impl  *impl
 	dense dense.Path
+	sel   *selection // how each kernel was chosen (nil for a bare implementation)
 }
 
 // impl is this package's half of a path.
@@ -169,27 +173,6 @@ var generic = &impl{
 // architectures) and then the generic one.
 var impls = append(append([]*impl(nil), archImpls...), generic)
 
-// fastest is the first implementation this CPU runs (generic at worst).
-var fastest, _ = dispatch.Choose(impls, "")
-
-// Fastest returns the fastest path this CPU and build support.
-func Fastest() Path { return Path{impl: fastest, dense: dense.Fastest()} }
-
-// Lookup returns the path called name (generic, avx2 or avx512), or
-// Fastest() for "". Naming a path this CPU or build lacks, or an unknown
-// one, is an error that lists the available paths.
-func Lookup(name string) (Path, error) {
-	im, err := dispatch.Choose(impls, name)
-	if err != nil {
-		return Path{}, err
-	}
-	d, err := dense.Lookup(im.name)
-	if err != nil {
-		return Path{}, err
-	}
-	return Path{impl: im, dense: d}, nil
-}
-
 // Available lists the paths this CPU and build can run, fastest first.
 func Available() []string { return dispatch.Names(impls) }
 
@@ -197,21 +180,32 @@ func Available() []string { return dispatch.Names(impls) }
 // paths use.
 func Features() string { return dispatch.CPU.String() }
 
+// CPUModel names the CPU model as the pathology table and the calibration
+// cache key it: "GenuineIntel family 0x6 model 0xa7 stepping 1".
+func CPUModel() string { return dispatch.CPU.ID() }
+
 func (p Path) get() *impl {
 	if p.impl == nil {
-		return fastest
+		return &plain[""].im
 	}
 	return p.impl
 }
 
-// Name is the path's name, as Lookup takes it.
+// Name is the path's canonical spec, which Lookup turns into the same
+// choice: the path of the flag order (or the pinned one) and the kernels
+// chosen otherwise, "avx512" or "avx512,catPair=avx2".
 func (p Path) Name() string { return p.get().name }
 
 // String is the path's name.
 func (p Path) String() string { return p.Name() }
 
 // Dense is the path's implementation of the matrix products.
-func (p Path) Dense() dense.Path { return p.dense }
+func (p Path) Dense() dense.Path {
+	if p.impl == nil {
+		return plain[""].dense
+	}
+	return p.dense
+}
 
 // Enumerate runs the enumeration kernel on this path.
 func (p Path) Enumerate(e *Enum) { p.get().enumerate(e) }

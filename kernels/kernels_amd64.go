@@ -30,7 +30,7 @@ var archImpls = []*impl{
 		tanh:     tanhAVX2Go,
 		relu:     reluAVX2Go,
 		reluMask: reluMaskAVX2Go,
-		adam:     AdamGeneric,
+		adam:     adamAVX2Go,
 		fmaLoop:  fmaLoopAVX2,
 		fmaLanes: 4,
 		gibbs:    gibbsAVX2(),
@@ -127,12 +127,12 @@ func reluAVX512(dst, z *float64, n int)
 //go:noescape
 func reluMaskAVX512(grad, z *float64, n int)
 
-// reluAVX2 is ReluGeneric's loop for n a multiple of 4.
+// reluAVX2 is ReluGeneric's loop (the tail one by one).
 //
 //go:noescape
 func reluAVX2(dst, z *float64, n int)
 
-// reluMaskAVX2 is ReluMaskGeneric's loop for n a multiple of 4.
+// reluMaskAVX2 is ReluMaskGeneric's loop (the tail one by one).
 //
 //go:noescape
 func reluMaskAVX2(grad, z *float64, n int)
@@ -151,6 +151,20 @@ func adamAVX512Go(params, grad, m, v []float64, c *AdamCoef) {
 	AdamGeneric(params[n:], grad[n:], m[n:], v[n:], c)
 }
 
+// adamAVX2 is AdamGeneric's loop for n a multiple of 4 (adamAVX512's
+// operations, 4 parameters a step).
+//
+//go:noescape
+func adamAVX2(params, grad, m, v *float64, n int, c *AdamCoef)
+
+func adamAVX2Go(params, grad, m, v []float64, c *AdamCoef) {
+	n := len(grad) &^ 3
+	if n > 0 {
+		adamAVX2(&params[0], &grad[0], &m[0], &v[0], n, c)
+	}
+	AdamGeneric(params[n:], grad[n:], m[n:], v[n:], c)
+}
+
 func reluAVX512Go(dst, z []float64) {
 	if len(z) > 0 {
 		reluAVX512(&dst[0], &z[0], len(z))
@@ -163,20 +177,22 @@ func reluMaskAVX512Go(g, z []float64) {
 	}
 }
 
+// reluAVX2Go and reluMaskAVX2Go leave fewer than 8 elements to the Go
+// loops, which cost less than the call (the same bits either way).
 func reluAVX2Go(dst, z []float64) {
-	n := len(z) &^ 3
-	if n > 0 {
-		reluAVX2(&dst[0], &z[0], n)
+	if len(z) < 8 {
+		ReluGeneric(dst, z)
+		return
 	}
-	ReluGeneric(dst[n:], z[n:])
+	reluAVX2(&dst[0], &z[0], len(z))
 }
 
 func reluMaskAVX2Go(g, z []float64) {
-	n := len(z) &^ 3
-	if n > 0 {
-		reluMaskAVX2(&g[0], &z[0], n)
+	if len(z) < 8 {
+		ReluMaskGeneric(g, z)
+		return
 	}
-	ReluMaskGeneric(g[n:], z[n:])
+	reluMaskAVX2(&g[0], &z[0], len(z))
 }
 
 // fmaLoopAVX512 is FMALoopGeneric with each chain in a zmm (12 independent

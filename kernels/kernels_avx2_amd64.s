@@ -916,7 +916,8 @@ expdone:
 	RET
 
 // func reluAVX2(dst, z *float64, n int)
-// dst[i] = max(z[i], 0) as Go's max, for n a multiple of 4.
+// dst[i] = max(z[i], 0) as Go's max, 4 a step and the last n mod 4 one by
+// one (VEX scalar forms, no masked stores).
 TEXT ·reluAVX2(SB), NOSPLIT, $0-24
 	MOVQ   dst+0(FP), DI
 	MOVQ   z+8(FP), SI
@@ -924,8 +925,8 @@ TEXT ·reluAVX2(SB), NOSPLIT, $0-24
 	VXORPD Y1, Y1, Y1
 
 r2loop:
-	TESTQ   CX, CX
-	JZ      r2done
+	CMPQ    CX, $4
+	JLT     r2tail
 	VMOVUPD (SI), Y0
 	VCMPPD  $0x16, Y1, Y0, Y2 // !(z ≤ 0), unordered true
 	VANDPD  Y2, Y0, Y0
@@ -935,13 +936,25 @@ r2loop:
 	SUBQ    $4, CX
 	JMP     r2loop
 
+r2tail:
+	TESTQ   CX, CX
+	JZ      r2done
+	VMOVSD  (SI), X0
+	VCMPSD  $0x16, X1, X0, X2
+	VANDPD  X2, X0, X0
+	VMOVSD  X0, (DI)
+	ADDQ    $8, SI
+	ADDQ    $8, DI
+	DECQ    CX
+	JMP     r2tail
+
 r2done:
 	VZEROUPPER
 	RET
 
 // func reluMaskAVX2(grad, z *float64, n int)
-// g[i] kept where the bits of z[i], as an int64, are > 0, for n a
-// multiple of 4.
+// g[i] kept where the bits of z[i], as an int64, are > 0, 4 a step and the
+// last n mod 4 one by one.
 TEXT ·reluMaskAVX2(SB), NOSPLIT, $0-24
 	MOVQ  grad+0(FP), DI
 	MOVQ  z+8(FP), SI
@@ -949,8 +962,8 @@ TEXT ·reluMaskAVX2(SB), NOSPLIT, $0-24
 	VPXOR Y1, Y1, Y1
 
 m2loop:
-	TESTQ    CX, CX
-	JZ       m2done
+	CMPQ     CX, $4
+	JLT      m2tail
 	VMOVDQU  (SI), Y0
 	VPCMPGTQ Y1, Y0, Y2 // z > 0 as int64
 	VPAND    (DI), Y2, Y2
@@ -959,6 +972,19 @@ m2loop:
 	ADDQ     $32, DI
 	SUBQ     $4, CX
 	JMP      m2loop
+
+m2tail:
+	TESTQ    CX, CX
+	JZ       m2done
+	VMOVQ    (SI), X0
+	VPCMPGTQ X1, X0, X2
+	VMOVQ    (DI), X3
+	VPAND    X3, X2, X2
+	VMOVQ    X2, (DI)
+	ADDQ     $8, SI
+	ADDQ     $8, DI
+	DECQ     CX
+	JMP      m2tail
 
 m2done:
 	VZEROUPPER
@@ -1013,5 +1039,56 @@ fmaLoopAVX2done:
 	VMOVSD X9, 72(SI)
 	VMOVSD X10, 80(SI)
 	VMOVSD X11, 88(SI)
+	VZEROUPPER
+	RET
+
+// func adamAVX2(params, grad, m, v *float64, n int, c *AdamCoef)
+//
+// AdamGeneric for n a multiple of 4, 4 parameters a step: the operations of
+// adamAVX512, with VDIVPD and VSQRTPD (IEEE's) and no fused products, so
+// the bits of the pure-Go loop. c: β1, 1−β1, β2, 1−β2, c1, c2, lr, ε.
+TEXT ·adamAVX2(SB), NOSPLIT, $0-48
+	MOVQ         params+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), R8
+	MOVQ         v+24(FP), R9
+	MOVQ         n+32(FP), CX
+	MOVQ         c+40(FP), AX
+	VBROADCASTSD 0(AX), Y0 // β1
+	VBROADCASTSD 8(AX), Y1 // 1 − β1
+	VBROADCASTSD 16(AX), Y2 // β2
+	VBROADCASTSD 24(AX), Y3 // 1 − β2
+	VBROADCASTSD 32(AX), Y4 // c1
+	VBROADCASTSD 40(AX), Y5 // c2
+	VBROADCASTSD 48(AX), Y6 // lr
+	VBROADCASTSD 56(AX), Y7 // ε
+	XORQ         BX, BX
+
+a2loop:
+	CMPQ    BX, CX
+	JGE     a2done
+	VMOVUPD (SI)(BX*8), Y8
+	VMULPD  (R8)(BX*8), Y0, Y9 // β1·m
+	VMULPD  Y8, Y1, Y10 // (1 − β1)·g
+	VADDPD  Y10, Y9, Y9 // m
+	VMOVUPD Y9, (R8)(BX*8)
+	VMULPD  Y8, Y3, Y10 // (1 − β2)·g
+	VMULPD  Y8, Y10, Y10 // ·g
+	VMULPD  (R9)(BX*8), Y2, Y11 // β2·v
+	VADDPD  Y10, Y11, Y11 // v
+	VMOVUPD Y11, (R9)(BX*8)
+	VDIVPD  Y4, Y9, Y9 // m/c1
+	VMULPD  Y9, Y6, Y9 // lr·(m/c1)
+	VDIVPD  Y5, Y11, Y11 // v/c2
+	VSQRTPD Y11, Y11
+	VADDPD  Y7, Y11, Y11 // √(v/c2) + ε
+	VDIVPD  Y11, Y9, Y9
+	VMOVUPD (DI)(BX*8), Y12
+	VSUBPD  Y9, Y12, Y12
+	VMOVUPD Y12, (DI)(BX*8)
+	ADDQ    $4, BX
+	JMP     a2loop
+
+a2done:
 	VZEROUPPER
 	RET

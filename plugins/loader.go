@@ -13,21 +13,27 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	hclog "github.com/hashicorp/go-hclog"
 	plugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"rgflow/internal/quote"
 	"rgflow/reps"
 )
+
+// MaxNameLength is the longest name a plugin's representation may have.
+const MaxNameLength = 100
 
 // Prefix starts the file name of every representation plugin.
 const Prefix = "rgflow-rep-"
 
 // DefaultTimeout bounds starting a plugin and its Describe call when the
 // caller's context has no deadline of its own.
-const DefaultTimeout = 10 * time.Second
+// (A variable only so that the tests can shorten it.)
+var DefaultTimeout = 10 * time.Second
 
 // Dir is the plugin directory: flagValue if non-empty, else $RGFLOW_PLUGINS,
 // else the directory of the running executable (where `make build` puts the
@@ -99,27 +105,46 @@ func Discover(dir string) []Info {
 	return out
 }
 
-// List starts every plugin in dir in turn, describes and validates it, and
-// stops it again. A broken plugin is listed with Err set; it does not abort
-// the list. ctx bounds the whole listing; each plugin also gets
-// DefaultTimeout when ctx has no deadline.
+// List starts every plugin in dir at once (a few at a time), describes
+// and validates it, and stops it again. A broken plugin is listed with Err
+// set; it does not abort the list. ctx bounds the whole listing, or when
+// it has no deadline DefaultTimeout does: plugins that never answer cost
+// that once, not each.
 func List(ctx context.Context, dir string) []Info {
 	infos := Discover(dir)
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, listParallel)
 	for i := range infos {
 		in := &infos[i]
 		if in.Err != nil {
 			continue
 		}
-		rep, err := Load(ctx, in.Path)
-		if err != nil {
-			in.Err = err
-			continue
-		}
-		in.Name, in.D, in.C = rep.Name, rep.D, rep.C()
-		in.Err = checkSlug(in.Path, rep.Name, in.Slug)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			rep, err := Load(ctx, in.Path)
+			if err != nil {
+				in.Err = err
+				return
+			}
+			in.Name, in.D, in.C = rep.Name, rep.D, rep.C()
+			in.Err = checkSlug(in.Path, rep.Name, in.Slug)
+		}()
 	}
+	wg.Wait()
 	return infos
 }
+
+// listParallel is how many plugins List starts at once: each is a short
+// process, mostly waiting for its handshake.
+const listParallel = 16
 
 // Explicit starts a representation name that asks for a plugin even where
 // rgflow has the representation built in: "plugin:A1+E" is the plugin
@@ -149,7 +174,7 @@ func Resolve(ctx context.Context, name, dir string) (*reps.Rep, error) {
 		return loadNamed(ctx, path, Slug(name))
 	}
 	if _, perr := reps.ParseSum(name); perr != nil && strings.TrimSpace(name) != "" {
-		return nil, fmt.Errorf("unknown representation %q: not a sum of D4 irreps and no plugin %s in %s", name, Prefix+Slug(name)+exeSuffix, dir)
+		return nil, fmt.Errorf("unknown representation %s: not a sum of D4 irreps and no plugin %s in %s", quote.Short(name), quote.Cut(Prefix+Slug(name)+exeSuffix), dir)
 	}
 	// It parses (or is empty) but cannot be built, e.g. d too large: the
 	// built-in path's own message says why.
@@ -163,11 +188,11 @@ func resolvePlugin(ctx context.Context, target, dir string) (*reps.Rep, error) {
 		return Load(ctx, target) // the user named the file: no slug to match
 	}
 	if Slug(target) == "" {
-		return nil, fmt.Errorf("%q names no plugin: write %sNAME (a plugin in %s) or %sPATH", Explicit+target, Explicit, dir, Explicit)
+		return nil, fmt.Errorf("%s names no plugin: write %sNAME (a plugin in %s) or %sPATH", quote.Short(Explicit+target), Explicit, dir, Explicit)
 	}
 	path, ok := PluginFor(target, dir)
 	if !ok {
-		return nil, fmt.Errorf("no plugin %s in %s for %q (set the plugin directory with -plugins or $RGFLOW_PLUGINS)", Prefix+Slug(target)+exeSuffix, dir, Explicit+target)
+		return nil, fmt.Errorf("no plugin %s in %s for %s (set the plugin directory with -plugins or $RGFLOW_PLUGINS)", quote.Cut(Prefix+Slug(target)+exeSuffix), dir, quote.Short(Explicit+target))
 	}
 	return loadNamed(ctx, path, Slug(target))
 }
@@ -203,7 +228,7 @@ func PluginFor(name, dir string) (string, bool) {
 // whatever a renamed file happens to serve.
 func checkSlug(path, name, slug string) error {
 	if Slug(name) != slug {
-		return fmt.Errorf("plugin %s serves representation %q, so its file name should be %s", path, name, Prefix+Slug(name)+exeSuffix)
+		return fmt.Errorf("plugin %s serves representation %s, so its file name should be %s", path, quote.Short(name), quote.Cut(Prefix+Slug(name)+exeSuffix))
 	}
 	return nil
 }
@@ -283,7 +308,7 @@ func Load(ctx context.Context, path string) (*reps.Rep, error) {
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
 		Plugins:          PluginMap,
-		Cmd:              cmd,
+		RunnerFunc:       groupRunnerFor(cmd),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Logger:           newLogger(),
 		// Before Serve a plugin's stderr is the process's; after it,
@@ -333,8 +358,12 @@ func Load(ctx context.Context, path string) (*reps.Rep, error) {
 // sentence what is wrong with it.
 func validate(path string, desc *Description) (*reps.Rep, error) {
 	name := strings.TrimSpace(desc.Name)
-	if name == "" {
+	switch {
+	case name == "":
 		return nil, fmt.Errorf("plugin %s served a representation without a name", path)
+	case utf8.RuneCountInString(name) > MaxNameLength || strings.ContainsAny(name, "\n\r"):
+		// the name heads every line and result about the run
+		return nil, fmt.Errorf("plugin %s served a representation named %s, which is not a name of at most %d characters on one line", path, quote.Short(name), MaxNameLength)
 	}
 	rep, err := reps.FromMatrices(name, desc.D, desc.R, desc.Sigma, desc.Basis)
 	if err != nil {

@@ -1,9 +1,12 @@
 package plugins
 
 import (
+	"os"
 	"os/exec"
 	"runtime"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	plugin "github.com/hashicorp/go-plugin"
 )
@@ -15,7 +18,45 @@ const exeSuffix = ""
 // host does not handle: go-plugin's Serve ignores SIGINT, so the plugin
 // would otherwise outlive the host).
 func setDeathSignal(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+}
+
+// inOwnGroup starts the plugin as the leader of a new process group, so
+// that killGroup ends it with everything it started.
+func inOwnGroup(cmd *exec.Cmd) {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setpgid = true
+}
+
+// killGroup sends SIGKILL to the process group p leads (the kernel keeps
+// a group's id from being reused while any of its members lives).
+func killGroup(p *os.Process) error {
+	if p == nil {
+		return nil
+	}
+	if err := syscall.Kill(-p.Pid, syscall.SIGKILL); err != nil && err != syscall.ESRCH {
+		return err
+	}
+	return nil
+}
+
+// waitExited returns once the process p has exited, without reaping it
+// (waitid with WNOWAIT: its pid, and so its group's id, stays taken until
+// go-plugin's Wait reaps it). An error (ECHILD: already reaped) means
+// there is nothing to wait for.
+func waitExited(p *os.Process) error {
+	var info unix.Siginfo
+	for {
+		err := unix.Waitid(unix.P_PID, p.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if err != unix.EINTR {
+			return err
+		}
+	}
 }
 
 // startClient starts the plugin from a goroutine locked to its OS thread

@@ -3,6 +3,8 @@
 package plugins
 
 import (
+	"errors"
+	"os"
 	"os/exec"
 	"runtime"
 
@@ -19,6 +21,11 @@ var exeSuffix = func() string {
 // setDeathSignal does nothing here: only Linux can tie a child's life to its
 // parent's. Callers rely on Load's deferred Kill and plugin.CleanupClients.
 func setDeathSignal(*exec.Cmd) {}
+
+// Process groups are Linux's here: elsewhere a plugin is ended alone.
+func inOwnGroup(*exec.Cmd)           {}
+func killGroup(*os.Process) error    { return nil }
+func waitExited(p *os.Process) error { return errors.New("not watched") }
 
 func startClient(client *plugin.Client) (plugin.ClientProtocol, func(), error) {
 	rpc, err := client.Client()

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"rgflow/internal/quote"
 )
 
 // Irrep is one irreducible representation of D4, given by the images of the
@@ -77,7 +79,7 @@ func ParseSum(s string) ([]Term, error) {
 	var terms []Term
 	for _, part := range strings.Split(s, "+") {
 		if part == "" {
-			return nil, fmt.Errorf("representation %q has an empty term", src)
+			return nil, fmt.Errorf("representation %s has an empty term", quote.Short(src))
 		}
 		i := 0
 		for i < len(part) && part[i] >= '0' && part[i] <= '9' {
@@ -87,13 +89,13 @@ func ParseSum(s string) ([]Term, error) {
 		if i > 0 {
 			m, err := strconv.Atoi(part[:i])
 			if err != nil || m < 1 {
-				return nil, fmt.Errorf("representation %q: bad multiplicity in %q", src, part)
+				return nil, fmt.Errorf("representation %s: bad multiplicity in %s", quote.Short(src), quote.Short(part))
 			}
 			mult = m
 		}
 		name := strings.ToUpper(part[i:])
 		if _, ok := irrepByName(name); !ok {
-			return nil, fmt.Errorf("representation %q: unknown irrep %q (known: A1, A2, B1, B2, E)", src, part[i:])
+			return nil, fmt.Errorf("representation %s: unknown irrep %s (known: A1, A2, B1, B2, E)", quote.Short(src), quote.Short(part[i:]))
 		}
 		terms = append(terms, Term{Mult: mult, Irrep: name})
 	}

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"rgflow/bench"
 	"rgflow/engine"
+	"rgflow/internal/quote"
 	"rgflow/reps"
 )
 
@@ -26,7 +29,7 @@ func runBench(ctx context.Context, args []string) error {
 	quiet := fs.Bool("quiet", false, "no progress bars")
 	slurm := addSlurmFlags(fs) // bench_slurm.go
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: rgflow bench SUITE [flags]\n\nsuites: %s (bench/README.md describes them)\nExit codes: 0 every run succeeded, 1 a run failed or the suite could not run, 2 bad command line,\n130/143 interrupted (finished runs stay recorded; continue with -resume).\n\nflags:\n", suites)
+		fmt.Fprintf(fs.Output(), "usage: rgflow bench SUITE [flags]\n\nsuites: %s (bench/README.md describes them)\nExit codes: 0 every run succeeded, 1 a run failed or the suite could not run, 2 bad command line,\n3 every run of some configuration is not to be trusted (its verdicts are in the tables), 130/143 interrupted (finished runs stay recorded; continue with -resume).\n\nflags:\n", suites)
 		fs.PrintDefaults()
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -44,7 +47,7 @@ func runBench(ctx context.Context, args []string) error {
 	if _, err := bench.Default(suite); err != nil {
 		return &usageError{err.Error()}
 	}
-	if err := slurm.check(resume, *quick, *configPath, *out); err != nil {
+	if err := slurm.check(fs, resume, *quick, *configPath, *out); err != nil {
 		return err
 	}
 	switch {
@@ -62,6 +65,9 @@ func runBench(ctx context.Context, args []string) error {
 		if dir = bench.LatestOutDir("results", suite); dir == "" {
 			return fmt.Errorf("nothing to resume: no results/%s-* directory with a %s here; name it with -out DIR", suite, bench.JournalFile)
 		}
+	}
+	if err := checkBenchFiles(*configPath, dir); err != nil {
+		return err
 	}
 	var cfg bench.Config
 	var err error
@@ -87,17 +93,42 @@ func runBench(ctx context.Context, args []string) error {
 	opts := bench.Options{
 		Suite: suite, Config: cfg, OutDir: dir, Resume: *resume, RetryFailed: *retry, Parallel: *parallel, Kernels: kernelPath,
 		Resolve: func(ctx context.Context, name string) (*reps.Rep, error) { return resolveRep(ctx, name, *pluginDir) },
-		Out:     os.Stdout,
+		Out:     stdout,
 	}
 	if !*quiet {
 		opts.Progress = os.Stderr
 	}
 	if slurm.active() {
-		return slurm.run(ctx, opts)
+		return untrustedExit(slurm.run(ctx, opts))
 	}
 	rep, err := bench.Run(ctx, opts)
 	if rep != nil && len(rep.Files) > 0 {
 		fmt.Fprintf(os.Stdout, "wrote %d tables and figures, %s and %s in %s\n", len(rep.Files), bench.ConfigFile, bench.JournalFile, rep.Dir)
 	}
+	return untrustedExit(err)
+}
+
+// untrustedExit turns a suite whose configurations' runs all fail their
+// verdict into exit code 3, after saying which.
+func untrustedExit(err error) error {
+	var ue *bench.UntrustedError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(os.Stderr, "rgflow bench:", err)
+		return errUntrusted
+	}
 	return err
+}
+
+// checkBenchFiles refuses a -config inside the results directory, whose
+// files the suite writes (its tables and figures replace what is there),
+// unless it is the directory's own config.toml, which bench only reads.
+func checkBenchFiles(configPath, dir string) error {
+	if configPath == "" || dir == "" || sameFile(configPath, filepath.Join(dir, bench.ConfigFile)) {
+		return nil
+	}
+	in, d := canonicalPath(configPath), canonicalPath(dir)
+	if in == d || strings.HasPrefix(in, d+string(filepath.Separator)) {
+		return fmt.Errorf("-config %s lies in the results directory -out %s, whose files the suite writes; keep the experiment file outside it", quote.Cut(configPath), quote.Cut(dir))
+	}
+	return nil
 }

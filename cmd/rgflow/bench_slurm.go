@@ -33,9 +33,16 @@ func addSlurmFlags(fs *flag.FlagSet) *slurmFlags {
 
 func (s *slurmFlags) active() bool { return *s.submit || *s.collect || *s.task >= 0 }
 
-// check refuses flag combinations that mean nothing. -task and -collect
-// work on a directory's own configuration, as -resume does.
-func (s *slurmFlags) check(resume *bool, quick bool, configPath, out string) error {
+// check refuses flag combinations that mean nothing, and a -task that is
+// no task's index (a negative one was taken for no -task at all, and the
+// whole suite ran). -task and -collect work on a directory's own
+// configuration, as -resume does.
+func (s *slurmFlags) check(fs *flag.FlagSet, resume *bool, quick bool, configPath, out string) error {
+	taskGiven := false
+	fs.Visit(func(f *flag.Flag) { taskGiven = taskGiven || f.Name == "task" })
+	if taskGiven && *s.task < 0 {
+		return fmt.Errorf("-task must be the index of an array task, 0 or more (got %d)", *s.task)
+	}
 	modes := 0
 	for _, on := range []bool{*s.submit, *s.collect, *s.task >= 0} {
 		if on {

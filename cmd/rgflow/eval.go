@@ -47,6 +47,8 @@ type evalResult struct {
 	KL      float64   `json:"kl"`
 	Grad    []float64 `json:"grad"`
 	Kernels string    `json:"kernels"`
+	// KernelChoice is the path of each kernel (kernels.Path.ChoiceMap).
+	KernelChoice map[string]string `json:"kernel_choice"`
 }
 
 func runEval(ctx context.Context, args []string) error {
@@ -56,12 +58,9 @@ func runEval(ctx context.Context, args []string) error {
 	Jps := fs.String("Jp", "", "coarse coupling vector J′, comma-separated")
 	mirror := fs.String("coarse-mirror", "axis", "the coarse block's mirror: "+engine.Mirrors.Help())
 	bonds := fs.String("bonds", engine.BondsRotated, "the bond convention: "+engine.Bonds.Help())
-	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, coarse_mirror, bonds, J, Jp, kl, grad, kernels}")
+	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, coarse_mirror, bonds, J, Jp, kl, grad, kernels, kernel_choice}")
 	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
 	if err := parse(fs, legacyJSON("eval", args)); err != nil {
-		return err
-	}
-	if err := checkWritable("json", *jsonOut); err != nil {
 		return err
 	}
 	if err := checkPluginDir(*pluginDir); err != nil {
@@ -72,6 +71,9 @@ func runEval(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := reps.ExactLimit("the exact KL", r.Name, r.D); err != nil {
+		return err
+	}
+	if err := checkFiles([]file{pluginFile(r)}, []file{{"json", *jsonOut, 0}}, nil); err != nil {
 		return err
 	}
 	m, err := engine.ResolveCoarseMirror(r, *mirror)
@@ -90,16 +92,21 @@ func runEval(ctx context.Context, args []string) error {
 		return err
 	}
 	b := engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m), engine.WithBonds(*bonds))
-	kl, grad := b.KL(J, Jp)
+	// summed configuration by configuration: KL's own form loses a KL
+	// far below the couplings' size to rounding (negative at |J| = 10³)
+	kl, grad, err := b.KLPrecise(ctx, J, Jp)
+	if err != nil {
+		return fmt.Errorf("interrupted; nothing written")
+	}
 	if *jsonOut != "" {
-		err := writeJSON(*jsonOut, evalResult{r.Name, m.Name, *bonds, J, Jp, kl, grad, b.Kernels().Name()})
+		err := writeJSON(*jsonOut, evalResult{r.Name, m.Name, *bonds, J, Jp, kl, grad, b.Kernels().Name(), b.Kernels().ChoiceMap()})
 		if err != nil || *jsonOut == "-" {
 			return err
 		}
 	}
-	fmt.Printf("KL = %s\n", strconv.FormatFloat(kl, 'g', -1, 64))
+	fmt.Fprintf(stdout, "KL = %s\n", strconv.FormatFloat(kl, 'g', -1, 64))
 	for a, g := range grad {
-		fmt.Printf("dKL/dJ'[%d] = %s\n", a, strconv.FormatFloat(g, 'g', -1, 64))
+		fmt.Fprintf(stdout, "dKL/dJ'[%d] = %s\n", a, strconv.FormatFloat(g, 'g', -1, 64))
 	}
 	return nil
 }

@@ -129,6 +129,7 @@ func TestTrainingJSONIsReproducible(t *testing.T) {
 // start runs rgflow in the background, its stderr in a file.
 func start(t *testing.T, dir string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
+	needBinary(t)
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "RGFLOW_PLUGINS="+t.TempDir())

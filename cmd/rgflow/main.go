@@ -4,13 +4,18 @@
 //	rgflow train   [-config FILE] [-rep NAME] [-loss kl|cd] [-model flow|monotone] …
 //	rgflow eval    -rep NAME -J "j1,…" -Jp "j1,…" [-json FILE|-]
 //	rgflow oracle  -rep NAME [-json FILE|-]
+//	rgflow flow    -checkpoint CK (-J "j1,…" | -axis) [-exact] [-json FILE|-]
 //	rgflow config  [-rep NAME] [-preset P]
 //	rgflow reps    [-plugins DIR]
 //	rgflow bench   SUITE [flags]
-//	rgflow version
+//	rgflow version (or rgflow --version)
 //
-// RGFLOW_KERNELS=generic|avx2|avx512 runs every hot loop on that kernel
-// path instead of the fastest one the CPU supports.
+// RGFLOW_KERNELS pins the kernel paths: generic|avx2|avx512 runs every
+// hot loop on that path (where it has one; generic otherwise), and
+// ",KERNEL=PATH" entries pin single kernels ("avx2,catPair=generic",
+// "catPair=generic"); unset, each kernel is chosen on its own
+// (kernels/README.md, "Choosing the kernels"). rgflow version prints the
+// choice.
 //
 // Every failure ends in one plain sentence on stderr and a non-zero exit
 // code (README, "Exit codes"): 1 failure, 2 usage, 3 a completed run whose
@@ -25,9 +30,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 
+	"rgflow/internal/quote"
+	"rgflow/internal/suggest"
 	"rgflow/kernels"
 )
 
@@ -40,6 +48,7 @@ var commands = []command{
 	{"train", "learn the RG flow and estimate the critical point", runTrain},
 	{"eval", "print KL(J, J′) and its gradient in J′", runEval},
 	{"oracle", "fixed points of the exact variational map J ↦ argmin KL(J, ·)", runOracle},
+	{"flow", "the trained map of a checkpoint at given couplings: J′, its Jacobian and eigenvalues", runFlow},
 	{"config", "print the full default configuration as commented TOML", runConfig},
 	{"reps", "list the representations rgflow knows", runReps},
 	{"bench", "run a benchmark suite (epoch-time, bias-vs-dimension, kl-vs-cd, sweeps)", runBench},
@@ -75,18 +84,16 @@ func (e *usageError) Error() string { return e.msg }
 // exits with code 3 (README, "Exit codes").
 var errUntrusted = errors.New("the estimate is not to be trusted")
 
-// kernelPath is the kernel path every command runs on, which main reads
-// from RGFLOW_KERNELS before it runs one (the fastest if unset); the
-// commands hand it to the engine and the bench suites as a value.
+// kernelPath is the kernel choice every command runs on, which main reads
+// from RGFLOW_KERNELS before it runs one (unset: each kernel chosen on its
+// own, calibrated where that cannot change a bit); the commands hand it
+// to the engine and the bench suites as a value.
 var kernelPath kernels.Path
 
-// kernelsFromEnv is the path RGFLOW_KERNELS names, or the fastest.
+// kernelsFromEnv is the choice RGFLOW_KERNELS pins, the kernels it leaves
+// free calibrated (kernels.Calibrate).
 func kernelsFromEnv() (kernels.Path, error) {
-	name := os.Getenv("RGFLOW_KERNELS")
-	if name == "" {
-		return kernels.Fastest(), nil
-	}
-	p, err := kernels.Lookup(name)
+	p, err := kernels.Calibrate(os.Getenv("RGFLOW_KERNELS"))
 	if err != nil {
 		return p, fmt.Errorf("RGFLOW_KERNELS: %v", err)
 	}
@@ -117,11 +124,26 @@ func parse(fs *flag.FlagSet, args []string) error {
 		fs.Usage()
 		return errHelp
 	case err != nil:
-		return &usageError{fmt.Sprintf("%v ('%s -h' lists the flags)", err, fs.Name())}
+		return &usageError{fmt.Sprintf("%v%s ('%s -h' lists the flags)", err, flagHint(fs, err), fs.Name())}
 	case fs.NArg() > 0:
-		return &usageError{fmt.Sprintf("unexpected argument %q ('%s -h' lists the flags)", fs.Arg(0), fs.Name())}
+		return &usageError{fmt.Sprintf("unexpected argument %s ('%s -h' lists the flags)", quote.Short(fs.Arg(0)), fs.Name())}
 	}
 	return nil
+}
+
+// flagHint is " (did you mean -NAME?)" for an unknown flag within two
+// edits of one the command has, else "".
+func flagHint(fs *flag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return ""
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if s := suggest.Closest(strings.TrimLeft(name, "-"), names); s != "" {
+		return fmt.Sprintf(" (did you mean -%s?)", s)
+	}
+	return ""
 }
 
 // interruption is how main hands signals to the commands: the first
@@ -195,6 +217,8 @@ func main() {
 	case "-h", "-help", "--help":
 		usage(os.Stdout)
 		return
+	case "-version", "--version":
+		name = "version"
 	case "help": // rgflow help [COMMAND]
 		if len(args) == 0 {
 			usage(os.Stdout)
@@ -209,7 +233,15 @@ func main() {
 		}
 	}
 	if cmd == nil {
-		fmt.Fprintf(os.Stderr, "rgflow: unknown command %q ('rgflow -h' lists the commands)\n", name)
+		var names []string
+		for _, c := range commands {
+			names = append(names, c.name)
+		}
+		hint := ""
+		if s := suggest.Closest(name, names); s != "" {
+			hint = fmt.Sprintf(" (did you mean %s?)", s)
+		}
+		fmt.Fprintf(os.Stderr, "rgflow: unknown command %s%s ('rgflow -h' lists the commands)\n", quote.Short(name), hint)
 		os.Exit(exitUsage)
 	}
 	var err error
@@ -221,6 +253,9 @@ func main() {
 	interrupt.listen(cancel)
 	err = cmd.run(ctx, args)
 	cancel()
+	if werr := stdout.failed(); werr != nil && (err == nil || errors.Is(err, errUntrusted)) {
+		err = fmt.Errorf("cannot write the results to standard output: %v", werr)
+	}
 	var ue *usageError
 	switch {
 	case err == nil, errors.Is(err, errHelp):
@@ -228,10 +263,10 @@ func main() {
 	case errors.Is(err, errUntrusted):
 		os.Exit(exitUntrusted)
 	case errors.As(err, &ue):
-		fmt.Fprintf(os.Stderr, "rgflow %s: %v\n", cmd.name, err)
+		fmt.Fprintf(os.Stderr, "rgflow %s: %s\n", cmd.name, quote.Message(err.Error()))
 		os.Exit(exitUsage)
 	}
-	fmt.Fprintf(os.Stderr, "rgflow %s: %v\n", cmd.name, err)
+	fmt.Fprintf(os.Stderr, "rgflow %s: %s\n", cmd.name, quote.Message(err.Error()))
 	if interrupt.signal() != nil {
 		os.Exit(interrupt.exitCode())
 	}

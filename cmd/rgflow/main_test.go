@@ -7,17 +7,32 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"rgflow/engine"
 	"rgflow/engine/oracle"
+	"rgflow/internal/runnable"
+	"rgflow/kernels"
 	"rgflow/plugins"
 	"rgflow/reps"
 )
 
 var binary string
+
+// execProblem says why the built binary cannot be started here ("" when
+// it can): the tests that run it skip with it (needBinary).
+var execProblem string
+
+// needBinary skips a test that runs the binary where it cannot start.
+func needBinary(t *testing.T) {
+	t.Helper()
+	if execProblem != "" {
+		t.Skip(execProblem)
+	}
+}
 
 // TestMain builds the rgflow binary once; the tests run it as a user would.
 func TestMain(m *testing.M) {
@@ -26,9 +41,14 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "rgflow")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+	args := append(append([]string{"build"}, buildFlags...), "-o", binary, ".")
+	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 		panic(string(out))
 	}
+	execProblem = runnable.Check(binary, "-h")
+	// one kernel calibration for every run of the tests (the first one's,
+	// cached), apart from the user's
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -39,6 +59,7 @@ func TestMain(m *testing.M) {
 // exit code.
 func run(t *testing.T, dir string, args ...string) (string, string, int) {
 	t.Helper()
+	needBinary(t)
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "RGFLOW_PLUGINS="+t.TempDir())
@@ -257,6 +278,7 @@ func TestEvalConventions(t *testing.T) {
 // RGFLOW_KERNELS picks the kernel path of every command; a name this CPU or
 // build lacks is one plain sentence and exit 2, for any command.
 func TestKernelsFromEnvironment(t *testing.T) {
+	needBinary(t)
 	runEnv := func(env string, args ...string) (string, string, int) {
 		t.Helper()
 		cmd := exec.Command(binary, args...)
@@ -273,17 +295,43 @@ func TestKernelsFromEnvironment(t *testing.T) {
 		return out.String(), errb.String(), 0
 	}
 	out, stderr, code := runEnv("RGFLOW_KERNELS=generic", "version")
-	if code != 0 || !strings.Contains(out, "kernels: enumeration generic, network products generic") {
+	if code != 0 || !strings.Contains(out, "kernels: generic (") || !regexp.MustCompile(`(?m)^  catPair +generic +pinned `).MatchString(out) ||
+		!strings.Contains(out, "calibration: none") {
 		t.Errorf("RGFLOW_KERNELS=generic rgflow version: exit %d, %q %q", code, out, stderr)
+	}
+	out, stderr, code = runEnv("RGFLOW_KERNELS=generic,catPair=generic", "version")
+	if code != 0 || !strings.Contains(out, "kernels: generic (") {
+		t.Errorf("RGFLOW_KERNELS=generic,catPair=generic rgflow version: exit %d, %q %q", code, out, stderr)
+	}
+	// unset: every kernel has a row, the calibrated ones their timings
+	out, stderr, code = runEnv("XDG_CACHE_HOME="+t.TempDir(), "version")
+	if code != 0 || !regexp.MustCompile(`(?m)^  enumerate +\S+ +(flags|pathology)`).MatchString(out) || !regexp.MustCompile(`(?m)^  prodPair `).MatchString(out) {
+		t.Errorf("rgflow version: exit %d, %q %q", code, out, stderr)
 	}
 	out, stderr, code = runEnv("RGFLOW_KERNELS=generic", "eval", "-rep", "A1", "-J", "0.8", "-Jp", "0.9", "-json", "-")
 	if code != 0 || !strings.Contains(out, `"kernels": "generic"`) {
 		t.Errorf("RGFLOW_KERNELS=generic rgflow eval: exit %d, %q %q", code, out, stderr)
 	}
+	// a run resumed on a choice with other bits continues, and says so
+	ck := filepath.Join(t.TempDir(), "c.ckpt")
+	if _, stderr, code := runEnv("RGFLOW_KERNELS=generic", "train", "-epochs", "2", "-oracle", "off", "-quiet", "-checkpoint", ck); code != 0 && code != 3 {
+		t.Fatalf("train on generic: exit %d: %s", code, stderr)
+	}
+	_, stderr, code = runEnv("RGFLOW_KERNELS=", "train", "-resume", ck, "-epochs", "3", "-oracle", "off", "-quiet")
+	warned := strings.Contains(stderr, "warning: the checkpoint's run was on kernels generic") && strings.Contains(stderr, "RGFLOW_KERNELS=generic repeats them")
+	if (code != 0 && code != 3) || warned != (kernels.Fastest().ChoiceMap()["enumerate"] != "generic") {
+		t.Errorf("resumed on the default choice: exit %d, stderr %q", code, stderr)
+	}
 	for _, args := range [][]string{{"version"}, {"reps"}} {
-		_, stderr, code = runEnv("RGFLOW_KERNELS=sse9", args...)
-		if code != 2 || !strings.Contains(stderr, `RGFLOW_KERNELS: unknown kernel path "sse9"`) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
-			t.Errorf("RGFLOW_KERNELS=sse9 rgflow %v: exit %d, stderr %q; want 2 and one sentence", args, code, stderr)
+		for env, want := range map[string]string{
+			"sse9":                    `RGFLOW_KERNELS: unknown kernel path "sse9"`,
+			"generic,catPiar=generic": `RGFLOW_KERNELS: unknown kernel "catPiar"`,
+			"generic,catPair=sse9":    `RGFLOW_KERNELS: catPair: unknown kernel path "sse9"`,
+		} {
+			_, stderr, code = runEnv("RGFLOW_KERNELS="+env, args...)
+			if code != 2 || !strings.Contains(stderr, want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+				t.Errorf("RGFLOW_KERNELS=%s rgflow %v: exit %d, stderr %q; want 2 and one sentence", env, args, code, stderr)
+			}
 		}
 	}
 }
@@ -432,5 +480,32 @@ func TestOracleJSON(t *testing.T) {
 	out, stderr, code = run(t, t.TempDir(), "oracle", "-rep", "A1", "-quiet", "-json")
 	if code != 0 || !strings.Contains(stderr, "deprecated") || !strings.HasPrefix(strings.TrimSpace(out), "{") {
 		t.Errorf("bare -json: exit %d, stderr %q, out %.40q", code, stderr, out)
+	}
+}
+
+// A mistyped flag or command is a usage error that names what was
+// probably meant; --version is rgflow version.
+func TestDidYouMeanAndVersionFlag(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "-ephocs", "5"}, "(did you mean -epochs?)"},
+		{[]string{"oracle", "-rpe", "A1"}, "(did you mean -rep?)"},
+		{[]string{"trian"}, "(did you mean train?)"},
+	} {
+		_, stderr, code := run(t, dir, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("rgflow %v: exit %d, %q; want exit 2 and one line with %q", c.args, code, stderr, c.want)
+		}
+	}
+	if _, stderr, code := run(t, dir, "train", "-zzz", "1"); code != 2 || strings.Contains(stderr, "did you mean") {
+		t.Errorf("a flag like none: exit %d, %q", code, stderr)
+	}
+	out, _, code := run(t, dir, "--version")
+	want, _, _ := run(t, dir, "version")
+	if code != 0 || !strings.HasPrefix(out, "rgflow ") || strings.SplitN(out, "\n", 2)[0] != strings.SplitN(want, "\n", 2)[0] {
+		t.Errorf("--version: exit %d, %q; rgflow version says %q", code, out, want)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"rgflow/engine"
+	"rgflow/engine/divergence"
+	"rgflow/engine/geometry"
 	"rgflow/engine/oracle"
 	"rgflow/reps"
 )
@@ -18,6 +20,8 @@ func runOracle(ctx context.Context, args []string) error {
 	fs := newFlags("oracle")
 	repName := fs.String("rep", "A1", repFlagHelp)
 	mirror := fs.String("coarse-mirror", "axis", "the coarse block's mirror: axis (the published convention) or diagonal (docs/conventions.md §12)")
+	blockName := fs.String("block", geometry.PlaquetteName, "the block geometry: "+geometry.Names+"; the KL is per coarse site (docs/conventions.md §14)")
+	shells := fs.Int("shells", 1, "coupling shells of the hidden–visible bonds: 1 (nearest) or 2 (adds the √5/2 shell; one-spin representations, patches of two or more plaquettes; docs/conventions.md §14)")
 	jsonOut := fs.String("json", "", jsonFlagHelp)
 	starts := fs.String("start", "", `extra fixed-point starts, "j1,…,jc;j1,…,jc" (tried before the default ones)`)
 	axisTol := fs.Float64("axis-tol", 1e-5, "bisection tolerance of the physical-axis critical coupling")
@@ -29,8 +33,9 @@ func runOracle(ctx context.Context, args []string) error {
 	if !(*axisTol > 0 && *axisTol < 0.1) {
 		return fmt.Errorf("-axis-tol must be between 0 and 0.1 (got %g)", *axisTol)
 	}
-	if err := checkWritable("json", *jsonOut); err != nil {
-		return err
+	geom, err := geometry.Parse(*blockName, *shells)
+	if err != nil {
+		return fmt.Errorf("-block %s -shells %d: %w", *blockName, *shells, err)
 	}
 	if err := checkPluginDir(*pluginDir); err != nil {
 		return err
@@ -40,6 +45,9 @@ func runOracle(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := reps.ExactLimit("the exact variational map", r.Name, r.D); err != nil {
+		return err
+	}
+	if err := checkFiles([]file{pluginFile(r)}, []file{{"json", *jsonOut, 0}}, nil); err != nil {
 		return err
 	}
 	m, err := engine.ResolveCoarseMirror(r, *mirror)
@@ -56,7 +64,26 @@ func runOracle(ctx context.Context, args []string) error {
 			extra = append(extra, oracle.Start{Name: fmt.Sprintf("-start %d", i+1), J: J})
 		}
 	}
-	o := oracle.New(engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m)))
+	if err := oracle.CheckGauge(r); err != nil {
+		return err
+	}
+	plaq := engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m))
+	var blocks oracle.Divergence = plaq
+	kernels := plaq.Kernels().Name()
+	if geom.Name != geometry.PlaquetteName || geom.Shells > 1 {
+		// any other block: the exact divergence of its geometry, in Go
+		p, err := divergence.New(geom, r, m.Name)
+		if err != nil {
+			return err
+		}
+		if blocks, err = oracle.OnGeometry(p, plaq); err != nil {
+			return err
+		}
+		kernels = "go " + p.MethodName()
+	} else if s := engine.OracleSeconds(r.D, r.C()); s > 60 {
+		fmt.Fprintf(os.Stderr, "rgflow oracle: note: the exact map of %s may take roughly %s (a rough estimate; Ctrl-C stops it)\n", r.Name, engine.FormatDuration(s))
+	}
+	o := oracle.NewContext(ctx, blocks)
 	begin := time.Now()
 	var progress func(string)
 	if !*quiet {
@@ -80,7 +107,10 @@ func runOracle(ctx context.Context, args []string) error {
 		return aerr
 	}
 	an.Seconds = time.Since(begin).Seconds()
-	an.Kernels = o.B.Kernels().Name()
+	an.Kernels = kernels
+	if blocks == oracle.Divergence(plaq) {
+		an.KernelChoice = plaq.Kernels().ChoiceMap()
+	}
 	if *jsonOut != "" {
 		if err := writeJSON(*jsonOut, an); err != nil {
 			return err
@@ -89,7 +119,7 @@ func runOracle(ctx context.Context, args []string) error {
 			return nil
 		}
 	}
-	printAnalysis(os.Stdout, an)
+	printAnalysis(stdout, an)
 	return nil
 }
 
@@ -98,6 +128,9 @@ func runOracle(ctx context.Context, args []string) error {
 func printAnalysis(w io.Writer, an oracle.Analysis) {
 	fmt.Fprintf(w, "%s (d=%d, c=%d), coarse mirror %s: exact variational map M(J) = argmin KL(J, ·), gauge group of order %d (%d orbit actions)\n",
 		an.Rep, an.D, an.C, an.CoarseMirror, an.GaugeOrder, an.OrbitActions)
+	if an.Block != geometry.PlaquetteName || an.Shells > 1 {
+		fmt.Fprintf(w, "block %s: %d coarse sites, %d coupling shell(s); KL per coarse site\n", an.Block, an.CoarseSites, an.Shells)
+	}
 	if len(an.FixedPoints) == 0 {
 		fmt.Fprintln(w, "no non-trivial fixed point found from the starts tried")
 	} else {

@@ -37,7 +37,7 @@ func TestPresetFlag(t *testing.T) {
 		t.Errorf("an unknown preset: exit %d, %s", code, stderr)
 	}
 	out, stderr, code = run(t, dir, "bench", "bias-vs-dimension", "-quick", "-preset", "hou-you", "-out", "b", "-quiet")
-	if code != 0 {
+	if code != 0 && code != 3 { // 3: a smoke test's runs are too short to be trusted
 		t.Fatalf("bench -quick -preset hou-you: exit %d: %s\n%s", code, stderr, out)
 	}
 	cfg, err := os.ReadFile(filepath.Join(dir, "b", "config.toml"))

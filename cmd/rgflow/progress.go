@@ -96,21 +96,10 @@ func plainReporter(w io.Writer, total, first int, mu *sync.Mutex, stopped *bool)
 			done := st.Epoch - first
 			per := time.Since(begin).Seconds() / float64(max(done, 1))
 			fmt.Fprintf(w, "rgflow: epoch %d/%d (%.0f%%): %s; %s/epoch, about %s left\n", st.Epoch, total, 100*float64(st.Epoch)/float64(total),
-				epochColumns(st), shortDuration(per), engine.FormatDuration(per*float64(total-st.Epoch)))
+				epochColumns(st), engine.FormatDuration(per), engine.FormatDuration(per*float64(total-st.Epoch)))
 		}, func() {
 			mu.Lock()
 			defer mu.Unlock()
 			*stopped = true
 		}
-}
-
-// shortDuration writes a time per epoch: "85 µs", "2.1 ms", "1.3 s".
-func shortDuration(s float64) string {
-	switch {
-	case s < 1e-3:
-		return fmt.Sprintf("%.2g µs", s*1e6)
-	case s < 1:
-		return fmt.Sprintf("%.2g ms", s*1e3)
-	}
-	return fmt.Sprintf("%.2g s", s)
 }

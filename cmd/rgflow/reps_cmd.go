@@ -18,6 +18,15 @@ func resolveRep(ctx context.Context, name, pluginDir string) (*reps.Rep, error) 
 	return plugins.Resolve(ctx, name, plugins.Dir(pluginDir))
 }
 
+// pluginFile is the plugin a representation came from, as an input of
+// the command (no file for a built-in).
+func pluginFile(r *reps.Rep) file {
+	if r.Source == reps.BuiltinSource {
+		return file{}
+	}
+	return file{"rep", r.Source, 0}
+}
+
 // repFlagHelp is the help of every command's -rep flag.
 const repFlagHelp = "representation: an irreps sum (A1, A1+E, 2A1+E, …; built in) or a plugin's name; " +
 	plugins.Explicit + "NAME or " + plugins.Explicit + "PATH uses a plugin even for a built-in name"

@@ -94,7 +94,7 @@ func TestSlurmArrayEqualsLocalRun(t *testing.T) {
 	requireSlurm(t)
 	dir := t.TempDir()
 	begin := time.Now()
-	if _, stderr, code := run(t, dir, "bench", "bias-vs-dimension", "-quick", "-quiet", "-out", "local"); code != 0 {
+	if _, stderr, code := run(t, dir, "bench", "bias-vs-dimension", "-quick", "-quiet", "-out", "local"); code != 0 && code != 3 { // 3: a smoke test's runs are too short to be trusted
 		t.Fatalf("local run: exit %d: %s", code, stderr)
 	}
 	tLocal := time.Since(begin)
@@ -171,7 +171,7 @@ func TestSlurmArrayEqualsLocalRun(t *testing.T) {
 	begin = time.Now()
 	out, stderr2, code := run(t, dir, "bench", "bias-vs-dimension", "-slurm", "-resume", "-wait", "-out", array)
 	tResume := time.Since(begin)
-	if code != 0 {
+	if code != 0 && code != 3 {
 		t.Fatalf("-slurm -resume -wait: exit %d\n%s\n%s", code, out, stderr2)
 	}
 	if m := regexp.MustCompile(`submitted job (\d+)`).FindStringSubmatch(out); m != nil {

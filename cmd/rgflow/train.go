@@ -20,6 +20,8 @@ import (
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/buildinfo"
+	"rgflow/internal/inputfile"
+	"rgflow/internal/nullfloat"
 	"rgflow/reps"
 )
 
@@ -32,9 +34,10 @@ type trainFlags struct {
 	warm                                      *string
 	oracle                                    *string
 	epochs, traj, workers, ckptEvery          *int
+	instances                                 *int
 	seed                                      *uint64
 	jsonOut, plotOut, ckpt, resume, pluginDir *string
-	quiet                                     *bool
+	quiet, verbose                            *bool
 	set                                       map[string]bool // the flags given, after parse
 }
 
@@ -58,10 +61,11 @@ func newTrainFlags() *trainFlags {
 		model:      fs.String("model", d.Model, "RG map: "+engine.Models.Help()),
 		mirror:     fs.String("coarse-mirror", d.CoarseMirror, "the coarse block's mirror: "+engine.Mirrors.Help()),
 		warm:       fs.String("warm-start", d.WarmStart, "start the network from the exact variational map: none, exact-step or exact-map (docs/conventions.md §13)"),
-		oracle:     fs.String("oracle", "auto", "set the exact variational map's critical values beside the result: on, off, or auto (on for c ≤ 5, where it takes seconds)"),
+		oracle:     fs.String("oracle", "auto", fmt.Sprintf("set the exact variational map's critical values beside the result: on, off, or auto (on for c ≤ %d, where it takes seconds)", autoOracleMaxC)),
 		epochs:     fs.Int("epochs", d.Epochs, "training epochs (with -resume: the new total)"),
 		traj:       fs.Int("trajectories", d.Trajectories, fmt.Sprintf("couplings per epoch; 0: 8·3^c capped at max_trajectories = %d (A1: 24)", d.MaxTraj)),
-		seed:       fs.Uint64("seed", d.Seed, "random seed"),
+		seed:       fs.Uint64("seed", d.Seed, "random seed (with -instances N: of the first instance)"),
+		instances:  fs.Int("instances", 1, "train N independent instances, seeds seed, seed+1, …, in parallel, and give the median over them with a bootstrap standard error (one instance has no error bar; docs/training.md)"),
 		workers:    fs.Int("workers", d.Workers, "goroutines for the divergence; 0: one per CPU (the results do not depend on it)"),
 		jsonOut:    fs.String("json", "", jsonFlagHelp+": the summary, the configuration and the per-epoch history (docs/formats.md)"),
 		plotOut:    fs.String("plot", "", "draw the learned flow and the training history to this .png or .svg file"),
@@ -70,6 +74,7 @@ func newTrainFlags() *trainFlags {
 		resume:     fs.String("resume", "", "continue the run of this checkpoint (its configuration holds; -epochs sets a new total)"),
 		pluginDir:  fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)"),
 		quiet:      fs.Bool("quiet", false, "no progress display"),
+		verbose:    fs.Bool("v", false, "also the exact map's progress: its fixed points and the bisection of its physical-axis J_c"),
 	}
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "usage: rgflow train [flags]\n\nTrains the network on the configuration (defaults, then -config FILE, then the flags) and prints\nthe estimate of the critical coupling. Exit codes: 0 trusted, 3 completed but not to be trusted,\n1 failed, 2 bad command line, 130/143 interrupted (README, \"Exit codes\").\n\nflags:\n")
@@ -86,6 +91,9 @@ func (f *trainFlags) parse(args []string) error {
 	case "auto", "on", "off":
 	default:
 		return fmt.Errorf("-oracle must be on, off or auto (got %q)", *f.oracle)
+	}
+	if *f.instances < 1 || *f.instances > maxInstances {
+		return fmt.Errorf("-instances must be between 1 and %d (got %d)", maxInstances, *f.instances)
 	}
 	f.set = map[string]bool{}
 	f.fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
@@ -157,7 +165,7 @@ func (f *trainFlags) named(err error) error {
 
 // fileKeys lists the keys a TOML file sets ("hmc.beta").
 func fileKeys(path string) (map[string]bool, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.ConfigLimit)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read config: %v", err)
 	}
@@ -193,11 +201,10 @@ func configValues(cfg engine.Config) map[string]any {
 }
 
 // resumeConfig is the configuration a resumed run continues with: the
-// checkpoint's, with a new total of epochs, the workers and the outputs
-// of this command line. Any other key given that differs from the
-// checkpoint's is refused: a resumed run is the run it continues.
-func (f *trainFlags) resumeConfig(ck *engine.Checkpoint, cfg engine.Config, keys map[string]bool) (engine.Config, error) {
-	path := *f.resume
+// checkpoint's (read from path), with a new total of epochs, the workers
+// and the outputs of this command line. Any other key given that differs
+// from the checkpoint's is refused: a resumed run is the run it continues.
+func (f *trainFlags) resumeConfig(path string, ck *engine.Checkpoint, cfg engine.Config, keys map[string]bool) (engine.Config, error) {
 	old, now := configValues(ck.Config), configValues(cfg)
 	var clash []string
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
@@ -218,7 +225,7 @@ func (f *trainFlags) resumeConfig(ck *engine.Checkpoint, cfg engine.Config, keys
 			return cfg, fmt.Errorf("-resume %s: %s %d is not more than the %d epochs the checkpoint has done; give more to train on", path, f.keyName("epochs"), cfg.Epochs, ck.Epoch)
 		}
 		rc.Epochs = cfg.Epochs
-	} else if ck.Epoch >= rc.Epochs {
+	} else if ck.Epoch >= rc.Epochs && ck.Finished {
 		return cfg, fmt.Errorf("-resume %s: the checkpoint's run is finished (%d of %d epochs); give -epochs N with N > %d to train on", path, ck.Epoch, rc.Epochs, ck.Epoch)
 	}
 	if keys["workers"] {
@@ -227,6 +234,13 @@ func (f *trainFlags) resumeConfig(ck *engine.Checkpoint, cfg engine.Config, keys
 	out := cfg.Output
 	if !keys["output.checkpoint"] {
 		out.Checkpoint = path // keep saving where it came from
+	}
+	// the outputs the run was started with, unless this command line names others
+	if !keys["output.json"] {
+		out.JSON = ck.Config.Output.JSON
+	}
+	if !keys["output.plot"] {
+		out.Plot = ck.Config.Output.Plot
 	}
 	if !keys["output.checkpoint_every"] {
 		out.CheckpointEvery = ck.Config.Output.CheckpointEvery
@@ -254,15 +268,29 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 	var ck *engine.Checkpoint
 	if *f.resume != "" {
+		if man, err := readManifest(*f.resume); err != nil || man != nil {
+			if err != nil {
+				return err
+			}
+			return runInstances(ctx, f, cfg, keys, man)
+		}
+		if f.set["instances"] && *f.instances > 1 {
+			return fmt.Errorf("-resume %s is one run's checkpoint; -instances resumes only what a run with -instances saved (leave -instances out)", *f.resume)
+		}
+		release, err := lockCheckpoint(*f.resume)
+		if err != nil {
+			return err
+		}
+		defer release()
 		if ck, err = engine.LoadCheckpoint(*f.resume); err != nil {
 			return err
 		}
-		if cfg, err = f.resumeConfig(ck, cfg, keys); err != nil {
+		if cfg, err = f.resumeConfig(*f.resume, ck, cfg, keys); err != nil {
 			return err
 		}
 	}
-	if err := checkOutputs(cfg.Output, *f.resume); err != nil {
-		return err
+	if ck == nil && *f.instances > 1 {
+		return runInstances(ctx, f, cfg, keys, nil)
 	}
 	if err := checkPluginDir(*f.pluginDir); err != nil {
 		return err
@@ -278,19 +306,42 @@ func runTrain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs(cfg, r, *f.configPath, *f.resume); err != nil {
+		return err
+	}
+	release, err := lockCheckpoint(cfg.Output.Checkpoint)
+	if err != nil {
+		return err
+	}
+	defer release()
+	noteWarmStart(cfg, r, ck != nil)
 	var tr *engine.Trainer
 	if ck != nil {
 		if ck.Rep != r.Name {
 			return fmt.Errorf("-resume %s: the checkpoint is for representation %s, not %s; leave -rep out", *f.resume, ck.Rep, r.Name)
 		}
 		ck.Config = cfg
-		tr, err = engine.Resume(ck, r, 0, engine.WithKernels(kernelPath))
+		if tr, err = engine.Resume(ck, r, 0, engine.WithKernels(kernelPath)); err != nil {
+			if ce := (*engine.CheckpointError)(nil); errors.As(err, &ce) {
+				return fmt.Errorf("-resume %s: %v", *f.resume, err)
+			}
+		}
 	} else {
-		tr, err = engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath), exactMapFor(cfg, r))
+		tr, err = setUp(ctx, func() (*engine.Trainer, error) {
+			return engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath), exactMapFor(cfg, r), engine.WithContext(ctx))
+		})
+	}
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("interrupted during the warm start (warm_start = %q); nothing written", cfg.WarmStart)
 	}
 	if err != nil {
 		return f.named(err)
 	}
+	ex, err := f.exactFor(ck)
+	if err != nil {
+		return err
+	}
+	tr.Options = map[string]string{"oracle": ex.mode}
 	cfg = tr.Cfg
 	resumed := ""
 	if ck != nil {
@@ -298,14 +349,16 @@ func runTrain(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "rgflow: %s (d=%d, c=%d, %s), loss %s, model %s, %d epochs × %d trajectories, seed %d, kernels %s%s\n",
 		r.Name, r.D, r.C(), origin(r, repName, *f.pluginDir), cfg.Loss, cfg.Model, cfg.Epochs, tr.M, cfg.Seed, tr.Blocks.Kernels().Name(), resumed)
+	if ck != nil {
+		if w := engine.KernelsChanged(ck, kernelPath); w != "" {
+			fmt.Fprintf(os.Stderr, "rgflow: warning: %s\n", w)
+		}
+	}
 	est := engine.EstimateResources(cfg, r.D, r.C(), cfg.Epochs-tr.Epoch)
 	if err := est.Check(); err != nil {
 		return f.named(err)
 	}
-	if est.EpochSeconds*float64(cfg.Epochs-tr.Epoch) > 600 {
-		fmt.Fprintf(os.Stderr, "rgflow: note: this run may take roughly %s (about %s an epoch, a rough estimate; the progress display measures it)\n",
-			engine.FormatDuration(est.EpochSeconds*float64(cfg.Epochs-tr.Epoch)), engine.FormatDuration(est.EpochSeconds))
-	}
+	noteDuration(est, cfg.Epochs-tr.Epoch, ex.on(tr.C), r)
 	if ck == nil && cfg.Output.Checkpoint != "" {
 		if prev, err := engine.LoadCheckpoint(cfg.Output.Checkpoint); err == nil {
 			fmt.Fprintf(os.Stderr, "rgflow: note: -checkpoint %s held the checkpoint of a run at epoch %d of %d; this run replaces it\n", cfg.Output.Checkpoint, prev.Epoch, prev.Config.Epochs)
@@ -318,30 +371,21 @@ func runTrain(ctx context.Context, args []string) error {
 	if err := train(ctx, tr, *f.quiet); err != nil {
 		return err
 	}
-	return writeResults(ctx, tr, *f.oracle == "on" || *f.oracle == "auto" && tr.C <= 5, *f.quiet)
+	return writeResults(ctx, tr, ex)
 }
 
 // checkOutputs fails, before any work, when an output cannot be written
-// or two of them (or an output and the checkpoint resumed from) name one
-// file.
-func checkOutputs(o engine.OutputConfig, resume string) error {
-	seen := map[string]string{}
-	for _, out := range []struct{ flag, path string }{{"json", o.JSON}, {"plot", o.Plot}, {"checkpoint", o.Checkpoint}, {"resume", resume}} {
-		if out.path == "" || out.path == "-" {
-			continue
-		}
-		if out.flag != "resume" {
-			if err := checkWritable(out.flag, out.path); err != nil {
-				return err
-			}
-		}
-		key := canonicalPath(out.path)
-		if prev, ok := seen[key]; ok && !(prev == "checkpoint" && out.flag == "resume") {
-			return fmt.Errorf("-%s and -%s name the same file %s; give each its own", prev, out.flag, out.path)
-		}
-		seen[key] = out.flag
-	}
-	return nil
+// or its file system lacks room for it, when two of them name one file,
+// or when one names an input: the config file, a plugin, or the
+// checkpoint resumed from (which -checkpoint may name: a resumed run
+// keeps saving there).
+func checkOutputs(cfg engine.Config, r *reps.Rep, configPath, resume string) error {
+	est := engine.EstimateResources(cfg, r.D, r.C(), cfg.Epochs)
+	o := cfg.Output
+	return checkFiles(
+		[]file{{"config", configPath, 0}, {"resume", resume, 0}, pluginFile(r)},
+		[]file{{"json", o.JSON, int64(est.SummaryBytes)}, {"plot", o.Plot, plotBytes(cfg.Epochs)}, {"checkpoint", o.Checkpoint, int64(est.CheckpointBytes)}},
+		func(in, out file) bool { return in.flag == "resume" && out.flag == "checkpoint" })
 }
 
 // grace is how long an interrupted run waits for its epoch to stop by
@@ -359,7 +403,10 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 		if path == "" {
 			return nil
 		}
-		return tr.SaveCheckpoint(path)
+		if err := tr.SaveCheckpoint(path); err != nil {
+			return keepState(tr, err.Error(), true) // a full disk: keep the state elsewhere
+		}
+		return nil
 	}
 	progress, done := progressReporter(quiet, tr)
 	interrupt.wait()
@@ -392,18 +439,10 @@ func train(ctx context.Context, tr *engine.Trainer, quiet bool) error {
 	if path == "" {
 		return fmt.Errorf("interrupted at epoch %d of %d; nothing written (set -checkpoint to keep partial runs)", ck.Epoch, ck.Config.Epochs)
 	}
-	if err := saveCheckpoint(path, ck); err != nil {
-		return err
+	if err := ck.Save(path); err != nil {
+		return keepState(tr, "interrupted, and "+err.Error(), true)
 	}
 	return fmt.Errorf("interrupted at epoch %d of %d; state saved to %s (continue with -resume %s)", ck.Epoch, ck.Config.Epochs, path, path)
-}
-
-func saveCheckpoint(path string, ck *engine.Checkpoint) error {
-	data, err := json.Marshal(ck)
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, data)
 }
 
 // exactMapFor gives the trainer the exact variational map for its warm
@@ -414,37 +453,55 @@ func exactMapFor(cfg engine.Config, r *reps.Rep) engine.Option {
 	return engine.WithExactMap(oracle.ExactMap(ref))
 }
 
-// writeResults sets the run beside the exact variational map (its gap,
-// and with withOracle the exact map's critical values), prints the summary
-// and its verdict, and writes the JSON summary and the figure, if
-// configured, all or none. A run whose verdict finds something wrong ends
-// in errUntrusted (exit code 3) once everything is written.
-func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet bool) error {
-	s := tr.Summary()
-	bi := buildinfo.Read()
-	s.Version, s.Commit = bi.Version, bi.CommitString()
-	// the exact map's side, which may take a while: a signal skips it and
-	// the results are written without it
-	done := make(chan engine.Variational, 1)
+// writeResults reads out the trained network, sets the run beside the
+// exact variational map (its gap, and as ex says the exact map's critical
+// values), prints the summary and its verdict, and writes the JSON
+// summary and the figure, if configured, all or none; then it marks the
+// checkpoint finished. A read-out that is interrupted writes nothing, and
+// results that cannot be written leave the trained state in a checkpoint
+// with the command that writes them (keepState). A run whose verdict finds
+// something wrong ends in errUntrusted (exit code 3) once everything is
+// written.
+func writeResults(ctx context.Context, tr *engine.Trainer, ex exactOptions) error {
+	// the read-out may take a while (the exact map's side most): a signal
+	// stops it, and a resumed run does it again
+	done := make(chan engine.Summary, 1)
 	go func() {
-		s := s
-		exactMap(&s, tr, withOracle, quiet)
-		done <- s.Variational
+		s := tr.Summary()
+		bi := buildinfo.Read()
+		s.Version, s.Commit = bi.Version, bi.CommitString()
+		an, note := ex.analysis(ctx, tr)
+		oracle.Judge(ctx, &s, tr.Model, tr.Blocks, an, note)
+		done <- s
 	}()
-	interrupted := false
+	var s engine.Summary
 	select {
-	case v := <-done:
-		s.Variational = v
+	case s = <-done:
 	case <-ctx.Done():
-		interrupted = true
-		s.OracleNote = "variational gap and exact map not computed: interrupted"
 	}
-	s.Verdict = s.Assess()
-	// everything is rendered before anything is written
+	if ctx.Err() != nil {
+		return keepState(tr, "interrupted during the final read-out", false)
+	}
+	figure := func(path string) ([]byte, error) { return renderFigure(path, s, tr.Model.Flow) }
+	if err := emit(tr.Cfg.Output, s, figure, func(w io.Writer) { printSummary(w, s) }); err != nil {
+		return keepState(tr, err.Error(), true)
+	}
+	markFinished(tr)
+	if len(s.Verdict) > 0 {
+		return errUntrusted
+	}
+	return nil
+}
+
+// emit prints a result's text and writes the outputs out names, all or
+// none, everything rendered before anything is written: v as JSON
+// (standard output for "-", the text then going to standard error) and
+// the figure that figure renders for a path.
+func emit(out engine.OutputConfig, v any, figure func(path string) ([]byte, error), text func(io.Writer)) error {
 	var files []atomicfile.File
 	var stdoutJSON []byte
-	if path := tr.Cfg.Output.JSON; path != "" {
-		data, err := json.MarshalIndent(s, "", "  ")
+	if path := out.JSON; path != "" {
+		data, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
 			return err
 		}
@@ -455,99 +512,119 @@ func writeResults(ctx context.Context, tr *engine.Trainer, withOracle, quiet boo
 			files = append(files, atomicfile.File{Path: path, Data: data})
 		}
 	}
-	if path := tr.Cfg.Output.Plot; path != "" {
-		data, err := renderFigure(path, s, tr.Model.Flow)
+	if path := out.Plot; path != "" {
+		data, err := figure(path)
 		if err != nil {
 			return err
 		}
 		files = append(files, atomicfile.File{Path: path, Data: data})
 	}
-	text := io.Writer(os.Stdout)
+	w := io.Writer(stdout)
 	if stdoutJSON != nil {
-		text = os.Stderr // standard output is the JSON
+		w = os.Stderr // standard output is the JSON
 	}
-	printSummary(text, s)
-	if err := atomicfile.WriteAll(files); err != nil {
+	text(w)
+	if err := writeAll(files); err != nil {
 		return err
 	}
 	if stdoutJSON != nil {
-		if _, err := os.Stdout.Write(stdoutJSON); err != nil {
-			return err
+		if _, err := stdout.Write(stdoutJSON); err != nil {
+			return fmt.Errorf("cannot write the results to standard output: %v", err)
 		}
-	}
-	if interrupted {
-		return fmt.Errorf("interrupted while setting the run beside the exact map; the results are written without it")
-	}
-	if len(s.Verdict) > 0 {
-		return errUntrusted
 	}
 	return nil
 }
 
-// exactMap sets the run beside the exact variational map: the gap at its
-// fixed point and on the axis, and with withOracle the exact map's
-// critical values.
-func exactMap(s *engine.Summary, tr *engine.Trainer, withOracle, quiet bool) {
-	if err := reps.ExactLimit("the exact map (and the variational gap)", tr.Rep.Name, tr.Rep.D); err != nil {
-		s.OracleNote = "not computed: " + err.Error()
-		return
+// exactOptions says whether and how a run is set beside the exact map's
+// fixed points (-oracle, -v); its gaps are computed in every case.
+type exactOptions struct {
+	mode    string // on, off or auto
+	verbose bool   // the analysis' progress lines on stderr
+}
+
+// autoOracleMaxC is the largest c for which -oracle auto computes the
+// exact map's fixed points (seconds; minutes beyond).
+const autoOracleMaxC = 5
+
+func (f *trainFlags) exact() exactOptions { return exactOptions{mode: *f.oracle, verbose: *f.verbose} }
+
+// on reports whether the exact map's fixed points are computed for c
+// couplings.
+func (ex exactOptions) on(c int) bool {
+	return ex.mode == "on" || ex.mode == "auto" && c <= autoOracleMaxC
+}
+
+// analysis is the exact map's analysis for the trainer's representation
+// and mirror, or nil and why it was not computed; it stops once ctx is
+// done.
+func (ex exactOptions) analysis(ctx context.Context, tr *engine.Trainer) (*oracle.Analysis, string) {
+	if err := reps.ExactLimit("the exact map", tr.Rep.Name, tr.Rep.D); err != nil {
+		return nil, "exact map not computed: " + err.Error()
 	}
-	o := oracle.New(tr.Blocks)
-	if err := o.FillGaps(s, tr.Model); err != nil {
-		s.OracleNote = "variational gap not computed: " + err.Error()
-	}
-	if !withOracle {
-		if s.OracleNote == "" {
-			s.OracleNote = fmt.Sprintf("exact map not computed (c = %d; rgflow oracle -rep %s, or train -oracle on)", s.C, s.Rep)
-		}
-		return
+	switch {
+	case ex.mode == "off":
+		return nil, "exact map not computed (-oracle off)"
+	case ex.mode == "auto" && tr.C > autoOracleMaxC:
+		return nil, fmt.Sprintf("exact map not computed: -oracle auto computes it for c ≤ %d, and %s has c = %d (-oracle on, or rgflow oracle -rep %s; minutes)",
+			autoOracleMaxC, tr.Rep.Name, tr.C, tr.Rep.Name)
 	}
 	var progress func(string)
-	if !quiet {
+	if ex.verbose {
 		progress = func(m string) { fmt.Fprintln(os.Stderr, "rgflow: exact map:", m) }
 	}
-	an, err := o.Analyse(oracle.Options{AxisTol: 1e-4, Progress: progress})
+	an, err := oracle.NewContext(ctx, tr.Blocks).Analyse(oracle.Options{AxisTol: 1e-4, Progress: progress})
 	if err != nil {
-		s.OracleNote = "exact map not computed: " + err.Error()
-		return
+		return nil, "exact map not computed: " + err.Error()
 	}
-	oracle.FillLimit(s, an)
-	if s.OracleFixedPoint != nil && s.FixedPoint != nil {
-		_, s.OracleFixedPoint, _ = oracle.NewGauge(tr.Rep).Nearest(s.OracleFixedPoint, s.FixedPoint)
-	}
+	return &an, ""
 }
 
 // printSummary writes the result: the headline estimate (for c > 1 the
 // physical-axis critical coupling, with the J_0 of the roots second), the
 // final network's fixed point, the variational gap and the exact map's
-// value beside it, and the verdict.
+// value beside it with the distances from it, that one instance has no
+// error bar, and the verdict.
 func printSummary(w io.Writer, s engine.Summary) {
+	fmt.Fprintln(w, headline(s))
+	printDetails(w, s)
+	fmt.Fprintln(w, "note: one instance has no error bar (its IQR is the drift of the roots within this run, not the spread between runs); -instances 8 trains 8 seeds and gives their median with a bootstrap standard error")
+	printVerdict(w, s.Verdict)
+}
+
+// headline is the first line of a run's summary.
+func headline(s engine.Summary) string {
 	med := float64(s.JcMedian)
 	head := fmt.Sprintf("%s %s %s", s.Rep, s.Loss, s.Model)
 	if s.CoarseMirror != "" && s.CoarseMirror != "axis" {
 		head += " (coarse mirror " + s.CoarseMirror + ")"
 	}
-	bias := func(x float64) string { return fmt.Sprintf("bias %+.2f%%", 100*(x-s.JcExact)/s.JcExact) }
 	roots := "no Newton root of the learned flow in the recorded epochs" + reasons(s.RootFailureReasons)
 	if s.Roots > 0 {
 		roots = fmt.Sprintf("%.5f (IQR %.5f–%.5f, %d roots)", med, float64(s.JcQ1), float64(s.JcQ3), s.Roots)
 	}
+	per := engine.FormatDuration(s.SecondsPerEpoch) + "/epoch"
 	switch {
 	case s.C == 1 && s.Roots > 0:
-		fmt.Fprintf(w, "%s: J_c = %s exact %.6f (%s), %.3g s/epoch\n", head, roots, s.JcExact, bias(med), s.SecondsPerEpoch)
+		return fmt.Sprintf("%s: J_c = %s exact %.6f (%s), %s", head, roots, s.JcExact, bias(med, s.JcExact), per)
 	case s.C == 1:
-		fmt.Fprintf(w, "%s: no J_c estimate: %s (exact %.6f); try more epochs or another newton.start, %.3g s/epoch\n", head, roots, s.JcExact, s.SecondsPerEpoch)
+		return fmt.Sprintf("%s: no J_c estimate: %s (exact %.6f); try more epochs or another newton.start, %s", head, roots, s.JcExact, per)
 	case !math.IsNaN(float64(s.AxisJc)):
-		fmt.Fprintf(w, "%s: physical-axis J_c = %.5f exact %.6f (%s); root J_0 = %s, %.3g s/epoch\n", head, float64(s.AxisJc), s.JcExact, bias(float64(s.AxisJc)), roots, s.SecondsPerEpoch)
-	default:
-		fmt.Fprintf(w, "%s: no physical-axis J_c estimate (exact %.6f); root J_0 = %s, %.3g s/epoch\n", head, s.JcExact, roots, s.SecondsPerEpoch)
+		return fmt.Sprintf("%s: physical-axis J_c = %.5f exact %.6f (%s); root J_0 = %s, %s", head, float64(s.AxisJc), s.JcExact, bias(float64(s.AxisJc), s.JcExact), roots, per)
 	}
+	return fmt.Sprintf("%s: no physical-axis J_c estimate (exact %.6f); root J_0 = %s, %s", head, s.JcExact, roots, per)
+}
+
+func bias(x, exact float64) string { return fmt.Sprintf("bias %+.2f%%", 100*(x-exact)/exact) }
+
+// printDetails writes the lines of a run's summary between the headline
+// and the verdict.
+func printDetails(w io.Writer, s engine.Summary) {
 	if s.FixedPoint != nil {
 		dims := ""
 		if len(s.ScalingDimensions) > 0 {
 			dims = fmt.Sprintf(", leading scaling dimension %.4f (exact 1/8)", s.ScalingDimensions[0])
 		}
-		fmt.Fprintf(w, "final network: critical fixed point %s, λ = %.4f, ν = %.4f%s\n", oracle.FormatVector(s.FixedPoint), float64(s.Lambda), float64(s.Nu), dims)
+		fmt.Fprintf(w, "final network: critical fixed point %s, λ = %.4f, ν = %.4f (exact 1)%s\n", oracle.FormatVector(s.FixedPoint), float64(s.Lambda), float64(s.Nu), dims)
 	} else if s.FixedPointStatus != "" && s.Roots > 0 {
 		fmt.Fprintf(w, "final network: Newton found no critical fixed point (%s)\n", s.FixedPointStatus)
 	}
@@ -555,22 +632,67 @@ func printSummary(w io.Writer, s engine.Summary) {
 		fmt.Fprintf(w, "variational gap at the fixed point: KL %.5g learned, %.5g exact minimum (%.2f%% lower; J′ %.3g away)\n",
 			float64(s.KLLearned), float64(s.KLMin), 100*g, float64(s.GapDistance))
 	}
-	if jc := float64(s.OracleAxisJc); !math.IsNaN(jc) {
-		dims := ""
-		if len(s.OracleScalingDimensions) > 0 {
-			dims = fmt.Sprintf(", Δ_1 = %.4f", s.OracleScalingDimensions[0])
-		}
-		fmt.Fprintf(w, "exact variational map (%s mirror): physical-axis J_c = %.5f, λ = %s, ν = %s%s\n", s.CoarseMirror, jc, fmtF(float64(s.OracleLambda), "%.4f"), fmtF(float64(s.OracleNu), "%.4f"), dims)
-	} else if s.OracleNote != "" {
-		fmt.Fprintf(w, "exact variational map: %s\n", s.OracleNote)
+	printExactMap(w, s.CoarseMirror, s.OracleAxisJc, s.OracleLambda, s.OracleNu, s.OracleFixedPoint, s.OracleScalingDimensions, s.OracleNote)
+	if line := distances(s); line != "" {
+		fmt.Fprintln(w, line)
 	}
 	if s.RootFailures > 0 && s.Roots > 0 {
 		fmt.Fprintf(w, "note: Newton did not converge in %d of %d recorded epochs%s\n", s.RootFailures, s.RootFailures+s.Roots, reasons(s.RootFailureReasons))
 	}
-	if len(s.Verdict) == 0 {
+}
+
+// printExactMap writes the exact map's values for the representation and
+// mirror, or why they are missing.
+func printExactMap(w io.Writer, mirror string, axisJc, lambda, nu nullfloat.Float, fp, dims []float64, note string) {
+	jc := float64(axisJc)
+	if math.IsNaN(jc) {
+		if note != "" {
+			fmt.Fprintf(w, "exact variational map: %s\n", note)
+		}
+		return
+	}
+	extra := ""
+	if len(fp) > 0 {
+		extra = ", critical fixed point " + oracle.FormatVector(fp)
+	}
+	if len(dims) > 0 {
+		extra += fmt.Sprintf(", Δ_1 = %.4f", dims[0])
+	}
+	fmt.Fprintf(w, "exact variational map (%s mirror): physical-axis J_c = %.5f, λ = %s, ν = %s (exact 1)%s\n", mirror, jc, fmtF(float64(lambda), "%.4f"), fmtF(float64(nu), "%.4f"), extra)
+}
+
+// distances is the line that sets the run beside the exact map in
+// coupling units: the estimate's distance from the exact map's value, the
+// fixed point's, and the shift of the fixed point that the exact map's
+// error at it implies ("" if there is none of them).
+func distances(s engine.Summary) string {
+	var parts []string
+	est, exact, what := s.Estimate()
+	if !math.IsNaN(est) && !math.IsNaN(exact) {
+		parts = append(parts, fmt.Sprintf("%s %+.4f (%.5f against %.5f)", what, est-exact, est, exact))
+	}
+	if d := float64(s.FixedPointDistance); !math.IsNaN(d) && s.C > 1 {
+		parts = append(parts, fmt.Sprintf("critical fixed point %.4f away (max norm, nearest gauge image)", d))
+	}
+	if sh := float64(s.FixedPointShift); !math.IsNaN(sh) {
+		parts = append(parts, fmt.Sprintf("the exact map's error at the learned fixed point implies a shift of %+.4f along its relevant direction (fixed_point_shift, first order)", sh))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	line := "in coupling units: " + strings.Join(parts, "; ")
+	if s.Loss != engine.LossKL {
+		line += fmt.Sprintf(" (information: a %s run's fixed point need not be the exact KL map's; docs/training.md)", s.Loss)
+	}
+	return line
+}
+
+// printVerdict writes a verdict's lines.
+func printVerdict(w io.Writer, verdict []string) {
+	if len(verdict) == 0 {
 		fmt.Fprintln(w, "verdict: nothing found wrong")
 	}
-	for _, v := range s.Verdict {
+	for _, v := range verdict {
 		fmt.Fprintln(w, "verdict: not to be trusted: "+v)
 	}
 }

@@ -67,6 +67,9 @@ const Trivial = 1e-3
 // close the iterates come to each of fps.
 func (o *Oracle) Iterate(p Point, fps []FixedPoint, bounds FateBounds) (Trajectory, error) {
 	tr := Trajectory{Closest: make([]float64, len(fps)), ClosestStep: make([]int, len(fps))}
+	if err := o.gauge(); err != nil {
+		return tr, err
+	}
 	for i := range tr.Closest {
 		tr.Closest[i] = math.Inf(1)
 	}
@@ -208,7 +211,7 @@ func (o *Oracle) AxisCriticalNear(ref Point, fps []FixedPoint, bounds FateBounds
 // from the previous one (from ref for the first), recording the point in
 // res.
 func (o *Oracle) axisFates(ref Point, fps []FixedPoint, bounds FateBounds, res *AxisResult, progress func(string)) func(float64) (Fate, Trajectory, error) {
-	c := o.B.C
+	c := o.B.Couplings()
 	anchor := ref
 	return func(x float64) (Fate, Trajectory, error) {
 		J := make([]float64, c)

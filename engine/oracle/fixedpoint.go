@@ -63,6 +63,9 @@ type FixedPoint struct {
 // points otherwise — from iterate to iterate. dM/dJ comes from the
 // implicit-function theorem (Point.Slope).
 func (o *Oracle) SolveFixedPoint(p Point, minimise bool) (FixedPoint, error) {
+	if err := o.gauge(); err != nil {
+		return FixedPoint{}, err
+	}
 	cont := o.Continue
 	if !minimise {
 		cont = o.ContinueStationary

@@ -1,8 +1,10 @@
 package oracle
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"rgflow/engine"
 	"rgflow/internal/nullfloat"
@@ -25,6 +27,20 @@ type Gap struct {
 	// variational map; 0.33 means the exact minimum is 33 % lower).
 	Gap      float64 `json:"variational_gap"`
 	Distance float64 `json:"distance"` // max-norm |J′_learned − J′_min|
+
+	slope []float64 // the exact map's Jacobian at J, on the branch of J′_min
+}
+
+// Shift is the first-order shift of a fixed point J of the learned map
+// from the exact map's (PredictShift), from δ = J′_min − J: at a learned
+// fixed point J′_learned = J, so J′_min − J is the exact map's error
+// there, on the branch (and gauge image) the learned map is on.
+func (g Gap) Shift() (Shift, error) {
+	delta := make([]float64, len(g.J))
+	for i := range delta {
+		delta[i] = g.JpMin[i] - g.J[i]
+	}
+	return PredictShift(g.slope, delta)
 }
 
 // Gap evaluates the variational gap of the learned image JpLearned of J.
@@ -35,7 +51,7 @@ func (o *Oracle) Gap(J, JpLearned []float64) (Gap, error) {
 		return Gap{}, fmt.Errorf("minimising KL(J, ·) from the learned J′ at J = %v: %w", J, err)
 	}
 	g := Gap{J: append([]float64(nil), J...), JpLearned: append([]float64(nil), JpLearned...), JpMin: p.Jp,
-		KLLearned: klL, KLMin: p.KL, Distance: maxDist(JpLearned, p.Jp)}
+		KLLearned: klL, KLMin: p.KL, Distance: maxDist(JpLearned, p.Jp), slope: p.Slope}
 	if klL > 0 {
 		g.Gap = math.Max(0, (klL-p.KL)/klL)
 	}
@@ -76,7 +92,7 @@ func (o *Oracle) ModelGaps(image func(J []float64) []float64, fixedPoint []float
 		out.AtFixedPoint = &g
 	}
 	for k := 1; k <= 15; k++ {
-		J := make([]float64, o.B.C)
+		J := make([]float64, o.B.Couplings())
 		J[0] = 0.1 * float64(k)
 		g, err := o.Gap(J, image(J))
 		if err != nil {
@@ -88,10 +104,12 @@ func (o *Oracle) ModelGaps(image func(J []float64) []float64, fixedPoint []float
 }
 
 // FillGaps sets the variational gap of a trained model in its summary: at
-// the learned critical fixed point (if it has one) and along the physical
-// axis; and the scaling dimensions of the fine block at that fixed point.
+// the learned critical fixed point (if it has one), with the shift of
+// that fixed point the exact map's error there implies (Gap.Shift), and
+// along the physical axis; and the scaling dimensions of the fine block at
+// that fixed point.
 func (o *Oracle) FillGaps(s *engine.Summary, m engine.Model) error {
-	if err := reps.ExactLimit("the variational gap (the exact map)", o.B.Rep.Name, o.B.D); err != nil {
+	if err := reps.ExactLimit("the variational gap (the exact map)", o.B.Plaquette().Rep.Name, o.B.Plaquette().D); err != nil {
 		return err
 	}
 	gs, err := o.ModelGaps(ModelImage(m), s.FixedPoint)
@@ -101,10 +119,13 @@ func (o *Oracle) FillGaps(s *engine.Summary, m engine.Model) error {
 	if g := gs.AtFixedPoint; g != nil {
 		s.VariationalGap, s.KLLearned, s.KLMin = nullfloat.Float(g.Gap), nullfloat.Float(g.KLLearned), nullfloat.Float(g.KLMin)
 		s.GapDistance = nullfloat.Float(g.Distance)
+		if sh, err := g.Shift(); err == nil {
+			s.FixedPointShift, s.FixedPointShiftVector = nullfloat.Float(sh.Relevant), sh.Vector
+		}
 	}
 	s.ScalingDimensions = nil
 	if s.FixedPoint != nil {
-		s.ScalingDimensions = ScalingDimensions(o.B, s.FixedPoint, 4)
+		s.ScalingDimensions = o.scalingDimensions(s.FixedPoint)
 	}
 	s.GapAxis = s.GapAxis[:0]
 	for _, g := range gs.Axis {
@@ -114,17 +135,54 @@ func (o *Oracle) FillGaps(s *engine.Summary, m engine.Model) error {
 	return nil
 }
 
-// FillLimit sets the exact map's critical values beside a trained run.
-func FillLimit(s *engine.Summary, an Analysis) {
-	s.OracleAxisJc, s.OracleNote = an.AxisJc, an.AxisNote
+// FillLimit sets the exact map's critical values beside a trained run,
+// its critical fixed point in the gauge image nearest the learned one (g
+// is the representation's gauge), and the distances of the learned fixed
+// point and physical-axis J_c from the exact map's.
+func FillLimit(s *engine.Summary, an Analysis, g *Gauge) {
+	s.OracleAxisJc = an.AxisJc
+	if an.AxisNote != "" && !strings.Contains(s.OracleNote, an.AxisNote) {
+		s.OracleNote = strings.TrimPrefix(s.OracleNote+"; "+an.AxisNote, "; ")
+	}
 	if i := an.Critical(); i >= 0 {
 		fp := an.FixedPoints[i]
 		s.OracleLambda, s.OracleNu = fp.Lambda, fp.Nu
 		s.OracleFixedPoint = append([]float64(nil), fp.J...)
 		s.OracleScalingDimensions = append([]float64(nil), fp.ScalingDimensions...)
+		if s.FixedPoint != nil {
+			var d float64
+			_, s.OracleFixedPoint, d = g.Nearest(s.OracleFixedPoint, s.FixedPoint)
+			s.FixedPointDistance = nullfloat.Float(d)
+		}
 	} else if s.OracleNote == "" {
 		s.OracleNote = "the exact map has no critical fixed point with one relevant direction"
 	}
+	s.AxisJcDistance = nullfloat.Float(math.Abs(float64(s.AxisJc) - float64(s.OracleAxisJc)))
+}
+
+// Judge sets a trained run beside the exact variational map and gives it
+// its verdict (engine.Summary.Assess): the gaps of its model m on blocks
+// b (always), and where the analysis an of the same representation and
+// mirror is given, the exact map's critical values and the distances from
+// them; note says why an is missing. The train command and the bench
+// suites both judge through it. It stops once ctx is done (the caller
+// then has no judgement to keep).
+func Judge(ctx context.Context, s *engine.Summary, m engine.Model, b *engine.Blocks, an *Analysis, note string) {
+	o := NewContext(ctx, b)
+	if err := o.FillGaps(s, m); err != nil {
+		s.OracleNote = "variational gap not computed: " + err.Error()
+	}
+	switch {
+	case an == nil && s.OracleNote == "":
+		s.OracleNote = note
+	case an != nil:
+		if err := o.gauge(); err != nil {
+			s.OracleNote = "exact map not set beside the run: " + err.Error()
+			break
+		}
+		FillLimit(s, *an, o.G)
+	}
+	s.Verdict = s.Assess()
 }
 
 // ExactMap is the exact variational map as the trainer's warm start needs
@@ -134,14 +192,17 @@ func FillLimit(s *engine.Summary, an Analysis) {
 // a row of NaN.
 func ExactMap(ref []float64) func(*engine.Blocks) engine.ExactMap {
 	return func(b *engine.Blocks) engine.ExactMap {
-		return func(Js [][]float64) ([][]float64, error) {
-			o := New(b)
+		return func(ctx context.Context, Js [][]float64) ([][]float64, error) {
+			o := NewContext(ctx, b)
 			p, err := o.MapFrom(ref, nil)
 			if err != nil {
 				return nil, err
 			}
 			out := make([][]float64, len(Js))
 			for k, J := range Js {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
 				q, err := o.Continue(p, J)
 				if err != nil {
 					out[k] = make([]float64, len(J))

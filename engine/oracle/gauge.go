@@ -1,7 +1,10 @@
 package oracle
 
 import (
+	"context"
+	"fmt"
 	"math"
+	"strconv"
 
 	"rgflow/reps"
 )
@@ -26,37 +29,73 @@ type Gauge struct {
 	c        int
 }
 
-// NewGauge computes the group of a representation from its matrices.
+// MaxGaugePairs bounds the gauge group the oracle enumerates: its orbit
+// actions come from every pair (P, Q) of elements, |G|² of them, each a
+// c×c matrix. 4A1's 384 elements (147,456 pairs) take seconds; 5A1's 3840
+// (14.7 million) or 6A1's 46,080 (2.1 billion) would take hours and more
+// memory than a machine has, so the exact map's analysis refuses them.
+const MaxGaugePairs = 1 << 20
+
+// NewGauge is BuildGauge without a deadline, for representations whose
+// group is known to be small (tests); it panics on one too large.
 func NewGauge(r *reps.Rep) *Gauge {
+	g, err := BuildGauge(context.Background(), r)
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+// BuildGauge computes the group of a representation from its matrices,
+// stopping with ctx's error once ctx is done, and refuses a group of more
+// than MaxGaugePairs pairs in a sentence that says how large it is.
+func BuildGauge(ctx context.Context, r *reps.Rep) (*Gauge, error) {
 	g := &Gauge{Elements: r.GaugeGroup(), c: r.C()}
+	if err := gaugeSize(r, len(g.Elements)); err != nil {
+		return nil, err
+	}
 	act := r.CouplingActor()
 	for _, P := range g.Elements {
 		g.Centre = append(g.Centre, act(nil, P))
 	}
 	seen := map[string]bool{}
 	for _, P := range g.Elements {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		for _, Q := range g.Elements {
 			A := act(P, Q)
-			if k := matrixKey(A); !seen[k] {
-				seen[k] = true
+			if key := actionKey(A); !seen[key] {
+				seen[key] = true
 				g.Orbit = append(g.Orbit, A)
 			}
 		}
 	}
-	return g
+	return g, nil
 }
 
-// matrixKey identifies a vector or matrix by its entries rounded to 1e-9
-// (the actions' entries are 0 and ±1, their images of a coupling vector
-// far apart or equal): a map of keys finds duplicates among the |G|²
-// two-sided actions in linear time (2A1+2E has 64 elements).
-func matrixKey(A []float64) string {
+// CheckGauge refuses, before any work, a representation whose gauge group
+// is too large for the exact map's analysis (MaxGaugePairs).
+func CheckGauge(r *reps.Rep) error { return gaugeSize(r, len(r.GaugeGroup())) }
+
+func gaugeSize(r *reps.Rep, n int) error {
+	if n*n > MaxGaugePairs {
+		return fmt.Errorf("the exact map of %s needs its gauge group, %d relabellings of a site's spins (%.3g pairs of them), more than the oracle enumerates (%d pairs; a representation with fewer identical irreps has a smaller group)",
+			r.Name, n, float64(n)*float64(n), MaxGaugePairs)
+	}
+	return nil
+}
+
+// actionKey identifies an action, or a coupling vector's image under one,
+// by its entries rounded to 1e-9 (the distinct actions differ by at least
+// 1: they are signed permutations in the coupling basis), so that
+// duplicates are found in a map instead of by comparing each with all
+// before it (3A1+E's 9216 pairs took two minutes that way).
+func actionKey(A []float64) string {
 	b := make([]byte, 0, 8*len(A))
 	for _, x := range A {
-		v := int64(math.Round(x * 1e9))
-		for i := 0; i < 8; i++ {
-			b = append(b, byte(v>>(8*i)))
-		}
+		b = strconv.AppendInt(b, int64(math.Round(x*1e9)), 36)
+		b = append(b, ',')
 	}
 	return string(b)
 }
@@ -80,7 +119,7 @@ func (g *Gauge) Images(J []float64) [][]float64 {
 	seen := map[string]bool{}
 	for _, A := range g.Orbit {
 		x := g.Apply(A, J)
-		if k := matrixKey(x); !seen[k] {
+		if k := actionKey(x); !seen[k] {
 			seen[k] = true
 			out = append(out, x)
 		}

@@ -12,6 +12,7 @@
 package oracle
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -25,7 +26,7 @@ import (
 
 // Oracle evaluates the exact map for one block pair.
 type Oracle struct {
-	B *engine.Blocks
+	B Divergence
 	G *Gauge
 	// Tol is the relative size of the Newton step (to the couplings' scale,
 	// at least 1e-3) at which a stationary point counts as found.
@@ -37,8 +38,12 @@ type Oracle struct {
 	MaxIter int
 	// Evals counts KL second-order evaluations (for progress and tests).
 	Evals int
+	// ctx stops every computation of the oracle once it is done: each
+	// Newton iteration, and each second-order evaluation between its
+	// parts, returns its error (NewContext).
+	ctx context.Context
 	// obj is the objective the minimiser works on: nil for the blocks'
-	// exact KL (B.KLSecondOrder, B.KLBatch); the tests plant others.
+	// exact KL (B.KLSecondOrderContext, B.KLBatch); the tests plant others.
 	obj objective
 }
 
@@ -49,12 +54,19 @@ type objective interface {
 	Batch(J, Jp, kl, grad []float64)
 }
 
-func (o *Oracle) secondOrder(J, Jp []float64, mixed bool) engine.KLDerivatives {
-	o.Evals++
+// secondOrder is KL(J, ·) with its derivatives at J′, stopping with the
+// context's error once it is done.
+func (o *Oracle) secondOrder(J, Jp []float64, mixed bool) (engine.KLDerivatives, error) {
 	if o.obj != nil {
-		return o.obj.SecondOrder(J, Jp, mixed)
+		o.Evals++
+		return o.obj.SecondOrder(J, Jp, mixed), nil
 	}
-	return o.B.KLSecondOrder(J, Jp, mixed)
+	d, err := o.B.KLSecondOrderContext(o.ctx, J, Jp, mixed)
+	if err != nil {
+		return d, err
+	}
+	o.Evals++
+	return d, nil
 }
 
 func (o *Oracle) batch(J, Jp, kl, grad []float64) {
@@ -65,9 +77,38 @@ func (o *Oracle) batch(J, Jp, kl, grad []float64) {
 	o.B.KLBatch(J, Jp, kl, grad, 1)
 }
 
-// New returns the oracle of a block pair with default tolerances.
-func New(b *engine.Blocks) *Oracle {
-	return &Oracle{B: b, G: NewGauge(b.Rep), Tol: 1e-10, MaxStep: 0.25, MaxIter: 60}
+// New returns the oracle of a block pair with default tolerances and its
+// gauge group built, computing until done: for tests and small
+// representations (it panics on a group too large to enumerate). The
+// commands use NewContext.
+func New(b Divergence) *Oracle {
+	o := NewContext(context.Background(), b)
+	if err := o.gauge(); err != nil {
+		panic(err)
+	}
+	return o
+}
+
+// NewContext returns the oracle of a block pair with default tolerances,
+// whose every computation stops once ctx is done, returning its error.
+// The gauge group, which only the fixed-point analysis needs and which is
+// large for representations with several identical irreps, is built when
+// first needed (Analyse, SolveFixedPoint, Iterate), under ctx.
+func NewContext(ctx context.Context, b Divergence) *Oracle {
+	return &Oracle{B: b, Tol: 1e-10, MaxStep: 0.25, MaxIter: 60, ctx: ctx}
+}
+
+// gauge builds the gauge group G if it is not built yet (BuildGauge).
+func (o *Oracle) gauge() error {
+	if o.G != nil {
+		return nil
+	}
+	g, err := blockGauge(o.ctx, o.B)
+	if err != nil {
+		return err
+	}
+	o.G = g
+	return nil
 }
 
 // Point is a stationary point J′ of KL(J, ·) with what the continuation and
@@ -167,10 +208,13 @@ func (o *Oracle) Stationary(J, start []float64) (Point, error) {
 // escapeTol is the size, relative to the same scale, beyond which a
 // negative curvature is followed to the trust radius rather than by a
 // saddle-free Newton step.
+//
+// maxCoupling bounds the couplings the minimiser starts from or reaches.
 const (
-	softTol   = 1e-7
-	flatTol   = 1e-9
-	escapeTol = 1e-5
+	maxCoupling = 1e3
+	softTol     = 1e-7
+	flatTol     = 1e-9
+	escapeTol   = 1e-5
 )
 
 // newtonStep is one Newton step at a point: the step (its max norm cut to
@@ -258,16 +302,26 @@ func (o *Oracle) solve(J, start []float64, minimise bool) (Point, error) {
 	lastStep := math.Inf(1)
 	smallest, stall := math.Inf(1), 0 // the smallest Newton step, and the iterations since it halved
 	var kls []float64                 // the KL at each iterate
+	if maxAbs(x) > maxCoupling {
+		// a Newton step relative to such couplings is no test of
+		// convergence, and the derivatives are rounding there (a learned
+		// image of 1e19 had a gradient of 7 and passed for a minimum)
+		return Point{}, fmt.Errorf("%w: the start J′ = %v is beyond |J′| ≤ %g, where the KL's derivatives are lost to rounding", ErrNoConvergence, FormatVector(x), maxCoupling)
+	}
 	for it := 0; it < o.MaxIter; it++ {
 		scale := o.Tol * math.Max(maxAbs(x), 1e-3)
 		if !have {
 			// near convergence the next evaluation is likely the last:
 			// take the mixed derivative with it, for the branch's slope
-			d = o.secondOrder(J, x, lastStep < 1e-4*math.Max(maxAbs(x), 1e-3))
+			var err error
+			if d, err = o.secondOrder(J, x, lastStep < 1e-4*math.Max(maxAbs(x), 1e-3)); err != nil {
+				return Point{}, err
+			}
 		}
 		have = false
-		if !finite(d.KL) {
-			return Point{}, fmt.Errorf("%w: the KL is %v at J′ = %v", ErrNoConvergence, d.KL, x)
+		if !finite(d.KL) || !allFinite(d.Grad) || !allFinite(d.Hess) {
+			// couplings so large that the derivatives are lost to rounding
+			return Point{}, fmt.Errorf("%w: the KL or its derivatives are not finite at J′ = %v", ErrNoConvergence, FormatVector(x))
 		}
 		ns := o.newton(d, minimise)
 		gmax := maxAbs(d.Grad)
@@ -321,7 +375,10 @@ func (o *Oracle) solve(J, start []float64, minimise bool) (Point, error) {
 			smallest, stall, kls = math.Inf(1), 0, kls[:0]
 			continue
 		}
-		t, next, ok := o.lineSearch(J, x, ns, d, gmax, minimise, trial)
+		t, next, ok, err := o.lineSearch(J, x, ns, d, gmax, minimise, trial)
+		if err != nil {
+			return Point{}, err
+		}
 		if !ok {
 			// no step helps: converged if the Newton step is nearly small
 			// enough, in all directions or in all but the weakly curved
@@ -343,7 +400,7 @@ func (o *Oracle) solve(J, start []float64, minimise bool) (Point, error) {
 		if next != nil {
 			d, have = *next, true
 		}
-		if maxAbs(x) > 1e3 {
+		if maxAbs(x) > maxCoupling {
 			return Point{}, fmt.Errorf("%w: J′ ran off to %v", ErrNoConvergence, x)
 		}
 	}
@@ -369,12 +426,12 @@ func (o *Oracle) modelGain(d engine.KLDerivatives, ns newtonStep) float64 {
 // kernels' lanes), and if none is accepted the next eight halvings down
 // to 2⁻¹⁶ (weak couplings, where the KL is nearly flat in some directions
 // and quartic in others, can need them). It leaves the accepted trial in
-// trial. A trial is accepted by Armijo's condition when minimising, or
+// trial, and stops with the context's error. A trial is accepted by Armijo's condition when minimising, or
 // when its gradient is smaller where the decrease the step promises is
 // below the KL's resolution (near a stationary point the KL, a difference
 // of O(1) terms, cannot tell the iterates apart), and always by a smaller
 // gradient when any stationary point will do.
-func (o *Oracle) lineSearch(J, x []float64, ns newtonStep, d engine.KLDerivatives, gmax float64, minimise bool, trial []float64) (float64, *engine.KLDerivatives, bool) {
+func (o *Oracle) lineSearch(J, x []float64, ns newtonStep, d engine.KLDerivatives, gmax float64, minimise bool, trial []float64) (float64, *engine.KLDerivatives, bool, error) {
 	c := len(x)
 	step := ns.step
 	kl0 := d.KL
@@ -403,9 +460,12 @@ func (o *Oracle) lineSearch(J, x []float64, ns newtonStep, d engine.KLDerivative
 		for i := range trial {
 			trial[i] = x[i] + st[i]
 		}
-		full := o.secondOrder(J, trial, maxAbs(st) < 1e-4*math.Max(maxAbs(x), 1e-3))
+		full, err := o.secondOrder(J, trial, maxAbs(st) < 1e-4*math.Max(maxAbs(x), 1e-3))
+		if err != nil {
+			return 0, nil, false, err
+		}
 		if accept(st, 1, full.KL, full.Grad) {
-			return 1, &full, true
+			return 1, &full, true, nil
 		}
 	}
 	const n = 8
@@ -430,13 +490,13 @@ func (o *Oracle) lineSearch(J, x []float64, ns newtonStep, d engine.KLDerivative
 		for k := 0; k < n; k++ {
 			if accept(step, t, kls[k], grads[k*c:(k+1)*c]) {
 				copy(trial, Jps[k*c:(k+1)*c])
-				return t, nil, true
+				return t, nil, true, nil
 			}
 			t /= 2
 		}
 		t0 = t
 	}
-	return 0, nil, false
+	return 0, nil, false, nil
 }
 
 // escape moves x off a saddle along the unit vector v: of the steps ±α v,
@@ -478,7 +538,13 @@ func (o *Oracle) finish(J, x []float64, d engine.KLDerivatives, ns newtonStep, e
 	c := len(x)
 	full := d
 	if full.Mixed == nil {
-		full = o.secondOrder(J, x, true)
+		var err error
+		if full, err = o.secondOrder(J, x, true); err != nil {
+			return Point{}, err
+		}
+	}
+	if !allFinite(full.Hess) || !allFinite(full.Mixed) {
+		return Point{}, fmt.Errorf("%w: the KL's derivatives are not finite at J′ = %v", ErrNoConvergence, FormatVector(x))
 	}
 	p := Point{J: J, Jp: x, KL: full.KL, Grad: full.Grad, Hess: full.Hess, MinEig: math.Inf(1), Escaped: escaped}
 	for k, v := range ns.vals {
@@ -679,6 +745,15 @@ func symEigen(A []float64, c int) ([]float64, [][]float64) {
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func allFinite(x []float64) bool {
+	for _, v := range x {
+		if !finite(v) {
+			return false
+		}
+	}
+	return true
+}
 
 func maxAbs(x []float64) float64 {
 	m := 0.0

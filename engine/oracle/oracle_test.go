@@ -28,22 +28,25 @@ func axisJ(c int, x float64) []float64 {
 	return J
 }
 
-// bisectA1 is an independent A1 oracle: the minimiser of KL(J, ·) by
-// bisection on the sign of the analytic gradient, and the fixed point by
-// bisection on M(J) − J.
-func bisectA1(b *engine.Blocks) float64 {
-	mapA1 := func(J float64) float64 {
-		lo, hi := 0.0, 3.0
-		for i := 0; i < 200; i++ {
-			mid := 0.5 * (lo + hi)
-			if _, g := b.KL([]float64{J}, []float64{mid}); g[0] < 0 {
-				lo = mid
-			} else {
-				hi = mid
-			}
+// bisectMapA1 is an independent A1 map: the minimiser of KL(J, ·) by
+// bisection on the sign of the analytic gradient.
+func bisectMapA1(b Divergence, J float64) float64 {
+	lo, hi := 0.0, 3.0
+	for i := 0; i < 200; i++ {
+		mid := 0.5 * (lo + hi)
+		if _, g := b.KL([]float64{J}, []float64{mid}); g[0] < 0 {
+			lo = mid
+		} else {
+			hi = mid
 		}
-		return 0.5 * (lo + hi)
 	}
+	return 0.5 * (lo + hi)
+}
+
+// bisectA1 is an independent A1 oracle: the fixed point by bisection on
+// M(J) − J, with M from bisectMapA1.
+func bisectA1(b Divergence) float64 {
+	mapA1 := func(J float64) float64 { return bisectMapA1(b, J) }
 	lo, hi := 0.5, 1.2
 	for i := 0; i < 60; i++ {
 		mid := 0.5 * (lo + hi)

@@ -26,6 +26,12 @@ type Analysis struct {
 	CoarseMirror string `json:"coarse_mirror"`
 	D            int    `json:"d"`
 	C            int    `json:"c"`
+	// Block is the block geometry, CoarseSites its coarse sites (every
+	// KL is per coarse site) and Shells its coupling shells (c is the
+	// representation's couplings times the shells).
+	Block       string `json:"block"`
+	CoarseSites int    `json:"coarse_sites"`
+	Shells      int    `json:"shells"`
 	// GaugeOrder is the number of relabellings of the coarse centre that
 	// leave KL(J, ·) unchanged (the images of every minimiser);
 	// OrbitActions the number of distinct two-sided relabellings of a
@@ -33,6 +39,9 @@ type Analysis struct {
 	GaugeOrder   int              `json:"gauge_order"`
 	OrbitActions int              `json:"orbit_actions"`
 	FixedPoints  []FixedPointJSON `json:"fixed_points"`
+	// KernelChoice is the path of each kernel (kernels.Path.ChoiceMap);
+	// Kernels below is the choice as a spec.
+	KernelChoice map[string]string `json:"kernel_choice,omitempty"`
 	// AxisJc is the physical-axis critical coupling, AxisFixedPoint the
 	// index in FixedPoints of the fixed point the flow from it approaches
 	// (−1: none found) and AxisApproach how close it comes.
@@ -155,23 +164,27 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 			opt.Progress(fmt.Sprintf(format, args...))
 		}
 	}
-	b := o.B
+	b, c := o.B.Plaquette(), o.B.Couplings()
 	if err := reps.ExactLimit("the exact variational map", b.Rep.Name, b.D); err != nil {
 		return Analysis{}, err
 	}
 	if b.Bonds == engine.BondsUnrotated {
 		return Analysis{}, fmt.Errorf("the exact map's fixed points and gauge group assume rotated bonds (docs/conventions.md §4); %s's bonds are unrotated", b.Rep.Name)
 	}
-	an := Analysis{Rep: b.Rep.Name, CoarseMirror: b.Mirror.Name, D: b.D, C: b.C,
+	if err := o.gauge(); err != nil {
+		return Analysis{}, err
+	}
+	an := Analysis{Rep: b.Rep.Name, CoarseMirror: b.Mirror.Name, D: b.D, C: c,
+		Block: o.B.BlockName(), CoarseSites: o.B.CoarseSites(), Shells: o.B.Shells(),
 		GaugeOrder: len(o.G.Centre), OrbitActions: len(o.G.Orbit), AxisFixedPoint: -1,
 		AxisJc: nullfloat.Float(math.NaN()), AxisApproach: nullfloat.Float(math.NaN()), JcExact: engine.JcExact}
 	a1, err := A1FixedPoint()
 	if err != nil {
 		return an, err
 	}
-	say("%s (c = %d, coarse mirror %s): gauge group of order %d, %d orbit actions; A1 fixed point %.6f", b.Rep.Name, b.C, b.Mirror.Name, an.GaugeOrder, an.OrbitActions, a1)
+	say("%s (c = %d, coarse mirror %s, block %s): gauge group of order %d, %d orbit actions; A1 fixed point %.6f", b.Rep.Name, c, b.Mirror.Name, an.Block, an.GaugeOrder, an.OrbitActions, a1)
 	axis := func(x float64) []float64 {
-		J := make([]float64, b.C)
+		J := make([]float64, c)
 		J[0] = x
 		return J
 	}
@@ -202,10 +215,10 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 		// evaluations is not near a fixed point: give up on it (a
 		// failing search otherwise runs its forty Newton steps, each
 		// with twelve continued halvings)
-		limit := o.Evals + startBudget*b.C
+		limit := o.Evals + startBudget*c
 		cont := func(from Point, J []float64) (Point, error) {
 			if o.Evals > limit {
-				return Point{}, fmt.Errorf("gave up after %d evaluations of the KL's derivatives", startBudget*b.C)
+				return Point{}, fmt.Errorf("gave up after %d evaluations of the KL's derivatives", startBudget*c)
 			}
 			if s.Stationary {
 				return o.ContinueStationary(from, J)
@@ -317,7 +330,7 @@ func (o *Oracle) fixedPointJSON(fp FixedPoint) FixedPointJSON {
 	out := FixedPointJSON{J: J, KL: fp.KL, Relevant: fp.Relevant, Lambda: nullfloat.Float(fp.Lambda), Nu: nullfloat.Float(fp.Nu),
 		AxisJc: nullfloat.Float(fp.AxisJc), Saddle: fp.Saddle, MinHessEig: fp.MinHessEig, Asymmetry: fp.Asymmetry,
 		FlatDirections: len(fp.point.Flat), SoftDirections: fp.point.Soft, ValleyDimension: len(fp.valley),
-		ScalingDimensions: ScalingDimensions(o.B, J, 4), Found: fp.Found}
+		ScalingDimensions: o.scalingDimensions(J), Found: fp.Found}
 	for _, v := range fp.Eigenvalues {
 		out.Eigenvalues = append(out.Eigenvalues, Complex{real(v), imag(v)})
 	}
@@ -336,7 +349,7 @@ func (o *Oracle) fixedPointJSON(fp FixedPoint) FixedPointJSON {
 // the stationary branch it sits on), two points off the physical axis,
 // and the slowest iterate of the map from each of five axis points.
 func (o *Oracle) defaultStarts(ref Point, a1 float64, say func(string, ...any)) []Start {
-	c := o.B.C
+	c := o.B.Couplings()
 	axis := func(x float64) []float64 {
 		J := make([]float64, c)
 		J[0] = x
@@ -394,20 +407,23 @@ func (o *Oracle) defaultStarts(ref Point, a1 float64, say func(string, ...any)) 
 	return out
 }
 
-// identityCoupling returns the coupling vector of K = x·1, if it is in the
-// coupling space.
+// identityCoupling returns the coupling vector of K = x·1 on the first
+// shell, if it is in the coupling space.
 func (o *Oracle) identityCoupling(x float64) (J []float64, ok bool) {
 	defer func() {
 		if recover() != nil {
 			J, ok = nil, false
 		}
 	}()
-	d := o.B.D
+	plaq := o.B.Plaquette()
+	d := plaq.D
 	K := make([]float64, d*d)
 	for i := 0; i < d; i++ {
 		K[i*d+i] = x
 	}
-	return o.B.Rep.Coefficients(K), true
+	J = make([]float64, o.B.Couplings())
+	copy(J, plaq.Rep.Coefficients(K))
+	return J, true
 }
 
 // A1FixedPoint is the exact map's fixed point for A1 (≈ 0.81392), the

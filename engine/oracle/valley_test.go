@@ -178,9 +178,21 @@ func TestA1Plus2EAxisValley(t *testing.T) {
 	if len(pts) < 3 {
 		t.Fatalf("traced %d points of the valley", len(pts))
 	}
+	// equal KL and level along the trace, to what the fourth-order
+	// directions allow: the corrector leaves the couplings in which the KL
+	// rises at fourth order (the corner-E → centre-E ones) at up to ~1e-3
+	// where they cost ~e⁴ of KL, and the valley's level lc(2a) + lc(2b)
+	// moves by ~e² to balance them; the valley's own KL is the same to
+	// rounding
 	psi0 := lc(2*p.Jp[ia]) + lc(2*p.Jp[ib])
 	for _, q := range pts {
-		if math.Abs(q.KL-p.KL) > 1e-11 || math.Abs(lc(2*q.Jp[ia])+lc(2*q.Jp[ib])-psi0) > 1e-7 {
+		e := 0.0
+		for i, x := range q.Jp {
+			if i != 0 && i != ia && i != ib {
+				e = math.Max(e, math.Abs(x))
+			}
+		}
+		if math.Abs(q.KL-p.KL) > 1e-11+100*math.Pow(e, 4) || math.Abs(lc(2*q.Jp[ia])+lc(2*q.Jp[ib])-psi0) > 1e-7+4*e*e {
 			t.Errorf("valley point %v: KL %.15g (start %.15g), lc(2a)+lc(2b) %.10g (start %.10g)", q.Jp, q.KL, p.KL, lc(2*q.Jp[ia])+lc(2*q.Jp[ib]), psi0)
 		}
 	}

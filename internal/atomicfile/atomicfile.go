@@ -2,7 +2,8 @@
 // content or the new, never half of one. rgflow writes every result,
 // checkpoint, table and figure through it.
 //
-// A write goes to a temporary file beside its target, named
+// A write goes to a temporary file beside its target (the file a symbolic
+// link leads to, for a link), named
 // .<target>.tmp-<pid>-<random>, which is synced and renamed over the
 // target. A process killed in between leaves its temporary file behind;
 // the next write to the same target removes every such file whose process
@@ -12,6 +13,7 @@ package atomicfile
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -44,9 +46,11 @@ func WriteAll(files []File) error {
 			os.Remove(t)
 		}
 	}
-	for _, f := range files {
-		CleanStale(f.Path)
-		tmp, err := writeTemp(f.Path, f.Data)
+	targets := make([]string, len(files))
+	for i, f := range files {
+		targets[i] = target(f.Path)
+		CleanStale(targets[i])
+		tmp, err := writeTemp(targets[i], f.Data)
 		if err != nil {
 			cleanup()
 			return fmt.Errorf("cannot write %s: %v", f.Path, err)
@@ -54,12 +58,33 @@ func WriteAll(files []File) error {
 		tmps = append(tmps, tmp)
 	}
 	for i, f := range files {
-		if err := os.Rename(tmps[i], f.Path); err != nil {
+		if err := os.Rename(tmps[i], targets[i]); err != nil {
 			cleanup()
 			return fmt.Errorf("cannot write %s: %v", f.Path, err)
 		}
 	}
 	return nil
+}
+
+// target is the file a write to path replaces: path itself, or the file
+// its symbolic links lead to, so that a link stays a link (and a link into
+// /proc, such as /dev/stdout, is never replaced by a file).
+func target(path string) string {
+	for range 40 { // as many links as the kernel follows
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
+	return path
 }
 
 // tempPrefix is the start of the temporary files of path's writes.

@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -69,5 +70,48 @@ func TestWriteAllIsAllOrNone(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left behind: %v", entries)
+	}
+}
+
+// A write through a symbolic link replaces the file the link leads to and
+// leaves the link a link; a link to something that is not a file in a
+// writable directory (a pipe, as /dev/stdout can be) is an error, and the
+// link stays as it was.
+func TestWriteThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	real, link := filepath.Join(dir, "real.json"), filepath.Join(dir, "link.json")
+	if err := os.WriteFile(real, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.json", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(link, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced (%v)", err)
+	}
+	if b, _ := os.ReadFile(real); string(b) != "new" {
+		t.Errorf("the link's file holds %q", b)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	pipe := filepath.Join(dir, "pipe.json")
+	if err := os.Symlink("/proc/self/fd/"+strconv.Itoa(int(w.Fd())), pipe); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd here")
+	}
+	if err := Write(pipe, []byte("x")); err == nil {
+		t.Error("a write through a link to a pipe succeeded")
+	}
+	if fi, err := os.Lstat(pipe); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link to the pipe was replaced (%v)", err)
 	}
 }

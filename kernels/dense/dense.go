@@ -15,15 +15,18 @@
 //     accumulators), one zmm per row when at most 8 columns are left, n
 //     tails under a mask;
 //   - avx2 (AVX2 + FMA3; gemm_avx2_amd64.s): 6×8 register tiles (12 ymm
-//     accumulators), n tails from a zero-padded copy of B;
+//     accumulators), n tails from a zero-padded copy of B; NT products of
+//     at most 12 rows by ntRows (below);
 //   - generic (generic.go): 4×4 register tiles in Go, everywhere (it is the
 //     whole story under the purego tag and on other architectures).
 //
 // The assembly paths (driver.go) read A and, for NN and TN, B in place;
 // Bᵀ (NT) is packed into panels of the tile width once per call, except
 // that an NT product of a few rows is done as Cᵀ = B·Aᵀ, packing A instead
-// (swapNT). Tiny products need no special case: nothing is allocated per
-// call.
+// (swapNT), or, where the CPU has AVX2, for at most ntRowsMax = 12 rows (and at
+// least 4 columns), by a kernel that reads B's rows in place and
+// transposes them in registers (ntRows, ntrows_avx2_amd64.s). Tiny
+// products need no special case: nothing is allocated per call.
 //
 // Summation order. Every path computes each element of C as
 // s = Σ_p a_ip·b_pj, summed in order of p and starting from zero, and then
@@ -43,18 +46,74 @@ package dense
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 
 	"rgflow/kernels/internal/dispatch"
 )
 
-// Path is one implementation of the products: a value, so that callers
+// Path is an implementation of the products: a value, so that callers
 // choose it per use (package kernels bundles it with the enumeration of the
-// same name). Fastest and Lookup make one; the zero Path is Fastest().
-type Path struct{ p *path }
+// same name). It runs each shape class (Class) on one path; Fastest and
+// Lookup put every class on the same one, Select gives each its own. The
+// zero Path is Fastest().
+type Path struct{ s *selection }
+
+// selection is what a Path runs: a path for each shape class.
+type selection struct {
+	name string
+	by   [NumClasses]*path
+}
+
+// Class is a shape class of products, which a Path may run on a path of
+// its own (Select): paths differ in speed by shape (the few-row NT
+// products above all), not only by CPU.
+type Class int
+
+const (
+	ClassNT    Class = iota // NT of many rows (a batch through a layer)
+	ClassNTFew              // NT of a few rows, computed as Cᵀ = B·Aᵀ (swapNT: a point through the network)
+	ClassTN                 // TN (weight gradients)
+	ClassNN                 // NN (input gradients)
+	NumClasses
+)
+
+var classNames = [NumClasses]string{"gemmNT", "gemmNTFew", "gemmTN", "gemmNN"}
+
+// String is the class's name as kernel choices spell it (gemmNT, …).
+func (c Class) String() string { return classNames[c] }
+
+// ClassOf is the shape class of the product Gemm(tA, tB, m, n, k, …).
+func ClassOf(tA, tB bool, m, n, k int) Class {
+	switch {
+	case tA:
+		return ClassTN
+	case !tB:
+		return ClassNN
+	case swapNT(m, n, k):
+		return ClassNTFew
+	}
+	return ClassNT
+}
+
+// uniform holds one selection per path, every class on it, so that
+// Lookup(name) is the same value every time.
+var uniform = func() map[*path]*selection {
+	m := map[*path]*selection{}
+	for _, p := range paths {
+		s := &selection{name: p.name}
+		for c := range s.by {
+			s.by[c] = p
+		}
+		m[p] = s
+	}
+	return m
+}()
+
+func uniformOf(p *path) *selection { return uniform[p] }
 
 // Fastest returns the fastest path this CPU and build support.
-func Fastest() Path { return Path{fastest} }
+func Fastest() Path { return Path{uniformOf(fastest)} }
 
 // Lookup returns the path called name (generic, avx2 or avx512), or
 // Fastest() for "". Naming a path this CPU or build lacks, or an unknown
@@ -64,24 +123,65 @@ func Lookup(name string) (Path, error) {
 	if err != nil {
 		return Path{}, err
 	}
-	return Path{p}, nil
+	return Path{uniformOf(p)}, nil
 }
+
+// Select returns a Path that runs each class c on the path called
+// names[c] (a name Lookup takes). The classes must all be on assembly
+// paths or all on the generic one: the assembly paths give the same bits
+// (fused multiply-adds in the same order; TestAssemblyPathsAgree), the
+// generic one other bits, and a row of C must come out with the same bits
+// computed alone (ClassNTFew) as in a batch (ClassNT).
+func Select(names [NumClasses]string) (Path, error) {
+	var s selection
+	for c, name := range names {
+		p, err := dispatch.Choose(paths, name)
+		if err != nil {
+			return Path{}, fmt.Errorf("%s: %v", Class(c), err)
+		}
+		s.by[c] = p
+	}
+	var parts []string
+	for c, p := range s.by {
+		if (p.kern == nil) != (s.by[0].kern == nil) {
+			return Path{}, fmt.Errorf("%s on %s and %s on %s: the products' classes must all be on assembly paths or all on generic (their bits differ, and a row must come out the same alone as in a batch)",
+				Class(0), s.by[0].name, Class(c), p.name)
+		}
+		if p != s.by[0] {
+			parts = append(parts, fmt.Sprintf("%s=%s", Class(c), p.name))
+		}
+	}
+	if len(parts) == 0 {
+		return Path{uniformOf(s.by[0])}, nil
+	}
+	s.name = s.by[0].name + "," + strings.Join(parts, ",")
+	return Path{&s}, nil
+}
+
+// SameBits reports whether the paths called a and b compute every product
+// with the same bits: both assembly paths, or both generic.
+func SameBits(a, b string) bool { return (a == generic.name) == (b == generic.name) }
 
 // Available lists the paths this CPU and build can run, fastest first.
 func Available() []string { return dispatch.Names(paths) }
 
-func (p Path) get() *path {
-	if p.p == nil {
-		return fastest
+func (p Path) get() *selection {
+	if p.s == nil {
+		return uniformOf(fastest)
 	}
-	return p.p
+	return p.s
 }
 
-// Name is the path's name, as Lookup takes it.
+// Name is the path's name, as Lookup takes it when every class is on one
+// path; otherwise the first class's path and the others', as
+// "avx512,gemmNTFew=avx2".
 func (p Path) Name() string { return p.get().name }
 
 // String is the path's name.
 func (p Path) String() string { return p.Name() }
+
+// ClassPath is the name of the path that runs class c.
+func (p Path) ClassPath(c Class) string { return p.get().by[c].name }
 
 // Gemm computes C = beta·C + op(A)·op(B) on this path, where op(A) is A
 // (m×k, row i at a[i*lda:]) or, if tA, Aᵀ with A k×m; op(B) is B (k×n) or,
@@ -89,7 +189,7 @@ func (p Path) String() string { return p.Name() }
 // cases are NT (tA = false, tB = true), TN and NN; TT panics. Only the
 // elements C[i][j], i < m, j < n, are written.
 func (p Path) Gemm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	gemmWith(p.get(), tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
+	gemmWith(p.get().by[ClassOf(tA, tB, m, n, k)], tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // GemmGeneric is Gemm on the generic path: the reference for the others.
@@ -186,6 +286,10 @@ func gemmWith(pt *path, tA, tB bool, m, n, k int, a []float64, lda int, b []floa
 				clear(c[i*ldc : i*ldc+n])
 			}
 		}
+		return
+	}
+	if pt.kern != nil && pt.kern.ntRows != nil && !tA && tB && m <= ntRowsMax && n >= 4 {
+		gemmNTRows(pt.kern, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	if pt.kern != nil && !tA && tB && swapNT(m, n, k) {

@@ -452,3 +452,39 @@ func FuzzGemm(f *testing.F) {
 		}
 	})
 }
+
+// TestNTRowsRoute checks the NT products of at most ntRowsMax rows (which
+// an assembly path may compute with a kernel of its own, ntRows) against
+// the same rows inside a product of more rows (the tiles), bit for bit:
+// every row count and column tail of the small-row kernel, odd and even
+// k, and k beyond one block of kBlock.
+func TestNTRowsRoute(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	const extra = 30 // rows that send the whole product to the tiles
+	for _, k := range []int{1, 2, 7, 80, 257, 300} {
+		for _, n := range []int{4, 5, 6, 7, 8, 9, 12, 13, 15, 16, 17, 20, 23, 31, 33, 40, 80} {
+			gc := newCase(rng, false, true, ntRowsMax+extra, n, k)
+			a, b := gc.a.s(), gc.b.s()
+			for _, pt := range allPaths() {
+				for _, beta := range []float64{0, 1} {
+					c0 := make([]float64, (ntRowsMax+extra)*n)
+					for i := range c0 {
+						c0[i] = rng.NormFloat64()
+					}
+					whole := slices.Clone(c0)
+					gemmWith(pt, false, true, ntRowsMax+extra, n, k, a, gc.a.ld, b, gc.b.ld, beta, whole, n)
+					for m := 1; m <= ntRowsMax; m++ {
+						i0 := rng.IntN(extra)
+						part := slices.Clone(c0[i0*n : (i0+m)*n])
+						gemmWith(pt, false, true, m, n, k, a[i0*gc.a.ld:], gc.a.ld, b, gc.b.ld, beta, part, n)
+						for e, v := range part {
+							if w := whole[i0*n+e]; math.Float64bits(v) != math.Float64bits(w) {
+								t.Fatalf("%s %d×%d×%d beta=%v: C[%d][%d] = %v alone, %v in %d rows", pt.name, m, n, k, beta, i0+e/n, e%n, v, w, ntRowsMax+extra)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -14,6 +14,10 @@ type asmKernel struct {
 	nr      int   // panel width
 	maskedB bool  // it reads a partial last panel of B under a mask
 
+	// ntRows, if not nil, computes NT products of at most ntRowsMax rows
+	// and at least 4 columns (gemmNTRows) instead of the tiles: m ∈ 1…4
+	// rows a call, with the tiles' sums in the tiles' order.
+	ntRows func(m, k, n int, a *float64, lda int, b *float64, ldb int, c *float64, ldc, beta int)
 }
 
 // packed is op(B) prepared for a kernel: element (p, j) at
@@ -187,4 +191,27 @@ func gemmNTSwapped(pt *path, m, n, k int, a []float64, lda int, b []float64, ldb
 		}
 	}
 	bufPool.Put(buf)
+}
+
+// ntRowsMax is the most rows an NT product goes to a kernel's ntRows for:
+// with one row every element of B serves a single multiply-add, so packing
+// B (the tiles' route) or A (swapNT) costs about as much as the product,
+// and the tiles waste lanes on padding. ntRows reads B's rows in place and
+// transposes them in registers.
+const ntRowsMax = 12
+
+// gemmNTRows computes the NT product C = beta·C + A·Bᵀ of m ≤ ntRowsMax
+// rows and n ≥ 4 columns (beta ∈ {0, 1}, k ≥ 1) with kn.ntRows, 4 rows a
+// call, block of p by block of p as rows does.
+func gemmNTRows(kn *asmKernel, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	for p0 := 0; p0 < k; p0 += kBlock {
+		kc := min(kBlock, k-p0)
+		bb := 1
+		if p0 == 0 && beta == 0 {
+			bb = 0
+		}
+		for i := 0; i < m; i += 4 {
+			kn.ntRows(min(4, m-i), kc, n, &a[i*lda+p0], lda, &b[p0], ldb, &c[i*ldc], ldc, bb)
+		}
+	}
 }

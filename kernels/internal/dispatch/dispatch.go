@@ -23,6 +23,10 @@ type Features struct {
 	AVX512F, AVX512DQ, AVX512VL bool
 	AVX512BW                    bool // word and byte lanes (the fused d = 3 fine chain)
 	Brand, Vendor               string
+	// Family, Model and Stepping are cpuid's (the extended family and
+	// model folded in, as vendors' documents number them: AMD Zen 3 is
+	// family 0x19); the table of known pathologies matches on them.
+	Family, Model, Stepping int
 }
 
 // CPU is this machine's table, detected once when the program starts.
@@ -35,6 +39,7 @@ func detect() Features {
 		AVX512F: c.Supports(cpuid.AVX512F), AVX512DQ: c.Supports(cpuid.AVX512DQ), AVX512VL: c.Supports(cpuid.AVX512VL),
 		AVX512BW: c.Supports(cpuid.AVX512BW),
 		Brand:    strings.TrimSpace(c.BrandName), Vendor: c.VendorString,
+		Family: c.Family, Model: c.Model, Stepping: c.Stepping,
 	}
 }
 
@@ -74,6 +79,16 @@ func (f Features) String() string {
 		brand += " (" + f.Vendor + ")"
 	}
 	return brand + "; " + strings.Join(flags, " ")
+}
+
+// ID names the CPU model as the pathology table and the calibration cache
+// key it: "GenuineIntel family 0x6 model 0xa7 stepping 1".
+func (f Features) ID() string {
+	v := f.Vendor
+	if v == "" {
+		v = "unknown vendor"
+	}
+	return fmt.Sprintf("%s family %#x model %#x stepping %d", v, f.Family, f.Model, f.Stepping)
 }
 
 // Path is what dispatch needs to know of an implementation.

@@ -1,0 +1,47 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+
+	"rgflow/reps"
+)
+
+// Model rebuilds the trained map a checkpoint holds, to evaluate it
+// outside training (rgflow flow): the network its configuration describes
+// (sizes, activation, layer norm, model kind, input scale), built as
+// training builds it, with the checkpoint's parameters. The options are
+// NewMLP's (WithKernels); every kernel path gives the same map to
+// rounding.
+//
+// The couplings' number c is the network's input width; for a built-in
+// representation it is checked against the representation's.
+func (ck *Checkpoint) Model(opts ...Option) (Model, error) {
+	if ck.Format != 1 && ck.Format != checkpointFormat {
+		return nil, fmt.Errorf("checkpoint format %d is not supported (this rgflow reads 1 and %d)", ck.Format, checkpointFormat)
+	}
+	if len(ck.Sizes) < 2 || ck.Sizes[0] < 1 {
+		return nil, fmt.Errorf("the checkpoint's network has no layers (sizes %v)", ck.Sizes)
+	}
+	c := ck.Sizes[0]
+	if r, err := reps.Builtin(ck.Rep); err == nil && r.C() != c {
+		return nil, fmt.Errorf("the checkpoint's network takes %d couplings, but its representation %s has c = %d", c, ck.Rep, r.C())
+	}
+	cfg := ck.Config
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("the checkpoint's configuration: %v", err)
+	}
+	// the initial parameters are overwritten: any generator will do
+	m, err := newNetworkModel(cfg, c, rand.New(rand.NewPCG(0, 0)), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("the checkpoint's configuration: %v", err)
+	}
+	net := m.Net()
+	if !slices.Equal(ck.Sizes, net.Sizes) || len(ck.Params) != len(net.Params) {
+		return nil, fmt.Errorf("the checkpoint's network (sizes %v, %d parameters) does not fit its own configuration (sizes %v, %d parameters)",
+			ck.Sizes, len(ck.Params), net.Sizes, len(net.Params))
+	}
+	copy(net.Params, ck.Params)
+	return m, nil
+}

@@ -1,0 +1,64 @@
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Room is a file about to be written and about how many bytes it will
+// hold.
+type Room struct {
+	Path string
+	Size int64
+}
+
+// Probe checks, before the work that produces them, that the files can be
+// written: in each file's directory it creates a temporary file (so the
+// directory exists and may be written) and reserves the file's size in it
+// where the system allows (fallocate on Linux, else the free space the
+// file system reports), keeping every reservation until all are made, so
+// that files on one file system must fit together. Everything it creates
+// is removed before it returns. The error names the file and the problem.
+func Probe(files []Room) error {
+	var made []string
+	defer func() {
+		for _, p := range made {
+			os.Remove(p)
+		}
+	}()
+	for _, f := range files {
+		dir := filepath.Dir(target(f.Path))
+		tmp, err := os.CreateTemp(dir, ".rgflow-probe-*")
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // not the probe's own name
+			}
+			return fmt.Errorf("%s cannot be written: no file can be created in %s (%v)", f.Path, dir, err)
+		}
+		made = append(made, tmp.Name())
+		err = reserve(tmp, f.Size)
+		tmp.Close()
+		if err != nil {
+			return fmt.Errorf("%s cannot be written: %s lacks room for its %s (%v)", f.Path, dir, sizeText(f.Size), err)
+		}
+	}
+	return nil
+}
+
+// sizeText writes a size as "12 KiB", "1.5 GiB".
+func sizeText(b int64) string {
+	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	x, i := float64(b), 0
+	for x >= 1024 && i < len(units)-1 {
+		x /= 1024
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%d bytes", b)
+	}
+	return fmt.Sprintf("%.2g %s", x, units[i])
+}
