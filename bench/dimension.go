@@ -70,17 +70,33 @@ func dimensionFigure(path string, rows []DistRow, smoke bool) error {
 	y := yRange{engine.JcExact, engine.JcExact}
 	dmin, dmax := math.Inf(1), math.Inf(-1)
 	var all []float64
+	// the exact map's value of a representation and mirror, the same for
+	// every loss: one marker, beside the mirror's first series with it,
+	// in that series' colour
+	type exact struct {
+		pts    plotter.XYs
+		colour color.RGBA
+	}
+	oracles := map[string]*exact{}
+	var mirrors []string
+	marked := map[string]bool{}
 	for si, s := range ss {
 		c := colour(si)
 		first := true
-		var oracle plotter.XYs
 		for _, r := range axis {
 			if r.Loss != s.loss || mirrorOf(r.CoarseMirror) != s.mirror {
 				continue
 			}
 			dmin, dmax = math.Min(dmin, float64(r.D)), math.Max(dmax, float64(r.D))
-			if v := float64(r.OracleAxisJc); !math.IsNaN(v) && !math.IsInf(v, 0) {
-				oracle = append(oracle, plotter.XY{X: x(r, si), Y: v})
+			if v := float64(r.OracleAxisJc); !math.IsNaN(v) && !math.IsInf(v, 0) && !marked[r.Rep+" "+s.mirror] {
+				marked[r.Rep+" "+s.mirror] = true
+				e := oracles[s.mirror]
+				if e == nil {
+					e = &exact{colour: darker(c)}
+					oracles[s.mirror] = e
+					mirrors = append(mirrors, s.mirror)
+				}
+				e.pts = append(e.pts, plotter.XY{X: x(r, si), Y: v})
 				y.include(v, v)
 			}
 			vals := finiteValues(r.Values)
@@ -102,15 +118,21 @@ func dimensionFigure(path string, rows []DistRow, smoke bool) error {
 			y.include(whiskers(vals))
 			all = append(all, vals...)
 		}
-		if len(oracle) > 0 && s.loss == engine.LossKL {
-			sc, err := plotter.NewScatter(oracle)
-			if err != nil {
-				return err
-			}
-			sc.GlyphStyle = draw.GlyphStyle{Color: darker(c), Radius: vg.Points(5), Shape: draw.CrossGlyph{}}
-			p.Add(sc)
-			p.Legend.Add(fmt.Sprintf("exact variational map, %s mirror", s.mirror), sc)
+	}
+	// crosses for the axis mirror, rings for the diagonal one, so that the
+	// mirrors differ in shape as well as colour
+	for _, m := range mirrors {
+		sc, err := plotter.NewScatter(oracles[m].pts)
+		if err != nil {
+			return err
 		}
+		var shape draw.GlyphDrawer = draw.CrossGlyph{}
+		if m != "axis" {
+			shape = draw.RingGlyph{}
+		}
+		sc.GlyphStyle = draw.GlyphStyle{Color: oracles[m].colour, Radius: vg.Points(5), Shape: shape}
+		p.Add(sc)
+		p.Legend.Add(fmt.Sprintf("exact variational map, %s mirror", m), sc)
 	}
 	if math.IsInf(dmin, 1) {
 		dmin, dmax = 1, 1
@@ -204,7 +226,16 @@ func dimensionReading(axis []DistRow) []string {
 	var lines []string
 	mirrors := []string{"axis", "diagonal"}
 	for _, m := range mirrors {
-		pts := collect(func(r DistRow) bool { return r.Loss == engine.LossKL && mirrorOf(r.CoarseMirror) == m }, func(r DistRow) float64 { return float64(r.OracleAxisJc) })
+		// the exact map's value is the same for every loss: once a
+		// representation
+		seen := map[string]bool{}
+		pts := collect(func(r DistRow) bool {
+			keep := mirrorOf(r.CoarseMirror) == m && !seen[r.Rep] && !math.IsNaN(float64(r.OracleAxisJc))
+			if keep {
+				seen[r.Rep] = true
+			}
+			return keep
+		}, func(r DistRow) float64 { return float64(r.OracleAxisJc) })
 		if l := describe("exact map, "+m+" mirror", pts); l != "" {
 			lines = append(lines, l)
 		}
