@@ -249,7 +249,23 @@ func dimensionReading(axis []DistRow) []string {
 	for _, loss := range losses {
 		for _, m := range mirrors {
 			pts := collect(func(r DistRow) bool { return r.Loss == loss && mirrorOf(r.CoarseMirror) == m }, func(r DistRow) float64 { return float64(r.Median) })
-			if l := describe(fmt.Sprintf("trained (median), loss %s, %s mirror", loss, m), pts); l != "" {
+			name := fmt.Sprintf("trained (median), loss %s, %s mirror", loss, m)
+			l := describe(name, pts)
+			// the representations none of whose instances gave an
+			// estimate, which the plot cannot show
+			var none []string
+			for _, r := range axis {
+				if r.Loss == loss && mirrorOf(r.CoarseMirror) == m && r.OK == 0 && r.Instances > 0 {
+					none = append(none, r.Rep)
+				}
+			}
+			switch {
+			case len(none) > 0 && l == "":
+				l = name + ": no estimate from any instance of " + strings.Join(none, ", ")
+			case len(none) > 0:
+				l += "; no estimate from any instance of " + strings.Join(none, ", ")
+			}
+			if l != "" {
 				lines = append(lines, l)
 			}
 		}

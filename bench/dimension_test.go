@@ -14,7 +14,7 @@ import (
 // and trained values.
 func dimensionRows() []DistRow {
 	row := func(rep string, d int, loss, mirror string, exact float64, vals ...float64) DistRow {
-		r := DistRow{Rep: rep, D: d, Loss: loss, CoarseMirror: mirror, Quantity: "axis", OracleAxisJc: F(exact), Median: nan()}
+		r := DistRow{Rep: rep, D: d, Loss: loss, CoarseMirror: mirror, Quantity: "axis", OracleAxisJc: F(exact), Median: nan(), Instances: 2, OK: len(vals)}
 		for _, v := range vals {
 			r.Values = append(r.Values, F(v))
 		}
@@ -31,6 +31,8 @@ func dimensionRows() []DistRow {
 		row("A1+2E", 5, engine.LossCD, "axis", 0.44852, 0.60, 0.65),
 		row("A1+2E", 5, engine.LossCD, "diagonal", 0.87701),
 		row("3A1+2E", 7, engine.LossCD, "axis", float64(nan()), 0.70),
+		row("A1+3E", 7, engine.LossCD, "axis", float64(nan())),
+		row("A1+3E", 7, engine.LossCD, "diagonal", float64(nan())),
 	}
 }
 
@@ -49,6 +51,9 @@ func TestDimensionReading(t *testing.T) {
 		"exact map, diagonal mirror: A1+E +11.2%, A1+2E +14.7% — |bias| smallest at d = 3 (A1+E): larger representations do not reduce it",
 		// medians 0.75, 0.65, 0.70: −1.9 %, −15.0 %, −8.4 %
 		"trained (median), loss cd, axis mirror: A1 -1.9%, A1+2E -15.0%, 3A1+2E -8.4%",
+		"; no estimate from any instance of A1+3E",
+		// a series with no estimate at all still says so
+		"trained (median), loss cd, diagonal mirror: no estimate from any instance of A1+2E, A1+3E",
 	}
 	for _, w := range want {
 		if !strings.Contains(text, w) {
