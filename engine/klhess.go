@@ -231,9 +231,8 @@ type hessSum struct {
 	// E2[s2·S+s3] = exp(T2[s2][s3] − m2[s2]) and E3[s0·S+s3] =
 	// exp(T3[s0][s3] − m3[s0]), m the rows' largest entries
 	E2, E3, m2, m3 []float64
-	kOf            []int     // k_n
-	byK            [][]int   // pattern entries of each centre component k
-	weight         []float64 // weight[m] = |G|/m
+	kOf            []int   // k_n
+	byK            [][]int // pattern entries of each centre component k
 }
 
 func (h *hessSum) prepare() {
