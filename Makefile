@@ -16,7 +16,16 @@ PLUGINS := $(notdir $(wildcard cmd/rgflow-rep-*))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TOOLS       := $(abspath $(BIN))/tools
 # The packages that start goroutines (workers, suites, plugin processes).
-RACE_PKGS   := ./engine/ ./bench/ ./plugins/
+RACE_PKGS   := ./engine/ ./bench/ ./plugins/ ./internal/...
+# kernels/dense shares a large product's rows between two goroutines and
+# kernels' FMAPeak runs workers: under -race only the tests that start them
+# run, at -short sizes (the rest is single-threaded and takes minutes there).
+RACE_KERNELS := -short -run '^(TestSplitIdentical|TestFMALoop)$$' ./kernels/ ./kernels/dense/
+# cmd/rgflow's goroutines run in the binary its tests start, which a race
+# test builds with -race too (buildrace_test.go): the tests that drive
+# them — parallel instances, signals during training and read-out,
+# progress — about a minute under -race on 2 cores.
+RACE_CMD    := -run '^(TestInterruptAndResume|TestProgressIsPlainWithoutTerminal|TestInstancesAreTheirSingleRuns|TestInstancesInterruptAndResume|TestSignalDuringReadOut|TestSignalStopsEveryLongPhase)$$' ./cmd/rgflow/
 # How much the fuzz pass spends on each fuzz target: a number of inputs
 # (a few seconds each), not a duration, because Go 1.26's fuzzer can end a
 # duration with a spurious "context deadline exceeded" failure
@@ -92,8 +101,11 @@ slurm-test:
 
 race:
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
-		echo "$(GO) test -count=1 -race $(RACE_PKGS)"; $(GO) test -count=1 -race $(RACE_PKGS); \
+		echo "$(GO) test -count=1 -race $(RACE_PKGS)"; $(GO) test -count=1 -race $(RACE_PKGS) && \
+		echo "$(GO) test -count=1 -race $(RACE_KERNELS)" && $(GO) test -count=1 -race $(RACE_KERNELS) && \
+		echo "$(GO) test -count=1 -race $(RACE_CMD)" && $(GO) test -count=1 -race $(RACE_CMD); \
 	else \
+		if [ -n "$$CI" ]; then echo "==> race FAILED: cgo is off (no C compiler?), -race needs it, and CI is set"; exit 1; fi; \
 		echo "==> race SKIPPED: cgo is off (no C compiler?), and -race needs it"; \
 	fi
 
@@ -142,7 +154,12 @@ SUITES := epoch-time bias-vs-dimension kl-vs-cd sweeps
 bench-suites: build
 	@for s in $(SUITES); do ./$(BIN)/rgflow bench $$s || exit 1; done
 
-lint: fmt vet staticcheck
+lint: fmt vet staticcheck tidy proto-check
+
+# go.mod and go.sum must be what go mod tidy makes of the imports.
+.PHONY: tidy
+tidy:
+	@echo "go mod tidy -diff"; $(GO) mod tidy -diff || { echo "==> go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -157,6 +174,7 @@ staticcheck:
 		echo "staticcheck ./... (default and purego builds)"; \
 		$(TOOLS)/staticcheck ./... && $(TOOLS)/staticcheck -tags purego ./...; \
 	else \
+		if [ -n "$$CI" ]; then echo "==> staticcheck FAILED: cannot install $(STATICCHECK) and CI is set (the error is above)"; exit 1; fi; \
 		echo "==> staticcheck SKIPPED: cannot install $(STATICCHECK) (the error is above)"; \
 	fi
 
@@ -172,14 +190,34 @@ slurm-up:
 slurm-down:
 	@./scripts/slurm/down
 
-# Regenerate the committed gRPC code of the representation-plugin protocol.
-# Needs protoc (apt-get install protobuf-compiler) and
-#   go install google.golang.org/protobuf/cmd/protoc-gen-go@latest
-#   go install google.golang.org/grpc/cmd/protoc-gen-go-grpc@latest
-# CI never runs this: the generated files are in git.
-.PHONY: proto
+# Regenerate the committed gRPC code of the plugin protocols (representation,
+# block) with protoc (apt-get install protobuf-compiler; 3.21.12 made the
+# committed files) and the pinned code generators, installed into bin/tools.
+PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
+PROTOS             := plugins/proto/representation.proto plugins/proto/block.proto
+.PHONY: proto proto-check
 proto:
-	PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I plugins/proto \
-		--go_out=plugins/proto --go_opt=paths=source_relative \
-		--go-grpc_out=plugins/proto --go-grpc_opt=paths=source_relative \
-		plugins/proto/representation.proto
+	@$(MAKE) --no-print-directory proto-gen PROTO_OUT=plugins/proto
+
+# proto-check (in lint) regenerates into a temporary directory and fails if
+# the committed code differs: the protocol files and their code cannot
+# drift apart. Without protoc it says SKIPPED, or fails where CI is set.
+proto-check:
+	@if ! command -v protoc >/dev/null 2>&1; then \
+		if [ -n "$$CI" ]; then echo "==> proto-check FAILED: no protoc and CI is set (apt-get install protobuf-compiler; .ci/run installs it)"; exit 1; fi; \
+		echo "==> proto-check SKIPPED: no protoc (apt-get install protobuf-compiler)"; \
+	else \
+		tmp=$$(mktemp -d) && \
+		$(MAKE) --no-print-directory proto-gen PROTO_OUT=$$tmp && \
+		for f in $$(cd $$tmp && ls); do cmp -s $$tmp/$$f plugins/proto/$$f || { echo "==> plugins/proto/$$f differs from what make proto generates from the .proto files"; rm -rf $$tmp; exit 1; }; done; \
+		echo "proto-check: plugins/proto/*.pb.go are what make proto generates"; rm -rf $$tmp; \
+	fi
+
+.PHONY: proto-gen
+proto-gen:
+	@GOBIN=$(TOOLS) $(GO) install $(PROTOC_GEN_GO) && GOBIN=$(TOOLS) $(GO) install $(PROTOC_GEN_GO_GRPC)
+	PATH="$(TOOLS):$$PATH" protoc -I plugins/proto \
+		--go_out=$(PROTO_OUT) --go_opt=paths=source_relative \
+		--go-grpc_out=$(PROTO_OUT) --go-grpc_opt=paths=source_relative \
+		$(PROTOS)

@@ -241,6 +241,8 @@ func TestQuickSuites(t *testing.T) {
 				for _, p := range sweepParams {
 					checkFigure(t, filepath.Join(dir, suite+"-"+p.Name))
 				}
+			case BiasVsBlock:
+				checkBlockOutputs(t, dir, rep.Planned)
 			default:
 				rows := checkCSV(t, filepath.Join(dir, suite+".csv"), distHeader, 4)
 				for _, r := range rows {

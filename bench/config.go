@@ -18,13 +18,15 @@ const (
 	BiasVsDimension = "bias-vs-dimension"
 	KLvsCD          = "kl-vs-cd"
 	Sweeps          = "sweeps"
+	BiasVsBlock     = "bias-vs-block"
 )
 
 // Suites lists the suite names.
-func Suites() []string { return []string{EpochTime, BiasVsDimension, KLvsCD, Sweeps} }
+func Suites() []string { return []string{EpochTime, BiasVsDimension, KLvsCD, Sweeps, BiasVsBlock} }
 
 // Config is one suite's configuration: *EpochTimeConfig, *DistConfig
-// (bias-vs-dimension, kl-vs-cd) or *SweepsConfig.
+// (bias-vs-dimension, kl-vs-cd), *SweepsConfig or *BlockConfig
+// (bias-vs-block, blocks.go).
 type Config interface {
 	SuiteName() string
 	Validate() error
@@ -168,6 +170,8 @@ func Default(suite string) (Config, error) {
 				SampleSteps:  []int{1, 2, 4, 8, 16},
 			},
 		}, nil
+	case BiasVsBlock:
+		return defaultBlocks(train), nil
 	}
 	return nil, unknownSuite(suite)
 }
@@ -211,6 +215,8 @@ func quicken(cfg Config) {
 		if c.Suite == BiasVsDimension {
 			c.Reps = []string{"A1", "A1+E"}
 		}
+	case *BlockConfig:
+		c.quicken()
 	}
 }
 
@@ -243,6 +249,8 @@ func ApplyPreset(cfg Config, name string) error {
 	case *EpochTimeConfig:
 		c.Models, c.Losses = []string{t.Model}, []string{t.Loss}
 		c.MonotoneActivation = ""
+	case *BlockConfig:
+		c.Epochs, c.Trajectories, c.MaxTraj = t.Epochs, t.Trajectories, t.MaxTraj
 	}
 	return nil
 }
@@ -256,6 +264,8 @@ func setPresetName(cfg Config, name string) {
 	case *SweepsConfig:
 		c.Preset = name
 	case *EpochTimeConfig:
+		c.Preset = name
+	case *BlockConfig:
 		c.Preset = name
 	}
 }
@@ -355,15 +365,16 @@ func decode(data []byte, cfg Config) error {
 		return engine.TOMLError(data, cfg, err)
 	}
 	if tr, ok := raw["train"].(map[string]any); ok {
+		owned := ownedKeys(cfg)
 		var bad []string
 		for k := range tr {
-			if _, owned := runKeys[k]; owned {
+			if _, own := owned[k]; own {
 				bad = append(bad, k)
 			}
 		}
 		if len(bad) > 0 {
 			k := slices.Min(bad) // the first in order, so the message is stable
-			if top := runKeys[k]; top != "" {
+			if top := owned[k]; top != "" {
 				return fmt.Errorf("key \"train.%s\" is set by the suite; use the top-level key %q", k, top)
 			}
 			return fmt.Errorf("key \"train.%s\" is set by the suite and cannot be configured", k)
@@ -399,6 +410,10 @@ func Encode(cfg Config) ([]byte, error) {
 		cp := *c
 		cp.Train = engine.Config{}
 		top, err = toml.Marshal(&cp)
+	case *BlockConfig:
+		cp := *c
+		cp.Train = engine.Config{}
+		top, err = toml.Marshal(&cp)
 	default:
 		return nil, fmt.Errorf("bench: unknown configuration type %T", cfg)
 	}
@@ -413,7 +428,7 @@ func Encode(cfg Config) ([]byte, error) {
 	if err := toml.Unmarshal(tb, &m); err != nil {
 		return nil, err
 	}
-	for k := range runKeys {
+	for k := range ownedKeys(cfg) {
 		delete(m, k)
 	}
 	tt, err := toml.Marshal(map[string]any{"train": m})
@@ -495,6 +510,9 @@ func checkActivation(a string) error {
 func checkTrain(t *engine.Config) error {
 	if err := t.Validate(); err != nil {
 		return fmt.Errorf("train: %v", err)
+	}
+	if engine.IsPluginBlock(t.Block) {
+		return fmt.Errorf("train: block %s: the bench suites take the built-in blocks (plaquette, free:LxM, torus:LxM); train a block plugin's with rgflow train", t.Block)
 	}
 	return nil
 }

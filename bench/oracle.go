@@ -25,10 +25,34 @@ import (
 
 func oracleKey(rep, mirror string) string { return rep + "\x00" + mirrorOf(mirror) }
 
-// oracleFile is the analysis' file name in the results directory.
-func oracleFile(rep, mirror string) string {
+// blockOracleKey is oracleKey with, beyond the plaquette, the block and
+// its shells: the key of the exact map of one block pair.
+func blockOracleKey(rep, mirror, block string, shells int) string {
+	k := oracleKey(rep, mirror)
+	if cfg := (engine.Config{Block: block, Shells: shells}); !cfg.IsPlaquette() {
+		k += fmt.Sprintf("\x00%s\x00%d", block, shells)
+	}
+	return k
+}
+
+// runOracleKey is the key of the exact map a run is judged against.
+func runOracleKey(s *runSpec) string {
+	return blockOracleKey(s.Rep.Name, s.Cfg.CoarseMirror, s.Cfg.Block, s.Cfg.Shells)
+}
+
+// blockOracleFile is the analysis' file name in the results directory:
+// oracle-<rep>-<mirror>.json, and for a block other than the plaquette
+// oracle-<rep>-<mirror>-<block>[-shells<N>].json.
+func blockOracleFile(rep, mirror, block string, shells int) string {
 	r := strings.NewReplacer("+", "p", "/", "_", ":", "_")
-	return "oracle-" + r.Replace(rep) + "-" + mirrorOf(mirror) + ".json"
+	name := "oracle-" + r.Replace(rep) + "-" + mirrorOf(mirror)
+	if cfg := (engine.Config{Block: block, Shells: shells}); !cfg.IsPlaquette() {
+		name += "-" + r.Replace(block)
+		if shells > 1 {
+			name += fmt.Sprintf("-shells%d", shells)
+		}
+	}
+	return name + ".json"
 }
 
 // oracles returns the analysis of every (representation, mirror) of the
@@ -39,16 +63,19 @@ func oracleFile(rep, mirror string) string {
 // nothing more is computed.
 func oracles(ctx context.Context, cfg Config, plan []runSpec, dir string, progress io.Writer) map[string]oracle.Analysis {
 	out := map[string]oracle.Analysis{}
+	if c, ok := cfg.(*BlockConfig); ok {
+		return blockOracles(ctx, c, plan, dir, progress)
+	}
 	c, ok := cfg.(*DistConfig) // bias-vs-dimension and kl-vs-cd
 	if !ok || !c.Oracle {
 		return out
 	}
 	for _, s := range plan {
-		key := oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)
+		key := runOracleKey(&s)
 		if _, done := out[key]; done || s.Rep.D > reps.MaxExactDim {
 			continue // computed, or beyond the exact map's reach
 		}
-		path := filepath.Join(dir, oracleFile(s.Rep.Name, s.Cfg.CoarseMirror))
+		path := filepath.Join(dir, blockOracleFile(s.Rep.Name, s.Cfg.CoarseMirror, s.Cfg.Block, s.Cfg.Shells))
 		if data, err := inputfile.Read(path, inputfile.ConfigLimit); err == nil {
 			var an oracle.Analysis
 			if json.Unmarshal(data, &an) == nil {
@@ -70,9 +97,14 @@ func oracles(ctx context.Context, cfg Config, plan []runSpec, dir string, progre
 			fmt.Fprintf(progress, "rgflow bench: no exact map for %s (%s): %v\n", s.Rep.Name, s.Cfg.CoarseMirror, err)
 			continue
 		}
-		fmt.Fprintf(progress, "rgflow bench: exact variational map of %s, coarse mirror %s (rgflow oracle)…\n", s.Rep.Name, mirror.Name)
+		fmt.Fprintf(progress, "rgflow bench: exact variational map of %s, coarse mirror %s%s (rgflow oracle)…\n", s.Rep.Name, mirror.Name, strings.Join(append([]string{""}, blockLabel(s.Cfg)...), ", block "))
 		begin := time.Now()
-		o := oracle.NewContext(ctx, engine.NewBlocks(s.Rep, engine.WithCoarseMirror(mirror), engine.WithBonds(s.Cfg.Bonds)))
+		pair, err := engine.NewBlockPair(s.Cfg, s.Rep, nil)
+		if err != nil {
+			fmt.Fprintf(progress, "rgflow bench: no exact map for %s (%s): %v\n", s.Rep.Name, s.Cfg.CoarseMirror, err)
+			continue
+		}
+		o := oracle.NewContext(ctx, pair)
 		an, err := o.Analyse(oracle.Options{AxisTol: 1e-4})
 		if err != nil {
 			fmt.Fprintf(progress, "rgflow bench: exact map of %s (%s) failed: %v\n", s.Rep.Name, mirror.Name, err)

@@ -70,7 +70,7 @@ func runKey(suite, label, hash string, seed uint64) string {
 // It only weights the progress bar; a configuration the engine refuses
 // costs as much as its network (it fails at once anyway).
 func estimateCost(cfg engine.Config, rep *reps.Rep) float64 {
-	return engine.EpochCost(cfg, rep.D, rep.C())
+	return engine.EpochCost(cfg, rep.D, cfg.CouplingsFor(rep.C()))
 }
 
 // runConfig is the engine configuration of one training run.
@@ -123,6 +123,7 @@ func (c *DistConfig) instances(rs map[string]*reps.Rep) iter.Seq[runSpec] {
 							if mirror != "axis" {
 								l = label(l, mirror)
 							}
+							l = label(append([]string{l}, blockLabel(cfg)...)...)
 							if !yield(runSpec{Label: l, Rep: r, Cfg: cfg}) {
 								return
 							}
@@ -369,6 +370,8 @@ func repNames(cfg Config) []string {
 		names = c.Reps
 	case *SweepsConfig:
 		names = c.Reps
+	case *BlockConfig:
+		names = []string{c.Rep}
 	case *EpochTimeConfig:
 		names = append([]string(nil), c.Reps...)
 		if c.Reference {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"sort"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -131,58 +133,101 @@ func (g timeGroup) label() string {
 
 func mapHas[K comparable, V any](m map[K]V, k K) bool { _, ok := m[k]; return ok }
 
-// refSeries names the bars of the reference implementations' times.
-const refSeries = "reference implementation (bench/anchors.go)"
-
 // epochTimeBars lays the rows out as grouped bars: a group per
-// configuration, in each a bar per model and kernel path (a series), plus
-// one for the reference implementation where a row has its time. It
-// returns the groups, and the series with their names.
+// configuration, in it a bar per model and kernel path (a series, one
+// colour throughout) packed side by side, and right beside them the
+// reference implementation's bar where the configuration has one (grey, a
+// shade per implementation), so that each reference stands next to the
+// bars it is compared with. It returns the groups, and the series with
+// their names.
 func epochTimeBars(rows []EpochTimeRow) ([]timeGroup, []string, []*bars) {
 	var groups []timeGroup
 	gi := map[timeGroup]int{}
+	members := map[int][]EpochTimeRow{}
 	var names []string
 	si := map[string]int{}
-	hasRef := false
+	var refNames []string
+	ri := map[string]int{}
 	for _, r := range rows {
-		if k := groupOf(r); !mapHas(gi, k) {
+		k := groupOf(r)
+		if !mapHas(gi, k) {
 			gi[k] = len(groups)
 			groups = append(groups, k)
 		}
+		members[gi[k]] = append(members[gi[k]], r)
 		if s := r.Model + " · " + r.Kernels; !mapHas(si, s) {
 			si[s] = len(names)
 			names = append(names, s)
 		}
-		hasRef = hasRef || !math.IsNaN(float64(r.Reference))
+		if src := refName(r); src != "" && !mapHas(ri, src) {
+			ri[src] = len(refNames)
+			refNames = append(refNames, src)
+		}
 	}
-	if hasRef {
-		names = append(names, refSeries)
-	}
-	ns := len(names)
-	width := 0.8 / float64(max(ns, 1))
-	series := make([]*bars, ns)
+	series := make([]*bars, len(names)+len(refNames))
 	for i := range series {
-		b := &bars{width: width, fill: colour(i)}
-		for g := range groups {
-			b.xs = append(b.xs, float64(g)-0.4+width*(float64(i)+0.5))
-			b.ys = append(b.ys, math.NaN())
-			b.lo = append(b.lo, math.NaN())
-			b.hi = append(b.hi, math.NaN())
-		}
-		series[i] = b
+		series[i] = &bars{fill: colour(i)}
 	}
-	if hasRef {
-		series[ns-1].fill = color.Gray{Y: 150}
+	greys := []color.Color{color.Gray{Y: 110}, color.Gray{Y: 170}, color.Gray{Y: 210}}
+	for k := range refNames {
+		series[len(names)+k].fill = greys[k%len(greys)]
 	}
-	for _, r := range rows {
-		g := gi[groupOf(r)]
-		b := series[si[r.Model+" · "+r.Kernels]]
-		b.ys[g], b.lo[g], b.hi[g] = float64(r.Median), float64(r.Q1), float64(r.Q3)
-		if hasRef && !math.IsNaN(float64(r.Reference)) {
-			series[ns-1].ys[g] = float64(r.Reference)
+	// one bar width for the whole figure: the fullest group fills 0.8
+	slots := func(ms []EpochTimeRow) (n int, ref string, refS float64) {
+		for _, r := range ms {
+			if src := refName(r); src != "" && ref == "" {
+				ref, refS = src, float64(r.Reference)
+			}
 		}
+		n = len(ms)
+		if ref != "" {
+			n++
+		}
+		return n, ref, refS
+	}
+	most := 1
+	for g := range groups {
+		n, _, _ := slots(members[g])
+		most = max(most, n)
+	}
+	width := 0.8 / float64(most)
+	for g := range groups {
+		ms := members[g]
+		sort.SliceStable(ms, func(a, b int) bool {
+			return si[ms[a].Model+" · "+ms[a].Kernels] < si[ms[b].Model+" · "+ms[b].Kernels]
+		})
+		n, ref, refS := slots(ms)
+		x := float64(g) - width*float64(n)/2 + width/2
+		put := func(b *bars, y, lo, hi float64) {
+			b.xs, b.ys, b.lo, b.hi = append(b.xs, x), append(b.ys, y), append(b.lo, lo), append(b.hi, hi)
+			x += width
+		}
+		for _, r := range ms {
+			put(series[si[r.Model+" · "+r.Kernels]], float64(r.Median), float64(r.Q1), float64(r.Q3))
+		}
+		if ref != "" {
+			put(series[len(names)+ri[ref]], refS, math.NaN(), math.NaN())
+		}
+	}
+	for _, b := range series {
+		b.width = width
+	}
+	for _, src := range refNames {
+		names = append(names, "reference: "+src)
 	}
 	return groups, names, series
+}
+
+// refName is the legend name of a row's reference implementation, "" if
+// the row has no reference time.
+func refName(r EpochTimeRow) string {
+	if math.IsNaN(float64(r.Reference)) {
+		return ""
+	}
+	if r.ReferenceSource == "" {
+		return "reference implementation (bench/anchors.go)"
+	}
+	return r.ReferenceSource
 }
 
 // epochTimeFigure is seed Fig. 9 generalised: seconds per epoch of every
@@ -191,7 +236,7 @@ func epochTimeBars(rows []EpochTimeRow) ([]timeGroup, []string, []*bars) {
 // implementation's where ReferenceSpeed has it; log scale, IQR whiskers.
 func epochTimeFigure(path string, rows []EpochTimeRow, smoke bool) error {
 	groups, names, series := epochTimeBars(rows)
-	p := plot.New()
+	p := plotfile.New()
 	setTitle(p, "seconds per epoch (median over repeats, IQR whiskers)", smoke)
 	p.Y.Label.Text = "seconds per epoch"
 	p.Y.Scale = plot.LogScale{}
@@ -223,7 +268,11 @@ func epochTimeFigure(path string, rows []EpochTimeRow, smoke bool) error {
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
 	p.X.Label.Text = "representation, loss, trajectories (CD samples/k_{fine}/k_{coarse}), network depth×width"
-	w := vg.Length(math.Max(7, 0.45*float64(len(groups)*max(len(series), 2))+2))*vg.Inch + legendWidth
+	most := 2.0 // bars in the fullest group
+	if len(series) > 0 && series[0].width > 0 {
+		most = math.Max(most, 0.8/series[0].width)
+	}
+	w := vg.Length(math.Max(7, 0.3*float64(len(groups))*most+2))*vg.Inch + legendWidth
 	return plotfile.SaveFramed(p, path, w, h)
 }
 
@@ -265,7 +314,7 @@ func whiskers(v []float64) (lo, hi float64) {
 // couplings, the published figures for the same representation beside
 // them (median with IQR bars), and the exact J_c dashed.
 func distFigure(path, suite string, rows []DistRow, pub []Anchor, smoke bool) error {
-	p := plot.New()
+	p := plotfile.New()
 	setTitle(p, fmt.Sprintf("%s: critical-coupling estimates over independent instances", suite), smoke)
 	p.Y.Label.Text = "J_c estimate"
 	p.Add(plotter.NewGrid())
@@ -274,7 +323,7 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor, smoke bool) er
 	for _, r := range rows {
 		if _, ok := idx[r.Label]; !ok {
 			idx[r.Label] = len(names)
-			names = append(names, r.Label+" ("+r.Network+")")
+			names = append(names, tickLabel(r.Label, r.Network))
 		}
 	}
 	n := len(names)
@@ -311,6 +360,36 @@ func distFigure(path, suite string, rows []DistRow, pub []Anchor, smoke bool) er
 	}
 	w := vg.Length(math.Max(6, 1.8*float64(n)+1.5))*vg.Inch + legendWidth
 	return plotfile.SaveFramed(p, path, w, h)
+}
+
+// variationalLimit is the exact variational map's fixed point J* of the
+// rows' representation on the plaquette under the axis mirror (the sweeps'
+// default; sweepFigure draws it only for runs there) where anchors.go
+// records it, the J_c every exact-KL training of it
+// approaches however its parameters are set.
+func variationalLimit(rows []SweepRow) (float64, bool) {
+	if len(rows) == 0 {
+		return 0, false
+	}
+	for _, r := range rows[1:] {
+		if r.Rep != rows[0].Rep {
+			return 0, false // one line would not fit every row
+		}
+	}
+	for _, a := range Published {
+		if a.Source == srcOracle && a.Rep == rows[0].Rep {
+			return a.Median, true
+		}
+	}
+	return 0, false
+}
+
+// tickLabel writes a configuration's label over lines — representation,
+// then the rest, then the network — so that long labels of neighbouring
+// boxes do not run into each other.
+func tickLabel(label, network string) string {
+	rep, rest, _ := strings.Cut(label, " ")
+	return rep + "\n" + rest + "\n(" + network + ")"
 }
 
 // yRange is the range of data a figure's Y axis must show.
@@ -408,7 +487,12 @@ func publishedMarkers(p *plot.Plot, rows []DistRow, pub []Anchor, idx map[string
 		eb.LineStyle.Color = colour(i + 2)
 		eb.LineStyle.Width = vg.Points(1)
 		p.Add(eb, sc)
-		p.Legend.Add("published: "+src, sc)
+		if strings.HasPrefix(src, oracleAnchorShort) {
+			// not a published estimate: the exact map, recorded in anchors.go
+			p.Legend.Add("exact variational map: fixed point J* (rgflow oracle)", sc)
+		} else {
+			p.Legend.Add("published: "+src, sc)
+		}
 	}
 	return len(sources), nil
 }
@@ -443,8 +527,8 @@ func oracleMarkers(p *plot.Plot, rows []DistRow, idx map[string]int, y *yRange) 
 // ---------------------------------------------------------------------------
 // sweeps: mean ± σ against the swept value
 
-func sweepFigure(path, title string, rows []SweepRow, smoke bool) error {
-	p := plot.New()
+func sweepFigure(path, title string, rows []SweepRow, plaquette, smoke bool) error {
+	p := plotfile.New()
 	setTitle(p, fmt.Sprintf("J_c estimate against %s (mean ± σ over instances)", title), smoke)
 	p.X.Label.Text = title
 	p.Y.Label.Text = "J_c estimate (J_0 of the Newton root)"
@@ -529,6 +613,18 @@ func sweepFigure(path, title string, rows []SweepRow, smoke bool) error {
 		x0, x1 = xmin-pad, xmax+pad
 	}
 	exactLine(p, x0, x1)
+	if v, ok := variationalLimit(rows); ok && plaquette {
+		l, err := plotter.NewLine(plotter.XYs{{X: x0, Y: v}, {X: x1, Y: v}})
+		if err != nil {
+			return err
+		}
+		l.Color = color.Black
+		l.Width = vg.Points(1)
+		l.Dashes = []vg.Length{vg.Points(1.5), vg.Points(2.5)}
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("exact variational map's J* = %.5f (what exact-KL training can reach)", v), l)
+		ymin, ymax = math.Min(ymin, v), math.Max(ymax, v)
+	}
 	p.X.Min, p.X.Max = x0, x1
 	const h = 4 * vg.Inch
 	pad := 0.05 * math.Max(ymax-ymin, 0.01)

@@ -9,9 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"rgflow/internal/humanize"
 
-	"rgflow/engine"
+	"github.com/schollz/progressbar/v3"
 )
 
 // tracker draws the overall progress bar (weighted by each run's
@@ -209,7 +209,7 @@ func resultLine(r Record) string {
 	case r.Error != "":
 		return fmt.Sprintf("%s: FAILED: %s", head, r.Error)
 	case r.Timing != nil:
-		return fmt.Sprintf("%s: %s/epoch (median of %d repeats)", head, engine.FormatDuration(r.Timing.Median), len(r.Timing.PerRepeat))
+		return fmt.Sprintf("%s: %s/epoch (median of %d repeats)", head, humanize.Duration(r.Timing.Median), len(r.Timing.PerRepeat))
 	case r.Summary != nil:
 		s := r.Summary
 		// for c > 1 the estimate is the physical-axis coupling, the roots'
@@ -222,7 +222,7 @@ func resultLine(r Record) string {
 		if len(s.Verdict) > 0 {
 			line += " — not to be trusted"
 		}
-		return line + fmt.Sprintf(", %s/epoch, %s", engine.FormatDuration(s.SecondsPerEpoch), engine.FormatDuration(r.Seconds))
+		return line + fmt.Sprintf(", %s/epoch, %s", humanize.Duration(s.SecondsPerEpoch), humanize.Duration(r.Seconds))
 	}
 	return head
 }

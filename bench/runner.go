@@ -31,7 +31,6 @@ import (
 	"rgflow/engine"
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
-	"rgflow/internal/buildinfo"
 	"rgflow/internal/filelock"
 	"rgflow/internal/inputfile"
 	"rgflow/internal/quantile"
@@ -297,7 +296,7 @@ func checkResources(plan []runSpec) error {
 		if s.timing != nil { // epoch-time: a few epochs of a long schedule
 			epochs = s.timing.Warmup + s.timing.Epochs*s.timing.Repeats
 		}
-		if err := engine.EstimateResources(s.Cfg, s.Rep.D, s.Rep.C(), epochs).Check(); err != nil {
+		if err := engine.EstimateResources(s.Cfg, s.Rep.D, s.Cfg.CouplingsFor(s.Rep.C()), epochs).Check(); err != nil {
 			return fmt.Errorf("run %s: %v", s.Label, err)
 		}
 	}
@@ -407,6 +406,8 @@ func planSuite(cfg Config, repsByName map[string]*reps.Rep) []runSpec {
 		return planSweeps(c, repsByName)
 	case *DistConfig:
 		return planDist(c, repsByName)
+	case *BlockConfig:
+		return planBlocks(c, repsByName)
 	}
 	return nil
 }
@@ -502,8 +503,8 @@ func judgeRecord(r *Record, s *runSpec, ans map[string]oracle.Analysis) {
 		return
 	}
 	sum := *r.Summary
-	if an, ok := ans[oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)]; ok {
-		oracle.FillLimit(&sum, an, oracle.NewGauge(s.Rep))
+	if an, ok := ans[runOracleKey(s)]; ok {
+		oracle.FillLimit(&sum, an, oracle.NewShellGauge(s.Rep, s.Cfg.Shells))
 	}
 	sum.Verdict = sum.Assess()
 	r.Summary = &sum
@@ -649,7 +650,7 @@ var newTrainer = engine.NewTrainer
 func newRecord(s *runSpec, suite, kern string) Record {
 	return Record{
 		Suite: suite, Key: s.Key, Label: s.Label, Rep: s.Cfg.Rep, Loss: s.Cfg.Loss, Model: s.Cfg.Model, CoarseMirror: s.Cfg.CoarseMirror,
-		Param: s.Param, Value: s.Value, Seed: s.Cfg.Seed, Trajectories: s.Cfg.TrajectoriesFor(s.Rep.C()),
+		Param: s.Param, Value: s.Value, Seed: s.Cfg.Seed, Trajectories: s.Cfg.TrajectoriesFor(s.Cfg.CouplingsFor(s.Rep.C())),
 		Epochs: s.Cfg.Epochs, Kernels: kern, Config: s.Cfg,
 	}
 }
@@ -683,16 +684,13 @@ func trainOne(ctx context.Context, s *runSpec, kern kernels.Path, tk *tracker, a
 		r.Error = err.Error()
 		return r, true
 	}
-	sum := t.Summary()
-	// the record has the configuration; the curves stay out of the journal
-	sum.Flow, sum.History, sum.Config = nil, nil, nil
-	bi := buildinfo.Read()
-	sum.Version, sum.Commit = bi.Version, bi.CommitString()
 	var an *oracle.Analysis
-	if a, ok := ans[oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)]; ok {
+	if a, ok := ans[runOracleKey(s)]; ok {
 		an = &a
 	}
-	oracle.Judge(ctx, &sum, t.Model, t.Blocks, an, "exact map not computed here (the suite's oracle key, or an array task: the tables set it beside the run)")
+	sum := oracle.Finish(ctx, t, an, "exact map not computed here (the suite's oracle key, or an array task: the tables set it beside the run)")
+	// the record has the configuration; the curves stay out of the journal
+	sum.Flow, sum.History, sum.Config = nil, nil, nil
 	if ctx.Err() != nil {
 		return r, false // interrupted in the read-out: not a result
 	}

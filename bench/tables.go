@@ -20,6 +20,7 @@ import (
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/ensemble"
+	"rgflow/internal/humanize"
 	"rgflow/internal/nullfloat"
 	"rgflow/kernels"
 )
@@ -73,6 +74,8 @@ func writeOutputs(cfg Config, plan []runSpec, recs []Record, oracles map[string]
 		sweepOutputs(w, c, plan, recs, out)
 	case *DistConfig:
 		distOutputs(w, c, plan, recs, oracles, out)
+	case *BlockConfig:
+		blockOutputs(w, c, plan, recs, oracles, out)
 	}
 	return w.files, w.err
 }
@@ -268,7 +271,7 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 		default:
 			ref, ratio, thr, fpc, vg := "", "", "", "", ""
 			if !math.IsNaN(float64(r.Reference)) {
-				ref = fmt.Sprintf("%s (%s)", engine.FormatDuration(float64(r.Reference)), shortSource(r.ReferenceSource))
+				ref = fmt.Sprintf("%s (%s)", humanize.Duration(float64(r.Reference)), shortSource(r.ReferenceSource))
 				ratio = fmt.Sprintf("%.3g× faster", 1/float64(r.Ratio))
 			}
 			if !math.IsNaN(float64(r.ConfigsPerS)) {
@@ -283,8 +286,8 @@ func epochTimeOutputs(o *outputs, plan []runSpec, recs []Record, out io.Writer) 
 					vg += " SLOWER"
 				}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s–%s\t%s\t%s\t%s\t%s\t%s\n", r.Label, r.Network, engine.FormatDuration(float64(r.Median)),
-				engine.FormatDuration(float64(r.Q1)), engine.FormatDuration(float64(r.Q3)), ref, ratio, thr, fpc, vg)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s–%s\t%s\t%s\t%s\t%s\t%s\n", r.Label, r.Network, humanize.Duration(float64(r.Median)),
+				humanize.Duration(float64(r.Q1)), humanize.Duration(float64(r.Q3)), ref, ratio, thr, fpc, vg)
 		}
 	}
 	tw.Flush()
@@ -559,7 +562,7 @@ func distRows(plan []runSpec, recs []Record, oracles map[string]oracle.Analysis)
 	var rows []DistRow
 	for _, g := range groupRuns(plan, recs) {
 		s := g.spec
-		an, haveOracle := oracles[oracleKey(s.Rep.Name, s.Cfg.CoarseMirror)]
+		an, haveOracle := oracles[runOracleKey(s)]
 		var gaps []float64
 		for _, r := range g.recs {
 			if r.Summary != nil {
@@ -578,8 +581,8 @@ func distRows(plan []runSpec, recs []Record, oracles map[string]oracle.Analysis)
 			v := estimates(g.recs, q)
 			st := statsOf(v)
 			row := DistRow{
-				Label: g.label, Rep: s.Rep.Name, D: s.Rep.D, C: s.Rep.C(), Loss: s.Cfg.Loss, Model: s.Cfg.Model,
-				Network: networkOf(s.Cfg, s.Rep.C()), Quantity: q, Instances: g.planned, OK: st.n,
+				Label: g.label, Rep: s.Rep.Name, D: s.Rep.D, C: s.Cfg.CouplingsFor(s.Rep.C()), Loss: s.Cfg.Loss, Model: s.Cfg.Model,
+				Network: networkOf(s.Cfg, s.Cfg.CouplingsFor(s.Rep.C())), Quantity: q, Instances: g.planned, OK: st.n,
 				Median: st.median, Q1: st.q1, Q3: st.q3, IQR: st.q3 - st.q1, StdErr: st.stderr, Mean: st.mean, Std: st.std,
 				NuMedian: nu, Trusted: trusted, Untrusted: untrusted, Verdict: verdict,
 				Bias: st.median - F(engine.JcExact), RelBias: 100 * (st.median - F(engine.JcExact)) / F(engine.JcExact),
@@ -875,7 +878,9 @@ func sweepOutputs(o *outputs, c *SweepsConfig, plan []runSpec, recs []Record, ou
 		if len(sel) == 0 {
 			continue
 		}
-		o.figure(Sweeps+"-"+p.Name, func(path string) error { return sweepFigure(path, p.Title, sel, o.smoke) })
+		o.figure(Sweeps+"-"+p.Name, func(path string) error {
+			return sweepFigure(path, p.Title, sel, c.Train.IsPlaquette() && slices.Equal(c.CoarseMirrors, []string{"axis"}), o.smoke)
+		})
 	}
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)

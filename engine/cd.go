@@ -3,9 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync"
 
+	"rgflow/internal/workpool"
 	"rgflow/kernels"
 )
 
@@ -116,34 +116,7 @@ func (cd *CD) eachTrajectory(ctx context.Context, name string, J, Jp, loss, grad
 // forEach runs trajectory i = 0…M−1 on Workers goroutines, each with its
 // own buffers, until ctx is done.
 func (cd *CD) forEach(ctx context.Context, M int, run func(w *cdWork, i int)) error {
-	workers := cd.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, M))
-	var wg sync.WaitGroup
-	var next sync.Mutex
-	m := 0
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := cd.work()
-			defer cd.pool.Put(w)
-			for {
-				next.Lock()
-				i := m
-				m++
-				next.Unlock()
-				if i >= M || ctx.Err() != nil {
-					return
-				}
-				run(w, i)
-			}
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
+	return workpool.Each(ctx, M, cd.Workers, cd.work, func(w *cdWork) { cd.pool.Put(w) }, run)
 }
 
 // trajectory samples one coupling pair and returns its divergence; grad,
@@ -293,26 +266,4 @@ func (w *cdWork) keepBits(dst *[4][]uint8) {
 			dst[i] = append(dst[i], uint8(w.g.cb[i][n/64]>>(n%64)&1))
 		}
 	}
-}
-
-// fixedSamples evaluates the estimate and its gradient in J′ for given
-// fine and coarse corner states (the samples held constant), through the
-// same accumulation as trajectory's table path.
-func (cd *CD) fixedSamples(w *cdWork, Jp []float64, fine, coarse [4][]uint8, grad []float64) float64 {
-	g := w.g
-	for i := range w.W {
-		clear(w.W[i])
-	}
-	g.tab.coarse(cd.B, Jp)
-	for i := range g.c {
-		copy(g.c[i], fine[i])
-	}
-	sum := -cd.sampleStats(w, 1)
-	for i := range g.c {
-		copy(g.c[i], coarse[i])
-	}
-	sum += cd.sampleStats(w, -1)
-	inv := 1 / float64(cd.Samples)
-	cd.contract(w, grad, inv)
-	return sum * inv
 }

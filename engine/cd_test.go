@@ -195,3 +195,25 @@ func BenchmarkCD(b *testing.B) {
 		})
 	}
 }
+
+// fixedSamples evaluates the estimate and its gradient in J′ for given
+// fine and coarse corner states (the samples held constant), through the
+// same accumulation as trajectory's table path.
+func (cd *CD) fixedSamples(w *cdWork, Jp []float64, fine, coarse [4][]uint8, grad []float64) float64 {
+	g := w.g
+	for i := range w.W {
+		clear(w.W[i])
+	}
+	g.tab.coarse(cd.B, Jp)
+	for i := range g.c {
+		copy(g.c[i], fine[i])
+	}
+	sum := -cd.sampleStats(w, 1)
+	for i := range g.c {
+		copy(g.c[i], coarse[i])
+	}
+	sum += cd.sampleStats(w, -1)
+	inv := 1 / float64(cd.Samples)
+	cd.contract(w, grad, inv)
+	return sum * inv
+}

@@ -67,6 +67,10 @@ type Checkpoint struct {
 	// results could not be written), and a resumed run does the read-out
 	// again.
 	Finished bool `json:"finished,omitempty"`
+	// BlockDigest fingerprints the block geometry of a run on any block but
+	// the plaquette (geometry.Digest): a resumed run whose block (a
+	// plugin's) is another geometry now is refused.
+	BlockDigest string `json:"block_digest,omitempty"`
 	// Kernels and KernelChoice are the kernel choice the run was on (as in
 	// the summary; older checkpoints lack them): KernelsChanged compares
 	// a resumed run's with them.
@@ -102,7 +106,8 @@ func (t *Trainer) Checkpoint() (*Checkpoint, error) {
 		J: slices.Clone(J), RNG: rng, Roots: slices.Clone(t.Roots), RootFailures: t.RootFailures,
 		RootFailureReasons: maps.Clone(t.RootFailureReasons), LastRoot: slices.Clone(t.LastRoot),
 		ElapsedNs: int64(t.Elapsed), History: t.History.clone(), Options: maps.Clone(t.Options),
-		Kernels: t.Blocks.Kernels().Name(), KernelChoice: t.Blocks.Kernels().ChoiceMap(),
+		BlockDigest: t.blockDigest(),
+		Kernels:     t.Blocks.Kernels().Name(), KernelChoice: t.Blocks.Kernels().ChoiceMap(),
 	}, nil
 }
 
@@ -127,6 +132,15 @@ func KernelsChanged(ck *Checkpoint, p kernels.Path) string {
 	}
 	return fmt.Sprintf("the checkpoint's run was on kernels %s, this one is on %s (%s): from here on the numbers will differ in the last bits from an uninterrupted run%s",
 		ck.Kernels, p.Name(), strings.Join(diff, "; "), hint)
+}
+
+// blockDigest is the digest of the trainer's block geometry, "" for the
+// plaquette's Blocks.
+func (t *Trainer) blockDigest() string {
+	if p, ok := GeometryPair(t.Pair); ok {
+		return p.Geometry.Digest()
+	}
+	return ""
 }
 
 // Resume rebuilds a trainer from a checkpoint. epochs, if positive,
@@ -157,6 +171,9 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 	net := t.Model.Net()
 	if err := ck.check(cfg, t.C, net.Sizes, net.NumParams()); err != nil {
 		return nil, err
+	}
+	if d := t.blockDigest(); d != ck.BlockDigest {
+		return nil, &CheckpointError{Field: "block_digest", Problem: fmt.Sprintf("is %q, but block %s is the geometry %q now: its plugin serves another geometry than the run was trained on", ck.BlockDigest, cfg.Block, d)}
 	}
 	copy(net.Params, ck.Params)
 	copy(t.Opt.M, ck.AdamM)
@@ -455,6 +472,12 @@ func (c *Config) fillAbsent() {
 	}
 	if c.Bonds == "" {
 		c.Bonds = d.Bonds
+	}
+	if c.Block == "" {
+		c.Block = d.Block
+	}
+	if c.Shells == 0 {
+		c.Shells = d.Shells
 	}
 	if c.LossFloor == 0 {
 		c.LossFloor = d.LossFloor

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"rgflow/engine/geometry"
 	"rgflow/internal/inputfile"
 	"rgflow/internal/quote"
 
@@ -48,6 +49,8 @@ type Config struct {
 	// Bonds is the bond convention (Bonds, mirror.go): "rotated", rgflow's
 	// (docs/conventions.md §4), or "unrotated", the seed's reference code's.
 	Bonds        string  `toml:"bonds" json:"bonds" comment:"rotated (a bond in direction r carries R^r K Rᵀ^r; docs/conventions.md §4) or unrotated (every bond carries K(J), the coarse centre the source: the seed's dlrg code, which breaks the rotation symmetry; docs/presets.md)"`
+	Block        string  `toml:"block" json:"block" comment:"the block geometry (docs/conventions.md §14): plaquette (the published single block), free:LxM or torus:LxM (L×M coarse sites, free or periodic boundary), or plugin:NAME / plugin:PATH (a block plugin); the KL is per coarse site"`
+	Shells       int     `toml:"shells" json:"shells" comment:"coupling shells of the hidden–visible bonds: 1 (nearest) or 2 (adds the √5/2 shell; one-spin representations on patches of two or more plaquettes); c is the representation's couplings times the shells"`
 	Epochs       int     `toml:"epochs" json:"epochs" comment:"training epochs; a root is recorded in each epoch of the second half"`
 	Trajectories int     `toml:"trajectories" json:"trajectories" comment:"couplings per epoch; 0: 8·3^c capped at max_trajectories"`
 	MaxTraj      int     `toml:"max_trajectories" json:"max_trajectories" comment:"the cap of trajectories = 0"`
@@ -165,6 +168,7 @@ type OutputConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Rep: "A1", Loss: LossKL, Model: ModelFlow, CoarseMirror: "axis", LossScale: "auto", LossFloor: 1e-4, Bonds: BondsRotated,
+		Block: geometry.PlaquetteName, Shells: 1,
 		Epochs: 3000, MaxTraj: 1024, Seed: 1, InitScale: 1, WarmStart: "none", WarmStartPoints: 256, WarmStartEpochs: 1000,
 		Network:   NetworkConfig{Activation: "relu", InputScale: 1},
 		HMC:       HMCConfig{Dt: 0.001, SolveSteps: 32, SampleSteps: 1, BetaT: 16, Center: 0.25, Sharpness: 16, AxisFraction: 0.25, AxisMax: 1.6, AxisSteps: 8, Potential: "square"},
@@ -322,6 +326,8 @@ func (c *Config) Validate() error {
 		return bad("loss_floor", "must be in (0, 1]", c.LossFloor)
 	case CheckConventions(c.Bonds, c.CoarseMirror) != nil:
 		return CheckConventions(c.Bonds, c.CoarseMirror)
+	case c.CheckBlock() != nil:
+		return c.CheckBlock()
 	case c.Epochs < 1:
 		return bad("epochs", "must be at least 1", c.Epochs)
 	case float64(c.Epochs) > MaxEpochs:

@@ -22,6 +22,9 @@ type EnsembleSummary struct {
 	Loss         string   `json:"loss"`
 	Model        string   `json:"model"`
 	CoarseMirror string   `json:"coarse_mirror"`
+	Block        string   `json:"block"`
+	CoarseSites  int      `json:"coarse_sites"`
+	Shells       int      `json:"shells"`
 	Epochs       int      `json:"epochs"`
 	Trajectories int      `json:"trajectories"`
 	Seeds        []uint64 `json:"seeds"`
@@ -74,7 +77,7 @@ type Ensemble struct {
 func NewEnsemble(instances []Summary) EnsembleSummary {
 	s0 := instances[0]
 	e := EnsembleSummary{Version: s0.Version, Commit: s0.Commit, Rep: s0.Rep, D: s0.D, C: s0.C, Loss: s0.Loss, Model: s0.Model,
-		CoarseMirror: s0.CoarseMirror, Epochs: s0.Epochs, Trajectories: s0.Trajectories, Kernels: s0.Kernels, JcExact: s0.JcExact,
+		CoarseMirror: s0.CoarseMirror, Block: s0.Block, CoarseSites: s0.CoarseSites, Shells: s0.Shells, Epochs: s0.Epochs, Trajectories: s0.Trajectories, Kernels: s0.Kernels, JcExact: s0.JcExact,
 		OracleAxisJc: s0.OracleAxisJc, OracleLambda: s0.OracleLambda, OracleNu: s0.OracleNu, OracleNote: s0.OracleNote,
 		Seeds: []uint64{}, Instances: instances}
 	var jc, nu, axis []float64

@@ -6,8 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"gonum.org/v1/gonum/stat/distuv"
-
+	"rgflow/internal/chisquare"
 	"rgflow/kernels"
 	"rgflow/reps"
 )
@@ -158,31 +157,9 @@ func TestCentreProbabilities(t *testing.T) {
 	}
 }
 
-// chiSquare returns the χ² statistic and its p-value for counts against
-// probabilities p (bins with expectation below 5 are pooled).
+// chiSquare is Pearson's χ² test of counts against p (internal/chisquare).
 func chiSquare(counts []int, p []float64) (x2, pval float64, dof int) {
-	N := 0
-	for _, c := range counts {
-		N += c
-	}
-	var pooledE, pooledO float64
-	bins := 0
-	for i, c := range counts {
-		e := float64(N) * p[i]
-		if e < 5 {
-			pooledE += e
-			pooledO += float64(c)
-			continue
-		}
-		x2 += (float64(c) - e) * (float64(c) - e) / e
-		bins++
-	}
-	if pooledE > 0 {
-		x2 += (pooledO - pooledE) * (pooledO - pooledE) / pooledE
-		bins++
-	}
-	dof = bins - 1
-	return x2, distuv.ChiSquared{K: float64(dof)}.Survival(x2), dof
+	return chisquare.Test(counts, p)
 }
 
 // histogram counts the corner configurations, indexed as FineLogWeights.

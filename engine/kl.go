@@ -4,9 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
+	"rgflow/internal/workpool"
 	"rgflow/kernels"
 )
 
@@ -48,10 +47,7 @@ func (b *Blocks) KLBatchContext(ctx context.Context, J, Jp, kl, grad []float64, 
 		return nil
 	}
 	groups := (M + kernels.Lanes - 1) / kernels.Lanes
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, groups)
+	workers = min(workpool.Workers(workers), groups)
 	run := func(ws *workspace, g int) {
 		lo := g * kernels.Lanes
 		hi := min(lo+kernels.Lanes, M)
@@ -63,39 +59,10 @@ func (b *Blocks) KLBatchContext(ctx context.Context, J, Jp, kl, grad []float64, 
 	}
 	// Small batches (A1: 16 configurations a coupling) cost less than
 	// starting goroutines; run them here.
-	if workers == 1 || groups*b.S*b.S*b.S*b.S < 1<<12 {
-		ws := b.getWorkspace()
-		defer b.pool.Put(ws)
-		for g := 0; g < groups; g++ {
-			if g%64 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			run(ws, g)
-		}
-		return ctx.Err()
+	if groups*b.S*b.S*b.S*b.S < 1<<12 {
+		workers = 1
 	}
-	var wg sync.WaitGroup
-	next := make(chan int, groups)
-	for g := 0; g < groups; g++ {
-		next <- g
-	}
-	close(next)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ws := b.getWorkspace()
-			defer b.pool.Put(ws)
-			for g := range next {
-				if ctx.Err() != nil {
-					return
-				}
-				run(ws, g)
-			}
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
+	return workpool.Each(ctx, groups, workers, b.getWorkspace, func(ws *workspace) { b.pool.Put(ws) }, run)
 }
 
 // klOneSpin is KL(J, J′) and, into grad if not nil, its gradient for one

@@ -3,9 +3,8 @@ package engine
 import (
 	"context"
 	"math"
-	"runtime"
-	"sync"
 
+	"rgflow/internal/workpool"
 	"rgflow/kernels"
 )
 
@@ -72,24 +71,11 @@ func (b *Blocks) KLPrecise(ctx context.Context, J, Jp []float64) (float64, []flo
 			}
 		}
 	}
-	next := make(chan int, S)
-	for s0 := 0; s0 < S; s0++ {
-		next <- s0
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), S) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for s0 := range next {
-				if ctx.Err() == nil {
-					run(s0)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	workpool.For(S, 0, func(s0 int) {
+		if ctx.Err() == nil {
+			run(s0)
+		}
+	})
 	if err := ctx.Err(); err != nil {
 		return 0, nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"rgflow/engine/geometry"
+	"rgflow/internal/humanize"
 	"rgflow/internal/sysmem"
 	"rgflow/reps"
 )
@@ -146,7 +148,12 @@ func EstimateResources(cfg Config, d, c, epochs int) Resources {
 		// per worker: corner, hidden and centre states, the centre's
 		// probabilities and fields (d numbers a chain), the d = 1 bit planes
 		n := float64(cfg.CD.Samples)
-		add("cd.samples", fmt.Sprintf("%d CD workers × %.4g chains", workers, n), float64(workers)*n*(10+24*float64(d)))
+		perChain := 10 + 24*float64(d)
+		if g, err := geometry.Parse(cfg.Block, max(1, cfg.Shells)); err == nil && !cfg.IsPlaquette() {
+			// a block's chains: a state a site, the fields and thresholds
+			perChain = float64(len(g.Visible)+len(g.FineHidden)+len(g.CoarseHidden)) + 24*float64(d)
+		}
+		add("cd.samples", fmt.Sprintf("%d CD workers × %.4g chains", workers, n), float64(workers)*n*perChain)
 	}
 	sort.SliceStable(parts, func(i, j int) bool { return parts[i].Bytes > parts[j].Bytes })
 	r := Resources{Parts: parts}
@@ -187,6 +194,9 @@ func EpochCost(cfg Config, d, c int) float64 {
 	var div float64
 	if l, ok := Losses.Lookup(cfg.Loss); ok {
 		div = l.Cost(cfg, d)
+		if b, ok := blockCost(cfg, d, c, l.UsesCD); ok {
+			div = b
+		}
 	}
 	params := 0.0
 	sizes := cfg.Layers(c)
@@ -235,46 +245,5 @@ func (e *ResourceError) Error() string {
 		sep = " "
 	}
 	return fmt.Sprintf("%s%s%v: this configuration needs about %s of memory (%s of it for %s), but %s are available (%s); make %s smaller",
-		e.Key, sep, e.Part.Value, FormatBytes(e.Need), FormatBytes(e.Part.Bytes), e.Part.What, FormatBytes(e.Available), e.Source, e.Key)
-}
-
-// FormatBytes writes a size as "1.5 GiB".
-func FormatBytes(b float64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
-	i := 0
-	for b >= 1024 && i < len(units)-1 {
-		b /= 1024
-		i++
-	}
-	return fmt.Sprintf("%.3g %s", b, units[i])
-}
-
-// FormatDuration writes a time in the largest fitting unit, with two
-// significant digits and never an exponent below a year: "85 µs", "440
-// ms", "40 s", "12 min", "3.5 h", "9 days", "1.2e+03 years".
-func FormatDuration(s float64) string {
-	switch {
-	case s < 1e-3:
-		return digits2(s*1e6) + " µs"
-	case s < 1:
-		return digits2(s*1e3) + " ms"
-	case s < 120:
-		return digits2(s) + " s"
-	case s < 7200:
-		return fmt.Sprintf("%.0f min", s/60)
-	case s < 3*86400:
-		return fmt.Sprintf("%.1f h", s/3600)
-	case s < 365*86400:
-		return fmt.Sprintf("%.0f days", s/86400)
-	}
-	return fmt.Sprintf("%.2g years", s/(365*86400))
-}
-
-// digits2 writes x ≥ 0 with two significant digits, or as a whole number
-// from 10 on (%.2g would write 440 as 4.4e+02).
-func digits2(x float64) string {
-	if x >= 9.95 {
-		return fmt.Sprintf("%.0f", x)
-	}
-	return fmt.Sprintf("%.2g", x)
+		e.Key, sep, e.Part.Value, humanize.Bytes(e.Need), humanize.Bytes(e.Part.Bytes), e.Part.What, humanize.Bytes(e.Available), e.Source, e.Key)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -221,7 +222,7 @@ func fixedNewton(m Model, start []float64, step, tol float64, maxIter int) Root 
 			}
 		}
 		switch {
-		case hasNaN(x) || maxAbs(x) > 1e6:
+		case floats.HasNaN(x) || maxAbs(x) > 1e6:
 			return Root{J: x, Iter: it, Status: NewtonDiverged}
 		case full:
 			return Root{J: x, Iter: it, Status: NewtonConverged}
@@ -338,7 +339,7 @@ func AxisCritical(m Model, c int) AxisRead {
 			for i := range J {
 				J[i] += f[i]
 			}
-			if hasNaN(J) {
+			if floats.HasNaN(J) {
 				return false
 			}
 		}
@@ -380,6 +381,9 @@ func AxisCritical(m Model, c int) AxisRead {
 	return res
 }
 
+// maxAbs is the largest |x_i|, or NaN if any x_i is NaN (gonum's
+// floats.Norm(x, ∞) passes over NaNs, and the Newton iterations must see
+// them).
 func maxAbs(x []float64) float64 {
 	m := 0.0
 	for _, v := range x {

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 
+	"rgflow/engine/geometry"
 	"rgflow/kernels"
 )
 
@@ -25,7 +26,9 @@ type options struct {
 	unrotated bool
 	// exactMap builds the exact variational map of a block pair, for the
 	// trainer's warm_start (the engine has no minimiser of its own).
-	exactMap func(*Blocks) ExactMap
+	exactMap func(BlockPair) ExactMap
+	// geometry is the block geometry a block plugin served (WithGeometry).
+	geometry *geometry.Geometry
 	// resuming skips the warm start: a resumed trainer takes its network
 	// from the checkpoint.
 	resuming bool
@@ -61,8 +64,16 @@ type ExactMap func(ctx context.Context, Js [][]float64) ([][]float64, error)
 
 // WithExactMap gives the trainer the exact variational map of its block
 // pair, which warm_start = "exact-step" or "exact-map" need.
-func WithExactMap(build func(*Blocks) ExactMap) Option {
+func WithExactMap(build func(BlockPair) ExactMap) Option {
 	return func(o *options) { o.exactMap = build }
+}
+
+// WithGeometry trains on the block geometry g — one a block plugin served,
+// validated (geometry.Validate) — instead of building the configured
+// block's from its name; the configuration's block names it and its
+// shells must be g's.
+func WithGeometry(g *geometry.Geometry) Option {
+	return func(o *options) { o.geometry = g }
 }
 
 // WithContext stops NewTrainer's set-up, the warm start (which fits the

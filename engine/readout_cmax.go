@@ -1,6 +1,10 @@
 package engine
 
-import "math"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+)
 
 // valued is a model with a scalar C whose gradient gives its map (the
 // monotone model, in any units).
@@ -50,7 +54,7 @@ func AxisCMax(m Model, c int) float64 {
 	for i := range C {
 		J := make([]float64, c)
 		J[0] = CMaxGrid * float64(i)
-		for s := 0; s < CMaxSteps && !hasNaN(J); s++ {
+		for s := 0; s < CMaxSteps && !floats.HasNaN(J); s++ {
 			f := m.Flow(J)
 			for k := range J {
 				J[k] += f[k]

@@ -105,8 +105,8 @@ const (
 
 // LossKind is what the engine knows of a loss.
 type LossKind struct {
-	// New builds the divergence for a configuration's blocks.
-	New func(cfg Config, b *Blocks) (Divergence, error)
+	// New builds the divergence for a configuration's block pair.
+	New func(cfg Config, b BlockPair) (Divergence, error)
 	// UsesCD reports that the loss reads the [cd] settings.
 	UsesCD bool
 	// Cost is a rough relative cost of one evaluation for one trajectory
@@ -118,17 +118,23 @@ type LossKind struct {
 // Losses are the divergences a configuration's loss can name.
 var Losses = NewRegistry("loss",
 	Entry[LossKind]{Name: LossKL, Doc: "the exact KL divergence", Value: LossKind{
-		New: func(cfg Config, b *Blocks) (Divergence, error) { return ExactKL{B: b, Workers: cfg.Workers}, nil },
+		New: func(cfg Config, b BlockPair) (Divergence, error) { return ExactKL{B: b, Workers: cfg.Workers}, nil },
 		// every visible configuration, tables of d² terms
 		Cost: func(_ Config, d int) float64 { fd := float64(d); return math.Exp2(4*fd) * (16 + 6*fd*fd) },
 	}},
 	Entry[LossKind]{Name: LossCD, Doc: "contrastive divergence", Value: LossKind{
-		New:    func(cfg Config, b *Blocks) (Divergence, error) { return NewCD(b, cfg.CD, cfg.Seed, cfg.Workers) },
+		New:    func(cfg Config, b BlockPair) (Divergence, error) { return newCDFor(b, cfg) },
 		UsesCD: true,
 		Cost:   cdCost,
 	}},
 	Entry[LossKind]{Name: LossCDEnergy, Doc: "Hou & You's contrastive divergence: the coarse block's energy difference, the centre drawn from the fine samples", Value: LossKind{
-		New:    func(cfg Config, b *Blocks) (Divergence, error) { return NewCDEnergy(b, cfg.CD, cfg.Seed, cfg.Workers) },
+		New: func(cfg Config, b BlockPair) (Divergence, error) {
+			plaq, ok := b.(*Blocks)
+			if !ok {
+				return nil, fmt.Errorf("loss %q runs on the plaquette only (its energy difference is the single centre's); block %s takes loss \"kl\" or \"cd\"", LossCDEnergy, b.BlockName())
+			}
+			return NewCDEnergy(plaq, cfg.CD, cfg.Seed, cfg.Workers)
+		},
 		UsesCD: true,
 		Cost:   cdCost,
 	}},

@@ -25,10 +25,10 @@ func (ck *Checkpoint) Model(opts ...Option) (Model, error) {
 		return nil, fmt.Errorf("the checkpoint's network has no layers (sizes %v)", ck.Sizes)
 	}
 	c := ck.Sizes[0]
-	if r, err := reps.Builtin(ck.Rep); err == nil && r.C() != c {
-		return nil, fmt.Errorf("the checkpoint's network takes %d couplings, but its representation %s has c = %d", c, ck.Rep, r.C())
-	}
 	cfg := ck.Config
+	if r, err := reps.Builtin(ck.Rep); err == nil && cfg.CouplingsFor(r.C()) != c {
+		return nil, fmt.Errorf("the checkpoint's network takes %d couplings, but its representation %s has c = %d (on %d coupling shell(s))", c, ck.Rep, cfg.CouplingsFor(r.C()), max(1, cfg.Shells))
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("the checkpoint's configuration: %v", err)
 	}

@@ -29,9 +29,9 @@ type Divergence interface {
 }
 
 // ExactKL is the KL divergence summed exactly over all visible
-// configurations.
+// configurations, per coarse site of its block pair.
 type ExactKL struct {
-	B       *Blocks
+	B       BlockPair
 	Workers int
 }
 
@@ -68,7 +68,8 @@ type EpochStat struct {
 type Trainer struct {
 	Cfg    Config
 	Rep    *reps.Rep
-	Blocks *Blocks
+	Blocks *Blocks   // the plaquette's blocks of the representation and conventions
+	Pair   BlockPair // the block pair trained on (block, shells): Blocks for the plaquette, else the geometry's divergence
 	Model  Model
 	Opt    *Adam
 	Loss   Divergence
@@ -138,10 +139,14 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 			return nil, err
 		}
 	}
-	if err := EstimateResources(cfg, rep.D, rep.C(), 0).Check(); err != nil {
+	if err := EstimateResources(cfg, rep.D, cfg.CouplingsFor(rep.C()), 0).Check(); err != nil {
 		return nil, err
 	}
-	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep, append(opts, WithCoarseMirror(mirror), WithBonds(cfg.Bonds))...), C: rep.C()}
+	t := &Trainer{Cfg: cfg, Rep: rep, Blocks: NewBlocks(rep, append(opts, WithCoarseMirror(mirror), WithBonds(cfg.Bonds))...)}
+	if t.Pair, err = blockPair(cfg, t.Blocks, newOptions(opts).geometry); err != nil {
+		return nil, err
+	}
+	t.C = t.Pair.Couplings()
 	t.M = cfg.TrajectoriesFor(t.C)
 	t.pcg = rand.NewPCG(cfg.Seed, 0x5247464c4f57) // "RGFLOW"
 	t.rng = rand.New(t.pcg)
@@ -149,7 +154,7 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 		return nil, err
 	}
 	net := t.Model.Net()
-	if t.Loss, err = newLoss(cfg, t.Blocks); err != nil {
+	if t.Loss, err = newLoss(cfg, t.Pair); err != nil {
 		return nil, err
 	}
 	o := cfg.Optimizer
@@ -221,7 +226,7 @@ func newModel(kind string, net *MLP) (Model, error) {
 }
 
 // newLoss builds the divergence a config names (Losses).
-func newLoss(cfg Config, b *Blocks) (Divergence, error) {
+func newLoss(cfg Config, b BlockPair) (Divergence, error) {
 	l, ok := Losses.Lookup(cfg.Loss)
 	if !ok {
 		return nil, Losses.Check(cfg.Loss)
@@ -564,6 +569,9 @@ type Summary struct {
 	Loss         string          `json:"loss"`
 	Model        string          `json:"model"`
 	CoarseMirror string          `json:"coarse_mirror"`
+	Block        string          `json:"block"`        // the block geometry (docs/conventions.md §14)
+	CoarseSites  int             `json:"coarse_sites"` // every KL is per coarse site
+	Shells       int             `json:"shells"`       // coupling shells: c is the representation's couplings times these
 	Epochs       int             `json:"epochs"`
 	Trajectories int             `json:"trajectories"`
 	Seed         uint64          `json:"seed"`
@@ -702,6 +710,7 @@ func (t *Trainer) readOut(s *Summary) {
 func (t *Trainer) Summary() Summary {
 	s := Summary{
 		Rep: t.Rep.Name, D: t.Rep.D, C: t.C, Loss: t.Cfg.Loss, Model: t.Cfg.Model, CoarseMirror: t.Blocks.Mirror.Name,
+		Block: t.Pair.BlockName(), CoarseSites: t.Pair.CoarseSites(), Shells: t.Pair.Shells(),
 		Epochs: t.Cfg.Epochs, Trajectories: t.M, Seed: t.Cfg.Seed, Kernels: t.Blocks.Kernels().Name(), KernelChoice: t.Blocks.Kernels().ChoiceMap(),
 		JcExact: JcExact, Roots: len(t.Roots), RootFailures: t.RootFailures, RootFailureReasons: t.RootFailureReasons,
 		Lambda: nullfloat.NaN(), Nu: nullfloat.NaN(), AxisJc: nullfloat.NaN(),

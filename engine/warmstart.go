@@ -4,13 +4,15 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // warmStart starts the network from the exact variational map, as
 // warm_start asks (docs/conventions.md §13). Both forms only choose where
 // training starts; the loss that follows is the configured one.
 // ctx stops it between the exact map's points and between the fit's steps.
-func (t *Trainer) warmStart(ctx context.Context, build func(*Blocks) ExactMap) error {
+func (t *Trainer) warmStart(ctx context.Context, build func(BlockPair) ExactMap) error {
 	cfg := t.Cfg
 	if cfg.WarmStart == "none" {
 		return nil
@@ -18,7 +20,7 @@ func (t *Trainer) warmStart(ctx context.Context, build func(*Blocks) ExactMap) e
 	if build == nil {
 		return fmt.Errorf("warm_start %q needs the exact variational map, which rgflow train and rgflow bench provide", cfg.WarmStart)
 	}
-	exact := build(t.Blocks)
+	exact := build(t.Pair)
 	c := t.C
 	switch cfg.WarmStart {
 	case "exact-step":
@@ -76,7 +78,7 @@ func (t *Trainer) fitExactMap(ctx context.Context, exact ExactMap) error {
 	}
 	var X, Y []float64
 	for k, J := range Js {
-		if ok := !hasNaN(targets[k]); ok {
+		if ok := !floats.HasNaN(targets[k]); ok {
 			X = append(X, J...)
 			Y = append(Y, targets[k]...)
 		}
@@ -106,13 +108,4 @@ func (t *Trainer) fitExactMap(ctx context.Context, exact ExactMap) error {
 		}
 	}
 	return nil
-}
-
-func hasNaN(x []float64) bool {
-	for _, v := range x {
-		if math.IsNaN(v) {
-			return true
-		}
-	}
-	return false
 }

@@ -19,7 +19,7 @@ func TestWarmStartExactStep(t *testing.T) {
 	cfg.Rep, cfg.WarmStart = "A1+E", "exact-step"
 	step := []float64{0.3, 0.7, -0.1, 0.05, 0.2}
 	calls := 0
-	fake := func(*Blocks) ExactMap {
+	fake := func(BlockPair) ExactMap {
 		return func(_ context.Context, Js [][]float64) ([][]float64, error) {
 			calls++
 			out := make([][]float64, len(Js))
@@ -56,7 +56,7 @@ func TestWarmStartExactStep(t *testing.T) {
 func TestWarmStartExactMapFits(t *testing.T) {
 	cfg := shortConfig()
 	cfg.Rep, cfg.WarmStartPoints, cfg.WarmStartEpochs = "A1+E", 64, 400
-	half := func(*Blocks) ExactMap {
+	half := func(BlockPair) ExactMap {
 		return func(_ context.Context, Js [][]float64) ([][]float64, error) {
 			out := make([][]float64, len(Js))
 			for k, J := range Js {
@@ -151,7 +151,7 @@ func TestWarmStartStopsWhenCancelled(t *testing.T) {
 	cfg.Rep, cfg.WarmStart, cfg.WarmStartPoints, cfg.WarmStartEpochs = "A1+E", "exact-map", 2000, 1000000
 	rep, _ := reps.Builtin(cfg.Rep)
 	calls := 0
-	slow := WithExactMap(func(*Blocks) ExactMap {
+	slow := WithExactMap(func(BlockPair) ExactMap {
 		return func(ctx context.Context, Js [][]float64) ([][]float64, error) {
 			out := make([][]float64, len(Js))
 			for k, J := range Js {

@@ -485,7 +485,7 @@ func invFactorial(n int) float64 {
 	return rn(bigQuo(bigI(1), f))
 }
 
-// The constants of negExp (gibbs.go), which the assembly twins repeat
+// The constants of negExp (gibbs_negexp.go), which the assembly twins repeat
 // (TestAssemblyConstants checks theirs against the same definitions).
 func TestNegExpConstants(t *testing.T) {
 	hi, lo := hiLo(bigLn2)

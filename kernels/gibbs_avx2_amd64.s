@@ -977,6 +977,37 @@ undone:
 	VMULPD  Y9, Y1, Y3; \
 	VMULPD  Y8, Y1, Y1
 
+// CRSPIN: AX, BX on to the next spin, its plus and minus in Y8, Y9.
+#define CRSPIN \
+	ADDQ    R9, AX; \
+	ADDQ    R9, BX; \
+	VMOVUPD (AX), Y8; \
+	VMOVUPD (BX), Y9
+
+// CRSPLIT(q, hi): state s (q) splits into s + 2^k (hi = q·minus) and s
+// (q·plus), CatRowsGeneric's p[s+n] = p[s]·mi, p[s] *= pl.
+#define CRSPLIT(q, hi) \
+	VMULPD Y9, q, hi; \
+	VMULPD Y8, q, q
+
+// CRHEAD(done): the loop's test; CRSTART: the start of a row block's
+// thresholds (DX at tab, cum = 0 in Y10); CRNEXT(loop): on to the next 4
+// rows.
+#define CRHEAD(done) \
+	TESTQ CX, CX; \
+	JZ    done
+
+#define CRSTART \
+	MOVQ   DI, DX; \
+	VXORPD Y10, Y10, Y10
+
+#define CRNEXT(loop) \
+	ADDQ $32, SI; \
+	ADDQ $32, R8; \
+	ADDQ $16, DI; \
+	SUBQ $4, CX; \
+	JMP  loop
+
 // func catRows2AVX2(tab *uint32, plus, minus *float64, R, n int)
 //
 // CatRowsGeneric for d = 2 on rows 0 … n−1 of R (n a multiple of 4): 4
@@ -990,19 +1021,13 @@ TEXT ·catRows2AVX2(SB), NOSPLIT, $0-40
 	CRSETUP
 
 cr2loop:
-	TESTQ  CX, CX
-	JZ     cr2done
+	CRHEAD(cr2done)
 	CRSPIN01
-	MOVQ   DI, DX
-	VXORPD Y10, Y10, Y10 // cum
+	CRSTART
 	CUM(Y0, DX)
 	CUM(Y1, DX)
 	CUM(Y2, DX)
-	ADDQ   $32, SI
-	ADDQ   $32, R8
-	ADDQ   $16, DI
-	SUBQ   $4, CX
-	JMP    cr2loop
+	CRNEXT(cr2loop)
 
 cr2done:
 	VZEROUPPER
@@ -1022,15 +1047,10 @@ TEXT ·catRows3AVX2(SB), NOSPLIT, $0-40
 	CRSETUP
 
 cr3loop:
-	TESTQ   CX, CX
-	JZ      cr3done
+	CRHEAD(cr3done)
 	CRSPIN01
-	ADDQ    R9, AX
-	ADDQ    R9, BX
-	VMOVUPD (AX), Y8
-	VMOVUPD (BX), Y9
-	MOVQ    DI, DX
-	VXORPD  Y10, Y10, Y10 // cum
+	CRSPIN
+	CRSTART
 	CUMMUL(Y8, Y0, DX)
 	CUMMUL(Y8, Y1, DX)
 	CUMMUL(Y8, Y2, DX)
@@ -1038,11 +1058,7 @@ cr3loop:
 	CUMMUL(Y9, Y0, DX)
 	CUMMUL(Y9, Y1, DX)
 	CUMMUL(Y9, Y2, DX)
-	ADDQ    $32, SI
-	ADDQ    $32, R8
-	ADDQ    $16, DI
-	SUBQ    $4, CX
-	JMP     cr3loop
+	CRNEXT(cr3loop)
 
 cr3done:
 	VZEROUPPER
@@ -1062,27 +1078,15 @@ TEXT ·catRows4AVX2(SB), NOSPLIT, $0-40
 	CRSETUP
 
 cr4loop:
-	TESTQ   CX, CX
-	JZ      cr4done
+	CRHEAD(cr4done)
 	CRSPIN01
-	ADDQ    R9, AX
-	ADDQ    R9, BX
-	VMOVUPD (AX), Y8
-	VMOVUPD (BX), Y9
-	VMULPD  Y9, Y0, Y4
-	VMULPD  Y8, Y0, Y0
-	VMULPD  Y9, Y1, Y5
-	VMULPD  Y8, Y1, Y1
-	VMULPD  Y9, Y2, Y6
-	VMULPD  Y8, Y2, Y2
-	VMULPD  Y9, Y3, Y7
-	VMULPD  Y8, Y3, Y3
-	ADDQ    R9, AX
-	ADDQ    R9, BX
-	VMOVUPD (AX), Y8
-	VMOVUPD (BX), Y9
-	MOVQ    DI, DX
-	VXORPD  Y10, Y10, Y10 // cum
+	CRSPIN
+	CRSPLIT(Y0, Y4)
+	CRSPLIT(Y1, Y5)
+	CRSPLIT(Y2, Y6)
+	CRSPLIT(Y3, Y7)
+	CRSPIN
+	CRSTART
 	CUMMUL(Y8, Y0, DX)
 	CUMMUL(Y8, Y1, DX)
 	CUMMUL(Y8, Y2, DX)
@@ -1098,11 +1102,7 @@ cr4loop:
 	CUMMUL(Y9, Y4, DX)
 	CUMMUL(Y9, Y5, DX)
 	CUMMUL(Y9, Y6, DX)
-	ADDQ    $32, SI
-	ADDQ    $32, R8
-	ADDQ    $16, DI
-	SUBQ    $4, CX
-	JMP     cr4loop
+	CRNEXT(cr4loop)
 
 cr4done:
 	VZEROUPPER

@@ -1109,55 +1109,92 @@ csnext:
 	VMOVDQU32        Y24, K3, Y25; \
 	VMOVDQU32        Y25, (p)
 
+// CRSETUP (after DI tab, SI plus, R8 minus, CX R, the rows to do): R9 the
+// bytes from spin k's row r to spin k+1's, R10 those from threshold j's
+// row r to j+1's, and THRESH's constants in Z20–Z24. (The arguments are
+// read outside the macro, where go vet's asmdecl check sees them.)
+#define CRSETUP \
+	MOVQ         CX, R9; \
+	SHLQ         $3, R9; \
+	MOVQ         CX, R10; \
+	SHLQ         $2, R10; \
+	VBROADCASTSD TWO32, Z20; \
+	VBROADCASTSD HALF, Z21; \
+	VBROADCASTSD MAXU32, Z22; \
+	VPXORQ       Z23, Z23, Z23; \
+	VPTERNLOGD   $0xff, Z24, Z24, Z24
+
+// CRSPIN0: Z0, Z1 = spin 0's plus and minus of the 8 rows at SI, R8 (the
+// state probabilities p0 = 1·plus, p1 = 1·minus); AX, BX at spin 0.
+#define CRSPIN0 \
+	MOVQ    SI, AX; \
+	MOVQ    R8, BX; \
+	VMOVUPD (AX), Z0; \
+	VMOVUPD (BX), Z1
+
+// CRSPIN: AX, BX on to the next spin, its plus and minus in Z16, Z17.
+#define CRSPIN \
+	ADDQ    R9, AX; \
+	ADDQ    R9, BX; \
+	VMOVUPD (AX), Z16; \
+	VMOVUPD (BX), Z17
+
+// CRSPLIT(q, hi): state s (q) splits into s + 2^k (hi = q·minus) and s
+// (q·plus), CatRowsGeneric's p[s+n] = p[s]·mi, p[s] *= pl.
+#define CRSPLIT(q, hi) \
+	VMULPD Z17, q, hi; \
+	VMULPD Z16, q, q
+
+// CRCUM(x): cum += x, its threshold to DX and DX on to the next threshold;
+// CRLAST(x) the last threshold's (DX stays).
+#define CRLAST(x) \
+	VADDPD x, Z18, Z18; \
+	THRESH(DX)
+
+#define CRCUM(x) \
+	CRLAST(x); \
+	ADDQ   R10, DX
+
+// CRHEAD(done): the loop's test; CRSTART: the start of a row block's
+// thresholds (DX at tab, cum = 0 in Z18); CRNEXT(loop): on to the next 8
+// rows.
+#define CRHEAD(done) \
+	TESTQ CX, CX; \
+	JZ    done
+
+#define CRSTART \
+	MOVQ    DI, DX; \
+	VMOVAPD Z23, Z18
+
+#define CRNEXT(loop) \
+	ADDQ $64, SI; \
+	ADDQ $64, R8; \
+	ADDQ $32, DI; \
+	SUBQ $8, CX; \
+	JMP  loop
+
 // func catRows2AVX512(tab *uint32, plus, minus *float64, R int)
 //
 // CatRowsGeneric for d = 2 and R a multiple of 8: 8 rows a loop (one
 // per lane), the 4 state probabilities in Z0–Z3.
 TEXT ·catRows2AVX512(SB), NOSPLIT, $0-32
-	MOVQ         tab+0(FP), DI
-	MOVQ         plus+8(FP), SI
-	MOVQ         minus+16(FP), R8
-	MOVQ         R+24(FP), CX
-	MOVQ         CX, R9
-	SHLQ         $3, R9 // bytes from spin k's row r to spin k+1's
-	MOVQ         CX, R10
-	SHLQ         $2, R10 // bytes from threshold j's row r to j+1's
-	VBROADCASTSD TWO32, Z20
-	VBROADCASTSD HALF, Z21
-	VBROADCASTSD MAXU32, Z22
-	VPXORQ       Z23, Z23, Z23
-	VPTERNLOGD   $0xff, Z24, Z24, Z24
+	MOVQ tab+0(FP), DI
+	MOVQ plus+8(FP), SI
+	MOVQ minus+16(FP), R8
+	MOVQ R+24(FP), CX
+	CRSETUP
 
 cr2loop:
-	TESTQ        CX, CX
-	JZ           cr2done
-	MOVQ         SI, AX
-	MOVQ         R8, BX
-	VMOVUPD      (AX), Z0 // spin 0: p0 = 1·plus, p1 = 1·minus
-	VMOVUPD      (BX), Z1
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	VMOVUPD      (AX), Z16
-	VMOVUPD      (BX), Z17
-	VMULPD       Z17, Z0, Z2
-	VMULPD       Z16, Z0, Z0
-	VMULPD       Z17, Z1, Z3
-	VMULPD       Z16, Z1, Z1
-	MOVQ         DI, DX
-	VMOVAPD      Z23, Z18 // cum
-	VADDPD       Z0, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z1, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z2, Z18, Z18
-	THRESH(DX)
-	ADDQ         $64, SI
-	ADDQ         $64, R8
-	ADDQ         $32, DI
-	SUBQ         $8, CX
-	JMP          cr2loop
+	CRHEAD(cr2done)
+	CRSPIN0
+	CRSPIN
+	CRSPLIT(Z0, Z2)
+	CRSPLIT(Z1, Z3)
+	CRSTART
+	CRCUM(Z0)
+	CRCUM(Z1)
+	CRLAST(Z2)
+	CRNEXT(cr2loop)
 
 cr2done:
 	VZEROUPPER
@@ -1168,74 +1205,32 @@ cr2done:
 // CatRowsGeneric for d = 3 and R a multiple of 8: 8 rows a loop (one
 // per lane), the 8 state probabilities in Z0–Z7.
 TEXT ·catRows3AVX512(SB), NOSPLIT, $0-32
-	MOVQ         tab+0(FP), DI
-	MOVQ         plus+8(FP), SI
-	MOVQ         minus+16(FP), R8
-	MOVQ         R+24(FP), CX
-	MOVQ         CX, R9
-	SHLQ         $3, R9 // bytes from spin k's row r to spin k+1's
-	MOVQ         CX, R10
-	SHLQ         $2, R10 // bytes from threshold j's row r to j+1's
-	VBROADCASTSD TWO32, Z20
-	VBROADCASTSD HALF, Z21
-	VBROADCASTSD MAXU32, Z22
-	VPXORQ       Z23, Z23, Z23
-	VPTERNLOGD   $0xff, Z24, Z24, Z24
+	MOVQ tab+0(FP), DI
+	MOVQ plus+8(FP), SI
+	MOVQ minus+16(FP), R8
+	MOVQ R+24(FP), CX
+	CRSETUP
 
 cr3loop:
-	TESTQ        CX, CX
-	JZ           cr3done
-	MOVQ         SI, AX
-	MOVQ         R8, BX
-	VMOVUPD      (AX), Z0 // spin 0: p0 = 1·plus, p1 = 1·minus
-	VMOVUPD      (BX), Z1
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	VMOVUPD      (AX), Z16
-	VMOVUPD      (BX), Z17
-	VMULPD       Z17, Z0, Z2
-	VMULPD       Z16, Z0, Z0
-	VMULPD       Z17, Z1, Z3
-	VMULPD       Z16, Z1, Z1
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	VMOVUPD      (AX), Z16
-	VMOVUPD      (BX), Z17
-	VMULPD       Z17, Z0, Z4
-	VMULPD       Z16, Z0, Z0
-	VMULPD       Z17, Z1, Z5
-	VMULPD       Z16, Z1, Z1
-	VMULPD       Z17, Z2, Z6
-	VMULPD       Z16, Z2, Z2
-	VMULPD       Z17, Z3, Z7
-	VMULPD       Z16, Z3, Z3
-	MOVQ         DI, DX
-	VMOVAPD      Z23, Z18 // cum
-	VADDPD       Z0, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z1, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z2, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z3, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z4, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z5, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z6, Z18, Z18
-	THRESH(DX)
-	ADDQ         $64, SI
-	ADDQ         $64, R8
-	ADDQ         $32, DI
-	SUBQ         $8, CX
-	JMP          cr3loop
+	CRHEAD(cr3done)
+	CRSPIN0
+	CRSPIN
+	CRSPLIT(Z0, Z2)
+	CRSPLIT(Z1, Z3)
+	CRSPIN
+	CRSPLIT(Z0, Z4)
+	CRSPLIT(Z1, Z5)
+	CRSPLIT(Z2, Z6)
+	CRSPLIT(Z3, Z7)
+	CRSTART
+	CRCUM(Z0)
+	CRCUM(Z1)
+	CRCUM(Z2)
+	CRCUM(Z3)
+	CRCUM(Z4)
+	CRCUM(Z5)
+	CRLAST(Z6)
+	CRNEXT(cr3loop)
 
 cr3done:
 	VZEROUPPER
@@ -1246,118 +1241,49 @@ cr3done:
 // CatRowsGeneric for d = 4 and R a multiple of 8: 8 rows a loop (one
 // per lane), the 16 state probabilities in Z0–Z15.
 TEXT ·catRows4AVX512(SB), NOSPLIT, $0-32
-	MOVQ         tab+0(FP), DI
-	MOVQ         plus+8(FP), SI
-	MOVQ         minus+16(FP), R8
-	MOVQ         R+24(FP), CX
-	MOVQ         CX, R9
-	SHLQ         $3, R9 // bytes from spin k's row r to spin k+1's
-	MOVQ         CX, R10
-	SHLQ         $2, R10 // bytes from threshold j's row r to j+1's
-	VBROADCASTSD TWO32, Z20
-	VBROADCASTSD HALF, Z21
-	VBROADCASTSD MAXU32, Z22
-	VPXORQ       Z23, Z23, Z23
-	VPTERNLOGD   $0xff, Z24, Z24, Z24
+	MOVQ tab+0(FP), DI
+	MOVQ plus+8(FP), SI
+	MOVQ minus+16(FP), R8
+	MOVQ R+24(FP), CX
+	CRSETUP
 
 cr4loop:
-	TESTQ        CX, CX
-	JZ           cr4done
-	MOVQ         SI, AX
-	MOVQ         R8, BX
-	VMOVUPD      (AX), Z0 // spin 0: p0 = 1·plus, p1 = 1·minus
-	VMOVUPD      (BX), Z1
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	VMOVUPD      (AX), Z16
-	VMOVUPD      (BX), Z17
-	VMULPD       Z17, Z0, Z2
-	VMULPD       Z16, Z0, Z0
-	VMULPD       Z17, Z1, Z3
-	VMULPD       Z16, Z1, Z1
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	VMOVUPD      (AX), Z16
-	VMOVUPD      (BX), Z17
-	VMULPD       Z17, Z0, Z4
-	VMULPD       Z16, Z0, Z0
-	VMULPD       Z17, Z1, Z5
-	VMULPD       Z16, Z1, Z1
-	VMULPD       Z17, Z2, Z6
-	VMULPD       Z16, Z2, Z2
-	VMULPD       Z17, Z3, Z7
-	VMULPD       Z16, Z3, Z3
-	ADDQ         R9, AX
-	ADDQ         R9, BX
-	VMOVUPD      (AX), Z16
-	VMOVUPD      (BX), Z17
-	VMULPD       Z17, Z0, Z8
-	VMULPD       Z16, Z0, Z0
-	VMULPD       Z17, Z1, Z9
-	VMULPD       Z16, Z1, Z1
-	VMULPD       Z17, Z2, Z10
-	VMULPD       Z16, Z2, Z2
-	VMULPD       Z17, Z3, Z11
-	VMULPD       Z16, Z3, Z3
-	VMULPD       Z17, Z4, Z12
-	VMULPD       Z16, Z4, Z4
-	VMULPD       Z17, Z5, Z13
-	VMULPD       Z16, Z5, Z5
-	VMULPD       Z17, Z6, Z14
-	VMULPD       Z16, Z6, Z6
-	VMULPD       Z17, Z7, Z15
-	VMULPD       Z16, Z7, Z7
-	MOVQ         DI, DX
-	VMOVAPD      Z23, Z18 // cum
-	VADDPD       Z0, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z1, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z2, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z3, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z4, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z5, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z6, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z7, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z8, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z9, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z10, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z11, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z12, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z13, Z18, Z18
-	THRESH(DX)
-	ADDQ         R10, DX
-	VADDPD       Z14, Z18, Z18
-	THRESH(DX)
-	ADDQ         $64, SI
-	ADDQ         $64, R8
-	ADDQ         $32, DI
-	SUBQ         $8, CX
-	JMP          cr4loop
+	CRHEAD(cr4done)
+	CRSPIN0
+	CRSPIN
+	CRSPLIT(Z0, Z2)
+	CRSPLIT(Z1, Z3)
+	CRSPIN
+	CRSPLIT(Z0, Z4)
+	CRSPLIT(Z1, Z5)
+	CRSPLIT(Z2, Z6)
+	CRSPLIT(Z3, Z7)
+	CRSPIN
+	CRSPLIT(Z0, Z8)
+	CRSPLIT(Z1, Z9)
+	CRSPLIT(Z2, Z10)
+	CRSPLIT(Z3, Z11)
+	CRSPLIT(Z4, Z12)
+	CRSPLIT(Z5, Z13)
+	CRSPLIT(Z6, Z14)
+	CRSPLIT(Z7, Z15)
+	CRSTART
+	CRCUM(Z0)
+	CRCUM(Z1)
+	CRCUM(Z2)
+	CRCUM(Z3)
+	CRCUM(Z4)
+	CRCUM(Z5)
+	CRCUM(Z6)
+	CRCUM(Z7)
+	CRCUM(Z8)
+	CRCUM(Z9)
+	CRCUM(Z10)
+	CRCUM(Z11)
+	CRCUM(Z12)
+	CRCUM(Z13)
+	CRLAST(Z14)
+	CRNEXT(cr4loop)
 
 cr4done:
 	VZEROUPPER

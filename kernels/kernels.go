@@ -14,14 +14,15 @@
 // Paths, fastest first:
 //   - avx512 (AVX512F; kernels_avx512_amd64.s) and avx2 (AVX2 + FMA3;
 //     kernels_avx2_amd64.s), built on amd64 with the gc toolchain unless
-//     the purego tag is set (kernels_amd64.go lists them,
-//     kernels_noasm.go is the complement);
+//     the purego tag is set (asm.go lists them and holds the wrappers,
+//     kernels_amd64.go declares the assembly, kernels_noasm.go is the
+//     complement);
 //   - generic (generic.go), everywhere.
 //
 // The assembly paths evaluate exp, log1p and the quotients with their own
 // range reductions and polynomials (no calls into package math), run the
 // two inner loops of the enumeration in assembly and the two outer ones in
-// Go (enum_amd64.go), and, when the tables are exactly symmetric under the
+// Go (enum_asm.go), and, when the tables are exactly symmetric under the
 // global spin flip (the engine's are), enumerate half of the
 // configurations. For D ≥ 3 and moderate tables (fields summing to at most
 // 300 and not all below 0.1, fine tables spanning at most 200: the

@@ -2,40 +2,9 @@
 
 package kernels
 
-import "rgflow/kernels/internal/dispatch"
-
-// The assembly paths, fastest first; whether this CPU runs them comes from
-// the feature table that kernels/dense shares (dispatch.CPU).
-var archImpls = []*impl{
-	{
-		name:      "avx512",
-		available: dispatch.CPU.AVX512Path(),
-		enumerate: func(e *Enum) {
-			enumerateBlocks(e, enumBlockAVX512, &fastBlock{enumBlockFastAVX512, expAVX512Go})
-		},
-		tanh:     tanhAVX512Go,
-		relu:     reluAVX512Go,
-		reluMask: reluMaskAVX512Go,
-		adam:     adamAVX512Go,
-		fmaLoop:  fmaLoopAVX512,
-		fmaLanes: 8,
-		gibbs:    gibbsAVX512(),
-	},
-	{
-		name:      "avx2",
-		available: dispatch.CPU.AVX2Path(),
-		enumerate: func(e *Enum) {
-			enumerateBlocks(e, enumBlockAVX2, &fastBlock{enumBlockFastAVX2, expAVX2Go})
-		},
-		tanh:     tanhAVX2Go,
-		relu:     reluAVX2Go,
-		reluMask: reluMaskAVX2Go,
-		adam:     adamAVX2Go,
-		fmaLoop:  fmaLoopAVX2,
-		fmaLanes: 4,
-		gibbs:    gibbsAVX2(),
-	},
-}
+// The declarations of the enumeration's and the vector kernels' assembly
+// (kernels_avx512_amd64.s, kernels_avx2_amd64.s), each with the pure-Go
+// twin it computes; asm.go holds the paths' table and the wrappers.
 
 // enumBlockAVX512 is the (s2, s3) part of EnumerateGeneric's loop nest (the
 // two inner loops, with their acc2/sum2 level) for one fixed (s0, s1) and
@@ -76,12 +45,6 @@ func enumBlockFastAVX2(d, nS int, a01, phi01, g01, t12, tx23, tx03, uf2, uf3, w2
 //go:noescape
 func expAVX2(dst, x *float64, n int)
 
-func expAVX2Go(dst, x []float64) {
-	if len(x) > 0 {
-		expAVX2(&dst[:len(x)][0], &x[0], len(x))
-	}
-}
-
 // tanhAVX512 is TanhGeneric's loop: dst[i] = tanh x[i] for i < n, with the
 // tail done under a mask.
 //
@@ -98,24 +61,6 @@ func tanhAVX2(dst, x *float64, n int)
 //
 //go:noescape
 func expAVX512(dst, x *float64, n int)
-
-func expAVX512Go(dst, x []float64) {
-	if len(x) > 0 {
-		expAVX512(&dst[:len(x)][0], &x[0], len(x))
-	}
-}
-
-func tanhAVX512Go(dst, x []float64) {
-	if len(x) > 0 {
-		tanhAVX512(&dst[0], &x[0], len(x))
-	}
-}
-
-func tanhAVX2Go(dst, x []float64) {
-	if len(x) > 0 {
-		tanhAVX2(&dst[0], &x[0], len(x))
-	}
-}
 
 // reluAVX512 is ReluGeneric's loop (the tail under a mask).
 //
@@ -143,57 +88,11 @@ func reluMaskAVX2(grad, z *float64, n int)
 //go:noescape
 func adamAVX512(params, grad, m, v *float64, n int, c *AdamCoef)
 
-func adamAVX512Go(params, grad, m, v []float64, c *AdamCoef) {
-	n := len(grad) &^ 7
-	if n > 0 {
-		adamAVX512(&params[0], &grad[0], &m[0], &v[0], n, c)
-	}
-	AdamGeneric(params[n:], grad[n:], m[n:], v[n:], c)
-}
-
 // adamAVX2 is AdamGeneric's loop for n a multiple of 4 (adamAVX512's
 // operations, 4 parameters a step).
 //
 //go:noescape
 func adamAVX2(params, grad, m, v *float64, n int, c *AdamCoef)
-
-func adamAVX2Go(params, grad, m, v []float64, c *AdamCoef) {
-	n := len(grad) &^ 3
-	if n > 0 {
-		adamAVX2(&params[0], &grad[0], &m[0], &v[0], n, c)
-	}
-	AdamGeneric(params[n:], grad[n:], m[n:], v[n:], c)
-}
-
-func reluAVX512Go(dst, z []float64) {
-	if len(z) > 0 {
-		reluAVX512(&dst[0], &z[0], len(z))
-	}
-}
-
-func reluMaskAVX512Go(g, z []float64) {
-	if len(z) > 0 {
-		reluMaskAVX512(&g[0], &z[0], len(z))
-	}
-}
-
-// reluAVX2Go and reluMaskAVX2Go leave fewer than 8 elements to the Go
-// loops, which cost less than the call (the same bits either way).
-func reluAVX2Go(dst, z []float64) {
-	if len(z) < 8 {
-		ReluGeneric(dst, z)
-		return
-	}
-	reluAVX2(&dst[0], &z[0], len(z))
-}
-
-func reluMaskAVX2Go(g, z []float64) {
-	if len(z) < 8 {
-		ReluMaskGeneric(g, z)
-		return
-	}
-	reluMaskAVX2(&g[0], &z[0], len(z))
-}
 
 // fmaLoopAVX512 is FMALoopGeneric with each chain in a zmm (12 independent
 // VFMADD231PD a round).

@@ -278,8 +278,49 @@ var testHookStarted func(*plugin.Client, *exec.Cmd)
 // Errors are one sentence that names path and the problem. Set
 // RGFLOW_PLUGIN_DEBUG=1 to see go-plugin's log and the plugin's stderr.
 func Load(ctx context.Context, path string) (*reps.Rep, error) {
-	if err := checkExecutable(path); err != nil {
+	var desc *Description
+	err := call(ctx, path, representationKind, func(ctx context.Context, raw any) error {
+		impl, ok := raw.(Representation)
+		if !ok {
+			return fmt.Errorf("plugin %s served a %T instead of a representation", path, raw)
+		}
+		var err error
+		if desc, err = impl.Describe(ctx); err != nil {
+			return rpcError{err}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
+	}
+	return validate(path, desc)
+}
+
+// kind is one kind of plugin as the host loads it: the key of its service
+// in the plugin map, what it serves and the call that asks for it, for
+// messages.
+type kind struct {
+	key, noun, rpc string
+}
+
+var (
+	representationKind = kind{PluginName, "representation", "Describe"}
+	blockKind          = kind{BlockPluginName, "block geometry", "Geometry"}
+)
+
+// rpcError marks an error that call's function returned from the
+// plugin's RPC (as opposed to one it made itself), which call explains.
+type rpcError struct{ err error }
+
+func (e rpcError) Error() string { return e.err.Error() }
+
+// call starts the plugin at path, dispenses its service of kind k and runs
+// f on it, which asks for what the plugin serves (and returns the RPC's
+// error wrapped in rpcError, or an error of its own); then it stops the
+// plugin. Load and LoadBlock are built on it (see Load).
+func call(ctx context.Context, path string, k kind, f func(ctx context.Context, raw any) error) error {
+	if err := checkExecutable(path); err != nil {
+		return err
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -289,17 +330,17 @@ func Load(ctx context.Context, path string) (*reps.Rep, error) {
 	deadline, _ := ctx.Deadline()
 	budget := time.Until(deadline)
 	if err := ctx.Err(); err != nil || budget <= 0 {
-		return nil, fmt.Errorf("plugin %s was not started: %v", path, context.Cause(ctx))
+		return fmt.Errorf("plugin %s was not started: %v", path, context.Cause(ctx))
 	}
 
 	// A bare file name would be looked up in $PATH; the plugin is the file
 	// at path, so run it by absolute name (messages keep path as given).
 	execPath, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("plugin %s cannot be located: %v", path, err)
+		return fmt.Errorf("plugin %s cannot be located: %v", path, err)
 	}
 	// ctx also bounds the process itself: on a deadline or a cancellation
-	// os/exec kills it, which unblocks a start-up or a Describe that hangs
+	// os/exec kills it, which unblocks a start-up or a call that hangs
 	// (go-plugin's own StartTimeout only gives up waiting). A healthy plugin
 	// is stopped gracefully by client.Kill before any cancel of ours runs.
 	cmd := exec.CommandContext(ctx, execPath)
@@ -335,23 +376,22 @@ func Load(ctx context.Context, path string) (*reps.Rep, error) {
 	}
 	if err != nil {
 		client.Kill()
-		return nil, startError(ctx, path, err, cmd, stderr, budget)
+		return startError(ctx, path, err, cmd, stderr, budget)
 	}
-	raw, err := rpc.Dispense(PluginName)
+	raw, err := rpc.Dispense(k.key)
 	if err != nil {
-		return nil, fmt.Errorf("plugin %s does not serve a representation: %v", path, firstLine(err.Error()))
+		return fmt.Errorf("plugin %s does not serve a %s: %v", path, k.noun, firstLine(err.Error()))
 	}
-	impl, ok := raw.(Representation)
-	if !ok {
-		return nil, fmt.Errorf("plugin %s served a %T instead of a representation", path, raw)
-	}
-	desc, err := impl.Describe(ctx)
-	if err != nil {
-		return nil, describeError(ctx, path, err, client, cmd, stderr, budget)
+	if err := f(ctx, raw); err != nil {
+		var re rpcError
+		if errors.As(err, &re) {
+			return describeError(ctx, path, k, re.err, client, cmd, stderr, budget)
+		}
+		return err
 	}
 	// The plugin has done its job; stop it before the (pure) validation.
 	client.Kill()
-	return validate(path, desc)
+	return nil
 }
 
 // validate turns a description into a representation, or says in one
@@ -438,11 +478,12 @@ func startError(ctx context.Context, path string, err error, cmd *exec.Cmd, stde
 	return fmt.Errorf("plugin %s could not be started: %s", path, strings.TrimPrefix(firstLine(msg), "fork/exec "+cmd.Path+": "))
 }
 
-// describeError explains a failed Describe: a time-out, a cancellation, a
-// crash of the plugin, or an error the plugin returned.
-func describeError(ctx context.Context, path string, err error, client *plugin.Client, cmd *exec.Cmd, stderr *tailBuffer, budget time.Duration) error {
+// describeError explains a failed call of kind k (Describe, Geometry): a
+// time-out, a cancellation, a crash of the plugin, a plugin of another
+// kind, or an error the plugin returned.
+func describeError(ctx context.Context, path string, k kind, err error, client *plugin.Client, cmd *exec.Cmd, stderr *tailBuffer, budget time.Duration) error {
 	if timedOut(ctx, err) {
-		return ctxError(ctx, path, "answer Describe", budget)
+		return ctxError(ctx, path, "answer "+k.rpc, budget)
 	}
 	// A plugin that died mid-call shows up as a broken connection; give the
 	// client a moment to notice the exit, which also reaps the process and
@@ -453,18 +494,21 @@ func describeError(ctx context.Context, path string, err error, client *plugin.C
 	if ctx.Err() != nil {
 		// The deadline came while we waited, and os/exec killed the
 		// process: that is our doing, not a crash.
-		return ctxError(ctx, path, "answer Describe", budget)
+		return ctxError(ctx, path, "answer "+k.rpc, budget)
 	}
 	if client.Exited() {
 		if out := stderr.lastLine(); out != "" {
-			return fmt.Errorf("plugin %s crashed while describing its representation (%v), saying %q", path, cmd.ProcessState, truncate(out, 120))
+			return fmt.Errorf("plugin %s crashed while describing its %s (%v), saying %q", path, k.noun, cmd.ProcessState, truncate(out, 120))
 		}
-		return fmt.Errorf("plugin %s crashed while describing its representation (%v)", path, cmd.ProcessState)
+		return fmt.Errorf("plugin %s crashed while describing its %s (%v)", path, k.noun, cmd.ProcessState)
+	}
+	if st, ok := status.FromError(err); ok && st.Code() == codes.Unimplemented {
+		return fmt.Errorf("plugin %s serves no %s (it is a plugin of another kind: %s)", path, k.noun, firstLine(st.Message()))
 	}
 	if st, ok := status.FromError(err); ok && st.Code() != codes.OK {
-		return fmt.Errorf("plugin %s failed to describe its representation: %s", path, firstLine(st.Message()))
+		return fmt.Errorf("plugin %s failed to describe its %s: %s", path, k.noun, firstLine(st.Message()))
 	}
-	return fmt.Errorf("plugin %s failed to describe its representation: %s", path, firstLine(err.Error()))
+	return fmt.Errorf("plugin %s failed to describe its %s: %s", path, k.noun, firstLine(err.Error()))
 }
 
 // timedOut tells whether ctx has ended. gRPC enforces the deadline with a

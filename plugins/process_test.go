@@ -55,6 +55,8 @@ var (
 	shipped  = []string{"e45"}
 	builtins = map[string]string{"a1e": "A1+E", "2a1e": "2A1+E", "a12e": "A1+2E"}
 	broken   = []string{"badcookie", "badversion", "crashstart", "crashdescribe", "hang", "badr", "badbasis"}
+	// block plugins (testdata/rgflow-block-*): a good one and a malformed one
+	blockPlugins = []string{"free2x1", "badbond"}
 )
 
 // hostEnv makes the test binary act as a host that loads the plugin named
@@ -85,7 +87,7 @@ func run(m *testing.M) int {
 	}
 	execProblem = runnable.Check(bin("template"))
 	if testing.Verbose() {
-		fmt.Printf("built %d plugins in %v\n", len(shipped)+len(builtins)+len(broken)+1, time.Since(start).Round(time.Millisecond))
+		fmt.Printf("built %d plugins in %v\n", len(shipped)+len(builtins)+len(broken)+len(blockPlugins)+1, time.Since(start).Round(time.Millisecond))
 	}
 	return m.Run()
 }
@@ -102,6 +104,9 @@ func buildPlugins(dir string) error {
 	}
 	for _, b := range broken {
 		args = append(args, "./testdata/"+Prefix+b)
+	}
+	for _, b := range blockPlugins {
+		args = append(args, "./testdata/"+BlockPrefix+b)
 	}
 	cmds := [][]string{args,
 		// The template carries //go:build ignore; naming the file builds it

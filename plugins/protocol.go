@@ -66,7 +66,8 @@ var Handshake = plugin.HandshakeConfig{
 // PluginMap is the plugin set that host and plugins agree on. The host only
 // needs the client half, so its entry carries no implementation.
 var PluginMap = map[string]plugin.Plugin{
-	PluginName: &RepresentationPlugin{},
+	PluginName:      &RepresentationPlugin{},
+	BlockPluginName: &BlockPlugin{},
 }
 
 // RepresentationPlugin is the go-plugin binding of Representation. It

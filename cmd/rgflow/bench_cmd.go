@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"rgflow/bench"
 	"rgflow/engine"
+	"rgflow/engine/geometry"
 	"rgflow/internal/quote"
 	"rgflow/reps"
 )
@@ -26,6 +28,8 @@ func runBench(ctx context.Context, args []string) error {
 	retry := fs.Bool("retry-failed", false, "with -resume, run again the runs recorded with an error")
 	parallel := fs.Int("parallel", 0, "trainings at once (0: one per CPU; epoch-time always runs one at a time)")
 	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
+	block := fs.String("block", engine.DefaultConfig().Block, "the block every run trains on ([train] block; the built-in blocks: "+geometry.Names+"; not bias-vs-block, which sets its own)")
+	shells := fs.Int("shells", 1, "coupling shells of -block ([train] shells; docs/conventions.md §14)")
 	quiet := fs.Bool("quiet", false, "no progress bars")
 	slurm := addSlurmFlags(fs) // bench_slurm.go
 	fs.Usage = func() {
@@ -89,6 +93,18 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if setBlock, setShells := flagGiven(fs, "block"), flagGiven(fs, "shells"); setBlock || setShells {
+		b, sh := *block, *shells
+		if !setBlock {
+			b = ""
+		}
+		if !setShells {
+			sh = 0
+		}
+		if err := bench.SetBlock(cfg, b, sh); err != nil {
+			return err
+		}
+	}
 
 	opts := bench.Options{
 		Suite: suite, Config: cfg, OutDir: dir, Resume: *resume, RetryFailed: *retry, Parallel: *parallel, Kernels: kernelPath,
@@ -131,4 +147,11 @@ func checkBenchFiles(configPath, dir string) error {
 		return fmt.Errorf("-config %s lies in the results directory -out %s, whose files the suite writes; keep the experiment file outside it", quote.Cut(configPath), quote.Cut(dir))
 	}
 	return nil
+}
+
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

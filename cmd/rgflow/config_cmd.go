@@ -9,6 +9,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"rgflow/engine"
+	"rgflow/internal/humanize"
 )
 
 // runConfig prints the full default configuration (for a representation,
@@ -50,7 +51,7 @@ func runConfig(ctx context.Context, args []string) error {
 		header = append(header, fmt.Sprintf("For %s (d = %d spins per site, c = %d couplings): trajectories = %d, network depth %d and width %d.",
 			r.Name, r.D, c, cfg.TrajectoriesFor(c), len(sizes)-2, sizes[1]))
 		est := engine.EstimateResources(cfg, r.D, c, cfg.Epochs)
-		header = append(header, fmt.Sprintf("Estimated: about %s of memory, roughly %s an epoch.", engine.FormatBytes(est.Bytes), engine.FormatDuration(est.EpochSeconds)))
+		header = append(header, fmt.Sprintf("Estimated: about %s of memory, roughly %s an epoch.", humanize.Bytes(est.Bytes), humanize.Duration(est.EpochSeconds)))
 	}
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("the configuration is not valid: %v", err)

@@ -39,67 +39,82 @@ func parseVector(flagName, s string, c int, rep string) ([]float64, error) {
 
 // evalResult is rgflow eval's JSON (docs/formats.md).
 type evalResult struct {
-	Rep     string    `json:"rep"`
-	Mirror  string    `json:"coarse_mirror"`
-	Bonds   string    `json:"bonds"`
-	J       []float64 `json:"J"`
-	Jp      []float64 `json:"Jp"`
-	KL      float64   `json:"kl"`
-	Grad    []float64 `json:"grad"`
-	Kernels string    `json:"kernels"`
+	Rep         string    `json:"rep"`
+	Mirror      string    `json:"coarse_mirror"`
+	Bonds       string    `json:"bonds"`
+	Block       string    `json:"block"`
+	CoarseSites int       `json:"coarse_sites"`
+	Shells      int       `json:"shells"`
+	J           []float64 `json:"J"`
+	Jp          []float64 `json:"Jp"`
+	KL          float64   `json:"kl"`
+	Grad        []float64 `json:"grad"`
+	Kernels     string    `json:"kernels"`
 	// KernelChoice is the path of each kernel (kernels.Path.ChoiceMap).
 	KernelChoice map[string]string `json:"kernel_choice"`
 }
 
 func runEval(ctx context.Context, args []string) error {
 	fs := newFlags("eval")
-	repName := fs.String("rep", "A1", repFlagHelp)
 	Js := fs.String("J", "", "fine coupling vector, comma-separated")
 	Jps := fs.String("Jp", "", "coarse coupling vector J′, comma-separated")
-	mirror := fs.String("coarse-mirror", "axis", "the coarse block's mirror: "+engine.Mirrors.Help())
+	pf := addProblemFlags(fs, "the coarse block's mirror: "+engine.Mirrors.Help())
 	bonds := fs.String("bonds", engine.BondsRotated, "the bond convention: "+engine.Bonds.Help())
-	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, coarse_mirror, bonds, J, Jp, kl, grad, kernels, kernel_choice}")
-	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
+	jsonOut := fs.String("json", "", jsonFlagHelp+": {rep, coarse_mirror, bonds, block, coarse_sites, shells, J, Jp, kl, grad, kernels, kernel_choice}")
 	if err := parse(fs, legacyJSON("eval", args)); err != nil {
 		return err
 	}
-	if err := checkPluginDir(*pluginDir); err != nil {
-		return err
+	bc := engine.Config{Block: *pf.block, Shells: *pf.shells, Bonds: *bonds}
+	if err := bc.CheckBlock(); err != nil {
+		return fmt.Errorf("-%v", err)
 	}
-	r, err := resolveRep(ctx, *repName, *pluginDir)
+	r, m, geom, err := pf.resolve(ctx, *jsonOut)
 	if err != nil {
 		return err
 	}
 	if err := reps.ExactLimit("the exact KL", r.Name, r.D); err != nil {
 		return err
 	}
-	if err := checkFiles([]file{pluginFile(r)}, []file{{"json", *jsonOut, 0}}, nil); err != nil {
-		return err
-	}
-	m, err := engine.ResolveCoarseMirror(r, *mirror)
-	if err != nil {
-		return fmt.Errorf("-coarse-mirror: %v", err)
-	}
 	if err := engine.CheckConventions(*bonds, m.Name); err != nil {
 		return fmt.Errorf("-bonds, -coarse-mirror: %v", err)
 	}
-	J, err := parseVector("J", *Js, r.C(), r.Name)
+	pair, err := blockPair(r, m, *bonds, *pf.block, *pf.shells, geom)
 	if err != nil {
 		return err
 	}
-	Jp, err := parseVector("Jp", *Jps, r.C(), r.Name)
+	c, what := pair.Couplings(), r.Name
+	if pair.Shells() > 1 {
+		what = fmt.Sprintf("%s with %d shells", r.Name, pair.Shells())
+	}
+	J, err := parseVector("J", *Js, c, what)
 	if err != nil {
 		return err
 	}
-	b := engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m), engine.WithBonds(*bonds))
-	// summed configuration by configuration: KL's own form loses a KL
-	// far below the couplings' size to rounding (negative at |J| = 10³)
-	kl, grad, err := b.KLPrecise(ctx, J, Jp)
+	Jp, err := parseVector("Jp", *Jps, c, what)
+	if err != nil {
+		return err
+	}
+	var kl float64
+	var grad []float64
+	kernels := ""
+	if b, ok := pair.(*engine.Blocks); ok {
+		// summed configuration by configuration: KL's own form loses a KL
+		// far below the couplings' size to rounding (negative at |J| = 10³)
+		kl, grad, err = b.KLPrecise(ctx, J, Jp)
+		kernels = b.Kernels().Name()
+	} else {
+		// any other block: its exact divergence in Go, per coarse site
+		klv, g := make([]float64, 1), make([]float64, c)
+		err = pair.KLBatchContext(ctx, J, Jp, klv, g, 0)
+		kl, grad = klv[0], g
+		p, _ := engine.GeometryPair(pair)
+		kernels = "go " + p.MethodName()
+	}
 	if err != nil {
 		return fmt.Errorf("interrupted; nothing written")
 	}
 	if *jsonOut != "" {
-		err := writeJSON(*jsonOut, evalResult{r.Name, m.Name, *bonds, J, Jp, kl, grad, b.Kernels().Name(), b.Kernels().ChoiceMap()})
+		err := writeJSON(*jsonOut, evalResult{r.Name, m.Name, *bonds, pair.BlockName(), pair.CoarseSites(), pair.Shells(), J, Jp, kl, grad, kernels, pair.Plaquette().Kernels().ChoiceMap()})
 		if err != nil || *jsonOut == "-" {
 			return err
 		}

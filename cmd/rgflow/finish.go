@@ -11,6 +11,7 @@ import (
 
 	"rgflow/engine"
 	"rgflow/internal/atomicfile"
+	"rgflow/internal/humanize"
 	"rgflow/reps"
 )
 
@@ -162,12 +163,12 @@ func (f *trainFlags) exactFor(ck *engine.Checkpoint) (exactOptions, error) {
 // noteWarmStart says, before it starts, that a warm start will take a
 // while (more than a minute by the estimate), and that a signal stops it.
 func noteWarmStart(cfg engine.Config, r *reps.Rep, resuming bool) {
-	est := engine.EstimateResources(cfg, r.D, r.C(), 0)
+	est := engine.EstimateResources(cfg, r.D, cfg.CouplingsFor(r.C()), 0)
 	if resuming || est.WarmStartSeconds < 60 {
 		return
 	}
 	fmt.Fprintf(os.Stderr, "rgflow: note: the warm start (warm_start = %q, %d points, %d steps of the fit) may take roughly %s before the first epoch (a rough estimate; Ctrl-C stops it)\n",
-		cfg.WarmStart, cfg.WarmStartPoints, cfg.WarmStartEpochs, engine.FormatDuration(est.WarmStartSeconds))
+		cfg.WarmStart, cfg.WarmStartPoints, cfg.WarmStartEpochs, humanize.Duration(est.WarmStartSeconds))
 }
 
 // noteDuration says that a run will take more than ten minutes by the
@@ -183,7 +184,7 @@ func noteDuration(est engine.Resources, epochs int, withOracle bool, r *reps.Rep
 		return
 	}
 	fmt.Fprintf(os.Stderr, "rgflow: note: this run may take roughly %s: %s of training (about %s an epoch) and %s of read-out%s (a rough estimate; the progress display measures the epochs)\n",
-		engine.FormatDuration(train+after), engine.FormatDuration(train), engine.FormatDuration(est.EpochSeconds), engine.FormatDuration(after),
+		humanize.Duration(train+after), humanize.Duration(train), humanize.Duration(est.EpochSeconds), humanize.Duration(after),
 		map[bool]string{true: " with the exact map", false: ""}[withOracle])
 }
 

@@ -209,19 +209,29 @@ func exactAlongside(ctx context.Context, res *flowResult, ck *engine.Checkpoint,
 	if err != nil {
 		return fmt.Errorf("-exact needs the checkpoint's representation: %v", err)
 	}
-	if r.C() != res.C {
-		return fmt.Errorf("-exact: representation %s has c = %d, but the checkpoint's network takes %d couplings", r.Name, r.C(), res.C)
-	}
 	mirror, err := engine.ResolveCoarseMirror(r, cfg.CoarseMirror)
 	if err != nil {
 		return fmt.Errorf("-exact: coarse_mirror: %v", err)
 	}
-	g, err := oracle.BuildGauge(ctx, r)
+	geom, _, err := loadBlock(ctx, cfg.Block, pluginDir)
+	if err != nil {
+		return fmt.Errorf("-exact needs the checkpoint's block: %v", err)
+	}
+	pair, err := blockPair(r, mirror, cfg.Bonds, cfg.Block, max(1, cfg.Shells), geom)
 	if err != nil {
 		return fmt.Errorf("-exact: %v", err)
 	}
-	o := oracle.NewContext(ctx, engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(mirror), engine.WithBonds(cfg.Bonds)))
-	o.G = g
+	if pair.Couplings() != res.C {
+		return fmt.Errorf("-exact: representation %s on block %s has c = %d, but the checkpoint's network takes %d couplings", r.Name, pair.BlockName(), pair.Couplings(), res.C)
+	}
+	o := oracle.NewContext(ctx, pair)
+	if pair.Shells() == 1 {
+		g, err := oracle.BuildGauge(ctx, r)
+		if err != nil {
+			return fmt.Errorf("-exact: %v", err)
+		}
+		o.G = g
+	}
 	var branch *oracle.Point
 	failed := 0
 	begin, said := time.Now(), time.Now()

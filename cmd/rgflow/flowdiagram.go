@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"rgflow/engine"
+	"rgflow/internal/plotfile"
 )
 
 // plane is the plane of a flow diagram: the points J = x e_0 + y u, with
@@ -124,7 +125,7 @@ func (s *streamlines) Thumbnail(c *draw.Canvas) {
 // fixed point's off-axis direction, with the fixed points in it.
 func diagramPanel(s engine.Summary, flow func([]float64) []float64) (*plot.Plot, error) {
 	pl := diagramPlane(s)
-	p := plot.New()
+	p := plotfile.New()
 	p.Title.Text = "flow diagram: streamlines of f(J) in the plane of J_0 and the fixed point's off-axis direction\n" + pl.uName
 	p.X.Label.Text = "J_0"
 	p.Y.Label.Text = "off-axis coordinate J·u"

@@ -20,6 +20,7 @@ import (
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
 	"rgflow/internal/buildinfo"
+	"rgflow/internal/humanize"
 	"rgflow/internal/inputfile"
 	"rgflow/reps"
 )
@@ -160,7 +161,11 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 	if err != nil {
 		return err
 	}
-	if err := checkInstanceOutputs(cfg, r, n, manifest, *f.configPath, man != nil); err != nil {
+	geom, blockFile, err := loadBlock(ctx, cfg.Block, *f.pluginDir)
+	if err != nil {
+		return err
+	}
+	if err := checkInstanceOutputs(cfg, r, n, manifest, *f.configPath, man != nil, blockFile); err != nil {
 		return err
 	}
 	if man == nil {
@@ -185,7 +190,7 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 			if cks[k].Rep != r.Name {
 				return fmt.Errorf("-resume %s: the instances are of representation %s, not %s; leave -rep out", manifest, cks[k].Rep, r.Name)
 			}
-			if trs[k], err = engine.Resume(cks[k], r, 0, engine.WithKernels(kernelPath)); err != nil {
+			if trs[k], err = engine.Resume(cks[k], r, 0, engine.WithKernels(kernelPath), engine.WithGeometry(geom)); err != nil {
 				if ce := (*engine.CheckpointError)(nil); errors.As(err, &ce) {
 					return fmt.Errorf("-resume %s: seed %d: %v", manifest, cks[k].Config.Seed, err)
 				}
@@ -200,7 +205,7 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 				c.Output.Checkpoint = instancePath(manifest, c.Seed)
 			}
 			trs[k], err = setUp(ctx, func() (*engine.Trainer, error) {
-				return engine.NewTrainer(c, r, engine.WithKernels(kernelPath), exactMapFor(c, r), engine.WithContext(ctx))
+				return engine.NewTrainer(c, r, engine.WithKernels(kernelPath), exactMapFor(c, r), engine.WithContext(ctx), engine.WithGeometry(geom))
 			})
 		}
 		if err != nil && ctx.Err() != nil {
@@ -217,8 +222,8 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 	if man != nil {
 		resumed = ", resumed"
 	}
-	fmt.Fprintf(os.Stderr, "rgflow: %s (d=%d, c=%d, %s), loss %s, model %s, %d epochs × %d trajectories, %d instances (seeds %s), %d at a time, kernels %s%s\n",
-		r.Name, r.D, r.C(), origin(r, repName, *f.pluginDir), tr0.Cfg.Loss, tr0.Cfg.Model, tr0.Cfg.Epochs, tr0.M, n, seedRange(trs), parallel, tr0.Blocks.Kernels().Name(), resumed)
+	fmt.Fprintf(os.Stderr, "rgflow: %s (d=%d, c=%d, %s)%s, loss %s, model %s, %d epochs × %d trajectories, %d instances (seeds %s), %d at a time, kernels %s%s\n",
+		r.Name, r.D, tr0.C, origin(r, repName, *f.pluginDir), blockNote(tr0.Pair), tr0.Cfg.Loss, tr0.Cfg.Model, tr0.Cfg.Epochs, tr0.M, n, seedRange(trs), parallel, tr0.Blocks.Kernels().Name(), resumed)
 	if err := checkInstanceResources(trs, parallel); err != nil {
 		return f.named(err)
 	}
@@ -254,14 +259,14 @@ func runInstances(ctx context.Context, f *trainFlags, cfg engine.Config, keys ma
 // checkInstanceOutputs is checkOutputs for n instances: the ensemble's
 // JSON (every instance's summary) and figure, and the manifest with the
 // instances' checkpoints beside it.
-func checkInstanceOutputs(cfg engine.Config, r *reps.Rep, n int, manifest, configPath string, resuming bool) error {
-	est := engine.EstimateResources(cfg, r.D, r.C(), cfg.Epochs)
+func checkInstanceOutputs(cfg engine.Config, r *reps.Rep, n int, manifest, configPath string, resuming bool, block file) error {
+	est := engine.EstimateResources(cfg, r.D, cfg.CouplingsFor(r.C()), cfg.Epochs)
 	resume := ""
 	if resuming {
 		resume = manifest
 	}
 	return checkFiles(
-		[]file{{"config", configPath, 0}, {"resume", resume, 0}, pluginFile(r)},
+		[]file{{"config", configPath, 0}, {"resume", resume, 0}, pluginFile(r), block},
 		[]file{{"json", cfg.Output.JSON, int64(est.SummaryBytes) * int64(n)}, {"plot", cfg.Output.Plot, plotBytes(cfg.Epochs)},
 			{"checkpoint", manifest, int64(est.CheckpointBytes) * int64(n)}},
 		func(in, out file) bool { return in.flag == "resume" && out.flag == "checkpoint" })
@@ -330,7 +335,7 @@ func checkInstanceResources(trs []*engine.Trainer, parallel int) error {
 	rounds := math.Ceil(n / float64(parallel))
 	if t := est.EpochSeconds * float64(left) * rounds; t > 600 {
 		fmt.Fprintf(os.Stderr, "rgflow: note: these %d instances may take roughly %s (about %s an epoch each, %d at a time; a rough estimate)\n",
-			len(trs), engine.FormatDuration(t), engine.FormatDuration(est.EpochSeconds), parallel)
+			len(trs), humanize.Duration(t), humanize.Duration(est.EpochSeconds), parallel)
 	}
 	return nil
 }
@@ -438,7 +443,7 @@ func instancesProgress(trs []*engine.Trainer, quiet bool) func() {
 			}
 			per := time.Since(begin).Seconds() / float64(max(sum-first, 1))
 			fmt.Fprintf(os.Stderr, "rgflow: %d instances: %d of %d epochs (%.0f%%), %d running; about %s left\n",
-				len(trs), sum, total, 100*float64(sum)/float64(total), running, engine.FormatDuration(per*float64(total-sum)))
+				len(trs), sum, total, 100*float64(sum)/float64(total), running, humanize.Duration(per*float64(total-sum)))
 		}
 	}()
 	return func() {
@@ -464,14 +469,10 @@ func writeEnsembleResults(ctx context.Context, trs []*engine.Trainer, ex exactOp
 	// stops it, and a resumed ensemble does it again
 	done := make(chan []engine.Summary, 1)
 	go func() {
+		an, note := ex.analysis(ctx, trs[0])
 		sums := make([]engine.Summary, len(trs))
 		for i, tr := range trs {
-			sums[i] = tr.Summary()
-			sums[i].Version, sums[i].Commit = bi.Version, bi.CommitString()
-		}
-		an, note := ex.analysis(ctx, trs[0])
-		for i, tr := range trs {
-			oracle.Judge(ctx, &sums[i], tr.Model, tr.Blocks, an, note)
+			sums[i] = oracle.Finish(ctx, tr, an, note)
 		}
 		done <- sums
 	}()
@@ -585,6 +586,7 @@ func printEnsemble(w io.Writer, e engine.EnsembleSummary, fig int, plotted bool)
 	if e.CoarseMirror != "" && e.CoarseMirror != "axis" {
 		head += " (coarse mirror " + e.CoarseMirror + ")"
 	}
+	head += blockHead(e.Block, e.Shells)
 	seeds := fmt.Sprintf("%d instances (seeds %d–%d)", en.N, e.Seeds[0], e.Seeds[len(e.Seeds)-1])
 	med, se := e.Headline()
 	spread := func(m, q1, q3, se float64) string {

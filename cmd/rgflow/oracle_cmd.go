@@ -10,47 +10,37 @@ import (
 	"time"
 
 	"rgflow/engine"
-	"rgflow/engine/divergence"
 	"rgflow/engine/geometry"
 	"rgflow/engine/oracle"
+	"rgflow/internal/humanize"
 	"rgflow/reps"
 )
 
 func runOracle(ctx context.Context, args []string) error {
 	fs := newFlags("oracle")
-	repName := fs.String("rep", "A1", repFlagHelp)
-	mirror := fs.String("coarse-mirror", "axis", "the coarse block's mirror: axis (the published convention) or diagonal (docs/conventions.md §12)")
-	blockName := fs.String("block", geometry.PlaquetteName, "the block geometry: "+geometry.Names+"; the KL is per coarse site (docs/conventions.md §14)")
-	shells := fs.Int("shells", 1, "coupling shells of the hidden–visible bonds: 1 (nearest) or 2 (adds the √5/2 shell; one-spin representations, patches of two or more plaquettes; docs/conventions.md §14)")
+	pf := addProblemFlags(fs, "the coarse block's mirror: axis (the published convention) or diagonal (docs/conventions.md §12)")
 	jsonOut := fs.String("json", "", jsonFlagHelp)
 	starts := fs.String("start", "", `extra fixed-point starts, "j1,…,jc;j1,…,jc" (tried before the default ones)`)
 	axisTol := fs.Float64("axis-tol", 1e-5, "bisection tolerance of the physical-axis critical coupling")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
-	pluginDir := fs.String("plugins", "", "directory of representation plugins (default: $RGFLOW_PLUGINS, else next to rgflow)")
 	if err := parse(fs, legacyJSON("oracle", args)); err != nil {
 		return err
 	}
 	if !(*axisTol > 0 && *axisTol < 0.1) {
 		return fmt.Errorf("-axis-tol must be between 0 and 0.1 (got %g)", *axisTol)
 	}
-	geom, err := geometry.Parse(*blockName, *shells)
-	if err != nil {
-		return fmt.Errorf("-block %s -shells %d: %w", *blockName, *shells, err)
+	if !engine.IsPluginBlock(*pf.block) {
+		if _, err := geometry.Parse(*pf.block, *pf.shells); err != nil {
+			return fmt.Errorf("-block %s -shells %d: %w", *pf.block, *pf.shells, err)
+		}
 	}
-	if err := checkPluginDir(*pluginDir); err != nil {
-		return err
-	}
-	r, err := resolveRep(ctx, *repName, *pluginDir)
+	r, m, geom, err := pf.resolve(ctx, *jsonOut)
 	if err != nil {
 		return err
 	}
 	if err := reps.ExactLimit("the exact variational map", r.Name, r.D); err != nil {
 		return err
 	}
-	if err := checkFiles([]file{pluginFile(r)}, []file{{"json", *jsonOut, 0}}, nil); err != nil {
-		return err
-	}
-	m, err := engine.ResolveCoarseMirror(r, *mirror)
 	if err != nil {
 		return err
 	}
@@ -67,21 +57,16 @@ func runOracle(ctx context.Context, args []string) error {
 	if err := oracle.CheckGauge(r); err != nil {
 		return err
 	}
-	plaq := engine.NewBlocks(r, engine.WithKernels(kernelPath), engine.WithCoarseMirror(m))
-	var blocks oracle.Divergence = plaq
-	kernels := plaq.Kernels().Name()
-	if geom.Name != geometry.PlaquetteName || geom.Shells > 1 {
+	blocks, err := blockPair(r, m, engine.BondsRotated, *pf.block, *pf.shells, geom)
+	if err != nil {
+		return err
+	}
+	kernels := blocks.Plaquette().Kernels().Name()
+	if p, ok := engine.GeometryPair(blocks); ok {
 		// any other block: the exact divergence of its geometry, in Go
-		p, err := divergence.New(geom, r, m.Name)
-		if err != nil {
-			return err
-		}
-		if blocks, err = oracle.OnGeometry(p, plaq); err != nil {
-			return err
-		}
 		kernels = "go " + p.MethodName()
 	} else if s := engine.OracleSeconds(r.D, r.C()); s > 60 {
-		fmt.Fprintf(os.Stderr, "rgflow oracle: note: the exact map of %s may take roughly %s (a rough estimate; Ctrl-C stops it)\n", r.Name, engine.FormatDuration(s))
+		fmt.Fprintf(os.Stderr, "rgflow oracle: note: the exact map of %s may take roughly %s (a rough estimate; Ctrl-C stops it)\n", r.Name, humanize.Duration(s))
 	}
 	o := oracle.NewContext(ctx, blocks)
 	begin := time.Now()
@@ -108,8 +93,8 @@ func runOracle(ctx context.Context, args []string) error {
 	}
 	an.Seconds = time.Since(begin).Seconds()
 	an.Kernels = kernels
-	if blocks == oracle.Divergence(plaq) {
-		an.KernelChoice = plaq.Kernels().ChoiceMap()
+	if _, onGeometry := engine.GeometryPair(blocks); !onGeometry {
+		an.KernelChoice = blocks.Plaquette().Kernels().ChoiceMap()
 	}
 	if *jsonOut != "" {
 		if err := writeJSON(*jsonOut, an); err != nil {

@@ -107,7 +107,7 @@ func band(p *plot.Plot, x0, x1, lo, hi float64, c color.RGBA, label string) {
 
 // axisPanel is the learned flow f_0 on the physical axis (seed Fig. 5).
 func axisPanel(s engine.Summary) (*plot.Plot, error) {
-	p := plot.New()
+	p := plotfile.New()
 	p.Title.Text = fmt.Sprintf("learned RG flow on the physical axis: %s, %s loss, %s model, %d epochs, seed %d", s.Rep, s.Loss, s.Model, s.Epochs, s.Seed)
 	p.X.Label.Text = "J_0 (the other couplings 0)"
 	p.Y.Label.Text = "f_0 = J′_0 − J_0"
@@ -168,7 +168,7 @@ func axisPanel(s engine.Summary) (*plot.Plot, error) {
 // historyPanels are the loss (log scale) and the recorded root's J_0
 // against the epoch.
 func historyPanels(s engine.Summary) (loss, root *plot.Plot, err error) {
-	loss, root = plot.New(), plot.New()
+	loss, root = plotfile.New(), plotfile.New()
 	loss.Title.Text = "training loss: the divergence, mean over the trajectories"
 	loss.X.Label.Text, loss.Y.Label.Text = "epoch", "loss"
 	loss.Y.Scale, loss.Y.Tick.Marker = plot.LogScale{}, logTicks{}

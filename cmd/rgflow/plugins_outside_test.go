@@ -124,7 +124,7 @@ func TestPythonPlugin(t *testing.T) {
 		}
 	}
 	if py == "" {
-		t.Skip("SKIPPED: no python3 with grpc and protobuf (apt-get install python3-grpcio python3-protobuf; .ci/run installs them), so the Python plugin is not tested")
+		skipUnlessCI(t, "no python3 with grpc and protobuf (apt-get install python3-grpcio python3-protobuf; .ci/run installs them), so the Python plugin is not tested")
 	}
 	src, err := filepath.Abs(filepath.Join("..", "..", "examples", "plugin-python", "rgflow-rep-pya1e"))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"rgflow/engine"
+	"rgflow/internal/humanize"
 )
 
 // plainInterval is how often the progress display prints a line when
@@ -96,7 +97,7 @@ func plainReporter(w io.Writer, total, first int, mu *sync.Mutex, stopped *bool)
 			done := st.Epoch - first
 			per := time.Since(begin).Seconds() / float64(max(done, 1))
 			fmt.Fprintf(w, "rgflow: epoch %d/%d (%.0f%%): %s; %s/epoch, about %s left\n", st.Epoch, total, 100*float64(st.Epoch)/float64(total),
-				epochColumns(st), engine.FormatDuration(per), engine.FormatDuration(per*float64(total-st.Epoch)))
+				epochColumns(st), humanize.Duration(per), humanize.Duration(per*float64(total-st.Epoch)))
 		}, func() {
 			mu.Lock()
 			defer mu.Unlock()

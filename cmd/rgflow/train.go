@@ -19,7 +19,7 @@ import (
 	"rgflow/engine"
 	"rgflow/engine/oracle"
 	"rgflow/internal/atomicfile"
-	"rgflow/internal/buildinfo"
+	"rgflow/internal/humanize"
 	"rgflow/internal/inputfile"
 	"rgflow/internal/nullfloat"
 	"rgflow/reps"
@@ -30,7 +30,8 @@ import (
 type trainFlags struct {
 	fs                                        *flag.FlagSet
 	configPath, preset, rep, loss, model      *string
-	mirror                                    *string
+	mirror, block                             *string
+	shells                                    *int
 	warm                                      *string
 	oracle                                    *string
 	epochs, traj, workers, ckptEvery          *int
@@ -46,7 +47,7 @@ var flagKeys = map[string]string{
 	"rep": "rep", "loss": "loss", "model": "model", "coarse_mirror": "coarse-mirror",
 	"epochs": "epochs", "trajectories": "trajectories", "seed": "seed", "workers": "workers",
 	"output.json": "json", "output.plot": "plot", "output.checkpoint": "checkpoint", "output.checkpoint_every": "checkpoint-every",
-	"warm_start": "warm-start", "preset": "preset",
+	"warm_start": "warm-start", "preset": "preset", "block": "block", "shells": "shells",
 }
 
 func newTrainFlags() *trainFlags {
@@ -60,6 +61,8 @@ func newTrainFlags() *trainFlags {
 		loss:       fs.String("loss", d.Loss, "divergence: "+engine.Losses.Help()),
 		model:      fs.String("model", d.Model, "RG map: "+engine.Models.Help()),
 		mirror:     fs.String("coarse-mirror", d.CoarseMirror, "the coarse block's mirror: "+engine.Mirrors.Help()),
+		block:      fs.String("block", d.Block, blockFlagHelp),
+		shells:     fs.Int("shells", d.Shells, shellsFlagHelp),
 		warm:       fs.String("warm-start", d.WarmStart, "start the network from the exact variational map: none, exact-step or exact-map (docs/conventions.md §13)"),
 		oracle:     fs.String("oracle", "auto", fmt.Sprintf("set the exact variational map's critical values beside the result: on, off, or auto (on for c ≤ %d, where it takes seconds)", autoOracleMaxC)),
 		epochs:     fs.Int("epochs", d.Epochs, "training epochs (with -resume: the new total)"),
@@ -123,6 +126,8 @@ func (f *trainFlags) config() (cfg engine.Config, keys map[string]bool, err erro
 		"loss":                    func() { cfg.Loss = *f.loss },
 		"model":                   func() { cfg.Model = *f.model },
 		"coarse_mirror":           func() { cfg.CoarseMirror = *f.mirror },
+		"block":                   func() { cfg.Block = *f.block },
+		"shells":                  func() { cfg.Shells = *f.shells },
 		"epochs":                  func() { cfg.Epochs = *f.epochs },
 		"trajectories":            func() { cfg.Trajectories = *f.traj },
 		"seed":                    func() { cfg.Seed = *f.seed },
@@ -306,7 +311,11 @@ func runTrain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOutputs(cfg, r, *f.configPath, *f.resume); err != nil {
+	geom, blockFile, err := loadBlock(ctx, cfg.Block, *f.pluginDir)
+	if err != nil {
+		return err
+	}
+	if err := checkOutputs(cfg, r, *f.configPath, *f.resume, blockFile); err != nil {
 		return err
 	}
 	release, err := lockCheckpoint(cfg.Output.Checkpoint)
@@ -321,14 +330,14 @@ func runTrain(ctx context.Context, args []string) error {
 			return fmt.Errorf("-resume %s: the checkpoint is for representation %s, not %s; leave -rep out", *f.resume, ck.Rep, r.Name)
 		}
 		ck.Config = cfg
-		if tr, err = engine.Resume(ck, r, 0, engine.WithKernels(kernelPath)); err != nil {
+		if tr, err = engine.Resume(ck, r, 0, engine.WithKernels(kernelPath), engine.WithGeometry(geom)); err != nil {
 			if ce := (*engine.CheckpointError)(nil); errors.As(err, &ce) {
 				return fmt.Errorf("-resume %s: %v", *f.resume, err)
 			}
 		}
 	} else {
 		tr, err = setUp(ctx, func() (*engine.Trainer, error) {
-			return engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath), exactMapFor(cfg, r), engine.WithContext(ctx))
+			return engine.NewTrainer(cfg, r, engine.WithKernels(kernelPath), exactMapFor(cfg, r), engine.WithContext(ctx), engine.WithGeometry(geom))
 		})
 	}
 	if err != nil && ctx.Err() != nil {
@@ -347,14 +356,14 @@ func runTrain(ctx context.Context, args []string) error {
 	if ck != nil {
 		resumed = fmt.Sprintf(", resumed at epoch %d", ck.Epoch)
 	}
-	fmt.Fprintf(os.Stderr, "rgflow: %s (d=%d, c=%d, %s), loss %s, model %s, %d epochs × %d trajectories, seed %d, kernels %s%s\n",
-		r.Name, r.D, r.C(), origin(r, repName, *f.pluginDir), cfg.Loss, cfg.Model, cfg.Epochs, tr.M, cfg.Seed, tr.Blocks.Kernels().Name(), resumed)
+	fmt.Fprintf(os.Stderr, "rgflow: %s (d=%d, c=%d, %s)%s, loss %s, model %s, %d epochs × %d trajectories, seed %d, kernels %s%s\n",
+		r.Name, r.D, tr.C, origin(r, repName, *f.pluginDir), blockNote(tr.Pair), cfg.Loss, cfg.Model, cfg.Epochs, tr.M, cfg.Seed, tr.Blocks.Kernels().Name(), resumed)
 	if ck != nil {
 		if w := engine.KernelsChanged(ck, kernelPath); w != "" {
 			fmt.Fprintf(os.Stderr, "rgflow: warning: %s\n", w)
 		}
 	}
-	est := engine.EstimateResources(cfg, r.D, r.C(), cfg.Epochs-tr.Epoch)
+	est := engine.EstimateResources(cfg, r.D, tr.C, cfg.Epochs-tr.Epoch)
 	if err := est.Check(); err != nil {
 		return f.named(err)
 	}
@@ -378,12 +387,12 @@ func runTrain(ctx context.Context, args []string) error {
 // or its file system lacks room for it, when two of them name one file,
 // or when one names an input: the config file, a plugin, or the
 // checkpoint resumed from (which -checkpoint may name: a resumed run
-// keeps saving there).
-func checkOutputs(cfg engine.Config, r *reps.Rep, configPath, resume string) error {
-	est := engine.EstimateResources(cfg, r.D, r.C(), cfg.Epochs)
+// keeps saving there) or a block plugin (block).
+func checkOutputs(cfg engine.Config, r *reps.Rep, configPath, resume string, block file) error {
+	est := engine.EstimateResources(cfg, r.D, cfg.CouplingsFor(r.C()), cfg.Epochs)
 	o := cfg.Output
 	return checkFiles(
-		[]file{{"config", configPath, 0}, {"resume", resume, 0}, pluginFile(r)},
+		[]file{{"config", configPath, 0}, {"resume", resume, 0}, pluginFile(r), block},
 		[]file{{"json", o.JSON, int64(est.SummaryBytes)}, {"plot", o.Plot, plotBytes(cfg.Epochs)}, {"checkpoint", o.Checkpoint, int64(est.CheckpointBytes)}},
 		func(in, out file) bool { return in.flag == "resume" && out.flag == "checkpoint" })
 }
@@ -467,12 +476,8 @@ func writeResults(ctx context.Context, tr *engine.Trainer, ex exactOptions) erro
 	// stops it, and a resumed run does it again
 	done := make(chan engine.Summary, 1)
 	go func() {
-		s := tr.Summary()
-		bi := buildinfo.Read()
-		s.Version, s.Commit = bi.Version, bi.CommitString()
 		an, note := ex.analysis(ctx, tr)
-		oracle.Judge(ctx, &s, tr.Model, tr.Blocks, an, note)
-		done <- s
+		done <- oracle.Finish(ctx, tr, an, note)
 	}()
 	var s engine.Summary
 	select {
@@ -572,7 +577,7 @@ func (ex exactOptions) analysis(ctx context.Context, tr *engine.Trainer) (*oracl
 	if ex.verbose {
 		progress = func(m string) { fmt.Fprintln(os.Stderr, "rgflow: exact map:", m) }
 	}
-	an, err := oracle.NewContext(ctx, tr.Blocks).Analyse(oracle.Options{AxisTol: 1e-4, Progress: progress})
+	an, err := oracle.NewContext(ctx, tr.Pair).Analyse(oracle.Options{AxisTol: 1e-4, Progress: progress})
 	if err != nil {
 		return nil, "exact map not computed: " + err.Error()
 	}
@@ -598,11 +603,12 @@ func headline(s engine.Summary) string {
 	if s.CoarseMirror != "" && s.CoarseMirror != "axis" {
 		head += " (coarse mirror " + s.CoarseMirror + ")"
 	}
+	head += blockHead(s.Block, s.Shells)
 	roots := "no Newton root of the learned flow in the recorded epochs" + reasons(s.RootFailureReasons)
 	if s.Roots > 0 {
 		roots = fmt.Sprintf("%.5f (IQR %.5f–%.5f, %d roots)", med, float64(s.JcQ1), float64(s.JcQ3), s.Roots)
 	}
-	per := engine.FormatDuration(s.SecondsPerEpoch) + "/epoch"
+	per := humanize.Duration(s.SecondsPerEpoch) + "/epoch"
 	switch {
 	case s.C == 1 && s.Roots > 0:
 		return fmt.Sprintf("%s: J_c = %s exact %.6f (%s), %s", head, roots, s.JcExact, bias(med, s.JcExact), per)

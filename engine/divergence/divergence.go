@@ -28,12 +28,12 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 
 	"rgflow/engine/geometry"
+	"rgflow/internal/workpool"
 	"rgflow/reps"
 )
 
@@ -86,6 +86,9 @@ type Pair struct {
 	spins  [][]float64
 	fine   []factor // one per fine hidden site
 	coarse []factor // one per coarse hidden site
+	// fineBasis[r][a], coarseBasis[r][a]: ∂K/∂J_a of a shell-1 bond in
+	// direction r (§4, §12)
+	fineBasis, coarseBasis [4][][]float64
 	// classes holds one entry per distinct factor: factors of one class
 	// have the same table over their local configurations (a patch is
 	// mostly translates of a few of them)
@@ -146,7 +149,7 @@ func New(g *geometry.Geometry, rep *reps.Rep, mirror string) (*Pair, error) {
 			p.spins[s][k] = reps.Spin(s, k)
 		}
 	}
-	fineBasis, coarseBasis := rep.RotatedBasis(), rep.CoarseRotatedBasis(U)
+	p.fineBasis, p.coarseBasis = rep.RotatedBasis(), rep.CoarseRotatedBasis(U)
 	// shells need a bond in both blocks, or J′ of that shell would not
 	// enter the KL
 	for s := 2; s <= g.Shells; s++ {
@@ -179,7 +182,7 @@ func New(g *geometry.Geometry, rep *reps.Rep, mirror string) (*Pair, error) {
 			slot := sort.SearchInts(scope, visibleOf(b, fine))
 			cl.slots = append(cl.slots, slot)
 			fmt.Fprintf(&key, ";%d,%d,%d", slot, b.Dir, b.Shell)
-			cl.field = append(cl.field, p.bondField(fine, b, fineBasis, coarseBasis))
+			cl.field = append(cl.field, p.bondField(fine, b, fine))
 		}
 		k := key.String()
 		id, ok := keys[k]
@@ -236,19 +239,22 @@ func distinct(x []int) []int {
 	return out[:k]
 }
 
-// bondField returns the field table of one bond: for each visible state s
-// and coupling a, the d components of ∂(field on the hidden site)/∂J_a —
-// K_a v(s) for a fine bond (the hidden site is the source, the rows of K),
-// K_aᵀ v(s) for a coarse one (the centre is the target, the columns).
+// bondField returns the field table of one bond: for each state s of one
+// of its ends and coupling a, the d components of ∂(field on the other
+// end)/∂J_a — K_a v(s) with rows (the field a bond's target in state s
+// puts on its source: a fine bond's visible site on its hidden one), K_aᵀ
+// v(s) without (the source's on the target: a coarse bond's visible site
+// on its centre). The hidden sites' tables (rows = fine) are the
+// divergence's; the visible sites' (rows = !fine) are the Gibbs chains'.
 // The bond's shell owns the couplings [(shell−1)·c₁, shell·c₁); shell 1
 // carries the rotated basis of its direction (§4, §12); a higher shell
 // exists for d = 1 only, where every direction carries the same 1×1 basis.
-func (p *Pair) bondField(fine bool, b geometry.Bond, fineBasis, coarseBasis [4][][]float64) []float64 {
+func (p *Pair) bondField(fine bool, b geometry.Bond, rows bool) []float64 {
 	c, d, S := p.C, p.D, p.S
 	c1 := p.Rep.C()
-	basis := fineBasis[b.Dir%4]
+	basis := p.fineBasis[b.Dir%4]
 	if !fine {
-		basis = coarseBasis[b.Dir%4]
+		basis = p.coarseBasis[b.Dir%4]
 	}
 	if b.Shell > 1 {
 		basis = p.Rep.Basis // d = 1 (New): directions do not act
@@ -261,7 +267,7 @@ func (p *Pair) bondField(fine bool, b geometry.Bond, fineBasis, coarseBasis [4][
 			for k := 0; k < d; k++ {
 				x := 0.0
 				for m := 0; m < d; m++ {
-					if fine {
+					if rows {
 						x += B[k*d+m] * v[m]
 					} else {
 						x += B[m*d+k] * v[m]
@@ -290,12 +296,7 @@ func (p *Pair) Shells() int { return p.Geometry.Shells }
 // carries at once.
 func (p *Pair) Width() int { return p.finePlan.width }
 
-func (p *Pair) workers() int {
-	if p.Workers > 0 {
-		return p.Workers
-	}
-	return runtime.GOMAXPROCS(0)
-}
+func (p *Pair) workers() int { return workpool.Workers(p.Workers) }
 
 // useEnumeration says which method an evaluation takes.
 func (p *Pair) useEnumeration() bool {
@@ -396,7 +397,7 @@ func (p *Pair) KLBatchContext(ctx context.Context, J, Jp, kl, grad []float64, wo
 	}
 	workers = min(workers, M)
 	inner := max(1, p.workers()/max(workers, 1))
-	parallelFor(M, workers, func(m int) {
+	workpool.For(M, workers, func(m int) {
 		if d, err := p.transfer(ctx, J[m*c:(m+1)*c], Jp[m*c:(m+1)*c], false, false, inner); err == nil {
 			put(m, d)
 		}
@@ -442,6 +443,15 @@ func (p *Pair) assemble(s sums, order2, mixed bool) Derivatives {
 		}
 	}
 	return out
+}
+
+// Visits is about the work of one evaluation: the visible configurations
+// the enumeration visits, or the frontier states of both contractions.
+func (p *Pair) Visits() float64 {
+	if p.useEnumeration() {
+		return math.Ldexp(1, p.D*len(p.Geometry.Visible)-1) // the global flip halves it
+	}
+	return p.finePlan.cost + p.coarsePlan.cost
 }
 
 // MethodName says how evaluations run: "enumeration" or "transfer matrix

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"rgflow/internal/workpool"
 )
 
 // The enumeration visits every visible configuration, in the sweep order
@@ -74,36 +76,67 @@ const rescaleSlack = 64
 // enumerate evaluates L lanes (J and Jp hold L×c couplings). It stops
 // between chunks once ctx is done, returning its error.
 func (p *Pair) enumerate(ctx context.Context, J, Jp []float64, L int, second, mixed bool) ([]Derivatives, error) {
-	c, S, d := p.C, p.S, p.D
-	n := len(p.order)
-	if bits := d * n; bits > MaxEnumerateBits {
+	if bits := p.D * len(p.order); bits > MaxEnumerateBits {
 		panic(fmt.Sprintf("divergence: %s with %s has 2^%d visible configurations, more than the enumeration's 2^%d", p.Geometry.Name, p.Rep.Name, bits, MaxEnumerateBits))
 	}
-	nh := c * (c + 1) / 2
-	// tables[class][lane]
-	tables := make([][]table, len(p.classes))
-	for id := range p.classes {
-		tables[id] = make([]table, L)
+	e := p.newEnumeration(J, Jp, L, second, mixed)
+	parts := make([][]*enumSums, e.chunks)
+	workpool.For(e.chunks, p.workers(), func(ch int) {
+		if ctx.Err() != nil {
+			return
+		}
+		parts[ch] = e.newWalker(ch).run()
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	parallelFor(len(p.classes)*L, p.workers(), func(k int) {
+	out := make([]Derivatives, L)
+	for l := range out {
+		out[l] = p.assemble(e.merge(parts, l).sums(p.C, second, mixed), second, mixed)
+	}
+	return out, nil
+}
+
+// booked is a factor booked at a level: its class and the sweep positions
+// of its scope.
+type booked struct {
+	class int
+	pos   []int
+}
+
+// enumeration is what every chunk of one enumeration shares: the lanes'
+// tables, the factors booked by level, and the chunking.
+type enumeration struct {
+	p                *Pair
+	L, c, nh, S, d   int
+	n                int // visible sites
+	second, mixed    bool
+	tables           [][]table // [class][lane]
+	fineAt, coarseAt [][]booked
+	pre, chunks      int
+}
+
+func (p *Pair) newEnumeration(J, Jp []float64, L int, second, mixed bool) *enumeration {
+	c, n := p.C, len(p.order)
+	e := &enumeration{p: p, L: L, c: c, nh: c * (c + 1) / 2, S: p.S, d: p.D, n: n, second: second, mixed: mixed}
+	e.tables = make([][]table, len(p.classes))
+	for id := range p.classes {
+		e.tables[id] = make([]table, L)
+	}
+	workpool.For(len(p.classes)*L, p.workers(), func(k int) {
 		id, l := k/L, k%L
 		cl := p.classes[id]
 		if cl.fine {
-			tables[id][l] = p.classTable(cl, J[l*c:(l+1)*c], mixed, false)
+			e.tables[id][l] = p.classTable(cl, J[l*c:(l+1)*c], mixed, false)
 		} else {
-			tables[id][l] = p.classTable(cl, Jp[l*c:(l+1)*c], true, second)
+			e.tables[id][l] = p.classTable(cl, Jp[l*c:(l+1)*c], true, second)
 		}
 	})
 	pos := make([]int, n)
 	for q, v := range p.order {
 		pos[v] = q
 	}
-	// each factor's level and the positions of its scope
-	type booked struct {
-		class int
-		pos   []int
-	}
-	fineAt, coarseAt := make([][]booked, n), make([][]booked, n)
+	// each factor's level: the sweep position of its last site
 	book := func(f factor) (int, booked) {
 		b := booked{class: f.class}
 		lvl := 0
@@ -113,270 +146,308 @@ func (p *Pair) enumerate(ctx context.Context, J, Jp []float64, L int, second, mi
 		}
 		return lvl, b
 	}
+	e.fineAt, e.coarseAt = make([][]booked, n), make([][]booked, n)
 	for _, f := range p.fine {
 		lvl, b := book(f)
-		fineAt[lvl] = append(fineAt[lvl], b)
+		e.fineAt[lvl] = append(e.fineAt[lvl], b)
 	}
 	for _, f := range p.coarse {
 		lvl, b := book(f)
-		coarseAt[lvl] = append(coarseAt[lvl], b)
+		e.coarseAt[lvl] = append(e.coarseAt[lvl], b)
 	}
 	// chunks: the states of the first pre sites (the first with its top
 	// spin up), at least 256 chunks where there are enough configurations;
 	// the last site is always the inner loop
-	pre, chunks := 1, S/2
-	for chunks < 256 && pre < n-1 {
-		pre++
-		chunks *= S
+	e.pre, e.chunks = 1, e.S/2
+	for e.chunks < 256 && e.pre < n-1 {
+		e.pre++
+		e.chunks *= e.S
 	}
-	parts := make([][]*enumSums, chunks)
-	parallelFor(chunks, p.workers(), func(ch int) {
-		if ctx.Err() != nil {
-			return
+	return e
+}
+
+// merge adds lane l's sums over the chunks, in chunk order, under a common
+// shift.
+func (e *enumeration) merge(parts [][]*enumSums, l int) *enumSums {
+	tot := newEnumSums(e.c, e.second, e.mixed)
+	for _, part := range parts {
+		tot.mf = math.Max(tot.mf, part[l].mf)
+		tot.mc = math.Max(tot.mc, part[l].mc)
+	}
+	for _, part := range parts {
+		a := part[l]
+		rf, rc := math.Exp(a.mf-tot.mf), math.Exp(a.mc-tot.mc)
+		tot.sf += rf * a.sf
+		tot.sfa += rf * a.sfa
+		tot.sfb += rf * a.sfb
+		tot.sc += rc * a.sc
+		addScaled(tot.gf, a.gf, rf)
+		addScaled(tot.gc, a.gc, rc)
+		addScaled(tot.hf, a.hf, rf)
+		addScaled(tot.hc, a.hc, rc)
+		addScaled(tot.cc, a.cc, rc)
+		addScaled(tot.uf, a.uf, rf)
+		addScaled(tot.fu, a.fu, rf)
+	}
+	return tot
+}
+
+// walker enumerates one chunk: the sites' states, the per-level partial
+// sums [level][lane] (log w_f, log w_c, the coarse gradient G, its
+// Hessian H, the fine gradient Uf) and the lanes' accumulated sums.
+type walker struct {
+	*enumeration
+	st               []int
+	lf, lc, G, H, Uf []float64
+	acc              []*enumSums
+	last             int
+	lastF, lastC     []booked
+	baseF, strideF   []int
+	baseC, strideC   []int
+	g, h, u          []float64 // one configuration's coarse gradient, Hessian, fine gradient
+}
+
+func (e *enumeration) newWalker(ch int) *walker {
+	n, L, c := e.n, e.L, e.c
+	w := &walker{enumeration: e, st: make([]int, n), lf: make([]float64, n*L), lc: make([]float64, n*L), G: make([]float64, n*L*c)}
+	if e.second {
+		w.H = make([]float64, n*L*e.nh)
+	}
+	if e.mixed {
+		w.Uf = make([]float64, n*L*c)
+	}
+	w.acc = make([]*enumSums, L)
+	for l := range w.acc {
+		w.acc[l] = newEnumSums(c, e.second, e.mixed)
+	}
+	x := ch
+	w.st[0] = x % (e.S / 2)
+	x /= e.S / 2
+	for q := 1; q < e.pre; q++ {
+		w.st[q] = x % e.S
+		x /= e.S
+	}
+	// the last site's states are the inner loop: its factors' local
+	// indices are base + s·stride, and their weights come from the
+	// tables' exp(log w − max), so that a configuration costs lookups
+	// and products, and the exponentials are taken once per S of them
+	w.last = n - 1
+	w.lastF, w.lastC = e.fineAt[w.last], e.coarseAt[w.last]
+	w.baseF, w.strideF = make([]int, len(w.lastF)), make([]int, len(w.lastF))
+	w.baseC, w.strideC = make([]int, len(w.lastC)), make([]int, len(w.lastC))
+	for k, b := range w.lastF {
+		w.strideF[k] = w.stride(b)
+	}
+	for k, b := range w.lastC {
+		w.strideC[k] = w.stride(b)
+	}
+	w.g, w.h, w.u = make([]float64, c), make([]float64, e.nh), make([]float64, c)
+	return w
+}
+
+// local is a factor's index in its table at the current states.
+func (w *walker) local(b booked) int {
+	x := 0
+	for m, q := range b.pos {
+		x |= w.st[q] << (uint(w.d) * uint(m))
+	}
+	return x
+}
+
+// stride is how far a factor's index moves per state of the last site.
+func (w *walker) stride(b booked) int {
+	for m, q := range b.pos {
+		if q == w.last {
+			return 1 << (uint(w.d) * uint(m))
 		}
-		// per-level partial sums, [level][lane]
-		lf, lc := make([]float64, n*L), make([]float64, n*L)
-		G := make([]float64, n*L*c)
-		var H, Uf []float64
-		if second {
-			H = make([]float64, n*L*nh)
+	}
+	panic("divergence: a factor booked at the last site lacks it")
+}
+
+// run visits every configuration of the chunk and returns its lanes' sums.
+func (w *walker) run() []*enumSums {
+	for q := 0; q < w.last; q++ {
+		w.level(q)
+	}
+	for {
+		w.st[w.last] = 0
+		for k, b := range w.lastF {
+			w.baseF[k] = w.local(b)
 		}
-		if mixed {
-			Uf = make([]float64, n*L*c)
+		for k, b := range w.lastC {
+			w.baseC[k] = w.local(b)
 		}
-		acc := make([]*enumSums, L)
-		for l := range acc {
-			acc[l] = newEnumSums(c, second, mixed)
+		for l := 0; l < w.L; l++ {
+			w.lastSite(l)
 		}
-		st := make([]int, n)
-		x := ch
-		st[0] = x % (S / 2)
-		x /= S / 2
-		for q := 1; q < pre; q++ {
-			st[q] = x % S
-			x /= S
-		}
-		local := func(b booked) int {
-			x := 0
-			for m, q := range b.pos {
-				x |= st[q] << (uint(d) * uint(m))
-			}
-			return x
-		}
-		level := func(q int) {
-			for l := 0; l < L; l++ {
-				i := q*L + l
-				if q == 0 {
-					lf[i], lc[i] = 0, 0
-					clear(G[i*c : (i+1)*c])
-					if second {
-						clear(H[i*nh : (i+1)*nh])
-					}
-					if mixed {
-						clear(Uf[i*c : (i+1)*c])
-					}
-				} else {
-					j := i - L
-					lf[i], lc[i] = lf[j], lc[j]
-					copy(G[i*c:(i+1)*c], G[j*c:(j+1)*c])
-					if second {
-						copy(H[i*nh:(i+1)*nh], H[j*nh:(j+1)*nh])
-					}
-					if mixed {
-						copy(Uf[i*c:(i+1)*c], Uf[j*c:(j+1)*c])
-					}
-				}
-			}
-			for _, b := range fineAt[q] {
-				x := local(b)
-				for l := 0; l < L; l++ {
-					i := q*L + l
-					t := &tables[b.class][l]
-					lf[i] += t.lw[x]
-					if mixed {
-						addTo(Uf[i*c:(i+1)*c], t.d[x*c:(x+1)*c])
-					}
-				}
-			}
-			for _, b := range coarseAt[q] {
-				x := local(b)
-				for l := 0; l < L; l++ {
-					i := q*L + l
-					t := &tables[b.class][l]
-					lc[i] += t.lw[x]
-					addTo(G[i*c:(i+1)*c], t.d[x*c:(x+1)*c])
-					if second {
-						addTo(H[i*nh:(i+1)*nh], t.h[x*nh:(x+1)*nh])
-					}
-				}
-			}
-		}
-		// the last site's states are the inner loop: its factors' local
-		// indices are base + s·stride, and their weights come from the
-		// tables' exp(log w − max), so that a configuration costs lookups
-		// and products, and the exponentials are taken once per S of them
-		last := n - 1
-		lastF, lastC := fineAt[last], coarseAt[last]
-		stride := func(b booked) int {
-			for m, q := range b.pos {
-				if q == last {
-					return 1 << (uint(d) * uint(m))
-				}
-			}
-			panic("divergence: a factor booked at the last site lacks it")
-		}
-		baseF, strideF := make([]int, len(lastF)), make([]int, len(lastF))
-		baseC, strideC := make([]int, len(lastC)), make([]int, len(lastC))
-		for k, b := range lastF {
-			strideF[k] = stride(b)
-		}
-		for k, b := range lastC {
-			strideC[k] = stride(b)
-		}
-		g, h, u := make([]float64, c), make([]float64, nh), make([]float64, c)
-		for q := 0; q < last; q++ {
-			level(q)
-		}
-		for {
-			st[last] = 0
-			for k, b := range lastF {
-				baseF[k] = local(b)
-			}
-			for k, b := range lastC {
-				baseC[k] = local(b)
-			}
-			for l := 0; l < L; l++ {
-				i := (last-1)*L + l
-				a := acc[l]
-				// upper bounds of log w over the last site's states: the
-				// shifts move (rarely) only when these pass them
-				ubF, ubC := lf[i], lc[i]
-				for _, b := range lastF {
-					ubF += tables[b.class][l].max
-				}
-				for _, b := range lastC {
-					ubC += tables[b.class][l].max
-				}
-				if ubF-a.mf > rescaleSlack {
-					a.rescaleF(math.Exp(a.mf - ubF))
-					a.mf = ubF
-				}
-				if ubC-a.mc > rescaleSlack {
-					a.rescaleC(math.Exp(a.mc - ubC))
-					a.mc = ubC
-				}
-				eF, eC := math.Exp(ubF-a.mf), math.Exp(ubC-a.mc)
-				for sl := 0; sl < S; sl++ {
-					wf, pf := lf[i], eF
-					if mixed {
-						copy(u, Uf[i*c:(i+1)*c])
-					}
-					for k, b := range lastF {
-						x := baseF[k] + sl*strideF[k]
-						t := &tables[b.class][l]
-						wf += t.lw[x]
-						pf *= t.w[x]
-						if mixed {
-							addTo(u, t.d[x*c:(x+1)*c])
-						}
-					}
-					wc, pc := lc[i], eC
-					copy(g, G[i*c:(i+1)*c])
-					if second {
-						copy(h, H[i*nh:(i+1)*nh])
-					}
-					for k, b := range lastC {
-						x := baseC[k] + sl*strideC[k]
-						t := &tables[b.class][l]
-						wc += t.lw[x]
-						pc *= t.w[x]
-						addTo(g, t.d[x*c:(x+1)*c])
-						if second {
-							addTo(h, t.h[x*nh:(x+1)*nh])
-						}
-					}
-					a.sf += pf
-					a.sfa += pf * wf
-					a.sfb += pf * wc
-					a.sc += pc
-					for k, v := range g {
-						a.gf[k] += pf * v
-						a.gc[k] += pc * v
-					}
-					if second {
-						t := 0
-						for k := 0; k < c; k++ {
-							pg := pc * g[k]
-							for m := k; m < c; m++ {
-								a.hf[t] += pf * h[t]
-								a.hc[t] += pc * h[t]
-								a.cc[t] += pg * g[m]
-								t++
-							}
-						}
-					}
-					if mixed {
-						for k, v := range u {
-							a.uf[k] += pf * v
-						}
-						for k := 0; k < c; k++ {
-							pg := pf * g[k]
-							row := a.fu[k*c : (k+1)*c]
-							for m, v := range u {
-								row[m] += pg * v
-							}
-						}
-					}
-				}
-			}
-			// the next configuration of the sites between the chunk's
-			// prefix and the last: an odometer
-			q := last - 1
-			for q >= pre {
-				st[q]++
-				if st[q] < S {
-					break
-				}
-				st[q] = 0
-				q--
-			}
-			if q < pre {
+		// the next configuration of the sites between the chunk's
+		// prefix and the last: an odometer
+		q := w.last - 1
+		for q >= w.pre {
+			w.st[q]++
+			if w.st[q] < w.S {
 				break
 			}
-			for ; q < last; q++ {
-				level(q)
+			w.st[q] = 0
+			q--
+		}
+		if q < w.pre {
+			break
+		}
+		for ; q < w.last; q++ {
+			w.level(q)
+		}
+	}
+	return w.acc
+}
+
+// level sets level q's partial sums: level q − 1's plus the factors booked
+// at q.
+func (w *walker) level(q int) {
+	L, c, nh := w.L, w.c, w.nh
+	for l := 0; l < L; l++ {
+		i := q*L + l
+		if q == 0 {
+			w.lf[i], w.lc[i] = 0, 0
+			clear(w.G[i*c : (i+1)*c])
+			if w.second {
+				clear(w.H[i*nh : (i+1)*nh])
+			}
+			if w.mixed {
+				clear(w.Uf[i*c : (i+1)*c])
+			}
+		} else {
+			j := i - L
+			w.lf[i], w.lc[i] = w.lf[j], w.lc[j]
+			copy(w.G[i*c:(i+1)*c], w.G[j*c:(j+1)*c])
+			if w.second {
+				copy(w.H[i*nh:(i+1)*nh], w.H[j*nh:(j+1)*nh])
+			}
+			if w.mixed {
+				copy(w.Uf[i*c:(i+1)*c], w.Uf[j*c:(j+1)*c])
 			}
 		}
-		parts[ch] = acc
-	})
-	if err := ctx.Err(); err != nil {
-		return nil, err
 	}
-	out := make([]Derivatives, L)
-	for l := 0; l < L; l++ {
-		tot := newEnumSums(c, second, mixed)
-		for _, part := range parts {
-			tot.mf = math.Max(tot.mf, part[l].mf)
-			tot.mc = math.Max(tot.mc, part[l].mc)
+	for _, b := range w.fineAt[q] {
+		x := w.local(b)
+		for l := 0; l < L; l++ {
+			i := q*L + l
+			t := &w.tables[b.class][l]
+			w.lf[i] += t.lw[x]
+			if w.mixed {
+				addTo(w.Uf[i*c:(i+1)*c], t.d[x*c:(x+1)*c])
+			}
 		}
-		for _, part := range parts {
-			a := part[l]
-			rf, rc := math.Exp(a.mf-tot.mf), math.Exp(a.mc-tot.mc)
-			tot.sf += rf * a.sf
-			tot.sfa += rf * a.sfa
-			tot.sfb += rf * a.sfb
-			tot.sc += rc * a.sc
-			addScaled(tot.gf, a.gf, rf)
-			addScaled(tot.gc, a.gc, rc)
-			addScaled(tot.hf, a.hf, rf)
-			addScaled(tot.hc, a.hc, rc)
-			addScaled(tot.cc, a.cc, rc)
-			addScaled(tot.uf, a.uf, rf)
-			addScaled(tot.fu, a.fu, rf)
-		}
-		out[l] = p.assemble(tot.sums(c, second, mixed), second, mixed)
 	}
-	return out, nil
+	for _, b := range w.coarseAt[q] {
+		x := w.local(b)
+		for l := 0; l < L; l++ {
+			i := q*L + l
+			t := &w.tables[b.class][l]
+			w.lc[i] += t.lw[x]
+			addTo(w.G[i*c:(i+1)*c], t.d[x*c:(x+1)*c])
+			if w.second {
+				addTo(w.H[i*nh:(i+1)*nh], t.h[x*nh:(x+1)*nh])
+			}
+		}
+	}
+}
+
+// lastSite adds lane l's configurations over the last site's states to its
+// sums.
+func (w *walker) lastSite(l int) {
+	c, nh := w.c, w.nh
+	i := (w.last-1)*w.L + l
+	a := w.acc[l]
+	// upper bounds of log w over the last site's states: the shifts move
+	// (rarely) only when these pass them
+	ubF, ubC := w.lf[i], w.lc[i]
+	for _, b := range w.lastF {
+		ubF += w.tables[b.class][l].max
+	}
+	for _, b := range w.lastC {
+		ubC += w.tables[b.class][l].max
+	}
+	if ubF-a.mf > rescaleSlack {
+		a.rescaleF(math.Exp(a.mf - ubF))
+		a.mf = ubF
+	}
+	if ubC-a.mc > rescaleSlack {
+		a.rescaleC(math.Exp(a.mc - ubC))
+		a.mc = ubC
+	}
+	eF, eC := math.Exp(ubF-a.mf), math.Exp(ubC-a.mc)
+	g, h, u := w.g, w.h, w.u
+	for sl := 0; sl < w.S; sl++ {
+		wf, pf := w.lf[i], eF
+		if w.mixed {
+			copy(u, w.Uf[i*c:(i+1)*c])
+		}
+		for k, b := range w.lastF {
+			x := w.baseF[k] + sl*w.strideF[k]
+			t := &w.tables[b.class][l]
+			wf += t.lw[x]
+			pf *= t.w[x]
+			if w.mixed {
+				addTo(u, t.d[x*c:(x+1)*c])
+			}
+		}
+		wc, pc := w.lc[i], eC
+		copy(g, w.G[i*c:(i+1)*c])
+		if w.second {
+			copy(h, w.H[i*nh:(i+1)*nh])
+		}
+		for k, b := range w.lastC {
+			x := w.baseC[k] + sl*w.strideC[k]
+			t := &w.tables[b.class][l]
+			wc += t.lw[x]
+			pc *= t.w[x]
+			addTo(g, t.d[x*c:(x+1)*c])
+			if w.second {
+				addTo(h, t.h[x*nh:(x+1)*nh])
+			}
+		}
+		a.add(pf, pc, wf, wc, g, h, u, w.second, w.mixed)
+	}
+}
+
+// add books one configuration, with fine and coarse weights pf and pc
+// (relative to the shifts), log-weights wf and wc, coarse gradient g and
+// Hessian h and fine gradient u.
+func (a *enumSums) add(pf, pc, wf, wc float64, g, h, u []float64, second, mixed bool) {
+	c := len(g)
+	a.sf += pf
+	a.sfa += pf * wf
+	a.sfb += pf * wc
+	a.sc += pc
+	for k, v := range g {
+		a.gf[k] += pf * v
+		a.gc[k] += pc * v
+	}
+	if second {
+		t := 0
+		for k := 0; k < c; k++ {
+			pg := pc * g[k]
+			for m := k; m < c; m++ {
+				a.hf[t] += pf * h[t]
+				a.hc[t] += pc * h[t]
+				a.cc[t] += pg * g[m]
+				t++
+			}
+		}
+	}
+	if mixed {
+		for k, v := range u {
+			a.uf[k] += pf * v
+		}
+		for k := 0; k < c; k++ {
+			pg := pf * g[k]
+			row := a.fu[k*c : (k+1)*c]
+			for m, v := range u {
+				row[m] += pg * v
+			}
+		}
+	}
 }
 
 // sums turns the totals into the expectations and log Z's (the flip's

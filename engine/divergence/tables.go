@@ -2,8 +2,6 @@ package divergence
 
 import (
 	"math"
-	"sync"
-	"sync/atomic"
 
 	"rgflow/kernels"
 )
@@ -128,31 +126,4 @@ func triangle(a, b, c int) int {
 		a, b = b, a
 	}
 	return a*c - a*(a-1)/2 + (b - a)
-}
-
-// parallelFor runs f(0) … f(n−1) on up to workers goroutines, handing out
-// indices in order.
-func parallelFor(n, workers int, f func(i int)) {
-	if workers <= 1 || n <= 1 {
-		for i := 0; i < n; i++ {
-			f(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, n); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"rgflow/engine/geometry"
+	"rgflow/internal/workpool"
 )
 
 // The transfer matrix: the visible sites are added one at a time in a
@@ -426,7 +427,7 @@ func (pl *plan) contract(ctx context.Context, lay *layout, tabs [][]float64, wor
 		if size*ns*n < 1<<13 {
 			w = 1
 		}
-		parallelFor(chunks, w, func(ch int) {
+		workpool.For(chunks, w, func(ch int) {
 			lo, hi := ch*chunk, min(size, (ch+1)*chunk)
 			for e := lo; e < hi; e++ {
 				bo, bu := 0, 0
@@ -468,7 +469,7 @@ func (p *Pair) transfer(ctx context.Context, J, Jp []float64, second, mixed bool
 	fineTabs := make([][]float64, len(p.classes))
 	coarseTabs := make([][]float64, len(p.classes))
 	maxes := make([]float64, len(p.classes))
-	parallelFor(len(p.classes), workers, func(id int) {
+	workpool.For(len(p.classes), workers, func(id int) {
 		k := p.classes[id]
 		if k.fine {
 			t := p.classTable(k, J, mixed, false)
@@ -498,7 +499,7 @@ func (p *Pair) transfer(ctx context.Context, J, Jp []float64, second, mixed bool
 	var lf, lc float64
 	// the two contractions share the workers
 	wf, wc := max(1, workers-workers/2), max(1, workers/2)
-	parallelFor(2, min(workers, 2), func(i int) {
+	workpool.For(2, min(workers, 2), func(i int) {
 		if i == 0 {
 			F, lf = p.finePlan.contract(ctx, &fl.layout, ftabs, wf)
 		} else {

@@ -13,6 +13,8 @@
 package geometry
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"strconv"
@@ -383,3 +385,18 @@ func Parse(name string, shells int) (*Geometry, error) {
 
 // Names describes the geometries Parse knows, for flag help.
 const Names = "plaquette (the published single block, = free:1x1), free:LxM (L×M coarse sites, free boundary) or torus:LxM (periodic)"
+
+// Digest is a fingerprint of the geometry's sites, bonds, periods and
+// shells (not its name): checkpoints keep it, so that a run resumed on a
+// block plugin that now serves another geometry is refused.
+func (g *Geometry) Digest() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "periods %d %d shells %d\n", g.PeriodI, g.PeriodJ, g.Shells)
+	for _, sites := range [][]Point{g.Visible, g.FineHidden, g.CoarseHidden} {
+		fmt.Fprintf(h, "sites %v\n", sites)
+	}
+	for _, bonds := range [][]Bond{g.FineBonds, g.CoarseBonds} {
+		fmt.Fprintf(h, "bonds %v\n", bonds)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))[:16]
+}

@@ -6,50 +6,50 @@ import (
 
 	"rgflow/engine"
 	"rgflow/engine/divergence"
+	"rgflow/reps"
 )
 
-// Divergence is the block pair whose KL the exact map minimises: the
-// plaquette's engine.Blocks (the kernels' enumeration), or any block
-// geometry's divergence.Pair (OnGeometry). The KL is per coarse site. The
-// representation, its gauge group, the coarse mirror and the scaling-
-// dimension read-out are those of the plaquette of the same representation
-// and conventions (Plaquette), whatever the block.
-type Divergence interface {
-	KL(J, Jp []float64) (float64, []float64)
-	KLBatch(J, Jp, kl, grad []float64, workers int)
-	KLSecondOrder(J, Jp []float64, mixed bool) engine.KLDerivatives
-	KLSecondOrderContext(ctx context.Context, J, Jp []float64, mixed bool) (engine.KLDerivatives, error)
-	Couplings() int    // c: the length of J and J′ (every shell's couplings)
-	BlockName() string // "plaquette", "free:3x3", …
-	CoarseSites() int
-	Shells() int
-	Plaquette() *engine.Blocks
-}
+// Divergence is the block pair whose KL the exact map minimises
+// (engine.BlockPair): the plaquette's engine.Blocks (the kernels'
+// enumeration), or any block geometry's divergence.Pair (OnGeometry). The
+// KL is per coarse site. The representation, its gauge group, the coarse
+// mirror and the scaling-dimension read-out are those of the plaquette of
+// the same representation and conventions (Plaquette), whatever the block.
+type Divergence = engine.BlockPair
 
 // OnGeometry is a block geometry's divergence as the oracle's block pair,
 // with plaq, the plaquette's blocks of the same representation and coarse
-// mirror, beside it.
+// mirror, beside it (engine.OnGeometry).
 func OnGeometry(p *divergence.Pair, plaq *engine.Blocks) (Divergence, error) {
-	if plaq.Rep.Name != p.Rep.Name || plaq.D != p.D || plaq.Mirror.Name != p.Mirror || plaq.Bonds != engine.BondsRotated {
-		return nil, fmt.Errorf("oracle: block %s is for %s under the %s mirror, the plaquette for %s under %s with %s bonds", p.BlockName(), p.Rep.Name, p.Mirror, plaq.Rep.Name, plaq.Mirror.Name, plaq.Bonds)
+	b, err := engine.OnGeometry(p, plaq)
+	if err != nil {
+		return nil, fmt.Errorf("oracle: %v", err)
 	}
-	return geometryPair{p, plaq}, nil
+	return b, nil
 }
-
-type geometryPair struct {
-	*divergence.Pair
-	plaq *engine.Blocks
-}
-
-func (g geometryPair) Plaquette() *engine.Blocks { return g.plaq }
 
 // blockGauge is the gauge of a block pair: the representation's, acting
 // alike on every shell's block of couplings (a relabelling of a site's
 // spins transforms every bond at that site; shells beyond the first exist
 // for one-spin representations only, whose shells share one basis).
 func blockGauge(ctx context.Context, b Divergence) (*Gauge, error) {
-	g, err := BuildGauge(ctx, b.Plaquette().Rep)
-	n := b.Shells()
+	return shellGauge(ctx, b.Plaquette().Rep, b.Shells())
+}
+
+// NewShellGauge is the gauge of a representation on shells coupling
+// shells (NewGauge for one; shells < 1 counts as one), for
+// representations whose group is known to be small; it panics on one too
+// large.
+func NewShellGauge(r *reps.Rep, shells int) *Gauge {
+	g, err := shellGauge(context.Background(), r, max(1, shells))
+	if err != nil {
+		panic(err)
+	}
+	return g
+}
+
+func shellGauge(ctx context.Context, r *reps.Rep, n int) (*Gauge, error) {
+	g, err := BuildGauge(ctx, r)
 	if err != nil || n == 1 {
 		return g, err
 	}

@@ -1,6 +1,8 @@
 package oracle
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/cmplx"
@@ -133,6 +135,9 @@ func solveFixedPoint(cont func(Point, []float64) (Point, error), g *Gauge, p Poi
 				Jn[i] = cur.J[i] - t*step[i]
 			}
 			q, err := cont(cur, Jn)
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return FixedPoint{}, err // the oracle's context is done: no shorter step will do
+			}
 			if err == nil {
 				Fq := residual(q)
 				if n := maxAbs(Fq); n < maxAbs(F) {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 
+	"rgflow/internal/buildinfo"
+
 	"rgflow/engine"
 	"rgflow/internal/nullfloat"
 	"rgflow/reps"
@@ -167,7 +169,7 @@ func FillLimit(s *engine.Summary, an Analysis, g *Gauge) {
 // them; note says why an is missing. The train command and the bench
 // suites both judge through it. It stops once ctx is done (the caller
 // then has no judgement to keep).
-func Judge(ctx context.Context, s *engine.Summary, m engine.Model, b *engine.Blocks, an *Analysis, note string) {
+func Judge(ctx context.Context, s *engine.Summary, m engine.Model, b Divergence, an *Analysis, note string) {
 	o := NewContext(ctx, b)
 	if err := o.FillGaps(s, m); err != nil {
 		s.OracleNote = "variational gap not computed: " + err.Error()
@@ -185,16 +187,34 @@ func Judge(ctx context.Context, s *engine.Summary, m engine.Model, b *engine.Blo
 	s.Verdict = s.Assess()
 }
 
+// Finish is how every trained run ends, whoever ran it (rgflow train, its
+// -instances, the bench suites): the trainer's summary, the build that
+// made it, and the judgement against the exact map (Judge, with the
+// analysis an or the note saying why there is none). Interrupted by ctx,
+// the summary has no judgement and the caller must not keep it.
+func Finish(ctx context.Context, t *engine.Trainer, an *Analysis, note string) engine.Summary {
+	s := t.Summary()
+	bi := buildinfo.Read()
+	s.Version, s.Commit = bi.Version, bi.CommitString()
+	Judge(ctx, &s, t.Model, t.Pair, an, note)
+	return s
+}
+
 // ExactMap is the exact variational map as the trainer's warm start needs
 // it (engine.WithExactMap): M(J) for each J, all on the branch continued
 // from the minimiser at ref (found there from several starts), so that the
 // images are of one gauge branch; a J the branch cannot be followed to gets
-// a row of NaN.
-func ExactMap(ref []float64) func(*engine.Blocks) engine.ExactMap {
-	return func(b *engine.Blocks) engine.ExactMap {
+// a row of NaN. A ref shorter than the block pair's couplings (the first
+// shell's, of a pair with more) is padded with zeros.
+func ExactMap(ref []float64) func(engine.BlockPair) engine.ExactMap {
+	return func(b engine.BlockPair) engine.ExactMap {
 		return func(ctx context.Context, Js [][]float64) ([][]float64, error) {
 			o := NewContext(ctx, b)
-			p, err := o.MapFrom(ref, nil)
+			start := ref
+			if n := b.Couplings(); len(start) < n {
+				start = append(append(make([]float64, 0, n), ref...), make([]float64, n-len(ref))...)
+			}
+			p, err := o.MapFrom(start, nil)
 			if err != nil {
 				return nil, err
 			}

@@ -69,12 +69,14 @@ func (o *Oracle) secondOrder(J, Jp []float64, mixed bool) (engine.KLDerivatives,
 	return d, nil
 }
 
-func (o *Oracle) batch(J, Jp, kl, grad []float64) {
+// batch is KL(J, ·) and its gradient at a batch of points, stopping with
+// the context's error once it is done.
+func (o *Oracle) batch(J, Jp, kl, grad []float64) error {
 	if o.obj != nil {
 		o.obj.Batch(J, Jp, kl, grad)
-		return
+		return nil
 	}
-	o.B.KLBatch(J, Jp, kl, grad, 1)
+	return o.B.KLBatchContext(o.ctx, J, Jp, kl, grad, 1)
 }
 
 // New returns the oracle of a block pair with default tolerances and its
@@ -337,6 +339,9 @@ func (o *Oracle) solve(J, start []float64, minimise bool) (Point, error) {
 			// a saddle: step along the eigenvector of the negative
 			// eigenvalue, to whichever side lowers the KL more
 			if !o.escape(J, x, ns.vecs[0], d.KL) {
+				if err := o.ctx.Err(); err != nil {
+					return Point{}, err, true
+				}
 				p, err := o.finish(J, x, d, ns, escaped)
 				return p, err, true
 			}
@@ -485,7 +490,9 @@ func (o *Oracle) lineSearch(J, x []float64, ns newtonStep, d engine.KLDerivative
 			}
 			t /= 2
 		}
-		o.batch(Js, Jps, kls, grads)
+		if err := o.batch(Js, Jps, kls, grads); err != nil {
+			return 0, nil, false, err
+		}
 		t = t0
 		for k := 0; k < n; k++ {
 			if accept(step, t, kls[k], grads[k*c:(k+1)*c]) {
@@ -518,7 +525,9 @@ func (o *Oracle) escape(J, x, v []float64, kl0 float64) bool {
 			Jps[k*c+i] = x[i] + alpha*v[i]
 		}
 	}
-	o.batch(Js, Jps, kls, nil)
+	if o.batch(Js, Jps, kls, nil) != nil {
+		return false // done: the caller's next evaluation returns ctx's error
+	}
 	best := -1
 	for k, kl := range kls {
 		if finite(kl) && kl < kl0-1e-12*math.Max(1, math.Abs(kl0)) && (best < 0 || kl < kls[best]) {

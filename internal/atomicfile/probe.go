@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"rgflow/internal/humanize"
 )
 
 // Room is a file about to be written and about how many bytes it will
@@ -43,22 +45,8 @@ func Probe(files []Room) error {
 		err = reserve(tmp, f.Size)
 		tmp.Close()
 		if err != nil {
-			return fmt.Errorf("%s cannot be written: %s lacks room for its %s (%v)", f.Path, dir, sizeText(f.Size), err)
+			return fmt.Errorf("%s cannot be written: %s lacks room for its %s (%v)", f.Path, dir, humanize.Bytes(float64(f.Size)), err)
 		}
 	}
 	return nil
-}
-
-// sizeText writes a size as "12 KiB", "1.5 GiB".
-func sizeText(b int64) string {
-	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
-	x, i := float64(b), 0
-	for x >= 1024 && i < len(units)-1 {
-		x /= 1024
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%d bytes", b)
-	}
-	return fmt.Sprintf("%.2g %s", x, units[i])
 }

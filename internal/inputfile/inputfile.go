@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 
+	"rgflow/internal/humanize"
 	"rgflow/internal/sysmem"
 )
 
@@ -128,7 +129,7 @@ func checkInfo(path string, fi fs.FileInfo, limit int64) error {
 }
 
 func tooLarge(path string, size, limit int64) error {
-	return &Error{Path: path, Problem: fmt.Sprintf("is %s, larger than the %s an input of its kind may be", bytesText(size), bytesText(limit))}
+	return &Error{Path: path, Problem: fmt.Sprintf("is %s, larger than the %s an input of its kind may be", humanize.Bytes(float64(size)), humanize.Bytes(float64(limit)))}
 }
 
 func statError(path string, err error) error {
@@ -149,18 +150,4 @@ func unwrap(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// bytesText writes a size as "4 MiB", "1.5 GiB".
-func bytesText(b int64) string {
-	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
-	x, i := float64(b), 0
-	for x >= 1024 && i < len(units)-1 {
-		x /= 1024
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%d bytes", b)
-	}
-	return fmt.Sprintf("%.3g %s", x, units[i])
 }

@@ -6,8 +6,8 @@
 //	NN: C[m×n] = beta·C + A[m×k] · B[k×n]    (input gradient)
 //
 // with leading dimensions lda, ldb, ldc. Like package kernels, every path has
-// the pure-Go GemmGeneric as its reference, and a path is a value (Path)
-// that the caller chooses.
+// the pure-Go generic path (generic.go) as its reference, and a path is a
+// value (Path) that the caller chooses.
 //
 // Paths, fastest first:
 //   - avx512 (AVX512F; gemm_avx512_amd64.s): 8×16 register tiles (16 zmm
@@ -190,11 +190,6 @@ func (p Path) ClassPath(c Class) string { return p.get().by[c].name }
 // elements C[i][j], i < m, j < n, are written.
 func (p Path) Gemm(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	gemmWith(p.get().by[ClassOf(tA, tB, m, n, k)], tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
-}
-
-// GemmGeneric is Gemm on the generic path: the reference for the others.
-func GemmGeneric(tA, tB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	gemmWith(&generic, tA, tB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // path is one implementation: kern, if not nil, is its assembly kernel

@@ -1,10 +1,14 @@
-// Package dispatch is what the packages under kernels/ share to offer their
-// implementations ("paths") of a kernel set: one table of the CPU features
-// the paths need, read once, and the choice of a path by name.
+// Package dispatch is what the packages under kernels/ share to choose,
+// kernel by kernel, among their implementations ("paths"): one table of the
+// CPU features the paths need, read once; the choice of a path by name; the
+// start-up calibration (calibrate.go) and its cache (cache.go); and the table
+// of known slow paths on some CPU models (pathology.go).
 //
-// kernels and kernels/dense implement the same paths (avx512, avx2,
-// generic) and decide whether this CPU runs them from the same table, so a
-// path name means the same instructions in both.
+// kernels and kernels/dense name their paths alike (avx512, avx2, generic)
+// and decide from the same table whether this CPU runs them, so a path is
+// available to both or to neither. A path's name says which CPU features it
+// needs, not that each of its kernels has code of its own: a path's table may
+// hold a slower path's function (kernels/README.md, "Choosing the kernels").
 package dispatch
 
 import (

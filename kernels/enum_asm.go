@@ -1,5 +1,9 @@
 //go:build amd64 && gc && !purego
 
+// The build tag is that of the architectures with assembly kernels (see
+// asm.go): the enumeration's outer loops and tables are Go, whatever
+// instructions its blocks use.
+
 package kernels
 
 import (
