@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -48,7 +49,7 @@ func (v plantedValley) Batch(J, x, kl, grad []float64) {
 func plantedOracle() *Oracle {
 	I := []float64{1, 0, 0, 0, 1, 0, 0, 0, 1}
 	return &Oracle{G: &Gauge{Elements: [][]float64{{1}}, Centre: [][]float64{I}, Orbit: [][]float64{I}, c: 3},
-		Tol: 1e-10, MaxStep: 0.25, MaxIter: 200, obj: plantedValley{}}
+		Tol: 1e-10, MaxStep: 0.25, MaxIter: 200, obj: plantedValley{}, ctx: context.Background()}
 }
 
 // The minimiser on a planted valley: it converges (no line-search
