@@ -574,7 +574,7 @@ func TestConfigErrors(t *testing.T) {
 // CD parameters swept only for CD, large networks for c ≥ min_c.
 func TestPlans(t *testing.T) {
 	rs := map[string]*reps.Rep{}
-	for _, n := range []string{"A1", "A1+E", "2A1+E", "A1+2E", "2A1+2E"} {
+	for _, n := range []string{"A1", "A1+E", "2A1+E", "A1+2E", "2A1+2E", "3A1+2E", "A1+3E", "2A1+3E"} {
 		rs[n], _ = reps.Builtin(n)
 	}
 	et, _ := Default(EpochTime)
@@ -614,17 +614,23 @@ func TestPlans(t *testing.T) {
 	bias, _ := Default(BiasVsDimension)
 	bp := planDist(bias.(*DistConfig), rs)
 	// A1 under the axis mirror only (the diagonal one is the same for it),
-	// A1+E and 2A1+E under both
-	if len(bp) != 5*10 {
+	// the others under both; to d = 6 with both losses, beyond it (3A1+2E,
+	// A1+3E, 2A1+3E) with the contrastive divergence only
+	if len(bp) != (2+4*4+3*2)*10 {
 		t.Errorf("bias plan has %d runs", len(bp))
 	}
 	mirrors := map[string]int{}
 	for _, s := range bp {
-		mirrors[s.Rep.Name+" "+s.Cfg.CoarseMirror]++
+		mirrors[s.Rep.Name+" "+s.Cfg.Loss+" "+s.Cfg.CoarseMirror]++
 	}
-	for _, k := range []string{"A1 axis", "A1+E axis", "A1+E diagonal", "2A1+E axis", "2A1+E diagonal"} {
+	for _, k := range []string{"A1 kl axis", "A1 cd axis", "A1+E kl axis", "A1+E cd diagonal", "2A1+E kl diagonal", "A1+2E kl axis", "2A1+2E kl diagonal", "3A1+2E cd axis", "2A1+3E cd diagonal"} {
 		if mirrors[k] != 10 {
 			t.Errorf("%s: %d runs, want 10 (%v)", k, mirrors[k], mirrors)
+		}
+	}
+	for _, k := range []string{"3A1+2E kl axis", "2A1+3E kl diagonal", "A1 kl diagonal"} {
+		if mirrors[k] != 0 {
+			t.Errorf("%s: %d runs planned, want none", k, mirrors[k])
 		}
 	}
 	for _, s := range bp {

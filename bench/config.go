@@ -140,8 +140,11 @@ func Default(suite string) (Config, error) {
 			Warmup: 2, Epochs: 3, Repeats: 5, MaxSeconds: 30, Train: train,
 		}, nil
 	case BiasVsDimension:
+		// d = 1 to 8: the exact KL to d = 6 (the representations beyond
+		// it train with the contrastive divergence only), both losses
 		return &DistConfig{
-			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E"}, Losses: []string{engine.LossKL}, Models: []string{engine.ModelFlow},
+			Suite: suite, Reps: []string{"A1", "A1+E", "2A1+E", "A1+2E", "2A1+2E", "3A1+2E", "A1+3E", "2A1+3E"},
+			Losses: []string{engine.LossKL, engine.LossCD}, Models: []string{engine.ModelFlow},
 			CoarseMirrors: []string{"axis", "diagonal"}, Oracle: true, Instances: 10, Seed: 1, Seeds: []uint64{}, Epochs: 4000, MaxTraj: 128, LargeNetwork: LargeNetwork{MinC: 5, Depth: 3, Width: 64},
 			Train: train,
 		}, nil

@@ -72,8 +72,8 @@ func oracles(ctx context.Context, cfg Config, plan []runSpec, dir string, progre
 	}
 	for _, s := range plan {
 		key := runOracleKey(&s)
-		if _, done := out[key]; done {
-			continue
+		if _, done := out[key]; done || s.Rep.D > reps.MaxExactDim {
+			continue // computed, or beyond the exact map's reach
 		}
 		path := filepath.Join(dir, blockOracleFile(s.Rep.Name, s.Cfg.CoarseMirror, s.Cfg.Block, s.Cfg.Shells))
 		if data, err := inputfile.Read(path, inputfile.ConfigLimit); err == nil {

@@ -113,6 +113,9 @@ func (c *DistConfig) instances(rs map[string]*reps.Rep) iter.Seq[runSpec] {
 				r := rs[rn]
 				for _, mirror := range mirrorsFor(r, c.CoarseMirrors) {
 					for _, loss := range c.Losses {
+						if !usesCD(loss) && r.D > reps.MaxExactDim {
+							continue // beyond the exact KL: the contrastive divergences only
+						}
 						for _, model := range c.Models {
 							cfg := c.runConfig(rn, r, loss, model, seed)
 							cfg.CoarseMirror = mirror

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -207,6 +208,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTrainable(cfg, repsByName); err != nil {
+		return nil, err
+	}
 	plan := planSuite(cfg, repsByName)
 	if err := checkResources(plan); err != nil {
 		return nil, err
@@ -369,6 +373,28 @@ func resolveReps(ctx context.Context, opts Options, names []string) (map[string]
 		out[n] = r
 	}
 	return out, nil
+}
+
+// checkTrainable refuses a training suite with a representation beyond
+// the exact KL's d ≤ reps.MaxExactDim and no contrastive divergence among
+// its losses to train it with (the exact loss skips such representations).
+func checkTrainable(cfg Config, repsByName map[string]*reps.Rep) error {
+	var c *DistConfig
+	switch x := cfg.(type) {
+	case *DistConfig:
+		c = x
+	case *SweepsConfig:
+		c = &x.DistConfig
+	default:
+		return nil
+	}
+	cd := slices.ContainsFunc(c.Losses, usesCD)
+	for _, n := range c.Reps {
+		if r := repsByName[n]; r != nil && r.D > reps.MaxExactDim && !cd {
+			return fmt.Errorf("reps: %s has d = %d spins per site, beyond the exact KL's d ≤ %d, and losses names no contrastive divergence (%s, %s) to train it with", n, r.D, reps.MaxExactDim, engine.LossCD, engine.LossCDEnergy)
+		}
+	}
+	return nil
 }
 
 // planSuite lists the runs of the suite's configuration.

@@ -514,6 +514,9 @@ func openArrayDir(ctx context.Context, opts Options, cfg Config, progress io.Wri
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := checkTrainable(cfg, repsByName); err != nil {
+		return nil, nil, nil, err
+	}
 	plan := planSuite(cfg, repsByName)
 	done, warnings := recordedRuns(opts.OutDir)
 	for _, w := range warnings {

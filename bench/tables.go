@@ -414,11 +414,16 @@ type DistRow struct {
 	OracleLambda F      `json:"oracle_lambda"`
 	OracleNu     F      `json:"oracle_nu"`
 	MedianGap    F      `json:"median_variational_gap"`
+	// OracleAxisJcMin and Max span the physical-axis J_c over the valley
+	// of minima of the exact map at the reference axis point, where it has
+	// one (docs/conventions.md §13); otherwise both are OracleAxisJc.
+	OracleAxisJcMin F `json:"oracle_axis_jc_min"`
+	OracleAxisJcMax F `json:"oracle_axis_jc_max"`
 }
 
 var distHeader = []string{"label", "rep", "d", "c", "loss", "model", "coarse_mirror", "network", "quantity", "instances", "ok", "failed",
 	"median", "q1", "q3", "iqr", "stderr", "mean", "std", "bias", "rel_bias_percent", "nu_median",
-	"oracle_axis_jc", "oracle_lambda", "oracle_nu", "median_variational_gap", "trusted", "untrusted", "verdict",
+	"oracle_axis_jc", "oracle_lambda", "oracle_nu", "oracle_axis_jc_min", "oracle_axis_jc_max", "median_variational_gap", "trusted", "untrusted", "verdict",
 	"published_source", "published_loss", "published_median", "published_q1", "published_q3", "error"}
 
 var runsHeader = []string{"label", "rep", "loss", "model", "coarse_mirror", "param", "value", "seed", "trajectories", "epochs",
@@ -582,10 +587,14 @@ func distRows(plan []runSpec, recs []Record, oracles map[string]oracle.Analysis)
 				NuMedian: nu, Trusted: trusted, Untrusted: untrusted, Verdict: verdict,
 				Bias: st.median - F(engine.JcExact), RelBias: 100 * (st.median - F(engine.JcExact)) / F(engine.JcExact),
 				Errors: distinctErrors(g.recs), Failed: g.failed(),
-				CoarseMirror: s.Cfg.CoarseMirror, Bonds: s.Cfg.Bonds, OracleAxisJc: nan(), OracleLambda: nan(), OracleNu: nan(), MedianGap: gap,
+				CoarseMirror: s.Cfg.CoarseMirror, Bonds: s.Cfg.Bonds, OracleAxisJc: nan(), OracleLambda: nan(), OracleNu: nan(), OracleAxisJcMin: nan(), OracleAxisJcMax: nan(), MedianGap: gap,
 			}
 			if haveOracle {
 				row.OracleAxisJc = an.AxisJc
+				row.OracleAxisJcMin, row.OracleAxisJcMax = an.AxisJc, an.AxisJc
+				if v := an.Valley; v != nil {
+					row.OracleAxisJcMin, row.OracleAxisJcMax = v.AxisJcMin, v.AxisJcMax
+				}
 				if i := an.Critical(); i >= 0 {
 					row.OracleLambda, row.OracleNu = an.FixedPoints[i].Lambda, an.FixedPoints[i].Nu
 				}
@@ -647,7 +656,7 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, oracl
 		csvRows = append(csvRows, []string{r.Label, r.Rep, itoa(r.D), itoa(r.C), r.Loss, r.Model, mirrorOf(r.CoarseMirror), r.Network, r.Quantity,
 			itoa(r.Instances), itoa(r.OK), itoa(r.Failed), cell(r.Median), cell(r.Q1), cell(r.Q3), cell(r.IQR), cell(r.StdErr),
 			cell(r.Mean), cell(r.Std), cell(r.Bias), cell(r.RelBias), cell(r.NuMedian),
-			cell(r.OracleAxisJc), cell(r.OracleLambda), cell(r.OracleNu), cell(r.MedianGap), itoa(r.Trusted), itoa(r.Untrusted), strings.Join(r.Verdict, "; "),
+			cell(r.OracleAxisJc), cell(r.OracleLambda), cell(r.OracleNu), cell(r.OracleAxisJcMin), cell(r.OracleAxisJcMax), cell(r.MedianGap), itoa(r.Trusted), itoa(r.Untrusted), strings.Join(r.Verdict, "; "),
 			ps, pl, cell(pm), cell(p1), cell(p3), first(r.Errors)})
 	}
 	o.csv(c.Suite+".csv", distHeader, csvRows)
@@ -660,7 +669,12 @@ func distOutputs(o *outputs, c *DistConfig, plan []runSpec, recs []Record, oracl
 		"suite": c.Suite, "jc_exact": engine.JcExact, "rows": rows, "published": pub,
 		"published_source": "rgflow bench/anchors.go",
 	})
-	o.figure(c.Suite, func(path string) error { return distFigure(path, c.Suite, rows, pub, o.smoke) })
+	o.figure(c.Suite, func(path string) error {
+		if c.Suite == BiasVsDimension {
+			return dimensionFigure(path, rows, o.smoke)
+		}
+		return distFigure(path, c.Suite, rows, pub, o.smoke)
+	})
 
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "configuration\tnetwork\testimate\tn\tmedian ± s.e.\tIQR\tbias\trel. bias\texact map\tgap\tν (exact 1)\ttrusted\tpublished\n")

@@ -34,6 +34,7 @@ type Blocks struct {
 
 	kern kernels.Path // runs the enumeration of KLBatch
 	pool sync.Pool    // of *workspace, for batches evaluated without new goroutines
+	sym  symCache     // the symmetry group of KLSecondOrder's sums
 }
 
 // Fine-block edges as (site a, direction to a, site b, direction to b); the

@@ -209,6 +209,20 @@ func TestResourcesRefuseWhatCannotFit(t *testing.T) {
 	}
 }
 
+// The read-out's estimate counts the exact KL's evaluations where there
+// are any: beyond reps.MaxExactDim the gaps are not computed, and the
+// estimate is none (it said 31 hours for a 3A1+2E run's seconds).
+func TestReadOutEstimateWithinTheExactRange(t *testing.T) {
+	cfg := DefaultConfig()
+	for _, name := range []string{"A1+2E", "2A1+2E", "3A1+2E", "2A1+3E"} {
+		r, _ := reps.Builtin(name)
+		got := EstimateResources(cfg, r.D, r.C(), cfg.Epochs).ReadOutSeconds
+		if want := r.D <= reps.MaxExactDim; (got > 0) != want {
+			t.Errorf("%s (d = %d): read-out estimate %g s", name, r.D, got)
+		}
+	}
+}
+
 // Every key of the configuration has a JSON name equal to its TOML name
 // (checkpoints, summaries and runs.jsonl use them), and a comment that
 // rgflow config prints.

@@ -8,6 +8,7 @@ import (
 
 	"rgflow/internal/chisquare"
 	"rgflow/kernels"
+	"rgflow/reps"
 )
 
 func TestCornerEdges(t *testing.T) {
@@ -393,6 +394,197 @@ func TestPerSpinFactors(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// fineMarginal2 is the fine block's exact distribution of the states of
+// corners (0, 1) (neighbours) or (0, 2) (opposite), by transfer matrices
+// around the ring c0–c1–c2–c3 in O(S³): the check of the samplers beyond
+// the exact KL's reach (d = 7, 8), where the 2^{4d} configurations cannot
+// be listed.
+func fineMarginal2(b *Blocks, J []float64, opposite bool) []float64 {
+	S := b.S
+	T := b.FineTables(J)
+	logZ := b.FineLogZ(T)
+	var E [4][]float64 // e^{T_e − log Z/4}
+	for k := range E {
+		E[k] = make([]float64, S*S)
+		for i, v := range T[k] {
+			E[k][i] = math.Exp(v - logZ/4)
+		}
+	}
+	q := make([]float64, S*S)
+	if opposite { // Σ_{s1} e0(s0,s1) e1(s1,s2) · Σ_{s3} e2(s2,s3) e3(s0,s3)
+		for s0 := 0; s0 < S; s0++ {
+			for s2 := 0; s2 < S; s2++ {
+				a, c := 0.0, 0.0
+				for s := 0; s < S; s++ {
+					a += E[0][s0*S+s] * E[1][s*S+s2]
+					c += E[2][s2*S+s] * E[3][s0*S+s]
+				}
+				q[s0*S+s2] = a * c
+			}
+		}
+		return normaliseSum(q)
+	}
+	// e0(s0,s1) · Σ_{s2} e1(s1,s2) M[s2][s0], M[s2][s0] = Σ_{s3} e2(s2,s3) e3(s0,s3)
+	M := make([]float64, S*S)
+	for s2 := 0; s2 < S; s2++ {
+		for s0 := 0; s0 < S; s0++ {
+			x := 0.0
+			for s3 := 0; s3 < S; s3++ {
+				x += E[2][s2*S+s3] * E[3][s0*S+s3]
+			}
+			M[s2*S+s0] = x
+		}
+	}
+	for s0 := 0; s0 < S; s0++ {
+		for s1 := 0; s1 < S; s1++ {
+			x := 0.0
+			for s2 := 0; s2 < S; s2++ {
+				x += E[1][s1*S+s2] * M[s2*S+s0]
+			}
+			q[s0*S+s1] = E[0][s0*S+s1] * x
+		}
+	}
+	return normaliseSum(q)
+}
+
+// coarseMarginal2 is the coarse block's exact distribution of the states
+// of corners 0 and j, summed over the centre: given the centre state h
+// the corners are independent, P(v_i | h) ∝ exp(v_iᵀ K′_i h).
+func coarseMarginal2(b *Blocks, Jp []float64, j int) []float64 {
+	S, d := b.S, b.D
+	U := b.CoarseFields(Jp) // U_i[s][k] = (K′_iᵀ v(s))_k: corner i's field on the centre
+	q := make([]float64, S*S)
+	w := make([][]float64, 4) // w_i[s] = exp(v(s)ᵀ K′_i h) for the current h
+	for i := range w {
+		w[i] = make([]float64, S)
+	}
+	for h := 0; h < S; h++ {
+		var z [4]float64
+		for i := 0; i < 4; i++ {
+			for s := 0; s < S; s++ {
+				x := 0.0
+				for k := 0; k < d; k++ {
+					x += U[i][s*d+k] * b.Spins[h][k]
+				}
+				w[i][s] = math.Exp(x)
+				z[i] += w[i][s]
+			}
+		}
+		rest := 1.0
+		for i := 1; i < 4; i++ {
+			if i != j {
+				rest *= z[i]
+			}
+		}
+		for s0 := 0; s0 < S; s0++ {
+			for sj := 0; sj < S; sj++ {
+				q[s0*S+sj] += w[0][s0] * w[j][sj] * rest
+			}
+		}
+	}
+	return normaliseSum(q)
+}
+
+func normaliseSum(q []float64) []float64 {
+	s := 0.0
+	for _, v := range q {
+		s += v
+	}
+	for i := range q {
+		q[i] /= s
+	}
+	return q
+}
+
+// checkCorrelations compares the samples' spin correlations between
+// corners 0 and j, E[v_0,m v_j,n] for every pair of spins (m, n), with
+// those of the exact pair distribution q (over S² states): every z-score
+// must be below 4.5 (d² tests; a false alarm about 1e-3 of the time), and
+// against the distribution at a coupling 30% larger some must exceed 6,
+// which shows the test can fail.
+func checkCorrelations(t *testing.T, what string, b *Blocks, c0, cj []uint8, q, qWrong []float64) {
+	t.Helper()
+	S, d, N := b.S, b.D, float64(len(c0))
+	worst := func(q []float64) (float64, string) {
+		zmax, at := 0.0, ""
+		for m := 0; m < d; m++ {
+			for n := 0; n < d; n++ {
+				mean, sq := 0.0, 0.0 // the exact mean of x = v_0,m v_j,n; x² = 1
+				for s0 := 0; s0 < S; s0++ {
+					for sj := 0; sj < S; sj++ {
+						mean += q[s0*S+sj] * b.Spins[s0][m] * b.Spins[sj][n]
+					}
+				}
+				sq = 1 - mean*mean
+				sample := 0.0
+				for k := range c0 {
+					sample += b.Spins[c0[k]][m] * b.Spins[cj[k]][n]
+				}
+				sample /= N
+				if z := math.Abs(sample-mean) / math.Sqrt(math.Max(sq, 1e-12)/N); z > zmax {
+					zmax, at = z, fmt.Sprintf("spins %d,%d: sample %.4f, exact %.4f", m, n, sample, mean)
+				}
+			}
+		}
+		return zmax, at
+	}
+	z, at := worst(q)
+	zw, atw := worst(qWrong)
+	t.Logf("%s: largest z %.2f (%s); at the perturbed coupling %.1f", what, z, at, zw)
+	if z > 4.5 {
+		t.Errorf("%s: the Gibbs samples' correlations do not fit the exact ones: z = %.2f at %s", what, z, at)
+	}
+	if zw < 6 {
+		t.Errorf("%s: the correlation test cannot tell the distribution at a perturbed coupling apart: largest z %.2f (%s)", what, zw, atw)
+	}
+}
+
+// Beyond the exact KL's d ≤ 6 only the contrastive divergence trains, on
+// the spin-by-spin sampler (kernels.ProdPair): its fine and coarse chains
+// for d = 7 (3A1+2E, A1+3E) and d = 8 (2A1+3E) against the exact joint
+// distributions of two corners, neighbours and opposites (fineMarginal2,
+// coarseMarginal2), through the correlations of every pair of their spins,
+// on random couplings with every coupling of the representation switched
+// on: a wrong factor of any bond shifts some of them.
+func TestGibbsBeyondExactMatchesMarginals(t *testing.T) {
+	for _, name := range []string{"3A1+2E", "A1+3E", "2A1+3E"} {
+		b := mustBlocks(t, name)
+		if b.D <= reps.MaxExactDim || !(b.D >= kernels.ProdMinD) {
+			t.Fatalf("%s: d = %d is not beyond the exact KL on the per-spin sampler", name, b.D)
+		}
+		N := 1 << 15
+		rng := rand.New(rand.NewPCG(uint64(b.D), 83))
+		J := randomJ(rng, b.C, 0.25)
+		J[0] = 0.45
+		g := newGibbsChains(b, N)
+		g.tab.fine(b, J)
+		key := cdKey(19, 0, 3)
+		g.runFine(key, 30)
+		for _, j := range []int{1, 2} {
+			checkCorrelations(t, fmt.Sprintf("%s fine, corners 0,%d", name, j), b, g.c[0], g.c[j], fineMarginal2(b, J, j == 2), fineMarginal2(b, scaled(J, 1.3), j == 2))
+		}
+		Jp := randomJ(rng, b.C, 0.25)
+		Jp[0] = 0.4
+		cd, err := NewCD(b, CDConfig{Samples: N, KFine: 1, KCoarse: 1}, 5, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := cd.work()
+		gc := w.g
+		gc.tab.coarse(b, Jp)
+		for i := 0; i < 4; i++ {
+			b.kern.UniformStates(gc.c[i], b.D, key, kernels.Sub(kernels.StartPhase, i))
+		}
+		for s := 0; s < 20; s++ {
+			cd.sampleStats(w, 0)
+			gc.coarseStep(key, 0, s)
+		}
+		for _, j := range []int{1, 2} {
+			checkCorrelations(t, fmt.Sprintf("%s coarse, corners 0,%d", name, j), b, gc.c[0], gc.c[j], coarseMarginal2(b, Jp, j), coarseMarginal2(b, scaled(Jp, 1.3), j))
 		}
 	}
 }

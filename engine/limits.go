@@ -10,6 +10,7 @@ import (
 	"rgflow/engine/geometry"
 	"rgflow/internal/humanize"
 	"rgflow/internal/sysmem"
+	"rgflow/reps"
 )
 
 // Resources is what a configuration will need, estimated before anything
@@ -42,12 +43,15 @@ type Resources struct {
 }
 
 // ExactKLEvalSeconds is the rough time of one second-order evaluation of
-// the exact KL (KLSecondOrder), which the exact map's minimiser makes at
-// each step: a sum over the 2^{4d} visible configurations of c(c+1)
-// terms (measured on this project's 2-core Xeon: 4 ms for 2A1+E, 0.2 s
-// for A1+2E and 3A1+E).
+// the exact KL (KLSecondOrder) on 2 cores, which the exact map's
+// minimiser makes at each step: a sum over one visible configuration per
+// orbit of the blocks' symmetry group (about 2^{4d}/16), each adding to
+// bins whose contraction with the derivative tables costs little beside
+// it (BenchmarkKLSecondOrder, with the mixed derivative, on a shared
+// 2-core Intel Xeon with AVX-512: 0.0032, 0.029 and 0.47 CPU seconds for
+// 2A1+E, A1+2E and 2A1+2E; c no longer matters to first order).
 func ExactKLEvalSeconds(d, c int) float64 {
-	return 1e-9 * math.Pow(2, 4*float64(d)) * float64(c*(c+1))
+	return 1.5e-8 * math.Pow(2, 4*float64(d))
 }
 
 // OracleSeconds is the rough time of the exact map's whole analysis of a
@@ -169,8 +173,12 @@ func EstimateResources(cfg Config, d, c, epochs int) Resources {
 		r.WarmStartSeconds = (200+15*pts)*eval + float64(cfg.WarmStartEpochs)*pts*6*params*secondsPerCostUnit
 	}
 	// the read-out: the gap at the fixed point and at 15 axis points, a
-	// minimisation of some 30 evaluations each
-	r.ReadOutSeconds = 16 * 30 * eval
+	// minimisation of some 30 evaluations each; none beyond the exact
+	// KL's reach (d > reps.MaxExactDim: a 3A1+2E run's estimate said 31 h
+	// for a read-out of seconds)
+	if d <= reps.MaxExactDim {
+		r.ReadOutSeconds = 16 * 30 * eval
+	}
 	history := float64(cfg.Epochs)
 	r.SummaryBytes = 32<<10 + 110*history + 25*161*(fc+1)
 	r.CheckpointBytes = 16<<10 + 80*history + 22*(3*params+m*fc)

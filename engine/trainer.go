@@ -129,6 +129,16 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("coarse_mirror: %v", err)
 	}
+	if l, _ := Losses.Lookup(cfg.Loss); !l.UsesCD {
+		if err := reps.ExactLimit(fmt.Sprintf("loss = %q", cfg.Loss), rep.Name, rep.D); err != nil {
+			return nil, fmt.Errorf("%v: train it with the contrastive divergence (loss = %q or %q)", err, LossCD, LossCDEnergy)
+		}
+	}
+	if cfg.WarmStart != "none" {
+		if err := reps.ExactLimit(fmt.Sprintf("warm_start = %q (the exact variational map)", cfg.WarmStart), rep.Name, rep.D); err != nil {
+			return nil, err
+		}
+	}
 	if err := EstimateResources(cfg, rep.D, cfg.CouplingsFor(rep.C()), 0).Check(); err != nil {
 		return nil, err
 	}

@@ -296,3 +296,32 @@ func TestRunAheadSameBits(t *testing.T) {
 		}
 	}
 }
+
+// Beyond d = 6 the exact KL (and a warm start from the exact map) is
+// refused in one sentence before anything is allocated, and the
+// contrastive divergence trains: two epochs of 3A1+2E (d = 7) and
+// 2A1+3E (d = 8) on a small network.
+func TestBeyondExactDimension(t *testing.T) {
+	for _, name := range []string{"3A1+2E", "2A1+3E"} {
+		rep, err := reps.Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := shortConfig()
+		cfg.Rep, cfg.Epochs, cfg.Trajectories = name, 2, 4
+		cfg.Network.Depth, cfg.Network.Width = 1, 8
+		cfg.CD.Samples, cfg.CD.KFine = 16, 2
+		if _, err := NewTrainer(cfg, rep); err == nil || !strings.Contains(err.Error(), "stops at d = 6") || !strings.Contains(err.Error(), `loss = "cd"`) {
+			t.Errorf("%s with the exact KL: %v", name, err)
+		}
+		cfg.Loss, cfg.WarmStart = LossCD, "exact-step"
+		if _, err := NewTrainer(cfg, rep); err == nil || !strings.Contains(err.Error(), "warm_start") {
+			t.Errorf("%s with a warm start from the exact map: %v", name, err)
+		}
+		cfg.WarmStart = "none"
+		tr := train(t, cfg)
+		if h := tr.Summary().History; h == nil || len(h.Loss) != 2 || math.IsNaN(h.Loss[1]) {
+			t.Errorf("%s: history %+v, want two finite losses", name, h)
+		}
+	}
+}

@@ -79,6 +79,12 @@ func nextPermutation(p []int) bool {
 // the span of the basis (least squares; the basis need not be orthogonal).
 // It panics if K is not in the span.
 func (r *Rep) Coefficients(K []float64) []float64 {
+	return r.Coefficienter()(K)
+}
+
+// Coefficienter returns Coefficients with the basis factorised once, for
+// many matrices.
+func (r *Rep) Coefficienter() func(K []float64) []float64 {
 	d2, c := r.D*r.D, r.C()
 	B := mat.NewDense(d2, c, nil)
 	for a, Ba := range r.Basis {
@@ -86,57 +92,49 @@ func (r *Rep) Coefficients(K []float64) []float64 {
 			B.Set(i, a, v)
 		}
 	}
-	var x mat.Dense
-	if err := x.Solve(B, mat.NewDense(d2, 1, clone(K))); err != nil {
-		panic(fmt.Sprintf("reps: coupling basis of %s is singular: %v", r.Name, err))
+	var qr mat.QR
+	qr.Factorize(B)
+	return func(K []float64) []float64 {
+		var x mat.Dense
+		if err := qr.SolveTo(&x, false, mat.NewDense(d2, 1, clone(K))); err != nil {
+			panic(fmt.Sprintf("reps: coupling basis of %s is singular: %v", r.Name, err))
+		}
+		J := mat.Col(nil, 0, &x)
+		if back := r.K(J); maxDiff(back, K) > 1e-9*math.Max(1, maxAbsSlice(K)) {
+			panic(fmt.Sprintf("reps: matrix is not in the coupling space of %s", r.Name))
+		}
+		return J
 	}
-	J := mat.Col(nil, 0, &x)
-	if back := r.K(J); maxDiff(back, K) > 1e-9*math.Max(1, maxAbsSlice(K)) {
-		panic(fmt.Sprintf("reps: matrix is not in the coupling space of %s", r.Name))
-	}
-	return J
 }
 
 // CouplingAction returns the c×c matrix A (row-major) of the relabelling
 // K ↦ P_src K P_tgtᵀ in the coupling basis: K(A J) = P_src K(J) P_tgtᵀ.
 // Either P may be nil for the identity.
 func (r *Rep) CouplingAction(Psrc, Ptgt []float64) []float64 {
+	return r.CouplingActor()(Psrc, Ptgt)
+}
+
+// CouplingActor returns CouplingAction with the basis factorised once, for
+// many relabellings.
+func (r *Rep) CouplingActor() func(Psrc, Ptgt []float64) []float64 {
+	coef := r.Coefficienter()
 	d, c := r.D, r.C()
-	if Psrc == nil {
-		Psrc = identity(d)
-	}
-	if Ptgt == nil {
-		Ptgt = identity(d)
-	}
-	// one least-squares solve for all c columns (a solve per column made
-	// the gauge orbit of 4A1, 147,456 actions, take over a minute)
-	d2 := d * d
-	B := mat.NewDense(d2, c, nil)
-	M := mat.NewDense(d2, c, nil)
-	PtT := transpose(d, Ptgt)
-	images := make([][]float64, c)
-	for a, Ba := range r.Basis {
-		images[a] = mul(d, mul(d, Psrc, Ba), PtT)
-		for i := 0; i < d2; i++ {
-			B.Set(i, a, Ba[i])
-			M.Set(i, a, images[a][i])
+	return func(Psrc, Ptgt []float64) []float64 {
+		if Psrc == nil {
+			Psrc = identity(d)
 		}
-	}
-	var X mat.Dense
-	if err := X.Solve(B, M); err != nil {
-		panic(fmt.Sprintf("reps: coupling basis of %s is singular: %v", r.Name, err))
-	}
-	A := make([]float64, c*c)
-	for a := range r.Basis {
-		col := mat.Col(nil, a, &X)
-		if back := r.K(col); maxDiff(back, images[a]) > 1e-9*math.Max(1, maxAbsSlice(images[a])) {
-			panic(fmt.Sprintf("reps: matrix is not in the coupling space of %s", r.Name))
+		if Ptgt == nil {
+			Ptgt = identity(d)
 		}
-		for i, v := range col {
-			A[i*c+a] = v
+		A := make([]float64, c*c)
+		for a, Ba := range r.Basis {
+			col := coef(mul(d, mul(d, Psrc, Ba), transpose(d, Ptgt)))
+			for i, v := range col {
+				A[i*c+a] = v
+			}
 		}
+		return A
 	}
-	return A
 }
 
 func maxAbsSlice(x []float64) float64 {

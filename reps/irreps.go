@@ -45,11 +45,26 @@ type Term struct {
 	Irrep string
 }
 
-// MaxDim bounds the on-site dimension: exact enumeration visits 2^(4d)
-// configurations, 2^24 per coupling for d = 6 (about a second per epoch of
-// 64 trajectories on two cores; bench/README.md), and the samplers keep a
-// site state in a byte.
-const MaxDim = 6
+// MaxDim bounds the on-site dimension: the samplers of the contrastive
+// divergence keep a site state in a byte.
+const MaxDim = 8
+
+// MaxExactDim bounds the on-site dimension of everything that sums over
+// the 2^(4d) visible configurations — the exact KL, its derivatives, the
+// exact variational map: 2^24 per coupling for d = 6 (about a second per
+// epoch of 64 trajectories on two cores; bench/README.md). Beyond it only
+// the contrastive divergences train.
+const MaxExactDim = 6
+
+// ExactLimit says, in one sentence, why a representation with d spins
+// per site has no exact KL (nil if it has one): what names it, e.g.
+// `loss = "kl"` or "rgflow oracle".
+func ExactLimit(what, name string, d int) error {
+	if d <= MaxExactDim {
+		return nil
+	}
+	return fmt.Errorf("%s sums over all 2^(4d) visible configurations and stops at d = %d (2^%d); %s has d = %d spins per site (2^%d configurations)", what, MaxExactDim, 4*MaxExactDim, name, d, 4*d)
+}
 
 // ParseSum reads a representation written as a sum of irreps, such as
 // "A1", "A1+E", "2A1+E", "A1 ⊕ 2E". Terms keep the order written; repeated

@@ -36,7 +36,7 @@ func Builtin(name string) (*Rep, error) {
 		d += t.Mult * ir.Dim
 	}
 	if d > MaxDim {
-		return nil, fmt.Errorf("representation %s has d = %d spins per site; at most %d are supported (exact enumeration visits 2^(4d) configurations)", CanonicalName(terms), d, MaxDim)
+		return nil, fmt.Errorf("representation %s has d = %d spins per site; at most %d are supported (the samplers keep a site state in a byte; the exact KL stops at %d)", CanonicalName(terms), d, MaxDim, MaxExactDim)
 	}
 	R := make([]float64, d*d)
 	S := make([]float64, d*d)

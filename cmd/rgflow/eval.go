@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"rgflow/engine"
+	"rgflow/reps"
 )
 
 // parseVector reads "j1,j2,…" and checks its length against c and that
@@ -69,6 +70,9 @@ func runEval(ctx context.Context, args []string) error {
 	}
 	r, m, geom, err := pf.resolve(ctx, *jsonOut)
 	if err != nil {
+		return err
+	}
+	if err := reps.ExactLimit("the exact KL", r.Name, r.D); err != nil {
 		return err
 	}
 	if err := engine.CheckConventions(*bonds, m.Name); err != nil {

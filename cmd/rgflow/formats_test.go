@@ -352,6 +352,7 @@ func TestFormatsDocumented(t *testing.T) {
 	notWritten := map[string]string{
 		journal + "\x00error":       "only a run that failed has it, and no quick suite fails",
 		oracleSec + "\x00axis_note": "only where the physical-axis J_c is not found, as for 2A1+E under the diagonal mirror (minutes)",
+		oracleSec + "\x00valley":    "only where the map at the reference axis point has a valley of minima, as for A1+2E under the axis mirror (minutes)",
 	}
 	for sec, d := range sections {
 		for k := range d.listed {

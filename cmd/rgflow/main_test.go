@@ -456,10 +456,22 @@ func TestOracleJSON(t *testing.T) {
 	if an.Rep != "A1" || an.CoarseMirror != "axis" || an.AxisJc == nil || len(an.FixedPoints) != 1 {
 		t.Fatalf("unexpected analysis: %+v", an)
 	}
-	for _, k := range []string{"J", "kl", "eigenvalues", "relevant", "lambda", "nu", "axis_jc", "saddle"} {
+	for _, k := range []string{"J", "kl", "eigenvalues", "relevant", "lambda", "nu", "axis_jc", "saddle", "flat_directions", "soft_directions", "valley_dimension"} {
 		if _, ok := an.FixedPoints[0][k]; !ok {
 			t.Errorf("fixed point lacks %q", k)
 		}
+	}
+	var top map[string]any
+	if err := json.Unmarshal([]byte(out), &top); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"axis_map", "axis_points"} {
+		if _, ok := top[k]; !ok {
+			t.Errorf("the analysis lacks %q", k)
+		}
+	}
+	if m, _ := top["axis_map"].(map[string]any); m == nil || m["valley_dimension"] != 0.0 {
+		t.Errorf("A1's map at the axis point: %v, want no valley", top["axis_map"])
 	}
 	if l := an.FixedPoints[0]["lambda"].(float64); l < 1.3567 || l > 1.3569 {
 		t.Errorf("λ = %v, want 1.3568", l)

@@ -13,6 +13,7 @@ import (
 	"rgflow/engine/geometry"
 	"rgflow/engine/oracle"
 	"rgflow/internal/humanize"
+	"rgflow/reps"
 )
 
 func runOracle(ctx context.Context, args []string) error {
@@ -34,6 +35,12 @@ func runOracle(ctx context.Context, args []string) error {
 		}
 	}
 	r, m, geom, err := pf.resolve(ctx, *jsonOut)
+	if err != nil {
+		return err
+	}
+	if err := reps.ExactLimit("the exact variational map", r.Name, r.D); err != nil {
+		return err
+	}
 	if err != nil {
 		return err
 	}

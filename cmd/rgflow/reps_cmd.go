@@ -45,7 +45,7 @@ func origin(r *reps.Rep, name, pluginDir string) string {
 }
 
 // standardReps are the built-in irreps sums listed by `rgflow reps`; any
-// other sum of A1, A2, B1, B2, E with d ≤ 6 is built in too.
+// other sum of A1, A2, B1, B2, E with d ≤ 8 is built in too.
 var standardReps = []string{"A1", "A1+E", "2A1+E", "A1+2E"}
 
 // repRow is one line of `rgflow reps`.
@@ -123,7 +123,7 @@ func runReps(ctx context.Context, args []string) error {
 	if err := printRepRows(os.Stdout, rows); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stdout, "(any sum of the irreps A1, A2, B1, B2, E with at most 6 spins per site is built in and used as such; %sNAME or %sPATH asks for a plugin instead)\n", plugins.Explicit, plugins.Explicit)
+	fmt.Fprintf(os.Stdout, "(any sum of the irreps A1, A2, B1, B2, E with at most 8 spins per site (6 for the exact KL and the exact map) is built in and used as such; %sNAME or %sPATH asks for a plugin instead)\n", plugins.Explicit, plugins.Explicit)
 	broken := 0
 	for _, r := range rows {
 		if r.broken {

@@ -563,6 +563,9 @@ func (ex exactOptions) on(c int) bool {
 // and mirror, or nil and why it was not computed; it stops once ctx is
 // done.
 func (ex exactOptions) analysis(ctx context.Context, tr *engine.Trainer) (*oracle.Analysis, string) {
+	if err := reps.ExactLimit("the exact map", tr.Rep.Name, tr.Rep.D); err != nil {
+		return nil, "exact map not computed: " + err.Error()
+	}
 	switch {
 	case ex.mode == "off":
 		return nil, "exact map not computed (-oracle off)"

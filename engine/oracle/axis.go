@@ -118,6 +118,20 @@ type AxisResult struct {
 	Distance float64 // that closest orbit distance
 	Steps    int     // and the step at which it occurs
 	Note     string  // what went wrong, if anything
+	// Points are the axis points whose fate was computed, in order, with
+	// the map's flat directions there.
+	Points []AxisPoint
+}
+
+// AxisPoint is one axis point of AxisCritical: J_0, the fate of its flow,
+// the steps it took and the flat and soft directions of KL(J, ·) at the
+// map's image of the point (Point.Flat, Point.Soft).
+type AxisPoint struct {
+	J0             float64 `json:"j0"`
+	Fate           string  `json:"fate"`
+	Steps          int     `json:"steps"`
+	FlatDirections int     `json:"flat_directions"`
+	SoftDirections int     `json:"soft_directions"`
 }
 
 // AxisCritical finds the J_0 at which the fate of (J_0, 0, …, 0) under the
@@ -128,27 +142,8 @@ type AxisResult struct {
 // global search. It reports which of fps the flow from the boundary
 // approaches.
 func (o *Oracle) AxisCritical(ref Point, fps []FixedPoint, bounds FateBounds, tol float64, progress func(string)) AxisResult {
-	c := o.B.Couplings()
 	res := AxisResult{Jc: math.NaN(), Approach: -1, Distance: math.Inf(1)}
-	axis := func(x float64) []float64 {
-		J := make([]float64, c)
-		J[0] = x
-		return J
-	}
-	anchor := ref
-	fate := func(x float64) (Fate, Trajectory, error) {
-		p, err := o.Continue(anchor, axis(x))
-		if err != nil {
-			return Undecided, Trajectory{}, err
-		}
-		anchor = p // the next axis point continues from here
-		tr, err := o.Iterate(p, fps, bounds)
-		res.Fates++
-		if progress != nil {
-			progress(fmt.Sprintf("axis J_0 = %.6f: %s after %d steps", x, tr.Fate, tr.Steps))
-		}
-		return tr.Fate, tr, err
-	}
+	fate := o.axisFates(ref, fps, bounds, &res, progress)
 	// scan for the first disordered → ordered change
 	var lo, hi float64
 	prevX, prev := math.NaN(), Undecided
@@ -174,13 +169,78 @@ func (o *Oracle) AxisCritical(ref Point, fps []FixedPoint, bounds FateBounds, to
 		return res
 	}
 	res.Note = ""
+	o.bisectAxis(fate, lo, hi, tol, bounds, &res)
+	return res
+}
+
+// AxisCriticalNear is AxisCritical with the scan replaced by a bracket
+// around guess: the fates at guess ∓ width, widened (doubling, up to
+// 0.05 and 2.5) until they differ, then bisection to tol. It serves a
+// second axis search from another reference point of a valley, whose
+// critical coupling lies near the first's.
+func (o *Oracle) AxisCriticalNear(ref Point, fps []FixedPoint, bounds FateBounds, guess, width, tol float64, progress func(string)) AxisResult {
+	res := AxisResult{Jc: math.NaN(), Approach: -1, Distance: math.Inf(1)}
+	fate := o.axisFates(ref, fps, bounds, &res, progress)
+	lo, hi := math.Max(0.05, guess-width), math.Min(2.5, guess+width)
+	for {
+		flo, _, err := fate(lo)
+		if err != nil {
+			res.Note = err.Error()
+			return res
+		}
+		fhi, _, err := fate(hi)
+		if err != nil {
+			res.Note = err.Error()
+			return res
+		}
+		if flo == Disordered && fhi == Ordered {
+			break
+		}
+		if lo <= 0.05 && hi >= 2.5 {
+			res.Note = "no change from disordered to ordered flow on the axis between J_0 = 0.05 and 2.5"
+			return res
+		}
+		width *= 2
+		lo, hi = math.Max(0.05, guess-width), math.Min(2.5, guess+width)
+	}
+	o.bisectAxis(fate, lo, hi, tol, bounds, &res)
+	return res
+}
+
+// axisFates returns the fate of an axis point, each continuing the map
+// from the previous one (from ref for the first), recording the point in
+// res.
+func (o *Oracle) axisFates(ref Point, fps []FixedPoint, bounds FateBounds, res *AxisResult, progress func(string)) func(float64) (Fate, Trajectory, error) {
+	c := o.B.Couplings()
+	anchor := ref
+	return func(x float64) (Fate, Trajectory, error) {
+		J := make([]float64, c)
+		J[0] = x
+		p, err := o.Continue(anchor, J)
+		if err != nil {
+			return Undecided, Trajectory{}, err
+		}
+		anchor = p // the next axis point continues from here
+		tr, err := o.Iterate(p, fps, bounds)
+		res.Fates++
+		res.Points = append(res.Points, AxisPoint{J0: x, Fate: tr.Fate.String(), Steps: tr.Steps, FlatDirections: len(p.Flat), SoftDirections: p.Soft})
+		if progress != nil {
+			progress(fmt.Sprintf("axis J_0 = %.6f: %s after %d steps", x, tr.Fate, tr.Steps))
+		}
+		return tr.Fate, tr, err
+	}
+}
+
+// bisectAxis narrows a disordered/ordered bracket to tol and sets res's
+// J_c and the fixed point the last trajectory approached.
+func (o *Oracle) bisectAxis(fate func(float64) (Fate, Trajectory, error), lo, hi, tol float64, bounds FateBounds, res *AxisResult) {
 	var last Trajectory
 	for hi-lo > tol {
 		mid := 0.5 * (lo + hi)
 		f, tr, err := fate(mid)
 		if err != nil {
 			res.Note = err.Error()
-			return res
+			return
 		}
 		switch f {
 		case Ordered:
@@ -201,5 +261,4 @@ func (o *Oracle) AxisCritical(ref Point, fps []FixedPoint, bounds FateBounds, to
 			res.Approach, res.Distance, res.Steps = i, d, last.ClosestStep[i]
 		}
 	}
-	return res
 }

@@ -54,8 +54,9 @@ type FixedPoint struct {
 	// Found names the start that led here.
 	Found string
 
-	action []float64 // A of A·M(J) = J, for the representative J
-	point  Point     // the stationary point at J
+	action []float64   // A of A·M(J) = J, for the representative J
+	point  Point       // the stationary point at J
+	valley [][]float64 // the valley of minima through M(J) (ValleyDirections)
 }
 
 // SolveFixedPoint runs damped Newton on F(J) = A·M(J) − J from the branch

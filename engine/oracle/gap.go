@@ -10,6 +10,7 @@ import (
 
 	"rgflow/engine"
 	"rgflow/internal/nullfloat"
+	"rgflow/reps"
 )
 
 // Gap compares a learned map with the exact one at one fine coupling J:
@@ -110,6 +111,9 @@ func (o *Oracle) ModelGaps(image func(J []float64) []float64, fixedPoint []float
 // along the physical axis; and the scaling dimensions of the fine block at
 // that fixed point.
 func (o *Oracle) FillGaps(s *engine.Summary, m engine.Model) error {
+	if err := reps.ExactLimit("the variational gap (the exact map)", o.B.Plaquette().Rep.Name, o.B.Plaquette().D); err != nil {
+		return err
+	}
 	gs, err := o.ModelGaps(ModelImage(m), s.FixedPoint)
 	if err != nil {
 		return err

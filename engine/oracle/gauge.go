@@ -54,8 +54,9 @@ func BuildGauge(ctx context.Context, r *reps.Rep) (*Gauge, error) {
 	if err := gaugeSize(r, len(g.Elements)); err != nil {
 		return nil, err
 	}
+	act := r.CouplingActor()
 	for _, P := range g.Elements {
-		g.Centre = append(g.Centre, r.CouplingAction(nil, P))
+		g.Centre = append(g.Centre, act(nil, P))
 	}
 	seen := map[string]bool{}
 	for _, P := range g.Elements {
@@ -63,7 +64,7 @@ func BuildGauge(ctx context.Context, r *reps.Rep) (*Gauge, error) {
 			return nil, err
 		}
 		for _, Q := range g.Elements {
-			A := r.CouplingAction(P, Q)
+			A := act(P, Q)
 			if key := actionKey(A); !seen[key] {
 				seen[key] = true
 				g.Orbit = append(g.Orbit, A)
@@ -85,11 +86,11 @@ func gaugeSize(r *reps.Rep, n int) error {
 	return nil
 }
 
-// actionKey identifies an action by its entries rounded to 1e-9 (the
-// distinct actions differ by at least 1: they are signed permutations in
-// the coupling basis), so that duplicates are found in a map instead of
-// by comparing each with all before it (3A1+E's 9216 pairs took two
-// minutes that way).
+// actionKey identifies an action, or a coupling vector's image under one,
+// by its entries rounded to 1e-9 (the distinct actions differ by at least
+// 1: they are signed permutations in the coupling basis), so that
+// duplicates are found in a map instead of by comparing each with all
+// before it (3A1+E's 9216 pairs took two minutes that way).
 func actionKey(A []float64) string {
 	b := make([]byte, 0, 8*len(A))
 	for _, x := range A {
@@ -115,16 +116,11 @@ func (g *Gauge) Apply(A, J []float64) []float64 {
 // first.
 func (g *Gauge) Images(J []float64) [][]float64 {
 	var out [][]float64
+	seen := map[string]bool{}
 	for _, A := range g.Orbit {
 		x := g.Apply(A, J)
-		dup := false
-		for _, y := range out {
-			if maxDist(x, y) < 1e-12 {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if k := actionKey(x); !seen[k] {
+			seen[k] = true
 			out = append(out, x)
 		}
 	}

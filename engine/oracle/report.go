@@ -50,10 +50,51 @@ type Analysis struct {
 	AxisApproach   nullfloat.Float `json:"axis_approach"`
 	AxisSteps      int             `json:"axis_approach_step"`
 	AxisNote       string          `json:"axis_note,omitempty"`
-	JcExact        float64         `json:"jc_exact"`
-	Kernels        string          `json:"kernels"`
-	Evaluations    int             `json:"kl_hessian_evaluations"`
-	Seconds        float64         `json:"seconds"`
+	// AxisMap is the exact map at the reference axis point (the A1 fixed
+	// point on the axis), from which every axis point is continued;
+	// AxisPoints are the axis points whose fate was computed, with the
+	// flat directions of the map there.
+	AxisMap    MapPoint    `json:"axis_map"`
+	AxisPoints []AxisPoint `json:"axis_points"`
+	// Valley describes the valley of minima at the reference axis point,
+	// when the map has one there, and the axis critical coupling from
+	// other points of it.
+	Valley      *Valley `json:"valley,omitempty"`
+	JcExact     float64 `json:"jc_exact"`
+	Kernels     string  `json:"kernels"`
+	Evaluations int     `json:"kl_hessian_evaluations"`
+	Seconds     float64 `json:"seconds"`
+}
+
+// MapPoint is one evaluation of the exact map in the JSON: the minimum J′
+// of KL(J, ·), the numbers of its flat and soft directions (Point.Flat,
+// Point.Soft), and the valley of minima through it: its dimension and an
+// orthonormal basis of its directions (ValleyDirections).
+type MapPoint struct {
+	J               []float64   `json:"J"`
+	Jp              []float64   `json:"jp"`
+	KL              float64     `json:"kl"`
+	FlatDirections  int         `json:"flat_directions"`
+	SoftDirections  int         `json:"soft_directions"`
+	ValleyDimension int         `json:"valley_dimension"`
+	ValleyVectors   [][]float64 `json:"valley_vectors,omitempty"`
+}
+
+func mapPoint(p Point, valley [][]float64) MapPoint {
+	return MapPoint{J: p.J, Jp: p.Jp, KL: p.KL, FlatDirections: len(p.Flat), SoftDirections: p.Soft, ValleyDimension: len(valley), ValleyVectors: valley}
+}
+
+// Valley is the valley of minima at the reference axis point: its points
+// as TraceValley follows it (one gauge-distinct stretch, in order), the
+// spread of the KL over them (zero up to rounding on a true valley), and
+// the physical-axis critical coupling found from several of them
+// (AxisValley), with its range over them and the reference point's.
+type Valley struct {
+	Points    [][]float64     `json:"points"`
+	KLSpread  float64         `json:"kl_spread"`
+	AxisJc    []ValleyJc      `json:"axis_jc"`
+	AxisJcMin nullfloat.Float `json:"axis_jc_min"`
+	AxisJcMax nullfloat.Float `json:"axis_jc_max"`
 }
 
 // Complex is an eigenvalue in JSON.
@@ -73,6 +114,12 @@ type FixedPointJSON struct {
 	AxisJc      nullfloat.Float `json:"axis_jc"`
 	Saddle      bool            `json:"saddle"`
 	MinHessEig  float64         `json:"min_hessian_eigenvalue"`
+	// FlatDirections and SoftDirections are those of KL(J, ·) at the
+	// fixed point's image M(J) (Point.Flat, Point.Soft), ValleyDimension
+	// the dimension of the valley of minima through it (ValleyDirections).
+	FlatDirections  int `json:"flat_directions"`
+	SoftDirections  int `json:"soft_directions"`
+	ValleyDimension int `json:"valley_dimension"`
 	// Asymmetry is the antisymmetric fraction of the exact map's Jacobian
 	// at J (FixedPoint.Asymmetry): above 0 a monotone model, whose
 	// Jacobian is symmetric, cannot follow the exact map there.
@@ -100,6 +147,12 @@ type Options struct {
 	Starts   []Start      // extra fixed-point starts, tried first
 	AxisTol  float64      // bisection tolerance of the axis critical coupling (default 1e-5)
 	Progress func(string) // progress lines (nil: none)
+	// ValleySamples is the number of points of a valley at the reference
+	// axis point from which the axis search is repeated (0: 3, the ends
+	// and the middle of the traced stretch; negative: none), to a
+	// tolerance of ValleyTol (0: the larger of AxisTol and 5e-4).
+	ValleySamples int
+	ValleyTol     float64
 }
 
 // Analyse finds the fixed points of the exact map from the configured and
@@ -112,6 +165,9 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 		}
 	}
 	b, c := o.B.Plaquette(), o.B.Couplings()
+	if err := reps.ExactLimit("the exact variational map", b.Rep.Name, b.D); err != nil {
+		return Analysis{}, err
+	}
 	if b.Bonds == engine.BondsUnrotated {
 		return Analysis{}, fmt.Errorf("the exact map's fixed points and gauge group assume rotated bonds (docs/conventions.md §4); %s's bonds are unrotated", b.Rep.Name)
 	}
@@ -138,10 +194,12 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 	if err != nil {
 		return an, fmt.Errorf("the map at the axis point %.5f: %w", a1, err)
 	}
+	say("the map at the reference axis point: J′ = %s, %d flat and %d soft directions (%d evaluations so far)", FormatVector(ref.Jp), len(ref.Flat), ref.Soft, o.Evals)
 	starts := append([]Start(nil), opt.Starts...)
 	starts = append(starts, o.defaultStarts(ref, a1, say)...)
 	var fps []FixedPoint
 	for _, s := range starts {
+		say("fixed-point search from %s (%d evaluations so far)", s.Name, o.Evals)
 		var p Point
 		var err error
 		if s.Stationary {
@@ -153,7 +211,21 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 			say("start %s: %v", s.Name, err)
 			continue
 		}
-		fp, err := o.SolveFixedPoint(p, !s.Stationary)
+		// a start that has not converged within startBudget·c
+		// evaluations is not near a fixed point: give up on it (a
+		// failing search otherwise runs its forty Newton steps, each
+		// with twelve continued halvings)
+		limit := o.Evals + startBudget*c
+		cont := func(from Point, J []float64) (Point, error) {
+			if o.Evals > limit {
+				return Point{}, fmt.Errorf("gave up after %d evaluations of the KL's derivatives", startBudget*c)
+			}
+			if s.Stationary {
+				return o.ContinueStationary(from, J)
+			}
+			return o.Continue(from, J)
+		}
+		fp, err := solveFixedPoint(cont, o.G, p)
 		if err != nil {
 			say("start %s: %v", s.Name, err)
 			continue
@@ -171,7 +243,10 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 			}
 		}
 		if !dup {
-			say("fixed point from %s: J = %s, λ = %.5f, %d relevant, saddle %v", s.Name, FormatVector(o.G.Canonical(fp.J)), fp.Lambda, fp.Relevant, fp.Saddle)
+			if len(fp.point.Flat) > 0 && !fp.Saddle {
+				fp.valley = o.ValleyDirections(fp.point, valleyStep)
+			}
+			say("fixed point from %s: J = %s, λ = %.5f, %d relevant, saddle %v, %d flat directions (a valley of dimension %d)", s.Name, FormatVector(o.G.Canonical(fp.J)), fp.Lambda, fp.Relevant, fp.Saddle, len(fp.point.Flat), len(fp.valley))
 			fps = append(fps, fp)
 		}
 	}
@@ -189,8 +264,14 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 	if tol == 0 {
 		tol = 1e-5
 	}
-	ax := o.AxisCritical(ref, minima, DefaultBounds(minima), tol, opt.Progress)
+	bounds := DefaultBounds(minima)
+	ax := o.AxisCritical(ref, minima, bounds, tol, opt.Progress)
 	an.AxisJc, an.AxisNote = nullfloat.Float(ax.Jc), ax.Note
+	refValley := o.ValleyDirections(ref, valleyStep)
+	an.AxisMap, an.AxisPoints = mapPoint(ref, refValley), ax.Points
+	if len(refValley) > 0 {
+		an.Valley = o.valley(ref, refValley[0], minima, bounds, ax, opt, say)
+	}
 	if ax.Approach >= 0 {
 		an.AxisFixedPoint = index[ax.Approach]
 		an.AxisApproach = nullfloat.Float(ax.Distance)
@@ -204,10 +285,51 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 	return an, nil
 }
 
+// valley traces the valley at the reference axis point and repeats the
+// axis search from some of its points.
+func (o *Oracle) valley(ref Point, dir []float64, minima []FixedPoint, bounds FateBounds, ax AxisResult, opt Options, say func(string, ...any)) *Valley {
+	pts := o.TraceValley(ref, dir, valleyStep, 12)
+	v := &Valley{AxisJcMin: nullfloat.NaN(), AxisJcMax: nullfloat.NaN()}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, q := range pts {
+		v.Points = append(v.Points, q.Jp)
+		lo, hi = math.Min(lo, q.KL), math.Max(hi, q.KL)
+	}
+	v.KLSpread = hi - lo
+	say("the map at the reference axis point: %d flat direction(s), a valley of minima along at least one; %d points traced along it (KL spread %.2g)", len(ref.Flat), len(pts), v.KLSpread)
+	samples, tol := opt.ValleySamples, opt.ValleyTol
+	if samples == 0 {
+		samples = 3
+	}
+	if tol == 0 {
+		tol = math.Max(opt.AxisTol, 5e-4)
+	}
+	if samples < 0 || math.IsNaN(ax.Jc) {
+		return v
+	}
+	v.AxisJc = o.AxisValley(pts, ref, minima, bounds, ax.Jc, tol, samples, opt.Progress)
+	jmin, jmax := ax.Jc, ax.Jc
+	for _, r := range v.AxisJc {
+		if x := float64(r.AxisJc); !math.IsNaN(x) {
+			jmin, jmax = math.Min(jmin, x), math.Max(jmax, x)
+		}
+	}
+	v.AxisJcMin, v.AxisJcMax = nullfloat.Float(jmin), nullfloat.Float(jmax)
+	return v
+}
+
+// valleyStep is the step of ValleyDirections and TraceValley.
+const valleyStep = 0.1
+
+// startBudget is the number of KL second-order evaluations, per coupling,
+// after which a fixed-point search gives a start up.
+const startBudget = 40
+
 func (o *Oracle) fixedPointJSON(fp FixedPoint) FixedPointJSON {
 	J := o.G.Canonical(fp.J)
 	out := FixedPointJSON{J: J, KL: fp.KL, Relevant: fp.Relevant, Lambda: nullfloat.Float(fp.Lambda), Nu: nullfloat.Float(fp.Nu),
 		AxisJc: nullfloat.Float(fp.AxisJc), Saddle: fp.Saddle, MinHessEig: fp.MinHessEig, Asymmetry: fp.Asymmetry,
+		FlatDirections: len(fp.point.Flat), SoftDirections: fp.point.Soft, ValleyDimension: len(fp.valley),
 		ScalingDimensions: o.scalingDimensions(J), Found: fp.Found}
 	for _, v := range fp.Eigenvalues {
 		out.Eigenvalues = append(out.Eigenvalues, Complex{real(v), imag(v)})
@@ -253,6 +375,7 @@ func (o *Oracle) defaultStarts(ref Point, a1 float64, say func(string, ...any)) 
 	}
 	anchor := ref
 	for _, x := range []float64{0.3, 0.5, 0.7, 0.9, 1.1} {
+		say("slow-point search from the axis at %.1f (%d evaluations so far)", x, o.Evals)
 		p, err := o.Continue(anchor, axis(x))
 		if err != nil {
 			say("slow-point search from J_0 = %.1f: %v", x, err)
@@ -397,6 +520,20 @@ func (an Analysis) Reading() []string {
 			}
 		}
 		out = append(out, line+": what a network that reached the exact variational map would estimate for this representation and mirror")
+	}
+	if v := an.Valley; v != nil {
+		line := fmt.Sprintf("at the reference axis point the minimum of KL(J, ·) is not a point but a valley of dimension %d (%d directions flat to second order), so the map there is the point of it the minimiser's rule picks (the minimum-norm Newton step: the valley point nearest the continued one)", an.AxisMap.ValleyDimension, an.AxisMap.FlatDirections)
+		lo, hi := float64(v.AxisJcMin), float64(v.AxisJcMax)
+		switch {
+		case len(v.AxisJc) == 0:
+		case math.IsNaN(lo):
+			line += "; the axis search from other points of the valley failed"
+		case hi-lo <= 2e-4:
+			line += fmt.Sprintf("; the physical-axis J_c from %d other points of the valley agrees within %.1g (%.5f–%.5f): it does not depend on that choice", len(v.AxisJc), hi-lo, lo, hi)
+		default:
+			line += fmt.Sprintf("; the physical-axis J_c depends on that choice: %.5f–%.5f over %d points of the valley", lo, hi, len(v.AxisJc)+1)
+		}
+		out = append(out, line)
 	}
 	for i, fp := range an.FixedPoints {
 		if fp.Stabiliser > 1 && (fp.RelevantMin != fp.RelevantMax || float64(fp.LambdaMax)-float64(fp.LambdaMin) > 1e-6) {
