@@ -365,12 +365,10 @@ func (h *hessSum) run(st *hessStats, s0 int) *hessPart {
 	b := h.b
 	c, d, S := b.C, b.D, b.S
 	nz := len(h.pat.ak)
-	T, U, logZf, mixed := h.T, h.U, h.logZf, h.mixed
+	T, U, mixed := h.T, h.U, h.mixed
 	ol := h.grp.lists(s0, S)
-	order := float64(h.grp.Order())
 	st.clear()
-	var sp, spa, spb float64
-	dln2 := float64(d) * math.Ln2
+	var sums [3]float64 // Σ p, Σ p log w_f, Σ p log w_c over the chunk
 	xth, xq, xg := st.xth, st.xq, st.xg
 	phi1, phi2 := st.phi1, st.phi2
 	Dz := h.Dz
@@ -397,97 +395,10 @@ func (h *hessSum) run(st *hessStats, s0 int) *hessPart {
 			}
 			clear(xth)
 			clear(xq)
-			xp := 0.0
 			a012 := T[0][s0*S+s1] + T[1][s1*S+s2]
 			m12 := ol.ties0 + ol.ties[1][s1] + ol.ties[2][s2]
 			q23 := st.Q23[s2*S*d : (s2+1)*S*d]
-			T2, T3 := T[2][s2*S:(s2+1)*S], T[3][s0*S:(s0+1)*S]
-			// the row of c3 states: the representatives' weights, then
-			// tanh φ_k for the whole row in one call of the kernels'
-			// LcTanh; −F_c = Σ_k lc(φ_k), lc(φ) = |φ| + log(2 + m) with
-			// 2 + m = 2/(1 + |tanh φ|) (m = expm1(−2|φ|), kernels.LcTanh's
-			// formulas): one logarithm a configuration
-			row, rw := st.row[:0], st.rw[:0]
-			for _, s3 := range ol.allow[3] {
-				w := order
-				if m12+ol.ties[3][s3] > 0 {
-					if w = h.grp.weight(&ol, [4]int{s0, s1, s2, s3}); w == 0 {
-						continue
-					}
-				}
-				row, rw = append(row, s3), append(rw, w)
-			}
-			st.row, st.rw = row, rw
-			xs, ths := st.x[:len(row)*d], st.th[:len(row)*d]
-			for j, s3 := range row {
-				u3 := U[3][s3*d : s3*d+d]
-				xr := xs[j*d : j*d+d]
-				for k, u := range u3 {
-					xr[k] = phi2[k] + u
-				}
-			}
-			b.kern.LcTanh(ths, xs, &st.acc)
-			// p_f = exp(a012 + T2 + T3 − log Z_f) as a product of the
-			// tables' exponentials, each shifted by its row's largest
-			// entry (so every factor is ≤ 1), unless the row's bound A
-			// is so large that e^A would overflow
-			A := a012 + h.m2[s2] + h.m3[s0] - logZf
-			eA, exact := math.Exp(A), A > 700
-			E2, E3 := h.E2[s2*S:(s2+1)*S], h.E3[s0*S:(s0+1)*S]
-			for j, s3 := range row {
-				xr, th := xs[j*d:j*d+d], ths[j*d:j*d+d]
-				af := a012 + T2[s3] + T3[s3]
-				var p float64
-				if exact {
-					p = rw[j] * math.Exp(af-logZf)
-				} else {
-					p = rw[j] * (eA * E2[s3] * E3[s3])
-				}
-				if p == 0 {
-					continue
-				}
-				abs, prod := 0.0, 1.0
-				for k, t := range th {
-					abs += math.Abs(xr[k])
-					prod *= 1 + math.Abs(t)
-				}
-				sp += p
-				spa += p * af
-				spb += p * (abs + dln2 - logSmall(prod))
-				xp += p
-				w3, qd3 := st.W3[s3*d:s3*d+d], st.Qd3[s3*d:s3*d+d]
-				q03, r13, r23 := st.Q03[s3*d:s3*d+d], q13[s3*d:s3*d+d], q23[s3*d:s3*d+d]
-				for k, t := range th {
-					pt := p * t
-					pq := p - pt*t
-					w3[k] += pt
-					xth[k] += pt
-					qd3[k] += pq
-					q03[k] += pq
-					r13[k] += pq
-					r23[k] += pq
-					xq[k] += pq
-				}
-				if mixed {
-					// g_a = Σ_k tanh φ_k ∂φ_k/∂J′_a over the pattern's
-					// entries of a (contiguous)
-					dz3 := Dz[3][s3*nz : s3*nz+nz]
-					g23 := st.G23[(s2*S+s3)*c : (s2*S+s3+1)*c]
-					g03 := st.G03[s3*c : (s3+1)*c]
-					for a := 0; a < c; a++ {
-						v := 0.0
-						for n := h.aStart[a]; n < h.aStart[a+1]; n++ {
-							v += th[h.kOf[n]] * (st.D2[n] + dz3[n])
-						}
-						pg := p * v
-						g23[a] += pg
-						g03[a] += pg
-						xg[a] += pg
-					}
-					st.P23[s2*S+s3] += p
-					st.P03[s3] += p
-				}
-			}
+			xp := h.row(st, &ol, s0, s1, s2, a012, m12, q13, q23, &sums)
 			// the bins of corners c0, c1, c2, summed over c3
 			w1, w2 := st.W1[s1*d:s1*d+d], st.W2[s2*d:s2*d+d]
 			qd1, qd2 := st.Qd1[s1*d:s1*d+d], st.Qd2[s2*d:s2*d+d]
@@ -517,9 +428,111 @@ func (h *hessSum) run(st *hessStats, s0 int) *hessPart {
 		}
 	}
 	part := h.newPart()
-	part.sp, part.spa, part.spb = sp, spa, spb
+	part.sp, part.spa, part.spb = sums[0], sums[1], sums[2]
 	h.contract(st, s0, part)
 	return part
+}
+
+// row sums one row of the orbit representatives: corners c0, c1, c2 in
+// states s0, s1, s2 (their fine log-weight a012, their tie count m12) and
+// every allowed c3, into st's bins and sums; it returns the row's Σ p.
+func (h *hessSum) row(st *hessStats, ol *orbitLists, s0, s1, s2 int, a012 float64, m12 int, q13, q23 []float64, sums *[3]float64) float64 {
+	b := h.b
+	c, d, S := b.C, b.D, b.S
+	nz := len(h.pat.ak)
+	U, Dz, logZf, mixed := h.U, h.Dz, h.logZf, h.mixed
+	T2, T3 := h.T[2][s2*S:(s2+1)*S], h.T[3][s0*S:(s0+1)*S]
+	order := float64(h.grp.Order())
+	dln2 := float64(d) * math.Ln2
+	xth, xq, xg, phi2 := st.xth, st.xq, st.xg, st.phi2
+	xp := 0.0
+	// the row of c3 states: the representatives' weights, then
+	// tanh φ_k for the whole row in one call of the kernels'
+	// LcTanh; −F_c = Σ_k lc(φ_k), lc(φ) = |φ| + log(2 + m) with
+	// 2 + m = 2/(1 + |tanh φ|) (m = expm1(−2|φ|), kernels.LcTanh's
+	// formulas): one logarithm a configuration
+	row, rw := st.row[:0], st.rw[:0]
+	for _, s3 := range ol.allow[3] {
+		w := order
+		if m12+ol.ties[3][s3] > 0 {
+			if w = h.grp.weight(ol, [4]int{s0, s1, s2, s3}); w == 0 {
+				continue
+			}
+		}
+		row, rw = append(row, s3), append(rw, w)
+	}
+	st.row, st.rw = row, rw
+	xs, ths := st.x[:len(row)*d], st.th[:len(row)*d]
+	for j, s3 := range row {
+		u3 := U[3][s3*d : s3*d+d]
+		xr := xs[j*d : j*d+d]
+		for k, u := range u3 {
+			xr[k] = phi2[k] + u
+		}
+	}
+	b.kern.LcTanh(ths, xs, &st.acc)
+	// p_f = exp(a012 + T2 + T3 − log Z_f) as a product of the
+	// tables' exponentials, each shifted by its row's largest
+	// entry (so every factor is ≤ 1), unless the row's bound A
+	// is so large that e^A would overflow
+	A := a012 + h.m2[s2] + h.m3[s0] - logZf
+	eA, exact := math.Exp(A), A > 700
+	E2, E3 := h.E2[s2*S:(s2+1)*S], h.E3[s0*S:(s0+1)*S]
+	for j, s3 := range row {
+		xr, th := xs[j*d:j*d+d], ths[j*d:j*d+d]
+		af := a012 + T2[s3] + T3[s3]
+		var p float64
+		if exact {
+			p = rw[j] * math.Exp(af-logZf)
+		} else {
+			p = rw[j] * (eA * E2[s3] * E3[s3])
+		}
+		if p == 0 {
+			continue
+		}
+		abs, prod := 0.0, 1.0
+		for k, t := range th {
+			abs += math.Abs(xr[k])
+			prod *= 1 + math.Abs(t)
+		}
+		sums[0] += p
+		sums[1] += p * af
+		sums[2] += p * (abs + dln2 - logSmall(prod))
+		xp += p
+		w3, qd3 := st.W3[s3*d:s3*d+d], st.Qd3[s3*d:s3*d+d]
+		q03, r13, r23 := st.Q03[s3*d:s3*d+d], q13[s3*d:s3*d+d], q23[s3*d:s3*d+d]
+		for k, t := range th {
+			pt := p * t
+			pq := p - pt*t
+			w3[k] += pt
+			xth[k] += pt
+			qd3[k] += pq
+			q03[k] += pq
+			r13[k] += pq
+			r23[k] += pq
+			xq[k] += pq
+		}
+		if mixed {
+			// g_a = Σ_k tanh φ_k ∂φ_k/∂J′_a over the pattern's
+			// entries of a (contiguous)
+			dz3 := Dz[3][s3*nz : s3*nz+nz]
+			g23 := st.G23[(s2*S+s3)*c : (s2*S+s3+1)*c]
+			g03 := st.G03[s3*c : (s3+1)*c]
+			for a := 0; a < c; a++ {
+				v := 0.0
+				for n := h.aStart[a]; n < h.aStart[a+1]; n++ {
+					v += th[h.kOf[n]] * (st.D2[n] + dz3[n])
+				}
+				pg := p * v
+				g23[a] += pg
+				g03[a] += pg
+				xg[a] += pg
+			}
+			st.P23[s2*S+s3] += p
+			st.P03[s3] += p
+		}
+	}
+	return xp
 }
 
 // contract turns one state s0's bins into its part of the numerators.
