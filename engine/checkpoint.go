@@ -32,7 +32,9 @@ import (
 // sentence naming the field instead of resuming to other numbers or
 // failing in the middle of the run.
 //
-// The network's activation is the configuration's. Older checkpoints also
+// The network is stored as the Network interface gives it: its
+// description's sizes and its parameters (network.go). Its activation is
+// the configuration's. Older checkpoints also
 // carry it as a key "activation" of its own; decoding ignores that key, as
 // it ignores any it does not know, and an older checkpoint has no
 // "root_failure_reasons" and no checksum (format 1).
@@ -101,7 +103,7 @@ func (t *Trainer) Checkpoint() (*Checkpoint, error) {
 	n := t.Model.Net()
 	return &Checkpoint{
 		Format: checkpointFormat, Config: t.Cfg, Rep: t.Rep.Name, Epoch: t.Epoch,
-		Sizes: slices.Clone(n.Sizes), Params: slices.Clone(n.Params),
+		Sizes: slices.Clone(n.Describe().Sizes), Params: slices.Clone(n.Parameters()),
 		AdamM: slices.Clone(t.Opt.M), AdamV: slices.Clone(t.Opt.V), AdamT: t.Opt.T,
 		J: slices.Clone(J), RNG: rng, Roots: slices.Clone(t.Roots), RootFailures: t.RootFailures,
 		RootFailureReasons: maps.Clone(t.RootFailureReasons), LastRoot: slices.Clone(t.LastRoot),
@@ -169,13 +171,13 @@ func Resume(ck *Checkpoint, rep *reps.Rep, epochs int, opts ...Option) (*Trainer
 		return nil, err
 	}
 	net := t.Model.Net()
-	if err := ck.check(cfg, t.C, net.Sizes, net.NumParams()); err != nil {
+	if err := ck.check(cfg, t.C, net.Describe().Sizes, len(net.Parameters())); err != nil {
 		return nil, err
 	}
 	if d := t.blockDigest(); d != ck.BlockDigest {
 		return nil, &CheckpointError{Field: "block_digest", Problem: fmt.Sprintf("is %q, but block %s is the geometry %q now: its plugin serves another geometry than the run was trained on", ck.BlockDigest, cfg.Block, d)}
 	}
-	copy(net.Params, ck.Params)
+	copy(net.Parameters(), ck.Params)
 	copy(t.Opt.M, ck.AdamM)
 	copy(t.Opt.V, ck.AdamV)
 	t.Opt.T = ck.AdamT

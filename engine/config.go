@@ -293,150 +293,347 @@ const (
 )
 
 // Validate checks every value and names the first bad key (a
-// *ConfigError, or the registry's error for a name it does not know).
+// *ConfigError, or the registry's error for a name it does not know): the
+// checks of configKeys, in its order.
 func (c *Config) Validate() error {
-	bad := func(key, why string, v any) error { return &ConfigError{Key: key, Problem: why, Value: v} }
-	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-	// in reports whether lo < x ≤ hi (open below) for a finite x.
-	in := func(x, lo, hi float64) bool { return finite(x) && x > lo && x <= hi }
-	lossErr, modelErr, mirrorErr := Losses.Check(c.Loss), Models.Check(c.Model), Mirrors.Check(c.CoarseMirror)
-	_, actErr := ParseActivation(c.Network.Activation)
-	steps := func(key string, v, min int) error {
-		if v < min || v > MaxSteps {
-			return bad(key, fmt.Sprintf("must be between %d and %g", min, float64(MaxSteps)), v)
-		}
-		return nil
-	}
-	switch {
-	case c.Preset != "" && Presets.Check(c.Preset) != nil:
-		return Presets.Check(c.Preset)
-	case strings.TrimSpace(c.Rep) == "":
-		return &ConfigError{Key: "rep", Problem: "must name a representation (e.g. \"A1\")"}
-	case lossErr != nil:
-		return lossErr
-	case modelErr != nil:
-		return modelErr
-	case mirrorErr != nil:
-		return mirrorErr
-	case c.LossScale != "auto" && c.LossScale != "linear" && c.LossScale != "log":
-		return bad("loss_scale", `must be "auto", "linear" or "log"`, quote.Short(c.LossScale))
-	case c.LossScale == "log" && c.Loss != LossKL:
-		return bad("loss_scale", `"log" needs loss = "kl" (a CD estimate can be negative)`, quote.Short(c.LossScale))
-	case !(c.LossFloor > 0 && c.LossFloor <= 1):
-		return bad("loss_floor", "must be in (0, 1]", c.LossFloor)
-	case CheckConventions(c.Bonds, c.CoarseMirror) != nil:
-		return CheckConventions(c.Bonds, c.CoarseMirror)
-	case c.CheckBlock() != nil:
-		return c.CheckBlock()
-	case c.Epochs < 1:
-		return bad("epochs", "must be at least 1", c.Epochs)
-	case float64(c.Epochs) > MaxEpochs:
-		return bad("epochs", fmt.Sprintf("must be at most %g", float64(MaxEpochs)), c.Epochs)
-	case c.Trajectories < 0:
-		return bad("trajectories", "must be positive (or 0 for 8·3^c)", c.Trajectories)
-	case c.MaxTraj < 1:
-		return bad("max_trajectories", "must be at least 1", c.MaxTraj)
-	case c.Workers < 0 || c.Workers > MaxWorkers:
-		return bad("workers", fmt.Sprintf("must be 0 (one per CPU) up to %d", MaxWorkers), c.Workers)
-	case !in(c.InitScale, 0, MaxInitScale):
-		return bad("init_scale", fmt.Sprintf("must be a positive number no larger than %d", MaxInitScale), c.InitScale)
-	case c.WarmStart != "none" && c.WarmStart != "exact-step" && c.WarmStart != "exact-map":
-		return bad("warm_start", `must be "none", "exact-step" or "exact-map"`, quote.Short(c.WarmStart))
-	case c.WarmStartPoints < 1 || c.WarmStartPoints > 100000:
-		return bad("warm_start_points", "must be 1 up to 100000", c.WarmStartPoints)
-	case c.WarmStartEpochs < 1 || c.WarmStartEpochs > 1000000:
-		return bad("warm_start_epochs", "must be 1 up to 1000000", c.WarmStartEpochs)
-	case c.Network.Depth < 0 || c.Network.Depth > MaxDepth:
-		return bad("network.depth", fmt.Sprintf("must be 0 (= c) up to %d", MaxDepth), c.Network.Depth)
-	case c.Network.Width < 0:
-		return bad("network.width", "must be 0 (= 16·c) or more", c.Network.Width)
-	case actErr != nil:
-		return bad("network.activation", "must be relu, silu or tanh", quote.Short(c.Network.Activation))
-	case !(c.Network.InputScale >= MinInputScale && c.Network.InputScale <= MaxInitScale):
-		return bad("network.input_scale", fmt.Sprintf("must be a number from %g to %d", MinInputScale, MaxInitScale), c.Network.InputScale)
-	case Potentials.Check(c.HMC.Potential) != nil:
-		return Potentials.Check(c.HMC.Potential)
-	case !(c.Newton.Step > 0 && c.Newton.Step <= 1):
-		return bad("newton.step", "must be in (0, 1]", c.Newton.Step)
-	case !in(c.HMC.Dt, 0, MaxDt):
-		return bad("hmc.dt", fmt.Sprintf("must be a positive number no larger than %d", MaxDt), c.HMC.Dt)
-	}
-	if err := steps("hmc.solve_steps", c.HMC.SolveSteps, 1); err != nil {
-		return err
-	}
-	if err := steps("hmc.sample_steps", c.HMC.SampleSteps, 0); err != nil {
-		return err
-	}
-	switch {
-	case !(c.HMC.BetaT >= 0 && c.HMC.BetaT <= MaxBeta):
-		return bad("hmc.beta", fmt.Sprintf("must be a number from 0 to %g", float64(MaxBeta)), c.HMC.BetaT)
-	case !(math.Abs(c.HMC.Center) <= MaxAnneal):
-		return bad("hmc.anneal_center", fmt.Sprintf("must be a number from −%d to %d", MaxAnneal, MaxAnneal), c.HMC.Center)
-	case !in(c.HMC.Sharpness, 0, MaxSharpness):
-		return bad("hmc.anneal_sharpness", fmt.Sprintf("must be a positive number no larger than %g", float64(MaxSharpness)), c.HMC.Sharpness)
-	case !in(c.Optimizer.LR, 0, MaxLR):
-		return bad("optimizer.lr", fmt.Sprintf("must be a positive number no larger than %d", MaxLR), c.Optimizer.LR)
-	case !(c.Optimizer.Beta1 >= 0 && c.Optimizer.Beta1 < 1):
-		return bad("optimizer.beta1", "must be in [0, 1)", c.Optimizer.Beta1)
-	case !(c.Optimizer.Beta2 >= 0 && c.Optimizer.Beta2 < 1):
-		return bad("optimizer.beta2", "must be in [0, 1)", c.Optimizer.Beta2)
-	case !in(c.Optimizer.Eps, 0, 1):
-		return bad("optimizer.eps", "must be a positive number no larger than 1", c.Optimizer.Eps)
-	case c.Optimizer.Schedule != "constant" && c.Optimizer.Schedule != "cosine":
-		return bad("optimizer.schedule", `must be "constant" or "cosine"`, quote.Short(c.Optimizer.Schedule))
-	case !(c.Optimizer.FinalLRFraction > 0 && c.Optimizer.FinalLRFraction <= 1):
-		return bad("optimizer.final_lr_fraction", "must be in (0, 1]", c.Optimizer.FinalLRFraction)
-	case !(c.HMC.AxisFraction >= 0 && c.HMC.AxisFraction <= 1):
-		return bad("hmc.axis_fraction", "must be in [0, 1]", c.HMC.AxisFraction)
-	case !in(c.HMC.AxisMax, 0, 100):
-		return bad("hmc.axis_max", "must be a positive number no larger than 100", c.HMC.AxisMax)
-	case c.HMC.AxisSteps < 0 || c.HMC.AxisSteps > 1000:
-		return bad("hmc.axis_steps", "must be 0 up to 1000", c.HMC.AxisSteps)
-	case c.CD.Samples < 1:
-		return bad("cd.samples", "must be at least 1", c.CD.Samples)
-	}
-	if err := steps("cd.k_fine", c.CD.KFine, 1); err != nil {
-		return err
-	}
-	if err := steps("cd.k_coarse", c.CD.KCoarse, 1); err != nil {
-		return err
-	}
-	switch {
-	case !(math.Abs(c.Newton.Start) <= MaxNewtonJ):
-		return bad("newton.start", fmt.Sprintf("must be a number from −%d to %d", MaxNewtonJ, MaxNewtonJ), c.Newton.Start)
-	case !(c.Newton.Tol > 0 && c.Newton.Tol < 1):
-		return bad("newton.tol", "must be a positive number below 1", c.Newton.Tol)
-	}
-	if err := steps("newton.max_iter", c.Newton.MaxIter, 1); err != nil {
-		return err
-	}
-	switch {
-	case c.Newton.Every < 1:
-		return bad("newton.every", "must be at least 1", c.Newton.Every)
-	case c.Output.CheckpointEvery < -1:
-		return bad("output.checkpoint_every", "must be a number of epochs, 0 (every 10 seconds) or -1 (only at the end)", c.Output.CheckpointEvery)
-	}
-	if p := c.Output.Plot; p != "" && !IsFigurePath(p) {
-		return bad("output.plot", "must end in .png or .svg", quote.Short(p))
-	}
-	for k, widths := range c.Network.HiddenByC {
-		if _, err := couplingsKey("network.hidden_by_c", k); err != nil {
-			return err
-		}
-		if len(widths) == 0 || len(widths) > MaxDepth || slices.Min(widths) < 1 {
-			return bad("network.hidden_by_c."+k, fmt.Sprintf("must list 1 to %d widths, each at least 1", MaxDepth), shortInts(widths))
-		}
-	}
-	for k, start := range c.Newton.StartByC {
-		n, err := couplingsKey("newton.start_by_c", k)
-		if err != nil {
-			return err
-		}
-		if len(start) != n || slices.ContainsFunc(start, func(x float64) bool { return !finite(x) }) {
-			return bad("newton.start_by_c."+k, fmt.Sprintf("must list %d numbers", n), start)
+	for i := range configKeys {
+		if k := &configKeys[i]; k.check != nil {
+			if err := k.check(c, k); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// configKey is one key of the configuration (its TOML name, "hmc.dt") and
+// its check. A bound the key's comment states is the row's (atMost, span),
+// and the check reads it from there: TestConfigKeysTable holds the
+// comments to the table, and every key of the configuration to a row.
+type configKey struct {
+	key string
+	// atMost is the largest value the comment states ("at most 100"), 0 if
+	// it states none.
+	atMost float64
+	// span is the interval the comment states ("in (0, 1]"), nil if none.
+	span *interval
+	// check returns the key's error, if any, for c; nil: any value of the
+	// key's type will do.
+	check func(c *Config, k *configKey) error
+}
+
+// bad is the key's error: its value v is wrong for reason why.
+func (k *configKey) bad(why string, v any) error {
+	return &ConfigError{Key: k.key, Problem: why, Value: v}
+}
+
+// interval is a range of numbers, closed or open at either end.
+type interval struct {
+	lo, hi         float64
+	openLo, openHi bool
+}
+
+// contains reports whether x lies in the interval (never for NaN).
+func (iv *interval) contains(x float64) bool {
+	return (x > iv.lo || !iv.openLo && x == iv.lo) && (x < iv.hi || !iv.openHi && x == iv.hi)
+}
+
+// String writes the interval as the comments do: "(0, 1]".
+func (iv *interval) String() string {
+	l, r := "[", "]"
+	if iv.openLo {
+		l = "("
+	}
+	if iv.openHi {
+		r = ")"
+	}
+	return fmt.Sprintf("%s%s, %s%s", l, plainNumber(iv.lo), plainNumber(iv.hi), r)
+}
+
+// plainNumber writes x without an exponent (1000000, not 1e+06).
+func plainNumber(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// The intervals the comments state.
+var (
+	unitOpenClosed = &interval{0, 1, true, false} // (0, 1]
+	unitClosedOpen = &interval{0, 1, false, true} // [0, 1)
+	unitClosed     = &interval{0, 1, false, false}
+	unitOpen       = &interval{0, 1, true, true}
+)
+
+// finite reports whether x is neither NaN nor infinite.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// positiveUpTo reports whether 0 < x ≤ hi for a finite x.
+func positiveUpTo(x, hi float64) bool { return finite(x) && x > 0 && x <= hi }
+
+// inSpan checks that the float the key names lies in its interval:
+// "must be in (0, 1]".
+func inSpan(get func(*Config) float64) func(*Config, *configKey) error {
+	return func(c *Config, k *configKey) error {
+		if v := get(c); !k.span.contains(v) {
+			return k.bad("must be in "+k.span.String(), v)
+		}
+		return nil
+	}
+}
+
+// stepCount checks a number of steps: from lo to MaxSteps.
+func stepCount(get func(*Config) int, lo int) func(*Config, *configKey) error {
+	return func(c *Config, k *configKey) error {
+		if v := get(c); v < lo || v > MaxSteps {
+			return k.bad(fmt.Sprintf("must be between %d and %g", lo, float64(MaxSteps)), v)
+		}
+		return nil
+	}
+}
+
+// oneOf checks a name against a fixed list: `must be "a", "b" or "c"`.
+func oneOf(get func(*Config) string, names ...string) func(*Config, *configKey) error {
+	return func(c *Config, k *configKey) error {
+		v := get(c)
+		if slices.Contains(names, v) {
+			return nil
+		}
+		quoted := make([]string, len(names))
+		for i, n := range names {
+			quoted[i] = fmt.Sprintf("%q", n)
+		}
+		return k.bad("must be "+orList(quoted), quote.Short(v))
+	}
+}
+
+// registered checks a name against a registry (its own error).
+func registered[T any](r *Registry[T], get func(*Config) string) func(*Config, *configKey) error {
+	return func(c *Config, _ *configKey) error { return r.Check(get(c)) }
+}
+
+// configKeys are the keys of the configuration with their checks, in the
+// order Validate runs them (a key's check may rely on the keys before it).
+var configKeys = []configKey{
+	{key: "preset", check: func(c *Config, _ *configKey) error {
+		if c.Preset == "" {
+			return nil
+		}
+		return Presets.Check(c.Preset)
+	}},
+	{key: "rep", check: func(c *Config, k *configKey) error {
+		if strings.TrimSpace(c.Rep) == "" {
+			return k.bad(`must name a representation (e.g. "A1")`, nil)
+		}
+		return nil
+	}},
+	{key: "loss", check: registered(Losses, func(c *Config) string { return c.Loss })},
+	{key: "model", check: registered(Models, func(c *Config) string { return c.Model })},
+	{key: "coarse_mirror", check: registered(Mirrors, func(c *Config) string { return c.CoarseMirror })},
+	{key: "loss_scale", check: func(c *Config, k *configKey) error {
+		if err := oneOf(func(c *Config) string { return c.LossScale }, "auto", "linear", "log")(c, k); err != nil {
+			return err
+		}
+		if c.LossScale == "log" && c.Loss != LossKL {
+			return k.bad(`"log" needs loss = "kl" (a CD estimate can be negative)`, quote.Short(c.LossScale))
+		}
+		return nil
+	}},
+	{key: "loss_floor", span: unitOpenClosed, check: inSpan(func(c *Config) float64 { return c.LossFloor })},
+	{key: "bonds", check: func(c *Config, _ *configKey) error { return CheckConventions(c.Bonds, c.CoarseMirror) }},
+	// block and shells depend on each other: CheckBlock checks both
+	{key: "block", check: func(c *Config, _ *configKey) error { return c.CheckBlock() }},
+	{key: "shells"},
+	{key: "epochs", check: func(c *Config, k *configKey) error {
+		switch {
+		case c.Epochs < 1:
+			return k.bad("must be at least 1", c.Epochs)
+		case float64(c.Epochs) > MaxEpochs:
+			return k.bad(fmt.Sprintf("must be at most %g", float64(MaxEpochs)), c.Epochs)
+		}
+		return nil
+	}},
+	{key: "trajectories", check: func(c *Config, k *configKey) error {
+		if c.Trajectories < 0 {
+			return k.bad("must be positive (or 0 for 8·3^c)", c.Trajectories)
+		}
+		return nil
+	}},
+	{key: "max_trajectories", check: func(c *Config, k *configKey) error {
+		if c.MaxTraj < 1 {
+			return k.bad("must be at least 1", c.MaxTraj)
+		}
+		return nil
+	}},
+	{key: "seed"},
+	{key: "workers", check: func(c *Config, k *configKey) error {
+		if c.Workers < 0 || c.Workers > MaxWorkers {
+			return k.bad(fmt.Sprintf("must be 0 (one per CPU) up to %d", MaxWorkers), c.Workers)
+		}
+		return nil
+	}},
+	{key: "init_scale", atMost: MaxInitScale, check: func(c *Config, k *configKey) error {
+		if !positiveUpTo(c.InitScale, k.atMost) {
+			return k.bad("must be a positive number no larger than "+plainNumber(k.atMost), c.InitScale)
+		}
+		return nil
+	}},
+	{key: "warm_start", check: oneOf(func(c *Config) string { return c.WarmStart }, "none", "exact-step", "exact-map")},
+	{key: "warm_start_points", atMost: 100000, check: func(c *Config, k *configKey) error {
+		if c.WarmStartPoints < 1 || float64(c.WarmStartPoints) > k.atMost {
+			return k.bad("must be 1 up to "+plainNumber(k.atMost), c.WarmStartPoints)
+		}
+		return nil
+	}},
+	{key: "warm_start_epochs", atMost: 1000000, check: func(c *Config, k *configKey) error {
+		if c.WarmStartEpochs < 1 || float64(c.WarmStartEpochs) > k.atMost {
+			return k.bad("must be 1 up to "+plainNumber(k.atMost), c.WarmStartEpochs)
+		}
+		return nil
+	}},
+	{key: "network.depth", check: func(c *Config, k *configKey) error {
+		if c.Network.Depth < 0 || c.Network.Depth > MaxDepth {
+			return k.bad(fmt.Sprintf("must be 0 (= c) up to %d", MaxDepth), c.Network.Depth)
+		}
+		return nil
+	}},
+	{key: "network.width", check: func(c *Config, k *configKey) error {
+		if c.Network.Width < 0 {
+			return k.bad("must be 0 (= 16·c) or more", c.Network.Width)
+		}
+		return nil
+	}},
+	{key: "network.activation", check: func(c *Config, k *configKey) error {
+		if _, err := ParseActivation(c.Network.Activation); err != nil {
+			return k.bad("must be relu, silu or tanh", quote.Short(c.Network.Activation))
+		}
+		return nil
+	}},
+	{key: "network.layer_norm"},
+	{key: "network.input_scale", check: func(c *Config, k *configKey) error {
+		if s := c.Network.InputScale; !(s >= MinInputScale && s <= MaxInitScale) {
+			return k.bad(fmt.Sprintf("must be a number from %g to %d", MinInputScale, MaxInitScale), s)
+		}
+		return nil
+	}},
+	{key: "hmc.potential", check: registered(Potentials, func(c *Config) string { return c.HMC.Potential })},
+	{key: "newton.step", span: unitOpenClosed, check: inSpan(func(c *Config) float64 { return c.Newton.Step })},
+	{key: "hmc.dt", span: &interval{0, MaxDt, true, false}, check: func(c *Config, k *configKey) error {
+		if !k.span.contains(c.HMC.Dt) {
+			return k.bad("must be a positive number no larger than "+plainNumber(k.span.hi), c.HMC.Dt)
+		}
+		return nil
+	}},
+	{key: "hmc.solve_steps", check: stepCount(func(c *Config) int { return c.HMC.SolveSteps }, 1)},
+	{key: "hmc.sample_steps", check: stepCount(func(c *Config) int { return c.HMC.SampleSteps }, 0)},
+	{key: "hmc.beta", check: func(c *Config, k *configKey) error {
+		if b := c.HMC.BetaT; !(b >= 0 && b <= MaxBeta) {
+			return k.bad(fmt.Sprintf("must be a number from 0 to %g", float64(MaxBeta)), b)
+		}
+		return nil
+	}},
+	{key: "hmc.anneal_center", check: func(c *Config, k *configKey) error {
+		if !(math.Abs(c.HMC.Center) <= MaxAnneal) {
+			return k.bad(fmt.Sprintf("must be a number from −%d to %d", MaxAnneal, MaxAnneal), c.HMC.Center)
+		}
+		return nil
+	}},
+	{key: "hmc.anneal_sharpness", check: func(c *Config, k *configKey) error {
+		if !positiveUpTo(c.HMC.Sharpness, MaxSharpness) {
+			return k.bad(fmt.Sprintf("must be a positive number no larger than %g", float64(MaxSharpness)), c.HMC.Sharpness)
+		}
+		return nil
+	}},
+	{key: "optimizer.lr", check: func(c *Config, k *configKey) error {
+		if !positiveUpTo(c.Optimizer.LR, MaxLR) {
+			return k.bad(fmt.Sprintf("must be a positive number no larger than %d", MaxLR), c.Optimizer.LR)
+		}
+		return nil
+	}},
+	{key: "optimizer.beta1", span: unitClosedOpen, check: inSpan(func(c *Config) float64 { return c.Optimizer.Beta1 })},
+	{key: "optimizer.beta2", span: unitClosedOpen, check: inSpan(func(c *Config) float64 { return c.Optimizer.Beta2 })},
+	{key: "optimizer.eps", check: func(c *Config, k *configKey) error {
+		if !positiveUpTo(c.Optimizer.Eps, 1) {
+			return k.bad("must be a positive number no larger than 1", c.Optimizer.Eps)
+		}
+		return nil
+	}},
+	{key: "optimizer.schedule", check: oneOf(func(c *Config) string { return c.Optimizer.Schedule }, "constant", "cosine")},
+	{key: "optimizer.final_lr_fraction", span: unitOpenClosed, check: inSpan(func(c *Config) float64 { return c.Optimizer.FinalLRFraction })},
+	{key: "hmc.axis_fraction", span: unitClosed, check: inSpan(func(c *Config) float64 { return c.HMC.AxisFraction })},
+	{key: "hmc.axis_max", atMost: 100, check: func(c *Config, k *configKey) error {
+		if !positiveUpTo(c.HMC.AxisMax, k.atMost) {
+			return k.bad("must be a positive number no larger than "+plainNumber(k.atMost), c.HMC.AxisMax)
+		}
+		return nil
+	}},
+	{key: "hmc.axis_steps", atMost: 1000, check: func(c *Config, k *configKey) error {
+		if c.HMC.AxisSteps < 0 || float64(c.HMC.AxisSteps) > k.atMost {
+			return k.bad("must be 0 up to "+plainNumber(k.atMost), c.HMC.AxisSteps)
+		}
+		return nil
+	}},
+	{key: "hmc.redraw"},
+	{key: "cd.samples", check: func(c *Config, k *configKey) error {
+		if c.CD.Samples < 1 {
+			return k.bad("must be at least 1", c.CD.Samples)
+		}
+		return nil
+	}},
+	{key: "cd.k_fine", check: stepCount(func(c *Config) int { return c.CD.KFine }, 1)},
+	{key: "cd.k_coarse", check: stepCount(func(c *Config) int { return c.CD.KCoarse }, 1)},
+	{key: "newton.start", check: func(c *Config, k *configKey) error {
+		if !(math.Abs(c.Newton.Start) <= MaxNewtonJ) {
+			return k.bad(fmt.Sprintf("must be a number from −%d to %d", MaxNewtonJ, MaxNewtonJ), c.Newton.Start)
+		}
+		return nil
+	}},
+	{key: "newton.tol", span: unitOpen, check: func(c *Config, k *configKey) error {
+		if !k.span.contains(c.Newton.Tol) {
+			return k.bad("must be a positive number below "+plainNumber(k.span.hi), c.Newton.Tol)
+		}
+		return nil
+	}},
+	{key: "newton.max_iter", check: stepCount(func(c *Config) int { return c.Newton.MaxIter }, 1)},
+	{key: "newton.every", check: func(c *Config, k *configKey) error {
+		if c.Newton.Every < 1 {
+			return k.bad("must be at least 1", c.Newton.Every)
+		}
+		return nil
+	}},
+	{key: "output.json"},
+	{key: "output.checkpoint"},
+	{key: "output.checkpoint_every", check: func(c *Config, k *configKey) error {
+		if c.Output.CheckpointEvery < -1 {
+			return k.bad("must be a number of epochs, 0 (every 10 seconds) or -1 (only at the end)", c.Output.CheckpointEvery)
+		}
+		return nil
+	}},
+	{key: "output.plot", check: func(c *Config, k *configKey) error {
+		if p := c.Output.Plot; p != "" && !IsFigurePath(p) {
+			return k.bad("must end in .png or .svg", quote.Short(p))
+		}
+		return nil
+	}},
+	{key: "network.hidden_by_c", check: func(c *Config, k *configKey) error {
+		for key, widths := range c.Network.HiddenByC {
+			if _, err := couplingsKey(k.key, key); err != nil {
+				return err
+			}
+			if len(widths) == 0 || len(widths) > MaxDepth || slices.Min(widths) < 1 {
+				return &ConfigError{Key: k.key + "." + key, Problem: fmt.Sprintf("must list 1 to %d widths, each at least 1", MaxDepth), Value: shortInts(widths)}
+			}
+		}
+		return nil
+	}},
+	{key: "newton.start_by_c", check: func(c *Config, k *configKey) error {
+		for key, start := range c.Newton.StartByC {
+			n, err := couplingsKey(k.key, key)
+			if err != nil {
+				return err
+			}
+			if len(start) != n || slices.ContainsFunc(start, func(x float64) bool { return !finite(x) }) {
+				return &ConfigError{Key: k.key + "." + key, Problem: fmt.Sprintf("must list %d numbers", n), Value: start}
+			}
+		}
+		return nil
+	}},
 }
 
 // IsFigurePath reports whether path names a figure rgflow can draw: it ends

@@ -2,9 +2,11 @@ package engine
 
 import (
 	"errors"
+	"math"
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -262,5 +264,105 @@ func TestDivergenceHint(t *testing.T) {
 	}
 	if h := hy.divergenceHint(); h != "try a smaller optimizer.lr or hmc.dt" {
 		t.Errorf("the hou-you preset's own values: %q", h)
+	}
+}
+
+// Every key of the configuration (rgflow config's TOML) has one row in
+// configKeys, and the bounds the keys' comments state are the rows':
+// "at most N" is atMost, "in (a, b]" is span; a value at the bound is
+// accepted and one past it refused, naming the key.
+func TestConfigKeysTable(t *testing.T) {
+	rows := map[string]*configKey{}
+	for i := range configKeys {
+		k := &configKeys[i]
+		if rows[k.key] != nil {
+			t.Errorf("configKeys has two rows for %s", k.key)
+		}
+		rows[k.key] = k
+	}
+	atMost := regexp.MustCompile(`at most ([0-9.e+]+)`)
+	span := regexp.MustCompile(`in ([\[(]-?[0-9.]+, -?[0-9.]+[\])])`)
+	seen := map[string]bool{}
+	var walk func(typ reflect.Type, prefix string, index []int)
+	walk = func(typ reflect.Type, prefix string, index []int) {
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			key := prefix + strings.Split(f.Tag.Get("toml"), ",")[0]
+			idx := append(slices.Clone(index), i)
+			if f.Type.Kind() == reflect.Struct {
+				walk(f.Type, key+".", idx)
+				continue
+			}
+			seen[key] = true
+			row := rows[key]
+			if row == nil {
+				t.Errorf("%s has no row in configKeys", key)
+				continue
+			}
+			comment := f.Tag.Get("comment")
+			if m := atMost.FindStringSubmatch(comment); m != nil || row.atMost != 0 {
+				if m == nil || m[1] != plainNumber(row.atMost) {
+					t.Errorf("%s: the comment states %q, the table at most %v", key, m, row.atMost)
+				}
+				boundary(t, key, idx, row.atMost)
+			}
+			if m := span.FindStringSubmatch(comment); m != nil || row.span != nil {
+				if m == nil || row.span == nil || m[1] != row.span.String() {
+					t.Errorf("%s: the comment states %q, the table %v", key, m, row.span)
+				}
+			}
+			if row.span != nil {
+				edges(t, key, idx, row.span)
+			}
+		}
+	}
+	walk(reflect.TypeFor[Config](), "", nil)
+	for key := range rows {
+		if !seen[key] {
+			t.Errorf("configKeys has a row for %s, which is no key of the configuration", key)
+		}
+	}
+}
+
+// setKey sets the field at index of a default configuration to x and
+// returns Validate's error.
+func setKey(index []int, x float64) error {
+	c := DefaultConfig()
+	v := reflect.ValueOf(&c).Elem().FieldByIndex(index)
+	if v.Kind() == reflect.Int {
+		v.SetInt(int64(x))
+	} else {
+		v.SetFloat(x)
+	}
+	return c.Validate()
+}
+
+// boundary checks that hi is accepted and the next value above refused.
+func boundary(t *testing.T, key string, index []int, hi float64) {
+	t.Helper()
+	if err := setKey(index, hi); err != nil {
+		t.Errorf("%s = %v, its stated maximum, is refused: %v", key, hi, err)
+	}
+	if err := setKey(index, hi+1); err == nil || !strings.HasPrefix(err.Error(), key+" ") {
+		t.Errorf("%s = %v, past its stated maximum: error %v", key, hi+1, err)
+	}
+}
+
+// edges checks an interval's ends: a closed end is accepted, an open one
+// refused, and so is a value just outside either end.
+func edges(t *testing.T, key string, index []int, iv *interval) {
+	t.Helper()
+	for _, e := range []struct {
+		x    float64
+		open bool
+	}{{iv.lo, iv.openLo}, {iv.hi, iv.openHi}} {
+		if err := setKey(index, e.x); (err != nil) != e.open {
+			t.Errorf("%s = %v at an end of %v: error %v", key, e.x, iv, err)
+		}
+	}
+	for _, x := range []float64{math.Nextafter(iv.lo, math.Inf(-1)), math.Nextafter(iv.hi, math.Inf(1)), math.NaN()} {
+		if err := setKey(index, x); err == nil || !strings.HasPrefix(err.Error(), key+" ") {
+			t.Errorf("%s = %v, outside %v: error %v", key, x, iv, err)
+		}
 	}
 }

@@ -282,15 +282,10 @@ func (n *MLP) linear(l, rows int, a []float64, beta float64, z []float64, wt *we
 	n.gemm(blas.NoTrans, blas.Trans, rows, out, in, a, in, W, in, beta, z, out)
 }
 
-// Forward evaluates the network on batch rows of x (batch×In) and returns
-// the outputs (batch×Out), which belong to the tape. Pass the returned tape
-// back in to reuse its buffers.
-func (n *MLP) Forward(x []float64, batch int, t *Tape) ([]float64, *Tape) {
-	return n.forward(x, batch, t, nil)
-}
-
-// forward is Forward with the products on the snapshot wt when it is not
-// nil (the same bits).
+// forward evaluates the network on batch rows of x (batch×In) and returns
+// the outputs (batch×Out), which belong to the tape t (nil: a new one),
+// with the products on the snapshot wt when it is not nil (the same bits).
+// Forward is the Network's entry point (network.go).
 func (n *MLP) forward(x []float64, batch int, t *Tape, wt *weightsT) ([]float64, *Tape) {
 	t = n.tape(t, batch)
 	copy(t.post[0], x[:batch*n.In()])
@@ -327,10 +322,10 @@ func fillRows(z, b []float64) {
 	}
 }
 
-// Backward propagates dy = ∂L/∂output (batch×Out) through the pass recorded
+// backward propagates dy = ∂L/∂output (batch×Out) through the pass recorded
 // in t. dParams (laid out like Params) is accumulated into when not nil;
-// dx (batch×In) is overwritten with ∂L/∂input when not nil.
-func (n *MLP) Backward(t *Tape, dy []float64, dParams, dx []float64) {
+// dx (batch×In) is overwritten with ∂L/∂input when not nil (Backward).
+func (n *MLP) backward(t *Tape, dy []float64, dParams, dx []float64) {
 	batch := t.batch
 	L := n.Layers()
 	g := t.grad[L]
@@ -414,7 +409,7 @@ func (n *MLP) jacobianOf(src *Tape, r int) (f, jac []float64) {
 		dy[i*out+i] = 1
 	}
 	jac = make([]float64, out*in)
-	n.Backward(t, dy, nil, jac)
+	n.backward(t, dy, nil, jac)
 	return f, jac
 }
 

@@ -353,7 +353,7 @@ func TestTapeReusedForSmallerBatch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(83, 84))
 	net := NewMLP([]int{5, 24, 24, 5}, ReLU, rng)
 	x, dy := randomJ(rng, 12*5, 1), randomJ(rng, 12*5, 1)
-	var tp *Tape
+	var tp Pass
 	for _, batch := range []int{12, 11, 3, 12, 7} {
 		_, tp = net.Forward(x, 12, tp) // fill the buffers
 		y, t1 := net.Forward(x, batch, tp)

@@ -20,8 +20,8 @@ type Model interface {
 	// Flow gives it, without disturbing Map's state. The result is owned
 	// by the model until the next call.
 	FlowBatch(J []float64, n int) []float64
-	// Net is the underlying network (for checkpoints).
-	Net() *MLP
+	// Net is the underlying network (for checkpoints and rgflow flow).
+	Net() Network
 }
 
 // Freezer is a Model that offers a view of itself for many evaluations at
@@ -44,30 +44,32 @@ func frozen(m Model) Model {
 	return m
 }
 
-// FlowModel learns the flow directly: J′ = J + f_θ(J) (seed §II.A).
+// FlowModel learns the flow directly: J′ = J + f_θ(J) (seed §II.A), on
+// any Network.
 type FlowModel struct {
-	N    *MLP
-	tape *Tape // of the last Map
-	hmc  *Tape // of the last Potential (kept apart so HMC can't clobber Map's)
-	pts  *Tape // of the last FlowBatch
+	N    Network
+	tape Pass // of the last Map
+	hmc  Pass // of the last Potential (kept apart so HMC can't clobber Map's)
+	pts  Pass // of the last FlowBatch
+	one  Pass // of the last Flow or FlowJacobian
 
-	shards []*FlowModel // HMC's shards: the same network, tapes of their own
-	snap   *weightsT    // the shards' snapshot of the transposed weights
-	wt     *weightsT    // a shard's or a frozen view's: the snapshot its forward products read (nil: the weights)
+	shards []*FlowModel // HMC's shards: the same network, passes of their own
+	snap   Network      // the shards' snapshot view of N (Snapshotter)
+	view   bool         // a shard or a frozen view: N may be a snapshot
 	frozen *FlowModel   // Frozen's view, reused
 	out    []float64
 	dy     []float64 // ∂U/∂f for the last Potential
 }
 
 // NewFlowModel wraps a network whose input and output widths are c.
-func NewFlowModel(n *MLP) *FlowModel { return &FlowModel{N: n} }
+func NewFlowModel(n Network) *FlowModel { return &FlowModel{N: n} }
 
-func (m *FlowModel) Net() *MLP         { return m.N }
-func (m *FlowModel) Params() []float64 { return m.N.Params }
+func (m *FlowModel) Net() Network      { return m.N }
+func (m *FlowModel) Params() []float64 { return m.N.Parameters() }
 
 func (m *FlowModel) Map(J []float64, batch int) []float64 {
 	var y []float64
-	y, m.tape = m.N.forward(J, batch, m.tape, m.wt)
+	y, m.tape = m.N.Forward(J, batch, m.tape)
 	if len(m.out) != len(y) {
 		m.out = make([]float64, len(y))
 	}
@@ -83,7 +85,7 @@ func (m *FlowModel) Backward(dJp, dParams []float64) {
 
 func (m *FlowModel) Potential(J []float64, batch int, beta float64, U, grad []float64) {
 	var f []float64
-	f, m.hmc = m.N.forward(J, batch, m.hmc, m.wt)
+	f, m.hmc = m.N.Forward(J, batch, m.hmc)
 	c := m.N.Out()
 	if len(m.dy) != len(f) {
 		m.dy = make([]float64, len(f))
@@ -101,69 +103,66 @@ func (m *FlowModel) Potential(J []float64, batch int, beta float64, U, grad []fl
 	m.N.Backward(m.hmc, dy, nil, grad)
 }
 
-// Shards implements ShardedTarget: the shards share one snapshot of the
-// transposed weights, taken now, for their forward products.
+// Shards implements ShardedTarget: the shards share one snapshot view of
+// the network, taken now, for their forward products (a network that is
+// no Snapshotter is shared as it is).
 func (m *FlowModel) Shards(n int) []HMCTarget {
-	return shardsOf(m.N, &m.snap, &m.shards, n, func(sh *FlowModel, w *weightsT) { sh.N, sh.wt = m.N, w })
-}
-
-// shardsOf returns n shards of a model over net, grown in *pool as needed
-// and bound to net by bind: every shard reads one snapshot of the
-// transposed weights (*snap), taken now, and has buffers of its own.
-func shardsOf[M any, P interface {
-	*M
-	HMCTarget
-}](net *MLP, snap **weightsT, pool *[]P, n int, bind func(P, *weightsT)) []HMCTarget {
-	if *snap == nil {
-		*snap = new(weightsT)
+	net := m.N
+	if s, ok := net.(Snapshotter); ok {
+		m.snap = s.Snapshot(m.snap)
+		net = m.snap
 	}
-	net.snapshotT(*snap)
 	out := make([]HMCTarget, n)
 	for i := range out {
-		if i == len(*pool) {
-			*pool = append(*pool, P(new(M)))
+		if i == len(m.shards) {
+			m.shards = append(m.shards, &FlowModel{view: true})
 		}
-		sh := (*pool)[i]
-		bind(sh, *snap)
-		out[i] = sh
+		m.shards[i].N = net
+		out[i] = m.shards[i]
 	}
 	return out
 }
 
-// Frozen implements Freezer; a view (a frozen one, or an HMC shard) is
-// its own.
+// Frozen implements Freezer: the model on a snapshot view of its network
+// (itself if the network is no Snapshotter); a view (a frozen one, or an
+// HMC shard) is its own.
 func (m *FlowModel) Frozen() Model {
-	if m.wt != nil {
+	s, ok := m.N.(Snapshotter)
+	if m.view || !ok {
 		return m
 	}
 	if m.frozen == nil {
-		m.frozen = &FlowModel{wt: new(weightsT)}
+		m.frozen = &FlowModel{view: true}
 	}
-	m.frozen.N = m.N
-	m.N.snapshotT(m.frozen.wt)
+	m.frozen.N = s.Snapshot(m.frozen.N)
 	return m.frozen
 }
 
 func (m *FlowModel) FlowJacobian(J []float64) (f, jac []float64) {
-	return m.N.jacobian(J, m.wt)
+	_, m.one = m.N.Forward(J, 1, m.one)
+	return m.N.JacobianOf(m.one, 0)
 }
 
-func (m *FlowModel) Flow(J []float64) []float64 { return m.N.eval(J, m.wt) }
+func (m *FlowModel) Flow(J []float64) []float64 {
+	var y []float64
+	y, m.one = m.N.Forward(J, 1, m.one)
+	return append([]float64(nil), y...)
+}
 
-// jacobianOfPass implements passJacobian: Flow's pass is the network's
-// one-point tape, FlowBatch's the model's own.
+// jacobianOfPass implements passJacobian: the pass of the last Flow, or
+// FlowBatch's.
 func (m *FlowModel) jacobianOfPass(src int) []float64 {
 	var jac []float64
 	if src < 0 {
-		_, jac = m.N.jacobianOf(m.N.one, 0)
+		_, jac = m.N.JacobianOf(m.one, 0)
 	} else {
-		_, jac = m.N.jacobianOf(m.pts, src)
+		_, jac = m.N.JacobianOf(m.pts, src)
 	}
 	return jac
 }
 
 func (m *FlowModel) FlowBatch(J []float64, n int) []float64 {
 	var y []float64
-	y, m.pts = m.N.forward(J, n, m.pts, m.wt)
+	y, m.pts = m.N.Forward(J, n, m.pts)
 	return y
 }

@@ -46,7 +46,7 @@ type MonotoneModel struct {
 	eye          []float64
 }
 
-// NewMonotoneModel wraps a network whose input width is c. A network with
+// NewMonotoneModel wraps an MLP whose input width is c. A network with
 // more than one output (as the trainer builds for the flow model) keeps its
 // hidden layers and the first unit of its output layer; ReLU becomes tanh.
 // The network is changed in place, so a trainer that sizes its optimiser
@@ -76,7 +76,7 @@ func NewMonotoneModel(n *MLP) (*MonotoneModel, error) {
 	return &MonotoneModel{N: n}, nil
 }
 
-func (m *MonotoneModel) Net() *MLP         { return m.N }
+func (m *MonotoneModel) Net() Network      { return m.N }
 func (m *MonotoneModel) Params() []float64 { return m.N.Params }
 
 // monoPass holds the buffers of one batched evaluation. Nodes l = 0…L are
@@ -316,6 +316,29 @@ func (m *MonotoneModel) Potential(J []float64, batch int, beta float64, U, grad 
 // transposed weights, taken now, for their forward and tangent products.
 func (m *MonotoneModel) Shards(n int) []HMCTarget {
 	return shardsOf(m.N, &m.snap, &m.shards, n, func(sh *MonotoneModel, w *weightsT) { sh.N, sh.wt = m.N, w })
+}
+
+// shardsOf returns n shards of a model over net, grown in *pool as needed
+// and bound to net by bind: every shard reads one snapshot of the
+// transposed weights (*snap), taken now, and has buffers of its own.
+func shardsOf[M any, P interface {
+	*M
+	HMCTarget
+}](net *MLP, snap **weightsT, pool *[]P, n int, bind func(P, *weightsT)) []HMCTarget {
+	if *snap == nil {
+		*snap = new(weightsT)
+	}
+	net.snapshotT(*snap)
+	out := make([]HMCTarget, n)
+	for i := range out {
+		if i == len(*pool) {
+			*pool = append(*pool, P(new(M)))
+		}
+		sh := (*pool)[i]
+		bind(sh, *snap)
+		out[i] = sh
+	}
+	return out
 }
 
 // Frozen implements Freezer; a view (a frozen one, or an HMC shard) is

@@ -122,13 +122,13 @@ func TestPresetsTrain(t *testing.T) {
 			cfg := tinyPreset(t, preset, rep)
 			tr := train(t, cfg)
 			c := tr.C
-			n := tr.Model.Net()
+			n := tr.Model.Net().Describe()
 			want := cfg.Layers(c)
 			if cfg.Model == ModelMonotone {
 				want[len(want)-1] = 1
 			}
-			if !reflect.DeepEqual(n.Sizes, want) || n.Norm != cfg.Network.LayerNorm {
-				t.Errorf("%s %s: network %v (layer norm %v), want %v (%v)", preset, rep, n.Sizes, n.Norm, want, cfg.Network.LayerNorm)
+			if !reflect.DeepEqual(n.Sizes, want) || n.LayerNorm != cfg.Network.LayerNorm {
+				t.Errorf("%s %s: network %v (layer norm %v), want %v (%v)", preset, rep, n.Sizes, n.LayerNorm, want, cfg.Network.LayerNorm)
 			}
 			if _, scaled := tr.Model.(*scaledModel); scaled != (cfg.Network.InputScale != 1) {
 				t.Errorf("%s %s: the model is scaled: %v", preset, rep, scaled)

@@ -152,8 +152,9 @@ func cdCost(cfg Config, d int) float64 {
 
 // ModelKind is what the engine knows of a model.
 type ModelKind struct {
-	// New wraps a network (input c, output c) into the model.
-	New func(net *MLP) (Model, error)
+	// New wraps a network (input c, output c) into the model; a model
+	// that needs a network family's internals says so to another family.
+	New func(net Network) (Model, error)
 	// NetCost is the cost of the model's network passes relative to the
 	// flow model's (the monotone model's second derivatives make it ≈ 3).
 	NetCost float64
@@ -162,11 +163,17 @@ type ModelKind struct {
 // Models are the RG maps a configuration's model can name.
 var Models = NewRegistry("model",
 	Entry[ModelKind]{Name: ModelFlow, Doc: "J′ = J + f(J)", Value: ModelKind{
-		New:     func(net *MLP) (Model, error) { return NewFlowModel(net), nil },
+		New:     func(net Network) (Model, error) { return NewFlowModel(net), nil },
 		NetCost: 1,
 	}},
 	Entry[ModelKind]{Name: ModelMonotone, Doc: "J′ = J − ∇C(J)", Value: ModelKind{
-		New:     func(net *MLP) (Model, error) { return NewMonotoneModel(net) },
+		New: func(net Network) (Model, error) {
+			mlp, ok := net.(*MLP)
+			if !ok {
+				return nil, fmt.Errorf("the monotone model differentiates twice through an MLP's layers and runs on no other network")
+			}
+			return NewMonotoneModel(mlp)
+		},
 		NetCost: 3,
 	}},
 )

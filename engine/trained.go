@@ -37,11 +37,11 @@ func (ck *Checkpoint) Model(opts ...Option) (Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the checkpoint's configuration: %v", err)
 	}
-	net := m.Net()
-	if !slices.Equal(ck.Sizes, net.Sizes) || len(ck.Params) != len(net.Params) {
+	sizes, params := m.Net().Describe().Sizes, m.Net().Parameters()
+	if !slices.Equal(ck.Sizes, sizes) || len(ck.Params) != len(params) {
 		return nil, fmt.Errorf("the checkpoint's network (sizes %v, %d parameters) does not fit its own configuration (sizes %v, %d parameters)",
-			ck.Sizes, len(ck.Params), net.Sizes, len(net.Params))
+			ck.Sizes, len(ck.Params), sizes, len(params))
 	}
-	copy(net.Params, ck.Params)
+	copy(params, ck.Params)
 	return m, nil
 }

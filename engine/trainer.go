@@ -163,7 +163,7 @@ func NewTrainer(cfg Config, rep *reps.Rep, opts ...Option) (*Trainer, error) {
 			return nil, err
 		}
 	}
-	t.Opt = NewAdam(net.NumParams(), o.LR, o.Beta1, o.Beta2, o.Eps)
+	t.Opt = NewAdam(len(net.Parameters()), o.LR, o.Beta1, o.Beta2, o.Eps)
 	t.Opt.kern = net.Kernels()
 	t.J = make([]float64, t.M*t.C)
 	for i := range t.J {
@@ -201,13 +201,9 @@ func (t *Trainer) alloc() {
 // wrapped as its model kind and input scale say. Training and the
 // checkpoint's Model build it here, so that both run the same map.
 func newNetworkModel(cfg Config, c int, rng *rand.Rand, opts ...Option) (Model, error) {
-	act, err := ParseActivation(cfg.Network.Activation)
+	net, err := newNetwork(cfg, c, rng, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("network.activation: %v", err)
-	}
-	net := NewMLP(cfg.Layers(c), act, rng, opts...)
-	if cfg.Network.LayerNorm {
-		net.AddLayerNorm()
+		return nil, err
 	}
 	m, err := newModel(cfg.Model, net)
 	if err != nil {
@@ -217,7 +213,7 @@ func newNetworkModel(cfg Config, c int, rng *rand.Rand, opts ...Option) (Model, 
 }
 
 // newModel builds the model a config names (Models) around a network.
-func newModel(kind string, net *MLP) (Model, error) {
+func newModel(kind string, net Network) (Model, error) {
 	m, ok := Models.Lookup(kind)
 	if !ok {
 		return nil, Models.Check(kind)

@@ -37,8 +37,7 @@ func (t *Trainer) warmStart(ctx context.Context, build func(BlockPair) ExactMap)
 		if err != nil {
 			return fmt.Errorf("warm_start: the exact map at %v: %v", ref, err)
 		}
-		n := fm.N
-		_, bias := n.layer(n.Params, n.Layers()-1)
+		bias := fm.N.OutputBias()
 		for i := range bias {
 			bias[i] = out[0][i] - ref[i]
 		}

@@ -36,8 +36,7 @@ func TestWarmStartExactStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := tr.Model.Net()
-	_, bias := n.layer(n.Params, n.Layers()-1)
+	bias := tr.Model.Net().OutputBias()
 	for i := range step {
 		if math.Abs(bias[i]-step[i]) > 1e-15 {
 			t.Fatalf("output bias %v, want the exact step %v", bias, step)

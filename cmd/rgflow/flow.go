@@ -155,9 +155,10 @@ func runFlow(ctx context.Context, args []string) error {
 	}
 	cfg := ck.Config
 	bi := buildinfo.Read()
+	net := m.Net().Describe()
 	res := flowResult{
 		Version: bi.Version, Commit: bi.CommitString(), Checkpoint: *ckPath,
-		Rep: ck.Rep, C: c, Model: cfg.Model, Sizes: m.Net().Sizes, Activation: m.Net().Act.String(), LayerNorm: m.Net().Norm,
+		Rep: ck.Rep, C: c, Model: cfg.Model, Sizes: net.Sizes, Activation: net.Activation, LayerNorm: net.LayerNorm,
 		InputScale: cfg.Network.InputScale, CoarseMirror: cfg.CoarseMirror, Bonds: cfg.Bonds,
 		Epoch: ck.Epoch, Epochs: cfg.Epochs, Kernels: kernelPath.Name(),
 	}
