@@ -50,7 +50,7 @@ COMMIT  := $(shell c=$$(git rev-parse HEAD 2>/dev/null) && { git diff --quiet HE
 build:
 	@echo "==> building $(BIN)/rgflow (a first build compiles the dependencies: a few minutes on 2 cores)"
 	@v=; [ -d "$$($(GO) env GOCACHE)" ] && [ -n "$$(ls -A "$$($(GO) env GOCACHE)" 2>/dev/null)" ] || v=-v; \
-		$(GO) build $$v -ldflags "-X rgflow/internal/buildinfo.commit=$(COMMIT)" -o $(BIN)/rgflow ./cmd/rgflow
+		$(GO) build $$v -ldflags "-X github.com/rgflow/rgflow/internal/buildinfo.commit=$(COMMIT)" -o $(BIN)/rgflow ./cmd/rgflow
 	@for p in $(PLUGINS); do echo "==> building $(BIN)/$$p"; $(GO) build -o $(BIN)/$$p ./cmd/$$p || exit 1; done
 
 run: build

@@ -1,4 +1,4 @@
-module rgflow
+module github.com/rgflow/rgflow
 
 go 1.26.0
 

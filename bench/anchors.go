@@ -1,9 +1,9 @@
 package bench
 
 import (
-	"rgflow/engine"
-	"rgflow/internal/nullfloat"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/nullfloat"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // ---------------------------------------------------------------------------

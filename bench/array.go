@@ -20,8 +20,8 @@ import (
 	"strings"
 	"time"
 
-	"rgflow/internal/filelock"
-	"rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/internal/filelock"
+	"github.com/rgflow/rgflow/internal/inputfile"
 )
 
 // ArrayDir is the directory of a results directory that holds its Slurm

@@ -17,9 +17,9 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/engine"
-	"rgflow/kernels"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func builtin(_ context.Context, name string) (*reps.Rep, error) { return reps.Builtin(name) }

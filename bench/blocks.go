@@ -29,13 +29,13 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"rgflow/engine"
-	"rgflow/engine/geometry"
-	"rgflow/engine/oracle"
-	"rgflow/internal/atomicfile"
-	"rgflow/internal/inputfile"
-	"rgflow/internal/plotfile"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/internal/plotfile"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // BlockConfig configures bias-vs-block.

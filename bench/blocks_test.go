@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/engine/oracle"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // checkBlockOutputs checks bias-vs-block's quick tables: a row per block of

@@ -20,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/internal/inputfile"
 )
 
 // TaskState is one array task as Collect reports it.

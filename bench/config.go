@@ -8,8 +8,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
-	"rgflow/engine"
-	"rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/inputfile"
 )
 
 // The suites.

@@ -13,8 +13,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"rgflow/engine"
-	"rgflow/internal/plotfile"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/plotfile"
 )
 
 // dimensionFigure draws the bias-vs-dimension suite against the on-site

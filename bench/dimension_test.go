@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/engine"
+	"github.com/rgflow/rgflow/engine"
 )
 
 // dimensionRows are axis rows of the bias-vs-dimension table: the exact

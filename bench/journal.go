@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"rgflow/engine"
-	"rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/inputfile"
 )
 
 // Record is one finished run: one line of runs.jsonl.

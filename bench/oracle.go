@@ -10,11 +10,11 @@ import (
 	"sync"
 	"time"
 
-	"rgflow/engine"
-	"rgflow/engine/oracle"
-	"rgflow/internal/atomicfile"
-	"rgflow/internal/inputfile"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // The training suites set every representation and coarse mirror beside

@@ -7,9 +7,9 @@ import (
 	"iter"
 	"strings"
 
-	"rgflow/engine"
-	"rgflow/kernels"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // runSpec is one planned run.

@@ -12,9 +12,9 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"rgflow/engine"
-	"rgflow/internal/plotfile"
-	"rgflow/internal/quantile"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/plotfile"
+	"github.com/rgflow/rgflow/internal/quantile"
 )
 
 // palette is a colour-blind-safe set (Okabe–Ito).

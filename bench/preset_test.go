@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/engine"
+	"github.com/rgflow/rgflow/engine"
 )
 
 // A preset sets [train] and the suite's own keys that would override it;

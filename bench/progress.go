@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"rgflow/internal/humanize"
+	"github.com/rgflow/rgflow/internal/humanize"
 
 	"github.com/schollz/progressbar/v3"
 )

@@ -28,15 +28,15 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
-	"rgflow/engine"
-	"rgflow/engine/oracle"
-	"rgflow/internal/atomicfile"
-	"rgflow/internal/filelock"
-	"rgflow/internal/inputfile"
-	"rgflow/internal/quantile"
-	"rgflow/kernels"
-	"rgflow/plugins"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/filelock"
+	"github.com/rgflow/rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/internal/quantile"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/plugins"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Options is one invocation of a suite.

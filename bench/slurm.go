@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/internal/inputfile"
 )
 
 // A Commander runs a Slurm command and returns its standard output; its

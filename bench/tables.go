@@ -16,13 +16,13 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
-	"rgflow/engine"
-	"rgflow/engine/oracle"
-	"rgflow/internal/atomicfile"
-	"rgflow/internal/ensemble"
-	"rgflow/internal/humanize"
-	"rgflow/internal/nullfloat"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/ensemble"
+	"github.com/rgflow/rgflow/internal/humanize"
+	"github.com/rgflow/rgflow/internal/nullfloat"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // F is a float that writes NaN as JSON null (nullfloat.Float) and as an

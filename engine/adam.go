@@ -3,7 +3,7 @@ package engine
 import (
 	"math"
 
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // Adam is the optimiser of Kingma & Ba with PyTorch's defaults.

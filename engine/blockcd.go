@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"sync"
 
-	"rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/engine/divergence"
 )
 
 // newCDFor builds the contrastive divergence of a configuration on its

@@ -6,9 +6,9 @@ import (
 	"reflect"
 	"testing"
 
-	"rgflow/engine/divergence"
-	"rgflow/engine/geometry"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func blockCD(t *testing.T, block string, shells int, rep string, seed uint64, workers int) *BlockCD {

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"sync"
 
-	"rgflow/engine/divergence"
-	"rgflow/engine/geometry"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // BlockPair is the fine and the coarse block of one block geometry for one

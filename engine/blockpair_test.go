@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/engine/divergence"
-	"rgflow/engine/geometry"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // block and shells are validated with the rest of the configuration, each

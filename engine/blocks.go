@@ -9,8 +9,8 @@ import (
 	"math"
 	"sync"
 
-	"rgflow/kernels"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Blocks precomputes what every evaluation for one representation needs:

@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"rgflow/kernels"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // dlrgLogWeights are −F of the seed's reference blocks (jshe2304/dlrg,

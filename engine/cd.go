@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"sync"
 
-	"rgflow/internal/workpool"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/internal/workpool"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // CD is the contrastive divergence of seed eq. 11 (docs/conventions.md §8): per

@@ -15,11 +15,11 @@ import (
 	"strings"
 	"time"
 
-	"rgflow/internal/atomicfile"
-	"rgflow/internal/inputfile"
-	"rgflow/internal/quote"
-	"rgflow/kernels"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/internal/quote"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Checkpoint is everything a run needs to continue exactly where it

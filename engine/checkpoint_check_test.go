@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // midRun is the checkpoint of a short A1 run stopped in its second half,

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"rgflow/kernels"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // A checkpoint written before the configuration's JSON took the TOML key

@@ -1,9 +1,9 @@
 package engine
 
 import (
-	"rgflow/engine/geometry"
-	"rgflow/internal/inputfile"
-	"rgflow/internal/quote"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/internal/quote"
 
 	"fmt"
 	"math"

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func TestConfigDefaultsValid(t *testing.T) {

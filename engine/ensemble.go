@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"rgflow/internal/ensemble"
-	"rgflow/internal/nullfloat"
+	"github.com/rgflow/rgflow/internal/ensemble"
+	"github.com/rgflow/rgflow/internal/nullfloat"
 )
 
 // EnsembleSummary is the result of N independent instances of one

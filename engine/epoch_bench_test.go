@@ -5,8 +5,8 @@ import (
 	"os"
 	"testing"
 
-	"rgflow/kernels"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // BenchmarkEpoch measures one training epoch (HMC, map, divergence,

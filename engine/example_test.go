@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"rgflow/engine"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Training from a program: the configuration rgflow train reads (its TOML

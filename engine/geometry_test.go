@@ -3,7 +3,7 @@ package engine
 import (
 	"testing"
 
-	"rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/engine/geometry"
 )
 
 // The plaquette geometry is the blocks this package is written for: the

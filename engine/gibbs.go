@@ -3,7 +3,7 @@ package engine
 import (
 	"math"
 
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // Block Gibbs sampling of the fine and coarse blocks (docs/conventions.md §8, the

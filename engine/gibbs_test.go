@@ -6,9 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"rgflow/internal/chisquare"
-	"rgflow/kernels"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/internal/chisquare"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func TestCornerEdges(t *testing.T) {

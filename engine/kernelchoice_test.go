@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/kernels"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // The summary and the checkpoint record the kernel choice, and a run

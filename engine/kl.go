@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 
-	"rgflow/internal/workpool"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/internal/workpool"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // KL returns KL(J, J′) between the fine block at J and the coarse block at

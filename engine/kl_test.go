@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func mustBlocks(t testing.TB, name string) *Blocks {

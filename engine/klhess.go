@@ -11,8 +11,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 
-	"rgflow/engine/divergence"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // KLDerivatives is KL(J, J′) with its first and second derivatives, what

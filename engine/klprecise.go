@@ -4,8 +4,8 @@ import (
 	"context"
 	"math"
 
-	"rgflow/internal/workpool"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/internal/workpool"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // KLPrecise returns KL(J, J′) and its gradient in J′ summed configuration

@@ -6,7 +6,7 @@ import (
 	"math/big"
 	"testing"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // prec is the precision of the reference: 256 bits, some 77 digits.

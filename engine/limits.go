@@ -7,10 +7,10 @@ import (
 	"sort"
 	"strings"
 
-	"rgflow/engine/geometry"
-	"rgflow/internal/humanize"
-	"rgflow/internal/sysmem"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/internal/humanize"
+	"github.com/rgflow/rgflow/internal/sysmem"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Resources is what a configuration will need, estimated before anything

@@ -3,7 +3,7 @@ package engine
 import (
 	"fmt"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // CoarseMirror is the convention for the coarse block's reference bond

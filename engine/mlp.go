@@ -7,8 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 
-	"rgflow/internal/quote"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/internal/quote"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // Activation is the non-linearity of the hidden layers.

@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // loss L = Σ w ⊙ f(x) for fixed random weights w: its gradients in the

@@ -5,7 +5,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // MonotoneModel is the RG-monotone variant (seed §III.B, docs/conventions.md §10): a

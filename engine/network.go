@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // Network is the seam between the models and a network family: what the

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // otherNet is a network family that is not an MLP as far as the engine

@@ -3,8 +3,8 @@ package engine
 import (
 	"context"
 
-	"rgflow/engine/geometry"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // Option configures the engine's constructors (NewBlocks, NewMLP,

@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
-	"rgflow/kernels"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // A whole training run agrees across kernel paths (enumeration and network

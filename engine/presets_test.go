@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // A preset is applied over the defaults and under every key the file sets.

@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"rgflow/internal/quote"
+	"github.com/rgflow/rgflow/internal/quote"
 )
 
 // Registry is one list of named choices a configuration can make — the

@@ -13,8 +13,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
-	"rgflow/internal/quote"
-	"rgflow/internal/suggest"
+	"github.com/rgflow/rgflow/internal/quote"
+	"github.com/rgflow/rgflow/internal/suggest"
 )
 
 // DecodeTOML decodes data into v (which holds the defaults) refusing

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Model rebuilds the trained map a checkpoint holds, to evaluate it

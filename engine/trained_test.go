@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // A checkpoint's Model is the trainer's map, bit for bit: J′ and the

@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"rgflow/internal/nullfloat"
-	"rgflow/internal/quantile"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/internal/nullfloat"
+	"github.com/rgflow/rgflow/internal/quantile"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // JcExact is the exact critical coupling of the Lieb-lattice Ising model,

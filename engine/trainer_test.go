@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func shortConfig() Config {

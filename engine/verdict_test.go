@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/internal/nullfloat"
+	"github.com/rgflow/rgflow/internal/nullfloat"
 )
 
 // sound is a summary whose verdict finds nothing wrong: exact KL, a

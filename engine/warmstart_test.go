@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // exact-step puts the exact map's step at the axis reference point into

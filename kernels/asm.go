@@ -2,7 +2,7 @@
 
 package kernels
 
-import "rgflow/kernels/internal/dispatch"
+import "github.com/rgflow/rgflow/kernels/internal/dispatch"
 
 // This file's build tag is that of the architectures with assembly
 // kernels (amd64 today), not amd64's own: what is here is Go, the paths'

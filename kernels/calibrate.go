@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"rgflow/kernels/dense"
-	"rgflow/kernels/internal/dispatch"
+	"github.com/rgflow/rgflow/kernels/dense"
+	"github.com/rgflow/rgflow/kernels/internal/dispatch"
 )
 
 // The start-up calibration (Calibrate) times each kernel whose candidates

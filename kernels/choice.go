@@ -7,8 +7,8 @@ import (
 	"strings"
 	"sync"
 
-	"rgflow/kernels/dense"
-	"rgflow/kernels/internal/dispatch"
+	"github.com/rgflow/rgflow/kernels/dense"
+	"github.com/rgflow/rgflow/kernels/internal/dispatch"
 )
 
 // How a Path chooses each kernel (kernels/README.md, "Choosing the

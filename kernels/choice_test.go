@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"rgflow/kernels/dense"
-	"rgflow/kernels/internal/dispatch"
+	"github.com/rgflow/rgflow/kernels/dense"
+	"github.com/rgflow/rgflow/kernels/internal/dispatch"
 )
 
 func codeOf(f any) uintptr { return reflect.ValueOf(f).Pointer() }

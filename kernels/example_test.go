@@ -3,7 +3,7 @@ package kernels_test
 import (
 	"fmt"
 
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // A library user chooses the kernels once (Fastest, Lookup, or Calibrate

@@ -8,7 +8,7 @@ import (
 	"runtime"
 	"unsafe"
 
-	"rgflow/kernels/internal/dispatch"
+	"github.com/rgflow/rgflow/kernels/internal/dispatch"
 )
 
 // This file's build tag is that of the architectures with assembly

@@ -39,8 +39,8 @@ import (
 	"sync"
 	"time"
 
-	"rgflow/kernels/dense"
-	"rgflow/kernels/internal/dispatch"
+	"github.com/rgflow/rgflow/kernels/dense"
+	"github.com/rgflow/rgflow/kernels/internal/dispatch"
 )
 
 // Lanes is the number of couplings one enumeration call handles at once,

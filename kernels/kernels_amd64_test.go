@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"rgflow/kernels/internal/dispatch"
+	"github.com/rgflow/rgflow/kernels/internal/dispatch"
 )
 
 // TestEnumerateGeneralBlock runs the cases the exp-free AVX-512 block would

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"rgflow/kernels/dense"
+	"github.com/rgflow/rgflow/kernels/dense"
 )
 
 // fastPaths returns the non-generic implementations this CPU and build can

@@ -22,9 +22,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"rgflow/engine/geometry"
-	"rgflow/internal/quote"
-	pb "rgflow/plugins/proto"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/internal/quote"
+	pb "github.com/rgflow/rgflow/plugins/proto"
 )
 
 // Block is what a block plugin implements.

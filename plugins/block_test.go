@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/engine/divergence"
-	"rgflow/engine/geometry"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func blockBin(slug string) string { return filepath.Join(binDir, BlockPrefix+slug) }

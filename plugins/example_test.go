@@ -3,8 +3,8 @@ package plugins_test
 import (
 	"fmt"
 
-	"rgflow/plugins"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/plugins"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // A representation plugin's whole main: describe the representation and

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	pb "rgflow/plugins/proto"
+	pb "github.com/rgflow/rgflow/plugins/proto"
 )
 
 // GRPCServer registers the plugin's implementation on the plugin side.

@@ -20,8 +20,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"rgflow/internal/quote"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/internal/quote"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // MaxNameLength is the longest name a plugin's representation may have.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func TestSlug(t *testing.T) {

@@ -28,9 +28,9 @@ import (
 
 	plugin "github.com/hashicorp/go-plugin"
 
-	"rgflow/engine"
-	"rgflow/internal/runnable"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/runnable"
+	"github.com/rgflow/rgflow/reps"
 )
 
 var binDir string

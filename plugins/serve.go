@@ -5,7 +5,7 @@ import (
 
 	plugin "github.com/hashicorp/go-plugin"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Serve runs a representation plugin; call it from the plugin's main. It

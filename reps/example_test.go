@@ -3,7 +3,7 @@ package reps_test
 import (
 	"fmt"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // A built-in representation from its irreps sum: d spins per site and c

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"rgflow/internal/quote"
+	"github.com/rgflow/rgflow/internal/quote"
 )
 
 // Irrep is one irreducible representation of D4, given by the images of the

@@ -11,7 +11,7 @@ package main
 import (
 	"math"
 
-	"rgflow/plugins"
+	"github.com/rgflow/rgflow/plugins"
 )
 
 func main() {

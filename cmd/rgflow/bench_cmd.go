@@ -9,11 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"rgflow/bench"
-	"rgflow/engine"
-	"rgflow/engine/geometry"
-	"rgflow/internal/quote"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/bench"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/internal/quote"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // runBench runs a benchmark suite: rgflow bench SUITE [flags].

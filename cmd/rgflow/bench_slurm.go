@@ -7,7 +7,7 @@ import (
 	"os"
 	"strconv"
 
-	"rgflow/bench"
+	"github.com/rgflow/rgflow/bench"
 )
 
 // slurmFlags are rgflow bench's flags for running a suite as a Slurm job

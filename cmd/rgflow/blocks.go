@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 
-	"rgflow/engine"
-	"rgflow/engine/geometry"
-	"rgflow/plugins"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/plugins"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // blockFlagHelp and shellsFlagHelp are the help of every command's -block

@@ -8,8 +8,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
-	"rgflow/engine"
-	"rgflow/internal/humanize"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/humanize"
 )
 
 // runConfig prints the full default configuration (for a representation,

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"rgflow/engine"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // parseVector reads "j1,j2,…" and checks its length against c and that

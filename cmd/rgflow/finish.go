@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"rgflow/engine"
-	"rgflow/internal/atomicfile"
-	"rgflow/internal/humanize"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/humanize"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // How a run ends once its last epoch is done: the read-out, then the

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"rgflow/engine"
-	"rgflow/engine/oracle"
-	"rgflow/internal/buildinfo"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/internal/buildinfo"
 )
 
 // flowResult is rgflow flow's JSON (docs/formats.md).

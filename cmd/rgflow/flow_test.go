@@ -14,9 +14,9 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"rgflow/engine"
-	"rgflow/engine/oracle"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // flowJSON reads rgflow flow's JSON.

@@ -12,8 +12,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"rgflow/engine"
-	"rgflow/internal/plotfile"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/plotfile"
 )
 
 // plane is the plane of a flow diagram: the points J = x e_0 + y u, with

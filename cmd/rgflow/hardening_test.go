@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"rgflow/engine"
+	"github.com/rgflow/rgflow/engine"
 )
 
 // Every command's -h is help, on standard output, with exit code 0; so is

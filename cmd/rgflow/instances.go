@@ -16,13 +16,13 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"rgflow/engine"
-	"rgflow/engine/oracle"
-	"rgflow/internal/atomicfile"
-	"rgflow/internal/buildinfo"
-	"rgflow/internal/humanize"
-	"rgflow/internal/inputfile"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/buildinfo"
+	"github.com/rgflow/rgflow/internal/humanize"
+	"github.com/rgflow/rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // rgflow train -instances N: N independent instances of one configuration,

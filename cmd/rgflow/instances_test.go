@@ -11,8 +11,8 @@ import (
 	"syscall"
 	"testing"
 
-	"rgflow/engine"
-	"rgflow/internal/ensemble"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/ensemble"
 )
 
 // ensembleJSON is the part of an ensemble summary the tests read; the

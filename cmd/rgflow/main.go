@@ -34,9 +34,9 @@ import (
 	"sync"
 	"syscall"
 
-	"rgflow/internal/quote"
-	"rgflow/internal/suggest"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/internal/quote"
+	"github.com/rgflow/rgflow/internal/suggest"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 type command struct {

@@ -12,12 +12,12 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/engine"
-	"rgflow/engine/oracle"
-	"rgflow/internal/runnable"
-	"rgflow/kernels"
-	"rgflow/plugins"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/internal/runnable"
+	"github.com/rgflow/rgflow/kernels"
+	"github.com/rgflow/rgflow/plugins"
+	"github.com/rgflow/rgflow/reps"
 )
 
 var binary string

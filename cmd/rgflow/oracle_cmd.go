@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"rgflow/engine"
-	"rgflow/engine/geometry"
-	"rgflow/engine/oracle"
-	"rgflow/internal/humanize"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/internal/humanize"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func runOracle(ctx context.Context, args []string) error {

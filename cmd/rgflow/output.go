@@ -10,9 +10,9 @@ import (
 	"strings"
 	"sync"
 
-	"rgflow/internal/atomicfile"
-	"rgflow/internal/filelock"
-	"rgflow/internal/quote"
+	"github.com/rgflow/rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/filelock"
+	"github.com/rgflow/rgflow/internal/quote"
 )
 
 // stdout is the commands' standard output for their results; it keeps

@@ -10,8 +10,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"rgflow/engine"
-	"rgflow/internal/plotfile"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/plotfile"
 )
 
 // The training figure's colours (Okabe–Ito, colour-blind safe).

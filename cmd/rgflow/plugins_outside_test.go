@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"rgflow/engine"
-	"rgflow/plugins"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/plugins"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // trainJSON trains a few epochs of rep with the plugins of dir and returns

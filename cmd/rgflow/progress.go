@@ -10,8 +10,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"rgflow/engine"
-	"rgflow/internal/humanize"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/humanize"
 )
 
 // plainInterval is how often the progress display prints a line when

@@ -20,11 +20,11 @@ import (
 	"testing"
 	"time"
 
-	"rgflow/bench"
-	"rgflow/engine"
-	"rgflow/internal/atomicfile"
-	"rgflow/internal/filelock"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/bench"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/filelock"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // runFor is run with a time limit: a command still running after limit

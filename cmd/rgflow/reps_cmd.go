@@ -7,8 +7,8 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"rgflow/plugins"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/plugins"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // resolveRep finds a representation by name (plugins.Resolve): a built-in

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"rgflow/bench"
+	"github.com/rgflow/rgflow/bench"
 )
 
 // The tests named TestSlurm… submit to a real Slurm cluster: `make

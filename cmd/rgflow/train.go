@@ -16,13 +16,13 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
-	"rgflow/engine"
-	"rgflow/engine/oracle"
-	"rgflow/internal/atomicfile"
-	"rgflow/internal/humanize"
-	"rgflow/internal/inputfile"
-	"rgflow/internal/nullfloat"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/humanize"
+	"github.com/rgflow/rgflow/internal/inputfile"
+	"github.com/rgflow/rgflow/internal/nullfloat"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // trainFlags are rgflow train's flags; each one given overrides the config

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"rgflow/internal/buildinfo"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/internal/buildinfo"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 func runVersion(ctx context.Context, args []string) error {

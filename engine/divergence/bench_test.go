@@ -3,7 +3,7 @@ package divergence_test
 import (
 	"testing"
 
-	"rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/engine/divergence"
 )
 
 // BenchmarkKLSecondOrder: one exact evaluation with the Hessian and the

@@ -32,9 +32,9 @@ import (
 	"strconv"
 	"strings"
 
-	"rgflow/engine/geometry"
-	"rgflow/internal/workpool"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/internal/workpool"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Derivatives is KL(J, J′) with its first and second derivatives, what

@@ -7,10 +7,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"rgflow/engine"
-	"rgflow/engine/divergence"
-	"rgflow/engine/geometry"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func pair(t testing.TB, block string, shells int, rep, mirror string) *divergence.Pair {

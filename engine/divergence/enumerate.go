@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"rgflow/internal/workpool"
+	"github.com/rgflow/rgflow/internal/workpool"
 )
 
 // The enumeration visits every visible configuration, in the sweep order

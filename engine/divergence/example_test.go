@@ -3,9 +3,9 @@ package divergence_test
 import (
 	"fmt"
 
-	"rgflow/engine/divergence"
-	"rgflow/engine/geometry"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // The exact KL divergence between the fine and the coarse block of a

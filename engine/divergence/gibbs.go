@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"rgflow/engine/geometry"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // Block Gibbs sampling of any geometry's fine and coarse blocks, for the

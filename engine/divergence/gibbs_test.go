@@ -6,8 +6,8 @@ import (
 	"reflect"
 	"testing"
 
-	"rgflow/engine/divergence"
-	"rgflow/internal/chisquare"
+	"github.com/rgflow/rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/internal/chisquare"
 )
 
 // normalise turns log-weights into probabilities.

@@ -3,7 +3,7 @@ package divergence
 import (
 	"math"
 
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // table is one factor class's values for one coupling vector, over its

@@ -6,8 +6,8 @@ import (
 	"math"
 	"sort"
 
-	"rgflow/engine/geometry"
-	"rgflow/internal/workpool"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/internal/workpool"
 )
 
 // The transfer matrix: the visible sites are added one at a time in a

@@ -3,7 +3,7 @@ package geometry_test
 import (
 	"fmt"
 
-	"rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/engine/geometry"
 )
 
 // A named block: its visible sites (the fine block's corners, the coarse

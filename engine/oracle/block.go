@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"rgflow/engine"
-	"rgflow/engine/divergence"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Divergence is the block pair whose KL the exact map minimises

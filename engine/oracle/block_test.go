@@ -4,10 +4,10 @@ import (
 	"math"
 	"testing"
 
-	"rgflow/engine"
-	"rgflow/engine/divergence"
-	"rgflow/engine/geometry"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func onBlock(t testing.TB, block string, shells int, rep string, method divergence.Method) *Oracle {

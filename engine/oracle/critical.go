@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"rgflow/engine"
-	"rgflow/internal/nullfloat"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/nullfloat"
 )
 
 // CriticalFixedPoint is the exact map's fixed point reached from the

@@ -6,9 +6,9 @@ import (
 	"math"
 	"testing"
 
-	"rgflow/engine"
-	"rgflow/engine/divergence"
-	"rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/engine/divergence"
+	"github.com/rgflow/rgflow/engine/geometry"
 )
 
 // The fixed-point search alone finds Analyse's critical fixed point, λ

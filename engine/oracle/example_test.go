@@ -3,7 +3,7 @@ package oracle_test
 import (
 	"fmt"
 
-	"rgflow/engine/oracle"
+	"github.com/rgflow/rgflow/engine/oracle"
 )
 
 // The exact variational map's critical fixed point for A1 on the

@@ -6,11 +6,11 @@ import (
 	"math"
 	"strings"
 
-	"rgflow/internal/buildinfo"
+	"github.com/rgflow/rgflow/internal/buildinfo"
 
-	"rgflow/engine"
-	"rgflow/internal/nullfloat"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/nullfloat"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Gap compares a learned map with the exact one at one fine coupling J:

@@ -6,7 +6,7 @@ import (
 	"math"
 	"strconv"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Gauge is the relabelling group of a representation and its action on

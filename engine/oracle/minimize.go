@@ -21,7 +21,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"rgflow/engine"
+	"github.com/rgflow/rgflow/engine"
 )
 
 // Oracle evaluates the exact map for one block pair.

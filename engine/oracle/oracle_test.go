@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"rgflow/engine"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/reps"
 )
 
 func blocks(t testing.TB, name, mirror string) *engine.Blocks {

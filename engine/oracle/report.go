@@ -5,9 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"rgflow/engine"
-	"rgflow/internal/nullfloat"
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/internal/nullfloat"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // Start is a starting coupling for the fixed-point search. Stationary

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"rgflow/reps"
+	"github.com/rgflow/rgflow/reps"
 )
 
 // A learned image so large that the KL's derivatives are lost to rounding

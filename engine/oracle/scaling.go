@@ -7,7 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"rgflow/engine"
+	"github.com/rgflow/rgflow/engine"
 )
 
 // ScalingDimensions returns the n leading scaling dimensions read from the

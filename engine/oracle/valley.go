@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"rgflow/internal/nullfloat"
+	"github.com/rgflow/rgflow/internal/nullfloat"
 )
 
 // A valley is a curve (or surface) of minima of KL(J, ·) of equal KL: at a

@@ -5,8 +5,8 @@ import (
 	"math"
 	"testing"
 
-	"rgflow/engine"
-	"rgflow/kernels"
+	"github.com/rgflow/rgflow/engine"
+	"github.com/rgflow/rgflow/kernels"
 )
 
 // plantedValley is F(J, x) = (x0² + x1² − R²)² + (x2 − j2)², R = 0.5 +

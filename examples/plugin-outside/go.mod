@@ -2,7 +2,7 @@ module example.com/rgflow-rep-a1eyx
 
 go 1.26.0
 
-require rgflow v0.0.0-00010101000000-000000000000
+require github.com/rgflow/rgflow v0.0.0-00010101000000-000000000000
 
 require (
 	github.com/fatih/color v1.13.0 // indirect
@@ -24,4 +24,4 @@ require (
 
 // rgflow's module is this repository; a plugin kept elsewhere points at
 // its own checkout of it.
-replace rgflow => ../..
+replace github.com/rgflow/rgflow => ../..

@@ -13,7 +13,7 @@
 // path of its own checkout of it.
 package main
 
-import "rgflow/plugins"
+import "github.com/rgflow/rgflow/plugins"
 
 func main() {
 	plugins.Serve(plugins.Static{

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"rgflow/internal/humanize"
+	"github.com/rgflow/rgflow/internal/humanize"
 )
 
 // Room is a file about to be written and about how many bytes it will

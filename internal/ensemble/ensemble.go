@@ -10,7 +10,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"rgflow/internal/quantile"
+	"github.com/rgflow/rgflow/internal/quantile"
 )
 
 // Resamples is the number of bootstrap resamples behind a standard error:

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"rgflow/internal/quote"
+	"github.com/rgflow/rgflow/internal/quote"
 )
 
 // Holder is who holds a lock, as its lock file records it.

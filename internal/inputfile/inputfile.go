@@ -14,8 +14,8 @@ import (
 	"io/fs"
 	"os"
 
-	"rgflow/internal/humanize"
-	"rgflow/internal/sysmem"
+	"github.com/rgflow/rgflow/internal/humanize"
+	"github.com/rgflow/rgflow/internal/sysmem"
 )
 
 // Limits of the inputs by kind. Text a person writes is small; state

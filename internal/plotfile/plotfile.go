@@ -15,7 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/atomicfile"
 )
 
 // DPI is the resolution of PNG figures.

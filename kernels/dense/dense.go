@@ -49,7 +49,7 @@ import (
 	"strings"
 	"sync"
 
-	"rgflow/kernels/internal/dispatch"
+	"github.com/rgflow/rgflow/kernels/internal/dispatch"
 )
 
 // Path is an implementation of the products: a value, so that callers

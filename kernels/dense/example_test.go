@@ -3,7 +3,7 @@ package dense_test
 import (
 	"fmt"
 
-	"rgflow/kernels/dense"
+	"github.com/rgflow/rgflow/kernels/dense"
 )
 
 // The network's forward product: a batch of 2 rows of 3 activations times

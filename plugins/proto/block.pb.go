@@ -337,7 +337,7 @@ const file_block_proto_rawDesc = "" +
 	"\bperiod_j\x18\b \x01(\x05R\aperiodJ\x12\x16\n" +
 	"\x06shells\x18\t \x01(\x05R\x06shells2X\n" +
 	"\x05Block\x12O\n" +
-	"\bGeometry\x12 .rgflow.block.v1.GeometryRequest\x1a!.rgflow.block.v1.GeometryResponseB\x16Z\x14rgflow/plugins/protob\x06proto3"
+	"\bGeometry\x12 .rgflow.block.v1.GeometryRequest\x1a!.rgflow.block.v1.GeometryResponseB(Z&github.com/rgflow/rgflow/plugins/protob\x06proto3"
 
 var (
 	file_block_proto_rawDescOnce sync.Once

@@ -219,7 +219,7 @@ const file_representation_proto_rawDesc = "" +
 	"\x05sigma\x18\x05 \x03(\x01R\x05sigma\x12+\n" +
 	"\x05basis\x18\x06 \x03(\v2\x15.rgflow.rep.v1.MatrixR\x05basis2]\n" +
 	"\x0eRepresentation\x12K\n" +
-	"\bDescribe\x12\x1e.rgflow.rep.v1.DescribeRequest\x1a\x1f.rgflow.rep.v1.DescribeResponseB\x16Z\x14rgflow/plugins/protob\x06proto3"
+	"\bDescribe\x12\x1e.rgflow.rep.v1.DescribeRequest\x1a\x1f.rgflow.rep.v1.DescribeResponseB(Z&github.com/rgflow/rgflow/plugins/protob\x06proto3"
 
 var (
 	file_representation_proto_rawDescOnce sync.Once

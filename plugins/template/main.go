@@ -16,7 +16,7 @@ package main
 import (
 	"context"
 
-	"rgflow/plugins"
+	"github.com/rgflow/rgflow/plugins"
 )
 
 // myRep serves the representation. The host calls Describe once, at

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"rgflow/internal/atomicfile"
+	"github.com/rgflow/rgflow/internal/atomicfile"
 )
 
 // Calibration is what a calibration found, as the cache holds it.

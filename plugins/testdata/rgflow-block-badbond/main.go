@@ -4,8 +4,8 @@
 package main
 
 import (
-	"rgflow/engine/geometry"
-	"rgflow/plugins"
+	"github.com/rgflow/rgflow/engine/geometry"
+	"github.com/rgflow/rgflow/plugins"
 )
 
 func main() {

@@ -2,7 +2,7 @@
 // mirror σ = diag(1, −1) flips (σ E_01 σᵀ = −E_01).
 package main
 
-import "rgflow/plugins"
+import "github.com/rgflow/rgflow/plugins"
 
 func main() {
 	plugins.Serve(plugins.Static{

@@ -5,7 +5,7 @@ package main
 import (
 	"math"
 
-	"rgflow/plugins"
+	"github.com/rgflow/rgflow/plugins"
 )
 
 func main() {

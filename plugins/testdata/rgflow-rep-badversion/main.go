@@ -5,7 +5,7 @@ package main
 import (
 	plugin "github.com/hashicorp/go-plugin"
 
-	"rgflow/plugins"
+	"github.com/rgflow/rgflow/plugins"
 )
 
 func main() {

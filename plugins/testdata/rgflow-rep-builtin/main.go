@@ -14,7 +14,7 @@ import (
 	"fmt"
 	"os"
 
-	"rgflow/plugins"
+	"github.com/rgflow/rgflow/plugins"
 )
 
 // irreps is the representation served; -ldflags -X sets it.

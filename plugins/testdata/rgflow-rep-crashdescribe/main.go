@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"os"
 
-	"rgflow/plugins"
+	"github.com/rgflow/rgflow/plugins"
 )
 
 type crash struct{}

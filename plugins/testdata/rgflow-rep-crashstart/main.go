@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"rgflow/plugins"
+	"github.com/rgflow/rgflow/plugins"
 )
 
 func main() {

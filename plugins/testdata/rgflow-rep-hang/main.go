@@ -5,7 +5,7 @@ package main
 import (
 	"context"
 
-	"rgflow/plugins"
+	"github.com/rgflow/rgflow/plugins"
 )
 
 type hang struct{}
