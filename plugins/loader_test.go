@@ -1,6 +1,7 @@
 package plugins
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -85,7 +86,7 @@ func TestValidateRejects(t *testing.T) {
 		{"mirror character", withIrreps(builtinDesc(t, "A1+E"), "A2+E"), []string{"/p", "trace of σ is 1, want -1"}},
 		{"unreadable label", withIrreps(e, "F"), []string{"/p", "unusable", `unknown irrep "F"`}},
 		{"sizes", &Description{Name: "X", D: 2, R: []float64{1}, Sigma: []float64{1}}, []string{"/p", `invalid representation "X"`, "want 2×2"}},
-		{"d too large", &Description{Name: "X", D: 9}, []string{"/p", "outside 1..6"}},
+		{"d too large", &Description{Name: "X", D: reps.MaxDim + 1}, []string{"/p", fmt.Sprintf("outside 1..%d", reps.MaxDim)}},
 		{"a name of 100,000 characters", &Description{Name: strings.Repeat("x", 100000), D: 1, R: []float64{1}, Sigma: []float64{1}}, []string{"/p", "at most 100 characters"}},
 		{"a name of two lines", &Description{Name: "A1\nE", D: 1, R: []float64{1}, Sigma: []float64{1}}, []string{"/p", "on one line"}},
 	} {

@@ -280,9 +280,10 @@ func TestResolve(t *testing.T) {
 	if err != nil || rep.Source != reps.BuiltinSource || rep.C() != 1 {
 		t.Fatalf("A2: got %+v, %v; want the built-in", rep, err)
 	}
-	// Parses but cannot be built: the built-in's own reason.
-	if _, err := Resolve(context.Background(), "A1+3E", binDir); err == nil || !strings.Contains(err.Error(), "d = 7") {
-		t.Errorf("A1+3E: got %v, want the built-in's d = 7 error", err)
+	// Parses but cannot be built (d = 9, beyond reps.MaxDim): the
+	// built-in's own reason.
+	if _, err := Resolve(context.Background(), "A1+4E", binDir); err == nil || !strings.Contains(err.Error(), "d = 9") {
+		t.Errorf("A1+4E: got %v, want the built-in's d = 9 error", err)
 	}
 	assertGone(t, *seen)
 }
