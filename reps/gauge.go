@@ -196,8 +196,9 @@ func (r *Rep) CoarseRotatedBasis(U []float64) [4][][]float64 {
 	return out
 }
 
-// Multiply, Transpose and Identity expose the small d×d helpers to the
-// packages that build on representations.
+// Multiply is the d×d product ab (row-major), for the packages that build
+// on representations (their tests conjugate coupling matrices with it).
 func Multiply(d int, a, b []float64) []float64 { return mul(d, a, b) }
-func Transpose(d int, a []float64) []float64   { return transpose(d, a) }
-func Identity(d int) []float64                 { return identity(d) }
+
+// Transpose is the d×d transpose of a (row-major).
+func Transpose(d int, a []float64) []float64 { return transpose(d, a) }

@@ -26,10 +26,7 @@ func (o *Oracle) CriticalFixedPoint(start float64) (Analysis, error) {
 	if err := o.gauge(); err != nil {
 		return Analysis{}, err
 	}
-	an := Analysis{Rep: b.Rep.Name, CoarseMirror: b.Mirror.Name, D: b.D, C: c,
-		Block: o.B.BlockName(), CoarseSites: o.B.CoarseSites(), Shells: o.B.Shells(),
-		GaugeOrder: len(o.G.Centre), OrbitActions: len(o.G.Orbit), AxisFixedPoint: -1,
-		AxisJc: nullfloat.NaN(), AxisApproach: nullfloat.NaN(), JcExact: engine.JcExact}
+	an := o.newAnalysis()
 	J := make([]float64, c)
 	J[0] = start
 	p, err := o.MapFrom(J, nil)

@@ -174,10 +174,7 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 	if err := o.gauge(); err != nil {
 		return Analysis{}, err
 	}
-	an := Analysis{Rep: b.Rep.Name, CoarseMirror: b.Mirror.Name, D: b.D, C: c,
-		Block: o.B.BlockName(), CoarseSites: o.B.CoarseSites(), Shells: o.B.Shells(),
-		GaugeOrder: len(o.G.Centre), OrbitActions: len(o.G.Orbit), AxisFixedPoint: -1,
-		AxisJc: nullfloat.Float(math.NaN()), AxisApproach: nullfloat.Float(math.NaN()), JcExact: engine.JcExact}
+	an := o.newAnalysis()
 	a1, err := A1FixedPoint()
 	if err != nil {
 		return an, err
@@ -443,6 +440,17 @@ func A1FixedPoint() (float64, error) {
 		return 0, err
 	}
 	return fp.J[0], nil
+}
+
+// newAnalysis is an Analysis of o's problem before any result: what it
+// is about (representation, mirror, block, gauge) and no fixed point yet.
+// The gauge must be built.
+func (o *Oracle) newAnalysis() Analysis {
+	b := o.B.Plaquette()
+	return Analysis{Rep: b.Rep.Name, CoarseMirror: b.Mirror.Name, D: b.D, C: o.B.Couplings(),
+		Block: o.B.BlockName(), CoarseSites: o.B.CoarseSites(), Shells: o.B.Shells(),
+		GaugeOrder: len(o.G.Centre), OrbitActions: len(o.G.Orbit), AxisFixedPoint: -1,
+		AxisJc: nullfloat.NaN(), AxisApproach: nullfloat.NaN(), JcExact: engine.JcExact}
 }
 
 // FormatVector writes couplings as "(0.56284, 0.47477, …)", five decimals
