@@ -16,7 +16,7 @@ PLUGINS := $(notdir $(wildcard cmd/rgflow-rep-*))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TOOLS       := $(abspath $(BIN))/tools
 # The packages that start goroutines (workers, suites, plugin processes).
-RACE_PKGS   := ./engine/ ./bench/ ./plugins/ ./internal/...
+RACE_PKGS   := ./engine/... ./bench/ ./plugins/ ./internal/...
 # kernels/dense shares a large product's rows between two goroutines and
 # kernels' FMAPeak runs workers: under -race only the tests that start them
 # run, at -short sizes (the rest is single-threaded and takes minutes there).
