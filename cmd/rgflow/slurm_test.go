@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,6 +122,12 @@ func TestSlurmArrayEqualsLocalRun(t *testing.T) {
 	})
 	job := manifest.Submissions[0].JobID
 	jobs = append(jobs, job)
+	// the suite's size sets the number of tasks (3 runs each); at least 3
+	// tasks are needed to cancel tasks 1 and 2 and see the others finish
+	tasks := len(manifest.Tasks)
+	if tasks < 3 {
+		t.Fatalf("the quick suite made %d array tasks of 3 runs; the test needs at least 3", tasks)
+	}
 	// task 2 waits behind the throttle: cancelled before it starts
 	if out, err := exec.Command("scancel", job+"_2").CombinedOutput(); err != nil {
 		t.Fatalf("scancel %s_2: %v %s", job, err, out)
@@ -151,7 +158,7 @@ func TestSlurmArrayEqualsLocalRun(t *testing.T) {
 	report := stdout.String()
 	pendingKilled := regexp.MustCompile(`task 2: (CANCELLED|MISSING) \(.*job ` + job + `_2.*\), 0 of 3 runs recorded; no log \(it never started\)`)
 	if !pendingKilled.MatchString(report) || !strings.Contains(stderr.String(), "-slurm -resume -out "+array) ||
-		!strings.Contains(report, "submitted job "+job+": array tasks 0-2") {
+		!strings.Contains(report, fmt.Sprintf("submitted job %s: array tasks 0-%d", job, tasks-1)) {
 		t.Errorf("the report of the pending task cancelled:\n%s\n%s", report, stderr.String())
 	}
 	data, _ := os.ReadFile(bench.TaskStatusFile(array, 1))
@@ -177,7 +184,8 @@ func TestSlurmArrayEqualsLocalRun(t *testing.T) {
 	if m := regexp.MustCompile(`submitted job (\d+)`).FindStringSubmatch(out); m != nil {
 		jobs = append(jobs, m[1])
 	}
-	for _, w := range []string{"resubmitting task 1", "resubmitting task 2", "array tasks 1-2 (2 of 3 tasks", "3 finished, 0 pending or running, 0 ended unfinished"} {
+	for _, w := range []string{"resubmitting task 1", "resubmitting task 2", fmt.Sprintf("array tasks 1-2 (2 of %d tasks", tasks),
+		fmt.Sprintf("%d finished, 0 pending or running, 0 ended unfinished", tasks)} {
 		if !strings.Contains(out, w) {
 			t.Errorf("the resubmission's output lacks %q:\n%s", w, out)
 		}
