@@ -28,6 +28,9 @@ type Trajectory struct {
 	Closest     []float64
 	ClosestStep []int
 	Last        Point
+	// path holds the iterates, the starting point first (a guide for the
+	// trajectory of a nearby point, iterateGuided).
+	path []Point
 }
 
 // FateBounds are the gauge-invariant bounds of Iterate: ordered once
@@ -37,22 +40,29 @@ type FateBounds struct {
 	MaxSteps     int
 }
 
-// DefaultBounds puts the small bound at 0.02, or a tenth of the largest
-// coupling of the weakest non-trivial fixed point found: there the map is
-// in the linear regime of the trivial fixed point J = 0, whose eigenvalues
-// are all below one (≈ 0.82 for A1), so the flow only shrinks, and a weak-
-// coupling fixed point is not mistaken for the disordered one. The large
-// bound is 2, or 2.5 times the largest coupling of any fixed point: past
-// it the ordered flow only grows (by about √2 per step), and not far beyond
-// it the KL between two almost fully ordered blocks becomes too flat in J′
-// (its gradient at rounding level) to resolve the map.
+// DefaultBounds puts the small bound at a tenth of the largest coupling of
+// the weakest non-trivial fixed point found (0.02 if none is): there the
+// map is in the linear regime of the trivial fixed point J = 0, whose
+// eigenvalues are all below one (≈ 0.82 for A1), so the flow only shrinks
+// (Iterate also asks that the step shrank), and a weak-coupling fixed
+// point is not mistaken for the disordered one. Below it the KL is nearly
+// flat in some directions and quartic in others, and each iterate costs
+// three to five times as many evaluations as at moderate coupling, for a
+// fate already decided. The large bound is 2, or 2.5 times the largest
+// coupling of any fixed point: past it the ordered flow only grows (by
+// about √2 per step), and not far beyond it the KL between two almost
+// fully ordered blocks becomes too flat in J′ (its gradient at rounding
+// level) to resolve the map.
 func DefaultBounds(fps []FixedPoint) FateBounds {
-	small, large := 0.02, 2.0
+	small, large := math.Inf(1), 2.0
 	for _, fp := range fps {
 		if m := maxAbs(fp.J); m > Trivial {
 			small = math.Min(small, 0.1*m)
 			large = math.Max(large, 2.5*m)
 		}
+	}
+	if math.IsInf(small, 1) {
+		small = 0.02
 	}
 	return FateBounds{Large: large, Small: small, MaxSteps: 400}
 }
@@ -66,6 +76,20 @@ const Trivial = 1e-3
 // next, until a bound decides the fate or MaxSteps pass. It records how
 // close the iterates come to each of fps.
 func (o *Oracle) Iterate(p Point, fps []FixedPoint, bounds FateBounds) (Trajectory, error) {
+	return o.iterateGuided(p, fps, bounds, nil)
+}
+
+// iterateGuided is Iterate, each step continued from whichever is nearer
+// the next iterate: the current iterate, or the same step of guide, the
+// trajectory of a nearby starting point. The bisection of the axis
+// critical coupling iterates from points ever closer together, whose
+// trajectories agree for many steps: continued from its neighbour's, an
+// iterate's predictor is off by the square of their distance, and the
+// corrector needs one or two evaluations instead of three to twenty (the
+// first steps off a valley of the axis, where the corrector has to cross
+// the valley, cost the most). Off the axis the minimum is isolated, so the
+// map does not depend on where its minimiser starts from.
+func (o *Oracle) iterateGuided(p Point, fps []FixedPoint, bounds FateBounds, guide []Point) (Trajectory, error) {
 	tr := Trajectory{Closest: make([]float64, len(fps)), ClosestStep: make([]int, len(fps))}
 	if err := o.gauge(); err != nil {
 		return tr, err
@@ -74,6 +98,7 @@ func (o *Oracle) Iterate(p Point, fps []FixedPoint, bounds FateBounds) (Trajecto
 		tr.Closest[i] = math.Inf(1)
 	}
 	cur := p
+	tr.path = append(tr.path, cur)
 	for n := 0; n < bounds.MaxSteps; n++ {
 		for i, fp := range fps {
 			if d := o.OrbitDistance(cur.J, fp.J); d < tr.Closest[i] {
@@ -87,15 +112,24 @@ func (o *Oracle) Iterate(p Point, fps []FixedPoint, bounds FateBounds) (Trajecto
 		case m > bounds.Large:
 			tr.Fate, tr.Steps, tr.Last = Ordered, n+1, cur
 			return tr, nil
-		case m < bounds.Small:
+		case m < bounds.Small && m < maxAbs(cur.J):
 			tr.Fate, tr.Steps, tr.Last = Disordered, n+1, cur
 			return tr, nil
 		}
-		next, err := o.Continue(cur, o.nextIterate(cur))
+		// the gauge image of M(J) nearest the guide's step, if that is
+		// nearer than the current iterate is to its own nearest image
+		J, from := o.nextIterate(cur), cur
+		if n+1 < len(guide) {
+			if _, img, d := o.G.Nearest(cur.Jp, guide[n+1].J); d < maxDist(cur.J, J) {
+				J, from = img, guide[n+1]
+			}
+		}
+		next, err := o.Continue(from, J)
 		if err != nil {
 			return tr, fmt.Errorf("step %d of the map from %v: %w", n+1, p.J, err)
 		}
 		cur = next
+		tr.path = append(tr.path, cur)
 	}
 	tr.Steps, tr.Last = bounds.MaxSteps, cur
 	return tr, nil
@@ -136,31 +170,33 @@ type AxisPoint struct {
 
 // AxisCritical finds the J_0 at which the fate of (J_0, 0, …, 0) under the
 // exact map changes from disordered to ordered: a scan of J_0 from 0.05 to
-// 2.5, then bisection to tol. Each trajectory starts from the minimiser
-// continued along the axis from ref (the minimiser at one axis point,
-// found once from several starts), so no point of the axis gets a fresh
-// global search. It reports which of fps the flow from the boundary
-// approaches.
+// 2.5, then bisection to tol (shortened by a secant search where the
+// bracket's flows pass a fixed point, bisectAxis). Each trajectory starts
+// from the minimiser continued along the axis from ref (the minimiser at
+// one axis point, found once from several starts), so no point of the axis
+// gets a fresh global search. It reports which of fps the flow from the
+// boundary approaches.
 func (o *Oracle) AxisCritical(ref Point, fps []FixedPoint, bounds FateBounds, tol float64, progress func(string)) AxisResult {
 	res := AxisResult{Jc: math.NaN(), Approach: -1, Distance: math.Inf(1)}
-	fate := o.axisFates(ref, fps, bounds, &res, progress)
+	s := o.newAxisSearch(ref, fps, bounds, &res, progress)
 	// scan for the first disordered → ordered change
 	var lo, hi float64
+	var trLo, trHi, prevTr Trajectory
 	prevX, prev := math.NaN(), Undecided
 	for x := 0.05; x <= 2.5+1e-9; x += 0.15 {
-		f, _, err := fate(x)
+		f, tr, err := s.fate(x)
 		if err != nil {
 			res.Note = err.Error()
 			return res
 		}
 		if prev == Disordered && f == Ordered {
-			lo, hi = prevX, x
+			lo, hi, trLo, trHi = prevX, x, prevTr, tr
 			break
 		}
 		if f == Undecided && prev == Disordered {
 			res.Note = fmt.Sprintf("the flow from the axis at J_0 = %.3f reaches neither bound in %d steps", x, bounds.MaxSteps)
 		}
-		prevX, prev = x, f
+		prevX, prev, prevTr = x, f, tr
 	}
 	if hi == 0 {
 		if res.Note == "" {
@@ -169,7 +205,7 @@ func (o *Oracle) AxisCritical(ref Point, fps []FixedPoint, bounds FateBounds, to
 		return res
 	}
 	res.Note = ""
-	o.bisectAxis(fate, lo, hi, tol, bounds, &res)
+	s.bisect(lo, hi, trLo, trHi, tol)
 	return res
 }
 
@@ -180,21 +216,22 @@ func (o *Oracle) AxisCritical(ref Point, fps []FixedPoint, bounds FateBounds, to
 // critical coupling lies near the first's.
 func (o *Oracle) AxisCriticalNear(ref Point, fps []FixedPoint, bounds FateBounds, guess, width, tol float64, progress func(string)) AxisResult {
 	res := AxisResult{Jc: math.NaN(), Approach: -1, Distance: math.Inf(1)}
-	fate := o.axisFates(ref, fps, bounds, &res, progress)
+	s := o.newAxisSearch(ref, fps, bounds, &res, progress)
 	lo, hi := math.Max(0.05, guess-width), math.Min(2.5, guess+width)
 	for {
-		flo, _, err := fate(lo)
+		flo, trLo, err := s.fate(lo)
 		if err != nil {
 			res.Note = err.Error()
 			return res
 		}
-		fhi, _, err := fate(hi)
+		fhi, trHi, err := s.fate(hi)
 		if err != nil {
 			res.Note = err.Error()
 			return res
 		}
 		if flo == Disordered && fhi == Ordered {
-			break
+			s.bisect(lo, hi, trLo, trHi, tol)
+			return res
 		}
 		if lo <= 0.05 && hi >= 2.5 {
 			res.Note = "no change from disordered to ordered flow on the axis between J_0 = 0.05 and 2.5"
@@ -203,53 +240,117 @@ func (o *Oracle) AxisCriticalNear(ref Point, fps []FixedPoint, bounds FateBounds
 		width *= 2
 		lo, hi = math.Max(0.05, guess-width), math.Min(2.5, guess+width)
 	}
-	o.bisectAxis(fate, lo, hi, tol, bounds, &res)
-	return res
 }
 
-// axisFates returns the fate of an axis point, each continuing the map
-// from the previous one (from ref for the first), recording the point in
-// res.
-func (o *Oracle) axisFates(ref Point, fps []FixedPoint, bounds FateBounds, res *AxisResult, progress func(string)) func(float64) (Fate, Trajectory, error) {
-	c := o.B.Couplings()
-	anchor := ref
-	return func(x float64) (Fate, Trajectory, error) {
-		J := make([]float64, c)
-		J[0] = x
-		p, err := o.Continue(anchor, J)
-		if err != nil {
-			return Undecided, Trajectory{}, err
-		}
-		anchor = p // the next axis point continues from here
-		tr, err := o.Iterate(p, fps, bounds)
-		res.Fates++
-		res.Points = append(res.Points, AxisPoint{J0: x, Fate: tr.Fate.String(), Steps: tr.Steps, FlatDirections: len(p.Flat), SoftDirections: p.Soft})
-		if progress != nil {
-			progress(fmt.Sprintf("axis J_0 = %.6f: %s after %d steps", x, tr.Fate, tr.Steps))
+// axisSearch computes the fates of axis points, each continuing the map
+// from the previous one (from ref for the first) and guided by the
+// previous one's trajectory (iterateGuided), recording the points in res.
+type axisSearch struct {
+	o        *Oracle
+	fps      []FixedPoint
+	bounds   FateBounds
+	res      *AxisResult
+	progress func(string)
+	anchor   Point
+	guide    []Point
+}
+
+func (o *Oracle) newAxisSearch(ref Point, fps []FixedPoint, bounds FateBounds, res *AxisResult, progress func(string)) *axisSearch {
+	return &axisSearch{o: o, fps: fps, bounds: bounds, res: res, progress: progress, anchor: ref}
+}
+
+// fate iterates the map from the axis point x until a bound decides.
+func (s *axisSearch) fate(x float64) (Fate, Trajectory, error) {
+	return s.run(x, s.bounds.MaxSteps)
+}
+
+// run iterates the map from the axis point x for at most steps steps: a
+// trajectory cut short of a bound is Undecided.
+func (s *axisSearch) run(x float64, steps int) (Fate, Trajectory, error) {
+	o := s.o
+	J := make([]float64, o.B.Couplings())
+	J[0] = x
+	e0 := o.Evals
+	p, err := o.Continue(s.anchor, J)
+	if err != nil {
+		return Undecided, Trajectory{}, err
+	}
+	s.anchor = p // the next axis point continues from here
+	e1 := o.Evals
+	bounds := s.bounds
+	bounds.MaxSteps = steps
+	tr, err := o.iterateGuided(p, s.fps, bounds, s.guide)
+	s.guide = tr.path
+	if steps < s.bounds.MaxSteps {
+		if s.progress != nil {
+			s.progress(fmt.Sprintf("axis J_0 = %.6f: %d steps (%d evaluations)", x, len(tr.path)-1, o.Evals-e0))
 		}
 		return tr.Fate, tr, err
 	}
+	s.res.Fates++
+	s.res.Points = append(s.res.Points, AxisPoint{J0: x, Fate: tr.Fate.String(), Steps: tr.Steps, FlatDirections: len(p.Flat), SoftDirections: p.Soft})
+	if s.progress != nil {
+		s.progress(fmt.Sprintf("axis J_0 = %.6f: %s after %d steps (%d evaluations, %d of them to reach the axis point)", x, tr.Fate, tr.Steps, o.Evals-e0, e1-e0))
+	}
+	return tr.Fate, tr, err
 }
 
-// bisectAxis narrows a disordered/ordered bracket to tol and sets res's
-// J_c and the fixed point the last trajectory approached.
-func (o *Oracle) bisectAxis(fate func(float64) (Fate, Trajectory, error), lo, hi, tol float64, bounds FateBounds, res *AxisResult) {
-	var last Trajectory
+// bisect narrows the disordered/ordered bracket [lo, hi], whose
+// trajectories are trLo and trHi, to tol and sets res's J_c and the fixed
+// point the last trajectory approached. Once both ends' flows pass the
+// same fixed point with one relevant direction, a secant search on the
+// flows' relevant coordinate there proposes J_c (secant), and two fates
+// 0.45 tol either side of it check the proposal: the bracket reported is
+// always one of fates computed to the end.
+func (s *axisSearch) bisect(lo, hi float64, trLo, trHi Trajectory, tol float64) {
+	res := s.res
+	last := trHi
+	tries := 0 // secant proposals checked (two at most)
 	for hi-lo > tol {
-		mid := 0.5 * (lo + hi)
-		f, tr, err := fate(mid)
+		var mid float64
+		x, ok := 0.0, false
+		if tries < 2 && !s.o.bisectOnly {
+			x, ok = s.secant(lo, hi, trLo, trHi, tol)
+		}
+		if ok {
+			// the two checks: the bracket [x − 0.45 tol, x + 0.45 tol] if they
+			// differ as they should, else the side each one narrows
+			tries++
+			a, b := math.Max(x-0.45*tol, lo), math.Min(x+0.45*tol, hi)
+			fa, tra, err := s.fate(a)
+			if err != nil {
+				res.Note = err.Error()
+				return
+			}
+			last = tra
+			switch fa {
+			case Disordered:
+				lo, trLo = a, tra
+			case Ordered:
+				hi, trHi = a, tra
+				continue
+			default:
+				res.Note = fmt.Sprintf("the flow from J_0 = %.6f neither orders nor disorders within %d steps", a, s.bounds.MaxSteps)
+				lo, hi = a, a
+				continue
+			}
+			mid = b
+		} else {
+			mid = 0.5 * (lo + hi)
+		}
+		f, tr, err := s.fate(mid)
 		if err != nil {
 			res.Note = err.Error()
 			return
 		}
 		switch f {
 		case Ordered:
-			hi = mid
+			hi, trHi = mid, tr
 		case Disordered:
-			lo = mid
+			lo, trLo = mid, tr
 		default:
 			// the boundary flow lingers: this is the closest the axis gets
-			res.Note = fmt.Sprintf("the flow from J_0 = %.6f neither orders nor disorders within %d steps", mid, bounds.MaxSteps)
+			res.Note = fmt.Sprintf("the flow from J_0 = %.6f neither orders nor disorders within %d steps", mid, s.bounds.MaxSteps)
 			lo, hi = mid, mid
 		}
 		last = tr
@@ -261,4 +362,80 @@ func (o *Oracle) bisectAxis(fate func(float64) (Fate, Trajectory, error), lo, hi
 			res.Approach, res.Distance, res.Steps = i, d, last.ClosestStep[i]
 		}
 	}
+}
+
+// secantNear is the orbit distance within which both ends of a bracket
+// must pass a fixed point for secant to try.
+const secantNear = 0.01
+
+// secant proposes the axis critical coupling inside [lo, hi] from the
+// relevant coordinate r(x) = Left·(J_k(x) − J*) of the k-th iterate, k the
+// step at which the bracket's flows pass closest to a fixed point J* with
+// one relevant direction (within secantNear of it): near J* that
+// coordinate grows by λ a step while the others shrink, so r(x) is smooth
+// and changes sign at the critical coupling, up to the square of the
+// flows' distance to J*. Regula falsi (Illinois) on r, each value a
+// trajectory cut at step k; ok is false where the bracket's flows do not
+// qualify or r does not change sign across it.
+func (s *axisSearch) secant(lo, hi float64, trLo, trHi Trajectory, tol float64) (float64, bool) {
+	fi := -1
+	for i, fp := range s.fps {
+		if fp.Relevant != 1 || fp.Lifts > 1 || fp.Left == nil || i >= len(trLo.Closest) || i >= len(trHi.Closest) {
+			continue
+		}
+		if trLo.Closest[i] < secantNear && trHi.Closest[i] < secantNear {
+			fi = i
+			break
+		}
+	}
+	if fi < 0 {
+		return 0, false
+	}
+	fp := s.fps[fi]
+	k := min(trLo.ClosestStep[fi], trHi.ClosestStep[fi])
+	if k >= len(trLo.path) || k >= len(trHi.path) {
+		return 0, false
+	}
+	r := func(tr Trajectory) float64 {
+		_, img, _ := s.o.G.Nearest(tr.path[k].J, fp.J)
+		v := 0.0
+		for i := range img {
+			v += fp.Left[i] * (img[i] - fp.J[i])
+		}
+		return v
+	}
+	rLo, rHi := r(trLo), r(trHi)
+	if rLo == 0 || rHi == 0 || (rLo > 0) == (rHi > 0) {
+		return 0, false
+	}
+	side, x := 0, math.NaN()
+	for it := 0; it < 12; it++ {
+		xn := hi - rHi*(hi-lo)/(rHi-rLo)
+		if math.Abs(xn-x) < tol/8 || hi-lo < tol/4 {
+			return math.Min(math.Max(xn, lo), hi), true
+		}
+		if !(xn > lo && xn < hi) {
+			xn = 0.5 * (lo + hi)
+		}
+		x = xn
+		_, tr, err := s.run(x, k)
+		if err != nil || len(tr.path) <= k {
+			return x, !math.IsNaN(x) && err == nil
+		}
+		rx := r(tr)
+		if (rx > 0) == (rLo > 0) {
+			lo, rLo = x, rx
+			if side == -1 {
+				rHi /= 2
+			}
+			side = -1
+		} else {
+			hi, rHi = x, rx
+			if side == 1 {
+				rLo /= 2
+			}
+			side = 1
+		}
+	}
+	return x, true
 }

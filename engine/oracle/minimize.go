@@ -45,6 +45,9 @@ type Oracle struct {
 	// obj is the objective the minimiser works on: nil for the blocks'
 	// exact KL (B.KLSecondOrderContext, B.KLBatch); the tests plant others.
 	obj objective
+	// bisectOnly turns the axis search's secant proposals off (the tests
+	// compare the two).
+	bisectOnly bool
 }
 
 // objective is KL(J, ·) with its derivatives, one point at a time, and a

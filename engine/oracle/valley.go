@@ -143,7 +143,13 @@ type ValleyJc struct {
 // the traced valley, spread along it (the first and last among them; the
 // reference point's own result, jc, is not recomputed): each continues
 // its valley point along the axis and bisects to tol in a bracket around
-// jc. It returns the critical coupling of every point tried.
+// jc (±valleyWidth, widened until the fates differ). It returns the
+// critical coupling of every point tried.
+// valleyWidth is the half-width of the first bracket of AxisValley's
+// searches: A1+2E's valley moves the axis J_c by 0.004, and a wider
+// spread costs two trajectories a doubling.
+const valleyWidth = 0.01
+
 func (o *Oracle) AxisValley(valley []Point, ref Point, fps []FixedPoint, bounds FateBounds, jc, tol float64, samples int, progress func(string)) []ValleyJc {
 	var picks []int
 	n := len(valley)
@@ -163,7 +169,7 @@ func (o *Oracle) AxisValley(valley []Point, ref Point, fps []FixedPoint, bounds 
 		if progress != nil {
 			progress(fmt.Sprintf("valley point %s: the axis search from it", FormatVector(q.Jp)))
 		}
-		r := o.AxisCriticalNear(q, fps, bounds, jc, 0.05, tol, progress)
+		r := o.AxisCriticalNear(q, fps, bounds, jc, valleyWidth, tol, progress)
 		out = append(out, ValleyJc{Jp: q.Jp, AxisJc: nullfloat.Float(r.Jc), Note: r.Note})
 	}
 	return out
