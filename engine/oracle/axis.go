@@ -3,6 +3,7 @@ package oracle
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 // Fate is where the exact map's iterates from a starting coupling go.
@@ -28,6 +29,11 @@ type Trajectory struct {
 	Closest     []float64
 	ClosestStep []int
 	Last        Point
+	// Slowest is the iterate whose step is smallest beside its size,
+	// |A·M(J) − J| / max(|J|, 0.05) over the gauge actions A, and
+	// SlowSpeed that ratio: a start for a fixed-point search when small.
+	Slowest   []float64
+	SlowSpeed float64
 	// path holds the iterates, the starting point first (a guide for the
 	// trajectory of a nearby point, iterateGuided).
 	path []Point
@@ -90,20 +96,15 @@ func (o *Oracle) Iterate(p Point, fps []FixedPoint, bounds FateBounds) (Trajecto
 // the valley, cost the most). Off the axis the minimum is isolated, so the
 // map does not depend on where its minimiser starts from.
 func (o *Oracle) iterateGuided(p Point, fps []FixedPoint, bounds FateBounds, guide []Point) (Trajectory, error) {
-	tr := Trajectory{Closest: make([]float64, len(fps)), ClosestStep: make([]int, len(fps))}
+	tr := Trajectory{SlowSpeed: math.Inf(1)}
 	if err := o.gauge(); err != nil {
 		return tr, err
-	}
-	for i := range tr.Closest {
-		tr.Closest[i] = math.Inf(1)
 	}
 	cur := p
 	tr.path = append(tr.path, cur)
 	for n := 0; n < bounds.MaxSteps; n++ {
-		for i, fp := range fps {
-			if d := o.OrbitDistance(cur.J, fp.J); d < tr.Closest[i] {
-				tr.Closest[i], tr.ClosestStep[i] = d, n
-			}
+		if speed := o.OrbitDistance(cur.J, cur.Jp) / math.Max(maxAbs(cur.J), 0.05); speed < tr.SlowSpeed {
+			tr.Slowest, tr.SlowSpeed = cur.J, speed
 		}
 		// decide on the next iterate, M(J), which is already known: the
 		// continuation to it is not needed once it is past a bound (and
@@ -111,9 +112,11 @@ func (o *Oracle) iterateGuided(p Point, fps []FixedPoint, bounds FateBounds, gui
 		switch m := maxAbs(cur.Jp); {
 		case m > bounds.Large:
 			tr.Fate, tr.Steps, tr.Last = Ordered, n+1, cur
+			o.closest(&tr, fps)
 			return tr, nil
 		case m < bounds.Small && m < maxAbs(cur.J):
 			tr.Fate, tr.Steps, tr.Last = Disordered, n+1, cur
+			o.closest(&tr, fps)
 			return tr, nil
 		}
 		// the gauge image of M(J) nearest the guide's step, if that is
@@ -126,13 +129,28 @@ func (o *Oracle) iterateGuided(p Point, fps []FixedPoint, bounds FateBounds, gui
 		}
 		next, err := o.Continue(from, J)
 		if err != nil {
+			o.closest(&tr, fps)
 			return tr, fmt.Errorf("step %d of the map from %v: %w", n+1, p.J, err)
 		}
 		cur = next
 		tr.path = append(tr.path, cur)
 	}
 	tr.Steps, tr.Last = bounds.MaxSteps, cur
+	o.closest(&tr, fps)
 	return tr, nil
+}
+
+// closest sets how close the trajectory's iterates come to each of fps.
+func (o *Oracle) closest(tr *Trajectory, fps []FixedPoint) {
+	tr.Closest, tr.ClosestStep = make([]float64, len(fps)), make([]int, len(fps))
+	for i, fp := range fps {
+		tr.Closest[i] = math.Inf(1)
+		for n, q := range tr.path {
+			if d := o.OrbitDistance(q.J, fp.J); d < tr.Closest[i] {
+				tr.Closest[i], tr.ClosestStep[i] = d, n
+			}
+		}
+	}
 }
 
 // nextIterate is the image of M(J) that lies closest to J among its gauge
@@ -179,34 +197,40 @@ type AxisPoint struct {
 func (o *Oracle) AxisCritical(ref Point, fps []FixedPoint, bounds FateBounds, tol float64, progress func(string)) AxisResult {
 	res := AxisResult{Jc: math.NaN(), Approach: -1, Distance: math.Inf(1)}
 	s := o.newAxisSearch(ref, fps, bounds, &res, progress)
-	// scan for the first disordered → ordered change
-	var lo, hi float64
-	var trLo, trHi, prevTr Trajectory
+	if s.scan() {
+		s.bisect(s.lo, s.hi, s.trLo, s.trHi, tol)
+	}
+	return res
+}
+
+// scan computes the fates from J_0 = 0.05 in steps of 0.15 up to the first
+// change from disordered to ordered flow, and keeps that bracket in s (or
+// a note in res, returning false, if there is none up to 2.5).
+func (s *axisSearch) scan() bool {
+	res := s.res
 	prevX, prev := math.NaN(), Undecided
+	var prevTr Trajectory
 	for x := 0.05; x <= 2.5+1e-9; x += 0.15 {
 		f, tr, err := s.fate(x)
 		if err != nil {
 			res.Note = err.Error()
-			return res
+			return false
 		}
+		s.scanned = append(s.scanned, tr)
 		if prev == Disordered && f == Ordered {
-			lo, hi, trLo, trHi = prevX, x, prevTr, tr
-			break
+			s.lo, s.hi, s.trLo, s.trHi = prevX, x, prevTr, tr
+			res.Note = ""
+			return true
 		}
 		if f == Undecided && prev == Disordered {
-			res.Note = fmt.Sprintf("the flow from the axis at J_0 = %.3f reaches neither bound in %d steps", x, bounds.MaxSteps)
+			res.Note = fmt.Sprintf("the flow from the axis at J_0 = %.3f reaches neither bound in %d steps", x, s.bounds.MaxSteps)
 		}
 		prevX, prev, prevTr = x, f, tr
 	}
-	if hi == 0 {
-		if res.Note == "" {
-			res.Note = "no change from disordered to ordered flow on the axis between J_0 = 0.05 and 2.5"
-		}
-		return res
+	if res.Note == "" {
+		res.Note = "no change from disordered to ordered flow on the axis between J_0 = 0.05 and 2.5"
 	}
-	res.Note = ""
-	s.bisect(lo, hi, trLo, trHi, tol)
-	return res
+	return false
 }
 
 // AxisCriticalNear is AxisCritical with the scan replaced by a bracket
@@ -253,6 +277,73 @@ type axisSearch struct {
 	progress func(string)
 	anchor   Point
 	guide    []Point
+	// the bracket scan found, its trajectories, and every trajectory of
+	// the scan
+	lo, hi     float64
+	trLo, trHi Trajectory
+	scanned    []Trajectory
+}
+
+// retarget sets the fixed points and bounds of the search after its scan
+// (Analyse scans before it has the fixed points, to start their searches
+// from the scan's slowest iterates). A bracket end found ordered under a
+// lower large bound is checked again; it reports whether the bracket
+// stands.
+func (s *axisSearch) retarget(fps []FixedPoint, bounds FateBounds) (bool, error) {
+	old := s.bounds
+	s.fps, s.bounds = fps, bounds
+	s.o.closest(&s.trLo, fps)
+	s.o.closest(&s.trHi, fps)
+	// a flow that fell below the old small bound (with a smaller step)
+	// falls below a larger one, and one that grew past the old large
+	// bound, never having fallen below the small one, grows past a
+	// smaller one; otherwise the end is computed again
+	if bounds.Small < old.Small {
+		f, tr, err := s.fate(s.lo)
+		if err != nil || f != Disordered {
+			return false, err
+		}
+		s.trLo = tr
+	}
+	if bounds.Large > old.Large {
+		f, tr, err := s.fate(s.hi)
+		if err != nil || f != Ordered {
+			return false, err
+		}
+		s.trHi = tr
+	}
+	return true, nil
+}
+
+// slowStarts are fixed-point starts from the scan's trajectories: the
+// slowest iterates whose step is under a tenth of their size, the
+// slowest first, at most three, none within 0.05 of another's orbit.
+func (s *axisSearch) slowStarts() []Start {
+	idx := make([]int, 0, len(s.scanned))
+	for i, tr := range s.scanned {
+		if tr.SlowSpeed < 0.1 {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return s.scanned[idx[a]].SlowSpeed < s.scanned[idx[b]].SlowSpeed })
+	var out []Start
+	var kept [][]float64
+	for _, i := range idx {
+		tr := s.scanned[i]
+		near := false
+		for _, k := range kept {
+			near = near || s.o.OrbitDistance(tr.Slowest, k) < 0.05
+		}
+		if near {
+			continue
+		}
+		kept = append(kept, tr.Slowest)
+		out = append(out, Start{Name: fmt.Sprintf("the slowest iterate from the axis at %.2f", tr.path[0].J[0]), J: tr.Slowest})
+		if len(out) == 3 {
+			break
+		}
+	}
+	return out
 }
 
 func (o *Oracle) newAxisSearch(ref Point, fps []FixedPoint, bounds FateBounds, res *AxisResult, progress func(string)) *axisSearch {

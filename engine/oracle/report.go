@@ -192,8 +192,19 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 		return an, fmt.Errorf("the map at the axis point %.5f: %w", a1, err)
 	}
 	say("the map at the reference axis point: J′ = %s, %d flat and %d soft directions (%d evaluations so far)", FormatVector(ref.Jp), len(ref.Flat), ref.Soft, o.Evals)
+	// the axis scan first, under the bounds of no fixed point: its
+	// trajectories' slowest iterates start fixed-point searches, and its
+	// bracket, checked against the fixed points' bounds, starts the
+	// bisection of the critical coupling
+	ax := AxisResult{Jc: math.NaN(), Approach: -1, Distance: math.Inf(1)}
+	search := o.newAxisSearch(ref, nil, DefaultBounds(nil), &ax, opt.Progress)
+	bracket := search.scan()
+	if err := o.ctx.Err(); err != nil {
+		return an, err
+	}
 	starts := append([]Start(nil), opt.Starts...)
-	starts = append(starts, o.defaultStarts(ref, a1, say)...)
+	starts = append(starts, o.defaultStarts(a1)...)
+	starts = append(starts, search.slowStarts()...)
 	var fps []FixedPoint
 	for _, s := range starts {
 		say("fixed-point search from %s (%d evaluations so far)", s.Name, o.Evals)
@@ -262,7 +273,21 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 		tol = 1e-5
 	}
 	bounds := DefaultBounds(minima)
-	ax := o.AxisCritical(ref, minima, bounds, tol, opt.Progress)
+	ok, err := false, error(nil)
+	if bracket {
+		ok, err = search.retarget(minima, bounds)
+	}
+	switch {
+	case err != nil:
+		ax.Note = err.Error()
+	case ok:
+		search.bisect(search.lo, search.hi, search.trLo, search.trHi, tol)
+	case bounds != DefaultBounds(nil):
+		// the fixed points' bounds decide some flow differently: the
+		// scan again under them
+		say("the axis scan again under the fixed points' bounds")
+		ax = o.AxisCritical(ref, minima, bounds, tol, opt.Progress)
+	}
 	an.AxisJc, an.AxisNote = nullfloat.Float(ax.Jc), ax.Note
 	refValley := o.ValleyDirections(ref, valleyStep)
 	an.AxisMap, an.AxisPoints = mapPoint(ref, refValley), ax.Points
@@ -343,9 +368,9 @@ func (o *Oracle) fixedPointJSON(fp FixedPoint) FixedPointJSON {
 }
 
 // defaultStarts: the A1 fixed point embedded (as a minimiser branch and as
-// the stationary branch it sits on), two points off the physical axis,
-// and the slowest iterate of the map from each of five axis points.
-func (o *Oracle) defaultStarts(ref Point, a1 float64, say func(string, ...any)) []Start {
+// the stationary branch it sits on), decoupled copies of it on every spin,
+// and two points off the physical axis.
+func (o *Oracle) defaultStarts(a1 float64) []Start {
 	c := o.B.Couplings()
 	axis := func(x float64) []float64 {
 		J := make([]float64, c)
@@ -368,37 +393,6 @@ func (o *Oracle) defaultStarts(ref Point, a1 float64, say func(string, ...any)) 
 				J[i] = 0.2 * rng.NormFloat64()
 			}
 			out = append(out, Start{Name: fmt.Sprintf("off-axis point %d", k+1), J: J})
-		}
-	}
-	anchor := ref
-	for _, x := range []float64{0.3, 0.5, 0.7, 0.9, 1.1} {
-		say("slow-point search from the axis at %.1f (%d evaluations so far)", x, o.Evals)
-		p, err := o.Continue(anchor, axis(x))
-		if err != nil {
-			say("slow-point search from J_0 = %.1f: %v", x, err)
-			continue
-		}
-		anchor = p
-		best, bestSpeed := p.J, math.Inf(1)
-		cur := p
-		for n := 0; n < 12; n++ {
-			speed := o.OrbitDistance(cur.J, cur.Jp) / math.Max(maxAbs(cur.J), 0.05)
-			if speed < bestSpeed {
-				best, bestSpeed = cur.J, speed
-			}
-			if m := maxAbs(cur.Jp); m > 8 || m < 1e-3 {
-				break
-			}
-			next, err := o.Continue(cur, o.nextIterate(cur))
-			if err != nil {
-				break
-			}
-			cur = next
-		}
-		// only a genuinely slow iterate is worth a fixed-point search: one
-		// whose step is under a tenth of its size
-		if bestSpeed < 0.1 {
-			out = append(out, Start{Name: fmt.Sprintf("the slowest iterate from the axis at %.1f", x), J: best})
 		}
 	}
 	return out
