@@ -127,7 +127,11 @@ func (o *Oracle) iterateGuided(p Point, fps []FixedPoint, bounds FateBounds, gui
 				J, from = img, guide[n+1]
 			}
 		}
+		// the iterates need only decide the fate: weakly curved
+		// directions, where a weak coupling's KL creeps, converge sooner
+		o.trajectory = true
 		next, err := o.Continue(from, J)
+		o.trajectory = false
 		if err != nil {
 			o.closest(&tr, fps)
 			return tr, fmt.Errorf("step %d of the map from %v: %w", n+1, p.J, err)

@@ -48,6 +48,9 @@ type Oracle struct {
 	// bisectOnly turns the axis search's secant proposals off (the tests
 	// compare the two).
 	bisectOnly bool
+	// trajectory is set while the map is iterated for a fate (Iterate):
+	// the creep rule of solve then waits two iterations instead of five.
+	trajectory bool
 }
 
 // objective is KL(J, ·) with its derivatives, one point at a time, and a
@@ -370,10 +373,15 @@ func (o *Oracle) solve(J, start []float64, minimise bool) (Point, error) {
 		// KL is small and some directions nearly flat), and a line
 		// search cut back for their sake holds the others back: once
 		// the others' Newton step is below 1e-6 of the couplings' scale
-		// and five iterations have lowered the KL by less than 1e-6 of
-		// itself, the point is converged
+		// and five iterations (two along a trajectory, which needs only
+		// the fate) have lowered the KL by less than 1e-6 of itself, the
+		// point is converged
 		kls = append(kls, d.KL)
-		if n := len(kls); ns.stiffSize < 1e4*scale && n > 5 && kls[n-6]-kls[n-1] < 1e-6*math.Abs(d.KL)+1e-14 {
+		w := 5
+		if o.trajectory {
+			w = 2
+		}
+		if n := len(kls); ns.stiffSize < 1e4*scale && n > w && kls[n-1-w]-kls[n-1] < 1e-6*math.Abs(d.KL)+1e-14 {
 			stalled = true
 		}
 		if ns.size < scale || gmax == 0 || stalled {

@@ -197,7 +197,7 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 	// bracket, checked against the fixed points' bounds, starts the
 	// bisection of the critical coupling
 	ax := AxisResult{Jc: math.NaN(), Approach: -1, Distance: math.Inf(1)}
-	search := o.newAxisSearch(ref, nil, DefaultBounds(nil), &ax, opt.Progress)
+	search := o.newAxisSearch(ref, nil, scanBounds, &ax, opt.Progress)
 	bracket := search.scan()
 	if err := o.ctx.Err(); err != nil {
 		return an, err
@@ -282,7 +282,7 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 		ax.Note = err.Error()
 	case ok:
 		search.bisect(search.lo, search.hi, search.trLo, search.trHi, tol)
-	case bounds != DefaultBounds(nil):
+	case bounds != scanBounds:
 		// the fixed points' bounds decide some flow differently: the
 		// scan again under them
 		say("the axis scan again under the fixed points' bounds")
@@ -339,6 +339,15 @@ func (o *Oracle) valley(ref Point, dir []float64, minima []FixedPoint, bounds Fa
 	v.AxisJcMin, v.AxisJcMax = nullfloat.Float(jmin), nullfloat.Float(jmax)
 	return v
 }
+
+// scanBounds are the bounds of Analyse's axis scan, which runs before any
+// fixed point is known: a small bound of 0.05, under which the flows from
+// weak axis couplings fall in a step or two instead of creeping to 0.02
+// (each iterate there costs many evaluations), and the large bound of
+// DefaultBounds. Retarget checks the bracket's ends again where the fixed
+// points' bounds are less strict, and a scan that finds no bracket is run
+// again under them, so a weak fixed point the scan passed is not lost.
+var scanBounds = FateBounds{Large: 2, Small: 0.05, MaxSteps: 400}
 
 // valleyStep is the step of ValleyDirections and TraceValley.
 const valleyStep = 0.1
