@@ -135,8 +135,8 @@ func solveFixedPoint(cont func(Point, []float64) (Point, error), g *Gauge, p Poi
 				Jn[i] = cur.J[i] - t*step[i]
 			}
 			q, err := cont(cur, Jn)
-			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-				return FixedPoint{}, err // the oracle's context is done: no shorter step will do
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errBudget) {
+				return FixedPoint{}, err // the oracle's context is done, or the budget spent: no shorter step will do
 			}
 			if err == nil {
 				Fq := residual(q)

@@ -48,6 +48,9 @@ type Oracle struct {
 	// bisectOnly turns the axis search's secant proposals off (the tests
 	// compare the two).
 	bisectOnly bool
+	// limit, when positive, is the evaluation count at which
+	// secondOrder stops with errBudget (a fixed-point start's budget).
+	limit int
 	// trajectory is set while the map is iterated for a fate (Iterate):
 	// the creep rule of solve then waits two iterations instead of five.
 	trajectory bool
@@ -63,6 +66,9 @@ type objective interface {
 // secondOrder is KL(J, ·) with its derivatives at J′, stopping with the
 // context's error once it is done.
 func (o *Oracle) secondOrder(J, Jp []float64, mixed bool) (engine.KLDerivatives, error) {
+	if o.limit > 0 && o.Evals >= o.limit {
+		return engine.KLDerivatives{}, errBudget
+	}
 	if o.obj != nil {
 		o.Evals++
 		return o.obj.SecondOrder(J, Jp, mixed), nil
@@ -159,6 +165,10 @@ func negTol(H []float64, c int) float64 {
 	}
 	return 1e-9 * math.Max(m, 1e-3)
 }
+
+// errBudget is returned once a search has spent its budget of
+// evaluations (Oracle.limit).
+var errBudget = errors.New("the search's budget of evaluations is spent")
 
 // ErrNoConvergence is returned when Newton's method does not reach a
 // stationary point.

@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -148,9 +149,12 @@ type Options struct {
 	AxisTol  float64      // bisection tolerance of the axis critical coupling (default 1e-5)
 	Progress func(string) // progress lines (nil: none)
 	// ValleySamples is the number of points of a valley at the reference
-	// axis point from which the axis search is repeated (0: 3, the ends
-	// and the middle of the traced stretch; negative: none), to a
-	// tolerance of ValleyTol (0: the larger of AxisTol and 5e-4).
+	// axis point from which the axis search is repeated (0: 2, the ends
+	// of the traced stretch, beside the reference point's own search;
+	// 3 adds the middle; negative: none), to a tolerance of ValleyTol
+	// (0: the larger of AxisTol and 5e-4). Each search is a few
+	// trajectories near the critical coupling: at d = 6 about five
+	// minutes.
 	ValleySamples int
 	ValleyTol     float64
 }
@@ -202,40 +206,26 @@ func (o *Oracle) Analyse(opt Options) (Analysis, error) {
 	if err := o.ctx.Err(); err != nil {
 		return an, err
 	}
+	// the scan's slow iterates first: at d = 6 they are the starts that
+	// lead to the critical fixed point, while the generic ones spend
+	// their budgets
 	starts := append([]Start(nil), opt.Starts...)
-	starts = append(starts, o.defaultStarts(a1)...)
 	starts = append(starts, search.slowStarts()...)
+	starts = append(starts, o.defaultStarts(a1)...)
 	var fps []FixedPoint
 	for _, s := range starts {
 		say("fixed-point search from %s (%d evaluations so far)", s.Name, o.Evals)
-		var p Point
-		var err error
-		if s.Stationary {
-			p, err = o.Stationary(s.J, s.J)
-		} else {
-			p, err = o.Continue(ref, s.J)
-		}
-		if err != nil {
-			say("start %s: %v", s.Name, err)
+		budget := max(startBudget*c, minStartBudget)
+		fp, err := o.searchFrom(ref, s, budget)
+		if errors.Is(err, errBudget) {
+			say("start %s: gave up after %d evaluations of the KL's derivatives (not near a fixed point)", s.Name, budget)
 			continue
 		}
-		// a start that has not converged within startBudget·c
-		// evaluations is not near a fixed point: give up on it (a
-		// failing search otherwise runs its forty Newton steps, each
-		// with twelve continued halvings)
-		limit := o.Evals + startBudget*c
-		cont := func(from Point, J []float64) (Point, error) {
-			if o.Evals > limit {
-				return Point{}, fmt.Errorf("gave up after %d evaluations of the KL's derivatives", startBudget*c)
-			}
-			if s.Stationary {
-				return o.ContinueStationary(from, J)
-			}
-			return o.Continue(from, J)
-		}
-		fp, err := solveFixedPoint(cont, o.G, p)
 		if err != nil {
 			say("start %s: %v", s.Name, err)
+			if ctxErr := o.ctx.Err(); ctxErr != nil {
+				return an, ctxErr
+			}
 			continue
 		}
 		fp.Found = s.Name
@@ -321,7 +311,7 @@ func (o *Oracle) valley(ref Point, dir []float64, minima []FixedPoint, bounds Fa
 	say("the map at the reference axis point: %d flat direction(s), a valley of minima along at least one; %d points traced along it (KL spread %.2g)", len(ref.Flat), len(pts), v.KLSpread)
 	samples, tol := opt.ValleySamples, opt.ValleyTol
 	if samples == 0 {
-		samples = 3
+		samples = 2
 	}
 	if tol == 0 {
 		tol = math.Max(opt.AxisTol, 5e-4)
@@ -352,9 +342,40 @@ var scanBounds = FateBounds{Large: 2, Small: 0.05, MaxSteps: 400}
 // valleyStep is the step of ValleyDirections and TraceValley.
 const valleyStep = 0.1
 
-// startBudget is the number of KL second-order evaluations, per coupling,
-// after which a fixed-point search gives a start up.
-const startBudget = 40
+// startBudget is the number of KL second-order evaluations, per coupling
+// and at least minStartBudget, after which a fixed-point search gives a
+// start up, its first continuation to the start included: the searches
+// that converge take 3–13 per coupling at d = 5, 6, or up to 550 in all
+// (A1+E's decoupled copies, symmetric, where Newton halves often), and a
+// failing one would otherwise run its forty Newton steps, each with
+// twelve continued halvings (at d = 6 the four generic starts spent ten
+// minutes failing).
+const (
+	startBudget    = 20
+	minStartBudget = 600
+)
+
+// searchFrom continues the map from ref to the start (or finds the
+// stationary point there) and runs the fixed-point Newton from it, within
+// budget evaluations (errBudget beyond).
+func (o *Oracle) searchFrom(ref Point, s Start, budget int) (FixedPoint, error) {
+	o.limit = o.Evals + budget
+	defer func() { o.limit = 0 }()
+	var p Point
+	var err error
+	if s.Stationary {
+		p, err = o.Stationary(s.J, s.J)
+	} else {
+		p, err = o.Continue(ref, s.J)
+	}
+	if err != nil {
+		return FixedPoint{}, err
+	}
+	if s.Stationary {
+		return solveFixedPoint(o.ContinueStationary, o.G, p)
+	}
+	return solveFixedPoint(o.Continue, o.G, p)
+}
 
 func (o *Oracle) fixedPointJSON(fp FixedPoint) FixedPointJSON {
 	J := o.G.Canonical(fp.J)
