@@ -460,8 +460,34 @@ func (s *axisSearch) bisect(lo, hi float64, trLo, trHi Trajectory, tol float64) 
 }
 
 // secantNear is the orbit distance within which both ends of a bracket
-// must pass a fixed point for secant to try.
-const secantNear = 0.01
+// must pass a fixed point for secant to try (a proposal that misses costs
+// two trajectories: the checks).
+const secantNear = 0.03
+
+// invariantLeft is the fixed point's left eigenvector of λ averaged over
+// its stabiliser, L̄ = Σ_h hᵀ·Left / |H|, so that the relevant coordinate
+// L̄·(J − J*) is the same on every image of J that is equally near J*
+// (for a symmetric J* the nearest image is one of several); nil if the
+// average vanishes (a relevant direction that breaks the symmetry).
+func (o *Oracle) invariantLeft(fp FixedPoint) []float64 {
+	c := len(fp.J)
+	if fp.Lifts <= 1 {
+		return fp.Left
+	}
+	stab := o.G.Stabiliser(fp.J, 1e-7)
+	out := make([]float64, c)
+	for _, h := range stab {
+		for i := 0; i < c; i++ {
+			for j := 0; j < c; j++ {
+				out[j] += h[i*c+j] * fp.Left[i] / float64(len(stab))
+			}
+		}
+	}
+	if maxAbs(out) < 1e-6*maxAbs(fp.Left) {
+		return nil
+	}
+	return out
+}
 
 // secant proposes the axis critical coupling inside [lo, hi] from the
 // relevant coordinate r(x) = Left·(J_k(x) − J*) of the k-th iterate, k the
@@ -475,7 +501,7 @@ const secantNear = 0.01
 func (s *axisSearch) secant(lo, hi float64, trLo, trHi Trajectory, tol float64) (float64, bool) {
 	fi := -1
 	for i, fp := range s.fps {
-		if fp.Relevant != 1 || fp.Lifts > 1 || fp.Left == nil || i >= len(trLo.Closest) || i >= len(trHi.Closest) {
+		if fp.Relevant != 1 || fp.Left == nil || i >= len(trLo.Closest) || i >= len(trHi.Closest) {
 			continue
 		}
 		if trLo.Closest[i] < secantNear && trHi.Closest[i] < secantNear {
@@ -491,11 +517,15 @@ func (s *axisSearch) secant(lo, hi float64, trLo, trHi Trajectory, tol float64) 
 	if k >= len(trLo.path) || k >= len(trHi.path) {
 		return 0, false
 	}
+	left := s.o.invariantLeft(fp)
+	if left == nil {
+		return 0, false
+	}
 	r := func(tr Trajectory) float64 {
 		_, img, _ := s.o.G.Nearest(tr.path[k].J, fp.J)
 		v := 0.0
 		for i := range img {
-			v += fp.Left[i] * (img[i] - fp.J[i])
+			v += left[i] * (img[i] - fp.J[i])
 		}
 		return v
 	}

@@ -118,3 +118,54 @@ func TestAxisSecantIsBisection(t *testing.T) {
 	}
 	t.Logf("J_c %.8f (secant, %d trajectories to the end, %d evaluations), %.8f (bisection, %d, %d)", fast.Jc, fast.Fates, e1-e0, slow.Jc, slow.Fates, e2-e1)
 }
+
+// For a symmetric fixed point (2A1+E's weak critical one, whose J is
+// fixed by gauge actions other than the identity) the relevant coordinate
+// of the secant search is the same on every image of J that the
+// stabiliser relates: hᵀ·L̄ = L̄ for every h of it, and L̄ still measures
+// the relevant direction (L̄·Right ≠ 0).
+func TestInvariantLeftOfSymmetricFixedPoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a few seconds of oracle work")
+	}
+	o := New(blocks(t, "2A1+E", "axis"))
+	an, err := o.Analyse(Options{AxisTol: 1e-3, ValleySamples: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := an.AxisFixedPoint
+	if k < 0 || an.FixedPoints[k].Stabiliser <= 1 || an.FixedPoints[k].Relevant != 1 {
+		t.Fatalf("the axis fixed point %d is not a symmetric critical one: %+v", k, an.FixedPoints)
+	}
+	ref, err := o.MapFrom(axisJ(o.B.Couplings(), 0.8139196790953895), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := o.Continue(ref, an.FixedPoints[k].J)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := o.SolveFixedPoint(p, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := o.invariantLeft(fp)
+	if left == nil {
+		t.Fatal("the averaged left eigenvector vanishes")
+	}
+	c := len(left)
+	for _, h := range o.G.Stabiliser(fp.J, 1e-7) {
+		hl := make([]float64, c)
+		for i := 0; i < c; i++ {
+			for j := 0; j < c; j++ {
+				hl[j] += h[i*c+j] * left[i]
+			}
+		}
+		if d := maxDist(hl, left); d > 1e-12 {
+			t.Errorf("hᵀ·L̄ differs from L̄ by %.3g", d)
+		}
+	}
+	if math.Abs(dot(left, fp.Right)) < 1e-3 {
+		t.Errorf("L̄·Right = %.3g: the averaged coordinate does not see the relevant direction", dot(left, fp.Right))
+	}
+}

@@ -551,6 +551,11 @@ func (an Analysis) Reading() []string {
 				line += fmt.Sprintf(", which has %d relevant directions: the axis value bounds that fixed point's basin and is not a one-parameter critical estimate", fp.Relevant)
 			}
 		}
+		if an.AxisNote != "" {
+			// the flow lingers near a nearly marginal fixed point: J_c is
+			// the last axis point tried, known no better than that
+			line += " (" + an.AxisNote + ": J_c is that point, not a bracket of the bisection's tolerance)"
+		}
 		out = append(out, line+": what a network that reached the exact variational map would estimate for this representation and mirror")
 	}
 	if v := an.Valley; v != nil {
