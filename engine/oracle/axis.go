@@ -46,29 +46,26 @@ type FateBounds struct {
 	MaxSteps     int
 }
 
-// DefaultBounds puts the small bound at a tenth of the largest coupling of
-// the weakest non-trivial fixed point found (0.02 if none is): there the
-// map is in the linear regime of the trivial fixed point J = 0, whose
-// eigenvalues are all below one (≈ 0.82 for A1), so the flow only shrinks
-// (Iterate also asks that the step shrank), and a weak-coupling fixed
-// point is not mistaken for the disordered one. Below it the KL is nearly
-// flat in some directions and quartic in others, and each iterate costs
-// three to five times as many evaluations as at moderate coupling, for a
-// fate already decided. The large bound is 2, or 2.5 times the largest
-// coupling of any fixed point: past it the ordered flow only grows (by
-// about √2 per step), and not far beyond it the KL between two almost
-// fully ordered blocks becomes too flat in J′ (its gradient at rounding
-// level) to resolve the map.
+// DefaultBounds puts the small bound at 0.02, or a tenth of the largest
+// coupling of the weakest non-trivial fixed point found: there the map is
+// in the linear regime of the trivial fixed point J = 0, whose eigenvalues
+// are all below one for most representations (≈ 0.82 for A1), so the flow
+// only shrinks (Iterate also asks that the step shrank), and a weak-
+// coupling fixed point is not mistaken for the disordered one. (A larger
+// bound would save the costly iterates of weak couplings, but under the
+// diagonal mirror 2A1+E's flows from J_0 = 0.05 fall below 0.05 and then
+// order: J = 0 is not attractive there.) The large bound is 2, or 2.5
+// times the largest coupling of any fixed point: past it the ordered flow
+// only grows (by about √2 per step), and not far beyond it the KL between
+// two almost fully ordered blocks becomes too flat in J′ (its gradient at
+// rounding level) to resolve the map.
 func DefaultBounds(fps []FixedPoint) FateBounds {
-	small, large := math.Inf(1), 2.0
+	small, large := 0.02, 2.0
 	for _, fp := range fps {
 		if m := maxAbs(fp.J); m > Trivial {
 			small = math.Min(small, 0.1*m)
 			large = math.Max(large, 2.5*m)
 		}
-	}
-	if math.IsInf(small, 1) {
-		small = 0.02
 	}
 	return FateBounds{Large: large, Small: small, MaxSteps: 400}
 }

@@ -331,13 +331,10 @@ func (o *Oracle) valley(ref Point, dir []float64, minima []FixedPoint, bounds Fa
 }
 
 // scanBounds are the bounds of Analyse's axis scan, which runs before any
-// fixed point is known: a small bound of 0.05, under which the flows from
-// weak axis couplings fall in a step or two instead of creeping to 0.02
-// (each iterate there costs many evaluations), and the large bound of
-// DefaultBounds. Retarget checks the bracket's ends again where the fixed
-// points' bounds are less strict, and a scan that finds no bracket is run
-// again under them, so a weak fixed point the scan passed is not lost.
-var scanBounds = FateBounds{Large: 2, Small: 0.05, MaxSteps: 400}
+// fixed point is known: DefaultBounds of none. retarget checks the
+// bracket's ends again where the fixed points' bounds are less strict,
+// and a scan that finds no bracket is run again under them.
+var scanBounds = DefaultBounds(nil)
 
 // valleyStep is the step of ValleyDirections and TraceValley.
 const valleyStep = 0.1
