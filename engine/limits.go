@@ -55,11 +55,13 @@ func ExactKLEvalSeconds(d, c int) float64 {
 }
 
 // OracleSeconds is the rough time of the exact map's whole analysis of a
-// representation (rgflow oracle; train -oracle on): about 1300 + 150c²
-// second-order evaluations (measured: 1334 for A1, 2448 for A1+E, 15,683
-// for 2A1+E), each ExactKLEvalSeconds.
+// representation (rgflow oracle; train -oracle on): about 1000 + 250c
+// second-order evaluations (measured with the axis mirror: 721 for A1,
+// 2463 for A1+E, 4299 for 2A1+E, 4034 for A1+2E, 6081 for 2A1+2E; the
+// diagonal mirror's are similar), each ExactKLEvalSeconds (2A1+2E: 6081
+// evaluations in 1198 s on 2 cores).
 func OracleSeconds(d, c int) float64 {
-	return (1300 + 150*float64(c*c)) * ExactKLEvalSeconds(d, c)
+	return (1000 + 250*float64(c)) * ExactKLEvalSeconds(d, c)
 }
 
 // ResourcePart is one component of the memory estimate and the key that
