@@ -57,9 +57,9 @@ func ExactKLEvalSeconds(d, c int) float64 {
 // OracleSeconds is the rough time of the exact map's whole analysis of a
 // representation (rgflow oracle; train -oracle on): about 1000 + 250c
 // second-order evaluations (measured with the axis mirror: 721 for A1,
-// 2463 for A1+E, 4299 for 2A1+E, 4034 for A1+2E, 6081 for 2A1+2E; the
-// diagonal mirror's are similar), each ExactKLEvalSeconds (2A1+2E: 6081
-// evaluations in 1198 s on 2 cores).
+// 2463 for A1+E, 4903 for 2A1+E, 4620 for A1+2E, 6867 for 2A1+2E; the
+// diagonal mirror's are similar), each ExactKLEvalSeconds (2A1+2E: 6867
+// evaluations in 1315 s on 2 cores).
 func OracleSeconds(d, c int) float64 {
 	return (1000 + 250*float64(c)) * ExactKLEvalSeconds(d, c)
 }
