@@ -186,7 +186,7 @@ func TestArrayCollectsLikeALocalRun(t *testing.T) {
 	}
 	la, _ := os.ReadFile(filepath.Join(local, KLvsCD+".csv"))
 	lb, _ := os.ReadFile(filepath.Join(dir, KLvsCD+".csv"))
-	if !bytes.Equal(la, lb) || !bytes.Contains(lb, []byte("0.81395")) { // the exact map's J_c for A1
+	if !bytes.Equal(la, lb) || !bytes.Contains(lb, []byte(",0.8139")) { // the exact map's J_c for A1, 0.81392 to the suite's tolerance 1e-4
 		t.Errorf("the collected table differs from the local one:\n%s\n%s", la, lb)
 	}
 	checkFigure(t, filepath.Join(dir, KLvsCD))
