@@ -92,11 +92,12 @@ func (o *Oracle) Iterate(p Point, fps []FixedPoint, bounds FateBounds) (Trajecto
 // first steps off a valley of the axis, where the corrector has to cross
 // the valley, cost the most). Off the axis the minimum is isolated, so the
 // map does not depend on where its minimiser starts from.
-func (o *Oracle) iterateGuided(p Point, fps []FixedPoint, bounds FateBounds, guide []Point) (Trajectory, error) {
-	tr := Trajectory{SlowSpeed: math.Inf(1)}
+func (o *Oracle) iterateGuided(p Point, fps []FixedPoint, bounds FateBounds, guide []Point) (tr Trajectory, err error) {
+	tr = Trajectory{SlowSpeed: math.Inf(1)}
 	if err := o.gauge(); err != nil {
 		return tr, err
 	}
+	defer o.closest(&tr, fps) // on every return, the closest approaches of the iterates so far
 	cur := p
 	tr.path = append(tr.path, cur)
 	for n := 0; n < bounds.MaxSteps; n++ {
@@ -109,11 +110,9 @@ func (o *Oracle) iterateGuided(p Point, fps []FixedPoint, bounds FateBounds, gui
 		switch m := maxAbs(cur.Jp); {
 		case m > bounds.Large:
 			tr.Fate, tr.Steps, tr.Last = Ordered, n+1, cur
-			o.closest(&tr, fps)
 			return tr, nil
 		case m < bounds.Small && m < maxAbs(cur.J):
 			tr.Fate, tr.Steps, tr.Last = Disordered, n+1, cur
-			o.closest(&tr, fps)
 			return tr, nil
 		}
 		// the gauge image of M(J) nearest the guide's step, if that is
@@ -130,14 +129,12 @@ func (o *Oracle) iterateGuided(p Point, fps []FixedPoint, bounds FateBounds, gui
 		next, err := o.Continue(from, J)
 		o.trajectory = false
 		if err != nil {
-			o.closest(&tr, fps)
 			return tr, fmt.Errorf("step %d of the map from %v: %w", n+1, p.J, err)
 		}
 		cur = next
 		tr.path = append(tr.path, cur)
 	}
 	tr.Steps, tr.Last = bounds.MaxSteps, cur
-	o.closest(&tr, fps)
 	return tr, nil
 }
 
